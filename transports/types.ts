@@ -1,0 +1,135 @@
+/**
+ * The Transport: what the engine needs of a log. Modelled on Kafka's semantics
+ * (consumer groups with assignment/revocation, offsets committed as "next offset
+ * to read", transactional producers that commit outputs and input offsets
+ * atomically, read_committed consumers, admin for topics) so that the Kafka
+ * implementation is a thin adapter and the embedded log a faithful small copy.
+ * Nothing here imports the engine.
+ */
+
+export type Headers = Record<string, string>;
+
+export interface LogRecord {
+  topic: string;
+  partition: number;
+  /** Offset within the partition. Numbers are exact up to 2^53. */
+  offset: number;
+  key: string | null;
+  value: Buffer | null;
+  timestamp: number;
+  headers: Headers;
+}
+
+export interface OutgoingRecord {
+  topic: string;
+  /** When absent the transport picks it with Kafka's default partitioner (murmur2 of the key). */
+  partition?: number;
+  key: string | null;
+  value: Buffer | null;
+  timestamp?: number;
+  headers?: Headers;
+}
+
+export interface RecordMetadata {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** Offset = the next offset to read (Kafka convention). */
+export interface TopicPartitionOffset extends TopicPartition {
+  offset: number;
+}
+
+export interface TopicConfig {
+  name: string;
+  partitions: number;
+  replication: number;
+  /** Kafka topic configs, e.g. `cleanup.policy`, `retention.ms`. */
+  config: Record<string, string>;
+}
+
+export interface TopicDescription extends TopicConfig {}
+
+export interface Admin {
+  listTopics(): Promise<TopicDescription[]>;
+  createTopics(topics: TopicConfig[]): Promise<void>;
+  /** Raise a topic's partition count (Kafka cannot lower it). */
+  createPartitions(topic: string, count: number): Promise<void>;
+  deleteTopics(names: string[]): Promise<void>;
+}
+
+export interface RebalanceListener {
+  /** Called before processing resumes with the new assignment; the engine creates tasks and restores stores here. */
+  onAssigned(partitions: TopicPartition[]): Promise<void>;
+  /** Called before partitions are taken away; the engine commits what it processed and closes tasks. */
+  onRevoked(partitions: TopicPartition[]): Promise<void>;
+  /** Partitions lost without a chance to commit (session expired, fenced): close tasks dirty. */
+  onLost?(partitions: TopicPartition[]): Promise<void>;
+}
+
+export interface ConsumerOptions {
+  /** The consumer group: the pipeline's `app`. Absent for an assign-only consumer (restores). */
+  groupId?: string;
+  isolation: 'read_committed' | 'read_uncommitted';
+  /** Where to start when the group has no committed offset. */
+  autoOffsetReset?: 'earliest' | 'latest';
+  clientId?: string;
+}
+
+export interface Consumer {
+  subscribe(topics: string[], listener: RebalanceListener): Promise<void>;
+  /** Manual assignment (no group management), e.g. to restore a store from its changelog. */
+  assign(partitions: TopicPartitionOffset[]): Promise<void>;
+  unassign(): Promise<void>;
+  /** Up to `max` records, waiting at most `timeoutMs` for the first. Rebalance callbacks run inside poll. */
+  poll(max: number, timeoutMs: number): Promise<LogRecord[]>;
+  seek(tp: TopicPartitionOffset): void;
+  pause(partitions: TopicPartition[]): void;
+  resume(partitions: TopicPartition[]): void;
+  /** Commit offsets outside a transaction (at_least_once). */
+  commit(offsets: TopicPartitionOffset[]): Promise<void>;
+  committed(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]>;
+  /** High watermark (read_uncommitted) or last stable offset (read_committed), per partition. */
+  endOffsets(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]>;
+  beginningOffsets(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]>;
+  /** Opaque group metadata handed to `Producer.sendOffsetsToTransaction` (generation fencing). */
+  groupMetadata(): unknown;
+  assignment(): TopicPartition[];
+  close(): Promise<void>;
+}
+
+export interface ProducerOptions {
+  /** Set for exactly-once: one transactional id per producer; a new producer with the same id fences the old one. */
+  transactionalId?: string;
+  clientId?: string;
+  /** Compression codec on Kafka (`lz4`, `zstd`, ...). */
+  compression?: string;
+}
+
+export interface Producer {
+  /** Sends a batch; resolves once every record is acknowledged. Do not await per record. */
+  send(records: OutgoingRecord[]): Promise<RecordMetadata[]>;
+  flush(): Promise<void>;
+  beginTransaction(): Promise<void>;
+  sendOffsetsToTransaction(offsets: TopicPartitionOffset[], groupMetadata: unknown): Promise<void>;
+  commitTransaction(): Promise<void>;
+  abortTransaction(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Transport {
+  readonly kind: 'embedded' | 'kafka';
+  connect(): Promise<void>;
+  admin(): Admin;
+  consumer(options: ConsumerOptions): Consumer;
+  producer(options: ProducerOptions): Producer;
+  /** The partition Kafka's default partitioner picks for this key (murmur2, positive, mod partitions). */
+  partitionFor(key: string, partitions: number): number;
+  close(): Promise<void>;
+}
