@@ -73,6 +73,36 @@ export interface ProcessorExample {
   yaml: string;
 }
 
+/** A resource the config refers to, where, and what role the resource must play. */
+export interface ResourceRef {
+  /** Path of the referring field inside `config` (e.g. `['embedder']`). */
+  path: Array<string | number>;
+  id: string;
+  role: 'embedder' | 'vector_sink' | 'advisor';
+}
+
+/** A JSONata expression inside the config, so the compiler can check its syntax. */
+export interface ConfigExpression {
+  path: Array<string | number>;
+  expression: string;
+}
+
+/** What store a processor needs, given its config (e.g. a window store for a tumbling aggregate). */
+export interface StoreRequirement {
+  kind: 'key_value' | 'window' | 'session';
+  /** Window stores: size and grace (ms) of the windows, so retention can be checked against them. */
+  windowSizeMs?: number;
+  graceMs?: number;
+}
+
+/** A semantic problem in a config that JSON Schema cannot express (e.g. a hop larger than its window). */
+export interface ConfigIssue {
+  path: Array<string | number>;
+  /** A diagnostic code (topology/diagnostic-codes.ts), e.g. `INVALID_WINDOW`, `INVALID_CONFIG`. */
+  code: string;
+  message: string;
+}
+
 /** The static part of a processor type: config schema, docs, examples. */
 export interface ProcessorSpec<C = Record<string, unknown>> {
   type: string;
@@ -87,9 +117,19 @@ export interface ProcessorSpec<C = Record<string, unknown>> {
   ports(config: C): string[];
   /** Resource ids the config refers to, so the compiler can check them (e.g. `embedder`, `sink`). */
   resources?(config: C): string[];
+  /** Same references with their location in the config and the role the resource must have (checked by the compiler). */
+  resourceRefs?(config: C): ResourceRef[];
+  /** JSONata expressions in the config (syntax-checked by the compiler). */
+  expressions?(config: C): ConfigExpression[];
+  /** The store this type needs (undefined: none). The compiler reports MISSING_STORE / STORE_KIND_MISMATCH. */
+  storeRequirement?(config: C): StoreRequirement | undefined;
+  /** Checks beyond the JSON Schema, run on a schema-valid config. */
+  check?(config: C): ConfigIssue[];
+  /** Default `concurrency` for asynchronous types (1 for synchronous ones). */
+  defaultConcurrency?: number;
 }
 
 export interface ProcessorType<C = Record<string, unknown>> extends ProcessorSpec<C> {
-  /** A fresh instance per task, like Kafka Streams' ProcessorSupplier. */
-  create(config: C, nodeId: string): Processor;
+  /** A fresh instance per task, like Kafka Streams' ProcessorSupplier. `node` names the node and the stores it declared. */
+  create(config: C, node: { id: string; stores: string[] }): Processor;
 }

@@ -2,6 +2,10 @@
  * Store interfaces: all that processors see of state. Synchronous on purpose:
  * better-sqlite3 is synchronous and a write-merging cache sits in front, so a
  * per-record `await` would only cost time. Values are JSON-serialisable.
+ *
+ * Values read from a store are the cached objects themselves (no copy per
+ * read): change one only to put it back. Uncommitted changes, in-place ones
+ * included, are discarded when a commit aborts.
  */
 
 export interface KeyValueStore<V = unknown> {
@@ -62,4 +66,80 @@ export interface ChangelogRecord {
   key: string;
   value: Buffer | null;
   timestamp: number;
+}
+
+// ---------------------------------------------------------------------------
+// Engine-facing types (used by the runtime through TaskStateManager, never by
+// processors). Added for the state implementation; the interfaces above are
+// unchanged.
+// ---------------------------------------------------------------------------
+
+export type StoreKindName = 'key_value' | 'window' | 'session';
+
+/**
+ * What the state layer needs to know about a store. Structurally a subset of
+ * topology's StoreSpec, so a StoreSpec can be passed as is (state/ does not
+ * import topology/).
+ */
+export interface StoreRegistration {
+  id: string;
+  kind: StoreKindName;
+  /** Physical changelog topic; null for a table materialised from a topic, or logging off. */
+  changelogTopic: string | null;
+  /** Table stores: the topic id the table is materialised from. */
+  fromTopic?: string;
+  /** Table stores: the physical topic name (preferred over fromTopic for checkpoints). */
+  sourceTopic?: string;
+  /** Rows whose last update is older than this are purged (and tombstoned). */
+  ttlMs?: number;
+  /** Window/session stores: rows whose window start (window) or end (session) is older than this are purged. */
+  retentionMs?: number;
+  /** Window stores: the window size. Informational here (retention is measured from the window start). */
+  windowSizeMs?: number;
+}
+
+/** One record read back from a changelog (or a table's source topic) during restore. */
+export interface RestoreRecord {
+  /** The encoded store key (see state/key-codec.ts). */
+  key: string;
+  /** JSON bytes; null is a tombstone. */
+  value: Buffer | null;
+  offset: number;
+  timestamp?: number;
+}
+
+/** Where restore must start reading for one store. */
+export interface RestorePlanEntry {
+  storeId: string;
+  topic: string;
+  partition: number;
+  /** Next offset to read: the checkpoint, or 0 when there is none (new database). */
+  fromOffset: number;
+  /** True for a table store read from its source topic (use restoreFromTable). */
+  table: boolean;
+}
+
+/** Latency of one operation type. `buckets[i]` counts samples <= LATENCY_BUCKETS_MS[i]; the last slot is +Inf. Not cumulative. */
+export interface LatencyStats {
+  count: number;
+  sumMs: number;
+  maxMs: number;
+  buckets: number[];
+}
+
+export type MeteredOp = 'put' | 'get' | 'delete' | 'range';
+
+/** Counters of one store, for export (e.g. to Prometheus) by the runtime. */
+export interface StoreMetrics {
+  store: string;
+  kind: StoreKindName;
+  puts: number;
+  gets: number;
+  deletes: number;
+  /** range/all/fetch/fetchAll/findSessions calls. */
+  ranges: number;
+  cacheHits: number;
+  cacheMisses: number;
+  /** Sampled latencies (see MeteringOptions.sampleEvery). */
+  latency: Record<MeteredOp, LatencyStats>;
 }

@@ -90,6 +90,8 @@ export interface Consumer {
   /** Up to `max` records, waiting at most `timeoutMs` for the first. Rebalance callbacks run inside poll. */
   poll(max: number, timeoutMs: number): Promise<LogRecord[]>;
   seek(tp: TopicPartitionOffset): void;
+  /** The offset of the next record poll will return for this assigned partition (after seeks and polls). */
+  position(tp: TopicPartition): number | undefined;
   pause(partitions: TopicPartition[]): void;
   resume(partitions: TopicPartition[]): void;
   /** Commit offsets outside a transaction (at_least_once). */

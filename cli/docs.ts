@@ -1,0 +1,27 @@
+/**
+ * `aura docs [--check]`: docs/pipeline-reference.md and docs/processors/*.md
+ * from the schema and the processor specs. `aura schema [--check]`:
+ * schemas/pipeline.schema.json, the schema editors use.
+ */
+import type { Command } from 'commander';
+import type { CliContext } from './context.js';
+import { writeOrCheck } from './generated-files.js';
+import { generatedDocs, generatedSchemas } from '../topology/docs/generate.js';
+
+export function registerDocs(program: Command, cli: CliContext): void {
+  program
+    .command('docs')
+    .description('generate docs/pipeline-reference.md and docs/processors/*.md')
+    .option('--check', 'only check that the committed files are up to date (exit 1 if not)')
+    .option('--root <dir>', 'repository root to write into (default: this checkout)')
+    .action((options: { check?: boolean; root?: string }) => writeOrCheck(generatedDocs(), { ...options, command: 'docs' }, cli));
+}
+
+export function registerSchema(program: Command, cli: CliContext): void {
+  program
+    .command('schema')
+    .description('generate schemas/pipeline.schema.json (for editors: yaml-language-server)')
+    .option('--check', 'only check that the committed file is up to date (exit 1 if not)')
+    .option('--root <dir>', 'repository root to write into (default: this checkout)')
+    .action((options: { check?: boolean; root?: string }) => writeOrCheck(generatedSchemas(), { ...options, command: 'schema' }, cli));
+}

@@ -1,0 +1,84 @@
+/**
+ * `aggregate`: stateful folding by key, per window. One processor covers the
+ * generic aggregations (count/sum/avg/min/max/last/collect over fields) on
+ * tumbling, hopping, sliding, session and context windows, and the AURA360
+ * per-user context window (`preset: context_window`).
+ */
+import { durationOr } from '../../common/duration.js';
+import { compilePath } from '../../common/path.js';
+import type { Processor, ProcessorContext, StreamRecord } from '../types.js';
+import { type AggregationConfig, compileAggregations } from './accumulators.js';
+import { contextWindowProcessor, eventTime } from './context-window.js';
+import { sessionWindowProcessor, timeWindowProcessor } from './time-windows.js';
+
+export interface AggregateConfig {
+  key?: string;
+  window?: {
+    type: 'tumbling' | 'hopping' | 'sliding' | 'session' | 'context';
+    size?: string | number;
+    advance?: string | number;
+    grace?: string | number;
+    gap?: string | number;
+    max_events?: number;
+    span?: string | number;
+  };
+  aggregations?: Record<string, AggregationConfig>;
+  preset?: 'context_window';
+  emit?: 'on_update' | 'on_window_close';
+  /** Filled in by the compiler from the node's `store:`. */
+  store?: string;
+}
+
+const UNBOUNDED_EVENTS = 10_000;
+
+export function createAggregate(config: AggregateConfig, stores: string[]): Processor {
+  const aggregations = compileAggregations(config.aggregations);
+  const keyPath = config.key ? compilePath(config.key) : undefined;
+  const keyOf = (r: StreamRecord): string | null => {
+    if (!keyPath) return r.key;
+    const k = keyPath(r.value);
+    return k === undefined || k === null ? null : String(k);
+  };
+  const storeName = config.store ?? stores[0]!;
+  const w = config.window ?? { type: 'context' as const };
+  let handle: (record: StreamRecord) => void = () => undefined;
+  return {
+    init(ctx: ProcessorContext) {
+      const grace = durationOr(w.grace, 0);
+      switch (w.type) {
+        case 'context':
+        case 'sliding':
+          handle = contextWindowProcessor(ctx, {
+            storeName,
+            maxEvents: w.type === 'context' ? (w.max_events ?? 50) : UNBOUNDED_EVENTS,
+            spanMs: durationOr(w.type === 'context' ? w.span : w.size, Number.MAX_SAFE_INTEGER),
+            preset: config.preset === 'context_window',
+            aggregations,
+            keyOf,
+          });
+          break;
+        case 'tumbling':
+        case 'hopping': {
+          const size = durationOr(w.size, 60_000);
+          handle = timeWindowProcessor(ctx, {
+            storeName,
+            sizeMs: size,
+            advanceMs: w.type === 'hopping' ? durationOr(w.advance, size) : size,
+            graceMs: grace,
+            emitOnClose: config.emit === 'on_window_close',
+            aggregations,
+            keyOf,
+            timeOf: eventTime,
+          });
+          break;
+        }
+        case 'session':
+          handle = sessionWindowProcessor(ctx, { storeName, gapMs: durationOr(w.gap, 300_000), graceMs: grace, aggregations, keyOf, timeOf: eventTime });
+          break;
+      }
+    },
+    process(record) {
+      handle(record);
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * The context window: per key, the last `max_events` events within `span` of
+ * the newest one (event time), in a key-value store. The per-user context of
+ * AURA360 is this window with the wellness summary preset; `sliding` windows
+ * reuse it (span = size, no count bound) and recompute the aggregations.
+ */
+import type { KeyValueStore } from '../../state/types.js';
+import type { ProcessorContext, StreamRecord } from '../types.js';
+import { type Aggregation, foldAll } from './accumulators.js';
+import { applyIkigai, type ContextState, summarize, type WindowEvent } from './context-summary.js';
+
+export interface ContextWindowOptions {
+  storeName: string;
+  maxEvents: number;
+  spanMs: number;
+  preset: boolean;
+  aggregations: Aggregation[];
+  keyOf(record: StreamRecord): string | null;
+}
+
+/** Event time: the envelope's `time` when it parses, else the record timestamp. */
+export function eventTime(record: StreamRecord): number {
+  const t = (record.value as { time?: unknown } | null)?.time;
+  if (typeof t === 'string') {
+    const ms = Date.parse(t);
+    if (!Number.isNaN(ms)) return ms;
+  } else if (typeof t === 'number') return t;
+  return record.timestamp;
+}
+
+export function contextWindowProcessor(ctx: ProcessorContext, o: ContextWindowOptions): (record: StreamRecord) => void {
+  const store: KeyValueStore<ContextState> = ctx.getKeyValueStore<ContextState>(o.storeName);
+  return (record) => {
+    const key = o.keyOf(record);
+    if (key === null) return;
+    const value = (record.value ?? {}) as { id?: unknown; type?: unknown; data?: unknown };
+    const time = eventTime(record);
+    const prev = store.get(key) ?? { version: 0, events: [], ikigai: {} };
+    // A redelivered event (same id still in the window) changes nothing: at-least-once input stays idempotent here.
+    if (typeof value.id === 'string' && prev.events.some((e) => e.id === value.id)) return;
+    const id = typeof value.id === 'string' ? value.id : `${record.timestamp}#${prev.version + 1}`;
+    // The preset reads AURA360 envelopes ({id, type, time, data}); generic aggregations keep the whole value.
+    const payload = o.preset ? value.data : value;
+    const data = payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>) : {};
+    const event: WindowEvent = { id, type: typeof value.type === 'string' ? value.type : 'unknown', time, data };
+    const events = [...prev.events, event].sort((a, b) => a.time - b.time);
+    const newest = events[events.length - 1]!.time;
+    let start = 0;
+    while (start < events.length && (events.length - start > o.maxEvents || events[start]!.time < newest - o.spanMs)) start++;
+    const next: ContextState = {
+      version: prev.version + 1,
+      events: start > 0 ? events.slice(start) : events,
+      ikigai: event.type === 'user.ikigai.updated' ? applyIkigai(prev.ikigai, data, time) : prev.ikigai,
+    };
+    store.put(key, next);
+    const aggregations = o.aggregations.length ? foldAll(o.aggregations, next.events.map((e) => (o.preset ? asEnvelope(e) : e.data))) : undefined;
+    const out = o.preset
+      ? { ...summarize(key, next, o.maxEvents, o.spanMs), ...(aggregations ? { aggregations } : {}) }
+      : { key, window: { start: next.events[0]!.time, end: newest }, ...aggregations };
+    ctx.forward({ key, value: out, timestamp: record.timestamp, headers: record.headers });
+  };
+}
+
+/** With the preset, aggregations read fields of the original envelope (`data.score`, `type`). */
+function asEnvelope(e: WindowEvent): unknown {
+  return { id: e.id, type: e.type, time: e.time, data: e.data };
+}

@@ -1,0 +1,102 @@
+/**
+ * What the rule-based Guardian knows about a user: facts derived from the
+ * aggregated context (mood level and trend, activity per day, ikigai extremes,
+ * note themes) and the topics of a question. Pure functions, no clock: the
+ * same context always gives the same facts.
+ */
+import type { AggregatedContext, MoodTrend } from '../types.js';
+
+export type Topic = 'sleep' | 'stress' | 'energy' | 'motivation' | 'purpose' | 'exercise' | 'social' | 'work' | 'mood';
+
+/** Word-start patterns per topic (English, plus common Spanish words: AURA360's users write both). */
+const TOPIC_PATTERNS: [Topic, RegExp][] = [
+  ['sleep', /\b(sleep|slept|insomnia|tired at night|bed ?time|nap|rest(ed|ing)?\b|dorm|sueñ|descans)/],
+  ['stress', /\b(stress|anxi|anxious|worr|overwhelm|panic|nervous|tense|pressure|estr[eé]s|ansie|agobi)/],
+  ['energy', /\b(energ|tired|exhaust|fatigue|drained|sluggish|cansad|agotad)/],
+  ['motivation', /\b(motivat|procrastinat|lazy|stuck|unmotivated|discipline|ganas|motivaci)/],
+  ['purpose', /\b(purpose|meaning|ikigai|passion|calling|career|fulfil|prop[oó]sito|sentido|pasi[oó]n)/],
+  ['exercise', /\b(exercis|workout|gym|run(ning)?\b|jog|fitness|sport|walk|cycl|swim|yoga|ejercicio|deporte|caminar)/],
+  ['social', /\b(lonel|alone|isolat|friend|family|social|relationship|solo\b|sola\b|amig|familia)/],
+  ['work', /\b(work|job|boss|deadline|burn ?out|burnout|office|productiv|focus|trabaj|jefe)/],
+  ['mood', /\b(mood|sad|down|depress|unhappy|happ|feel|low\b|ánimo|triste|feliz)/],
+];
+
+/** Topics in a fixed order; `mood` ("I feel…") only when nothing more specific matched. */
+export function detectTopics(text: string): Topic[] {
+  const t = text.toLowerCase();
+  const topics = TOPIC_PATTERNS.filter(([, re]) => re.test(t)).map(([topic]) => topic);
+  return topics.length > 1 ? topics.filter((x) => x !== 'mood') : topics;
+}
+
+export type IkigaiDimension = 'love' | 'good_at' | 'world_needs' | 'paid_for';
+export const IKIGAI_DIMENSIONS: IkigaiDimension[] = ['love', 'good_at', 'world_needs', 'paid_for'];
+
+export interface Facts {
+  /** Whether the context holds any event at all. */
+  hasData: boolean;
+  mood: { count: number; avg: number | null; latest: number | null; trend: MoodTrend; level: 'low' | 'mid' | 'good' | null };
+  /** Days covered by the window (at least 1), to turn minutes into minutes per day. */
+  days: number;
+  minutes: Record<string, number>;
+  perDay: (kind: string) => number;
+  activityCount: number;
+  exerciseLow: boolean;
+  workHeavy: boolean;
+  sleepLow: boolean;
+  sleepLogged: boolean;
+  meditates: boolean;
+  socialLogged: boolean;
+  /** Lowest and highest scored dimensions (the same one when only one is known). */
+  ikigai: { lowest?: { dim: IkigaiDimension; score: number }; highest?: { dim: IkigaiDimension; score: number } };
+  noteThemes: Topic[];
+  latestNote?: string;
+}
+
+const DAY_MS = 86_400_000;
+/** Movement per day below which we suggest more (WHO: 150 min/week ≈ 21 min/day). */
+const MOVEMENT_MIN_PER_DAY = 20;
+const SLEEP_MIN_PER_DAY = 7 * 60;
+const WORK_HEAVY_PER_DAY = 9 * 60;
+
+export function moodLevel(avg: number | null): Facts['mood']['level'] {
+  if (avg === null) return null;
+  return avg < 4.5 ? 'low' : avg <= 6.5 ? 'mid' : 'good';
+}
+
+export function analyze(context: AggregatedContext): Facts {
+  const minutes = context.activity?.minutes_by_kind ?? {};
+  const span = Math.max(0, (context.window?.end ?? 0) - (context.window?.start ?? 0));
+  const days = Math.max(1, Math.ceil(span / DAY_MS));
+  const perDay = (kind: string): number => (minutes[kind] ?? 0) / days;
+  const work = minutes.work ?? 0;
+  const logged = context.activity?.total_minutes ?? 0;
+  const mood = context.mood ?? { count: 0, avg: null, latest: null, trend: 'unknown' as const, slope: 0 };
+  const notes = context.notes ?? [];
+  return {
+    hasData: (context.counts?.total ?? 0) > 0 || mood.count > 0 || (context.activity?.count ?? 0) > 0,
+    mood: { count: mood.count, avg: mood.avg, latest: mood.latest, trend: mood.trend, level: moodLevel(mood.avg) },
+    days,
+    minutes,
+    perDay,
+    activityCount: context.activity?.count ?? 0,
+    exerciseLow: perDay('exercise') + perDay('outdoors') < MOVEMENT_MIN_PER_DAY,
+    // Sleep is not "work-life balance": leave it out of the share.
+    workHeavy: perDay('work') > WORK_HEAVY_PER_DAY || (work >= 120 && work / Math.max(1, logged - (minutes.sleep ?? 0)) >= 0.6),
+    sleepLogged: (minutes.sleep ?? 0) > 0,
+    sleepLow: (minutes.sleep ?? 0) > 0 && perDay('sleep') < SLEEP_MIN_PER_DAY,
+    meditates: (minutes.meditation ?? 0) > 0,
+    socialLogged: (minutes.social ?? 0) > 0,
+    ikigai: ikigaiExtremes(context.ikigai ?? {}),
+    noteThemes: [...new Set(notes.flatMap((n) => detectTopics(n)))],
+    latestNote: notes[0],
+  };
+}
+
+function ikigaiExtremes(ikigai: AggregatedContext['ikigai']): Facts['ikigai'] {
+  const scored = IKIGAI_DIMENSIONS.filter((d) => typeof ikigai[d] === 'number').map((dim) => ({ dim, score: ikigai[dim]! }));
+  if (scored.length === 0) return {};
+  // Stable order on ties: the dimension listed first wins, so answers are deterministic.
+  const lowest = scored.reduce((a, b) => (b.score < a.score ? b : a));
+  const highest = scored.reduce((a, b) => (b.score > a.score ? b : a));
+  return { lowest, highest };
+}

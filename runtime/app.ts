@@ -1,0 +1,75 @@
+/**
+ * Composition root of a running pipeline: transport, shared resources, state
+ * directory and engine. Used by `aura run`, the gateway and the test driver,
+ * so all three run the very same engine.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { Pipeline } from '../topology/model.js';
+import type { Logger } from '../processors/types.js';
+import type { Transport } from '../transports/types.js';
+import { getProcessorType } from '../processors/registry.js';
+import { type Clock, systemClock } from './clock.js';
+import { StreamEngine } from './engine.js';
+import { createJoin } from './joins/index.js';
+import { Resources, type ResourceOptions } from './resources.js';
+import { openTaskState } from './task-state-adapter.js';
+
+export interface PipelineAppOptions {
+  pipeline: Pipeline;
+  transport: Transport;
+  logger: Logger;
+  /** Overrides the pipeline's `defaults.state_dir`. */
+  stateDir?: string;
+  instanceId?: string;
+  clock?: Clock;
+  resources?: ResourceOptions;
+  topics?: 'create' | 'check';
+  pollTimeoutMs?: number;
+}
+
+export interface PipelineApp {
+  engine: StreamEngine;
+  resources: Resources;
+  stateDir: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createPipelineApp(options: PipelineAppOptions): PipelineApp {
+  const { pipeline, transport, logger } = options;
+  const baseDir = path.dirname(path.resolve(pipeline.file));
+  const stateDir = path.resolve(baseDir, options.stateDir ?? pipeline.defaults.stateDir);
+  const instanceId = options.instanceId ?? process.env.AURA_INSTANCE_ID ?? `${os.hostname()}-${process.pid}`;
+  const resources = new Resources(pipeline, { baseDir, ...options.resources });
+  const clock = options.clock ?? systemClock;
+  const engine = new StreamEngine({
+    pipeline,
+    transport,
+    instanceId,
+    logger,
+    clock,
+    topics: options.topics,
+    pollTimeoutMs: options.pollTimeoutMs,
+    factories: {
+      processorType: getProcessorType,
+      join: createJoin,
+      resource: <T>(id: string) => resources.get<T>(id),
+    },
+    // Rows are stamped with the wall clock that TTL purges compare against (one clock for both).
+    openTaskState: (st, partition, taskId) => openTaskState(pipeline, st, partition, taskId, stateDir, () => clock.now()),
+  });
+  return {
+    engine,
+    resources,
+    stateDir,
+    async start() {
+      await resources.warmUp();
+      await engine.start();
+    },
+    async stop() {
+      await engine.stop();
+      await resources.close();
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The commit protocol. Under exactly-once one transaction carries the
+ * changelog writes, the output records, the dead letters and the input offsets
+ * of every task of this instance (Kafka Streams' EOS v2: one producer per
+ * thread); SQLite is written after the transaction committed, so a crash in
+ * between leaves local state behind its changelog, never ahead, and restore
+ * catches it up. Under at-least-once the same order holds without the
+ * transaction: outputs acknowledged, then local state, then offsets.
+ */
+import type { Consumer, OutgoingRecord, Producer, RecordMetadata } from '../transports/types.js';
+import type { Clock } from './clock.js';
+import type { EngineMetrics } from './metrics.js';
+import type { Task } from './task.js';
+
+/** Commit early when this many output records are buffered (bounds memory). */
+const MAX_BUFFERED = 20_000;
+
+export class Committer {
+  private lastCommit: number;
+
+  constructor(
+    private readonly exactlyOnce: boolean,
+    private readonly producer: Producer,
+    private readonly consumer: Consumer,
+    private readonly metrics: EngineMetrics,
+    private readonly clock: Clock,
+  ) {
+    this.lastCommit = clock.now();
+  }
+
+  /** Due when the interval elapsed, or the input is idle (low latency), or buffers are full. */
+  due(tasks: Iterable<Task>, idle: boolean, intervalMs: number): boolean {
+    let dirty = false;
+    let buffered = 0;
+    for (const t of tasks) {
+      if (t.options.state.needsFlush()) return true;
+      buffered += t.collector.size;
+      if (t.consumedOffsets().length > 0 || t.collector.size > 0) dirty = true;
+    }
+    if (!dirty) return false;
+    return idle || buffered >= MAX_BUFFERED || this.clock.now() - this.lastCommit >= intervalMs;
+  }
+
+  async commit(tasks: Task[]): Promise<void> {
+    const started = performance.now();
+    await Promise.all(tasks.map((t) => t.drain()));
+    const changelogs: Array<{ task: Task; count: number }> = [];
+    const records: OutgoingRecord[] = [];
+    for (const task of tasks) {
+      const cl = task.options.state.prepareCommit();
+      changelogs.push({ task, count: cl.length });
+      for (const c of cl) records.push({ topic: c.topic, partition: c.partition, key: c.key, value: c.value, timestamp: c.timestamp });
+    }
+    const changelogCount = records.length;
+    for (const task of tasks) for (const r of task.collector.take()) records.push(r);
+    const offsets = tasks.flatMap((t) => t.consumedOffsets());
+    this.lastCommit = this.clock.now();
+    if (records.length === 0 && offsets.length === 0) return;
+
+    let meta: RecordMetadata[] = [];
+    if (this.exactlyOnce) {
+      await this.producer.beginTransaction();
+      try {
+        if (records.length > 0) meta = await this.producer.send(records);
+        if (offsets.length > 0) await this.producer.sendOffsetsToTransaction(offsets, this.consumer.groupMetadata());
+        await this.producer.commitTransaction();
+      } catch (err) {
+        await this.producer.abortTransaction().catch(() => undefined);
+        throw err;
+      }
+    } else if (records.length > 0) {
+      meta = await this.producer.send(records);
+    }
+
+    // Changelog records come first in `records`, task by task: map their offsets back to each task.
+    let i = 0;
+    for (const { task, count } of changelogs) {
+      const next: Record<string, number> = {};
+      for (let j = 0; j < count; j++, i++) {
+        const m = meta[i]!;
+        const k = `${m.topic}:${m.partition}`;
+        next[k] = Math.max(next[k] ?? 0, m.offset + 1);
+      }
+      for (const o of task.consumedOffsets()) {
+        // Table stores checkpoint their source topic's position too.
+        next[`${o.topic}:${o.partition}`] = o.offset;
+      }
+      task.options.state.completeCommit(next);
+    }
+    if (!this.exactlyOnce && offsets.length > 0) await this.consumer.commit(offsets);
+    for (const task of tasks) task.markCommitted();
+
+    const now = this.clock.now();
+    for (let k = changelogCount; k < records.length; k++) {
+      const ts = records[k]!.timestamp;
+      if (ts !== undefined && ts > 0 && ts <= now) {
+        this.metrics.e2eLatencyMsTotal += now - ts;
+        this.metrics.e2eSamples++;
+      }
+    }
+    this.metrics.recordsProduced += records.length - changelogCount;
+    this.metrics.recordCommit(performance.now() - started);
+  }
+
+  /** Abandons uncommitted work (failure path): nothing of it becomes visible. */
+  async abort(tasks: Task[]): Promise<void> {
+    for (const task of tasks) task.rollback();
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * What a task needs of its state: the stores by name and the commit/restore
+ * protocol. Implemented by state/ (one SQLite database per task); the engine
+ * only sees this interface.
+ */
+import type { AnyStore, ChangelogRecord } from '../state/types.js';
+
+export interface RestoreTarget {
+  /** Physical topic to read (a changelog, or the source topic of a table). */
+  topic: string;
+  partition: number;
+  /** Next offset to read. */
+  fromOffset: number;
+  /** `changelog`: restore to the end of the log; `table`: restore up to the group's committed offset. */
+  kind: 'changelog' | 'table';
+  storeId: string;
+}
+
+export interface RestoreRecord {
+  key: string | null;
+  value: Buffer | null;
+  offset: number;
+  timestamp: number;
+}
+
+export interface TaskState {
+  getStore(id: string): AnyStore;
+  /** Changes to send to changelogs with this commit (write-merged). */
+  prepareCommit(): ChangelogRecord[];
+  /** After the log committed: persist dirty state and the checkpoint (next offsets per `topic:partition`) atomically. */
+  completeCommit(nextOffsets: Record<string, number>): void;
+  /** The log transaction failed: forget uncommitted changes. */
+  abortCommit(): void;
+  /** Too much dirty state: commit soon. */
+  needsFlush(): boolean;
+  restorePlan(): RestoreTarget[];
+  restoreBatch(target: RestoreTarget, records: RestoreRecord[]): void;
+  /** Records restored so far (progress logs, readiness). */
+  restoredCount(): number;
+  /** Delete rows past their TTL/retention; their tombstones join the next commit. */
+  purgeExpired(streamTime: number, wallClock: number): void;
+  close(): void;
+  /** Close and delete the task's local state (it cannot be trusted any more). */
+  wipe(): void;
+}

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# A real single-node Apache Kafka (KRaft, broker+controller in one JVM) on
+# loopback, for development and the Kafka transport tests, without Docker.
+#
+#   scripts/kafka.sh start    fetch the jars once (Maven), format a fresh data dir, start, wait until it answers
+#   scripts/kafka.sh stop     stop it (SIGTERM, then SIGKILL after 20 s)
+#   scripts/kafka.sh status   exit 0 and print the bootstrap address when it runs
+#
+# Env: KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), KAFKA_LIB_DIR
+# (infra/kafka/lib), KAFKA_DATA_DIR (/tmp/aura-kafka-$KAFKA_PORT), KAFKA_HEAP (-Xmx512m).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PORT="${KAFKA_PORT:-19092}"
+CTRL_PORT="${KAFKA_CONTROLLER_PORT:-$((PORT + 1))}"
+LIB="${KAFKA_LIB_DIR:-$ROOT/infra/kafka/lib}"
+DATA="${KAFKA_DATA_DIR:-/tmp/aura-kafka-$PORT}"
+PIDFILE="$DATA.pid"
+LOGFILE="$DATA.log"
+KAFKA_VERSION=4.4.0
+# Kafka ships its slf4j→log4j2 bridge in the distribution tarball, not as a
+# Maven dependency of kafka_2.13: without it the broker logs nothing at all.
+LOG4J_BRIDGE=org.apache.logging.log4j:log4j-slf4j-impl:2.25.5
+
+log() { echo "[kafka.sh] $*" >&2; }
+
+running_pid() {
+  [[ -f "$PIDFILE" ]] || return 1
+  local pid
+  pid="$(cat "$PIDFILE")"
+  kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+fetch_jars() {
+  if [[ -f "$LIB/kafka_2.13-$KAFKA_VERSION.jar" && -n "$(ls "$LIB"/log4j-slf4j-impl-*.jar 2>/dev/null)" ]]; then return 0; fi
+  command -v mvn >/dev/null || { log "Maven (mvn) is required to fetch the Kafka jars"; exit 1; }
+  log "fetching Kafka $KAFKA_VERSION jars into $LIB (once)"
+  mkdir -p "$LIB"
+  # -C: fail on checksum mismatch. Progress goes to the terminal on purpose.
+  mvn -B -C -f "$ROOT/infra/maven/pom.xml" -Pkafka dependency:copy-dependencies -Daura.outputDir="$LIB" >&2
+  mvn -B -C -f "$ROOT/infra/maven/pom.xml" dependency:copy -Dartifact="$LOG4J_BRIDGE" -Daura.outputDir="$LIB" >&2
+}
+
+write_config() {
+  cat >"$DATA/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$CTRL_PORT
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CTRL_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$DATA/logs
+num.partitions=1
+default.replication.factor=1
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=3
+group.initial.rebalance.delay.ms=0
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+EOF
+  # One log file, INFO for the server, WARN for the chatty rest.
+  cat >"$DATA/log4j2.properties" <<EOF
+status = warn
+appender.file.type = File
+appender.file.name = FILE
+appender.file.fileName = $LOGFILE
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = WARN
+rootLogger.appenderRef.file.ref = FILE
+logger.server.name = kafka.server
+logger.server.level = INFO
+logger.raft.name = kafka.Kafka
+logger.raft.level = INFO
+EOF
+}
+
+# The broker answers once a client gets metadata from it (listTopics) — an open
+# port alone is not enough: KRaft accepts connections before the broker is unfenced.
+probe() {
+  (cd "$ROOT" && node -e '
+    const { AdminClient } = require("@confluentinc/kafka-javascript");
+    const a = AdminClient.create({ "bootstrap.servers": process.argv[1], "log_level": 0 });
+    a.listTopics({ timeout: 2000 }, (err) => { a.disconnect(); process.exit(err ? 1 : 0); });
+  ' "127.0.0.1:$PORT") 2>/dev/null
+}
+
+start() {
+  if pid="$(running_pid)"; then log "already running (pid $pid) on 127.0.0.1:$PORT"; echo "127.0.0.1:$PORT"; return 0; fi
+  command -v java >/dev/null || { log "java not found: install a JRE 17+, or set KAFKA_BROKERS / run 'docker compose -f docker-compose.dev.yml up -d kafka'"; exit 1; }
+  fetch_jars
+  local t0=$SECONDS
+  rm -rf "$DATA" "$LOGFILE"
+  mkdir -p "$DATA/logs"
+  write_config
+  local cluster_id
+  cluster_id="$(node -e 'console.log(require("crypto").randomBytes(16).toString("base64url"))')"
+  # Static controller.quorum.voters: format WITHOUT --standalone.
+  java -cp "$LIB/*" -Dlog4j2.configurationFile="$DATA/log4j2.properties" kafka.tools.StorageTool \
+    format -t "$cluster_id" -c "$DATA/server.properties" >"$DATA/format.out" 2>&1 \
+    || { log "storage format failed:"; cat "$DATA/format.out" >&2; exit 1; }
+  # Serial GC and C1 only: a tiny dev broker on a shared 2-core box starts faster this way.
+  nohup java ${KAFKA_HEAP:--Xms128m -Xmx512m} -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+    -Dlog4j2.configurationFile="$DATA/log4j2.properties" \
+    -cp "$LIB/*" kafka.Kafka "$DATA/server.properties" >"$DATA/stdout.log" 2>&1 &
+  echo $! >"$PIDFILE"
+  for _ in $(seq 1 120); do
+    if ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then break; fi
+    if probe; then
+      log "up on 127.0.0.1:$PORT after $((SECONDS - t0)) s (pid $(cat "$PIDFILE"), data $DATA)"
+      echo "127.0.0.1:$PORT"
+      return 0
+    fi
+    sleep 0.5
+  done
+  log "broker did not come up within 60 s; last log lines:"
+  tail -n 40 "$LOGFILE" "$DATA/stdout.log" >&2 2>/dev/null || true
+  stop || true
+  exit 1
+}
+
+stop() {
+  local pid
+  if ! pid="$(running_pid)"; then log "not running"; rm -f "$PIDFILE"; return 0; fi
+  kill -TERM "$pid"
+  for _ in $(seq 1 40); do
+    kill -0 "$pid" 2>/dev/null || { rm -f "$PIDFILE"; log "stopped (pid $pid)"; return 0; }
+    sleep 0.5
+  done
+  log "pid $pid did not stop after 20 s: SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$PIDFILE"
+}
+
+status() {
+  if pid="$(running_pid)"; then echo "127.0.0.1:$PORT"; log "running (pid $pid)"; else log "not running"; return 1; fi
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,51 @@
+/**
+ * Change-logging: the changelog of a store is its write-merged flush, one
+ * record per changed key (the last write between two commits), so the
+ * changelog carries what SQLite will hold after completeCommit — no more.
+ *
+ * Record format (compacted topic, one partition per task partition):
+ * - key:   the encoded store key (key-codec.ts): the key itself for key-value
+ *          stores, `[key,windowStart]` / `[key,start,end]` JSON for window /
+ *          session stores.
+ * - value: the JSON text of the value as UTF-8 bytes; null is a tombstone
+ *          (a delete, or a TTL/retention purge).
+ * - timestamp: the time of the last write (the row's ts, which TTL reads back).
+ *
+ * Restore is the inverse: decode the key, upsert the JSON (or delete on a
+ * tombstone). Replaying a record twice is harmless: records are absolute
+ * values, not deltas — which is why a database that is behind its changelog
+ * (crash between the log commit and the SQLite commit) just replays from its
+ * checkpoint.
+ */
+import type { ChangelogRecord, RestoreRecord, StoreKindName } from './types.js';
+import type { FlushItem } from './store-cache.js';
+import type { RowTable } from './sqlite-tables.js';
+import { decodeKey } from './key-codec.js';
+
+export function toChangelogRecords(items: FlushItem[], topic: string, partition: number, out: ChangelogRecord[]): void {
+  for (const it of items) {
+    out.push({
+      topic,
+      partition,
+      key: it.entry.id,
+      value: it.json === null ? null : Buffer.from(it.json, 'utf8'),
+      timestamp: it.ts,
+    });
+  }
+}
+
+/**
+ * Applies changelog (or table source) records to a table. Call inside a SQLite
+ * transaction together with the checkpoint update. Returns the highest offset
+ * applied (-1 for an empty batch).
+ */
+export function applyRestoreRecords(table: RowTable, kind: StoreKindName, records: RestoreRecord[], now: number): number {
+  let maxOffset = -1;
+  for (const r of records) {
+    const k = decodeKey(kind, r.key);
+    if (r.value === null) table.remove(k.key, k.t1, k.t2);
+    else table.upsert(k.key, k.t1, k.t2, r.value.toString('utf8'), r.timestamp ?? now);
+    if (r.offset > maxOffset) maxOffset = r.offset;
+  }
+  return maxOffset;
+}

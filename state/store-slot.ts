@@ -1,0 +1,159 @@
+/**
+ * One registered store with its layers assembled:
+ * SQLite table ← caching store ← metered store (what processors get), with the
+ * change-logging step applied to the cache's flush at prepareCommit. The slot
+ * also keeps the row count that backs approximateCount() and runs the
+ * per-store parts of flush, restore and purge for the TaskStateManager.
+ */
+import type { AnyStore, ChangelogRecord, RestoreRecord, StoreMetrics, StoreRegistration } from './types.js';
+import type { Db } from './sqlite-db.js';
+import { SqliteTable } from './sqlite-tables.js';
+import { StoreCache, type CacheEntry, type FlushItem } from './store-cache.js';
+import { CachingKeyValueStore, CachingSessionStore, CachingWindowStore, type StoreParts } from './cached-stores.js';
+import { MeteredKeyValueStore, MeteredSessionStore, MeteredWindowStore, StoreMeter } from './metered-stores.js';
+import { applyRestoreRecords, toChangelogRecords } from './change-logging.js';
+import { encodeKey } from './key-codec.js';
+
+export interface SlotOptions {
+  partition: number;
+  cacheSize: number;
+  sampleEvery: number;
+  now: () => number;
+}
+
+export class StoreSlot {
+  readonly table: SqliteTable;
+  readonly cache: StoreCache;
+  readonly meter: StoreMeter;
+  /** What processors see. */
+  readonly store: AnyStore;
+  /** Rows in SQLite; null = unknown (at open, after a restore or a failed commit): counted lazily. */
+  private dbCount: number | null = null;
+  /** Captured by prepare(), written by writePrepared(). */
+  private prepared: FlushItem[] = [];
+
+  constructor(db: Db, readonly spec: StoreRegistration, private readonly opts: SlotOptions) {
+    const ttlIndex = spec.ttlMs !== undefined && spec.ttlMs > 0;
+    this.table = new SqliteTable(db, spec.id, spec.kind, { ttlIndex });
+    this.cache = new StoreCache(spec.id, spec.kind, opts.cacheSize);
+    this.meter = new StoreMeter(opts.sampleEvery);
+    const parts: StoreParts<unknown> = { name: spec.id, table: this.table, cache: this.cache, now: opts.now, count: () => this.approximateCount() };
+    if (spec.kind === 'key_value') this.store = new MeteredKeyValueStore(new CachingKeyValueStore(parts), this.meter);
+    else if (spec.kind === 'window') this.store = new MeteredWindowStore(new CachingWindowStore(parts), this.meter);
+    else this.store = new MeteredSessionStore(new CachingSessionStore(parts), this.meter);
+  }
+
+  get dirtyCount(): number {
+    return this.cache.dirtyCount;
+  }
+
+  /** prepareCommit: pins the dirty entries and appends their changelog records (when the store is logged). */
+  prepare(out: ChangelogRecord[]): void {
+    this.prepared = this.cache.drainDirty();
+    if (this.spec.changelogTopic !== null) toChangelogRecords(this.prepared, this.spec.changelogTopic, this.opts.partition, out);
+  }
+
+  /** completeCommit, inside the task's SQLite transaction: writes the prepared rows. */
+  writePrepared(): number {
+    const items = this.prepared;
+    let delta = 0;
+    for (const { entry: e, json, ts } of items) {
+      if (json === null) {
+        if (this.table.remove(e.key, e.t1, e.t2)) delta--;
+      } else if (e.inDb !== undefined) {
+        this.table.upsert(e.key, e.t1, e.t2, json, ts);
+        if (!e.inDb) delta++;
+      } else if (this.table.insertIfAbsent(e.key, e.t1, e.t2, json, ts)) {
+        delta++; // blind write of a new key (typical of window stores): one statement
+      } else {
+        this.table.upsert(e.key, e.t1, e.t2, json, ts);
+      }
+    }
+    if (this.dbCount !== null) this.dbCount += delta;
+    return items.length;
+  }
+
+  /** completeCommit, after the transaction committed. */
+  completePrepared(): void {
+    this.cache.completeFlush(this.prepared);
+    this.prepared = [];
+  }
+
+  /** abortCommit, or a failed SQLite transaction: back to what SQLite holds. */
+  discard(): void {
+    this.prepared = [];
+    this.cache.clear();
+    this.dbCount = null;
+  }
+
+  /** Restore: call inside a transaction (with the checkpoint). Returns the highest offset applied. */
+  applyRestore(records: RestoreRecord[]): number {
+    const max = applyRestoreRecords(this.table, this.spec.kind, records, this.opts.now());
+    this.afterDirectWrite();
+    return max;
+  }
+
+  /** Rows in SQLite plus the net effect of unflushed writes. Exact, but may cost a lookup per unflushed blind write. */
+  approximateCount(): number {
+    if (this.dbCount === null) this.dbCount = this.table.count();
+    let n = this.dbCount;
+    for (const e of this.cache.unflushedEntries()) {
+      if (e.inDb === undefined) e.inDb = this.table.exists(e.key, e.t1, e.t2);
+      n += (e.value !== undefined ? 1 : 0) - (e.inDb ? 1 : 0);
+    }
+    return n;
+  }
+
+  /**
+   * Deletes (through the cache, so the deletes are committed and tombstoned
+   * like any other write) rows past TTL or retention. Returns how many.
+   */
+  purge(now: number, limit: number): number {
+    const { ttlMs, retentionMs, kind } = this.spec;
+    const ttlCut = ttlMs !== undefined && ttlMs > 0 ? now - ttlMs : null;
+    const retCut = kind !== 'key_value' && retentionMs !== undefined && retentionMs > 0 ? now - retentionMs : null;
+    if (ttlCut === null && retCut === null) return 0;
+    const expired = (e: { t1: number; t2: number }, ts: number): boolean =>
+      (ttlCut !== null && ts < ttlCut) || (retCut !== null && (kind === 'window' ? e.t1 : e.t2) < retCut);
+
+    let n = 0;
+    const stale: CacheEntry[] = [];
+    for (const e of this.cache.unflushedEntries()) if (e.value !== undefined && expired(e, e.ts)) stale.push(e);
+    for (const e of stale) {
+      if (n >= limit) return n;
+      this.cache.write(e.id, e.key, e.t1, e.t2, undefined, now);
+      n++;
+    }
+    // Over-fetch by the unflushed count: rows already deleted (or rewritten) in
+    // the cache are still in SQLite until the commit and are skipped below.
+    for (const k of this.table.expired(ttlCut, retCut, limit - n + this.cache.unflushedCount)) {
+      if (n >= limit) break;
+      const id = encodeKey(kind, k.key, k.t1, k.t2);
+      if (this.cache.isUnflushed(id)) continue; // rewritten or deleted since: the cache entry decides
+      this.cache.write(id, k.key, k.t1, k.t2, undefined, now, true);
+      n++;
+    }
+    return n;
+  }
+
+  metrics(): StoreMetrics {
+    const m = this.meter;
+    return {
+      store: this.spec.id,
+      kind: this.spec.kind,
+      puts: m.puts,
+      gets: m.gets,
+      deletes: m.deletes,
+      ranges: m.ranges,
+      cacheHits: this.cache.hits,
+      cacheMisses: this.cache.misses,
+      latency: structuredClone(m.latency),
+    };
+  }
+
+  private afterDirectWrite(): void {
+    this.dbCount = null;
+    this.cache.invalidateClean();
+    this.cache.forgetDbPresence();
+  }
+}

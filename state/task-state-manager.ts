@@ -1,0 +1,248 @@
+/**
+ * All state of one task (one partition of one sub-topology): one SQLite
+ * database, one table per store, and the commit protocol that keeps SQLite,
+ * the changelogs and the input offsets in step under exactly-once.
+ *
+ * Commit protocol (driven by the runtime):
+ *  1. prepareCommit()  → the changelog records to produce (last write per key).
+ *  2. the runtime produces them, the outputs and the input offsets in ONE log
+ *     transaction, and learns the changelog end offsets.
+ *  3. completeCommit(offsets) → the prepared rows and the checkpoint in ONE
+ *     SQLite transaction. If the process dies before this, SQLite is behind the
+ *     changelog and restore replays the gap (records are absolute values).
+ *  or abortCommit() when the log transaction failed: unflushed state is
+ *  dropped, stores read what SQLite holds, processing restarts from the last
+ *  committed input offsets.
+ * Writes between (1) and (3) are allowed; they belong to the next commit.
+ */
+import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
+import type { AnyStore, ChangelogRecord, KeyValueStore, SessionStore, StoreKindName, StoreMetrics, StoreRegistration, WindowStore } from './types.js';
+import { CheckpointTable, openTaskDb, parseTpKey, taskDir, wipeTaskDir } from './sqlite-db.js';
+import { StoreSlot, type SlotOptions } from './store-slot.js';
+import { RestoreSupport } from './restore.js';
+
+export interface TaskStateOptions {
+  stateDir: string;
+  app: string;
+  /** `<subtopology>_<partition>`, e.g. `0_3`. */
+  taskId: string;
+  /** Defaults to the number after the last `_` of taskId. */
+  partition?: number;
+  stores?: StoreRegistration[];
+  /** needsFlush() turns true at this many dirty entries (all stores of the task). Default 10,000. */
+  maxDirtyEntries?: number;
+  /** Clean (read-through) entries kept per store. Default 10,000. */
+  cacheSize?: number;
+  /** Time one store operation in this many (metering). Default 16. */
+  latencySampleEvery?: number;
+  /**
+   * Timestamp stamped on writes: the row ts read by TTL and the changelog
+   * record timestamp. The runtime should pass the current record's timestamp
+   * (stream time), the same clock it passes to purgeExpired(). Default Date.now.
+   */
+  now?: () => number;
+}
+
+export interface TaskStateStats {
+  commits: number;
+  rowsWritten: number;
+  lastCommitMs: number;
+  restoredRecords: number;
+  purgedRecords: number;
+}
+
+export class TaskStateManager extends RestoreSupport {
+  readonly taskId: string;
+  readonly dir: string;
+  readonly dbPath: string;
+  /** True when the database file was created by this open (no local state). */
+  readonly isNewDatabase: boolean;
+  readonly maxDirtyEntries: number;
+  private readonly slotOptions: SlotOptions;
+  private phase: 'idle' | 'prepared' = 'idle';
+  private closed = false;
+  readonly stats: TaskStateStats = { commits: 0, rowsWritten: 0, lastCommitMs: 0, restoredRecords: 0, purgedRecords: 0 };
+
+  static open(options: TaskStateOptions): TaskStateManager {
+    return new TaskStateManager(options);
+  }
+
+  /** Deletes a task's local state (when the runtime decides it cannot be trusted). The task must be closed. */
+  static wipe(stateDir: string, app: string, taskId: string): void {
+    wipeTaskDir(taskDir(stateDir, app, taskId));
+  }
+
+  private constructor(options: TaskStateOptions) {
+    const partition = options.partition ?? Number(/_(\d+)$/.exec(options.taskId)?.[1] ?? NaN);
+    if (!Number.isSafeInteger(partition)) {
+      throw new AuraError(ErrorCodes.STORE_FAILED, `cannot derive a partition from task id "${options.taskId}"`);
+    }
+    const dir = taskDir(options.stateDir, options.app, options.taskId);
+    const opened = openTaskDb(dir);
+    super(opened.db, new CheckpointTable(opened.db), partition);
+    this.taskId = options.taskId;
+    this.dir = dir;
+    this.dbPath = opened.path;
+    this.isNewDatabase = opened.created;
+    this.maxDirtyEntries = options.maxDirtyEntries ?? 10_000;
+    this.slotOptions = {
+      partition,
+      cacheSize: options.cacheSize ?? 10_000,
+      sampleEvery: options.latencySampleEvery ?? 16,
+      now: options.now ?? Date.now,
+    };
+    for (const spec of options.stores ?? []) this.register(spec);
+  }
+
+  /** Adds a store (creating its table if needed) and returns what processors see. */
+  register(spec: StoreRegistration): AnyStore {
+    this.assertOpen();
+    if (this.slots.has(spec.id)) throw new AuraError(ErrorCodes.STORE_FAILED, `store ${spec.id} registered twice in task ${this.taskId}`);
+    if (spec.changelogTopic !== null && this.byChangelog.has(spec.changelogTopic)) {
+      throw new AuraError(ErrorCodes.STORE_FAILED, `changelog topic ${spec.changelogTopic} used by two stores`);
+    }
+    const slot = new StoreSlot(this.db, spec, this.slotOptions);
+    this.slots.set(spec.id, slot);
+    if (spec.changelogTopic !== null) this.byChangelog.set(spec.changelogTopic, slot);
+    return slot.store;
+  }
+
+  storeNames(): string[] {
+    return [...this.slots.keys()];
+  }
+
+  store(name: string): AnyStore {
+    return this.slot(name).store;
+  }
+
+  keyValueStore<V = unknown>(name: string): KeyValueStore<V> {
+    return this.typed(name, 'key_value') as KeyValueStore<V>;
+  }
+
+  windowStore<V = unknown>(name: string): WindowStore<V> {
+    return this.typed(name, 'window') as WindowStore<V>;
+  }
+
+  sessionStore<V = unknown>(name: string): SessionStore<V> {
+    return this.typed(name, 'session') as SessionStore<V>;
+  }
+
+  /** Dirty entries across the task's stores. */
+  dirtyCount(): number {
+    let n = 0;
+    for (const s of this.slots.values()) n += s.dirtyCount;
+    return n;
+  }
+
+  /** True when the runtime should commit now rather than wait for the commit interval. */
+  needsFlush(): boolean {
+    return this.dirtyCount() >= this.maxDirtyEntries;
+  }
+
+  prepareCommit(): ChangelogRecord[] {
+    this.assertOpen();
+    if (this.phase === 'prepared') throw new AuraError(ErrorCodes.STORE_FAILED, `task ${this.taskId}: prepareCommit called twice without completeCommit/abortCommit`);
+    const out: ChangelogRecord[] = [];
+    try {
+      for (const s of this.slots.values()) s.prepare(out);
+    } catch (err) {
+      // A value that cannot be serialised: nothing of this commit can be logged, so treat it as aborted.
+      this.abortCommit();
+      throw err;
+    }
+    this.phase = 'prepared';
+    return out;
+  }
+
+  /**
+   * Writes the prepared rows and the checkpoint (`"topic:partition"` → next
+   * offset to read; changelog end offsets, and any input offsets the runtime
+   * wants kept locally) in one SQLite transaction. Without a prepareCommit it
+   * writes the checkpoint only. On failure the local state is behind the log:
+   * the runtime must close the task and restore it.
+   */
+  completeCommit(offsets: Record<string, number> = {}): void {
+    this.assertOpen();
+    const started = performance.now();
+    const cps = Object.entries(offsets).map(([k, off]) => ({ ...parseTpKey(k), off }));
+    let rows = 0;
+    try {
+      this.db.transaction(() => {
+        if (this.phase === 'prepared') for (const s of this.slots.values()) rows += s.writePrepared();
+        for (const c of cps) this.checkpoints.set(c.topic, c.partition, c.off);
+      })();
+    } catch (cause) {
+      for (const s of this.slots.values()) s.discard();
+      this.phase = 'idle';
+      throw new AuraError(ErrorCodes.STORE_FAILED, `task ${this.taskId}: state commit failed: ${errorMessage(cause)}`, { cause });
+    }
+    if (this.phase === 'prepared') for (const s of this.slots.values()) s.completePrepared();
+    this.phase = 'idle';
+    this.stats.commits++;
+    this.stats.rowsWritten += rows;
+    this.stats.lastCommitMs = performance.now() - started;
+  }
+
+  /** The log transaction failed: drop everything not in SQLite. */
+  abortCommit(): void {
+    for (const s of this.slots.values()) s.discard();
+    this.phase = 'idle';
+  }
+
+  /** prepareCommit + completeCommit, for callers with no log transaction in between (tests, stores without changelog). */
+  flush(offsets: Record<string, number> = {}): ChangelogRecord[] {
+    const records = this.prepareCommit();
+    this.completeCommit(offsets);
+    return records;
+  }
+
+  /**
+   * Deletes key-value rows whose last write is older than `now - ttlMs`, and
+   * window (by window start) / session (by end) rows older than
+   * `now - retentionMs`. The deletes go through the cache, so they are
+   * committed and tombstoned in the changelog at the next commit. At most
+   * `limit` rows per call (default maxDirtyEntries); call again when it
+   * returns `limit`.
+   */
+  purgeExpired(now: number, limit = this.maxDirtyEntries): number {
+    this.assertOpen();
+    let n = 0;
+    for (const s of this.slots.values()) {
+      if (n >= limit) break;
+      n += s.purge(now, limit - n);
+    }
+    this.stats.purgedRecords += n;
+    return n;
+  }
+
+  metrics(): StoreMetrics[] {
+    return [...this.slots.values()].map((s) => s.metrics());
+  }
+
+  /** Closes the database. Uncommitted writes are dropped, as after a crash. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  /** Closes and deletes this task's state directory. */
+  destroy(): void {
+    this.close();
+    wipeTaskDir(this.dir);
+  }
+
+  protected override assertOpen(): void {
+    if (this.closed) throw new AuraError(ErrorCodes.STORE_FAILED, `task ${this.taskId}: state is closed`);
+  }
+
+  protected override onRestored(count: number): void {
+    this.stats.restoredRecords += count;
+  }
+
+  private typed(name: string, kind: StoreKindName): AnyStore {
+    const s = this.slot(name);
+    if (s.spec.kind !== kind) throw new AuraError(ErrorCodes.STORE_FAILED, `store ${name} is a ${s.spec.kind} store, not ${kind}`);
+    return s.store;
+  }
+}

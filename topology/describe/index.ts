@@ -1,0 +1,23 @@
+/**
+ * The formats of `aura describe`. The gateway's topology page reuses the JSON
+ * and Mermaid ones.
+ */
+import type { Pipeline } from '../model.js';
+import { describeText } from './text.js';
+import { describeMermaid } from './mermaid.js';
+import { describeDot } from './dot.js';
+
+export const describeFormats = {
+  text: describeText,
+  mermaid: describeMermaid,
+  dot: describeDot,
+  json: (pipeline: Pipeline) => `${JSON.stringify(pipeline, null, 2)}\n`,
+} as const;
+
+export type DescribeFormat = keyof typeof describeFormats;
+
+export function describePipeline(pipeline: Pipeline, format: DescribeFormat = 'text'): string {
+  return describeFormats[format](pipeline);
+}
+
+export { describeText, describeMermaid, describeDot };

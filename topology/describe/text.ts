@@ -1,0 +1,59 @@
+/**
+ * `aura describe` text: the layout of Kafka Streams' `Topology.describe()`
+ * (including its indentation: three spaces before the first sub-topology, two
+ * before the others), followed by the stores and the tasks.
+ */
+import type { Pipeline } from '../model.js';
+import { formatDuration } from '../../schemas/duration.js';
+import { predecessors, successors } from './graph-view.js';
+
+export function describeText(pipeline: Pipeline): string {
+  let out = 'Topologies:\n ';
+  for (const st of pipeline.subtopologies) {
+    out += `  Sub-topology: ${st.id}\n`;
+    for (const id of st.nodes) out += `    ${nodeText(pipeline, id)}\n`;
+    out += '\n';
+  }
+  out += '  Stores:\n';
+  const stores = Object.values(pipeline.stores);
+  if (stores.length === 0) out += '    none\n';
+  for (const store of stores) {
+    const owner = pipeline.subtopologies.find((st) => st.stores.includes(store.id));
+    const details = [`kind: ${store.kind}`];
+    if (store.fromTopic) details.push(`table of: ${pipeline.topics[store.fromTopic]?.name ?? store.fromTopic}`);
+    else details.push(`changelog: ${store.changelogTopic ?? 'none'}`);
+    if (store.windowSizeMs !== undefined) details.push(`window: ${formatDuration(store.windowSizeMs)}`);
+    if (store.retentionMs !== undefined) details.push(`retention: ${formatDuration(store.retentionMs)}`);
+    if (store.ttlMs !== undefined) details.push(`ttl: ${formatDuration(store.ttlMs)}`);
+    details.push(`sub-topology: ${owner ? owner.id : 'none'}`);
+    out += `    Store: ${store.id} (${details.join(', ')})\n`;
+  }
+  out += '\n  Tasks:\n';
+  for (const st of pipeline.subtopologies) {
+    const tables = st.tableTopics.length > 0 ? `, table topics: [${names(pipeline, st.tableTopics)}]` : '';
+    out += `    Sub-topology: ${st.id} (partitions: ${st.partitions}, tasks: ${st.id}_0..${st.id}_${st.partitions - 1}, source topics: [${names(pipeline, st.sourceTopics)}]${tables})\n`;
+  }
+  return out;
+}
+
+function names(pipeline: Pipeline, topicIds: string[]): string {
+  return topicIds.map((id) => pipeline.topics[id]?.name ?? id).join(', ');
+}
+
+function list(ids: string[]): string {
+  return ids.length === 0 ? 'none' : ids.join(', ');
+}
+
+function nodeText(pipeline: Pipeline, id: string): string {
+  const node = pipeline.nodes[id];
+  const next = `\n      --> ${list(successors(pipeline, id))}`;
+  const prev = `\n      <-- ${list(predecessors(pipeline, id))}`;
+  switch (node.kind) {
+    case 'source':
+      return `Source: ${id} (topics: [${pipeline.topics[node.topic!]?.name ?? node.topic}])${next}`;
+    case 'sink':
+      return `Sink: ${id} (topic: ${pipeline.topics[node.topic!]?.name ?? node.topic})${prev}`;
+    default:
+      return `Processor: ${id} (stores: [${node.stores.join(', ')}])${next}${prev}`;
+  }
+}

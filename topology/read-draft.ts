@@ -1,0 +1,200 @@
+/**
+ * Reads the (schema-checked) document into a Draft: defaults applied,
+ * durations in ms, references kept with their paths. Also validates what only
+ * the type knows: processor configs and resource fields.
+ */
+import type { CleanupPolicy, ErrorPolicy, PipelineDefaults, StoreKind } from './model.js';
+import type { Draft, DraftNode, DraftOutput, DraftResource, DraftStore, DraftTopic, Ref } from './draft.js';
+import type { Diagnostics } from './diagnostics.js';
+import type { Path } from './source-doc.js';
+import { getSpec, processorTypes } from '../processors/spec-registry.js';
+import { getResourceSpec, resourceSpecs } from './resource-specs.js';
+import { checkProcessorConfig, validateAgainst } from './processor-config.js';
+import { didYouMean } from './suggest.js';
+import { parseDuration } from '../schemas/duration.js';
+
+type Obj = Record<string, unknown>;
+
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
+const int = (x: unknown): number | undefined => (Number.isInteger(x) ? (x as number) : undefined);
+const pick = <T extends string>(x: unknown, values: readonly T[]): T | undefined => (values.includes(x as T) ? (x as T) : undefined);
+const entries = (x: unknown): Array<[string, Obj]> => (isObj(x) ? Object.entries(x).filter((e): e is [string, Obj] => isObj(e[1])) : []);
+const ERROR_POLICIES = ['fail', 'skip', 'dead_letter'] as const;
+
+const ref = (x: unknown, path: Path): Ref | undefined => (typeof x === 'string' ? { value: x, path } : undefined);
+
+/** A reference or a list of references (`from`, `stores`). */
+function refs(x: unknown, path: Path): Ref[] {
+  if (typeof x === 'string') return [{ value: x, path }];
+  if (Array.isArray(x)) return x.flatMap((item, i) => (typeof item === 'string' ? [{ value: item, path: [...path, i] }] : []));
+  return [];
+}
+
+export function readDraft(data: Obj, diags: Diagnostics): Draft {
+  const defaults = readDefaults(isObj(data.defaults) ? data.defaults : {});
+  const rawDefaults = isObj(data.defaults) ? data.defaults : {};
+  const draft: Draft = {
+    app: str(data.app) ?? 'app',
+    defaults,
+    deadLetterTopic: ref(rawDefaults.dead_letter_topic, ['defaults', 'dead_letter_topic']),
+    topics: new Map(entries(data.topics).flatMap(([id, raw]) => optional(readTopic(id, raw, defaults)))),
+    stores: new Map(entries(data.stores).flatMap(([id, raw]) => optional(readStore(id, raw)))),
+    resources: new Map(entries(data.resources).flatMap(([id, raw]) => optional(readResource(id, raw, diags)))),
+    nodes: new Map(),
+  };
+  let index = 0;
+  for (const [id, raw] of entries(data.processors)) {
+    const node = readProcessor(id, raw, index++, defaults, diags);
+    if (node) draft.nodes.set(id, node);
+  }
+  for (const [id, raw] of entries(data.joins)) {
+    const node = readJoin(id, raw, index++, defaults, diags);
+    if (!node) continue;
+    if (draft.nodes.has(id)) {
+      diags.report('DUPLICATE_NAME', ['joins', id], `join "${id}" has the same id as processor "${id}": processors and joins share one namespace`, { target: 'key' });
+      continue;
+    }
+    draft.nodes.set(id, node);
+  }
+  return draft;
+}
+
+function optional<T extends { id: string }>(item: T | undefined): Array<[string, T]> {
+  return item ? [[item.id, item]] : [];
+}
+
+function readDefaults(raw: Obj): PipelineDefaults {
+  const processing = pick(raw.processing, ['exactly_once', 'at_least_once'] as const) ?? 'at_least_once';
+  return {
+    partitions: int(raw.partitions) ?? 1,
+    replication: int(raw.replication) ?? 1,
+    retentionMs: parseDuration(raw.retention) ?? parseDuration('7d')!,
+    processing,
+    // Kafka Streams' defaults: commit often under exactly-once (latency of outputs), rarely otherwise.
+    commitIntervalMs: parseDuration(raw.commit_interval) ?? (processing === 'exactly_once' ? 100 : 30_000),
+    onError: pick(raw.on_error, ERROR_POLICIES) ?? 'fail',
+    deadLetterTopic: str(raw.dead_letter_topic),
+    stateDir: str(raw.state_dir) ?? '.aura/state',
+    key: str(raw.key) ?? 'user_id',
+  };
+}
+
+function readTopic(id: string, raw: Obj, defaults: PipelineDefaults): DraftTopic | undefined {
+  const name = str(raw.name);
+  if (name === undefined) return undefined;
+  const path = ['topics', id];
+  return {
+    id,
+    name,
+    partitions: int(raw.partitions) ?? defaults.partitions,
+    replication: int(raw.replication) ?? defaults.replication,
+    retentionMs: parseDuration(raw.retention) ?? defaults.retentionMs,
+    cleanup: pick(raw.cleanup, ['delete', 'compact', 'compact,delete'] as CleanupPolicy[]) ?? 'delete',
+    schema: ref(raw.schema, [...path, 'schema']),
+    key: str(raw.key) ?? defaults.key,
+    path,
+  };
+}
+
+function readStore(id: string, raw: Obj): DraftStore | undefined {
+  const kind = pick(raw.kind, ['key_value', 'window', 'session'] as StoreKind[]);
+  if (!kind) return undefined;
+  return {
+    id,
+    kind,
+    from: ref(raw.from, ['stores', id, 'from']),
+    ttlMs: parseDuration(raw.ttl),
+    retentionMs: parseDuration(raw.retention),
+    logging: raw.logging !== false,
+    path: ['stores', id],
+  };
+}
+
+function readResource(id: string, raw: Obj, diags: Diagnostics): DraftResource | undefined {
+  const type = str(raw.type);
+  if (type === undefined) return undefined;
+  const path = ['resources', id];
+  const spec = getResourceSpec(type);
+  const { type: _type, ...fields } = raw;
+  if (!spec) {
+    const known = resourceSpecs.map((s) => s.type);
+    diags.report('UNKNOWN_RESOURCE_TYPE', [...path, 'type'], `resource "${id}": unknown type "${type}"${didYouMean(type, known)}; the types are ${known.join(', ')}`);
+    return { id, type, config: fields, path };
+  }
+  const config = validateAgainst(spec.configSchema, fields, path, diags);
+  return { id, type, spec, config: config ?? fields, path };
+}
+
+function readOutputs(x: unknown, path: Path): DraftOutput[] {
+  if (isObj(x))
+    return Object.entries(x).flatMap(([port, topic]) => (typeof topic === 'string' ? [{ port, topic: { value: topic, path: [...path, port] }, mapped: true }] : []));
+  return refs(x, path).map((topic) => ({ port: 'default', topic, mapped: false }));
+}
+
+function errorPolicy(raw: Obj, defaults: PipelineDefaults): ErrorPolicy {
+  return pick(raw.on_error, ERROR_POLICIES) ?? defaults.onError;
+}
+
+function readProcessor(id: string, raw: Obj, index: number, defaults: PipelineDefaults, diags: Diagnostics): DraftNode | undefined {
+  const type = str(raw.type);
+  if (type === undefined) return undefined;
+  const path = ['processors', id];
+  const spec = getSpec(type);
+  let checked: { config?: Obj; ports?: string[] } = {};
+  if (spec) {
+    checked = checkProcessorConfig(id, spec, raw.config, diags);
+  } else {
+    diags.report('UNKNOWN_PROCESSOR_TYPE', [...path, 'type'], `processor "${id}": unknown type "${type}"${didYouMean(type, processorTypes())}; the types are ${processorTypes().join(', ')}`);
+  }
+  const concurrency = int(raw.concurrency);
+  if (spec && !spec.async && concurrency !== undefined && concurrency > 1)
+    diags.report('INVALID_VALUE', [...path, 'concurrency'], `processor "${id}": "concurrency" applies to asynchronous types only; a ${type} processor handles records one at a time`);
+  return {
+    id,
+    kind: 'processor',
+    type,
+    path,
+    index,
+    inputs: refs(raw.from, [...path, 'from']),
+    outputs: readOutputs(raw.to, [...path, 'to']),
+    stores: [...refs(raw.store, [...path, 'store']), ...refs(raw.stores, [...path, 'stores'])],
+    spec,
+    config: checked.config,
+    ports: checked.ports,
+    onError: errorPolicy(raw, defaults),
+    concurrency: concurrency ?? (spec?.async ? (spec.defaultConcurrency ?? 4) : 1),
+  };
+}
+
+function readJoin(id: string, raw: Obj, index: number, defaults: PipelineDefaults, diags: Diagnostics): DraftNode | undefined {
+  const type = pick(raw.type, ['stream_table', 'stream_stream'] as const);
+  const path = ['joins', id];
+  const left = ref(raw.left, [...path, 'left']);
+  const right = ref(raw.right, [...path, 'right']);
+  if (!type || !left || !right) return undefined;
+  const window = isObj(raw.window) ? raw.window : undefined;
+  if (type === 'stream_stream' && raw.window === undefined)
+    diags.report('MISSING_FIELD', path, `join "${id}": a stream_stream join needs a "window" ({ size, grace }): how far apart the joined records may be`, { target: 'key' });
+  if (type === 'stream_table' && raw.window !== undefined)
+    diags.report('INVALID_VALUE', [...path, 'window'], `join "${id}": "window" applies to stream_stream joins only; a stream_table join matches the table's current value`, { target: 'key' });
+  const windowSizeMs = type === 'stream_stream' ? parseDuration(window?.size) : undefined;
+  const graceMs = type === 'stream_stream' ? (parseDuration(window?.grace) ?? 0) : undefined;
+  if (windowSizeMs !== undefined && windowSizeMs <= 0)
+    diags.report('INVALID_WINDOW', [...path, 'window', 'size'], `join "${id}": window size must be positive (got ${JSON.stringify(window?.size)})`);
+  return {
+    id,
+    kind: 'join',
+    type,
+    path,
+    index,
+    inputs: type === 'stream_stream' ? [left, right] : [left],
+    outputs: readOutputs(raw.to, [...path, 'to']),
+    stores: type === 'stream_table' ? [right] : [],
+    ports: ['default'],
+    config: {},
+    onError: errorPolicy(raw, defaults),
+    concurrency: 1,
+    join: { type, kind: pick(raw.kind, ['inner', 'left'] as const) ?? 'inner', left, right, windowSizeMs, graceMs },
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * Topic administration over librdkafka's AdminClient, with the embedded log's
+ * answers: creating an existing topic fails with TOPIC_EXISTS (after creating
+ * the others of the request), deleting a missing topic with TOPIC_MISSING.
+ *
+ * Topic configs: this client binding exposes no DescribeConfigs, so
+ * `listTopics` reports the configs the topic was created with *by this
+ * process* (remembered) and `{}` for the others — see the report of issue #4.
+ */
+import rdkafka from '@confluentinc/kafka-javascript';
+import type { IAdminClient, ListOffsetsResult } from '@confluentinc/kafka-javascript';
+import { AuraError, ErrorCodes } from '../../common/errors.js';
+import type { Admin, TopicConfig, TopicDescription, TopicPartition, TopicPartitionOffset } from '../types.js';
+import { RD_ERRORS, call, isLibrdKafkaError, toAuraError } from './errors.js';
+
+const TIMEOUT_MS = 15_000;
+
+export class KafkaAdmin implements Admin {
+  private client: IAdminClient | undefined;
+  private readonly knownConfigs = new Map<string, Record<string, string>>();
+
+  constructor(private readonly conf: Record<string, string | number | boolean>) {}
+
+  /** The underlying client, created on first use (it connects by itself). */
+  raw(): IAdminClient {
+    this.client ??= rdkafka.AdminClient.create(this.conf as never);
+    return this.client;
+  }
+
+  async listTopics(): Promise<TopicDescription[]> {
+    const names = (await call<string[]>('listTopics', (cb) => this.raw().listTopics({ timeout: TIMEOUT_MS }, cb))).filter((n) => !n.startsWith('__'));
+    if (names.length === 0) return [];
+    const described = await call<rdkafka.TopicDescription[]>('describeTopics', (cb) => this.raw().describeTopics(names, { timeout: TIMEOUT_MS }, cb));
+    return described
+      .filter((d) => !d.error && !d.isInternal)
+      .map((d) => ({
+        name: d.name,
+        partitions: d.partitions.length,
+        replication: d.partitions[0]?.replicas.length ?? 0,
+        config: { ...(this.knownConfigs.get(d.name) ?? {}) },
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async createTopics(topics: TopicConfig[]): Promise<void> {
+    const results = await Promise.allSettled(
+      topics.map((t) =>
+        call(`createTopic ${t.name}`, (cb) =>
+          this.raw().createTopic({ topic: t.name, num_partitions: t.partitions, replication_factor: t.replication, config: t.config as never }, TIMEOUT_MS, cb),
+        ).then(() => this.knownConfigs.set(t.name, { ...t.config })),
+      ),
+    );
+    const existing: string[] = [];
+    const created: string[] = [];
+    results.forEach((r, i) => {
+      const name = topics[i]!.name;
+      if (r.status === 'fulfilled') created.push(name);
+      else if (rdCode(r.reason) === RD_ERRORS.ERR_TOPIC_ALREADY_EXISTS) existing.push(name);
+      else throw r.reason;
+    });
+    if (existing.length > 0) {
+      throw new AuraError(ErrorCodes.TOPIC_EXISTS, `topic${existing.length > 1 ? 's' : ''} already exist${existing.length > 1 ? '' : 's'}: ${existing.join(', ')}`, {
+        details: { topics: existing, created },
+      });
+    }
+  }
+
+  async createPartitions(topic: string, count: number): Promise<void> {
+    await call(`createPartitions ${topic}`, (cb) => this.raw().createPartitions(topic, count, TIMEOUT_MS, cb)).catch((err) => {
+      throw rdCode(err) === RD_ERRORS.ERR_UNKNOWN_TOPIC_OR_PART ? new AuraError(ErrorCodes.TOPIC_MISSING, `topic does not exist: ${topic}`, { cause: err }) : err;
+    });
+  }
+
+  async deleteTopics(names: string[]): Promise<void> {
+    const results = await Promise.allSettled(names.map((n) => call(`deleteTopic ${n}`, (cb) => this.raw().deleteTopic(n, TIMEOUT_MS, cb))));
+    const missing: string[] = [];
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') this.knownConfigs.delete(names[i]!);
+      else if (rdCode(r.reason) === RD_ERRORS.ERR_UNKNOWN_TOPIC_OR_PART) missing.push(names[i]!);
+      else throw r.reason;
+    });
+    if (missing.length > 0) throw new AuraError(ErrorCodes.TOPIC_MISSING, `topics do not exist: ${missing.join(', ')}`, { details: { topics: missing } });
+  }
+
+  /**
+   * ListOffsets for many partitions in one request. `latest` under read_committed
+   * is the last stable offset (the broker answers with the LSO for that isolation level).
+   */
+  async listOffsets(partitions: TopicPartition[], spec: 'earliest' | 'latest', isolation: 'read_committed' | 'read_uncommitted'): Promise<TopicPartitionOffset[]> {
+    if (partitions.length === 0) return [];
+    const offset = spec === 'earliest' ? rdkafka.OffsetSpec.EARLIEST : rdkafka.OffsetSpec.LATEST;
+    const isolationLevel = isolation === 'read_committed' ? rdkafka.IsolationLevel.READ_COMMITTED : rdkafka.IsolationLevel.READ_UNCOMMITTED;
+    const res = await call<ListOffsetsResult[]>('listOffsets', (cb) =>
+      this.raw().listOffsets(partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset })), { timeout: TIMEOUT_MS, isolationLevel }, cb),
+    );
+    const byKey = new Map(res.map((r) => [`${r.topic}\0${r.partition}`, r]));
+    return partitions.map((p) => {
+      const r = byKey.get(`${p.topic}\0${p.partition}`);
+      if (!r || r.error) throw toAuraError(r?.error ?? new Error('no answer'), `listOffsets ${p.topic}[${p.partition}]`);
+      return { topic: p.topic, partition: p.partition, offset: Number(r.offset) };
+    });
+  }
+
+  close(): void {
+    this.client?.disconnect();
+    this.client = undefined;
+  }
+}
+
+/** The librdkafka code behind an error, whether wrapped in an AuraError or not. */
+function rdCode(err: unknown): number | undefined {
+  const inner = err instanceof AuraError ? err.cause : err;
+  return isLibrdKafkaError(inner) ? inner.code : undefined;
+}

@@ -1,0 +1,250 @@
+/**
+ * Consumer over librdkafka's callback-style `KafkaConsumer`.
+ *
+ * Why this API and not the KafkaJS shim: the engine pulls (`poll(max, timeout)`),
+ * and `consume(n)` with "timeout only for the first message" is exactly that,
+ * one native call per batch. Rebalances: with a *function* `rebalance_cb`,
+ * librdkafka leaves the group state machine waiting (WAIT_ASSIGN_CALL /
+ * WAIT_UNASSIGN_CALL) until we call assign/unassign ourselves, so we can await
+ * the engine's async `onRevoked` (commit while the generation is still valid)
+ * before `unassign()`, and `onAssigned` (restores) before `poll` returns
+ * anything — the same trick the KafkaJS shim uses internally. Eager protocol
+ * with the range assignor keeps co-partitioned topics aligned.
+ */
+import rdkafka from '@confluentinc/kafka-javascript';
+import type { Assignment, LibrdKafkaError, Message } from '@confluentinc/kafka-javascript';
+import { AuraError, ErrorCodes } from '../../common/errors.js';
+import type { Consumer, ConsumerOptions, Headers, LogRecord, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
+import type { KafkaAdmin } from './admin.js';
+import { RD_ERRORS, call, toAuraError } from './errors.js';
+
+const key = (tp: TopicPartition): string => `${tp.topic}\0${tp.partition}`;
+const plain = (tp: TopicPartition): TopicPartition => ({ topic: tp.topic, partition: tp.partition });
+
+export class KafkaConsumerAdapter implements Consumer {
+  private readonly client: rdkafka.KafkaConsumer;
+  private ready: Promise<void> | undefined;
+  private listener: RebalanceListener | undefined;
+  /** Rebalance work runs in order on this chain; poll awaits it. */
+  private rebalancing: Promise<void> = Promise.resolve();
+  private rebalanceError: unknown;
+  private current: TopicPartition[] = [];
+  /** Positions we know better than librdkafka: explicit assign/seek offsets not yet consumed past. */
+  private explicit = new Map<string, number>();
+  private closed = false;
+  private rebalanceSeq = 0;
+  private seenSeq = 0;
+
+  constructor(
+    base: Record<string, string | number | boolean>,
+    private readonly options: ConsumerOptions,
+    private readonly admin: KafkaAdmin,
+  ) {
+    const conf: Record<string, unknown> = {
+      ...base,
+      // librdkafka wants a group.id even for assign-only consumers; such a consumer never joins nor commits.
+      'group.id': options.groupId ?? `aura-assign-${process.pid}-${Math.random().toString(36).slice(2)}`,
+      'enable.auto.commit': false,
+      'enable.auto.offset.store': false,
+      'enable.partition.eof': false,
+      'isolation.level': options.isolation,
+      'auto.offset.reset': options.autoOffsetReset ?? 'latest',
+      'partition.assignment.strategy': 'range',
+      'fetch.wait.max.ms': 100,
+      rebalance_cb: (err: LibrdKafkaError, assignment: Assignment[]) => this.onRebalance(err, assignment),
+    };
+    if (options.clientId) conf['client.id'] = options.clientId;
+    this.client = new rdkafka.KafkaConsumer(conf as never, {});
+    this.client.setDefaultIsTimeoutOnlyForFirstMessage?.(true);
+    this.client.on('event.error', () => undefined); // surfaced through the calls that fail
+  }
+
+  connect(): Promise<void> {
+    this.ready ??= call('consumer connect', (cb) => this.client.connect({ timeout: 15_000 }, (err) => cb(err as LibrdKafkaError)));
+    return this.ready;
+  }
+
+  async subscribe(topics: string[], listener: RebalanceListener): Promise<void> {
+    this.requireGroup('subscribe');
+    await this.connect();
+    this.listener = listener;
+    this.client.subscribe(topics);
+  }
+
+  async assign(partitions: TopicPartitionOffset[]): Promise<void> {
+    await this.connect();
+    // A negative offset means "no explicit position": committed offset, else auto.offset.reset (RD_KAFKA_OFFSET_STORED).
+    this.client.assign(partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset >= 0 ? p.offset : -1000 })));
+    this.current = partitions.map(plain);
+    this.explicit = new Map(partitions.filter((p) => p.offset >= 0).map((p) => [key(p), p.offset]));
+  }
+
+  async unassign(): Promise<void> {
+    await this.connect();
+    if (this.listener) {
+      this.client.unsubscribe();
+      this.listener = undefined;
+    }
+    this.client.unassign();
+    this.current = [];
+    this.explicit.clear();
+  }
+
+  async poll(max: number, timeoutMs: number): Promise<LogRecord[]> {
+    this.assertOpen();
+    await this.connect();
+    await this.settleRebalance();
+    this.client.setDefaultConsumeTimeout(timeoutMs);
+    const messages = await new Promise<Message[]>((resolve, reject) =>
+      this.client.consume(max, (err, msgs) => (err ? reject(toAuraError(err, 'poll')) : resolve(msgs))),
+    );
+    // Rebalance callbacks are dispatched from the consume call; the batch is only handed out once they ran.
+    const rebalanced = await this.settleRebalance();
+    const owned = rebalanced ? new Set(this.current.map(key)) : undefined;
+    const out: LogRecord[] = [];
+    for (const m of messages) {
+      if (owned && !owned.has(key(m))) continue; // fetched before a revoke
+      out.push(toRecord(m));
+    }
+    for (const r of out) this.explicit.delete(key(r));
+    return out;
+  }
+
+  seek(tp: TopicPartitionOffset): void {
+    this.client.seek({ topic: tp.topic, partition: tp.partition, offset: tp.offset }, 0, () => undefined);
+    this.explicit.set(key(tp), tp.offset);
+  }
+
+  position(tp: TopicPartition): number | undefined {
+    const known = this.explicit.get(key(tp));
+    if (known !== undefined) return known;
+    if (!this.current.some((c) => c.topic === tp.topic && c.partition === tp.partition)) return undefined;
+    // librdkafka's app position moves past transaction markers, like Java's.
+    const [p] = this.client.position([plain(tp)]);
+    return p && p.offset >= 0 ? p.offset : undefined;
+  }
+
+  pause(partitions: TopicPartition[]): void {
+    if (partitions.length > 0) this.client.pause(partitions.map(plain));
+  }
+
+  resume(partitions: TopicPartition[]): void {
+    if (partitions.length > 0) this.client.resume(partitions.map(plain));
+  }
+
+  async commit(offsets: TopicPartitionOffset[]): Promise<void> {
+    this.requireGroup('commit');
+    await this.connect();
+    if (offsets.length === 0) return;
+    const list = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }));
+    // commitCb: asynchronous with completion (commitSync would block the event loop for a round trip).
+    await call('commit', (cb) => (this.client as unknown as { commitCb: (l: unknown, cb: (e: LibrdKafkaError | null) => void) => void }).commitCb(list, cb));
+  }
+
+  async committed(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    this.requireGroup('committed');
+    await this.connect();
+    if (partitions.length === 0) return [];
+    const res = await call<TopicPartitionOffset[]>('committed', (cb) => this.client.committed(partitions.map(plain), 10_000, cb));
+    const byKey = new Map(res.map((r) => [key(r), r.offset]));
+    // librdkafka reports "none" as -1001 (OFFSET_INVALID); the engine expects -1 like the embedded log.
+    return partitions.map((p) => ({ ...plain(p), offset: Math.max(byKey.get(key(p)) ?? -1, -1) }));
+  }
+
+  /** ListOffsets(latest) with the consumer's isolation level: the LSO under read_committed, the high watermark otherwise. */
+  endOffsets(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    return this.admin.listOffsets(partitions, 'latest', this.options.isolation);
+  }
+
+  beginningOffsets(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    return this.admin.listOffsets(partitions, 'earliest', this.options.isolation);
+  }
+
+  /** The librdkafka consumer itself: the producer reads the group generation from it in sendOffsetsToTransaction. */
+  groupMetadata(): unknown {
+    return this.client;
+  }
+
+  assignment(): TopicPartition[] {
+    return this.current.map(plain);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.ready) return;
+    await this.ready.catch(() => undefined);
+    await this.rebalancing.catch(() => undefined);
+    if (!this.client.isConnected()) return;
+    // disconnect() closes the consumer, which leaves the group; librdkafka serves the final revoke itself.
+    await new Promise<void>((resolve) => this.client.disconnect(() => resolve()));
+  }
+
+  private onRebalance(err: LibrdKafkaError, assignment: Assignment[]): void {
+    const tps = assignment.map(plain);
+    const assigning = err.code === RD_ERRORS.ERR__ASSIGN_PARTITIONS;
+    const lost = !assigning && this.client.assignmentLost();
+    this.rebalanceSeq++;
+    this.rebalancing = this.rebalancing.then(async () => {
+      try {
+        if (assigning) {
+          // Assign first so that seeks inside onAssigned apply; nothing is handed out before it resolves.
+          this.client.assign(tps);
+          this.current = tps;
+          this.explicit.clear();
+          if (!this.closed) await this.listener?.onAssigned(tps);
+        } else {
+          if (!this.closed && this.listener) {
+            if (lost && this.listener.onLost) await this.listener.onLost(tps);
+            else await this.listener.onRevoked(tps);
+          }
+          this.client.unassign();
+          this.current = [];
+          this.explicit.clear();
+        }
+      } catch (e) {
+        // The group must still move on (else every member waits for us); the error surfaces from the next poll.
+        if (!assigning && this.client.isConnected()) this.client.unassign();
+        this.rebalanceError ??= e;
+      }
+    });
+  }
+
+  /** Awaits queued rebalance work (including work queued meanwhile); true when any happened since the last call. */
+  private async settleRebalance(): Promise<boolean> {
+    for (let chain = this.rebalancing; ; chain = this.rebalancing) {
+      await chain;
+      if (chain === this.rebalancing) break;
+    }
+    const ran = this.rebalanceSeq !== this.seenSeq;
+    this.seenSeq = this.rebalanceSeq;
+    if (this.rebalanceError) {
+      const e = this.rebalanceError;
+      this.rebalanceError = undefined;
+      throw e instanceof AuraError ? e : new AuraError(ErrorCodes.TRANSPORT_FAILED, `rebalance listener failed: ${(e as Error)?.message ?? e}`, { cause: e });
+    }
+    return ran;
+  }
+
+  private requireGroup(what: string): void {
+    if (!this.options.groupId) throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `${what}: consumer has no groupId`);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new AuraError(ErrorCodes.TRANSPORT_FAILED, 'consumer is closed');
+  }
+}
+
+function toRecord(m: Message): LogRecord {
+  const headers: Headers = {};
+  for (const h of m.headers ?? []) for (const [k, v] of Object.entries(h)) headers[k] = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+  return {
+    topic: m.topic,
+    partition: m.partition,
+    offset: Number(m.offset),
+    key: m.key === undefined || m.key === null ? null : Buffer.isBuffer(m.key) ? m.key.toString('utf8') : String(m.key),
+    value: m.value ?? null,
+    timestamp: m.timestamp ?? 0,
+    headers,
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * Producer over librdkafka's callback-style `Producer` (not the KafkaJS shim):
+ * `produce()` only enqueues, so a batch is N synchronous enqueues and one wait
+ * for N delivery reports, with the partition computed here by murmur2 so the
+ * embedded log and Kafka place every key identically. Transactions map 1:1 to
+ * librdkafka's (init/begin/sendOffsets/commit/abort); `sendOffsetsToTransaction`
+ * takes the consumer itself, which is what `KafkaConsumerAdapter.groupMetadata()`
+ * hands out.
+ */
+import rdkafka from '@confluentinc/kafka-javascript';
+import type { DeliveryReport, LibrdKafkaError, MessageHeader } from '@confluentinc/kafka-javascript';
+import { AuraError, ErrorCodes } from '../../common/errors.js';
+import { partitionForKey } from '../murmur2.js';
+import type { OutgoingRecord, Producer, ProducerOptions, RecordMetadata, TopicPartitionOffset } from '../types.js';
+import { RD_ERRORS, call, toAuraError } from './errors.js';
+
+const TXN_TIMEOUT_MS = 30_000;
+/** Partition counts are re-read after this long (librdkafka refreshes its own metadata every 5 min). */
+const METADATA_TTL_MS = 30_000;
+
+interface Pending {
+  results: RecordMetadata[];
+  remaining: number;
+  error: unknown;
+  done: (err: unknown) => void;
+}
+
+export class KafkaProducerAdapter implements Producer {
+  private readonly client: rdkafka.Producer;
+  private readonly partitions = new Map<string, { count: number; at: number }>();
+  private ready: Promise<void> | undefined;
+  private fatal: LibrdKafkaError | undefined;
+
+  constructor(base: Record<string, string | number | boolean>, private readonly options: ProducerOptions) {
+    const conf: Record<string, string | number | boolean> = {
+      ...base,
+      'compression.codec': options.compression ?? 'lz4',
+      'enable.idempotence': true,
+      // Only for records we could not place ourselves; same answer as Java for non-null keys.
+      partitioner: 'murmur2_random',
+      'linger.ms': 5,
+      dr_cb: true,
+    };
+    if (options.clientId) conf['client.id'] = options.clientId;
+    if (options.transactionalId) conf['transactional.id'] = options.transactionalId;
+    this.client = new rdkafka.Producer(conf as never);
+    this.client.on('delivery-report', (err, report) => this.delivered(err, report));
+    this.client.on('event.error', (err: LibrdKafkaError) => {
+      if (err.isFatal) this.fatal = err;
+    });
+  }
+
+  /** Connects, starts background polling for delivery reports and, if transactional, fences older instances. */
+  connect(): Promise<void> {
+    this.ready ??= (async () => {
+      await call('producer connect', (cb) => this.client.connect({ timeout: 15_000 }, (err) => cb(err as LibrdKafkaError)));
+      this.client.setPollInBackground(true);
+      if (this.options.transactionalId) {
+        await call('initTransactions', (cb) => this.client.initTransactions(TXN_TIMEOUT_MS, cb));
+      }
+    })();
+    return this.ready;
+  }
+
+  async send(records: OutgoingRecord[]): Promise<RecordMetadata[]> {
+    await this.connect();
+    if (records.length === 0) return [];
+    await this.loadPartitionCounts(records);
+    return new Promise<RecordMetadata[]>((resolve, reject) => {
+      const pending: Pending = {
+        results: new Array(records.length),
+        remaining: records.length,
+        error: undefined,
+        done: (err) => (err ? reject(toAuraError(err, 'send')) : resolve(pending.results)),
+      };
+      records.forEach((r, index) => this.enqueue(r, { pending, index }));
+    });
+  }
+
+  async flush(): Promise<void> {
+    await this.connect();
+    await call('flush', (cb) => this.client.flush(30_000, cb));
+  }
+
+  async beginTransaction(): Promise<void> {
+    await this.connect();
+    this.requireTransactional('beginTransaction');
+    await call('beginTransaction', (cb) => this.client.beginTransaction(cb));
+  }
+
+  async sendOffsetsToTransaction(offsets: TopicPartitionOffset[], groupMetadata: unknown): Promise<void> {
+    this.requireTransactional('sendOffsetsToTransaction');
+    if (!(groupMetadata instanceof rdkafka.KafkaConsumer)) {
+      throw new AuraError(ErrorCodes.TRANSPORT_FAILED, 'sendOffsetsToTransaction: groupMetadata must come from a Kafka consumer of the same transport');
+    }
+    if (offsets.length === 0) return;
+    const plain = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }));
+    await call('sendOffsetsToTransaction', (cb) => this.client.sendOffsetsToTransaction(plain, groupMetadata, TXN_TIMEOUT_MS, cb));
+  }
+
+  async commitTransaction(): Promise<void> {
+    this.requireTransactional('commitTransaction');
+    await call('commitTransaction', (cb) => this.client.commitTransaction(TXN_TIMEOUT_MS, cb));
+  }
+
+  async abortTransaction(): Promise<void> {
+    this.requireTransactional('abortTransaction');
+    await call('abortTransaction', (cb) => this.client.abortTransaction(TXN_TIMEOUT_MS, cb));
+  }
+
+  async close(): Promise<void> {
+    if (!this.ready) return;
+    await this.ready.catch(() => undefined);
+    if (!this.client.isConnected()) return;
+    // A fenced producer cannot flush; it only needs to let go of its connections.
+    if (!this.fatal) await call('flush', (cb) => this.client.flush(10_000, cb)).catch(() => undefined);
+    await new Promise<void>((resolve) => this.client.disconnect(5_000, () => resolve()));
+  }
+
+  private enqueue(r: OutgoingRecord, opaque: { pending: Pending; index: number }): void {
+    const partition = r.partition ?? (r.key === null ? -1 : partitionForKey(r.key, this.partitions.get(r.topic)!.count));
+    const headers: MessageHeader[] | undefined = r.headers ? Object.entries(r.headers).map(([k, v]) => ({ [k]: v })) : undefined;
+    for (;;) {
+      try {
+        this.client.produce(r.topic, partition, r.value, r.key ?? undefined, r.timestamp ?? null, opaque, headers);
+        return;
+      } catch (err) {
+        // A full local queue: serve delivery reports synchronously and retry (rare; 100k messages by default).
+        if ((err as LibrdKafkaError).code === RD_ERRORS.ERR__QUEUE_FULL) {
+          this.client.poll();
+          continue;
+        }
+        this.delivered(err as LibrdKafkaError, { opaque } as DeliveryReport);
+        return;
+      }
+    }
+  }
+
+  private delivered(err: LibrdKafkaError | null | undefined, report: DeliveryReport): void {
+    const { pending, index } = report.opaque as { pending: Pending; index: number };
+    if (err) pending.error ??= err;
+    else pending.results[index] = { topic: report.topic, partition: report.partition, offset: Number(report.offset) };
+    if (--pending.remaining === 0) pending.done(pending.error);
+  }
+
+  /** One metadata request per topic whose partition count we do not know (or too old); never per record. */
+  private async loadPartitionCounts(records: OutgoingRecord[]): Promise<void> {
+    const now = Date.now();
+    const missing = new Set<string>();
+    for (const r of records) {
+      if (r.partition === undefined && r.key !== null) {
+        const known = this.partitions.get(r.topic);
+        if (!known || now - known.at > METADATA_TTL_MS) missing.add(r.topic);
+      }
+    }
+    await Promise.all(
+      [...missing].map(async (topic) => {
+        const md = await call<rdkafka.Metadata>(`metadata ${topic}`, (cb) => this.client.getMetadata({ topic, timeout: 10_000 }, cb));
+        const t = md.topics.find((x) => x.name === topic);
+        if (!t || t.partitions.length === 0) throw new AuraError(ErrorCodes.TOPIC_MISSING, `topic does not exist: ${topic}`);
+        this.partitions.set(topic, { count: t.partitions.length, at: now });
+      }),
+    );
+  }
+
+  private requireTransactional(what: string): void {
+    if (!this.options.transactionalId) throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `${what}: producer has no transactionalId`);
+  }
+}
