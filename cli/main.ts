@@ -9,9 +9,10 @@ import { EXIT_FAILED, EXIT_USAGE } from './context.js';
 import { registerValidate } from './validate.js';
 import { registerDescribe } from './describe.js';
 import { registerDocs, registerSchema } from './docs.js';
+import { registerFetchModel, registerRun } from './run.js';
 import { errorMessage } from '../common/errors.js';
 
-export const commands: RegisterCommand[] = [registerValidate, registerDescribe, registerDocs, registerSchema];
+export const commands: RegisterCommand[] = [registerValidate, registerDescribe, registerDocs, registerSchema, registerRun, registerFetchModel];
 
 export function createProgram(cli: CliContext): Command {
   const program = new Command('aura')

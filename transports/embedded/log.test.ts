@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuraError } from '../../common/errors.js';
 import { partitionForKey } from '../murmur2.js';
+import { createEmbeddedTransport } from './index.js';
 import type { LogRecord } from '../types.js';
 import { pollN, tempLog, text, topic, value, type TempLog } from './test-helpers.js';
 
@@ -132,5 +133,21 @@ describe('embedded log: durability', () => {
     const [m] = await t2.producer({}).send([{ topic: 'durable', partition: 0, key: 'new', value: value('new') }]);
     expect(m!.offset).toBe(10);
     expect(await c2.endOffsets([{ topic: 'durable', partition: 0 }])).toEqual([{ topic: 'durable', partition: 0, offset: 11 }]);
+  });
+});
+
+describe('embedded log: in memory', () => {
+  it('works on :memory: for throwaway logs', async () => {
+    const t = createEmbeddedTransport({ path: ':memory:', maintenanceIntervalMs: 0 });
+    try {
+      await t.connect();
+      await t.admin().createTopics([topic('m', 1)]);
+      await t.producer({}).send([{ topic: 'm', key: 'k', value: value('v') }]);
+      const c = t.consumer({ isolation: 'read_uncommitted', autoOffsetReset: 'earliest' });
+      await c.assign([{ topic: 'm', partition: 0, offset: -1 }]);
+      expect((await pollN(c, 1)).map(text)).toEqual(['v']);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -58,6 +58,7 @@ export class KafkaAdmin implements Admin {
       else if (rdCode(r.reason) === RD_ERRORS.ERR_TOPIC_ALREADY_EXISTS) existing.push(name);
       else throw r.reason;
     });
+    await this.waitUntil(created, (d) => d !== undefined);
     if (existing.length > 0) {
       throw new AuraError(ErrorCodes.TOPIC_EXISTS, `topic${existing.length > 1 ? 's' : ''} already exist${existing.length > 1 ? '' : 's'}: ${existing.join(', ')}`, {
         details: { topics: existing, created },
@@ -69,6 +70,7 @@ export class KafkaAdmin implements Admin {
     await call(`createPartitions ${topic}`, (cb) => this.raw().createPartitions(topic, count, TIMEOUT_MS, cb)).catch((err) => {
       throw rdCode(err) === RD_ERRORS.ERR_UNKNOWN_TOPIC_OR_PART ? new AuraError(ErrorCodes.TOPIC_MISSING, `topic does not exist: ${topic}`, { cause: err }) : err;
     });
+    await this.waitUntil([topic], (d) => (d?.partitions.length ?? 0) >= count);
   }
 
   async deleteTopics(names: string[]): Promise<void> {
@@ -79,6 +81,7 @@ export class KafkaAdmin implements Admin {
       else if (rdCode(r.reason) === RD_ERRORS.ERR_UNKNOWN_TOPIC_OR_PART) missing.push(names[i]!);
       else throw r.reason;
     });
+    await this.waitUntil(names.filter((n) => !missing.includes(n)), (d) => d === undefined);
     if (missing.length > 0) throw new AuraError(ErrorCodes.TOPIC_MISSING, `topics do not exist: ${missing.join(', ')}`, { details: { topics: missing } });
   }
 
@@ -99,6 +102,24 @@ export class KafkaAdmin implements Admin {
       if (!r || r.error) throw toAuraError(r?.error ?? new Error('no answer'), `listOffsets ${p.topic}[${p.partition}]`);
       return { topic: p.topic, partition: p.partition, offset: Number(r.offset) };
     });
+  }
+
+  /**
+   * The controller acknowledges before the broker's metadata cache has caught up;
+   * wait (bounded) until every topic looks as asked, so a produce or a listTopics
+   * right after an admin call sees the change — as with the embedded log.
+   */
+  private async waitUntil(names: string[], ok: (d: rdkafka.TopicDescription | undefined) => boolean): Promise<void> {
+    const deadline = Date.now() + TIMEOUT_MS;
+    let pending = names;
+    while (pending.length > 0) {
+      const described = await call<rdkafka.TopicDescription[]>('describeTopics', (cb) => this.raw().describeTopics(pending, { timeout: TIMEOUT_MS }, cb));
+      const byName = new Map(described.filter((d) => !d.error).map((d) => [d.name, d]));
+      pending = pending.filter((n) => !ok(byName.get(n)));
+      if (pending.length === 0) return;
+      if (Date.now() > deadline) throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `topic metadata did not settle: ${pending.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   close(): void {

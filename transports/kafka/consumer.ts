@@ -18,6 +18,13 @@ import type { Consumer, ConsumerOptions, Headers, LogRecord, RebalanceListener, 
 import type { KafkaAdmin } from './admin.js';
 import { RD_ERRORS, call, toAuraError } from './errors.js';
 
+/** Methods the binding has but its typings omit. */
+interface Untyped {
+  setDefaultIsTimeoutOnlyForFirstMessage(on: boolean): void;
+  assignmentLost(): boolean;
+  commitCb(offsets: TopicPartitionOffset[], cb: (err: LibrdKafkaError | null) => void): void;
+}
+
 const key = (tp: TopicPartition): string => `${tp.topic}\0${tp.partition}`;
 const plain = (tp: TopicPartition): TopicPartition => ({ topic: tp.topic, partition: tp.partition });
 
@@ -55,7 +62,8 @@ export class KafkaConsumerAdapter implements Consumer {
     };
     if (options.clientId) conf['client.id'] = options.clientId;
     this.client = new rdkafka.KafkaConsumer(conf as never, {});
-    this.client.setDefaultIsTimeoutOnlyForFirstMessage?.(true);
+    // Undeclared in the typings: wait `timeout` for the first message only, then take what is buffered (poll semantics).
+    (this.client as unknown as Untyped).setDefaultIsTimeoutOnlyForFirstMessage(true);
     this.client.on('event.error', () => undefined); // surfaced through the calls that fail
   }
 
@@ -138,7 +146,7 @@ export class KafkaConsumerAdapter implements Consumer {
     if (offsets.length === 0) return;
     const list = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }));
     // commitCb: asynchronous with completion (commitSync would block the event loop for a round trip).
-    await call('commit', (cb) => (this.client as unknown as { commitCb: (l: unknown, cb: (e: LibrdKafkaError | null) => void) => void }).commitCb(list, cb));
+    await call('commit', (cb) => (this.client as unknown as Untyped).commitCb(list, cb));
   }
 
   async committed(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
@@ -183,7 +191,7 @@ export class KafkaConsumerAdapter implements Consumer {
   private onRebalance(err: LibrdKafkaError, assignment: Assignment[]): void {
     const tps = assignment.map(plain);
     const assigning = err.code === RD_ERRORS.ERR__ASSIGN_PARTITIONS;
-    const lost = !assigning && this.client.assignmentLost();
+    const lost = !assigning && (this.client as unknown as Untyped).assignmentLost();
     this.rebalanceSeq++;
     this.rebalancing = this.rebalancing.then(async () => {
       try {
