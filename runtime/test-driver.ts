@@ -43,7 +43,7 @@ export interface TestDriverOptions {
   env?: Record<string, string | undefined>;
   /** Resource instances by id (e.g. a hashing embedder instead of MiniLM). */
   resources?: Record<string, unknown>;
-  /** Start of the manual wall clock (default 2026-01-01T00:00:00Z). */
+  /** Start of the manual wall clock (default: now). Record timestamps far in the past fall to topic retention, as on Kafka. */
   startTime?: number;
 }
 
@@ -70,7 +70,7 @@ export class TopologyTestDriver {
   static async create(pipeline: Pipeline, options: TestDriverOptions = {}): Promise<TopologyTestDriver> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-driver-'));
     const transport = createEmbeddedTransport({ path: path.join(dir, 'log.db') });
-    const clock = new ManualClock(options.startTime ?? Date.UTC(2026, 0, 1));
+    const clock = new ManualClock(options.startTime ?? Date.now());
     const app = createPipelineApp({
       pipeline,
       transport,

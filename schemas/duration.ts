@@ -38,11 +38,16 @@ export function toMillis(value: unknown, fallback?: number): number {
   return ms;
 }
 
-/** Human form of a millisecond count, the largest exact unit (`7d`, `90s`, `250ms`). */
+/** Human form of a millisecond count, in days down to milliseconds (`7d`, `2h10m`, `1d2h10m`, `250ms`). */
 export function formatDuration(ms: number): string {
   if (ms === 0) return '0ms';
-  for (const unit of ['w', 'd', 'h', 'm', 's'] as const) {
-    if (ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
+  if (ms < 0) return `-${formatDuration(-ms)}`;
+  let rest = ms;
+  let out = '';
+  for (const unit of ['d', 'h', 'm', 's', 'ms'] as const) {
+    const count = Math.floor(rest / UNIT_MS[unit]);
+    if (count > 0) out += `${count}${unit}`;
+    rest -= count * UNIT_MS[unit];
   }
-  return `${ms}ms`;
+  return out;
 }

@@ -24,8 +24,11 @@ export interface UserEvent {
   data: Record<string, unknown>;
 }
 
+/** A recent start: logs apply retention (7 days by default) to record timestamps, as Kafka does. */
+export const recentStart = (): number => Math.floor(Date.now() / 3_600_000) * 3_600_000 - 24 * 3_600_000;
+
 /** `n` events over `users` users, one per second from `start`. */
-export function makeEvents(n: number, users: number, seed = 1, start = Date.UTC(2026, 0, 1)): UserEvent[] {
+export function makeEvents(n: number, users: number, seed = 1, start = recentStart()): UserEvent[] {
   const rnd = prng(seed);
   const out: UserEvent[] = [];
   for (let i = 0; i < n; i++) {

@@ -107,11 +107,15 @@ function expected(error: ErrorObject): string {
   const parent = error.parentSchema as Record<string, unknown> | undefined;
   if (parent?.$comment === DURATION_COMMENT) return `a duration: ${DURATION_HELP}`;
   const branches = (error.schema as Array<Record<string, unknown>>) ?? [];
-  const words = branches.map((b) => {
+  const words = branches.map((b, i) => {
     if (typeof b.pattern === 'string' && PATTERN_HINTS[b.pattern]) return PATTERN_HINTS[b.pattern];
+    const items = b.items as Record<string, unknown> | undefined;
+    // `x | list of x` reads best as "x; a list of them".
+    if (b.type === 'array' && i > 0 && items && JSON.stringify(items) === JSON.stringify(branches[0])) return 'a list of them';
     return typeof b.type === 'string' ? typeInWords(b.type) : 'something else';
   });
-  return [...new Set(words)].join(' or ');
+  const distinct = [...new Set(words)];
+  return distinct.length === 1 ? distinct[0] : `one of: ${distinct.join('; ')}`;
 }
 
 function translateOne(error: ErrorObject, ctx: Ctx): SchemaProblem | undefined {

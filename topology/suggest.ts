@@ -18,7 +18,8 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   }
   // Up to a third of the name's length (at least 1, at most 3 edits): "form"→"from", "context_agregated"→"context_aggregated".
   const allowed = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
-  return best !== undefined && bestDistance <= allowed ? best : undefined;
+  // A suggestion must keep something of the name: "b" is not a typo of "a".
+  return best !== undefined && bestDistance <= allowed && bestDistance < name.length ? best : undefined;
 }
 
 /** Levenshtein distance, counting a swap of two letters ("form" for "from") as one edit. */

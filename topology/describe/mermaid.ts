@@ -13,6 +13,14 @@ const procNode = (id: string) => `n_${id}`;
 /** Mermaid labels are quoted strings: quotes become entities. */
 const label = (text: string) => `"${text.replace(/"/g, '#quot;')}"`;
 
+/** A store's id, kind and changelog topic. */
+export function storeLabel(pipeline: Pipeline, id: string, newline: string): string {
+  const store = pipeline.stores[id];
+  if (!store) return id;
+  const log = store.fromTopic ? `table of ${pipeline.topics[store.fromTopic]?.name ?? store.fromTopic}` : (store.changelogTopic ?? 'not logged');
+  return `${id}${newline}${store.kind}${newline}${log}`;
+}
+
 export function describeMermaid(pipeline: Pipeline): string {
   const lines = ['flowchart LR'];
   const endpoint = (id: string) => {
@@ -26,13 +34,18 @@ export function describeMermaid(pipeline: Pipeline): string {
       if (node.kind === 'processor') lines.push(`    ${procNode(id)}[${label(`${id}<br/>${node.type}`)}]`);
       if (node.kind === 'join') lines.push(`    ${procNode(id)}{{${label(`${id}<br/>${node.type} join`)}}}`);
     }
-    for (const store of st.stores) lines.push(`    ${storeNode(store)}[(${label(`${store}<br/>${pipeline.stores[store]?.kind ?? 'store'}`)})]`);
+    for (const store of st.stores) lines.push(`    ${storeNode(store)}[(${label(storeLabel(pipeline, store, '<br/>'))})]`);
     lines.push('  end');
   }
   const usedTopics = new Set<string>();
   for (const node of Object.values(pipeline.nodes)) if (node.topic) usedTopics.add(node.topic);
   for (const store of Object.values(pipeline.stores)) if (store.fromTopic) usedTopics.add(store.fromTopic);
-  for (const id of usedTopics) lines.push(`  ${topicNode(id)}[/${label(pipeline.topics[id]?.name ?? id)}/]`);
+  // Declared topics that no node touches directly (the dead letter topic) are drawn too; changelogs are not (see the stores).
+  for (const topic of Object.values(pipeline.topics)) if (!topic.internal) usedTopics.add(topic.id);
+  for (const id of usedTopics) {
+    const dlq = pipeline.defaults.deadLetterTopic === id ? ' (dead letters)' : '';
+    lines.push(`  ${topicNode(id)}[/${label(`${pipeline.topics[id]?.name ?? id}${dlq}`)}/]`);
+  }
   for (const edge of pipeline.edges) {
     const arrow = edge.port === 'default' ? '-->' : `-->|${label(edge.port)}|`;
     lines.push(`  ${endpoint(edge.from)} ${arrow} ${endpoint(edge.to)}`);

@@ -1,9 +1,10 @@
 /**
  * `aura describe` text: the layout of Kafka Streams' `Topology.describe()`
  * (including its indentation: three spaces before the first sub-topology, two
- * before the others), followed by the stores and the tasks.
+ * before the others), followed by the stores, every topic (changelogs
+ * included) and the tasks.
  */
-import type { Pipeline } from '../model.js';
+import type { Pipeline, TopicSpec } from '../model.js';
 import { formatDuration } from '../../schemas/duration.js';
 import { predecessors, successors } from './graph-view.js';
 
@@ -28,12 +29,26 @@ export function describeText(pipeline: Pipeline): string {
     details.push(`sub-topology: ${owner ? owner.id : 'none'}`);
     out += `    Store: ${store.id} (${details.join(', ')})\n`;
   }
+  out += '\n  Topics:\n';
+  for (const topic of Object.values(pipeline.topics)) out += `    Topic: ${topic.id} (${topicDetails(pipeline, topic)})\n`;
   out += '\n  Tasks:\n';
   for (const st of pipeline.subtopologies) {
     const tables = st.tableTopics.length > 0 ? `, table topics: [${names(pipeline, st.tableTopics)}]` : '';
     out += `    Sub-topology: ${st.id} (partitions: ${st.partitions}, tasks: ${st.id}_0..${st.id}_${st.partitions - 1}, source topics: [${names(pipeline, st.sourceTopics)}]${tables})\n`;
   }
   return out;
+}
+
+function topicDetails(pipeline: Pipeline, topic: TopicSpec): string {
+  const details = [`name: ${topic.name}`, `partitions: ${topic.partitions}`, `replication: ${topic.replication}`, `cleanup: ${topic.cleanup}`];
+  if (topic.cleanup !== 'compact') details.push(`retention: ${topic.retentionMs < 0 ? 'forever' : formatDuration(topic.retentionMs)}`);
+  if (topic.schema) details.push(`schema: ${topic.schema}`);
+  if (topic.internal) {
+    const store = Object.values(pipeline.stores).find((s) => s.changelogTopic === topic.name);
+    details.push(`internal: changelog of ${store?.id ?? 'a store'}`);
+  }
+  if (pipeline.defaults.deadLetterTopic === topic.id) details.push('dead letters');
+  return details.join(', ');
 }
 
 function names(pipeline: Pipeline, topicIds: string[]): string {

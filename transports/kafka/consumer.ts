@@ -55,13 +55,13 @@ export class KafkaConsumerAdapter implements Consumer {
       'enable.auto.offset.store': false,
       'enable.partition.eof': false,
       'isolation.level': options.isolation,
-      'auto.offset.reset': options.autoOffsetReset ?? 'latest',
       'partition.assignment.strategy': 'range',
       'fetch.wait.max.ms': 100,
       rebalance_cb: (err: LibrdKafkaError, assignment: Assignment[]) => this.onRebalance(err, assignment),
     };
     if (options.clientId) conf['client.id'] = options.clientId;
-    this.client = new rdkafka.KafkaConsumer(conf as never, {});
+    // auto.offset.reset is a topic property: the binding's (even empty) topic config would replace a global one.
+    this.client = new rdkafka.KafkaConsumer(conf as never, { 'auto.offset.reset': options.autoOffsetReset ?? 'latest' });
     // Undeclared in the typings: wait `timeout` for the first message only, then take what is buffered (poll semantics).
     (this.client as unknown as Untyped).setDefaultIsTimeoutOnlyForFirstMessage(true);
     this.client.on('event.error', () => undefined); // surfaced through the calls that fail
