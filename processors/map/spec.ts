@@ -31,9 +31,9 @@ Changing the key does not repartition: records stay on their partition, so write
   examples: [
     {
       title: 'Project mood entries to a compact shape',
-      yaml: `mood_scores:
+      yaml: `project_moods:
   type: map
-  from: user_events
+  from: mood_events
   to: mood_scores
   config:
     value: '{ "user_id": user_id, "score": data.score, "at": time }'
@@ -41,9 +41,9 @@ Changing the key does not repartition: records stay on their partition, so write
     },
     {
       title: 'Re-key activities by kind (then read them back from the topic to aggregate)',
-      yaml: `activities_by_kind:
+      yaml: `rekey_activities:
   type: map
-  from: user_events
+  from: activity_events
   to: activities_by_kind
   config:
     key: data.kind
