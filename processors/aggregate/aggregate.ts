@@ -9,6 +9,7 @@ import { compilePath } from '../../common/path.js';
 import type { Processor, ProcessorContext, StreamRecord } from '../types.js';
 import { type AggregationConfig, compileAggregations } from './accumulators.js';
 import { contextWindowProcessor, eventTime } from './context-window.js';
+import { keyedFoldProcessor } from './keyed-fold.js';
 import { sessionWindowProcessor, timeWindowProcessor } from './time-windows.js';
 
 export interface AggregateConfig {
@@ -30,6 +31,8 @@ export interface AggregateConfig {
 }
 
 const UNBOUNDED_EVENTS = 10_000;
+/** What the preset folds when no window is given (as its spec documents). */
+const PRESET_WINDOW = { type: 'context', max_events: 50, span: '7d' } as const;
 
 export function createAggregate(config: AggregateConfig, stores: string[]): Processor {
   const aggregations = compileAggregations(config.aggregations);
@@ -40,10 +43,15 @@ export function createAggregate(config: AggregateConfig, stores: string[]): Proc
     return k === undefined || k === null ? null : String(k);
   };
   const storeName = config.store ?? stores[0]!;
-  const w = config.window ?? { type: 'context' as const };
+  // No window: a generic aggregate folds every record of its key; the preset uses its default window.
+  const w = config.window ?? (config.preset === 'context_window' ? PRESET_WINDOW : undefined);
   let handle: (record: StreamRecord) => void = () => undefined;
   return {
     init(ctx: ProcessorContext) {
+      if (!w) {
+        handle = keyedFoldProcessor(ctx, { storeName, aggregations, keyOf });
+        return;
+      }
       const grace = durationOr(w.grace, 0);
       switch (w.type) {
         case 'context':

@@ -20,6 +20,7 @@ import { EmbeddedProducer } from './producer.js';
 import { openLogDatabase, type Db } from './schema.js';
 import { TopicCatalog } from './topic-catalog.js';
 import { TxnCoordinator } from './transactions.js';
+import { lockLog } from './process-lock.js';
 
 export interface EmbeddedTransportOptions {
   /** SQLite file of the log, e.g. `.aura/log.db`; `:memory:` for a throwaway log. */
@@ -48,10 +49,12 @@ export class EmbeddedTransport implements Transport, EmbeddedCore {
   private timer: NodeJS.Timeout | undefined;
   private clientSeq = 0;
   private closed = false;
+  private unlock: (() => void) | undefined;
 
   constructor(private readonly options: EmbeddedTransportOptions) {
     this.db = openLogDatabase(options.path);
     try {
+      this.unlock = lockLog(options.path);
       this.catalog = new TopicCatalog(this.db);
       this.offsets = new OffsetStore(this.db);
       this.log = new LogStore(this.db, this.catalog, this.notifier);
@@ -61,6 +64,7 @@ export class EmbeddedTransport implements Transport, EmbeddedCore {
       this.maintenance = new Maintenance(this.db, this.catalog);
       this.adminClient = new EmbeddedAdmin(this);
     } catch (err) {
+      this.unlock?.();
       this.db.close();
       throw err;
     }
@@ -118,6 +122,7 @@ export class EmbeddedTransport implements Transport, EmbeddedCore {
       this.closed = true;
       this.notifier.signalAll();
       if (this.db.open) this.db.close();
+      this.unlock?.();
     }
   }
 
