@@ -95,6 +95,13 @@ describe('event schemas', () => {
       expect(set.check('absent')?.code).toBe('SCHEMA_NOT_FOUND');
       expect(() => set.validator('absent')).toThrow(/no event schema "absent"/);
       expect(EventSchemaSet.load(path.join(dir, 'nope')).ids()).toEqual([]);
+      // The cached set is reused until a file changes.
+      const cached = EventSchemaSet.cached(dir);
+      expect(EventSchemaSet.cached(dir)).toBe(cached);
+      fs.writeFileSync(path.join(dir, 'added.schema.json'), JSON.stringify({ type: 'object' }));
+      const reloaded = EventSchemaSet.cached(dir);
+      expect(reloaded).not.toBe(cached);
+      expect(reloaded.check('added')).toBeUndefined();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

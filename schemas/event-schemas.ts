@@ -26,6 +26,22 @@ export interface EventSchemaProblem {
 // ajv-formats is CommonJS; under NodeNext its default export is the module object.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
+const cache = new Map<string, { signature: string; set: EventSchemaSet }>();
+
+/** Names, sizes and modification times of the schema files: changes when any file does. */
+function directorySignature(dir: string): string {
+  if (!fs.existsSync(dir)) return '';
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(SUFFIX))
+    .sort()
+    .map((f) => {
+      const stat = fs.statSync(path.join(dir, f));
+      return `${f}:${stat.size}:${stat.mtimeMs}`;
+    })
+    .join('|');
+}
+
 export class EventSchemaSet {
   private readonly ajv = new Ajv({ allErrors: true, logger: false });
   private readonly keys = new Map<string, string>();
@@ -34,6 +50,19 @@ export class EventSchemaSet {
 
   private constructor(readonly dir: string) {
     addFormats(this.ajv);
+  }
+
+  /**
+   * Like load(), but reuses the set while the directory's files are unchanged
+   * (compiling schemas dominates the cost of compiling a pipeline).
+   */
+  static cached(dir: string = EVENT_SCHEMAS_DIR): EventSchemaSet {
+    const signature = directorySignature(dir);
+    const hit = cache.get(dir);
+    if (hit && hit.signature === signature) return hit.set;
+    const set = EventSchemaSet.load(dir);
+    cache.set(dir, { signature, set });
+    return set;
   }
 
   /** Loads every `*.schema.json` of `dir` (a missing directory is an empty set). */

@@ -56,7 +56,7 @@ export function compilePipeline(source: string, file: string, options: CompileOp
   }
 
   const draft = readDraft(data as Record<string, unknown>, diags);
-  const schemas = EventSchemaSet.load(options.schemasDir ?? defaultSchemasDir(file));
+  const schemas = EventSchemaSet.cached(options.schemasDir ?? defaultSchemasDir(file));
   const links = resolveReferences(draft, diags, schemas);
   checkCycles(draft, links, diags);
   const windows = checkSemantics(draft, links, diags);

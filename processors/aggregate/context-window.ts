@@ -37,19 +37,17 @@ export function contextWindowProcessor(ctx: ProcessorContext, o: ContextWindowOp
     const time = eventTime(record);
     const prev = store.get(key) ?? { version: 0, events: [], ikigai: {} };
     // A redelivered event (same id still in the window) changes nothing: at-least-once input stays idempotent here.
-    if (typeof value.id === 'string' && prev.events.some((e) => e.id === value.id)) return;
+    if (typeof value.id === 'string' && hasId(prev.events, value.id)) return;
     const id = typeof value.id === 'string' ? value.id : `${record.timestamp}#${prev.version + 1}`;
     // The preset reads AURA360 envelopes ({id, type, time, data}); generic aggregations keep the whole value.
     const payload = o.preset ? value.data : value;
     const data = payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>) : {};
     const event: WindowEvent = { id, type: typeof value.type === 'string' ? value.type : 'unknown', time, data };
-    const events = [...prev.events, event].sort((a, b) => a.time - b.time);
+    const events = insertAndTrim(prev.events, event, o.maxEvents, o.spanMs);
     const newest = events[events.length - 1]!.time;
-    let start = 0;
-    while (start < events.length && (events.length - start > o.maxEvents || events[start]!.time < newest - o.spanMs)) start++;
     const next: ContextState = {
       version: prev.version + 1,
-      events: start > 0 ? events.slice(start) : events,
+      events,
       ikigai: event.type === 'user.ikigai.updated' ? applyIkigai(prev.ikigai, data, time) : prev.ikigai,
     };
     store.put(key, next);
@@ -64,4 +62,31 @@ export function contextWindowProcessor(ctx: ProcessorContext, o: ContextWindowOp
 /** With the preset, aggregations read fields of the original envelope (`data.score`, `type`). */
 function asEnvelope(e: WindowEvent): unknown {
   return { id: e.id, type: e.type, time: e.time, data: e.data };
+}
+
+function hasId(events: readonly WindowEvent[], id: string): boolean {
+  for (let i = 0; i < events.length; i++) if (events[i]!.id === id) return true;
+  return false;
+}
+
+/**
+ * The window after adding `event`: a new array (the stored one is never
+ * mutated), ordered by time, the new event after older ones of the same time,
+ * without events beyond `maxEvents` or older than `spanMs` before the newest.
+ * Same result as appending, stable-sorting and trimming, without the sort:
+ * the stored window is already ordered and events mostly arrive in order, so
+ * the insertion point is found scanning back from the end (one step usually).
+ */
+export function insertAndTrim(events: readonly WindowEvent[], event: WindowEvent, maxEvents: number, spanMs: number): WindowEvent[] {
+  const n = events.length;
+  let pos = n;
+  while (pos > 0 && events[pos - 1]!.time > event.time) pos--;
+  const at = (i: number): WindowEvent => (i < pos ? events[i]! : i === pos ? event : events[i - 1]!);
+  const total = n + 1;
+  const newest = at(n).time;
+  let start = 0;
+  while (start < total && (total - start > maxEvents || at(start).time < newest - spanMs)) start++;
+  const out = new Array<WindowEvent>(total - start);
+  for (let i = start; i < total; i++) out[i - start] = at(i);
+  return out;
 }

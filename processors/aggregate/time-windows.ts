@@ -39,21 +39,33 @@ function resultOf(aggs: Aggregation[], key: string, start: number, end: number, 
 export function timeWindowProcessor(ctx: ProcessorContext, o: TimeWindowOptions): (record: StreamRecord) => void {
   const store: WindowStore<Accs> = ctx.getWindowStore<Accs>(o.storeName);
   let lateDropped = 0;
-  if (o.emitOnClose) {
-    ctx.schedule(Math.max(1, Math.min(o.advanceMs, 1000)), 'stream_time', (now) => {
-      // Windows whose end + grace has passed are final: emit each once and delete it (a later
-      // record for it is late and dropped, so it cannot come back).
-      for (const e of store.fetchAll(Number.MIN_SAFE_INTEGER, now - o.sizeMs - o.graceMs)) {
-        ctx.forward({ key: e.key, value: resultOf(o.aggregations, e.key, e.windowStart, e.windowStart + o.sizeMs, e.value), timestamp: e.windowStart + o.sizeMs - 1, headers: {} });
-        store.delete(e.key, e.windowStart);
-      }
-    });
-  }
+  // Stream time at which the next window closes. Window starts are aligned to the advance, so it
+  // follows from stream time alone; -Infinity makes the first record check what a restart left.
+  let nextClose = Number.NEGATIVE_INFINITY;
+  /**
+   * Windows whose end + grace has passed are final: emit each once and delete it (a later record for
+   * it is late and dropped, so it cannot come back). Checked on every record, as Kafka Streams'
+   * suppress does, so the result appears as soon as stream time passes the close — a periodic
+   * punctuation would hold it back until its next tick.
+   */
+  const closeWindows = (now: number): void => {
+    if (now < nextClose) return;
+    for (const e of store.fetchAll(Number.MIN_SAFE_INTEGER, now - o.sizeMs - o.graceMs)) {
+      ctx.forward({ key: e.key, value: resultOf(o.aggregations, e.key, e.windowStart, e.windowStart + o.sizeMs, e.value), timestamp: e.windowStart + o.sizeMs - 1, headers: {} });
+      store.delete(e.key, e.windowStart);
+    }
+    const lastClosedStart = now - o.sizeMs - o.graceMs;
+    nextClose = lastClosedStart - (((lastClosedStart % o.advanceMs) + o.advanceMs) % o.advanceMs) + o.advanceMs + o.sizeMs + o.graceMs;
+  };
   return (record) => {
-    const key = o.keyOf(record);
-    if (key === null) return;
-    const t = o.timeOf(record);
     const streamTime = Math.max(ctx.streamTime(), record.timestamp);
+    const key = o.keyOf(record);
+    if (key !== null) add(key, record, streamTime);
+    if (o.emitOnClose) closeWindows(streamTime);
+  };
+
+  function add(key: string, record: StreamRecord, streamTime: number): void {
+    const t = o.timeOf(record);
     for (const start of windowStartsFor(t, o.sizeMs, o.advanceMs)) {
       const end = start + o.sizeMs;
       if (end + o.graceMs <= streamTime) {
@@ -67,7 +79,7 @@ export function timeWindowProcessor(ctx: ProcessorContext, o: TimeWindowOptions)
       store.put(key, start, next);
       if (!o.emitOnClose) ctx.forward({ key, value: resultOf(o.aggregations, key, start, end, next), timestamp: record.timestamp, headers: record.headers });
     }
-  };
+  }
 }
 
 export interface SessionWindowOptions extends Omit<TimeWindowOptions, 'sizeMs' | 'advanceMs' | 'emitOnClose'> {

@@ -7,7 +7,7 @@
  * without calling the advisor; an advisor failure is answered `error` — the
  * client always hears back.
  */
-import { durationOr } from '../../common/duration.js';
+import { toMillis as durationOr } from '../../schemas/duration.js';
 import { errorCode, errorMessage } from '../../common/errors.js';
 import type { Advisor, AggregatedContext, Embedder, VectorHit, VectorSink } from '../../providers/types.js';
 import type { Processor, ProcessorContext, StreamRecord } from '../types.js';

@@ -24,7 +24,8 @@ export const guardianSpec: ProcessorSpec<GuardianConfig> = {
   summary: "Answers Guardian advice requests from the user's context and similar past contexts, streaming the answer in chunks.",
   description: `The Guardian side of AURA360's Kafka request-reply. Its input is a \`guardian-request\` joined
 with the user's latest \`aggregated-context\` (a \`stream_table\` join, \`left\` kind, so users
-without history still get an answer): \`{ request, context }\`.
+without history still get an answer): \`{ request, context }\`. A bare \`guardian-request\` is
+accepted too; the advice then rests on the retrieved history alone.
 
 For each request it retrieves the \`top_k\` most similar past contexts of the same user from
 the \`vectors\` resource (when set), asks the \`advisor\` resource (\`rules\`, offline, or an

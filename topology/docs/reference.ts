@@ -21,7 +21,10 @@ to topics, stores, resources and each other by id.
 - \`aura validate [pipeline.yaml]\` reports every problem at once, as \`file:line:col severity CODE message\`.
 - \`aura describe [pipeline.yaml] [--format text|mermaid|dot|json]\` prints the compiled topology.
 - Editors validate and complete the file with the generated JSON Schema: start it with
-  \`# yaml-language-server: $schema=./schemas/pipeline.schema.json\`.`;
+  \`# yaml-language-server: $schema=./schemas/pipeline.schema.json\`.
+
+The default \`pipeline.yaml\` (the AURA360 event backbone) is a complete example. This page is
+generated from the compiler's own schema by \`aura docs\`.`;
 
 const VALUES = `## Values
 
