@@ -10,9 +10,12 @@ import { registerValidate } from './validate.js';
 import { registerDescribe } from './describe.js';
 import { registerDocs, registerSchema } from './docs.js';
 import { registerFetchModel, registerRun } from './run.js';
+import { registerServe } from './serve.js';
+import { registerTest } from './test.js';
+import { registerTopics } from './topics.js';
 import { errorMessage } from '../common/errors.js';
 
-export const commands: RegisterCommand[] = [registerValidate, registerDescribe, registerDocs, registerSchema, registerRun, registerFetchModel];
+export const commands: RegisterCommand[] = [registerValidate, registerDescribe, registerDocs, registerSchema, registerRun, registerServe, registerTopics, registerFetchModel, registerTest];
 
 export function createProgram(cli: CliContext): Command {
   const program = new Command('aura')

@@ -26,6 +26,8 @@ export interface PipelineAppOptions {
   resources?: ResourceOptions;
   topics?: 'create' | 'check';
   pollTimeoutMs?: number;
+  /** Records queued in asynchronous lanes before polling pauses (backpressure bound). */
+  maxInflight?: number;
 }
 
 export interface PipelineApp {
@@ -51,6 +53,7 @@ export function createPipelineApp(options: PipelineAppOptions): PipelineApp {
     clock,
     topics: options.topics,
     pollTimeoutMs: options.pollTimeoutMs,
+    maxInflight: options.maxInflight,
     factories: {
       processorType: getProcessorType,
       join: createJoin,

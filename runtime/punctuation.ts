@@ -2,7 +2,9 @@
  * Scheduled callbacks of one task, on stream time (advanced by record
  * timestamps) or wall-clock time, as Kafka Streams' punctuators. A schedule
  * fires at most once per call to `fire` even when time jumped several
- * intervals, and then aligns to the current time (Kafka Streams does the same).
+ * intervals, and keeps its phase: the next firing is the first point of its
+ * grid (start + k × interval) after the current time, as in Kafka Streams'
+ * PunctuationSchedule#next — so a late round does not shift later ones.
  */
 import type { Cancellable, PunctuationType } from '../processors/types.js';
 
@@ -42,7 +44,7 @@ export class PunctuationQueue {
       // A stream-time schedule created before the first record starts at the first stream time seen.
       if (Number.isNaN(s.next)) s.next = now + s.intervalMs;
       if (now < s.next) continue;
-      s.next = now + s.intervalMs;
+      s.next += (Math.floor((now - s.next) / s.intervalMs) + 1) * s.intervalMs;
       s.callback(now);
       fired++;
     }

@@ -33,7 +33,7 @@ export function openTaskState(pipeline: Pipeline, st: SubTopology, partition: nu
       else manager.restoreBatch(target.topic, target.partition, records);
     },
     restoredCount: () => manager.restoredRecords,
-    purgeExpired: (_streamTime, wallClock) => void manager.purgeExpired(wallClock),
+    purgeExpired: (streamTime, wallClock) => void manager.purgeExpired(wallClock, undefined, streamTime),
     close: () => manager.close(),
     wipe: () => manager.destroy(),
   };

@@ -18,7 +18,7 @@ import { loadPipeline } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
 import type { Consumer, Headers, Transport } from '../transports/types.js';
-import type { KeyValueStore, WindowStore } from '../state/types.js';
+import type { KeyValueStore, SessionStore, WindowStore } from '../state/types.js';
 import { createPipelineApp, type PipelineApp } from './app.js';
 import { ManualClock } from './clock.js';
 import { decodeValue, encodeValue } from './serde.js';
@@ -107,7 +107,30 @@ export class TopologyTestDriver {
 
   /** Moves the wall clock (wall-clock punctuations fire) and waits for the pipeline to settle. */
   async advanceWallClock(ms: number): Promise<void> {
-    this.clock.advance(ms);
+    const now = this.clock.advance(ms);
+    // The engine fires wall-clock punctuations between polls. A probe scheduled last on each task
+    // fires in the same round, after the task's own due punctuations: once every probe has fired,
+    // those have run (settling alone could return before the engine's next round).
+    const tasks = [...this.app.engine.tasks.values()];
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('test driver: wall-clock punctuations did not run in time')), 20_000);
+    });
+    await Promise.race([
+      Promise.all(
+        tasks.map(
+          (task) =>
+            new Promise<void>((resolve) => {
+              const probe = task.punctuations.schedule(1, 'wall_clock', now - 1, () => {
+                probe.cancel();
+                resolve();
+              });
+            }),
+        ),
+      ),
+      this.app.engine.done,
+      timeout,
+    ]).finally(() => clearTimeout(timer));
     await this.settle();
   }
 
@@ -147,6 +170,11 @@ export class TopologyTestDriver {
 
   readWindowStore<V = unknown>(storeId: string): Array<{ key: string; windowStart: number; value: V }> {
     return this.tasksOwning(storeId).flatMap((t) => (t.options.state.getStore(storeId) as WindowStore<V>).fetchAll(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
+  }
+
+  /** The sessions of `key` in a session store (a session store is read per key), oldest first. */
+  readSessionStore<V = unknown>(storeId: string, key: string): Array<{ key: string; start: number; end: number; value: V }> {
+    return this.tasksOwning(storeId).flatMap((t) => (t.options.state.getStore(storeId) as SessionStore<V>).findSessions(key, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
   }
 
   /** Waits until every source topic is consumed and committed by the pipeline and its lanes are idle. */

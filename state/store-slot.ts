@@ -108,10 +108,12 @@ export class StoreSlot {
    * Deletes (through the cache, so the deletes are committed and tombstoned
    * like any other write) rows past TTL or retention. Returns how many.
    */
-  purge(now: number, limit: number): number {
+  purge(now: number, limit: number, streamTime: number = now): number {
     const { ttlMs, retentionMs, kind } = this.spec;
+    // TTL is "not updated for so long" (wall clock); window retention follows event time, like
+    // Kafka Streams' segments, so replaying old data or an idle minute never drops open windows.
     const ttlCut = ttlMs !== undefined && ttlMs > 0 ? now - ttlMs : null;
-    const retCut = kind !== 'key_value' && retentionMs !== undefined && retentionMs > 0 ? now - retentionMs : null;
+    const retCut = kind !== 'key_value' && retentionMs !== undefined && retentionMs > 0 && Number.isFinite(streamTime) ? streamTime - retentionMs : null;
     if (ttlCut === null && retCut === null) return 0;
     const expired = (e: { t1: number; t2: number }, ts: number): boolean =>
       (ttlCut !== null && ts < ttlCut) || (retCut !== null && (kind === 'window' ? e.t1 : e.t2) < retCut);

@@ -204,12 +204,12 @@ export class TaskStateManager extends RestoreSupport {
    * `limit` rows per call (default maxDirtyEntries); call again when it
    * returns `limit`.
    */
-  purgeExpired(now: number, limit = this.maxDirtyEntries): number {
+  purgeExpired(now: number, limit = this.maxDirtyEntries, streamTime: number = now): number {
     this.assertOpen();
     let n = 0;
     for (const s of this.slots.values()) {
       if (n >= limit) break;
-      n += s.purge(now, limit - n);
+      n += s.purge(now, limit - n, streamTime);
     }
     this.stats.purgedRecords += n;
     return n;

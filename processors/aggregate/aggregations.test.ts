@@ -108,8 +108,19 @@ describe('aggregate: generic aggregations per key', () => {
     }
   });
 
-  it('keys each output by its group and keeps one key on one partition', async () => {
-    const store = driver.readKeyValueStore('stats_store');
+  it('keeps one accumulator set per key in the store, equal to the fold of all its records', () => {
+    const store = driver.readKeyValueStore<Record<string, { n: number; v: unknown }>>('stats_store');
     expect(Object.keys(store).sort()).toEqual(['u0', 'u1', 'u2']);
+    for (const user of ['u0', 'u1', 'u2']) {
+      const e = fold(input.filter((r) => r.user === user));
+      const accs = store[user]!;
+      expect(accs.n!.v).toBe(e.n);
+      expect(accs.total!.v).toBe(e.total);
+      expect(accs.low!.v).toBe(e.low);
+      expect(accs.high!.v).toBe(e.high);
+      expect(accs.notes!.v).toEqual(e.notes);
+      // A fixed-size state per key, not a list of every record.
+      expect(JSON.stringify(accs).length).toBeLessThan(500);
+    }
   });
 });

@@ -46,79 +46,117 @@ function slope(values: number[]): number {
   const n = values.length;
   if (n < 2) return 0;
   const meanX = (n - 1) / 2;
-  const meanY = values.reduce((a, b) => a + b, 0) / n;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += values[i]!;
+  const meanY = sum / n;
   let num = 0;
   let den = 0;
-  values.forEach((y, x) => {
-    num += (x - meanX) * (y - meanY);
+  for (let x = 0; x < n; x++) {
+    num += (x - meanX) * (values[x]! - meanY);
     den += (x - meanX) ** 2;
-  });
+  }
   return den === 0 ? 0 : num / den;
 }
 
-const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
+const round = (x: number): number => Math.round(x * 100) / 100;
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
+/**
+ * Runs once per event over the whole window (up to max_events), so it is a
+ * hot path: one pass, each event's fields read once, plain loops.
+ */
 export function summarize(userId: string, state: ContextState, maxEvents: number, spanMs: number): Record<string, unknown> {
   const events = state.events;
+  const n = events.length;
   const scores: number[] = [];
   const minutesByKind: Record<string, number> = {};
   let activityCount = 0;
   let totalMinutes = 0;
   let ikigaiCount = 0;
-  const notes: string[] = [];
-  for (const e of events) {
-    if (e.type === 'user.mood.created' && typeof e.data.score === 'number') scores.push(e.data.score);
-    else if (e.type === 'user.activity.created') {
+  for (let i = 0; i < n; i++) {
+    const e = events[i]!;
+    const type = e.type;
+    if (type === 'user.mood.created') {
+      const score = e.data.score;
+      if (typeof score === 'number') scores.push(score);
+    } else if (type === 'user.activity.created') {
+      const d = e.data;
       activityCount++;
-      const minutes = typeof e.data.minutes === 'number' ? e.data.minutes : 0;
-      const kind = typeof e.data.kind === 'string' ? e.data.kind : 'other';
+      const m = d.minutes;
+      const k = d.kind;
+      const minutes = typeof m === 'number' ? m : 0;
+      const kind = typeof k === 'string' ? k : 'other';
       minutesByKind[kind] = round((minutesByKind[kind] ?? 0) + minutes);
       totalMinutes += minutes;
-    } else if (e.type === 'user.ikigai.updated') ikigaiCount++;
+    } else if (type === 'user.ikigai.updated') ikigaiCount++;
   }
-  for (let i = events.length - 1; i >= 0 && notes.length < 5; i--) {
+  const notes: string[] = [];
+  for (let i = n - 1; i >= 0 && notes.length < 5; i--) {
     const note = events[i]!.data.note;
-    if (typeof note === 'string' && note.trim() !== '') notes.push(note.trim());
+    if (typeof note === 'string') {
+      const trimmed = note.trim();
+      if (trimmed !== '') notes.push(trimmed);
+    }
   }
   const s = slope(scores);
   const trend = scores.length < 3 ? 'unknown' : s > TREND_THRESHOLD ? 'rising' : s < -TREND_THRESHOLD ? 'falling' : 'stable';
-  const avg = scores.length ? round(scores.reduce((a, b) => a + b, 0) / scores.length) : null;
+  let sum = 0;
+  for (let i = 0; i < scores.length; i++) sum += scores[i]!;
+  const avg = scores.length ? round(sum / scores.length) : null;
   const latest = scores.length ? scores[scores.length - 1]! : null;
   const first = events[0];
-  const last = events[events.length - 1];
-  const context = {
+  const last = events[n - 1];
+  const mood = { count: scores.length, avg, latest, trend, slope: round3(s) };
+  const activity = { count: activityCount, total_minutes: round(totalMinutes), minutes_by_kind: minutesByKind };
+  return {
     user_id: userId,
     version: state.version,
-    window: { start: first?.time ?? 0, end: last?.time ?? 0, events: events.length, max_events: maxEvents, span_ms: spanMs },
-    mood: { count: scores.length, avg, latest, trend, slope: round(s, 3) },
-    activity: { count: activityCount, total_minutes: round(totalMinutes), minutes_by_kind: minutesByKind },
+    window: { start: first?.time ?? 0, end: last?.time ?? 0, events: n, max_events: maxEvents, span_ms: spanMs },
+    mood,
+    activity,
     ikigai: state.ikigai,
     notes,
-    counts: { mood: scores.length, activity: activityCount, ikigai: ikigaiCount, total: events.length },
+    counts: { mood: scores.length, activity: activityCount, ikigai: ikigaiCount, total: n },
     last_event_id: last?.id ?? '',
-    summary_text: '',
+    summary_text: summaryText(mood, activity, state.ikigai, notes),
     updated_at: last?.time ?? 0,
   };
-  context.summary_text = summaryText(context.mood, context.activity, state.ikigai, notes);
-  return context;
 }
 
-/** A plain-language summary: what the embedder vectorises and the Guardian reads. */
+/** Larger first; Array.prototype.sort is stable, so equal minutes keep first-seen order. */
+function byMinutesDesc(a: [string, number], b: [string, number]): number {
+  return b[1] - a[1];
+}
+
+/**
+ * A plain-language summary: what the embedder vectorises and the Guardian reads.
+ * Plain loops rather than map/filter callbacks: this runs once per event, and
+ * under tsx every inline arrow function costs a `__name` property definition
+ * each time it is created.
+ */
 function summaryText(
   mood: { count: number; avg: number | null; latest: number | null; trend: string },
   activity: { total_minutes: number; minutes_by_kind: Record<string, number> },
   ikigai: IkigaiState,
   notes: string[],
 ): string {
-  const parts: string[] = [];
+  let text: string;
   if (mood.count > 0) {
     const trend = mood.trend === 'unknown' ? '' : ` and ${mood.trend}`;
-    parts.push(`Mood averaged ${mood.avg}/10${trend} (latest ${mood.latest}).`);
-  } else parts.push('No mood entries yet.');
-  const kinds = Object.entries(activity.minutes_by_kind).sort((a, b) => b[1] - a[1]);
-  parts.push(kinds.length ? `Activity: ${kinds.map(([k, m]) => `${m} min ${k}`).join(', ')}.` : 'No activity logged.');
-  const dims = IKIGAI_DIMENSIONS.filter((d) => typeof ikigai[d] === 'number').map((d) => `${IKIGAI_LABELS[d]} ${ikigai[d]}`);
-  if (dims.length) parts.push(`Ikigai: ${dims.join(', ')}.`);
-  if (notes.length) parts.push(`Recent notes: ${notes.slice(0, 3).map((n) => n.slice(0, 200)).join(' | ')}`);
-  return parts.join(' ');
+    text = `Mood averaged ${mood.avg}/10${trend} (latest ${mood.latest}).`;
+  } else text = 'No mood entries yet.';
+  const kinds = Object.entries(activity.minutes_by_kind).sort(byMinutesDesc);
+  if (kinds.length) {
+    text += ' Activity: ';
+    for (let i = 0; i < kinds.length; i++) text += `${i ? ', ' : ''}${kinds[i]![1]} min ${kinds[i]![0]}`;
+    text += '.';
+  } else text += ' No activity logged.';
+  let dims = '';
+  for (const d of IKIGAI_DIMENSIONS) if (typeof ikigai[d] === 'number') dims += `${dims ? ', ' : ''}${IKIGAI_LABELS[d]} ${ikigai[d]}`;
+  if (dims) text += ` Ikigai: ${dims}.`;
+  if (notes.length) {
+    text += ' Recent notes: ';
+    for (let i = 0; i < notes.length && i < 3; i++) text += `${i ? ' | ' : ''}${notes[i]!.slice(0, 200)}`;
+  }
+  return text;
 }

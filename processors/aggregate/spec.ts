@@ -140,6 +140,10 @@ function checkWindow(window: WindowConfig, emit: AggregateConfig['emit']): Confi
     if (emit === 'on_window_close')
       issues.push({ path: ['emit'], code: 'INVALID_CONFIG', message: 'a context window never closes: use emit "on_update"' });
   }
+  // Only tumbling and hopping windows hold results back until they close; accepting it elsewhere
+  // would silently emit on every update instead.
+  if ((window.type === 'session' || window.type === 'sliding') && emit === 'on_window_close')
+    issues.push({ path: ['emit'], code: 'INVALID_CONFIG', message: `emit "on_window_close" is available for tumbling and hopping windows; a ${window.type} window emits on every update` });
   return issues;
 }
 
@@ -153,11 +157,20 @@ with its partition. After each record (\`emit: on_update\`) or when a window clo
 
 **Windows.** \`tumbling\`, \`hopping\` and \`sliding\` windows need a \`window\` store; \`session\`
 windows a \`session\` store; unwindowed aggregates and \`context\` windows a \`key_value\` store.
-Records later than a window's end plus \`grace\` are dropped (and counted in the metrics).
+Time is event time (the value's \`time\` when it has one, else the record timestamp) and stream time
+(the highest record timestamp seen) decides what is late. A tumbling or hopping window
+[\`start\`, \`start + size\`) closes when stream time reaches its end plus \`grace\`; a later record for
+it is dropped, and with \`emit: on_window_close\` (tumbling and hopping only) its final result is
+emitted then, once. A record
+of a \`sliding\` window emits the aggregate of its key's records within \`size\` before it
+([\`t − size\`, \`t\`]), and is dropped when more than \`grace\` behind stream time. A \`session\` grows
+with each record within \`gap\` of it and merges the sessions a record bridges; a record more than
+\`gap + grace\` behind stream time is dropped. Without a window, every record of a key is folded.
 
 **Aggregations.** Each named aggregation becomes a field of the emitted value: \`count\`, \`sum\`,
 \`avg\`, \`min\`, \`max\` and \`last\` of a \`field\`, or \`collect\` (the newest \`limit\` values).
-The emitted value also carries \`key\`, \`window\` (\`start\`, \`end\`, epoch ms) and \`count\`.
+Records without the field are skipped by that aggregation. The emitted value also carries \`key\`
+and, when windowed, \`window\` (\`start\`, \`end\`, epoch ms).
 
 **Preset \`context_window\`.** The AURA360 per-user wellness context: the last \`max_events\`
 events within \`span\`, summarised as the \`aggregated-context\` event (mood average, latest and

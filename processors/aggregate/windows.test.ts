@@ -6,8 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { inlineDriver, recentHour } from '../../runtime/fixtures/inline-driver.js';
+import { compilePipeline } from '../../topology/compile.js';
 import type { TopologyTestDriver } from '../../runtime/test-driver.js';
-import type { SessionStore } from '../../state/types.js';
 
 const S = 1000;
 
@@ -56,6 +56,16 @@ async function pipe(at: number, v: number, key = 'a'): Promise<Result[]> {
 }
 const rel = (r: Result) => ({ start: r.window.start - base, end: r.window.end - base, n: r.n, total: r.total });
 
+describe('window retention follows stream time, not the wall clock', () => {
+  it('keeps an open window across a minute of wall-clock time (the purge runs meanwhile)', async () => {
+    driver = await inlineDriver(pipeline('{ type: tumbling, size: 10m }', 'window'));
+    driver.app.engine.options.purgeIntervalMs = 1_000;
+    expect((await pipe(0, 1)).map((r) => r.n)).toEqual([1]);
+    await driver.advanceWallClock(61_000);
+    expect((await pipe(1 * S, 1)).map((r) => r.n)).toEqual([2]);
+  });
+});
+
 describe('tumbling windows with grace', () => {
   it('counts a late record within grace and drops one after end + grace', async () => {
     driver = await inlineDriver(pipeline('{ type: tumbling, size: 1m, grace: 10s }', 'window'));
@@ -96,13 +106,19 @@ describe('hopping windows', () => {
 });
 
 describe('sliding windows', () => {
-  it('aggregates the records within size of the newest one', async () => {
-    driver = await inlineDriver(pipeline('{ type: sliding, size: 1m }', 'window', '').replace('kind: window', 'kind: key_value'));
-    expect((await pipe(0, 1)).map(rel)).toEqual([{ start: 0, end: 0, n: 1, total: 1 }]);
-    expect((await pipe(30 * S, 2)).map(rel)).toEqual([{ start: 0, end: 30 * S, n: 2, total: 3 }]);
-    // 90 s: the record at 0 is more than a minute older, the one at 30 s is exactly a minute older.
+  it('aggregates the records within size before each record ([t - size, t]) and drops records later than grace', async () => {
+    driver = await inlineDriver(pipeline('{ type: sliding, size: 1m, grace: 20s }', 'window'));
+    const M = 60 * S;
+    expect((await pipe(0, 1)).map(rel)).toEqual([{ start: -M, end: 0, n: 1, total: 1 }]);
+    expect((await pipe(30 * S, 2)).map(rel)).toEqual([{ start: 30 * S - M, end: 30 * S, n: 2, total: 3 }]);
+    // 90 s: the record at 0 is more than a minute older, the one at 30 s exactly a minute (included).
     expect((await pipe(90 * S, 4)).map(rel)).toEqual([{ start: 30 * S, end: 90 * S, n: 2, total: 6 }]);
-    expect((await pipe(200 * S, 8)).map(rel)).toEqual([{ start: 200 * S, end: 200 * S, n: 1, total: 8 }]);
+    // Out of order within grace: its own window [10 s, 70 s] holds the records at 30 s and 70 s.
+    expect((await pipe(70 * S, 8)).map(rel)).toEqual([{ start: 10 * S, end: 70 * S, n: 2, total: 10 }]);
+    // Stream time 90 s, grace 20 s: a record at 69 s is too late.
+    expect(await pipe(69 * S, 16)).toEqual([]);
+    expect((await pipe(100 * S, 32)).map(rel)).toEqual([{ start: 40 * S, end: 100 * S, n: 3, total: 44 }]);
+    expect((await pipe(200 * S, 64)).map(rel)).toEqual([{ start: 140 * S, end: 200 * S, n: 1, total: 64 }]);
   });
 });
 
@@ -120,9 +136,8 @@ describe('session windows', () => {
     expect(await pipe(60 * S, 32)).toEqual([]);
     // Another key has its own sessions.
     expect((await pipe(101 * S, 64, 'b')).map(rel)).toEqual([{ start: 101 * S, end: 101 * S, n: 1, total: 64 }]);
-    const task = [...driver.app.engine.tasks.values()].find((t) => t.options.subtopology.stores.includes('windows'))!;
-    const store = task.options.state.getStore('windows') as SessionStore<Record<string, { n: number }>>;
-    expect(store.findSessions('a', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER).map((s) => ({ start: s.start - base, end: s.end - base, n: s.value.n.n }))).toEqual([
+    const sessions = driver.readSessionStore<Record<string, { n: number }>>('windows', 'a');
+    expect(sessions.map((s) => ({ start: s.start - base, end: s.end - base, n: s.value.n.n }))).toEqual([
       { start: 0, end: 50 * S, n: 4 },
       { start: 100 * S, end: 100 * S, n: 1 },
     ]);
@@ -146,5 +161,19 @@ describe('emit: on_window_close', () => {
     // Stream time 200 s closes [60 s, 120 s) (and only it).
     expect((await pipe(200 * S, 256)).map(rel)).toEqual([{ start: 60 * S, end: 120 * S, n: 4, total: 4 + 16 + 32 + 64 }]);
     expect(await pipe(201 * S, 512)).toEqual([]);
+  });
+});
+
+describe('emit: on_window_close on windows that do not close', () => {
+  it('is rejected for session and sliding windows instead of being ignored', () => {
+    for (const [window, store] of [
+      ['{ type: session, gap: 30s }', 'session'],
+      ['{ type: sliding, size: 1m }', 'window'],
+    ] as const) {
+      const result = compilePipeline(pipeline(window, store, 'emit: on_window_close'), '/tmp/emit-close.yaml', { env: {} });
+      expect(result.ok).toBe(false);
+      expect(result.diagnostics.map((d) => `${d.line}:${d.code}`)).toEqual(['17:INVALID_CONFIG']);
+      expect(result.diagnostics[0]!.message).toContain('emit "on_window_close" is available for tumbling and hopping windows');
+    }
   });
 });

@@ -56,7 +56,8 @@ export function createGuardian(config: GuardianConfig): Processor {
         return;
       }
       const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort(), Math.max(0, request.deadline - ctx.wallClockTime()));
+      // setTimeout overflows past 2^31-1 ms (then fires at once): cap far deadlines.
+      const timer = setTimeout(() => abort.abort(), Math.min(2 ** 31 - 1, Math.max(0, request.deadline - ctx.wallClockTime())));
       let seq = 0;
       const parts: string[] = [];
       try {

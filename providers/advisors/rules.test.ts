@@ -153,8 +153,8 @@ describe('rules advisor: streaming', () => {
     expect(await collect(createRulesAdvisor().advise(input({ signal: aborted.signal })))).toEqual([]);
   });
 
-  it('says nothing past the deadline', async () => {
-    expect(await collect(createRulesAdvisor().advise(input({ deadline: Date.now() - 1 })))).toEqual([]);
+  it('leaves the deadline to the caller (its clock may be a test clock): only the signal stops it', async () => {
+    expect((await collect(createRulesAdvisor().advise(input({ deadline: Date.now() - 1 })))).length).toBeGreaterThan(0);
   });
 });
 
