@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
+import { kafkaTestFiles } from './vitest.config.js';
 
-// The Kafka transport suite, against a real broker (scripts/kafka.sh or KAFKA_BROKERS).
+// `npm run test:kafka`: only the Kafka suite, against KAFKA_BROKERS or a broker started by scripts/kafka.sh.
 export default defineConfig({
   test: {
-    include: ['transports/kafka/**/*.kafka.test.ts'],
-    exclude: ['node_modules/**', '.aura/**'],
+    include: kafkaTestFiles,
+    exclude: ['node_modules/**', '.aura/**', '.scratch/**'],
     globalSetup: ['transports/kafka/test-broker.ts'],
     testTimeout: 60_000,
     hookTimeout: 90_000,

@@ -1,23 +1,51 @@
 /**
  * `aura run [pipeline.yaml]`: runs the pipeline. With KAFKA_BROKERS unset it
  * runs on the embedded log (a SQLite file under the state directory): one
- * process, no infrastructure — the default of `npm start`. Stops cleanly on
- * SIGINT/SIGTERM (final commit), exits non-zero when the engine fails.
+ * process, no infrastructure — the default of `npm start`. With KAFKA_BROKERS
+ * set it joins the pipeline's consumer group on that cluster: start more
+ * processes with the same app (each with its own AURA_INSTANCE_ID and state
+ * directory) to scale out. Stops cleanly on SIGINT/SIGTERM (final commit),
+ * exits non-zero when the engine fails.
  */
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';
 import { ensureMiniLmModel } from '../providers/embedders/model-cache.js';
-import { errorMessage } from '../common/errors.js';
+import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { createPipelineApp } from '../runtime/app.js';
 import { loadPipeline } from '../topology/compile.js';
+import type { Pipeline } from '../topology/model.js';
+import type { Transport } from '../transports/types.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
+import { createKafkaTransport, describeKafkaConfig, kafkaConfigFromEnv } from '../transports/kafka/index.js';
 
 export interface RunOptions {
   file: string;
   stateDir?: string;
+  /** Kafka only: create missing topics at start instead of failing (the embedded log always does). */
+  createTopics?: boolean;
+}
+
+export interface ChosenTransport {
+  transport: Transport;
+  /** One line for the start-up summary; secrets redacted. */
+  summary: string;
+}
+
+/** Kafka when KAFKA_BROKERS is set, else the embedded log under the state directory. */
+export function chooseTransport(pipeline: Pipeline, stateDir: string, env: NodeJS.ProcessEnv = process.env): ChosenTransport {
+  if (env.KAFKA_BROKERS?.trim()) {
+    const config = kafkaConfigFromEnv(env);
+    return { transport: createKafkaTransport(config), summary: `kafka ${describeKafkaConfig(config)}` };
+  }
+  const logPath = path.join(stateDir, 'embedded-log.db');
+  return { transport: createEmbeddedTransport({ path: logPath }), summary: `embedded log at ${logPath}` };
+}
+
+export function resolveStateDir(pipeline: Pipeline, file: string, stateDir?: string): string {
+  return path.resolve(path.dirname(path.resolve(file)), stateDir ?? pipeline.defaults.stateDir);
 }
 
 export async function runPipeline(options: RunOptions): Promise<number> {
@@ -29,19 +57,33 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     process.stderr.write(`${errorMessage(err)}\nRun \`aura validate ${options.file}\` for every problem with its line and column.\n`);
     return 1;
   }
-  if (process.env.KAFKA_BROKERS) {
-    process.stderr.write('KAFKA_BROKERS is set, but the Kafka transport is not part of this build yet; unset it to run on the embedded log.\n');
+  const stateDir = resolveStateDir(pipeline, options.file, options.stateDir);
+  let chosen: ChosenTransport;
+  try {
+    chosen = chooseTransport(pipeline, stateDir);
+  } catch (err) {
+    process.stderr.write(`${errorMessage(err)}\n`);
     return 1;
   }
-  const stateDir = path.resolve(path.dirname(path.resolve(options.file)), options.stateDir ?? pipeline.defaults.stateDir);
-  const logPath = path.join(stateDir, 'embedded-log.db');
-  const transport = createEmbeddedTransport({ path: logPath });
-  const app = createPipelineApp({ pipeline, transport, logger, stateDir, resources: { log: (msg) => logger.info(msg) } });
+  const { transport } = chosen;
+  const onKafka = transport.kind === 'kafka';
+  const instanceId = process.env.AURA_INSTANCE_ID?.trim() || undefined;
+  const app = createPipelineApp({
+    pipeline,
+    transport,
+    logger,
+    stateDir,
+    instanceId,
+    // On a shared cluster creating topics is an operator's decision: check and explain by default.
+    topics: onKafka && !options.createTopics ? 'check' : 'create',
+    resources: { log: (msg) => logger.info(msg) },
+  });
   const tasks = pipeline.subtopologies.reduce((n, st) => n + st.partitions, 0);
   process.stdout.write(
     [
       `aura run: ${pipeline.app} (${path.relative(process.cwd(), pipeline.file) || pipeline.file})`,
-      `  transport   embedded log at ${logPath}`,
+      `  transport   ${chosen.summary}`,
+      ...(onKafka ? [`  instance    ${instanceId ?? '(random: set AURA_INSTANCE_ID to a stable id so a restart fences its predecessor)'}, group ${pipeline.app}`] : []),
       `  processing  ${pipeline.defaults.processing}, commit every ${pipeline.defaults.commitIntervalMs} ms`,
       `  topics      ${Object.values(pipeline.topics).map((t) => t.name).join(', ')}`,
       `  tasks       ${tasks} (${pipeline.subtopologies.map((st) => `sub-topology ${st.id}: ${st.partitions}`).join(', ')})`,
@@ -49,7 +91,20 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       '',
     ].join('\n'),
   );
-  await app.start();
+  try {
+    await app.start();
+  } catch (err) {
+    const hint =
+      err instanceof AuraError && err.code === ErrorCodes.TOPIC_MISSING
+        ? `\nOr start with --create-topics. See the whole plan with \`aura topics plan ${options.file}\`.`
+        : err instanceof AuraError && err.code === ErrorCodes.TRANSPORT_FAILED && onKafka
+          ? `\nCheck KAFKA_BROKERS and the SASL settings (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD); \`npm run kafka:start\` runs a local broker.`
+          : '';
+    process.stderr.write(`aura run: ${errorMessage(err)}${hint}\n`);
+    await app.resources.close().catch(() => undefined);
+    await transport.close().catch(() => undefined);
+    return 1;
+  }
   logger.info({ tasks: app.engine.tasks.size }, 'pipeline running');
   const stop = async (signal: string) => {
     logger.info({ signal }, 'stopping');
@@ -63,6 +118,8 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     return 0;
   } catch (err) {
     logger.error({ err: errorMessage(err) }, 'pipeline failed');
+    // The reason also goes to stderr whatever the log level: a fenced instance must say why it quit.
+    process.stderr.write(`aura run: ${errorMessage(err)}\n`);
     await app.resources.close().catch(() => undefined);
     await transport.close().catch(() => undefined);
     return 1;
@@ -72,11 +129,12 @@ export async function runPipeline(options: RunOptions): Promise<number> {
 export function registerRun(program: Command, cli: CliContext): void {
   program
     .command('run')
-    .description('run the pipeline (embedded log when KAFKA_BROKERS is unset)')
+    .description('run the pipeline (on Kafka when KAFKA_BROKERS is set, else on the embedded log)')
     .argument('[pipeline]', 'pipeline file', DEFAULT_PIPELINE)
     .option('--state-dir <dir>', 'local state directory (default: defaults.state_dir of the pipeline)')
-    .action(async (file: string, options: { stateDir?: string }) => {
-      cli.exitCode = await runPipeline({ file, stateDir: options.stateDir });
+    .option('--create-topics', 'Kafka: create missing topics at start (default: check them and explain what is missing)')
+    .action(async (file: string, options: { stateDir?: string; createTopics?: boolean }) => {
+      cli.exitCode = await runPipeline({ file, stateDir: options.stateDir, createTopics: options.createTopics });
     });
 }
 

@@ -69,7 +69,12 @@ export class Committer {
         throw err;
       }
     } else if (records.length > 0) {
-      meta = await this.producer.send(records);
+      // Outputs (and dead letters) acknowledged before changelogs: a crash in between must leave
+      // the store behind the outputs, never ahead. A store ahead would make the re-processed
+      // records no-ops (the context window skips event ids it holds) and lose their outputs.
+      const outputs = records.length > changelogCount ? await this.producer.send(records.slice(changelogCount)) : [];
+      const changes = changelogCount > 0 ? await this.producer.send(records.slice(0, changelogCount)) : [];
+      meta = [...changes, ...outputs];
     }
 
     // Changelog records come first in `records`, task by task: map their offsets back to each task.

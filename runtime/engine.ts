@@ -6,15 +6,16 @@
  * source and memory stays flat), followed by a commit step when it is due.
  */
 import { EMPTY, Subscription, catchError, concatMap, defer, from, repeat, takeWhile } from 'rxjs';
-import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
+import { errorMessage } from '../common/errors.js';
 import type { Pipeline, SubTopology } from '../topology/model.js';
 import type { Logger } from '../processors/types.js';
 import type { Consumer, LogRecord, Producer, TopicPartition, Transport } from '../transports/types.js';
 import { type Clock, systemClock } from './clock.js';
 import { Committer } from './commit.js';
 import { EngineMetrics } from './metrics.js';
-import { restoreTask } from './restore.js';
-import { Task } from './task.js';
+import { backoffMs, fencedError, isFatalClientError, isFenced, isRetriableTransportError, sleep } from './failures.js';
+import { buildTasks } from './task-factory.js';
+import type { Task } from './task.js';
 import type { GraphFactories } from './task-graph.js';
 import type { TaskState } from './task-state.js';
 import { ensureTopics } from './topics.js';
@@ -54,6 +55,11 @@ export class StreamEngine {
   private readonly topicToSubtopologies = new Map<string, SubTopology[]>();
   private lastPurge = 0;
   private stopRequested = false;
+  /** Consecutive failed commits / polls: they pace the retries. */
+  private commitFailures = 0;
+  private pollFailures = 0;
+  /** A rebalance listener that could not do its job (tasks without state): the loop must stop. */
+  private listenerFailure: unknown;
   private finished!: Promise<void>;
   private resolveFinished!: () => void;
   private rejectFinished!: (err: unknown) => void;
@@ -96,15 +102,11 @@ export class StreamEngine {
       autoOffsetReset: 'earliest',
       clientId: `${pipeline.app}-${instanceId}`,
     });
-    this.producer = transport.producer({
-      transactionalId: this.exactlyOnce ? `${pipeline.app}-${instanceId}` : undefined,
-      clientId: `${pipeline.app}-${instanceId}`,
-    });
-    this.committer = new Committer(this.exactlyOnce, this.producer, this.consumer, this.metrics, this.clock);
+    await this.newProducer();
     await this.consumer.subscribe([...this.topicToSubtopologies.keys()], {
-      onAssigned: (tps) => this.onAssigned(tps),
-      onRevoked: (tps) => this.onRevoked(tps),
-      onLost: (tps) => this.onLost(tps),
+      onAssigned: (tps) => this.guardListener(() => this.onAssigned(tps)),
+      onRevoked: (tps) => this.guardListener(() => this.onRevoked(tps)),
+      onLost: (tps) => this.guardListener(() => this.onLost(tps)),
     });
     this.state = 'running';
     this.runLoop();
@@ -125,11 +127,55 @@ export class StreamEngine {
     return this.tasks.get(`${st.id}_${partition}`);
   }
 
+  /**
+   * One producer per instance (EOS v2). Connecting it before joining the group matters under
+   * exactly-once: initTransactions fences a zombie with our transactional id and aborts the
+   * transaction a killed predecessor left open — else restores would wait for that transaction.
+   */
+  private async newProducer(): Promise<void> {
+    const { pipeline, transport, instanceId } = this.options;
+    this.producer = transport.producer({
+      transactionalId: this.exactlyOnce ? `${pipeline.app}-${instanceId}` : undefined,
+      clientId: `${pipeline.app}-${instanceId}`,
+    });
+    this.committer = new Committer(this.exactlyOnce, this.producer, this.consumer, this.metrics, this.clock);
+    try {
+      await this.producer.connect?.();
+    } catch (err) {
+      await this.producer.close().catch(() => undefined);
+      throw isFenced(err) ? fencedError(pipeline.app, instanceId, err) : err;
+    }
+  }
+
+  private async guardListener(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      this.listenerFailure ??= err;
+      throw err;
+    }
+  }
+
+  /** A poll that survives broker hiccups: retriable errors are logged and retried with backoff. */
+  private async pollSafely(max: number, timeoutMs: number): Promise<LogRecord[]> {
+    try {
+      const batch = await this.consumer.poll(max, timeoutMs);
+      this.pollFailures = 0;
+      return batch;
+    } catch (err) {
+      if (this.listenerFailure !== undefined || !isRetriableTransportError(err)) throw this.listenerFailure ?? err;
+      this.pollFailures++;
+      this.options.logger.warn({ err: errorMessage(err), attempt: this.pollFailures }, 'poll failed; retrying');
+      await sleep(backoffMs(this.pollFailures));
+      return [];
+    }
+  }
+
   private runLoop(): void {
     const maxPoll = this.options.maxPollRecords ?? 1000;
     const pollTimeout = this.options.pollTimeoutMs ?? 50;
     const commitInterval = this.options.pipeline.defaults.commitIntervalMs;
-    this.subscription = defer(() => this.consumer.poll(maxPoll, Math.min(pollTimeout, commitInterval)))
+    this.subscription = defer(() => this.pollSafely(maxPoll, Math.min(pollTimeout, commitInterval)))
       .pipe(
         concatMap((batch) => from(this.processBatch(batch))),
         repeat(),
@@ -177,24 +223,45 @@ export class StreamEngine {
   private async commit(): Promise<void> {
     try {
       await this.committer.commit([...this.tasks.values()]);
+      this.commitFailures = 0;
     } catch (err) {
-      if (err instanceof AuraError && err.code === ErrorCodes.TRANSPORT_FENCED) throw err;
-      // The transaction did not make it: everything since the last commit is re-processed by fresh
-      // tasks (Kafka Streams' "task corrupted" path). Local state is reverted by the state layer.
-      this.options.logger.warn({ err: errorMessage(err) }, 'commit failed; re-processing from the last committed offsets');
+      await this.recoverFromFailedCommit(err);
       await this.resetTasks();
     }
   }
 
-  private async resetTasks(): Promise<void> {
-    const assigned = [...this.tasks.values()].map((t) => ({ st: t.options.subtopology, p: t.partition }));
-    for (const task of this.tasks.values()) {
+  /**
+   * The transaction did not make it (it was aborted): everything since the last commit is
+   * re-processed by fresh tasks (Kafka Streams' "task corrupted" path); local state is reverted
+   * by the state layer. A fenced producer stops the instance; a fatal one is replaced.
+   */
+  private async recoverFromFailedCommit(err: unknown): Promise<void> {
+    const { logger, pipeline, instanceId } = this.options;
+    if (isFenced(err)) throw fencedError(pipeline.app, instanceId, err);
+    this.commitFailures++;
+    logger.warn({ err: errorMessage(err), attempt: this.commitFailures }, 'commit failed; re-processing from the last committed offsets');
+    if (isFatalClientError(err)) {
+      logger.warn('the producer hit a fatal error; replacing it');
+      await this.producer.close().catch(() => undefined);
+      await this.newProducer();
+    }
+    await sleep(backoffMs(this.commitFailures));
+  }
+
+  private async resetTasks(only?: Task[]): Promise<void> {
+    const reset = only ?? [...this.tasks.values()];
+    if (reset.length === 0) return;
+    const assigned = reset.map((t) => ({ st: t.options.subtopology, p: t.partition }));
+    for (const task of reset) {
       task.rollback();
       await task.close();
+      this.tasks.delete(task.id);
     }
-    this.tasks.clear();
-    for (const { st, p } of assigned) await this.createTask(st, p);
-    const tps = this.consumer.assignment();
+    await this.createTasks(assigned);
+    const sources = new Set(assigned.flatMap(({ st }) => [...st.sourceTopics, ...st.tableTopics].map((id) => this.options.pipeline.topics[id]!.name)));
+    const parts = new Set(assigned.map(({ p }) => p));
+    const tps = this.consumer.assignment().filter((tp) => sources.has(tp.topic) && parts.has(tp.partition));
+    // No committed offset yet: back to the start (auto.offset.reset is earliest).
     for (const c of await this.consumer.committed(tps)) this.consumer.seek({ ...c, offset: Math.max(0, c.offset) });
   }
 
@@ -203,45 +270,54 @@ export class StreamEngine {
     for (const tp of tps) {
       for (const st of this.topicToSubtopologies.get(tp.topic) ?? []) wanted.set(`${st.id}_${tp.partition}`, { st, p: tp.partition });
     }
-    for (const [id, { st, p }] of wanted) if (!this.tasks.has(id)) await this.createTask(st, p);
+    await this.createTasks([...wanted].filter(([id]) => !this.tasks.has(id)).map(([, v]) => v));
     this.options.logger.info({ tasks: [...this.tasks.keys()] }, 'partitions assigned');
   }
 
-  private async createTask(st: SubTopology, partition: number): Promise<Task> {
-    const { pipeline, factories, logger, transport } = this.options;
-    const taskId = `${st.id}_${partition}`;
-    const state = this.options.openTaskState(st, partition, taskId);
-    this.restoring++;
+  /** Opens, restores and builds the tasks (see task-factory.ts); nothing is processed before this returns. */
+  private async createTasks(list: Array<{ st: SubTopology; p: number }>): Promise<void> {
+    if (list.length === 0) return;
+    const { pipeline, instanceId } = this.options;
+    this.restoring += list.length;
     try {
-      this.metrics.restoredRecords += await restoreTask(taskId, state, transport, this.consumer, logger);
+      const tasks = await buildTasks(list, {
+        ...this.options,
+        consumer: this.consumer,
+        clock: this.clock,
+        metrics: this.metrics,
+        restoreClientId: `${pipeline.app}-${instanceId}-restore`,
+      });
+      for (const task of tasks) this.tasks.set(task.id, task);
     } finally {
-      this.restoring--;
+      this.restoring -= list.length;
     }
-    const task = new Task({
-      pipeline,
-      subtopology: st,
-      partition,
-      state,
-      factories,
-      clock: this.clock,
-      logger,
-      metrics: this.metrics,
-      partitionFor: (key, n) => transport.partitionFor(key, n),
-    });
-    await task.init();
-    this.tasks.set(taskId, task);
-    return task;
   }
 
+  /** Commits what was processed while the generation is still valid, then lets the partitions go. */
   private async onRevoked(tps: TopicPartition[]): Promise<void> {
     const revoked = this.tasksOf(tps);
     if (revoked.length === 0) return;
-    await this.commit();
-    for (const task of revoked) {
+    try {
+      await this.committer.commit([...this.tasks.values()]);
+      this.commitFailures = 0;
+    } catch (err) {
+      // The commit covered every task: the revoked ones are closed dirty (their uncommitted work is
+      // redone by the next owner), the others are reset to their committed offsets.
+      for (const task of revoked) task.rollback();
+      await this.closeTasks(revoked);
+      await this.recoverFromFailedCommit(err);
+      await this.resetTasks();
+      return;
+    }
+    await this.closeTasks(revoked);
+    this.options.logger.info({ tasks: revoked.map((t) => t.id) }, 'partitions revoked');
+  }
+
+  private async closeTasks(tasks: Task[]): Promise<void> {
+    for (const task of tasks) {
       await task.close();
       this.tasks.delete(task.id);
     }
-    this.options.logger.info({ tasks: revoked.map((t) => t.id) }, 'partitions revoked');
   }
 
   private async onLost(tps: TopicPartition[]): Promise<void> {

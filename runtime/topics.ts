@@ -1,34 +1,39 @@
 /**
  * Makes sure the topics a pipeline needs exist before it runs. The embedded
  * log creates them; on Kafka the default is to check and explain what is
- * missing (`aura topics apply` creates them), because creating topics in a
- * shared cluster is an operator's decision.
+ * missing or wrong (`aura topics apply` creates them), because creating topics
+ * in a shared cluster is an operator's decision. Both go through the same plan
+ * as `aura topics plan` (topics-plan.ts).
  */
 import { AuraError, ErrorCodes } from '../common/errors.js';
-import type { Pipeline, TopicSpec } from '../topology/model.js';
+import type { Pipeline } from '../topology/model.js';
 import type { Logger } from '../processors/types.js';
-import type { Admin, TopicConfig } from '../transports/types.js';
+import type { Admin } from '../transports/types.js';
+import { applyPlan, formatPlan, planTopics } from './topics-plan.js';
 
-export function topicConfig(topic: TopicSpec): TopicConfig {
-  const config: Record<string, string> = { 'cleanup.policy': topic.cleanup };
-  if (topic.cleanup !== 'compact') config['retention.ms'] = String(topic.retentionMs);
-  return { name: topic.name, partitions: topic.partitions, replication: topic.replication, config };
-}
+export { topicConfig } from './topics-plan.js';
 
 export async function ensureTopics(pipeline: Pipeline, admin: Admin, mode: 'create' | 'check', logger: Logger): Promise<void> {
-  const existing = new Map((await admin.listTopics()).map((t) => [t.name, t] as const));
-  const missing = Object.values(pipeline.topics).filter((t) => !existing.has(t.name));
-  const tooSmall = Object.values(pipeline.topics).filter((t) => (existing.get(t.name)?.partitions ?? t.partitions) < t.partitions);
-  if (mode === 'check' && (missing.length > 0 || tooSmall.length > 0)) {
-    const lines = [
-      ...missing.map((t) => `  missing: ${t.name} (${t.partitions} partitions, cleanup.policy=${t.cleanup})`),
-      ...tooSmall.map((t) => `  ${t.name} has ${existing.get(t.name)!.partitions} partitions, the pipeline needs ${t.partitions}`),
-    ];
-    throw new AuraError(ErrorCodes.TOPIC_MISSING, `the cluster lacks topics this pipeline needs:\n${lines.join('\n')}\nRun \`aura topics apply\` to create them.`);
+  const plan = planTopics(pipeline, await admin.listTopics());
+  for (const c of plan.changes) {
+    if (c.action === 'warn') logger.warn({ topic: c.topic, differences: c.reasons }, 'topic config differs from the pipeline');
   }
-  if (missing.length > 0) {
-    await admin.createTopics(missing.map(topicConfig));
-    logger.info({ topics: missing.map((t) => t.name) }, 'created topics');
+  if (mode === 'check') {
+    if (!plan.pending && !plan.refused) return;
+    const missing = plan.changes.some((c) => c.action === 'create' || c.action === 'add_partitions');
+    throw new AuraError(
+      plan.refused ? ErrorCodes.TOPIC_UNSAFE_CHANGE : ErrorCodes.TOPIC_MISSING,
+      `the cluster's topics do not match what this pipeline needs:\n${formatPlan(plan)}` +
+        (missing ? 'Run `aura topics apply` to create what is missing' : 'Fix the topics marked REFUSED by hand') +
+        (plan.refused && missing ? ' (it refuses until the REFUSED ones are fixed by hand).' : '.'),
+      { details: { topics: plan.changes.filter((c) => c.action !== 'unchanged' && c.action !== 'warn').map((c) => c.topic) } },
+    );
   }
-  for (const t of tooSmall) await admin.createPartitions(t.name, t.partitions);
+  // Create mode (embedded log, `aura run --create-topics`): safe changes only; the rest is logged.
+  const refused = plan.changes.filter((c) => c.action === 'refuse');
+  for (const c of refused) logger.warn({ topic: c.topic, differences: c.reasons }, 'topic differs from the pipeline and is left as it is');
+  if (!plan.pending) return;
+  const { created, grown } = await applyPlan({ ...plan, refused: false, changes: plan.changes.filter((c) => c.action !== 'refuse') }, admin);
+  if (created.length > 0) logger.info({ topics: created }, 'created topics');
+  if (grown.length > 0) logger.info({ topics: grown }, 'raised partition counts');
 }

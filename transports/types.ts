@@ -115,6 +115,12 @@ export interface ProducerOptions {
 }
 
 export interface Producer {
+  /**
+   * Optional eager start: connects and, when transactional, initializes transactions — which
+   * fences an older producer with the same transactional id and aborts its open transaction.
+   * Without it that happens lazily on first use.
+   */
+  connect?(): Promise<void>;
   /** Sends a batch; resolves once every record is acknowledged. Do not await per record. */
   send(records: OutgoingRecord[]): Promise<RecordMetadata[]>;
   flush(): Promise<void>;

@@ -16,7 +16,9 @@ describe('Kafka admin', () => {
       { name: b, partitions: 1, replication: 1, config: { 'retention.ms': '60000' } },
     ]);
     let topics = await admin.listTopics();
-    expect(topics.find((t) => t.name === a)).toEqual({ name: a, partitions: 3, replication: 1, config: { 'cleanup.policy': 'compact' } });
+    // Configs come from the cluster (DescribeConfigs): the broker's default retention shows too.
+    expect(topics.find((t) => t.name === a)).toEqual({ name: a, partitions: 3, replication: 1, config: { 'cleanup.policy': 'compact', 'retention.ms': '604800000' } });
+    expect(topics.find((t) => t.name === b)!.config).toEqual({ 'cleanup.policy': 'delete', 'retention.ms': '60000' });
     expect(topics.find((t) => t.name === b)?.partitions).toBe(1);
     expect(topics.some((t) => t.name.startsWith('__'))).toBe(false);
 

@@ -4,22 +4,31 @@
  * the others of the request), deleting a missing topic with TOPIC_MISSING.
  *
  * Topic configs: this client binding exposes no DescribeConfigs, so
- * `listTopics` reports the configs the topic was created with *by this
- * process* (remembered) and `{}` for the others — see the report of issue #4.
+ * `listTopics` asks the cluster itself (describe-configs.ts) for the configs
+ * the pipeline manages; when that is not possible (SASL other than PLAIN) it
+ * reports those the topic was created with by this process, `{}` for others.
  */
 import rdkafka from '@confluentinc/kafka-javascript';
 import type { IAdminClient, ListOffsetsResult } from '@confluentinc/kafka-javascript';
 import { AuraError, ErrorCodes } from '../../common/errors.js';
 import type { Admin, TopicConfig, TopicDescription, TopicPartition, TopicPartitionOffset } from '../types.js';
+import type { KafkaConnectionConfig } from './config.js';
+import { describeTopicConfigs } from './describe-configs.js';
 import { RD_ERRORS, call, isLibrdKafkaError, toAuraError } from './errors.js';
 
 const TIMEOUT_MS = 15_000;
+/** The topic configs `aura topics plan` compares. */
+const MANAGED_CONFIGS = ['cleanup.policy', 'retention.ms'];
 
 export class KafkaAdmin implements Admin {
   private client: IAdminClient | undefined;
   private readonly knownConfigs = new Map<string, Record<string, string>>();
 
-  constructor(private readonly conf: Record<string, string | number | boolean>) {}
+  constructor(
+    private readonly conf: Record<string, string | number | boolean>,
+    /** Where DescribeConfigs requests go; without it configs are only those remembered. */
+    private readonly connection?: KafkaConnectionConfig,
+  ) {}
 
   /** The underlying client, created on first use (it connects by itself). */
   raw(): IAdminClient {
@@ -31,13 +40,14 @@ export class KafkaAdmin implements Admin {
     const names = (await call<string[]>('listTopics', (cb) => this.raw().listTopics({ timeout: TIMEOUT_MS }, cb))).filter((n) => !n.startsWith('__'));
     if (names.length === 0) return [];
     const described = await call<rdkafka.TopicDescription[]>('describeTopics', (cb) => this.raw().describeTopics(names, { timeout: TIMEOUT_MS }, cb));
+    const live = this.connection ? await describeTopicConfigs(this.connection, names, MANAGED_CONFIGS) : undefined;
     return described
       .filter((d) => !d.error && !d.isInternal)
       .map((d) => ({
         name: d.name,
         partitions: d.partitions.length,
         replication: d.partitions[0]?.replicas.length ?? 0,
-        config: { ...(this.knownConfigs.get(d.name) ?? {}) },
+        config: { ...(live?.get(d.name) ?? this.knownConfigs.get(d.name) ?? {}) },
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }

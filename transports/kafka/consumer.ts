@@ -25,6 +25,8 @@ interface Untyped {
   commitCb(offsets: TopicPartitionOffset[], cb: (err: LibrdKafkaError | null) => void): void;
 }
 
+const SESSION_TIMEOUT_MS = Number(process.env.KAFKA_SESSION_TIMEOUT_MS) || 10_000;
+
 const key = (tp: TopicPartition): string => `${tp.topic}\0${tp.partition}`;
 const plain = (tp: TopicPartition): TopicPartition => ({ topic: tp.topic, partition: tp.partition });
 
@@ -36,8 +38,15 @@ export class KafkaConsumerAdapter implements Consumer {
   private rebalancing: Promise<void> = Promise.resolve();
   private rebalanceError: unknown;
   private current: TopicPartition[] = [];
-  /** Positions we know better than librdkafka: explicit assign/seek offsets not yet consumed past. */
-  private explicit = new Map<string, number>();
+  /**
+   * Positions we know better than librdkafka: an explicit assign/seek offset, with librdkafka's
+   * own position at that moment (`stale`). librdkafka reports no position until its first fetch
+   * after an assign/seek, and the old one until it applied the seek; once its position is valid
+   * and differs from `stale`, it is the truth — it also moves past transaction markers and
+   * aborted records that are never handed out (a restore from a checkpoint that points at a
+   * commit marker only ends because of that).
+   */
+  private explicit = new Map<string, { offset: number; stale: number | undefined }>();
   private closed = false;
   private rebalanceSeq = 0;
   private seenSeq = 0;
@@ -48,6 +57,10 @@ export class KafkaConsumerAdapter implements Consumer {
     private readonly admin: KafkaAdmin,
   ) {
     const conf: Record<string, unknown> = {
+      // A killed instance's partitions move after the session timeout: 10 s rather than
+      // librdkafka's 45 s (KAFKA_SESSION_TIMEOUT_MS, or `extra`, overrides it).
+      'session.timeout.ms': SESSION_TIMEOUT_MS,
+      'heartbeat.interval.ms': Math.max(500, Math.min(3000, Math.floor(SESSION_TIMEOUT_MS / 3))),
       ...base,
       // librdkafka wants a group.id even for assign-only consumers; such a consumer never joins nor commits.
       'group.id': options.groupId ?? `aura-assign-${process.pid}-${Math.random().toString(36).slice(2)}`,
@@ -84,7 +97,8 @@ export class KafkaConsumerAdapter implements Consumer {
     // A negative offset means "no explicit position": committed offset, else auto.offset.reset (RD_KAFKA_OFFSET_STORED).
     this.client.assign(partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset >= 0 ? p.offset : -1000 })));
     this.current = partitions.map(plain);
-    this.explicit = new Map(partitions.filter((p) => p.offset >= 0).map((p) => [key(p), p.offset]));
+    // A fresh assignment: librdkafka has no position yet, so any valid one it reports later is fresh.
+    this.explicit = new Map(partitions.filter((p) => p.offset >= 0).map((p) => [key(p), { offset: p.offset, stale: undefined }]));
   }
 
   async unassign(): Promise<void> {
@@ -120,16 +134,24 @@ export class KafkaConsumerAdapter implements Consumer {
 
   seek(tp: TopicPartitionOffset): void {
     this.client.seek({ topic: tp.topic, partition: tp.partition, offset: tp.offset }, 0, () => undefined);
-    this.explicit.set(key(tp), tp.offset);
+    this.explicit.set(key(tp), { offset: tp.offset, stale: this.rawPosition(tp) });
   }
 
   position(tp: TopicPartition): number | undefined {
-    const known = this.explicit.get(key(tp));
-    if (known !== undefined) return known;
     if (!this.current.some((c) => c.topic === tp.topic && c.partition === tp.partition)) return undefined;
     // librdkafka's app position moves past transaction markers, like Java's.
+    const raw = this.rawPosition(tp);
+    const known = this.explicit.get(key(tp));
+    if (!known) return raw;
+    if (raw === undefined || raw === known.stale) return known.offset;
+    this.explicit.delete(key(tp));
+    return raw;
+  }
+
+  private rawPosition(tp: TopicPartition): number | undefined {
+    if (!this.client.isConnected()) return undefined;
     const [p] = this.client.position([plain(tp)]);
-    return p && p.offset >= 0 ? p.offset : undefined;
+    return p && typeof p.offset === 'number' && p.offset >= 0 ? p.offset : undefined;
   }
 
   pause(partitions: TopicPartition[]): void {

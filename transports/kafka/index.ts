@@ -22,7 +22,7 @@ export class KafkaTransport implements Transport {
 
   constructor(readonly config: KafkaConnectionConfig) {
     this.base = rdkafkaBaseConfig(config);
-    this.adminClient = new KafkaAdmin(this.base);
+    this.adminClient = new KafkaAdmin(this.base, config);
   }
 
   /** Fails fast (TRANSPORT_FAILED) when no broker answers. */

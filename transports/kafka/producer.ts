@@ -9,12 +9,19 @@
  */
 import rdkafka from '@confluentinc/kafka-javascript';
 import type { DeliveryReport, LibrdKafkaError, MessageHeader } from '@confluentinc/kafka-javascript';
-import { AuraError, ErrorCodes } from '../../common/errors.js';
+import { AuraError, ErrorCodes, errorMessage } from '../../common/errors.js';
 import { partitionForKey } from '../murmur2.js';
 import type { OutgoingRecord, Producer, ProducerOptions, RecordMetadata, TopicPartitionOffset } from '../types.js';
-import { RD_ERRORS, call, toAuraError } from './errors.js';
+import { RD_ERRORS, call, isFenced, toAuraError } from './errors.js';
 
 const TXN_TIMEOUT_MS = 30_000;
+/**
+ * Broker-side transaction timeout. Kafka Streams uses 10 s under exactly-once: a crashed
+ * instance's open transaction blocks the last stable offset of its partitions (and so the
+ * restore of its tasks elsewhere) until it is aborted. A little more slack here for small,
+ * shared machines; KAFKA_TRANSACTION_TIMEOUT_MS (or `extra`) overrides it.
+ */
+const TRANSACTION_TIMEOUT_MS = Number(process.env.KAFKA_TRANSACTION_TIMEOUT_MS) || 15_000;
 /** Partition counts are re-read after this long (librdkafka refreshes its own metadata every 5 min). */
 const METADATA_TTL_MS = 30_000;
 
@@ -33,12 +40,13 @@ export class KafkaProducerAdapter implements Producer {
 
   constructor(base: Record<string, string | number | boolean>, private readonly options: ProducerOptions) {
     const conf: Record<string, string | number | boolean> = {
-      ...base,
       'compression.codec': options.compression ?? 'lz4',
+      'linger.ms': 5,
+      'transaction.timeout.ms': TRANSACTION_TIMEOUT_MS,
+      ...base,
       'enable.idempotence': true,
       // Only for records we could not place ourselves; same answer as Java for non-null keys.
       partitioner: 'murmur2_random',
-      'linger.ms': 5,
       dr_cb: true,
     };
     if (options.clientId) conf['client.id'] = options.clientId;
@@ -74,7 +82,7 @@ export class KafkaProducerAdapter implements Producer {
         done: (err) => (err ? reject(toAuraError(err, 'send')) : resolve(pending.results)),
       };
       records.forEach((r, index) => this.enqueue(r, { pending, index }));
-    });
+    }).catch((err) => this.guard(Promise.reject(err)));
   }
 
   async flush(): Promise<void> {
@@ -85,7 +93,7 @@ export class KafkaProducerAdapter implements Producer {
   async beginTransaction(): Promise<void> {
     await this.connect();
     this.requireTransactional('beginTransaction');
-    await call('beginTransaction', (cb) => this.client.beginTransaction(cb));
+    await this.guard(call('beginTransaction', (cb) => this.client.beginTransaction(cb)));
   }
 
   async sendOffsetsToTransaction(offsets: TopicPartitionOffset[], groupMetadata: unknown): Promise<void> {
@@ -95,17 +103,36 @@ export class KafkaProducerAdapter implements Producer {
     }
     if (offsets.length === 0) return;
     const plain = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }));
-    await call('sendOffsetsToTransaction', (cb) => this.client.sendOffsetsToTransaction(plain, groupMetadata, TXN_TIMEOUT_MS, cb));
+    await this.guard(call('sendOffsetsToTransaction', (cb) => this.client.sendOffsetsToTransaction(plain, groupMetadata, TXN_TIMEOUT_MS, cb)));
   }
 
   async commitTransaction(): Promise<void> {
     this.requireTransactional('commitTransaction');
-    await call('commitTransaction', (cb) => this.client.commitTransaction(TXN_TIMEOUT_MS, cb));
+    await this.guard(call('commitTransaction', (cb) => this.client.commitTransaction(TXN_TIMEOUT_MS, cb)));
   }
 
   async abortTransaction(): Promise<void> {
     this.requireTransactional('abortTransaction');
-    await call('abortTransaction', (cb) => this.client.abortTransaction(TXN_TIMEOUT_MS, cb));
+    await this.guard(call('abortTransaction', (cb) => this.client.abortTransaction(TXN_TIMEOUT_MS, cb)));
+  }
+
+  /**
+   * After a fatal error (reported through `event.error`) every later call fails; mark those
+   * failures fatal so the engine replaces this producer instead of retrying on it.
+   */
+  private async guard<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (err) {
+      // Deliveries purged because the producer was fenced: report the fence, not the purge.
+      if (this.fatal && isFenced(this.fatal) && !(err instanceof AuraError && err.code === ErrorCodes.TRANSPORT_FENCED)) {
+        throw toAuraError(this.fatal, errorMessage(err));
+      }
+      if (this.fatal && err instanceof AuraError && err.code === ErrorCodes.TRANSPORT_FAILED && err.details?.fatal !== true) {
+        throw new AuraError(err.code, `${err.message} (fatal: ${this.fatal.message})`, { cause: err, details: { ...err.details, fatal: true } });
+      }
+      throw err;
+    }
   }
 
   async close(): Promise<void> {

@@ -54,6 +54,36 @@ describe('Kafka transactions', () => {
     await Promise.all([reader.close(), dirty.close(), consumer.close(), producer.close()]);
   });
 
+  it('moves position past commit markers and aborted records that are never returned (restore end detection)', async () => {
+    const topic = uniqueName('markers');
+    await transport.admin().createTopics([{ name: topic, partitions: 1, replication: 1, config: {} }]);
+    const producer = transport.producer({ transactionalId: uniqueName('tx') });
+    await producer.beginTransaction();
+    await producer.send([{ topic, key: 'a', value: Buffer.from('kept') }]); // offset 0, commit marker at 1
+    await producer.commitTransaction();
+    await producer.beginTransaction();
+    await producer.send([{ topic, key: 'a', value: Buffer.from('dropped') }]); // offset 2, abort marker at 3
+    await producer.abortTransaction();
+    const reader = transport.consumer({ isolation: 'read_committed' });
+    let end = -1;
+    for (const deadline = Date.now() + 5000; end !== 4 && Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+      end = (await reader.endOffsets([{ topic, partition: 0 }]))[0]!.offset;
+    }
+    expect(end).toBe(4);
+    // A checkpoint points just past the last record it applied: at the commit marker.
+    await reader.assign([{ topic, partition: 0, offset: 1 }]);
+    expect(reader.position({ topic, partition: 0 })).toBe(1);
+    const seen = await pollUntil(reader, () => reader.position({ topic, partition: 0 }) === 4, 10_000);
+    expect(seen).toEqual([]);
+    expect(reader.position({ topic, partition: 0 })).toBe(4);
+    // After a seek back, the explicit position holds until records (or markers) move it.
+    reader.seek({ topic, partition: 0, offset: 0 });
+    expect(reader.position({ topic, partition: 0 })).toBe(0);
+    const again = await pollUntil(reader, () => reader.position({ topic, partition: 0 }) === 4, 10_000);
+    expect(again.map((r) => r.value!.toString())).toEqual(['kept']);
+    await Promise.all([reader.close(), producer.close()]);
+  });
+
   it('fences the older producer when a new one takes the same transactional id', async () => {
     const topic = uniqueName('fence');
     await transport.admin().createTopics([{ name: topic, partitions: 1, replication: 1, config: {} }]);

@@ -1,0 +1,212 @@
+/**
+ * Exactly-once on a real broker, with `aura run` child processes of one app
+ * (the per-user context window of runtime/fixtures/crash.yaml on 4 partitions,
+ * its own topic names) while a few thousand keyed events keep flowing:
+ *  - two instances, one of them killed with SIGKILL twice and restarted with
+ *    the same AURA_INSTANCE_ID (its transactional id fences the zombie);
+ *  - one instance, a second one started mid-stream (partitions move).
+ * Afterwards a read_committed reader sees every output exactly once (versions
+ * 1..n per user) and the store's changelog folds to the fold of the input.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadPipeline } from '../topology/compile.js';
+import type { Pipeline } from '../topology/model.js';
+import { makeEvents, type UserEvent } from '../test/events.js';
+import { ROOT, type AuraProcess, aura, auraRun, committedTotal, kafkaTransport, pipelineCopy, readTopic, sleep, tempDir, uniquePrefix, waitFor } from '../test/kafka/harness.js';
+import { decodeValue, encodeValue } from './serde.js';
+
+/** Events flow until the scenario is over: at least MIN_EVENTS, at most MAX_EVENTS. */
+const MIN_EVENTS = 3000;
+const MAX_EVENTS = 20_000;
+const USERS = 250;
+const PARTITIONS = 4;
+
+const transport = kafkaTransport();
+const dirs: string[] = [];
+const running = new Set<AuraProcess>();
+
+afterAll(async () => {
+  for (const p of running) p.child.kill('SIGKILL');
+  await transport.close();
+  if (!process.env.KEEP) for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+interface Setup {
+  pipeline: Pipeline;
+  file: string;
+  dir: string;
+  events: UserEvent[];
+}
+
+async function setup(name: string, seed: number, processing = 'exactly_once'): Promise<Setup> {
+  const prefix = uniquePrefix(name);
+  const dir = tempDir(`aura-${name}`);
+  dirs.push(dir);
+  const file = pipelineCopy(path.join(ROOT, 'runtime/fixtures/crash.yaml'), dir, [
+    ['app: crash-test', `app: ${prefix}`],
+    ['name: crash.', `name: ${prefix}.`],
+    ['partitions: 3', `partitions: ${PARTITIONS}`],
+    ['processing: exactly_once', `processing: ${processing}`],
+  ]);
+  const pipeline = loadPipeline(file, { env: { ...process.env, AURA_STATE_DIR: dir } });
+  const applied = await aura(['topics', 'apply', file], { AURA_STATE_DIR: dir });
+  expect(applied.code, applied.err).toBe(0);
+  return { pipeline, file, dir, events: makeEvents(MAX_EVENTS, USERS, seed) };
+}
+
+function start(s: Setup, instance: string): AuraProcess {
+  const p = auraRun(s.file, { instance, stateDir: path.join(s.dir, `state-${instance}`), env: { AURA_STATE_DIR: s.dir } });
+  running.add(p);
+  void p.exited.then(() => {
+    running.delete(p);
+    // KEEP=1 keeps the temp dirs, with each process's output, for a post-mortem.
+    if (process.env.KEEP) fs.appendFileSync(path.join(s.dir, `${instance}.log`), p.output());
+  });
+  return p;
+}
+
+interface Flow {
+  produced(): number;
+  /** Stops once at least MIN_EVENTS were produced; `s.events` becomes what was produced. */
+  finish(): Promise<void>;
+}
+
+/** Produces keyed batches at a steady pace, so events flow while instances come and go. */
+function startFlow(s: Setup, perBatch: number, everyMs: number): Flow {
+  const producer = transport.producer({});
+  const topic = s.pipeline.topics.user_events!.name;
+  let produced = 0;
+  let stop = false;
+  const loop = (async () => {
+    while (produced < s.events.length && !(stop && produced >= MIN_EVENTS)) {
+      const batch = s.events.slice(produced, produced + perBatch);
+      await producer.send(batch.map((e) => ({ topic, key: e.user_id, value: encodeValue(e), timestamp: Date.parse(e.time) })));
+      produced += batch.length;
+      await sleep(everyMs);
+    }
+    await producer.close();
+  })();
+  return {
+    produced: () => produced,
+    async finish() {
+      stop = true;
+      await loop;
+      s.events = s.events.slice(0, produced);
+    },
+  };
+}
+
+const progress = (s: Setup) => committedTotal(transport, s.pipeline.app, s.pipeline.topics.user_events!.name, PARTITIONS);
+
+async function stopAll(...ps: AuraProcess[]): Promise<void> {
+  for (const p of ps) p.child.kill('SIGTERM');
+  const codes = await Promise.all(ps.map((p) => p.exited));
+  codes.forEach((code, i) => expect(code, ps[i]!.output().slice(-3000)).toBe(0));
+}
+
+/**
+ * Every output exactly once for read_committed (at least once under at_least_once), and the
+ * store's changelog folds to the fold of the input.
+ */
+async function expectExactlyOnce(s: Setup, exact = true): Promise<void> {
+  const perUser = new Map<string, UserEvent[]>();
+  for (const e of s.events) perUser.set(e.user_id, [...(perUser.get(e.user_id) ?? []), e]);
+
+  const out = s.pipeline.topics.context_aggregated!;
+  const versions = new Map<string, number[]>();
+  const outputs = await readTopic(transport, out.name, out.partitions);
+  const triggeredBy = new Set<string>();
+  for (const r of outputs) {
+    const v = decodeValue(r.value) as { user_id: string; version: number; last_event_id: string };
+    versions.set(v.user_id, [...(versions.get(v.user_id) ?? []), v.version]);
+    triggeredBy.add(v.last_event_id);
+  }
+  if (exact) {
+    expect(outputs).toHaveLength(s.events.length);
+    for (const [user, list] of perUser) expect(versions.get(user), user).toEqual(list.map((_, i) => i + 1));
+  } else {
+    // Redelivered inputs may repeat an output, but none may be missing.
+    expect(s.events.filter((e) => !triggeredBy.has(e.id)).map((e) => e.id)).toEqual([]);
+    expect(outputs.length).toBeGreaterThanOrEqual(s.events.length);
+  }
+
+  const changelog = s.pipeline.topics['user_context-changelog']!;
+  const folded = new Map<string, { version: number; events: Array<{ id: string }> }>();
+  for (const r of await readTopic(transport, changelog.name, changelog.partitions)) folded.set(r.key!, decodeValue(r.value) as never);
+  expect(folded.size).toBe(perUser.size);
+  for (const [user, list] of perUser) {
+    const state = folded.get(user)!;
+    expect(state.version, user).toBe(list.length);
+    expect(state.events.map((e) => e.id)).toEqual(list.slice(-20).map((e) => e.id));
+  }
+}
+
+describe('exactly-once on Kafka with several aura run processes', () => {
+  it.each([
+    ['exactly_once', 'outputs exactly once'],
+    ['at_least_once', 'no output lost'],
+  ])('survives kill -9 of one of two instances, twice (%s): %s, stores equal the fold', async (processing) => {
+    const s = await setup(processing === 'exactly_once' ? 'eos-kill' : 'alos-kill', 21, processing);
+    let a = start(s, 'a');
+    const b = start(s, 'b');
+    const flow = startFlow(s, 20, 40);
+
+    let last = 0;
+    for (let kill = 1; kill <= 2; kill++) {
+      // Kill only once the instance owns partitions and the group made progress since the last kill.
+      const current = a;
+      await waitFor(`instance a to own partitions (kill ${kill})`, () => ((current.logs('partitions assigned').at(-1)?.tasks as string[] | undefined)?.length ?? 0) > 0, 60_000);
+      await waitFor(`progress before kill ${kill}`, async () => (await progress(s)) > last + 300, 60_000, 200);
+      a.child.kill('SIGKILL');
+      await a.exited;
+      last = await progress(s);
+      await sleep(300);
+      a = start(s, 'a'); // same instance id and state dir: fences the zombie's transaction
+    }
+    // Events kept flowing through both kills and restarts; the restarted instance takes part again.
+    await waitFor('the restarted instance to own partitions', () => ((a.logs('partitions assigned').at(-1)?.tasks as string[] | undefined)?.length ?? 0) > 0, 60_000);
+    await flow.finish();
+    await waitFor('every event processed', async () => (await progress(s)) >= s.events.length, 120_000, 300);
+    expect(await progress(s)).toBe(s.events.length);
+    await stopAll(a, b);
+    await expectExactlyOnce(s, processing === 'exactly_once');
+  }, 240_000);
+
+  it('moves partitions to a second instance started mid-stream, nothing lost or processed twice', async () => {
+    const s = await setup('eos-scale', 22);
+    const a = start(s, 'a');
+    const flow = startFlow(s, 20, 40);
+    await waitFor('some progress on one instance', async () => (await progress(s)) > 600, 60_000, 200);
+    const b = start(s, 'b');
+    await waitFor('the second instance to own partitions', () => b.logs('partitions assigned').some((l) => (l.tasks as string[]).length > 0), 60_000);
+    const moved = await progress(s);
+    await waitFor('progress on both instances', async () => (await progress(s)) > moved + 600, 60_000, 200);
+    await flow.finish();
+    await waitFor('every event processed', async () => (await progress(s)) >= s.events.length, 120_000, 300);
+    // Partitions moved: each instance ended up with some of them, none with all.
+    const lastTasks = (p: AuraProcess) => (p.logs('partitions assigned').at(-1)!.tasks as string[]).length;
+    expect(lastTasks(a)).toBeGreaterThan(0);
+    expect(lastTasks(b)).toBeGreaterThan(0);
+    expect(lastTasks(a) + lastTasks(b)).toBe(PARTITIONS);
+    await stopAll(a, b);
+    await expectExactlyOnce(s);
+  }, 240_000);
+
+  it('stops a zombie cleanly when another process starts with its instance id (fenced), and loses nothing', async () => {
+    const s = await setup('eos-fence', 23);
+    const zombie = start(s, 'a');
+    const flow = startFlow(s, 20, 40);
+    await waitFor('some progress', async () => (await progress(s)) > 600, 60_000, 200);
+    // Same AURA_INSTANCE_ID, other state dir: its initTransactions fences the first process.
+    const successor = auraRun(s.file, { instance: 'a', stateDir: path.join(s.dir, 'state-a2'), env: { AURA_STATE_DIR: s.dir } });
+    running.add(successor);
+    expect(await Promise.race([zombie.exited, sleep(60_000).then(() => 'still running')])).toBe(1);
+    expect(zombie.output()).toMatch(/instance "a" of eos-fence-\w+ was fenced: another process took over its transactional id/);
+    await flow.finish();
+    await waitFor('every event processed', async () => (await progress(s)) >= s.events.length, 120_000, 300);
+    await stopAll(successor);
+    await expectExactlyOnce(s);
+  }, 240_000);
+});

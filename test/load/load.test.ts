@@ -1,0 +1,15 @@
+/** The load test itself, small: a server process, a few users, everything checked end to end. */
+import { describe, expect, it } from 'vitest';
+import { runLoad } from './run-load.js';
+
+describe('runLoad', () => {
+  it('drives concurrent users against a server process and finds every status and answer', async () => {
+    const r = await runLoad({ users: 8, eventsPerUser: 4, advicePerUser: 1, thinkMs: 20, rampMs: 100, embedder: 'hashing' });
+    expect(r.problems).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.summaries.map((s) => s.count)).toEqual([32, 32, 8, 8]);
+    // 4 statuses per event, at least 2 chunks and 1 final per answer.
+    expect(r.messages).toBeGreaterThanOrEqual(32 * 4 + 8 * 3);
+    expect(r.text).toContain('publish → ingested status');
+  }, 60_000);
+});

@@ -1,0 +1,136 @@
+/**
+ * The load test: a gateway server in a child process, `users` simulated users
+ * in this one, all at once. Fails (ok: false) when anything is lost, doubled or
+ * out of order; reports p50/p95/p99 of publish latency, publish → ingested,
+ * advice → first chunk and advice → final answer.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { sign } from 'hono/jwt';
+import { simulateUser, type UserResult } from './simulated-user.js';
+import { formatTable, summarize, type Summary } from './stats.js';
+
+export interface LoadOptions {
+  users: number;
+  eventsPerUser: number;
+  advicePerUser: number;
+  thinkMs: number;
+  /** Users start evenly spread over this time. */
+  rampMs: number;
+  embedder: 'hashing' | 'minilm';
+  /** Run the server on KAFKA_BROKERS instead of the embedded log. */
+  kafka?: boolean;
+  timeoutMs?: number;
+}
+
+export interface LoadReport {
+  ok: boolean;
+  problems: string[];
+  summaries: Summary[];
+  durationMs: number;
+  events: number;
+  advice: number;
+  messages: number;
+  inferred: number;
+  maxLag: number;
+  eventLoopDelayMs: { p99: number; max: number };
+  text: string;
+}
+
+const SERVER = path.resolve(import.meta.dirname, 'server.ts');
+
+function startServer(secret: string, embedder: string, kafka: boolean): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    // AURA_LOAD_NODE_OPTIONS: extra flags for the server process, e.g. `--cpu-prof` to profile it.
+    const extra = process.env.AURA_LOAD_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...extra, '--import', 'tsx', SERVER, '--embedder', embedder, ...(kafka ? ['--kafka'] : [])], {
+      env: { ...process.env, AURA_JWT_SECRET: secret, VITEST: '' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /READY (\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.once('exit', (code) => reject(new Error(`load server exited with ${code} before it was ready`)));
+  });
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+export async function runLoad(o: LoadOptions): Promise<LoadReport> {
+  const secret = randomBytes(32).toString('base64url');
+  const { child, url } = await startServer(secret, o.embedder, o.kafka ?? false);
+  let results: UserResult[];
+  const started = performance.now();
+  // Consumer lag of the pipeline while the users run (records behind, summed over partitions).
+  let maxLag = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const stats = (await fetch(`${url}/topology/stats`).then((r) => r.json()).catch(() => null)) as { totals?: { lag?: number } } | null;
+      maxLag = Math.max(maxLag, stats?.totals?.lag ?? 0);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  let loop = { p99: Number.NaN, max: Number.NaN };
+  try {
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const tokens = await Promise.all(Array.from({ length: o.users }, (_, i) => sign({ sub: `load-user-${i}`, exp }, secret, 'HS256')));
+    results = await Promise.all(
+      tokens.map((token, i) =>
+        simulateUser(url, {
+          user: `load-user-${i}`,
+          token,
+          events: o.eventsPerUser,
+          advice: o.advicePerUser,
+          thinkMs: o.thinkMs,
+          timeoutMs: o.timeoutMs ?? 60_000,
+          startDelayMs: (o.rampMs * i) / o.users,
+        }),
+      ),
+    );
+    sampling = false;
+    await sampler;
+    const metrics = await fetch(`${url}/metrics`).then((r) => r.text());
+    const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]) * 1000;
+    loop = { p99: read('aura_nodejs_eventloop_lag_p99_seconds'), max: read('aura_nodejs_eventloop_lag_max_seconds') };
+  } finally {
+    sampling = false;
+    await stopServer(child);
+  }
+  const durationMs = performance.now() - started;
+  const all = (pick: (r: UserResult) => number[]) => results.flatMap(pick);
+  const summaries = [
+    summarize('publish (HTTP 201)', all((r) => r.publishMs)),
+    summarize('publish → ingested status', all((r) => r.ingestedMs)),
+    summarize('advice → first chunk', all((r) => r.firstChunkMs)),
+    summarize('advice → final answer', all((r) => r.finalMs)),
+  ];
+  const problems = results.flatMap((r) => r.problems.map((p) => `${r.user}: ${p}`));
+  const events = o.users * o.eventsPerUser;
+  const advice = o.users * o.advicePerUser;
+  const messages = results.reduce((n, r) => n + r.messages, 0);
+  const inferred = results.reduce((n, r) => n + r.inferred, 0);
+  const complete = summaries[1]!.count === events && summaries[3]!.count === advice;
+  const ok = problems.length === 0 && complete;
+  const text = [
+    `${o.users} users × (${o.eventsPerUser} events + ${o.advicePerUser} advice requests), think time ~${o.thinkMs} ms, ramp-up ${o.rampMs} ms, ${o.embedder} embedder, ${o.kafka ? `Kafka at ${process.env.KAFKA_BROKERS}` : 'embedded log'}`,
+    `${events} events and ${advice} answers in ${(durationMs / 1000).toFixed(1)} s (${Math.round((events + advice) / (durationMs / 1000))} requests/s); ${messages} stream messages (${inferred} inferred statuses), ${problems.length} problems`,
+    `server: max consumer lag ${maxLag} records (sampled every 250 ms); event loop delay p99 ${loop.p99.toFixed(1)} ms, max ${loop.max.toFixed(1)} ms`,
+    '',
+    formatTable(summaries),
+    '',
+    ok ? 'OK: every status and every chunk arrived, in order, once.' : `FAILED:\n${problems.slice(0, 30).join('\n')}${complete ? '' : '\nincomplete: some events or answers never finished'}`,
+  ].join('\n');
+  return { ok, problems, summaries, durationMs, events, advice, messages, inferred, maxLag, eventLoopDelayMs: loop, text };
+}
