@@ -23,7 +23,7 @@ if (!withKafka) {
   );
 }
 
-export const kafkaTestFiles = ['transports/kafka/**/*.kafka.test.ts', 'runtime/**/*.kafka.test.ts', 'test/kafka/**/*.kafka.test.ts'];
+export const kafkaTestFiles = ['**/*.kafka.test.ts'];
 const ignored = ['node_modules/**', '.aura/**', '.scratch/**'];
 
 export default defineConfig({
@@ -32,7 +32,7 @@ export default defineConfig({
     pool: 'forks',
     projects: [
       {
-        extends: true,
+        extends: true as const,
         test: {
           name: 'unit',
           include: ['**/*.test.ts'],
@@ -46,7 +46,7 @@ export default defineConfig({
       ...(withKafka
         ? [
             {
-              extends: true,
+              extends: true as const,
               test: {
                 name: 'kafka',
                 include: kafkaTestFiles,

@@ -7,53 +7,35 @@
  */
 import { EMPTY, Subscription, catchError, concatMap, defer, from, repeat, takeWhile } from 'rxjs';
 import { errorMessage } from '../common/errors.js';
-import type { Pipeline, SubTopology } from '../topology/model.js';
-import type { Logger } from '../processors/types.js';
-import type { Consumer, LogRecord, Producer, TopicPartition, Transport } from '../transports/types.js';
+import type { Consumer, LogRecord, Producer } from '../transports/types.js';
 import { type Clock, systemClock } from './clock.js';
 import { Committer } from './commit.js';
 import { EngineMetrics } from './metrics.js';
 import { backoffMs, fencedError, isFatalClientError, isFenced, isRetriableTransportError, sleep } from './failures.js';
-import { buildTasks } from './task-factory.js';
+import type { EngineOptions } from './engine-options.js';
+import { updateLag } from './lag.js';
+import { TaskManager } from './task-manager.js';
 import type { Task } from './task.js';
-import type { GraphFactories } from './task-graph.js';
-import type { TaskState } from './task-state.js';
 import { ensureTopics } from './topics.js';
 
-export interface EngineOptions {
-  pipeline: Pipeline;
-  transport: Transport;
-  factories: GraphFactories;
-  /** Opens (or creates) the local state of one task. */
-  openTaskState(subtopology: SubTopology, partition: number, taskId: string): TaskState;
-  instanceId: string;
-  logger: Logger;
-  clock?: Clock;
-  /** `create` (embedded default) creates missing topics; `check` fails with what is missing. */
-  topics?: 'create' | 'check';
-  maxPollRecords?: number;
-  pollTimeoutMs?: number;
-  /** Records queued in asynchronous lanes before polling pauses. */
-  maxInflight?: number;
-  /** Purge of expired store rows, wall-clock interval. */
-  purgeIntervalMs?: number;
-}
+export type { EngineOptions } from './engine-options.js';
+
+/** How often consumer lag is refreshed (a broker round trip on Kafka). */
+const LAG_INTERVAL_MS = 2000;
 
 export type EngineState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
 export class StreamEngine {
   readonly metrics = new EngineMetrics();
-  readonly tasks = new Map<string, Task>();
+  readonly taskManager: TaskManager;
   state: EngineState = 'created';
-  /** Tasks currently restoring (for readiness). */
-  restoring = 0;
   private consumer!: Consumer;
   private producer!: Producer;
   private committer!: Committer;
   private subscription?: Subscription;
   private readonly clock: Clock;
-  private readonly topicToSubtopologies = new Map<string, SubTopology[]>();
   private lastPurge = 0;
+  private lastLag = 0;
   private stopRequested = false;
   /** Consecutive failed commits / polls: they pace the retries. */
   private commitFailures = 0;
@@ -66,15 +48,26 @@ export class StreamEngine {
 
   constructor(readonly options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
-    const { pipeline } = options;
-    for (const st of pipeline.subtopologies) {
-      for (const id of [...st.sourceTopics, ...st.tableTopics]) {
-        const name = pipeline.topics[id]!.name;
-        const list = this.topicToSubtopologies.get(name) ?? [];
-        list.push(st);
-        this.topicToSubtopologies.set(name, list);
-      }
-    }
+    this.taskManager = new TaskManager(options, {
+      consumer: () => this.consumer,
+      clock: this.clock,
+      metrics: this.metrics,
+      commitAll: async () => {
+        await this.committer.commit([...this.tasks.values()]);
+        this.commitFailures = 0;
+      },
+      recover: (err) => this.recoverFromFailedCommit(err),
+    });
+  }
+
+  /** The tasks running here, by id (`<subtopology>_<partition>`). */
+  get tasks(): Map<string, Task> {
+    return this.taskManager.tasks;
+  }
+
+  /** Tasks currently restoring (for readiness). */
+  get restoring(): number {
+    return this.taskManager.restoring;
   }
 
   get exactlyOnce(): boolean {
@@ -103,10 +96,11 @@ export class StreamEngine {
       clientId: `${pipeline.app}-${instanceId}`,
     });
     await this.newProducer();
-    await this.consumer.subscribe([...this.topicToSubtopologies.keys()], {
-      onAssigned: (tps) => this.guardListener(() => this.onAssigned(tps)),
-      onRevoked: (tps) => this.guardListener(() => this.onRevoked(tps)),
-      onLost: (tps) => this.guardListener(() => this.onLost(tps)),
+    const tm = this.taskManager;
+    await this.consumer.subscribe(tm.sourceTopics(), {
+      onAssigned: (tps) => this.guardListener(() => tm.onAssigned(tps)),
+      onRevoked: (tps) => this.guardListener(() => tm.onRevoked(tps)),
+      onLost: (tps) => this.guardListener(() => tm.onLost(tps)),
     });
     this.state = 'running';
     this.runLoop();
@@ -121,10 +115,7 @@ export class StreamEngine {
 
   /** The task that owns `key` for the sub-topology that holds `storeId`, if it runs here. */
   taskForStore(storeId: string, key: string): Task | undefined {
-    const st = this.options.pipeline.subtopologies.find((s) => s.stores.includes(storeId));
-    if (!st) return undefined;
-    const partition = this.options.transport.partitionFor(key, st.partitions);
-    return this.tasks.get(`${st.id}_${partition}`);
+    return this.taskManager.taskForStore(storeId, key);
   }
 
   /**
@@ -190,14 +181,7 @@ export class StreamEngine {
 
   private async processBatch(batch: LogRecord[]): Promise<void> {
     this.metrics.recordsConsumed += batch.length;
-    for (const record of batch) {
-      const sts = this.topicToSubtopologies.get(record.topic);
-      if (!sts) continue;
-      for (const st of sts) {
-        const task = this.tasks.get(`${st.id}_${record.partition}`);
-        task?.process(record);
-      }
-    }
+    for (const record of batch) this.taskManager.route(record);
     const now = this.clock.now();
     for (const task of this.tasks.values()) task.punctuateWallClock(now);
     await this.backpressure();
@@ -208,6 +192,10 @@ export class StreamEngine {
     }
     if (this.committer.due(this.tasks.values(), batch.length === 0, this.options.pipeline.defaults.commitIntervalMs)) {
       await this.commit();
+    }
+    if (now - this.lastLag >= LAG_INTERVAL_MS) {
+      this.lastLag = now;
+      await updateLag(this.consumer, this.metrics, this.options.logger);
     }
   }
 
@@ -226,7 +214,7 @@ export class StreamEngine {
       this.commitFailures = 0;
     } catch (err) {
       await this.recoverFromFailedCommit(err);
-      await this.resetTasks();
+      await this.taskManager.reset();
     }
   }
 
@@ -248,92 +236,6 @@ export class StreamEngine {
     await sleep(backoffMs(this.commitFailures));
   }
 
-  private async resetTasks(only?: Task[]): Promise<void> {
-    const reset = only ?? [...this.tasks.values()];
-    if (reset.length === 0) return;
-    const assigned = reset.map((t) => ({ st: t.options.subtopology, p: t.partition }));
-    for (const task of reset) {
-      task.rollback();
-      await task.close();
-      this.tasks.delete(task.id);
-    }
-    await this.createTasks(assigned);
-    const sources = new Set(assigned.flatMap(({ st }) => [...st.sourceTopics, ...st.tableTopics].map((id) => this.options.pipeline.topics[id]!.name)));
-    const parts = new Set(assigned.map(({ p }) => p));
-    const tps = this.consumer.assignment().filter((tp) => sources.has(tp.topic) && parts.has(tp.partition));
-    // No committed offset yet: back to the start (auto.offset.reset is earliest).
-    for (const c of await this.consumer.committed(tps)) this.consumer.seek({ ...c, offset: Math.max(0, c.offset) });
-  }
-
-  private async onAssigned(tps: TopicPartition[]): Promise<void> {
-    const wanted = new Map<string, { st: SubTopology; p: number }>();
-    for (const tp of tps) {
-      for (const st of this.topicToSubtopologies.get(tp.topic) ?? []) wanted.set(`${st.id}_${tp.partition}`, { st, p: tp.partition });
-    }
-    await this.createTasks([...wanted].filter(([id]) => !this.tasks.has(id)).map(([, v]) => v));
-    this.options.logger.info({ tasks: [...this.tasks.keys()] }, 'partitions assigned');
-  }
-
-  /** Opens, restores and builds the tasks (see task-factory.ts); nothing is processed before this returns. */
-  private async createTasks(list: Array<{ st: SubTopology; p: number }>): Promise<void> {
-    if (list.length === 0) return;
-    const { pipeline, instanceId } = this.options;
-    this.restoring += list.length;
-    try {
-      const tasks = await buildTasks(list, {
-        ...this.options,
-        consumer: this.consumer,
-        clock: this.clock,
-        metrics: this.metrics,
-        restoreClientId: `${pipeline.app}-${instanceId}-restore`,
-      });
-      for (const task of tasks) this.tasks.set(task.id, task);
-    } finally {
-      this.restoring -= list.length;
-    }
-  }
-
-  /** Commits what was processed while the generation is still valid, then lets the partitions go. */
-  private async onRevoked(tps: TopicPartition[]): Promise<void> {
-    const revoked = this.tasksOf(tps);
-    if (revoked.length === 0) return;
-    try {
-      await this.committer.commit([...this.tasks.values()]);
-      this.commitFailures = 0;
-    } catch (err) {
-      // The commit covered every task: the revoked ones are closed dirty (their uncommitted work is
-      // redone by the next owner), the others are reset to their committed offsets.
-      for (const task of revoked) task.rollback();
-      await this.closeTasks(revoked);
-      await this.recoverFromFailedCommit(err);
-      await this.resetTasks();
-      return;
-    }
-    await this.closeTasks(revoked);
-    this.options.logger.info({ tasks: revoked.map((t) => t.id) }, 'partitions revoked');
-  }
-
-  private async closeTasks(tasks: Task[]): Promise<void> {
-    for (const task of tasks) {
-      await task.close();
-      this.tasks.delete(task.id);
-    }
-  }
-
-  private async onLost(tps: TopicPartition[]): Promise<void> {
-    for (const task of this.tasksOf(tps)) {
-      task.rollback();
-      await task.close();
-      this.tasks.delete(task.id);
-    }
-  }
-
-  private tasksOf(tps: TopicPartition[]): Task[] {
-    const ids = new Set<string>();
-    for (const tp of tps) for (const st of this.topicToSubtopologies.get(tp.topic) ?? []) ids.add(`${st.id}_${tp.partition}`);
-    return [...ids].map((id) => this.tasks.get(id)).filter((t): t is Task => t !== undefined);
-  }
-
   private async shutdown(error?: unknown): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed') return;
     this.state = 'stopping';
@@ -346,8 +248,7 @@ export class StreamEngine {
       logger.error({ err: errorMessage(err) }, 'final commit failed');
       error ??= err;
     }
-    for (const task of this.tasks.values()) await task.close().catch(() => undefined);
-    this.tasks.clear();
+    await this.taskManager.closeAll();
     await this.consumer.close().catch(() => undefined);
     await this.producer.close().catch(() => undefined);
     if (error === undefined) {

@@ -1,0 +1,38 @@
+/**
+ * `npm run load`: the gateway load test of the plan — 100 concurrent
+ * simulated users publishing events and asking for advice while subscribed.
+ * Exits non-zero if any status or chunk is lost, doubled or out of order.
+ *
+ *   npm run load -- --users 100 --events 20 --advice 3 --think 250 --ramp 2000 --embedder hashing
+ *
+ * `--kafka` runs the server on KAFKA_BROKERS (unique topic names, deleted afterwards).
+ * `--think` is the pause between two actions of a user (±50%); `--think 0` is a stress test (the
+ * numbers then measure queueing at saturation). Each user's first request, which opens its HTTP
+ * connection, is a warm-up and is not measured.
+ */
+import { parseArgs } from 'node:util';
+import { runLoad } from '../test/load/run-load.js';
+
+const { values } = parseArgs({
+  options: {
+    users: { type: 'string', default: '100' },
+    events: { type: 'string', default: '20' },
+    advice: { type: 'string', default: '3' },
+    think: { type: 'string', default: '250' },
+    ramp: { type: 'string', default: '2000' },
+    embedder: { type: 'string', default: 'hashing' },
+    kafka: { type: 'boolean', default: false },
+  },
+});
+
+const report = await runLoad({
+  users: Number(values.users),
+  eventsPerUser: Number(values.events),
+  advicePerUser: Number(values.advice),
+  thinkMs: Number(values.think),
+  rampMs: Number(values.ramp),
+  embedder: values.embedder === 'minilm' ? 'minilm' : 'hashing',
+  kafka: values.kafka,
+});
+process.stdout.write(`${report.text}\n`);
+process.exitCode = report.ok ? 0 : 1;

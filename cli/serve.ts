@@ -1,0 +1,129 @@
+/**
+ * `aura serve [pipeline.yaml]`: the pipeline and the HTTP/WebSocket gateway in
+ * one process — what `npm start` runs. On the embedded log (KAFKA_BROKERS
+ * unset) without any JWT key configured it starts in development auth mode
+ * (`POST /api/dev/token`), loudly. Several instances on Kafka share the
+ * partitions; each needs a stable AURA_INSTANCE_ID and an AURA_ADVERTISED_URL
+ * its peers can reach (interactive queries are forwarded there).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
+import { createLogger } from '../common/logger.js';
+import { createGateway } from '../gateway/app.js';
+import { gatewayConfigFromEnv, type GatewayEnvConfig } from '../gateway/config.js';
+import { createPipelineApp } from '../runtime/app.js';
+import { loadPipeline } from '../topology/compile.js';
+import { DEFAULT_PIPELINE } from './compile-input.js';
+import type { CliContext } from './context.js';
+import { chooseTransport, resolveStateDir, type ChosenTransport } from './run.js';
+
+export interface ServeOptions {
+  file: string;
+  stateDir?: string;
+  port?: number;
+  createTopics?: boolean;
+}
+
+export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const logger = createLogger('aura');
+  const fail = (msg: string): number => {
+    process.stderr.write(`aura serve: ${msg}\n`);
+    return 1;
+  };
+  let pipeline;
+  try {
+    pipeline = loadPipeline(options.file, { env });
+  } catch (err) {
+    return fail(`${errorMessage(err)}\nRun \`aura validate ${options.file}\` for every problem with its line and column.`);
+  }
+  const stateDir = resolveStateDir(pipeline, options.file, options.stateDir);
+  let chosen: ChosenTransport;
+  let config: GatewayEnvConfig;
+  try {
+    chosen = chooseTransport(pipeline, stateDir, env);
+    config = gatewayConfigFromEnv(env, { devWhenUnconfigured: chosen.transport.kind === 'embedded', stateDir });
+  } catch (err) {
+    return fail(errorMessage(err));
+  }
+  const { transport } = chosen;
+  const port = options.port ?? config.port;
+  // Stable across restarts (reply routing, registry), distinct per instance on one host.
+  const instanceId = config.instanceId ?? `${os.hostname()}-${port}`;
+  const app = createPipelineApp({
+    pipeline,
+    transport,
+    logger,
+    stateDir,
+    instanceId,
+    topics: transport.kind === 'kafka' && !options.createTopics ? 'check' : 'create',
+    resources: { log: (msg) => logger.info(msg) },
+  });
+  const gateway = createGateway({ pipeline, transport, app, logger, instanceId, advertisedUrl: config.advertisedUrl, auth: config.auth, limits: config.limits });
+  const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  process.stdout.write(
+    [
+      `aura serve: ${pipeline.app} (${path.relative(process.cwd(), pipeline.file) || pipeline.file})`,
+      `  transport   ${chosen.summary}`,
+      `  instance    ${instanceId}${config.advertisedUrl ? ` at ${config.advertisedUrl}` : ''}`,
+      `  gateway     http://${shownHost}:${port}  (topology page /topology, metrics /metrics)`,
+      `  auth        ${config.auth.alg}${config.devAuth ? ' — DEVELOPMENT MODE' : ''}`,
+      `  state dir   ${stateDir}`,
+      ...(config.devAuth
+        ? [
+            '',
+            `  !! Development auth is ON (${config.devAuth}): anyone can get a token for any user.`,
+            `  !! curl -s -XPOST http://${shownHost}:${port}/api/dev/token -H 'content-type: application/json' -d '{"user_id":"me"}'`,
+            '  !! Set AURA_JWT_SECRET or AURA_JWT_PUBLIC_KEY before real users connect.',
+          ]
+        : []),
+      '',
+    ].join('\n'),
+  );
+  try {
+    await app.start();
+    await gateway.start(port, config.host);
+  } catch (err) {
+    const hint = err instanceof AuraError && err.code === ErrorCodes.TOPIC_MISSING ? '\nOr start with --create-topics.' : '';
+    await gateway.stop().catch(() => undefined);
+    await app.stop().catch(() => undefined);
+    await transport.close().catch(() => undefined);
+    return fail(`${errorMessage(err)}${hint}`);
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    await gateway.stop();
+    await app.stop();
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  try {
+    await app.engine.done;
+    await gateway.stop();
+    await transport.close();
+    return 0;
+  } catch (err) {
+    process.stderr.write(`aura serve: the pipeline failed: ${errorMessage(err)}\n`);
+    await gateway.stop().catch(() => undefined);
+    await app.resources.close().catch(() => undefined);
+    await transport.close().catch(() => undefined);
+    return 1;
+  }
+}
+
+export function registerServe(program: Command, cli: CliContext): void {
+  program
+    .command('serve')
+    .description('run the pipeline and the HTTP/WebSocket gateway (port AURA_PORT, default 8080)')
+    .argument('[pipeline]', 'pipeline file', DEFAULT_PIPELINE)
+    .option('--state-dir <dir>', 'local state directory (default: defaults.state_dir of the pipeline)')
+    .option('--port <port>', 'HTTP port (default: AURA_PORT or 8080)', (v) => Number(v))
+    .option('--create-topics', 'Kafka: create missing topics at start (default: check them and explain what is missing)')
+    .action(async (file: string, options: { stateDir?: string; port?: number; createTopics?: boolean }) => {
+      cli.exitCode = await servePipeline({ file, ...options });
+    });
+}

@@ -1,0 +1,116 @@
+/**
+ * JWT bearer authentication with hono/jwt's `verify` and an explicit algorithm
+ * (never the token's own `alg` header: that is how "alg: none" and HS/RS
+ * confusion attacks work). HS256 verifies with a shared secret, RS256 with a public key (PEM).
+ * The user is the token's `sub` (or `user_id`) claim; a user reads and writes
+ * only their own data.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { webcrypto } from 'node:crypto';
+import { sign, verify } from 'hono/jwt';
+import type { JWTPayload } from 'hono/utils/jwt/types';
+import { HttpCodes, HttpError } from '../http-error.js';
+import { LruTtl } from '../middleware/lru.js';
+import type { GatewayEnv } from '../types.js';
+
+export interface AuthOptions {
+  alg: 'HS256' | 'RS256';
+  /** HS256: the shared secret. */
+  secret?: string;
+  /** RS256: the public key, PEM (SPKI, `-----BEGIN PUBLIC KEY-----`). */
+  publicKey?: string;
+  /** Serve `POST /api/dev/token` (development only; needs HS256 since it signs). */
+  devTokens?: boolean;
+  /** Expected `iss` / `aud` claims, when set. */
+  issuer?: string;
+  audience?: string;
+}
+
+export interface Authenticator {
+  readonly options: AuthOptions;
+  /** The Authorization bearer token verified (hono/jwt, explicit algorithm), then `c.get('user')`. */
+  middleware(): MiddlewareHandler<GatewayEnv>;
+  /** Verifies a raw token (WebSocket upgrades carry it elsewhere); the user id, or throws 401. */
+  verifyToken(token: string): Promise<string>;
+  /** Signs a development token for `userId` (only when devTokens is on). */
+  signDevToken(userId: string, ttlSeconds: number): Promise<string>;
+}
+
+const MAX_USER_ID = 128;
+
+export function userIdOf(payload: JWTPayload): string {
+  const raw = typeof payload.sub === 'string' ? payload.sub : typeof payload.user_id === 'string' ? payload.user_id : undefined;
+  // Control characters would corrupt logs and the NUL-separated keys of the stores.
+  if (!raw || raw.length > MAX_USER_ID || /[\u0000-\u001f]/.test(raw)) {
+    throw new HttpError(401, HttpCodes.UNAUTHORIZED, 'the token has no usable user id (claim "sub", 1 to 128 characters)');
+  }
+  return raw;
+}
+
+/** The key imported once (WebCrypto import on every request costs more than the verification). */
+async function importKey(options: AuthOptions): Promise<webcrypto.CryptoKey> {
+  if (options.alg === 'HS256') {
+    return webcrypto.subtle.importKey('raw', new TextEncoder().encode(options.secret!), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  }
+  const der = Buffer.from(options.publicKey!.replace(/-+(BEGIN|END)[^-]*-+/g, '').replace(/\s/g, ''), 'base64');
+  return webcrypto.subtle.importKey('spki', der, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify']);
+}
+
+const unauthorized = (message: string, error = 'invalid_token') =>
+  new HttpError(401, HttpCodes.UNAUTHORIZED, message, {}, { 'WWW-Authenticate': `Bearer realm="aura", error="${error}"` });
+
+export function createAuthenticator(options: AuthOptions): Authenticator {
+  const key = options.alg === 'HS256' ? options.secret : options.publicKey;
+  if (!key) throw new Error(`auth: ${options.alg} needs ${options.alg === 'HS256' ? 'a secret' : 'a public key'}`);
+  if (options.devTokens && options.alg !== 'HS256') throw new Error('auth: development tokens need HS256 (the gateway cannot sign with a public key)');
+  const verification = { alg: options.alg, iss: options.issuer, aud: options.audience };
+  let cryptoKey: Promise<webcrypto.CryptoKey> | undefined;
+  // A client sends the same token with every request: verify it once, re-check only its time claims.
+  const verified = new LruTtl<{ user: string; exp?: number; nbf?: number }>(10_000, 10 * 60_000);
+
+  async function verifyToken(token: string): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const hit = verified.get(token);
+    if (hit && (hit.exp === undefined || hit.exp > now) && (hit.nbf === undefined || hit.nbf <= now)) return hit.user;
+    let payload: JWTPayload;
+    try {
+      payload = await verify(token, await (cryptoKey ??= importKey(options)), verification);
+    } catch (err) {
+      verified.delete(token);
+      throw unauthorized(`invalid token: ${(err as Error).message}`);
+    }
+    const user = userIdOf(payload);
+    verified.set(token, { user, exp: typeof payload.exp === 'number' ? payload.exp : undefined, nbf: typeof payload.nbf === 'number' ? payload.nbf : undefined });
+    return user;
+  }
+
+  return {
+    options,
+    verifyToken,
+    middleware() {
+      return async (c, next) => {
+        const header = c.req.header('authorization');
+        const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+        if (!m) throw unauthorized('no bearer token: send Authorization: Bearer <jwt>', header ? 'invalid_request' : 'invalid_token');
+        c.set('user', await verifyToken(m[1]!));
+        await next();
+      };
+    },
+    async signDevToken(userId, ttlSeconds) {
+      if (!options.devTokens || !options.secret) throw new HttpError(404, HttpCodes.NOT_FOUND, 'development tokens are off');
+      const now = Math.floor(Date.now() / 1000);
+      return sign({ sub: userId, iat: now, exp: now + ttlSeconds, dev: true, ...(options.issuer ? { iss: options.issuer } : {}), ...(options.audience ? { aud: options.audience } : {}) }, options.secret, 'HS256');
+    },
+  };
+}
+
+/** 403 unless the path parameter names the authenticated user. */
+export function requireSelf(param = 'id'): MiddlewareHandler<GatewayEnv> {
+  return async (c, next) => {
+    const wanted = c.req.param(param);
+    if (wanted !== c.get('user')) {
+      throw new HttpError(403, HttpCodes.FORBIDDEN, `user ${JSON.stringify(c.get('user'))} may not access the data of another user`);
+    }
+    await next();
+  };
+}

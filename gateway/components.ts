@@ -1,0 +1,114 @@
+/**
+ * Builds the gateway's non-HTTP parts for one instance: its database, the
+ * user streams and trackers, the reply consumer wired to the pipeline's
+ * topics, the instance registry, the producer and the metrics.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { NodeWebSocket } from '@hono/node-ws';
+import { errorMessage } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import type { PipelineApp } from '../runtime/app.js';
+import type { Pipeline } from '../topology/model.js';
+import type { Transport } from '../transports/types.js';
+import type { Authenticator } from './auth/auth.js';
+import type { GatewayDeps } from './deps.js';
+import { LagMonitor } from './metrics/lag-monitor.js';
+import { NodeStats } from './metrics/node-stats.js';
+import { GatewayMetrics } from './metrics/prometheus.js';
+import { Publisher } from './publish/publisher.js';
+import { BodyValidator } from './publish/validate.js';
+import { InstanceRegistry } from './queries/instance-registry.js';
+import { ReplyConsumer } from './replies/reply-consumer.js';
+import { resolveTopics, statusNodes, type TopicRoles, wireReplies } from './replies/reply-routes.js';
+import { ReplyWaiters } from './replies/waiters.js';
+import { AdviceTracker } from './streams/advice-tracker.js';
+import { UserOutbox } from './streams/outbox.js';
+import { openGatewayDb, Positions, type Db } from './streams/state-db.js';
+import { StatusTracker } from './streams/status-tracker.js';
+import type { GatewayLimits } from './types.js';
+
+export interface ComponentOptions {
+  pipeline: Pipeline;
+  transport: Transport;
+  app: PipelineApp;
+  auth: Authenticator;
+  logger: Logger;
+  instanceId: string;
+  advertisedUrl?: string;
+  limits: GatewayLimits;
+  stateDir: string;
+  topics?: Partial<TopicRoles>;
+  stores?: { context?: string; latest?: string };
+  resources?: { embedder?: string; vectors?: string };
+  registryIntervalMs?: number;
+  upgradeWebSocket: NodeWebSocket['upgradeWebSocket'];
+}
+
+export function buildComponents(o: ComponentOptions): { deps: GatewayDeps; db: Db } {
+  fs.mkdirSync(o.stateDir, { recursive: true });
+  const db = openGatewayDb(path.join(o.stateDir, `gateway-${o.instanceId.replace(/[^\w.-]/g, '_')}.db`));
+  const now = Date.now;
+  const topics = resolveTopics(o.pipeline, o.topics);
+  const outbox = new UserOutbox(db, { bufferPerUser: o.limits.streamBufferPerUser, ttlMs: o.limits.streamTtlMs, socketMaxBufferedBytes: o.limits.socketMaxBufferedBytes }, now);
+  const nodeStats = new NodeStats(o.pipeline, o.app.engine);
+  const lag = new LagMonitor(o.pipeline, o.transport, o.logger);
+  const waiters = new ReplyWaiters();
+  const metrics = new GatewayMetrics({ engine: o.app.engine, nodes: nodeStats, lag, wsClients: () => outbox.clients(), pendingAdvice: () => waiters.size });
+  const status = new StatusTracker(db, outbox, (stage, ms) => metrics.stageLatency.observe({ stage }, ms / 1000), now, (err) =>
+    o.logger.warn({ err: errorMessage(err) }, 'storing received statuses failed'),
+  );
+  const advice = new AdviceTracker(
+    db,
+    outbox,
+    {
+      firstChunk: (ms) => metrics.guardianLatency.observe({ phase: 'first_chunk' }, ms / 1000),
+      final: (ms) => metrics.guardianLatency.observe({ phase: 'final' }, ms / 1000),
+      answered: (r) => waiters.resolve(r),
+    },
+    now,
+  );
+  const publisher = new Publisher(o.transport, `${o.pipeline.app}-gateway-${o.instanceId}`);
+  const replies = new ReplyConsumer({ transport: o.transport, outbox, positions: new Positions(db), logger: o.logger, clientId: `${o.pipeline.app}-gateway-replies-${o.instanceId}` });
+  wireReplies(replies, { instanceId: o.instanceId, topics, status, advice, statusNodes: statusNodes(o.pipeline, topics) });
+  const registry = new InstanceRegistry({
+    pipeline: o.pipeline,
+    transport: o.transport,
+    publisher,
+    instanceId: o.instanceId,
+    advertisedUrl: o.advertisedUrl,
+    tasks: () => [...o.app.engine.tasks.keys()],
+    logger: o.logger,
+    intervalMs: o.registryIntervalMs,
+  });
+  replies.route(registry.topic, 1, (r) => registry.onRecord(r), 'replay');
+  const contextStore = o.stores?.context ?? 'user_context';
+  const latest = o.stores?.latest ?? 'latest_context';
+  const deps: GatewayDeps = {
+    pipeline: o.pipeline,
+    transport: o.transport,
+    app: o.app,
+    logger: o.logger,
+    instanceId: o.instanceId,
+    advertisedUrl: o.advertisedUrl,
+    auth: o.auth,
+    limits: o.limits,
+    topics,
+    stores: { context: contextStore, latest: o.pipeline.stores[latest] ? latest : undefined },
+    resourceIds: { embedder: o.resources?.embedder ?? 'embedder', vectors: o.resources?.vectors ?? 'context_vectors' },
+    publisher,
+    validator: new BodyValidator(),
+    outbox,
+    status,
+    advice,
+    waiters,
+    replies,
+    registry,
+    metrics,
+    nodeStats,
+    lag,
+    upgradeWebSocket: o.upgradeWebSocket,
+    now,
+  };
+  return { deps, db };
+}

@@ -1,0 +1,80 @@
+/**
+ * The gateway on a real Kafka broker: the same routes and streams as on the
+ * embedded log — publish with statuses to `ingested`, Guardian answers over
+ * the socket and synchronously, an interactive query — with unique topic names
+ * per run (a copy of pipeline.yaml with another app and topic prefix).
+ * Part of the Kafka suite (`npm run test:kafka`).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../common/logger.js';
+import { createHashingEmbedder } from '../providers/embedders/hashing.js';
+import { createPipelineApp, type PipelineApp } from '../runtime/app.js';
+import { ROOT, kafkaTransport, pipelineCopy, tempDir, uniquePrefix } from '../test/kafka/harness.js';
+import { loadPipeline } from '../topology/compile.js';
+import type { Pipeline } from '../topology/model.js';
+import { createGateway, type Gateway } from './app.js';
+import { eventually, TEST_SECRET } from './testing/harness.js';
+import { TestSocket, wsUrl } from './testing/ws-client.js';
+import { sign } from 'hono/jwt';
+
+describe('the gateway on Kafka', () => {
+  const prefix = uniquePrefix('gw');
+  const dir = tempDir('aura-kafka-gateway');
+  const file = pipelineCopy(path.join(ROOT, 'pipeline.yaml'), dir, [
+    ['app: aura360', `app: ${prefix}`],
+    ['name: aura360.', `name: ${prefix}.`],
+  ]);
+  const transport = kafkaTransport('aura-gateway-test');
+  const logger = createLogger('gw-kafka', 'silent');
+  let pipeline: Pipeline;
+  let app: PipelineApp;
+  let gateway: Gateway;
+  let url: string;
+  const auth = async (user: string) => ({ authorization: `Bearer ${await sign({ sub: user }, TEST_SECRET, 'HS256')}`, 'content-type': 'application/json' });
+
+  beforeAll(async () => {
+    pipeline = loadPipeline(file, { env: { ...process.env, AURA_VECTOR_DB: ':memory:' } });
+    app = createPipelineApp({ pipeline, transport, logger, stateDir: path.join(dir, 'state'), instanceId: 'gw-k1', topics: 'create', resources: { overrides: { embedder: createHashingEmbedder() } } });
+    await app.start();
+    gateway = createGateway({ pipeline, transport, app, logger, instanceId: 'gw-k1', auth: { alg: 'HS256', secret: TEST_SECRET } });
+    url = (await gateway.start(0, '127.0.0.1')).url;
+    await eventually(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 60_000, 200);
+  }, 120_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await app?.stop();
+    const names = [...Object.values(pipeline?.topics ?? {}).map((t) => t.name), `${prefix}-gateway-instances`];
+    await transport.admin().deleteTopics(names).catch(() => undefined);
+    await transport.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('publishes, streams every status and a Guardian answer, and answers queries', async () => {
+    const socket = await TestSocket.connect(wsUrl(url, '/ws'), ['aura.v1', `bearer.${await sign({ sub: 'ana' }, TEST_SECRET, 'HS256')}`]);
+    await socket.waitFor((m) => m.type === 'hello');
+    const res = await fetch(`${url}/api/holistic/mood-entries/`, { method: 'POST', headers: await auth('ana'), body: JSON.stringify({ score: 6, note: 'ran in the park' }) });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    await socket.waitFor((m) => m.event_id === id && m.status === 'ingested', 60_000);
+    expect(socket.messages.filter((m) => m.event_id === id).map((m) => m.status)).toEqual(['received', 'aggregated', 'vectorized', 'ingested']);
+
+    const advice = await fetch(`${url}/api/guardian/advice`, { method: 'POST', headers: await auth('ana'), body: JSON.stringify({ question: 'How do I keep running?' }) });
+    expect(advice.status).toBe(202);
+    const { correlation_id } = (await advice.json()) as { correlation_id: string };
+    const final = await socket.waitFor((m) => m.type === 'guardian.response' && m.correlation_id === correlation_id, 60_000);
+    const chunks = socket.messages.filter((m) => m.type === 'guardian.chunk' && m.correlation_id === correlation_id);
+    expect(chunks.map((c) => c.index)).toEqual(chunks.map((_, i) => i));
+    expect(final.chunks).toBe(chunks.length);
+    expect(final.seq).toBeGreaterThan(chunks.at(-1)!.seq!);
+
+    const sync = await fetch(`${url}/api/guardian/advice`, { method: 'POST', headers: { ...(await auth('ana')), prefer: 'wait=30' }, body: JSON.stringify({ question: 'And sleep?' }) });
+    expect(sync.status).toBe(200);
+    const context = await fetch(`${url}/api/users/ana/context`, { headers: await auth('ana') });
+    expect(context.status).toBe(200);
+    expect(((await context.json()) as { window: { version: number } }).window.version).toBe(1);
+    socket.close();
+  }, 120_000);
+});

@@ -1,0 +1,118 @@
+/**
+ * Who owns which task, for interactive queries across instances (what Kafka
+ * Streams spreads through the group protocol's user data). Each instance
+ * publishes `{ instance, url, tasks, at }` keyed by its id to a compacted,
+ * single-partition topic `<app>-gateway-instances` — when its tasks change and
+ * every `intervalMs` as a heartbeat — and reads the whole topic back on every
+ * start. An entry older than three intervals is ignored; a stopping instance
+ * writes a tombstone. The URL is `AURA_ADVERTISED_URL` (what peers can reach).
+ */
+import type { Logger } from '../../common/logger.js';
+import { errorMessage } from '../../common/errors.js';
+import type { Pipeline } from '../../topology/model.js';
+import type { LogRecord, Transport } from '../../transports/types.js';
+import type { Publisher } from '../publish/publisher.js';
+
+export interface InstanceInfo {
+  instance: string;
+  url: string | null;
+  tasks: string[];
+  at: number;
+}
+
+export interface InstanceRegistryOptions {
+  pipeline: Pipeline;
+  transport: Transport;
+  publisher: Publisher;
+  instanceId: string;
+  advertisedUrl?: string;
+  /** The tasks running here right now. */
+  tasks: () => string[];
+  logger: Logger;
+  intervalMs?: number;
+  now?: () => number;
+}
+
+export class InstanceRegistry {
+  readonly topic: string;
+  private readonly peers = new Map<string, InstanceInfo>();
+  private timer?: NodeJS.Timeout;
+  private lastSignature = '';
+  private lastBeat = 0;
+  private readonly interval: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: InstanceRegistryOptions) {
+    this.topic = `${options.pipeline.app}-gateway-instances`;
+    this.interval = options.intervalMs ?? 5_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  async ensureTopic(): Promise<void> {
+    const admin = this.options.transport.admin();
+    if ((await admin.listTopics()).some((t) => t.name === this.topic)) return;
+    await admin
+      .createTopics([{ name: this.topic, partitions: 1, replication: this.options.pipeline.defaults.replication, config: { 'cleanup.policy': 'compact' } }])
+      .catch((err) => {
+        // Another instance created it in between: fine. Anything else surfaces at assign.
+        this.options.logger.debug({ err: errorMessage(err) }, 'instance registry topic: create failed');
+      });
+  }
+
+  /** Records of the registry topic (the reply consumer replays it from the beginning). */
+  onRecord(record: LogRecord): void {
+    if (record.key === null) return;
+    if (record.value === null) this.peers.delete(record.key);
+    else this.peers.set(record.key, JSON.parse(record.value.toString('utf8')) as InstanceInfo);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.beat(false), Math.min(1_000, this.interval));
+    this.timer.unref();
+    void this.beat(true);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.options.publisher
+      .send({ topic: this.topic, partition: 0, key: this.options.instanceId, value: null })
+      .catch((err) => this.options.logger.warn({ err: errorMessage(err) }, 'instance registry: tombstone failed'));
+  }
+
+  /** Sets the advertised URL when none was configured (the address `listen` got) and announces it. */
+  advertise(url: string): void {
+    if (this.options.advertisedUrl) return;
+    this.options.advertisedUrl = url;
+    if (this.timer) void this.beat(true);
+  }
+
+  /** The live instance (other than this one) that runs `taskId`. */
+  ownerOf(taskId: string): InstanceInfo | undefined {
+    const fresh = this.now() - 3 * this.interval;
+    for (const info of this.peers.values()) {
+      if (info.instance !== this.options.instanceId && info.at >= fresh && info.tasks.includes(taskId)) return info;
+    }
+    return undefined;
+  }
+
+  instances(): InstanceInfo[] {
+    return [...this.peers.values()];
+  }
+
+  /** Publishes when the tasks changed, or as a heartbeat. */
+  private async beat(force: boolean): Promise<void> {
+    const tasks = this.options.tasks().sort();
+    const signature = tasks.join(',');
+    const t = this.now();
+    if (!force && signature === this.lastSignature && t - this.lastBeat < this.interval) return;
+    this.lastSignature = signature;
+    this.lastBeat = t;
+    const info: InstanceInfo = { instance: this.options.instanceId, url: this.options.advertisedUrl ?? null, tasks, at: t };
+    try {
+      await this.options.publisher.send({ topic: this.topic, partition: 0, key: info.instance, value: Buffer.from(JSON.stringify(info)), timestamp: t });
+    } catch (err) {
+      this.lastSignature = '';
+      this.options.logger.warn({ err: errorMessage(err) }, 'instance registry: heartbeat failed');
+    }
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * `GET /ws` — the user's stream. Authenticated before the upgrade (a failed
+ * check is a plain HTTP 401, no socket): the token comes as a subprotocol
+ * `bearer.<jwt>` (browsers cannot set headers on a WebSocket; offer
+ * `['aura.v1', 'bearer.<jwt>']` and the server picks `aura.v1`), as `?token=`,
+ * or as an Authorization header. `?since=<seq>` resumes after the last message
+ * seen. Asking for another user's stream (`?user=` or a `subscribe` message)
+ * closes the socket with 1008 (policy violation).
+ */
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { GatewayDeps } from '../deps.js';
+import { HttpCodes, HttpError } from '../http-error.js';
+import type { StreamSocket } from '../streams/outbox.js';
+import type { GatewayEnv } from '../types.js';
+
+const PROTOCOL_PREFIX = 'bearer.';
+
+export function tokenOfUpgrade(headers: { protocol?: string; authorization?: string }, queryToken?: string): string | undefined {
+  for (const p of (headers.protocol ?? '').split(',')) {
+    const v = p.trim();
+    if (v.startsWith(PROTOCOL_PREFIX)) return v.slice(PROTOCOL_PREFIX.length);
+  }
+  if (queryToken) return queryToken;
+  const auth = headers.authorization;
+  return auth?.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : undefined;
+}
+
+export function upgradeAuth(d: GatewayDeps): MiddlewareHandler<GatewayEnv> {
+  return async (c, next) => {
+    const token = tokenOfUpgrade({ protocol: c.req.header('sec-websocket-protocol'), authorization: c.req.header('authorization') }, c.req.query('token'));
+    if (!token) throw new HttpError(401, HttpCodes.UNAUTHORIZED, 'no token: send it as subprotocol bearer.<jwt>, ?token= or Authorization');
+    c.set('user', await d.auth.verifyToken(token));
+    await next();
+  };
+}
+
+function parseSince(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new HttpError(400, HttpCodes.VALIDATION_FAILED, 'since must be a non-negative integer', { errors: [{ path: '/query/since', message: 'must be a non-negative integer' }] });
+  }
+  return n;
+}
+
+export function streamRoutes(d: GatewayDeps): Hono<GatewayEnv> {
+  const app = new Hono<GatewayEnv>();
+  app.get(
+    '/',
+    upgradeAuth(d),
+    d.upgradeWebSocket((c) => {
+      const user = c.get('user');
+      const wanted = c.req.query('user');
+      // Thrown here, before the upgrade: a bad `since` is a plain 400.
+      const since = parseSince(c.req.query('since'));
+      let detach: (() => void) | undefined;
+      return {
+        onOpen(_event, ws) {
+          if (wanted !== undefined && wanted !== user) {
+            ws.close(1008, 'this token may not read the stream of another user');
+            return;
+          }
+          const raw = ws.raw as { bufferedAmount?: number; _socket?: { cork(): void; uncork(): void } } | undefined;
+          // ws writes each frame on its own; corking its net.Socket (a private field, hence the guard)
+          // turns the messages of one batch into one write.
+          const net = typeof raw?._socket?.cork === 'function' ? raw._socket : undefined;
+          const socket: StreamSocket = {
+            send: (text) => ws.send(text),
+            close: (code, reason) => ws.close(code, reason),
+            bufferedAmount: () => raw?.bufferedAmount ?? 0,
+            cork: net ? () => net.cork() : undefined,
+            uncork: net ? () => net.uncork() : undefined,
+          };
+          ws.send(JSON.stringify({ type: 'hello', user_id: user, instance: d.instanceId, last_seq: d.outbox.lastSeqOf(user) }));
+          detach = d.outbox.subscribe(user, socket, since);
+        },
+        onMessage(event, ws) {
+          let msg: { type?: unknown; user_id?: unknown };
+          try {
+            msg = JSON.parse(String(event.data)) as typeof msg;
+          } catch {
+            return; // not ours to interpret
+          }
+          if (msg.type === 'subscribe' && msg.user_id !== user) {
+            detach?.();
+            ws.close(1008, 'this token may not read the stream of another user');
+          } else if (msg.type === 'ping') {
+            ws.send(JSON.stringify({ type: 'pong', last_seq: d.outbox.lastSeqOf(user) }));
+          }
+        },
+        onClose() {
+          detach?.();
+        },
+        onError() {
+          detach?.();
+        },
+      };
+    }),
+  );
+  return app;
+}

@@ -1,0 +1,130 @@
+/**
+ * Processing status of the events this instance published:
+ * received → aggregated → vectorized → ingested (or failed), each a message on
+ * the user's stream with the time the gateway saw it. The stages are read from
+ * three topics, which a lagging consumer may see in any order; since a later
+ * stage implies the earlier ones, a stage seen first also emits the missing
+ * earlier ones (marked `inferred`), and an earlier one seen late is dropped.
+ * The stage reached is stored with the messages, so a restart neither repeats
+ * nor skips one.
+ */
+import type { UserOutbox } from './outbox.js';
+import type { Db } from './state-db.js';
+
+export const STAGES = ['received', 'aggregated', 'vectorized', 'ingested'] as const;
+export type Stage = (typeof STAGES)[number];
+const FINAL = STAGES.length - 1;
+
+export interface PublishedEvent {
+  id: string;
+  userId: string;
+  type: string;
+  publishedAt: number;
+}
+
+export type StageObserver = (stage: Stage, msSincePublish: number) => void;
+
+export class StatusTracker {
+  /** Published, not acknowledged yet: an output that overtakes the acknowledgement still counts. */
+  private readonly inFlight = new Map<string, PublishedEvent>();
+  private acked: Array<{ eventId: string; extra: Record<string, unknown> }> = [];
+  private readonly stmt;
+
+  constructor(
+    db: Db,
+    private readonly outbox: UserOutbox,
+    private readonly observe: StageObserver = () => undefined,
+    private readonly now: () => number = Date.now,
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {
+    this.stmt = {
+      get: db.prepare<[string], { user_id: string; event_type: string; stage: number; published_at: number }>(
+        'SELECT user_id, event_type, stage, published_at FROM event_status WHERE event_id = ?',
+      ),
+      insert: db.prepare<[string, string, string, number, number]>(
+        'INSERT OR IGNORE INTO event_status (event_id, user_id, event_type, stage, published_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      setStage: db.prepare<[number, string]>('UPDATE event_status SET stage = ? WHERE event_id = ?'),
+      remove: db.prepare<[string]>('DELETE FROM event_status WHERE event_id = ?'),
+      purge: db.prepare<[number]>('DELETE FROM event_status WHERE published_at < ?'),
+    };
+  }
+
+  /** Called just before producing: the event is ours from now on. */
+  publishing(event: PublishedEvent): void {
+    this.inFlight.set(event.id, event);
+  }
+
+  /** The producer gave up: nothing will come back for it. */
+  abandoned(eventId: string): void {
+    this.inFlight.delete(eventId);
+  }
+
+  /**
+   * The broker acknowledged: the `received` message. The acknowledgements of one producer batch
+   * resolve together, so their continuations all run before a microtask queued by the first one:
+   * the whole batch is stored in one transaction, before any output of it can be read.
+   */
+  received(eventId: string, extra: Record<string, unknown> = {}): void {
+    this.acked.push({ eventId, extra });
+    if (this.acked.length === 1) queueMicrotask(() => this.flushReceived());
+  }
+
+  /** Stores the pending `received` messages now (also called before shutdown). */
+  flushReceived(): void {
+    const acked = this.acked;
+    if (acked.length === 0) return;
+    this.acked = [];
+    try {
+      this.outbox.batch(() => {
+        for (const a of acked) this.advance(a.eventId, 'received', a.extra);
+      });
+    } catch (err) {
+      // Only after shutdown closed the database; the later stages still arrive after a restart.
+      this.onError(err);
+    }
+  }
+
+  /** A stage observed on an output topic (call inside the consumer's batch). */
+  advance(eventId: string, stage: Stage, extra: Record<string, unknown> = {}): void {
+    const target = STAGES.indexOf(stage);
+    let row = this.stmt.get.get(eventId);
+    if (!row) {
+      const pending = this.inFlight.get(eventId);
+      // Unknown and not in flight: finished long ago (or purged); a duplicate output changes nothing.
+      if (!pending) return;
+      this.inFlight.delete(eventId);
+      this.stmt.insert.run(eventId, pending.userId, pending.type, -1, pending.publishedAt);
+      row = { user_id: pending.userId, event_type: pending.type, stage: -1, published_at: pending.publishedAt };
+    }
+    if (target <= row.stage) return;
+    const at = this.now();
+    for (let s = row.stage + 1; s <= target; s++) {
+      const inferred = s < target;
+      this.outbox.append(row.user_id, {
+        type: 'event.status',
+        event_id: eventId,
+        event_type: row.event_type,
+        status: STAGES[s],
+        at,
+        ...(inferred ? { inferred: true } : extra),
+      });
+      this.observe(STAGES[s]!, at - row.published_at);
+    }
+    if (target === FINAL) this.stmt.remove.run(eventId);
+    else this.stmt.setStage.run(target, eventId);
+  }
+
+  /** A processing step sent the event to the dead letter topic: no further stage will come. */
+  failed(eventId: string, error: { node: string; code: string; message: string }): void {
+    const row = this.stmt.get.get(eventId);
+    if (!row) return;
+    this.outbox.append(row.user_id, { type: 'event.status', event_id: eventId, event_type: row.event_type, status: 'failed', at: this.now(), error });
+    this.stmt.remove.run(eventId);
+  }
+
+  /** Forgets events still unfinished after `maxAgeMs` (e.g. dropped as duplicates by the aggregate). */
+  purgeOlderThan(maxAgeMs: number): number {
+    return this.stmt.purge.run(this.now() - maxAgeMs).changes;
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The user streams on a real SQLite file: numbering, resume, bounds, restart;
+ * status stages read out of order; Guardian answers whose response overtakes
+ * its chunks.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AdviceTracker, type GuardianResponse } from './advice-tracker.js';
+import { UserOutbox, type StreamSocket } from './outbox.js';
+import { openGatewayDb, type Db } from './state-db.js';
+import { StatusTracker } from './status-tracker.js';
+
+class FakeSocket implements StreamSocket {
+  sent: Array<Record<string, unknown>> = [];
+  closed?: number;
+  buffered = 0;
+  send(text: string) {
+    this.sent.push(JSON.parse(text));
+  }
+  close(code: number) {
+    this.closed = code;
+  }
+  bufferedAmount() {
+    return this.buffered;
+  }
+}
+
+describe('gateway streams', () => {
+  let dir: string;
+  let db: Db;
+  let outbox: UserOutbox;
+  const limits = { bufferPerUser: 100, ttlMs: 3_600_000, socketMaxBufferedBytes: 1000 };
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-gw-streams-'));
+    db = openGatewayDb(path.join(dir, 'gw.db'));
+    outbox = new UserOutbox(db, limits);
+  });
+  afterEach(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('numbers messages per user, replays after `since`, and keeps numbering after a reopen', () => {
+    for (let i = 0; i < 3; i++) outbox.append('a', { type: 't', i });
+    outbox.append('b', { type: 't', i: 0 });
+    const s = new FakeSocket();
+    outbox.subscribe('a', s, 1);
+    expect(s.sent.map((m) => m.seq)).toEqual([2, 3]);
+    outbox.append('a', { type: 't', i: 3 });
+    expect(s.sent.map((m) => m.seq)).toEqual([2, 3, 4]);
+    outbox.saveCursors(); // as the gateway does every second and at shutdown
+    db.close();
+    db = openGatewayDb(path.join(dir, 'gw.db'));
+    outbox = new UserOutbox(db, limits);
+    expect(outbox.append('a', { type: 't' })).toBe(5);
+    expect(outbox.append('b', { type: 't' })).toBe(2);
+    // Without `since` a new socket gets what no socket of the user was sent yet.
+    const later = new FakeSocket();
+    outbox.subscribe('a', later);
+    expect(later.sent.map((m) => m.seq)).toEqual([5]);
+  });
+
+  it('reports a gap beyond the buffer, a reset for unknown numbers, and drops a socket that does not read', () => {
+    for (let i = 0; i < 300; i++) outbox.append('a', { type: 't', i });
+    const s = new FakeSocket();
+    outbox.subscribe('a', s, 0);
+    expect(s.sent[0]).toMatchObject({ type: 'stream.gap', from: 1 });
+    const firstKept = s.sent[1]!.seq as number;
+    expect(s.sent[0]!.to).toBe(firstKept - 1);
+    expect(300 - firstKept + 1).toBeGreaterThanOrEqual(limits.bufferPerUser);
+    const ahead = new FakeSocket();
+    outbox.subscribe('a', ahead, 9999);
+    expect(ahead.sent).toEqual([{ type: 'stream.reset', last_seq: 300 }]);
+    s.buffered = 5000;
+    outbox.append('a', { type: 't' });
+    expect(s.closed).toBe(1013);
+    expect(outbox.clients()).toBe(1);
+  });
+
+  it('discards the numbers of a batch that rolled back', () => {
+    expect(() => outbox.batch(() => {
+      outbox.append('a', { type: 't' });
+      throw new Error('boom');
+    })).toThrow('boom');
+    expect(outbox.append('a', { type: 't' })).toBe(1);
+  });
+
+  it('emits every stage once and in order even when later stages are read first', () => {
+    const seen: string[] = [];
+    const status = new StatusTracker(db, outbox, (stage) => seen.push(stage));
+    const s = new FakeSocket();
+    outbox.subscribe('u', s, 0);
+    status.publishing({ id: 'e1', userId: 'u', type: 'user.mood.created', publishedAt: Date.now() });
+    outbox.batch(() => status.advance('e1', 'vectorized', { point_id: 'p' })); // overtook the ack and the aggregate
+    status.received('e1');
+    status.flushReceived();
+    outbox.batch(() => status.advance('e1', 'aggregated'));
+    outbox.batch(() => status.advance('e1', 'ingested'));
+    outbox.batch(() => status.advance('e1', 'ingested')); // a duplicate
+    expect(s.sent.map((m) => [m.status, m.inferred ?? false])).toEqual([
+      ['received', true],
+      ['aggregated', true],
+      ['vectorized', false],
+      ['ingested', false],
+    ]);
+    expect(seen).toEqual(['received', 'aggregated', 'vectorized', 'ingested']);
+    outbox.batch(() => status.advance('stranger', 'aggregated'));
+    status.publishing({ id: 'e2', userId: 'u', type: 'user.activity.created', publishedAt: Date.now() });
+    status.received('e2');
+    status.flushReceived();
+    status.failed('e2', { node: 'aggregate_context', code: 'SCHEMA_VIOLATION', message: 'bad' });
+    outbox.batch(() => status.advance('e2', 'aggregated'));
+    expect(s.sent.slice(4).map((m) => m.status)).toEqual(['received', 'failed']);
+  });
+
+  it('holds back a Guardian response until all its chunks went out', () => {
+    const answered: GuardianResponse[] = [];
+    const advice = new AdviceTracker(db, outbox, { firstChunk: () => undefined, final: () => undefined, answered: (r) => answered.push(r) });
+    const s = new FakeSocket();
+    outbox.subscribe('u', s, 0);
+    advice.requested('c1', 'u', Date.now());
+    const chunk = (seq: number, final = false) => ({ correlation_id: 'c1', user_id: 'u', seq, text: final ? '' : `part ${seq}`, final });
+    outbox.batch(() => {
+      advice.onChunk(chunk(0));
+      advice.onResponse({ correlation_id: 'c1', user_id: 'u', status: 'ok', advice: 'part 0 part 1', chunks: 3, created_at: 1 });
+    });
+    expect(answered).toEqual([]);
+    outbox.batch(() => {
+      advice.onChunk(chunk(1));
+      advice.onChunk(chunk(1)); // redelivered
+      advice.onChunk(chunk(2, true));
+    });
+    expect(s.sent.map((m) => `${m.type}:${m.index ?? ''}`)).toEqual(['guardian.chunk:0', 'guardian.chunk:1', 'guardian.chunk:2', 'guardian.response:']);
+    expect(answered.map((r) => r.correlation_id)).toEqual(['c1']);
+    advice.onChunk(chunk(3)); // after the answer: ignored
+    advice.onChunk({ ...chunk(0), correlation_id: 'someone-else' });
+    expect(s.sent).toHaveLength(4);
+  });
+});

@@ -1,0 +1,26 @@
+/** What a StreamEngine is built from (see runtime/app.ts for the usual composition). */
+import type { Pipeline, SubTopology } from '../topology/model.js';
+import type { Logger } from '../processors/types.js';
+import type { Transport } from '../transports/types.js';
+import type { Clock } from './clock.js';
+import type { GraphFactories } from './task-graph.js';
+import type { TaskState } from './task-state.js';
+
+export interface EngineOptions {
+  pipeline: Pipeline;
+  transport: Transport;
+  factories: GraphFactories;
+  /** Opens (or creates) the local state of one task. */
+  openTaskState(subtopology: SubTopology, partition: number, taskId: string): TaskState;
+  instanceId: string;
+  logger: Logger;
+  clock?: Clock;
+  /** `create` (embedded default) creates missing topics; `check` fails with what is missing. */
+  topics?: 'create' | 'check';
+  maxPollRecords?: number;
+  pollTimeoutMs?: number;
+  /** Records queued in asynchronous lanes before polling pauses. */
+  maxInflight?: number;
+  /** Purge of expired store rows, wall-clock interval. */
+  purgeIntervalMs?: number;
+}
