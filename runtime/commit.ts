@@ -24,6 +24,8 @@ export class Committer {
     private readonly consumer: Consumer,
     private readonly metrics: EngineMetrics,
     private readonly clock: Clock,
+    /** Runs after the lanes drained, before anything commits (flushes `delivery: immediate` records). */
+    private readonly beforeCommit: () => Promise<void> = async () => undefined,
   ) {
     this.lastCommit = clock.now();
   }
@@ -44,6 +46,7 @@ export class Committer {
   async commit(tasks: Task[]): Promise<void> {
     const started = performance.now();
     await Promise.all(tasks.map((t) => t.drain()));
+    await this.beforeCommit();
     const changelogs: Array<{ task: Task; count: number }> = [];
     const records: OutgoingRecord[] = [];
     for (const task of tasks) {

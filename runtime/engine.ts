@@ -14,6 +14,7 @@ import { EngineMetrics } from './metrics.js';
 import { backoffMs, fencedError, isFatalClientError, isFenced, isRetriableTransportError, sleep } from './failures.js';
 import type { EngineOptions } from './engine-options.js';
 import { updateLag } from './lag.js';
+import { ImmediateSender } from './immediate-sender.js';
 import { TaskManager } from './task-manager.js';
 import type { Task } from './task.js';
 import { ensureTopics } from './topics.js';
@@ -34,6 +35,7 @@ export class StreamEngine {
   private committer!: Committer;
   private subscription?: Subscription;
   private readonly clock: Clock;
+  private readonly immediate: ImmediateSender | undefined;
   private lastPurge = 0;
   private lastLag = 0;
   private stopRequested = false;
@@ -48,7 +50,13 @@ export class StreamEngine {
 
   constructor(readonly options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
+    const { pipeline, transport, logger, instanceId } = options;
+    if (Object.values(pipeline.topics).some((t) => t.delivery === 'immediate')) {
+      this.immediate = new ImmediateSender(transport, `${pipeline.app}-${instanceId}-immediate`, logger);
+    }
+    const immediate = this.immediate;
     this.taskManager = new TaskManager(options, {
+      immediate: immediate ? (record) => immediate.add(record) : undefined,
       consumer: () => this.consumer,
       clock: this.clock,
       metrics: this.metrics,
@@ -129,7 +137,7 @@ export class StreamEngine {
       transactionalId: this.exactlyOnce ? `${pipeline.app}-${instanceId}` : undefined,
       clientId: `${pipeline.app}-${instanceId}`,
     });
-    this.committer = new Committer(this.exactlyOnce, this.producer, this.consumer, this.metrics, this.clock);
+    this.committer = new Committer(this.exactlyOnce, this.producer, this.consumer, this.metrics, this.clock, () => this.immediate?.flush() ?? Promise.resolve());
     try {
       await this.producer.connect?.();
     } catch (err) {
@@ -249,6 +257,7 @@ export class StreamEngine {
       error ??= err;
     }
     await this.taskManager.closeAll();
+    await this.immediate?.close();
     await this.consumer.close().catch(() => undefined);
     await this.producer.close().catch(() => undefined);
     if (error === undefined) {

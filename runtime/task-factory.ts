@@ -7,7 +7,7 @@
 import { AuraError, errorMessage } from '../common/errors.js';
 import type { Logger } from '../processors/types.js';
 import type { Pipeline, SubTopology } from '../topology/model.js';
-import type { Consumer, Transport } from '../transports/types.js';
+import type { Consumer, OutgoingRecord, Transport } from '../transports/types.js';
 import type { Clock } from './clock.js';
 import { backoffMs, isRetriableTransportError, sleep } from './failures.js';
 import type { EngineMetrics } from './metrics.js';
@@ -30,6 +30,8 @@ export interface TaskFactoryDeps {
   metrics: EngineMetrics;
   /** Client id of the restore consumer. */
   restoreClientId: string;
+  /** Sink for `delivery: immediate` topics. */
+  immediate?: (record: OutgoingRecord) => void;
 }
 
 export async function buildTasks(list: Array<{ st: SubTopology; p: number }>, deps: TaskFactoryDeps): Promise<Task[]> {
@@ -60,6 +62,7 @@ export async function buildTasks(list: Array<{ st: SubTopology; p: number }>, de
         logger,
         metrics: deps.metrics,
         partitionFor: (key, n) => transport.partitionFor(key, n),
+        immediate: deps.immediate,
       });
       await task.init();
       tasks.push(task);

@@ -57,11 +57,14 @@ export function wireTaskGraph(task: Task, options: TaskOptions): void {
 function sinkReceiver(task: Task, spec: NodeSpec, options: TaskOptions): Receiver {
   const topic = options.pipeline.topics[spec.topic!];
   if (!topic) throw new AuraError(ErrorCodes.PIPELINE_INVALID, `sink "${spec.id}" writes unknown topic "${spec.topic}"`);
+  const immediate = topic.delivery === 'immediate' ? options.immediate : undefined;
   return (record: StreamRecord) => {
     // The engine picks partitions itself (murmur2, like Kafka's default partitioner) so that
     // the embedded log and every Kafka client agree on where a key lives.
     const partition = record.key === null ? task.partition % topic.partitions : options.partitionFor(record.key, topic.partitions);
-    task.collector.add({ topic: topic.name, partition, key: record.key, value: encodeValue(record.value), timestamp: record.timestamp, headers: record.headers });
+    const out = { topic: topic.name, partition, key: record.key, value: encodeValue(record.value), timestamp: record.timestamp, headers: record.headers };
+    if (immediate) immediate(out);
+    else task.collector.add(out);
   };
 }
 

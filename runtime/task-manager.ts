@@ -6,7 +6,7 @@
  * offsets. Records are routed here from the engine's poll loop.
  */
 import type { SubTopology } from '../topology/model.js';
-import type { Consumer, LogRecord, TopicPartition } from '../transports/types.js';
+import type { Consumer, LogRecord, OutgoingRecord, TopicPartition } from '../transports/types.js';
 import type { Clock } from './clock.js';
 import type { EngineOptions } from './engine.js';
 import type { EngineMetrics } from './metrics.js';
@@ -21,6 +21,8 @@ export interface TaskManagerDeps {
   commitAll(): Promise<void>;
   /** Handles a failed commit (fenced → throws; fatal producer → replaced; backoff). */
   recover(err: unknown): Promise<void>;
+  /** Sink for `delivery: immediate` topics. */
+  immediate?: (record: OutgoingRecord) => void;
 }
 
 export class TaskManager {
@@ -128,6 +130,7 @@ export class TaskManager {
         clock: this.deps.clock,
         metrics: this.deps.metrics,
         restoreClientId: `${pipeline.app}-${instanceId}-restore`,
+        immediate: this.deps.immediate,
       });
       for (const task of tasks) this.tasks.set(task.id, task);
     } finally {

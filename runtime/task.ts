@@ -7,7 +7,7 @@
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import type { Pipeline, SubTopology } from '../topology/model.js';
 import type { Logger } from '../processors/types.js';
-import type { LogRecord } from '../transports/types.js';
+import type { LogRecord, OutgoingRecord } from '../transports/types.js';
 import type { KeyValueStore } from '../state/types.js';
 import type { Clock } from './clock.js';
 import { deadLetter } from './dead-letter.js';
@@ -29,6 +29,8 @@ export interface TaskOptions {
   logger: Logger;
   metrics: EngineMetrics;
   partitionFor(key: string, partitions: number): number;
+  /** Where records of `delivery: immediate` topics go (sent at once, outside the transaction). */
+  immediate?: (record: OutgoingRecord) => void;
 }
 
 export class Task implements NodeHost {

@@ -64,6 +64,7 @@ export function buildTopics(draft: Draft, stores: Record<string, StoreSpec>, sub
       cleanup: t.cleanup,
       ...(t.schema ? { schema: t.schema.value } : {}),
       key: t.key,
+      ...(t.delivery === 'immediate' ? { delivery: 'immediate' as const } : {}),
       internal: false,
       loc: locate(t.path),
     };

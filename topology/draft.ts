@@ -24,6 +24,7 @@ export interface DraftTopic {
   cleanup: CleanupPolicy;
   schema?: Ref;
   key: string;
+  delivery: 'transactional' | 'immediate';
   path: Path;
 }
 

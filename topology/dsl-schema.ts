@@ -52,6 +52,12 @@ const topicSchema = {
     cleanup: { enum: ['delete', 'compact', 'compact,delete'], default: 'delete', description: '`compact` keeps the latest record per key (a table); `delete` drops records past retention.' },
     schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', description: 'Event schema id: the file `schemas/events/<id>.schema.json` that record values follow.' },
     key: { type: 'string', minLength: 1, description: 'The value field records are keyed by. Default: `defaults.key`.' },
+    delivery: {
+      enum: ['transactional', 'immediate'],
+      default: 'transactional',
+      description:
+        '`transactional`: records become visible with the commit that carries them (exactly-once). `immediate`: sent as soon as they are produced, outside the transaction (at-least-once; after a failure they may be sent again, so consumers dedupe) — for progress records such as streamed Guardian chunks.',
+    },
     description: { type: 'string', description: 'Free text, shown by `aura describe`.' },
   },
 };

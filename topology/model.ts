@@ -31,6 +31,8 @@ export interface TopicSpec {
   key: string;
   /** True for topics the compiler derived (changelogs). */
   internal: boolean;
+  /** `immediate`: records are sent as produced, outside the exactly-once transaction (at-least-once). Absent = transactional. */
+  delivery?: 'immediate';
   loc?: SourceLocation;
 }
 

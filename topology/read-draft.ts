@@ -93,6 +93,7 @@ function readTopic(id: string, raw: Obj, defaults: PipelineDefaults): DraftTopic
     cleanup: pick(raw.cleanup, ['delete', 'compact', 'compact,delete'] as CleanupPolicy[]) ?? 'delete',
     schema: ref(raw.schema, [...path, 'schema']),
     key: str(raw.key) ?? defaults.key,
+    delivery: pick(raw.delivery, ['transactional', 'immediate'] as const) ?? 'transactional',
     path,
   };
 }
