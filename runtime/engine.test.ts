@@ -102,6 +102,9 @@ describe('default pipeline through the test driver', () => {
     const responses = new Map((await driver.readOutput('guardian_responses')).map((r) => [(r.value as any).correlation_id, r.value as any]));
     expect(responses.get('c-1')!.status).toBe('ok');
     expect(responses.get('c-1')!.context_version).toBe(events.filter((e) => e.user_id === user).length);
+    // Similar past contexts of this user were retrieved from the vector store (and only theirs).
+    expect(responses.get('c-1')!.sources.length).toBe(3);
+    expect(responses.get('c-2')!.sources).toEqual([]);
     expect(responses.get('c-2')!.status).toBe('ok');
     expect(responses.get('c-2')!.context_version).toBeNull();
     expect(responses.get('c-3')!.status).toBe('timeout');

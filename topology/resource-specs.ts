@@ -22,6 +22,21 @@ const apiKeySchema = {
   description: 'API key sent as a bearer token. Write it as `${ENV_VAR}` rather than in the file.',
 };
 
+const maxRetriesSchema = (dflt: number, note = '') => ({
+  type: 'integer',
+  minimum: 0,
+  maximum: 10,
+  default: dflt,
+  description: `Retries of a failed request (5xx, 429, timeout, network error) with exponential backoff${note}; other 4xx answers are not retried.`,
+});
+const concurrencySchema = (dflt: number, what: string) => ({
+  type: 'integer',
+  minimum: 1,
+  maximum: 256,
+  default: dflt,
+  description: `${what} in flight at once for this resource, shared by every task of the process; more wait their turn.`,
+});
+
 function fields(properties: Record<string, unknown>, required: string[] = []): Record<string, unknown> {
   return { type: 'object', additionalProperties: false, required, properties };
 }
@@ -41,11 +56,18 @@ export const resourceSpecs: readonly ResourceTypeSpec[] = [
     summary: 'An OpenAI-compatible `/v1/embeddings` endpoint.',
     configSchema: fields(
       {
-        url: urlSchema('Base URL of the API, e.g. `https://api.openai.com/v1`.'),
+        url: urlSchema('Base URL of the API, with or without `/v1`: `https://api.openai.com/v1`, `http://localhost:11434` (Ollama), `http://vllm:8000`.'),
         model: { type: 'string', minLength: 1, description: 'Embedding model name.' },
         api_key: apiKeySchema,
-        dimensions: { type: 'integer', minimum: 1, description: 'Requested vector size (models that support shortening).' },
+        dimensions: {
+          type: 'integer',
+          minimum: 1,
+          description: 'Vector size, sent to models that can shorten their vectors. Without it the size is learnt from the first answer.',
+        },
         timeout: durationSchema('Per-request timeout.', '10s'),
+        max_retries: maxRetriesSchema(3),
+        concurrency: concurrencySchema(4, 'Requests'),
+        batch_size: { type: 'integer', minimum: 1, maximum: 2048, default: 64, description: 'Texts per request.' },
       },
       ['url', 'model'],
     ),
@@ -63,8 +85,11 @@ export const resourceSpecs: readonly ResourceTypeSpec[] = [
     configSchema: fields(
       {
         url: urlSchema('Qdrant URL, e.g. `http://localhost:6333`.'),
-        api_key: apiKeySchema,
+        api_key: { ...apiKeySchema, description: 'Qdrant API key, sent in the `api-key` header. Write it as `${ENV_VAR}` rather than in the file.' },
         collection: { type: 'string', minLength: 1, description: 'Collection name (created with the embedder\'s dimensions when missing).' },
+        timeout: durationSchema('Per-request timeout.', '30s'),
+        max_retries: maxRetriesSchema(4),
+        batch_size: { type: 'integer', minimum: 1, maximum: 10000, default: 256, description: 'Points per upsert request.' },
       },
       ['url', 'collection'],
     ),
@@ -81,12 +106,19 @@ export const resourceSpecs: readonly ResourceTypeSpec[] = [
     summary: 'An OpenAI-compatible chat completions endpoint, streamed.',
     configSchema: fields(
       {
-        url: urlSchema('Base URL of the API.'),
+        url: urlSchema('Base URL of the API, with or without `/v1`.'),
         model: { type: 'string', minLength: 1, description: 'Chat model name.' },
         api_key: apiKeySchema,
-        prompt_template: { type: 'string', description: 'System prompt; `{{context}}`, `{{history}}` and `{{question}}` are replaced.' },
+        prompt_template: {
+          type: 'string',
+          description:
+            "System prompt; `{{context}}` (the user's context window), `{{history}}` (similar past contexts) and `{{question}}` are replaced. The question is also sent as the user message. Default: a short wellness-coach prompt (providers/openai/prompt.ts).",
+        },
         temperature: { type: 'number', minimum: 0, maximum: 2, description: 'Sampling temperature.' },
-        timeout: durationSchema('Per-request timeout.', '30s'),
+        max_tokens: { type: 'integer', minimum: 1, description: 'Longest answer, in tokens.' },
+        timeout: durationSchema('Longest wait for the first token and between tokens. The whole answer is bounded by the request deadline.', '30s'),
+        max_retries: maxRetriesSchema(2, ', only before the first token'),
+        concurrency: concurrencySchema(4, 'Streamed answers'),
       },
       ['url', 'model'],
     ),

@@ -8,6 +8,7 @@ import { durationSchema, resourceRefSchema } from '../../schemas/fragments.js';
 export interface GuardianConfig {
   advisor: string;
   vectors?: string;
+  embedder?: string;
   top_k: number;
   chunk_words: number;
   default_deadline: string | number;
@@ -16,6 +17,7 @@ export interface GuardianConfig {
 function refs(config: GuardianConfig): ResourceRef[] {
   const out: ResourceRef[] = [{ path: ['advisor'], id: config.advisor, role: 'advisor' }];
   if (config.vectors !== undefined) out.push({ path: ['vectors'], id: config.vectors, role: 'vector_sink' });
+  if (config.embedder !== undefined) out.push({ path: ['embedder'], id: config.embedder, role: 'embedder' });
   return out;
 }
 
@@ -45,7 +47,8 @@ passed is answered with \`status: timeout\` without calling the advisor; an advi
     required: ['advisor'],
     properties: {
       advisor: resourceRefSchema('Id of an advisor resource (`rules` or `openai_chat`).'),
-      vectors: resourceRefSchema('Id of a vector sink resource to retrieve similar past contexts from. Without it, only the latest context is used.'),
+      vectors: resourceRefSchema('Id of a vector sink resource to retrieve similar past contexts from. Without it (or without `embedder`), only the latest context is used.'),
+      embedder: resourceRefSchema('Id of the embedder that vectorised the contexts: it embeds the question with the latest context summary to search `vectors`. Use the same embedder as `vectorize`.'),
       top_k: { type: 'integer', minimum: 1, maximum: 50, default: 3, description: 'How many similar past contexts are retrieved.' },
       chunk_words: { type: 'integer', minimum: 1, maximum: 500, default: 12, description: 'About how many words each streamed chunk carries.' },
       default_deadline: durationSchema('Deadline of requests that carry none, counted from `created_at`.', '30s'),

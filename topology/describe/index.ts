@@ -6,12 +6,16 @@ import type { Pipeline } from '../model.js';
 import { describeText } from './text.js';
 import { describeMermaid } from './mermaid.js';
 import { describeDot } from './dot.js';
+import { describeAsyncApi } from './asyncapi.js';
+import { describeAcls } from './acls.js';
 
 export const describeFormats = {
   text: describeText,
   mermaid: describeMermaid,
   dot: describeDot,
   json: (pipeline: Pipeline) => `${JSON.stringify(pipeline, null, 2)}\n`,
+  asyncapi: (pipeline: Pipeline) => describeAsyncApi(pipeline),
+  acls: describeAcls,
 } as const;
 
 export type DescribeFormat = keyof typeof describeFormats;
@@ -20,4 +24,4 @@ export function describePipeline(pipeline: Pipeline, format: DescribeFormat = 't
   return describeFormats[format](pipeline);
 }
 
-export { describeText, describeMermaid, describeDot };
+export { describeText, describeMermaid, describeDot, describeAsyncApi, describeAcls };

@@ -1,0 +1,98 @@
+/**
+ * Resources built from pipeline.yaml for the network providers: the fields of
+ * topology/resource-specs.ts reach the adapters (durations, batch sizes, keys,
+ * templates), checked against the local Qdrant fake and OpenAI test server.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { pointId } from '../providers/point-id.js';
+import type { Advisor, Embedder, VectorSink } from '../providers/types.js';
+import { startOpenAiTestServer, type OpenAiTestServer } from '../providers/openai/test-server.js';
+import { startFakeQdrant, type FakeQdrant } from '../providers/vectors/qdrant-fake-server.js';
+import { compilePipeline } from '../topology/compile.js';
+import type { Pipeline } from '../topology/model.js';
+import { Resources } from './resources.js';
+
+const PIPELINE = path.resolve(import.meta.dirname, '../pipeline.yaml');
+
+function withResources(block: string, env: Record<string, string>): Pipeline {
+  const source = fs.readFileSync(PIPELINE, 'utf8').replace(/^resources:\n(?:[ #].*\n|\n(?= ))*/m, block);
+  const result = compilePipeline(source, PIPELINE, { env });
+  expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return result.pipeline!;
+}
+
+describe('Resources: network providers from pipeline.yaml', () => {
+  let llm: OpenAiTestServer;
+  let qdrant: FakeQdrant;
+  beforeAll(async () => {
+    [llm, qdrant] = await Promise.all([startOpenAiTestServer(), startFakeQdrant({ apiKey: 'q-key' })]);
+  });
+  afterAll(async () => {
+    await Promise.all([llm.close(), qdrant.close()]);
+  });
+
+  const block = `resources:
+  embedder:
+    type: openai
+    url: \${LLM_URL}
+    model: emb
+    api_key: \${LLM_KEY}
+    dimensions: 12
+    batch_size: 2
+    timeout: 2s
+  context_vectors:
+    type: qdrant
+    url: \${QDRANT_URL}
+    api_key: \${QDRANT_API_KEY}
+    collection: contexts
+    batch_size: 2
+    max_retries: 0
+  advisor:
+    type: openai_chat
+    url: \${LLM_URL}
+    model: chat
+    max_tokens: 50
+    prompt_template: "{{question}} / {{history}}"
+`;
+
+  it('builds the openai embedder, the qdrant sink and the openai_chat advisor with their settings', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {}); // the Qdrant client warns about a key over http
+    const resources = new Resources(withResources(block, { LLM_URL: llm.url, LLM_KEY: 'sk-1', QDRANT_URL: qdrant.url, QDRANT_API_KEY: 'q-key' }));
+    try {
+      const embedder = resources.get<Embedder>('embedder');
+      expect(embedder.dims).toBe(12);
+      expect(await embedder.embed(['a', 'b', 'c'])).toHaveLength(3);
+      expect(llm.requests.map((r) => [r.body.input.length, r.body.dimensions, r.headers.authorization])).toEqual([
+        [2, 12, 'Bearer sk-1'],
+        [1, 12, 'Bearer sk-1'],
+      ]);
+
+      const sink = resources.get<VectorSink>('context_vectors');
+      expect(sink.name).toBe('context_vectors');
+      await sink.ensureCollection(3);
+      await sink.upsert([1, 2, 3].map((end) => ({ id: pointId('u', 0, end), vector: [1, end, 0], payload: { user_id: 'u', window_end: end, summary_text: 's' } })));
+      expect(qdrant.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/points')).map((r) => r.body.points.length)).toEqual([2, 1]);
+      expect(qdrant.requests.every((r) => r.headers['api-key'] === 'q-key')).toBe(true);
+      expect(await sink.count('u')).toBe(3);
+
+      const advisor = resources.get<Advisor>('advisor');
+      let text = '';
+      for await (const piece of advisor.advise({ question: 'Hi?', userId: 'u', context: null, history: [], deadline: Date.now() + 5_000, signal: new AbortController().signal })) text += piece;
+      expect(text).toContain('Hi?');
+      const chat = llm.requests.at(-1)!;
+      expect(chat.body).toMatchObject({ model: 'chat', max_tokens: 50, stream: true });
+      expect(chat.body.messages[0].content).toBe('Hi? / None found.');
+    } finally {
+      await resources.close();
+      warn.mockRestore();
+    }
+  });
+
+  it('fails at build time on a prompt template with an unknown placeholder', () => {
+    const bad = block.replace('"{{question}} / {{history}}"', '"{{question}} {{mood}}"');
+    const resources = new Resources(withResources(bad, { LLM_URL: llm.url, LLM_KEY: 'k', QDRANT_URL: qdrant.url, QDRANT_API_KEY: 'q-key' }));
+    expect(() => resources.get('advisor')).toThrow(/unknown placeholder \{\{mood\}\}/);
+  });
+});
