@@ -83,7 +83,8 @@ async function replayCommand(file: string, flags: ReplayFlags, cli: CliContext):
   try {
     chosen = chooseTransport(pipeline, resolveStateDir(pipeline, file, flags.stateDir));
   } catch (err) {
-    cli.err(`aura dlq replay: ${errorMessage(err)}\n`);
+    const embedded = !process.env.KAFKA_BROKERS?.trim();
+    cli.err(`aura dlq replay: ${errorMessage(err)}${embedded ? '\nOn the embedded log, stop `aura serve`/`aura run` first: one process owns the log.' : ''}\n`);
     return EXIT_FAILED;
   }
   const { transport } = chosen;

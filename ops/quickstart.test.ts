@@ -1,0 +1,64 @@
+/**
+ * docs/quickstart-kafka.md without a broker: every `aura` command of it (all
+ * but `serve`, which ops/quickstart.kafka.test.ts runs with the HTTP steps on
+ * a real broker) runs on the embedded log exactly as written and succeeds, in
+ * the order of the page. Every command of the page is of a kind a test runs or
+ * (Docker) checks: a new kind of command fails here until it is.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { main } from '../cli/main.js';
+import { loadPipeline } from '../topology/compile.js';
+import { auraArgs, quickstartSteps } from './quickstart-commands.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const steps = quickstartSteps(ROOT);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-quickstart-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+async function aura(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const saved = { AURA_STATE_DIR: process.env.AURA_STATE_DIR, AURA_VECTOR_DB: process.env.AURA_VECTOR_DB, KAFKA_BROKERS: process.env.KAFKA_BROKERS };
+  Object.assign(process.env, { AURA_STATE_DIR: path.join(dir, 'state'), AURA_VECTOR_DB: path.join(dir, 'vectors.db'), KAFKA_BROKERS: '' });
+  let out = '';
+  let err = '';
+  try {
+    const code = await main(args, { out: (s) => void (out += s), err: (s) => void (err += s) });
+    return { code, out, err };
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+}
+
+describe('docs/quickstart-kafka.md on the embedded log', () => {
+  it('has the steps a newcomer needs, each of a kind the tests run or check', () => {
+    const kinds = new Set(steps.map((s) => s.kind));
+    expect([...kinds].sort()).toEqual(['aura', 'broker', 'broker-env', 'docker', 'http', 'serve']);
+    const texts = steps.map((s) => s.text);
+    for (const needed of [/topics apply/, /topics plan/, / serve /, /api\/dev\/token/, /api\/holistic\/mood-entries/, /api\/users\/ana\/context/, /dlq replay .*--dry-run/, /describe --format asyncapi/]) {
+      expect(texts.some((t) => needed.test(t)), String(needed)).toBe(true);
+    }
+  });
+
+  it('runs every aura command as written, in order, successfully', async () => {
+    const outputs = new Map<string, string>();
+    for (const step of steps.filter((s) => s.kind === 'aura')) {
+      const r = await aura(auraArgs(step.text));
+      expect(r.code, `${step.text} (line ${step.line}):\n${r.out}${r.err}`).toBe(0);
+      outputs.set(step.text, r.out);
+    }
+    const out = (re: RegExp) => [...outputs].find(([cmd]) => re.test(cmd))![1];
+    expect(out(/validate/)).toMatch(/pipeline\.yaml: valid/);
+    expect(out(/^node bin\/aura\.js describe pipeline\.yaml$/)).toMatch(/^Topologies:/);
+    const topics = Object.keys(loadPipeline(path.join(ROOT, 'pipeline.yaml'), { env: {} }).topics).length;
+    expect(out(/topics apply/)).toContain(`applied: ${topics} created`);
+    expect(out(/--exit-code/)).toContain(`0 to create, 0 to grow, ${topics} up to date`);
+    expect(out(/dlq replay/)).toContain('no dead letters to read in aura360.dead-letters');
+    expect((parse(out(/--format asyncapi/)) as { asyncapi: string }).asyncapi).toBe('3.0.0');
+    // It really was the embedded log, in the test's own state directory.
+    expect(fs.existsSync(path.join(dir, 'state', 'embedded-log.db'))).toBe(true);
+  });
+});
