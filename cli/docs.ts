@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { writeOrCheck } from './generated-files.js';
+import { generatedOpsFiles } from '../ops/generated.js';
 import { generatedDocs, generatedSchemas } from '../topology/docs/generate.js';
 
 export function registerDocs(program: Command, cli: CliContext): void {
@@ -14,7 +15,8 @@ export function registerDocs(program: Command, cli: CliContext): void {
     .description('generate docs/pipeline-reference.md and docs/processors/*.md')
     .option('--check', 'only check that the committed files are up to date (exit 1 if not)')
     .option('--root <dir>', 'repository root to write into (default: this checkout)')
-    .action((options: { check?: boolean; root?: string }) => writeOrCheck(generatedDocs(), { ...options, command: 'docs' }, cli));
+    // The deployment files derived from pipeline.yaml (Qdrant variant, AsyncAPI, ACLs) are docs too: one command refreshes all.
+    .action((options: { check?: boolean; root?: string }) => writeOrCheck(new Map([...generatedDocs(), ...generatedOpsFiles()]), { ...options, command: 'docs' }, cli));
 }
 
 export function registerSchema(program: Command, cli: CliContext): void {
