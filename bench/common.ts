@@ -7,9 +7,21 @@
 import type { Pipeline } from '../topology/model.js';
 import type { Consumer, TopicPartition, Transport } from '../transports/types.js';
 import { encodeValue } from '../runtime/serde.js';
-import type { UserEvent } from '../test/events.js';
+import { makeEvents, type UserEvent } from '../test/events.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The bench input: `n` events one second apart (makeEvents), ending an hour
+ * ago. Kafka rejects record timestamps more than an hour ahead of the broker
+ * clock (log.message.timestamp.after.max.ms) and both logs drop records older
+ * than the 7-day retention, so the events must fit in between.
+ */
+export function benchEvents(n: number, users: number, seed = 42): UserEvent[] {
+  const start = Math.floor((Date.now() - n * 1000 - 3_600_000) / 1000) * 1000;
+  if (Date.now() - start > 6 * 86_400_000) throw new Error(`${n} events one second apart do not fit in the 7-day retention: use at most 500,000`);
+  return makeEvents(n, users, seed, start);
+}
 
 export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 

@@ -16,8 +16,7 @@ import { loadPipeline } from '../topology/compile.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
 import { createHashingEmbedder } from '../providers/embedders/hashing.js';
 import { MINILM_DIMS } from '../providers/embedders/minilm.js';
-import { makeEvents } from '../test/events.js';
-import { type GroupTiming, partitionsOf, produceEvents, waitForGroup, waitForPipeline } from './common.js';
+import { benchEvents, type GroupTiming, partitionsOf, produceEvents, waitForGroup, waitForPipeline } from './common.js';
 import { type LatencyResult, measureLatency } from './latency.js';
 
 const HERE = import.meta.dirname;
@@ -57,7 +56,7 @@ export async function benchAggregateEmbedded(o: { events: number; users: number;
     const app = createPipelineApp({ pipeline, transport, logger, stateDir: path.join(dir, 'state'), instanceId: 'bench', topics: 'create' });
     const { ensureTopics } = await import('../runtime/topics.js');
     await ensureTopics(pipeline, transport.admin(), 'create', logger);
-    await produceEvents(transport, input.name, input.partitions, makeEvents(o.events, o.users, 42));
+    await produceEvents(transport, input.name, input.partitions, benchEvents(o.events, o.users));
     const started = performance.now();
     await app.start();
     const check = failureCheck(app);
@@ -100,7 +99,7 @@ export async function benchPipelineEmbedded(o: { events: number; users: number; 
     const { ensureTopics } = await import('../runtime/topics.js');
     await ensureTopics(pipeline, transport.admin(), 'create', logger);
     const input = pipeline.topics.user_events!;
-    await produceEvents(transport, input.name, input.partitions, makeEvents(o.events, o.users, 42));
+    await produceEvents(transport, input.name, input.partitions, benchEvents(o.events, o.users));
     await app.resources.warmUp(); // model load is not part of the timing
     const started = performance.now();
     await app.start();

@@ -13,12 +13,11 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { errorMessage } from '../common/errors.js';
-import { loadPipeline } from '../topology/compile.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
 import { EXIT_FAILED, EXIT_OK } from './context.js';
 import { replayDeadLetters, type ReplayEntry, type ReplaySummary, type SkipReason } from './dlq-replay.js';
-import { chooseTransport, resolveStateDir } from './run.js';
+import { openPipeline } from './open-pipeline.js';
 
 interface ReplayFlags {
   stateDir?: string;
@@ -72,21 +71,10 @@ export function formatSummary(s: ReplaySummary): string {
 }
 
 async function replayCommand(file: string, flags: ReplayFlags, cli: CliContext): Promise<number> {
-  let pipeline;
-  try {
-    pipeline = loadPipeline(file, { env: process.env });
-  } catch (err) {
-    cli.err(`${errorMessage(err)}\nRun \`aura validate ${file}\` for every problem with its line and column.\n`);
-    return EXIT_FAILED;
-  }
-  let chosen;
-  try {
-    chosen = chooseTransport(pipeline, resolveStateDir(pipeline, file, flags.stateDir));
-  } catch (err) {
-    const embedded = !process.env.KAFKA_BROKERS?.trim();
-    cli.err(`aura dlq replay: ${errorMessage(err)}${embedded ? '\nOn the embedded log, stop `aura serve`/`aura run` first: one process owns the log.' : ''}\n`);
-    return EXIT_FAILED;
-  }
+  const opened = openPipeline(file, flags.stateDir, (msg) => cli.err(`aura dlq replay: ${msg}\n`));
+  if (!opened) return EXIT_FAILED;
+  const { pipeline } = opened;
+  const chosen = opened;
   const { transport } = chosen;
   const dlq = pipeline.defaults.deadLetterTopic ? pipeline.topics[pipeline.defaults.deadLetterTopic]?.name : undefined;
   try {

@@ -15,11 +15,7 @@ import { ensureMiniLmModel } from '../providers/embedders/model-cache.js';
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { createPipelineApp } from '../runtime/app.js';
-import { loadPipeline } from '../topology/compile.js';
-import type { Pipeline } from '../topology/model.js';
-import type { Transport } from '../transports/types.js';
-import { createEmbeddedTransport } from '../transports/embedded/index.js';
-import { createKafkaTransport, describeKafkaConfig, kafkaConfigFromEnv } from '../transports/kafka/index.js';
+import { openPipeline } from './open-pipeline.js';
 
 export interface RunOptions {
   file: string;
@@ -28,43 +24,12 @@ export interface RunOptions {
   createTopics?: boolean;
 }
 
-export interface ChosenTransport {
-  transport: Transport;
-  /** One line for the start-up summary; secrets redacted. */
-  summary: string;
-}
-
-/** Kafka when KAFKA_BROKERS is set, else the embedded log under the state directory. */
-export function chooseTransport(pipeline: Pipeline, stateDir: string, env: NodeJS.ProcessEnv = process.env): ChosenTransport {
-  if (env.KAFKA_BROKERS?.trim()) {
-    const config = kafkaConfigFromEnv(env);
-    return { transport: createKafkaTransport(config), summary: `kafka ${describeKafkaConfig(config)}` };
-  }
-  const logPath = path.join(stateDir, 'embedded-log.db');
-  return { transport: createEmbeddedTransport({ path: logPath }), summary: `embedded log at ${logPath}` };
-}
-
-export function resolveStateDir(pipeline: Pipeline, file: string, stateDir?: string): string {
-  return path.resolve(path.dirname(path.resolve(file)), stateDir ?? pipeline.defaults.stateDir);
-}
-
 export async function runPipeline(options: RunOptions): Promise<number> {
   const logger = createLogger('aura');
-  let pipeline;
-  try {
-    pipeline = loadPipeline(options.file, { env: process.env });
-  } catch (err) {
-    process.stderr.write(`${errorMessage(err)}\nRun \`aura validate ${options.file}\` for every problem with its line and column.\n`);
-    return 1;
-  }
-  const stateDir = resolveStateDir(pipeline, options.file, options.stateDir);
-  let chosen: ChosenTransport;
-  try {
-    chosen = chooseTransport(pipeline, stateDir);
-  } catch (err) {
-    process.stderr.write(`${errorMessage(err)}\n`);
-    return 1;
-  }
+  const opened = openPipeline(options.file, options.stateDir, (msg) => process.stderr.write(`aura run: ${msg}\n`));
+  if (!opened) return 1;
+  const { pipeline, stateDir } = opened;
+  const chosen = opened;
   const { transport } = chosen;
   const onKafka = transport.kind === 'kafka';
   const instanceId = process.env.AURA_INSTANCE_ID?.trim() || undefined;

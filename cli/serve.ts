@@ -14,10 +14,9 @@ import { createLogger } from '../common/logger.js';
 import { createGateway } from '../gateway/app.js';
 import { gatewayConfigFromEnv, type GatewayEnvConfig } from '../gateway/config.js';
 import { createPipelineApp } from '../runtime/app.js';
-import { loadPipeline } from '../topology/compile.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
-import { chooseTransport, resolveStateDir, type ChosenTransport } from './run.js';
+import { openPipeline } from './open-pipeline.js';
 
 export interface ServeOptions {
   file: string;
@@ -32,19 +31,15 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
     process.stderr.write(`aura serve: ${msg}\n`);
     return 1;
   };
-  let pipeline;
-  try {
-    pipeline = loadPipeline(options.file, { env });
-  } catch (err) {
-    return fail(`${errorMessage(err)}\nRun \`aura validate ${options.file}\` for every problem with its line and column.`);
-  }
-  const stateDir = resolveStateDir(pipeline, options.file, options.stateDir);
-  let chosen: ChosenTransport;
+  const opened = openPipeline(options.file, options.stateDir, (msg) => void fail(msg), env);
+  if (!opened) return 1;
+  const { pipeline, stateDir } = opened;
+  const chosen = opened;
   let config: GatewayEnvConfig;
   try {
-    chosen = chooseTransport(pipeline, stateDir, env);
     config = gatewayConfigFromEnv(env, { devWhenUnconfigured: chosen.transport.kind === 'embedded', stateDir });
   } catch (err) {
+    await chosen.transport.close().catch(() => undefined);
     return fail(errorMessage(err));
   }
   const { transport } = chosen;

@@ -9,11 +9,10 @@
 import type { Command } from 'commander';
 import { errorMessage } from '../common/errors.js';
 import { applyPlan, formatPlan, planTopics } from '../runtime/topics-plan.js';
-import { loadPipeline } from '../topology/compile.js';
 import type { CliContext } from './context.js';
 import { EXIT_FAILED, EXIT_USAGE } from './context.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';
-import { chooseTransport, resolveStateDir } from './run.js';
+import { openPipeline } from './open-pipeline.js';
 
 interface TopicsOptions {
   stateDir?: string;
@@ -22,20 +21,10 @@ interface TopicsOptions {
 }
 
 async function topicsCommand(mode: 'plan' | 'apply', file: string, options: TopicsOptions, cli: CliContext): Promise<number> {
-  let pipeline;
-  try {
-    pipeline = loadPipeline(file, { env: process.env });
-  } catch (err) {
-    cli.err(`${errorMessage(err)}\nRun \`aura validate ${file}\` for every problem with its line and column.\n`);
-    return EXIT_FAILED;
-  }
-  let chosen;
-  try {
-    chosen = chooseTransport(pipeline, resolveStateDir(pipeline, file, options.stateDir));
-  } catch (err) {
-    cli.err(`aura topics: ${errorMessage(err)}\n`);
-    return EXIT_FAILED;
-  }
+  const opened = openPipeline(file, options.stateDir, (msg) => cli.err(`aura topics: ${msg}\n`));
+  if (!opened) return EXIT_FAILED;
+  const { pipeline } = opened;
+  const chosen = opened;
   const { transport } = chosen;
   try {
     await transport.connect();

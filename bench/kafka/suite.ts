@@ -17,8 +17,7 @@ import { createPipelineApp } from '../../runtime/app.js';
 import { loadPipeline } from '../../topology/compile.js';
 import { createKafkaTransport, kafkaConfigFromEnv } from '../../transports/kafka/index.js';
 import type { Transport } from '../../transports/types.js';
-import { makeEvents } from '../../test/events.js';
-import { fmt, type GroupTiming, partitionsOf, produceEvents, sleep, waitForGroup } from '../common.js';
+import { benchEvents, fmt, type GroupTiming, partitionsOf, produceEvents, sleep, waitForGroup } from '../common.js';
 import { failureCheck } from '../embedded.js';
 import { type LatencyResult, measureLatency } from '../latency.js';
 import { ensureBroker } from './broker.js';
@@ -65,7 +64,7 @@ export async function runKafkaBenches(o: KafkaBenchOptions, print: Print): Promi
   try {
     await transport.connect();
     print(`# broker ${broker.brokers} (${broker.origin}); run id ${run}; ${o.partitions} partition(s), ${fmt(o.events)} events, ${fmt(o.users)} users`);
-    const events = makeEvents(o.events, o.users, 42);
+    const events = benchEvents(o.events, o.users);
     const inputFor = async (tag: string): Promise<{ name: string; partitions: number }> => {
       const input = { name: `${run}.${tag}.user.events`, partitions: o.partitions };
       await createTopic(transport, input.name, o.partitions, created);
