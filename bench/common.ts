@@ -78,7 +78,7 @@ export async function waitForGroup(
   try {
     for (;;) {
       options.check?.();
-      const committed = await probe.committed(tps);
+      const committed = await retrying(() => probe.committed(tps));
       const now = performance.now();
       const done = committed.reduce((n, c) => n + Math.max(0, c.offset), 0);
       if (done > 0 && first === undefined) first = { at: now, done };
@@ -106,8 +106,8 @@ export async function waitForPipeline(transport: Transport, pipeline: Pipeline, 
   try {
     for (;;) {
       check?.();
-      const ends = await probe.endOffsets(tps);
-      const committed = await probe.committed(tps);
+      const ends = await retrying(() => probe.endOffsets(tps));
+      const committed = await retrying(() => probe.committed(tps));
       const caughtUp = ends.every((e, i) => Math.max(0, committed[i]!.offset) >= e.offset);
       const key = ends.map((e) => e.offset).join(',');
       if (caughtUp && key === lastEnds) return (performance.now() - startedAt) / 1000;
@@ -117,6 +117,23 @@ export async function waitForPipeline(transport: Transport, pipeline: Pipeline, 
     }
   } finally {
     await probe.close();
+  }
+}
+
+/**
+ * Retries a probe call for up to 30 s: right after a broker starts, or while
+ * the group coordinator moves, OffsetFetch answers NOT_COORDINATOR /
+ * COORDINATOR_LOAD_IN_PROGRESS, which the Java client retries by itself.
+ */
+async function retrying<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = performance.now() + 30_000;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (performance.now() > deadline) throw err;
+      await sleep(200);
+    }
   }
 }
 
