@@ -38,7 +38,7 @@ const only = new Set((args.only ?? '').split(',').filter(Boolean));
 const wanted = (name: string): boolean => only.size === 0 || only.has(name);
 const num = (s: string | undefined): number => Number(s);
 
-export function describeResult(r: ThroughputResult): string {
+function describeResult(r: ThroughputResult): string {
   const t = r.timing;
   const steady = t.steadySeconds > 0 && t.steadyRecords > 0 ? `; steady ${fmt(t.steadyRecords / t.steadySeconds)} events/s after the first commit` : '';
   let line = `${r.name}: ${fmt(r.events)} events, ${fmt(r.users)} users in ${t.wallSeconds.toFixed(2)} s = ${fmt(r.eventsPerSecond)} events/s${steady} (${fmt(r.commits)} commits, ${fmt(r.recordsOut)} records out)`;

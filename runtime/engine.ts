@@ -190,6 +190,9 @@ export class StreamEngine {
   private async processBatch(batch: LogRecord[]): Promise<void> {
     this.metrics.recordsConsumed += batch.length;
     for (const record of batch) this.taskManager.route(record);
+    // With a backlog the poll resolves at once and the loop would run on microtasks only,
+    // starving timers and I/O of this process (the gateway, /metrics) until the backlog is gone.
+    if (batch.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const now = this.clock.now();
     for (const task of this.tasks.values()) task.punctuateWallClock(now);
     await this.backpressure();

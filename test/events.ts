@@ -25,10 +25,11 @@ export interface UserEvent {
 }
 
 /** A recent start: logs apply retention (7 days by default) to record timestamps, as Kafka does. */
-export const recentStart = (): number => Math.floor(Date.now() / 3_600_000) * 3_600_000 - 24 * 3_600_000;
+/** Ends at least an hour ago whatever `n` is: Kafka rejects timestamps too far in the future. */
+export const recentStart = (n = 0): number => Math.floor(Date.now() / 3_600_000) * 3_600_000 - Math.max(24 * 3_600_000, (n + 3_600) * 1000);
 
 /** `n` events over `users` users, one per second from `start`. */
-export function makeEvents(n: number, users: number, seed = 1, start = recentStart()): UserEvent[] {
+export function makeEvents(n: number, users: number, seed = 1, start = recentStart(n)): UserEvent[] {
   const rnd = prng(seed);
   const out: UserEvent[] = [];
   for (let i = 0; i < n; i++) {
