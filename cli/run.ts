@@ -16,6 +16,7 @@ import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { createPipelineApp } from '../runtime/app.js';
 import { openPipeline } from './open-pipeline.js';
+import { superviseUntilDone } from './supervise.js';
 
 export interface RunOptions {
   file: string;
@@ -71,24 +72,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     return 1;
   }
   logger.info({ tasks: app.engine.tasks.size }, 'pipeline running');
-  const stop = async (signal: string) => {
-    logger.info({ signal }, 'stopping');
-    await app.stop();
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  try {
-    await app.engine.done;
-    await transport.close();
-    return 0;
-  } catch (err) {
-    logger.error({ err: errorMessage(err) }, 'pipeline failed');
-    // The reason also goes to stderr whatever the log level: a fenced instance must say why it quit.
-    process.stderr.write(`aura run: ${errorMessage(err)}\n`);
-    await app.resources.close().catch(() => undefined);
-    await transport.close().catch(() => undefined);
-    return 1;
-  }
+  return superviseUntilDone({ app, transport, logger, label: 'aura run' });
 }
 
 export function registerRun(program: Command, cli: CliContext): void {

@@ -17,6 +17,7 @@ import { createPipelineApp } from '../runtime/app.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
 import { openPipeline } from './open-pipeline.js';
+import { superviseUntilDone } from './supervise.js';
 
 export interface ServeOptions {
   file: string;
@@ -86,28 +87,7 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
     await transport.close().catch(() => undefined);
     return fail(`${errorMessage(err)}${hint}`);
   }
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    await gateway.stop();
-    await app.stop();
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  try {
-    await app.engine.done;
-    await gateway.stop();
-    await transport.close();
-    return 0;
-  } catch (err) {
-    process.stderr.write(`aura serve: the pipeline failed: ${errorMessage(err)}\n`);
-    await gateway.stop().catch(() => undefined);
-    await app.resources.close().catch(() => undefined);
-    await transport.close().catch(() => undefined);
-    return 1;
-  }
+  return superviseUntilDone({ app, transport, logger, label: 'aura serve', front: gateway });
 }
 
 export function registerServe(program: Command, cli: CliContext): void {
