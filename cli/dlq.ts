@@ -74,12 +74,11 @@ async function replayCommand(file: string, flags: ReplayFlags, cli: CliContext):
   const opened = openPipeline(file, flags.stateDir, (msg) => cli.err(`aura dlq replay: ${msg}\n`));
   if (!opened) return EXIT_FAILED;
   const { pipeline } = opened;
-  const chosen = opened;
-  const { transport } = chosen;
+  const { transport } = opened;
   const dlq = pipeline.defaults.deadLetterTopic ? pipeline.topics[pipeline.defaults.deadLetterTopic]?.name : undefined;
   try {
     await transport.connect();
-    cli.out(`dlq replay of ${pipeline.app}: ${dlq ?? '(no dead-letter topic)'} on ${chosen.summary}${flags.dryRun ? ' — dry run, nothing is published' : ''}\n`);
+    cli.out(`dlq replay of ${pipeline.app}: ${dlq ?? '(no dead-letter topic)'} on ${opened.summary}${flags.dryRun ? ' — dry run, nothing is published' : ''}\n`);
     const list = flags.dryRun || flags.verbose;
     const summary = await replayDeadLetters({
       pipeline,

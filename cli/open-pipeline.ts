@@ -54,3 +54,8 @@ export function openPipeline(file: string, stateDirOption: string | undefined, f
     return undefined;
   }
 }
+
+/** On a shared cluster creating topics is an operator's decision: check and explain unless asked to create. */
+export function topicsMode(transport: Transport, createTopics?: boolean): 'check' | 'create' {
+  return transport.kind === 'kafka' && !createTopics ? 'check' : 'create';
+}

@@ -15,7 +15,7 @@ import { ensureMiniLmModel } from '../providers/embedders/model-cache.js';
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { createPipelineApp } from '../runtime/app.js';
-import { openPipeline } from './open-pipeline.js';
+import { openPipeline, topicsMode } from './open-pipeline.js';
 import { superviseUntilDone } from './supervise.js';
 
 export interface RunOptions {
@@ -30,8 +30,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   const opened = openPipeline(options.file, options.stateDir, (msg) => process.stderr.write(`aura run: ${msg}\n`));
   if (!opened) return 1;
   const { pipeline, stateDir } = opened;
-  const chosen = opened;
-  const { transport } = chosen;
+  const { transport } = opened;
   const onKafka = transport.kind === 'kafka';
   const instanceId = process.env.AURA_INSTANCE_ID?.trim() || undefined;
   const app = createPipelineApp({
@@ -40,15 +39,14 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     logger,
     stateDir,
     instanceId,
-    // On a shared cluster creating topics is an operator's decision: check and explain by default.
-    topics: onKafka && !options.createTopics ? 'check' : 'create',
+    topics: topicsMode(transport, options.createTopics),
     resources: { log: (msg) => logger.info(msg) },
   });
   const tasks = pipeline.subtopologies.reduce((n, st) => n + st.partitions, 0);
   process.stdout.write(
     [
       `aura run: ${pipeline.app} (${path.relative(process.cwd(), pipeline.file) || pipeline.file})`,
-      `  transport   ${chosen.summary}`,
+      `  transport   ${opened.summary}`,
       ...(onKafka ? [`  instance    ${instanceId ?? '(random: set AURA_INSTANCE_ID to a stable id so a restart fences its predecessor)'}, group ${pipeline.app}`] : []),
       `  processing  ${pipeline.defaults.processing}, commit every ${pipeline.defaults.commitIntervalMs} ms`,
       `  topics      ${Object.values(pipeline.topics).map((t) => t.name).join(', ')}`,

@@ -16,7 +16,7 @@ import { gatewayConfigFromEnv, type GatewayEnvConfig } from '../gateway/config.j
 import { createPipelineApp } from '../runtime/app.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
-import { openPipeline } from './open-pipeline.js';
+import { openPipeline, topicsMode } from './open-pipeline.js';
 import { superviseUntilDone } from './supervise.js';
 
 export interface ServeOptions {
@@ -35,15 +35,14 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
   const opened = openPipeline(options.file, options.stateDir, (msg) => void fail(msg), env);
   if (!opened) return 1;
   const { pipeline, stateDir } = opened;
-  const chosen = opened;
   let config: GatewayEnvConfig;
   try {
-    config = gatewayConfigFromEnv(env, { devWhenUnconfigured: chosen.transport.kind === 'embedded', stateDir });
+    config = gatewayConfigFromEnv(env, { devWhenUnconfigured: opened.transport.kind === 'embedded', stateDir });
   } catch (err) {
-    await chosen.transport.close().catch(() => undefined);
+    await opened.transport.close().catch(() => undefined);
     return fail(errorMessage(err));
   }
-  const { transport } = chosen;
+  const { transport } = opened;
   const port = options.port ?? config.port;
   // Stable across restarts (reply routing, registry), distinct per instance on one host.
   const instanceId = config.instanceId ?? `${os.hostname()}-${port}`;
@@ -53,7 +52,7 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
     logger,
     stateDir,
     instanceId,
-    topics: transport.kind === 'kafka' && !options.createTopics ? 'check' : 'create',
+    topics: topicsMode(transport, options.createTopics),
     resources: { log: (msg) => logger.info(msg) },
   });
   const gateway = createGateway({ pipeline, transport, app, logger, instanceId, advertisedUrl: config.advertisedUrl, auth: config.auth, limits: config.limits });
@@ -61,7 +60,7 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
   process.stdout.write(
     [
       `aura serve: ${pipeline.app} (${path.relative(process.cwd(), pipeline.file) || pipeline.file})`,
-      `  transport   ${chosen.summary}`,
+      `  transport   ${opened.summary}`,
       `  instance    ${instanceId}${config.advertisedUrl ? ` at ${config.advertisedUrl}` : ''}`,
       `  gateway     http://${shownHost}:${port}  (topology page /topology, metrics /metrics)`,
       `  auth        ${config.auth.alg}${config.devAuth ? ' — DEVELOPMENT MODE' : ''}`,

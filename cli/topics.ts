@@ -24,13 +24,12 @@ async function topicsCommand(mode: 'plan' | 'apply', file: string, options: Topi
   const opened = openPipeline(file, options.stateDir, (msg) => cli.err(`aura topics: ${msg}\n`));
   if (!opened) return EXIT_FAILED;
   const { pipeline } = opened;
-  const chosen = opened;
-  const { transport } = chosen;
+  const { transport } = opened;
   try {
     await transport.connect();
     const admin = transport.admin();
     const plan = planTopics(pipeline, await admin.listTopics());
-    cli.out(`topics of ${pipeline.app} on ${chosen.summary}\n`);
+    cli.out(`topics of ${pipeline.app} on ${opened.summary}\n`);
     cli.out(formatPlan(plan, { verbose: options.verbose }));
     if (mode === 'plan') {
       if (plan.refused) cli.err('some changes must be made by hand (see REFUSED above); `aura topics apply` would refuse\n');

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { main } from '../cli/main.js';
+import { auraInProcess } from '../test/aura-in-process.js';
 import { loadPipeline } from '../topology/compile.js';
 import { auraArgs, quickstartSteps } from './quickstart-commands.js';
 
@@ -19,19 +19,8 @@ const steps = quickstartSteps(ROOT);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-quickstart-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function aura(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const saved = { AURA_STATE_DIR: process.env.AURA_STATE_DIR, AURA_VECTOR_DB: process.env.AURA_VECTOR_DB, KAFKA_BROKERS: process.env.KAFKA_BROKERS };
-  Object.assign(process.env, { AURA_STATE_DIR: path.join(dir, 'state'), AURA_VECTOR_DB: path.join(dir, 'vectors.db'), KAFKA_BROKERS: '' });
-  let out = '';
-  let err = '';
-  try {
-    const code = await main(args, { out: (s) => void (out += s), err: (s) => void (err += s) });
-    return { code, out, err };
-  } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-}
+const aura = (args: string[]) =>
+  auraInProcess(args, { AURA_STATE_DIR: path.join(dir, 'state'), AURA_VECTOR_DB: path.join(dir, 'vectors.db'), KAFKA_BROKERS: '' });
 
 describe('docs/quickstart-kafka.md on the embedded log', () => {
   it('has the steps a newcomer needs, each of a kind the tests run or check', () => {

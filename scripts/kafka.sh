@@ -100,7 +100,10 @@ start() {
   mkdir -p "$DATA/logs"
   write_config
   local cluster_id
-  cluster_id="$(node -e 'console.log(require("crypto").randomBytes(16).toString("base64url"))')"
+  # 16 random bytes, base64url. An id starting with "-" would be read as an option by
+  # kafka-storage (about one start in 64): such a first character is swapped for a letter,
+  # which still decodes to 16 bytes (Kafka's own random-uuid avoids it the same way).
+  cluster_id="$(node -e 'console.log(require("crypto").randomBytes(16).toString("base64url").replace(/^-/, "A"))')"
   # Static controller.quorum.voters: format WITHOUT --standalone.
   java -cp "$LIB/*" -Dlog4j2.configurationFile="$DATA/log4j2.properties" kafka.tools.StorageTool \
     format -t "$cluster_id" -c "$DATA/server.properties" >"$DATA/format.out" 2>&1 \

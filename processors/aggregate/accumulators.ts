@@ -6,13 +6,9 @@
  */
 import { compilePath, type Getter } from '../../common/path.js';
 
-export type AggregationOp = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'last' | 'collect';
+import type { AggregationConfig, AggregationOp } from './spec.js';
 
-export interface AggregationConfig {
-  op: AggregationOp;
-  field?: string;
-  limit?: number;
-}
+export type { AggregationConfig, AggregationOp };
 
 /** JSON state of one aggregation: n = values folded, v = running value. */
 export interface Acc {

@@ -7,29 +7,12 @@
 import { toMillis as durationOr } from '../../schemas/duration.js';
 import { compilePath } from '../../common/path.js';
 import type { Processor, ProcessorContext, StreamRecord } from '../types.js';
-import { type AggregationConfig, compileAggregations } from './accumulators.js';
+import { compileAggregations } from './accumulators.js';
 import { contextWindowProcessor, eventTime } from './context-window.js';
+import type { AggregateConfig } from './spec.js';
 import { keyedFoldProcessor } from './keyed-fold.js';
 import { slidingWindowProcessor } from './sliding-window.js';
 import { sessionWindowProcessor, timeWindowProcessor } from './time-windows.js';
-
-export interface AggregateConfig {
-  key?: string;
-  window?: {
-    type: 'tumbling' | 'hopping' | 'sliding' | 'session' | 'context';
-    size?: string | number;
-    advance?: string | number;
-    grace?: string | number;
-    gap?: string | number;
-    max_events?: number;
-    span?: string | number;
-  };
-  aggregations?: Record<string, AggregationConfig>;
-  preset?: 'context_window';
-  emit?: 'on_update' | 'on_window_close';
-  /** Filled in by the compiler from the node's `store:`. */
-  store?: string;
-}
 
 /** What the preset folds when no window is given (as its spec documents). */
 const PRESET_WINDOW: NonNullable<AggregateConfig['window']> = { type: 'context', max_events: 50, span: '7d' };
@@ -42,7 +25,7 @@ export function createAggregate(config: AggregateConfig, stores: string[]): Proc
     const k = keyPath(r.value);
     return k === undefined || k === null ? null : String(k);
   };
-  const storeName = config.store ?? stores[0]!;
+  const storeName = stores[0]!; // the compiler checked the node declares one store of the right kind
   // No window: a generic aggregate folds every record of its key; the preset uses its default window.
   const w = config.window ?? (config.preset === 'context_window' ? PRESET_WINDOW : undefined);
   let handle: (record: StreamRecord) => void = () => undefined;
@@ -93,3 +76,5 @@ export function createAggregate(config: AggregateConfig, stores: string[]): Proc
     },
   };
 }
+
+export type { AggregateConfig };

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
-import { main } from '../../cli/main.js';
+import { auraInProcess, type AuraResult } from '../aura-in-process.js';
 import type { Consumer, LogRecord } from '../../transports/types.js';
 import { createKafkaTransport, type KafkaTransport } from '../../transports/kafka/index.js';
 
@@ -46,18 +46,8 @@ export function pipelineCopy(source: string, dir: string, replacements: Array<[R
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Runs `aura <args>` in-process with KAFKA_BROKERS set; returns exit code and output. */
-export async function aura(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
-  const saved = { ...process.env };
-  Object.assign(process.env, { KAFKA_BROKERS: brokers(), ...env });
-  let out = '';
-  let err = '';
-  try {
-    const code = await main(args, { out: (s) => void (out += s), err: (s) => void (err += s) });
-    return { code, out, err };
-  } finally {
-    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-    Object.assign(process.env, saved);
-  }
+export function aura(args: string[], env: Record<string, string> = {}): Promise<AuraResult> {
+  return auraInProcess(args, { KAFKA_BROKERS: brokers(), ...env });
 }
 
 export interface AuraProcess {

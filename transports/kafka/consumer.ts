@@ -175,7 +175,7 @@ export class KafkaConsumerAdapter implements Consumer {
     this.requireGroup('committed');
     await this.connect();
     if (partitions.length === 0) return [];
-    const res = await call<TopicPartitionOffset[]>('committed', (cb) => this.client.committed(partitions.map(plain), 10_000, cb));
+    const res = await committedWithRetry(() => call<TopicPartitionOffset[]>('committed', (cb) => this.client.committed(partitions.map(plain), 10_000, cb)));
     const byKey = new Map(res.map((r) => [key(r), r.offset]));
     // librdkafka reports "none" as -1001 (OFFSET_INVALID); the engine expects -1 like the embedded log.
     return partitions.map((p) => ({ ...plain(p), offset: Math.max(byKey.get(key(p)) ?? -1, -1) }));
@@ -277,4 +277,24 @@ function toRecord(m: Message): LogRecord {
     timestamp: m.timestamp ?? 0,
     headers,
   };
+}
+
+/**
+ * The group coordinator may be moving or still loading (a fresh broker, a restart): the Java client
+ * retries OffsetFetch then, librdkafka hands the error back. Retry timeouts and coordinator errors
+ * for up to 30 s before giving up.
+ */
+const COORDINATOR_CODES = new Set([-185 /* timed out */, 14 /* load in progress */, 15 /* not available */, 16 /* not coordinator */]);
+
+async function committedWithRetry<T>(fetch: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch();
+    } catch (err) {
+      const code = (err as { details?: { code?: number } }).details?.code;
+      if (code === undefined || !COORDINATOR_CODES.has(code) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 2000)));
+    }
+  }
 }
