@@ -83,7 +83,7 @@ export const es: Record<PhraseKey, string> = {
   'history.better_mix': 'En un periodo parecido que terminó {when}, tu ánimo estaba mejor ({past}/10{vs}); en ese entonces registraste {mix}.',
   'history.vs_now': ' frente a {now}/10 ahora',
   'history.item': '{minutes} de {kind}',
-  'history.more': 'Es más {kinds} de lo que registras ahora, así que retomar algo de eso podría ayudarte.',
+  'history.more': 'Eso es más {kinds} de lo que registras ahora, así que retomar parte de eso podría ayudarte.',
   'history.bring_back': 'Retomar algo de esa rutina podría ayudarte.',
   'history.best_now': 'Comparado con periodos parecidos (el mejor fue de {best}/10), tu ánimo está en su punto más alto ahora mismo, así que sigue haciendo lo que estás haciendo.',
 
