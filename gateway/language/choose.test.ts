@@ -62,6 +62,14 @@ describe('the answer language: which clue wins', () => {
     expect(request?.language).toBe(expected);
   });
 
+  it('reads the locale claim of a token verified earlier too (from the verification cache)', async () => {
+    const jwt = await token('lena', { locale: 'es-AR' });
+    for (let i = 0; i < 2; i++) {
+      const res = await h.gateway.app.request('/api/guardian/advice', { method: 'POST', headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json', 'accept-language': 'en' }, body: JSON.stringify({ question: EN_Q }) });
+      expect(((await res.json()) as { language: string }).language).toBe('es');
+    }
+  });
+
   it('rejects a body language it cannot answer in with a 400 that says which it can', async () => {
     for (const language of ['fr', '', 42, null, ['es'], 'x'.repeat(200)]) {
       const res = await ask(h, 'lena', { body: { question: EN_Q, language } });
