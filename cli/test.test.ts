@@ -37,9 +37,10 @@ describe('aura test', () => {
         "  ✓ a mood entry becomes the user's aggregated context (… ms)",
         '  ✓ moods average over the window and pair with an activity within two hours (… ms)',
         "  ✓ the Guardian answers a request with the user's latest context (… ms)",
+        "  ✓ the Guardian answers a Spanish request in Spanish, from the user's Spanish note (… ms)",
         "  ✓ a user's context is dropped after 30 days without events (store ttl) (… ms)",
         '',
-        '4 passed, 0 failed',
+        '5 passed, 0 failed',
         '',
       ].join('\n'),
     );

@@ -4,6 +4,8 @@
  * swapping the embedded store for Qdrant, or MiniLM for an HTTP embedder,
  * changes no processor.
  */
+import type { Language } from './advisors/language.js';
+
 export { pointId } from './point-id.js';
 
 /** Turns texts into fixed-size vectors (unit length for the built-in embedders). */
@@ -83,6 +85,8 @@ export interface AdviceInput {
   context: AggregatedContext | null;
   /** Similar past contexts of this user, nearest first. */
   history: VectorHit[];
+  /** The language to answer in (the guardian always sets it; absent: DEFAULT_LANGUAGE of providers/advisors/language.ts). */
+  language?: Language;
   /** Epoch ms after which the answer is useless. */
   deadline: number;
   signal: AbortSignal;

@@ -83,7 +83,7 @@ describe('Resources: network providers from pipeline.yaml', () => {
       expect(text).toContain('Hi?');
       const chat = llm.requests.at(-1)!;
       expect(chat.body).toMatchObject({ model: 'chat', max_tokens: 50, stream: true });
-      expect(chat.body.messages[0].content).toBe('Hi? / None found.');
+      expect(chat.body.messages[0].content).toMatch(/^Hi\? \/ None found\.\n\nAnswer in Spanish/); // a template without {{language}} gets the instruction appended
     } finally {
       await resources.close();
       warn.mockRestore();

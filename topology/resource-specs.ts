@@ -112,7 +112,7 @@ export const resourceSpecs: readonly ResourceTypeSpec[] = [
         prompt_template: {
           type: 'string',
           description:
-            "System prompt; `{{context}}` (the user's context window), `{{history}}` (similar past contexts) and `{{question}}` are replaced. The question is also sent as the user message. Default: a short wellness-coach prompt (providers/openai/prompt.ts).",
+            "System prompt; `{{context}}` (the user's context window), `{{history}}` (similar past contexts), `{{question}}` and `{{language}}` (the language to answer in, e.g. `Spanish (…)`) are replaced; without `{{language}}` an instruction to answer in the request's language is appended. The question is also sent as the user message. Default: a short wellness-coach prompt (providers/openai/prompt.ts).",
         },
         temperature: { type: 'number', minimum: 0, maximum: 2, description: 'Sampling temperature.' },
         max_tokens: { type: 'integer', minimum: 1, description: 'Longest answer, in tokens.' },

@@ -66,12 +66,13 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
   const verification = { alg: options.alg, iss: options.issuer, aud: options.audience };
   let cryptoKey: Promise<webcrypto.CryptoKey> | undefined;
   // A client sends the same token with every request: verify it once, re-check only its time claims.
-  const verified = new LruTtl<{ user: string; exp?: number; nbf?: number }>(10_000, 10 * 60_000);
+  const verified = new LruTtl<{ user: string; exp?: number; nbf?: number; payload: JWTPayload }>(10_000, 10 * 60_000);
 
-  async function verifyToken(token: string): Promise<string> {
+  /** The user and the verified claims (routes read optional ones, e.g. `locale`, from `c.get('jwtPayload')`). */
+  async function verifyClaims(token: string): Promise<{ user: string; payload: JWTPayload }> {
     const now = Math.floor(Date.now() / 1000);
     const hit = verified.get(token);
-    if (hit && (hit.exp === undefined || hit.exp > now) && (hit.nbf === undefined || hit.nbf <= now)) return hit.user;
+    if (hit && (hit.exp === undefined || hit.exp > now) && (hit.nbf === undefined || hit.nbf <= now)) return hit;
     let payload: JWTPayload;
     try {
       payload = await verify(token, await (cryptoKey ??= importKey(options)), verification);
@@ -80,9 +81,11 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
       throw unauthorized(`invalid token: ${(err as Error).message}`);
     }
     const user = userIdOf(payload);
-    verified.set(token, { user, exp: typeof payload.exp === 'number' ? payload.exp : undefined, nbf: typeof payload.nbf === 'number' ? payload.nbf : undefined });
-    return user;
+    verified.set(token, { user, exp: typeof payload.exp === 'number' ? payload.exp : undefined, nbf: typeof payload.nbf === 'number' ? payload.nbf : undefined, payload });
+    return { user, payload };
   }
+
+  const verifyToken = async (token: string): Promise<string> => (await verifyClaims(token)).user;
 
   return {
     options,
@@ -92,7 +95,9 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
         const header = c.req.header('authorization');
         const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
         if (!m) throw unauthorized('no bearer token: send Authorization: Bearer <jwt>', header ? 'invalid_request' : 'invalid_token');
-        c.set('user', await verifyToken(m[1]!));
+        const { user, payload } = await verifyClaims(m[1]!);
+        c.set('user', user);
+        c.set('jwtPayload', payload);
         await next();
       };
     },

@@ -61,4 +61,19 @@ describe('rechunk', () => {
     }
     expect(whole.join(' ')).toBe(text);
   });
+
+  it('hands out the words produced before a failure, then passes the failure on', async () => {
+    async function* failing(): AsyncGenerator<string> {
+      yield 'Sleep at the same ';
+      yield 'time every night.';
+      throw new Error('model server down');
+    }
+    const out: string[] = [];
+    await expect(
+      (async () => {
+        for await (const c of rechunk(failing(), 5)) out.push(c);
+      })(),
+    ).rejects.toThrow('model server down');
+    expect(out).toEqual(['Sleep at the same time', 'every night.']);
+  });
 });

@@ -4,6 +4,7 @@
  * (`{left: request, right: context}`).
  */
 import { AuraError, ErrorCodes } from '../../common/errors.js';
+import { type Language, languageOf } from '../../providers/advisors/language.js';
 import type { AggregatedContext } from '../../providers/types.js';
 
 export interface GuardianRequest {
@@ -12,9 +13,11 @@ export interface GuardianRequest {
   question: string;
   deadline: number;
   created_at: number;
+  /** The language to answer in: the request's (a tag such as `es-MX` counts as `es`), else the configured default. */
+  language: Language;
 }
 
-export function unpackRequest(value: unknown, defaultDeadlineMs: number): { request: GuardianRequest; context: AggregatedContext | null } {
+export function unpackRequest(value: unknown, defaultDeadlineMs: number, defaultLanguage: Language): { request: GuardianRequest; context: AggregatedContext | null } {
   const v = (value ?? {}) as Record<string, unknown>;
   const joined = 'left' in v;
   const raw = (joined ? v.left : v) as Record<string, unknown> | null;
@@ -24,5 +27,7 @@ export function unpackRequest(value: unknown, defaultDeadlineMs: number): { requ
   }
   const created = typeof raw.created_at === 'number' ? raw.created_at : Date.now();
   const deadline = typeof raw.deadline === 'number' ? raw.deadline : created + defaultDeadlineMs;
-  return { request: { correlation_id: raw.correlation_id, user_id: raw.user_id, question: raw.question, deadline, created_at: created }, context };
+  // Other producers may send no language, or one we do not speak: they get the default, not an error.
+  const language = languageOf(raw.language) ?? defaultLanguage;
+  return { request: { correlation_id: raw.correlation_id, user_id: raw.user_id, question: raw.question, deadline, created_at: created, language }, context };
 }

@@ -2,6 +2,7 @@
  * `guardian`: answers advice requests (joined with the user's latest context)
  * with an advisor resource, streaming chunks and a final response.
  */
+import { DEFAULT_LANGUAGE, type Language, LANGUAGES } from '../../providers/advisors/language.js';
 import type { ProcessorSpec, ResourceRef } from '../types.js';
 import { durationSchema, resourceRefSchema } from '../../schemas/fragments.js';
 
@@ -12,6 +13,7 @@ export interface GuardianConfig {
   top_k: number;
   chunk_words: number;
   default_deadline: string | number;
+  default_language: Language;
 }
 
 function refs(config: GuardianConfig): ResourceRef[] {
@@ -40,7 +42,14 @@ OpenAI-compatible chat model) for advice, and emits the answer progressively:
 Both are keyed by the user id and carry the request's
 \`correlation_id\`. A request whose \`deadline\` (or \`created_at\` + \`default_deadline\`) has
 passed is answered with \`status: timeout\` without calling the advisor; an advisor failure gives
-\`status: error\` with a code, never a lost request.`,
+\`status: error\` with a code, never a lost request.
+
+The answer is in the request's \`language\` (\`es\` or \`en\`; the gateway chooses it, see
+docs/gateway.md, "Language"); a request without one (another producer's) is answered in
+\`default_language\`. The response records the language it was answered in. On \`timeout\` and
+\`error\` the Guardian streams one sentence of its own in that language ("I couldn't finish my
+answer in time…") after whatever the advisor said, so the user always hears back in words; the
+\`status\` and \`error.code\` stay language-neutral codes.`,
   configSchema: {
     type: 'object',
     additionalProperties: false,
@@ -52,6 +61,11 @@ passed is answered with \`status: timeout\` without calling the advisor; an advi
       top_k: { type: 'integer', minimum: 1, maximum: 50, default: 3, description: 'How many similar past contexts are retrieved.' },
       chunk_words: { type: 'integer', minimum: 1, maximum: 500, default: 12, description: 'About how many words each streamed chunk carries.' },
       default_deadline: durationSchema('Deadline of requests that carry none, counted from `created_at`.', '30s'),
+      default_language: {
+        enum: [...LANGUAGES],
+        default: DEFAULT_LANGUAGE,
+        description: 'Language of the answer to requests that carry none (`AURA_DEFAULT_LANGUAGE` in pipeline.yaml). The gateway falls back to it too.',
+      },
     },
   },
   async: true,
@@ -69,6 +83,7 @@ passed is answered with \`status: timeout\` without calling the advisor; an advi
     advisor: advisor
     vectors: context_vectors
     top_k: 3
+    default_language: \${AURA_DEFAULT_LANGUAGE:-es}
 `,
     },
     {

@@ -8,22 +8,33 @@ import type { AggregatedContext, MoodTrend } from '../types.js';
 
 export type Topic = 'sleep' | 'stress' | 'energy' | 'motivation' | 'purpose' | 'exercise' | 'social' | 'work' | 'mood';
 
-/** Word-start patterns per topic (English, plus common Spanish words: AURA360's users write both). */
+/**
+ * Word-start patterns per topic, English and Spanish (AURA360's users write
+ * both), matched on the text folded to lower case without accents — so
+ * "estrés" and "estres", "sueño" and "sueno", "dormí" and "dormi" are one —
+ * and covering inflections by stem: dorm-/duerm-/durm- (dormir, duermo,
+ * durmiendo), cans- (cansada, cansancio), agot- (agotado, agotamiento).
+ * Words that are words in both senses are narrowed ("solo" is "only" far more
+ * often than "alone"; "nada" is not "nado"; "sentido" alone is "felt").
+ */
 const TOPIC_PATTERNS: [Topic, RegExp][] = [
-  ['sleep', /\b(sleep|slept|insomnia|tired at night|bed ?time|nap|rest(ed|ing)?\b|dorm|sueñ|descans)/],
-  ['stress', /\b(stress|anxi|anxious|worr|overwhelm|panic|nervous|tense|pressure|estr[eé]s|ansie|agobi)/],
-  ['energy', /\b(energ|tired|exhaust|fatigue|drained|sluggish|cansad|agotad)/],
-  ['motivation', /\b(motivat|procrastinat|lazy|stuck|unmotivated|discipline|ganas|motivaci)/],
-  ['purpose', /\b(purpose|meaning|ikigai|passion|calling|career|fulfil|prop[oó]sito|sentido|pasi[oó]n)/],
-  ['exercise', /\b(exercis|workout|gym|run(ning)?\b|jog|fitness|sport|walk|cycl|swim|yoga|ejercicio|deporte|caminar)/],
-  ['social', /\b(lonel|alone|isolat|friend|family|social|relationship|solo\b|sola\b|amig|familia)/],
-  ['work', /\b(work|job|boss|deadline|burn ?out|burnout|office|productiv|focus|trabaj|jefe)/],
-  ['mood', /\b(mood|sad|down|depress|unhappy|happ|feel|low\b|ánimo|triste|feliz)/],
+  ['sleep', /\b(sleep|slept|insomni|tired at night|bed ?time|nap|rest(ed|ing)?\b|nightmare|dorm|duerm|durm|suenos?\b|desvel|descans|siesta|pesadill|madrug)/],
+  ['stress', /\b(stress|anxi|worr|overwhelm|panic|nervous|tense|pressure|estres|ansie|ansios|agobi|angusti|preocup|nervios|panico|presion|abrum)/],
+  ['energy', /\b(energ|tired|exhaust|fatigu|drained|sluggish|cansa|canso\b|agot|fatiga|sin fuerzas)/],
+  ['motivation', /\b(motivat|procrastin|lazy|stuck|unmotivated|disciplin|ganas|motiva|desmotiva|flojera|pereza|desgan|estancad)/],
+  ['purpose', /\b(purpose|meaning|ikigai|passion|calling|career|fulfil|proposito|sentido (a|de) (la|mi) vida|sin sentido|pasion|vocacion|carrera)/],
+  ['exercise', /\b(exercis|workout|gym|run(ning)?\b|jog|fitness|sport|walk|cycl|swim|yoga|ejercicio|deporte|entren|gimnasio|camin|corr(er|i|iendo|o)\b|trot|nad(ar|o)\b|natacion|bici|pesas)/],
+  ['social', /\b(lonel|alone|isolat|friend|family|social|relationship|(siento|estoy|sentirme|quedo) sol[oa]\b|soledad|aislad|amig|amist|famili|pareja|novi[oa]s?\b)/],
+  ['work', /\b(work|job|boss|deadline|burn ?out|burnout|office|productiv|focus|trabaj|jefe|oficina|chamba|laburo|curro|empleo|reunion|concentr|enfoc)/],
+  ['mood', /\b(mood|sad|down|depress|unhappy|happ|feel|low\b|animo|triste|feliz|deprim|bajon|llor|siento|sentir)/],
 ];
+
+/** Lower case, accents and tildes dropped ("Dormí" → "dormi", "sueño" → "sueno"): word boundaries then work on ASCII. */
+export const foldText = (text: string): string => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
 /** Topics in a fixed order; `mood` ("I feel…") only when nothing more specific matched. */
 export function detectTopics(text: string): Topic[] {
-  const t = text.toLowerCase();
+  const t = foldText(text);
   const topics = TOPIC_PATTERNS.filter(([, re]) => re.test(t)).map(([topic]) => topic);
   return topics.length > 1 ? topics.filter((x) => x !== 'mood') : topics;
 }

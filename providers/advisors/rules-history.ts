@@ -5,7 +5,8 @@
  * and falls back to the summary text, so points written by other tools work.
  */
 import type { AggregatedContext, VectorHit } from '../types.js';
-import { kindLabel, listing, num } from './rules-phrases.js';
+import { type Phrase, phrase } from './phrasebook.js';
+import { kindLabel, minutes } from './rules-phrases.js';
 
 interface Past {
   end: number;
@@ -36,37 +37,34 @@ export function pastMix(hit: VectorHit): Record<string, number> {
   return mix;
 }
 
-const day = (ms: number): string => (Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 10) : 'an earlier date');
-
-export function historyAdvice(history: VectorHit[], context: AggregatedContext | null): string[] {
+export function historyAdvice(history: VectorHit[], context: AggregatedContext | null): Phrase[] {
   const currentEnd = context?.window?.end ?? Infinity;
   const currentAvg = context?.mood?.avg ?? null;
   const currentMix = context?.activity?.minutes_by_kind ?? {};
   // The latest context is itself in the store: only strictly earlier windows are "history".
   const past: Past[] = history
-    .filter((h) => typeof h.payload.window_end === 'number' && h.payload.window_end < currentEnd)
+    .filter((h) => Number.isFinite(h.payload.window_end) && h.payload.window_end < currentEnd)
     .map((h) => ({ end: h.payload.window_end, mood: pastMood(h), mix: pastMix(h) }));
   if (past.length === 0) return [];
 
   // History comes nearest first: take the most similar period that felt better.
   const better = past.find((p) => p.mood !== null && (currentAvg === null ? p.mood >= 6.5 : p.mood >= currentAvg + BETTER_BY));
   if (better) {
-    const vs = currentAvg === null ? '' : ` against ${num(currentAvg)}/10 now`;
+    const when = phrase('date.on', { date: { date: better.end } });
+    const vs = currentAvg === null ? undefined : phrase('history.vs_now', { now: currentAvg });
     const kinds = Object.entries(better.mix).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    if (kinds.length === 0) {
-      return [`In a similar period that ended on ${day(better.end)}, your mood was better (${num(better.mood!)}/10${vs}); think back to what you were doing then, it may be worth repeating.`];
-    }
-    const mixText = listing(kinds.slice(0, 3).map(([k, m]) => `${num(m)} minutes of ${kindLabel(k)}`));
+    if (kinds.length === 0) return [phrase('history.better', { when, past: better.mood!, vs })];
+    const mix = kinds.slice(0, 3).map(([k, m]) => phrase('history.item', { minutes: minutes(m), kind: kindLabel(k) }));
     const more = kinds.filter(([k, m]) => RESTORATIVE.has(k) && m - (currentMix[k] ?? 0) >= 30 && m >= 1.5 * (currentMix[k] ?? 0)).map(([k]) => kindLabel(k));
     return [
-      `In a similar period that ended on ${day(better.end)}, your mood was better (${num(better.mood!)}/10${vs}); back then you logged ${mixText}.`,
-      more.length > 0 ? `That is more ${listing(more)} than you log now, so bringing some of it back could help.` : 'Bringing some of that routine back could help.',
+      phrase('history.better_mix', { when, past: better.mood!, vs, mix: { list: mix } }),
+      more.length > 0 ? phrase('history.more', { kinds: { list: more } }) : phrase('history.bring_back'),
     ];
   }
   const moods = past.map((p) => p.mood);
   if (currentAvg !== null && moods.every((m) => m !== null)) {
     const best = Math.max(...(moods as number[]));
-    if (currentAvg >= best + BETTER_BY) return [`Compared with similar past periods (at best ${num(best)}/10), your mood is at its highest right now, so keep doing what you are doing.`];
+    if (currentAvg >= best + BETTER_BY) return [phrase('history.best_now', { best })];
   }
   return [];
 }

@@ -25,15 +25,16 @@ function ctx(over: Partial<AggregatedContext> = {}): AggregatedContext {
 const falling = { count: 6, avg: 4.1, latest: 3, trend: 'falling' as const, slope: -0.6 };
 const rising = { count: 6, avg: 7.4, latest: 8.5, trend: 'rising' as const, slope: 0.5 };
 
+/** The English answer (the Spanish one has its own tests: rules-language.test.ts). */
 const advice = (question: string, context: AggregatedContext | null, history: VectorHit[] = []): string =>
-  composeAdvice({ question, context, history }).join(' ');
+  composeAdvice({ question, context, history, language: 'en' }).join(' ');
 
 function hit(windowEnd: number, payload: Record<string, unknown>, score = 0.9): VectorHit {
   return { id: `p${windowEnd}`, score, payload: { user_id: 'u1', window_end: windowEnd, summary_text: '', ...payload } };
 }
 
 function input(over: Partial<AdviceInput> = {}): AdviceInput {
-  return { question: 'Any advice?', userId: 'u1', context: ctx(), history: [], deadline: Date.now() + 60_000, signal: new AbortController().signal, ...over };
+  return { question: 'Any advice?', userId: 'u1', context: ctx(), history: [], language: 'en', deadline: Date.now() + 60_000, signal: new AbortController().signal, ...over };
 }
 
 async function collect(it: AsyncIterable<string>): Promise<string[]> {
@@ -59,8 +60,8 @@ describe('rules advisor: content follows the context', () => {
   });
 
   it('reinforces what works when the mood is rising, and differs materially from the falling case', () => {
-    const up = composeAdvice({ question: 'Any advice?', context: ctx({ mood: rising }), history: [] });
-    const down = composeAdvice({ question: 'Any advice?', context: ctx({ mood: falling, activity: { count: 1, total_minutes: 30, minutes_by_kind: { work: 30 } } }), history: [] });
+    const up = composeAdvice({ question: 'Any advice?', context: ctx({ mood: rising }), history: [], language: 'en' });
+    const down = composeAdvice({ question: 'Any advice?', context: ctx({ mood: falling, activity: { count: 1, total_minutes: 30, minutes_by_kind: { work: 30 } } }), history: [], language: 'en' });
     expect(up.join(' ')).toMatch(/working, especially exercise and social time/);
     expect(up.join(' ')).not.toMatch(/dipping/);
     const shared = up.filter((s) => down.includes(s));
@@ -106,7 +107,7 @@ describe('rules advisor: retrieved history', () => {
 
   it('mentions what the user was doing in a similar, better period', () => {
     const text = advice('Any advice?', now, [hit(5 * DAY, { mood_avg: 7.2, minutes_by_kind: { exercise: 200, social: 90, work: 600 } })]);
-    expect(text).toMatch(/period that ended on 1970-01-06, your mood was better \(7\.2\/10 against 4\.1\/10 now\)/);
+    expect(text).toMatch(/period that ended on January 6, 1970, your mood was better \(7\.2\/10 against 4\.1\/10 now\)/);
     expect(text).toMatch(/200 minutes of exercise/);
     expect(text).toMatch(/more exercise and social time than you log now/);
   });
@@ -136,7 +137,7 @@ describe('rules advisor: streaming', () => {
     const b = await collect(advisor.advise(input({ context: ctx({ mood: falling }) })));
     expect(a).toEqual(b);
     expect(a.length).toBeGreaterThan(2);
-    expect(a.join('')).toBe(composeAdvice({ question: 'Any advice?', context: ctx({ mood: falling }), history: [] }).join(' '));
+    expect(a.join('')).toBe(composeAdvice({ question: 'Any advice?', context: ctx({ mood: falling }), history: [], language: 'en' }).join(' '));
     for (const piece of a) expect(piece.trim()).toMatch(/[.!?)]$/);
   });
 

@@ -4,25 +4,21 @@
  * one sentence at a time, stops when the request is aborted or past its
  * deadline, and never reads the clock to decide *what* to say — the same
  * input always gives the same answer.
+ *
+ * Deciding and wording are apart: `planAdvice` picks the phrases (and their
+ * figures) from the facts without knowing the language; `composeAdvice`
+ * words them in the request's language. An answer in Spanish therefore says
+ * what the English one says, from the same data.
  */
 import type { AdviceInput, Advisor, AggregatedContext } from '../types.js';
+import { DEFAULT_LANGUAGE, type Language } from './language.js';
+import { type Phrase, phrase, sentence } from './phrasebook.js';
 import { analyze, detectTopics, type Facts, type Topic } from './rules-analysis.js';
 import { historyAdvice } from './rules-history.js';
-import { activityAdvice, type Cover, ikigaiAdvice, kindLabel, listing, num, topicAdvice } from './rules-phrases.js';
+import { activityAdvice, type Cover, ikigaiAdvice, kindLabel, topicAdvice } from './rules-phrases.js';
 
 /** Question topics answered explicitly (the rest of the answer comes from the data). */
 const MAX_TOPICS = 2;
-const LABELS: Record<Topic, string> = {
-  sleep: 'sleep',
-  stress: 'stress',
-  energy: 'energy',
-  motivation: 'motivation',
-  purpose: 'purpose',
-  exercise: 'exercise',
-  social: 'connection with others',
-  work: 'work',
-  mood: 'how you feel',
-};
 
 export interface RulesAdvisorOptions {
   name?: string;
@@ -44,14 +40,22 @@ async function* stream(sentences: string[], input: AdviceInput): AsyncGenerator<
   }
 }
 
-/** The whole answer, as sentences. Exported for tests and for `aura` tooling. */
-export function composeAdvice(input: Pick<AdviceInput, 'question' | 'context' | 'history'>): string[] {
+type PlanInput = Pick<AdviceInput, 'question' | 'context' | 'history'>;
+
+/** The whole answer, as sentences in the input's language (default: DEFAULT_LANGUAGE). Exported for tests and for `aura` tooling. */
+export function composeAdvice(input: PlanInput & { language?: Language }): string[] {
+  const language = input.language ?? DEFAULT_LANGUAGE;
+  return planAdvice(input).map((p) => sentence(p, language));
+}
+
+/** The answer as language-free phrases, one per sentence. */
+export function planAdvice(input: PlanInput): Phrase[] {
   const topics = detectTopics(input.question);
   const context = input.context;
   const facts = context ? analyze(context) : null;
   if (!context || !facts?.hasData) return generic(topics);
 
-  const out: string[] = [opening(facts)];
+  const out: Phrase[] = [opening(facts)];
   const covered = new Set<Cover>();
   const answer = (topic: Topic): void => {
     const advice = topicAdvice(topic, facts);
@@ -63,51 +67,43 @@ export function composeAdvice(input: Pick<AdviceInput, 'question' | 'context' | 
   // A theme of the recent notes gets acknowledged, and answered if the question did not.
   const theme = facts.noteThemes.find((t) => t !== 'mood') ?? facts.noteThemes[0];
   if (theme && facts.latestNote) {
-    const themes = listing(facts.noteThemes.slice(0, 2).map((t) => LABELS[t]));
-    out.push(`Your recent notes talk about ${themes} ("${snippet(facts.latestNote)}"), and I have taken that into account.`);
+    const themes = facts.noteThemes.slice(0, 2).map((t) => phrase(`topic.${t}`));
+    out.push(phrase('notes.themes', { themes: { list: themes }, note: { text: snippet(facts.latestNote) } }));
     if (!topics.includes(theme)) answer(theme);
   }
 
-  const activity = activityAdvice(facts, covered);
-  out.push(...activity.text);
+  out.push(...activityAdvice(facts, covered).text);
   out.push(...ikigaiAdvice(facts));
   out.push(...historyAdvice(input.history, context));
-  if (veryLow(context)) {
-    out.push("If you have been feeling this low for more than a few days, please talk to someone you trust or a health professional: you don't have to carry it alone.");
-  }
-  out.push(closing(facts));
+  if (veryLow(context)) out.push(phrase('low.reach_out'));
+  out.push(phrase(facts.mood.trend === 'falling' || facts.mood.level === 'low' ? 'closing.small_step' : 'closing.keep_logging'));
   return dedupe(out);
 }
 
-function opening(f: Facts): string {
+function opening(f: Facts): Phrase {
   const { avg, latest, trend, level } = f.mood;
-  if (avg === null) return "You haven't logged your mood in this period yet, so I'll go by your activities and notes.";
-  const figures = latest === null ? `average ${num(avg)}/10` : `average ${num(avg)}/10, latest ${num(latest)}/10`;
-  if (trend === 'falling') return `Your mood has been dipping lately (${figures}), and it is good that you are checking in.`;
+  if (avg === null) return phrase('opening.no_mood');
+  const figures = latest === null ? phrase('mood.figures', { avg }) : phrase('mood.figures_latest', { avg, latest });
+  if (trend === 'falling') return phrase('opening.falling', { figures });
   if (trend === 'rising') {
     const top = Object.entries(f.minutes)
       // Work and sleep fill most logged minutes; "especially sleep" would say nothing.
       .filter(([k]) => k !== 'work' && k !== 'other' && k !== 'sleep')
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .slice(0, 2)
-      .map(([k]) => kindLabel(k));
-    return `Your mood is on the rise (${figures}): what you have been doing is working${top.length ? `, especially ${listing(top)}` : ''}, so keep it up.`;
+      .map(([k]) => kindLabel(k, true));
+    return top.length > 0 ? phrase('opening.rising_top', { figures, kinds: { list: top } }) : phrase('opening.rising', { figures });
   }
-  if (level === 'low') return `Your mood has been low (${figures}), and I am glad you reached out.`;
-  if (level === 'good') return `Your mood has been good overall (${figures}).`;
-  return `Your mood has been steady around ${num(avg)}/10.`;
+  if (level === 'low') return phrase('opening.low', { figures });
+  if (level === 'good') return phrase('opening.good', { figures });
+  return phrase('opening.steady', { avg });
 }
 
-function closing(f: Facts): string {
-  if (f.mood.trend === 'falling' || f.mood.level === 'low') return 'Pick the one suggestion that feels easiest and do it today; small steps count.';
-  return 'Keep logging your mood and activities so I can keep my advice specific to you.';
-}
-
-function generic(topics: Topic[]): string[] {
-  const out = ['I have little data about you yet, so this is general advice.'];
+function generic(topics: Topic[]): Phrase[] {
+  const out = [phrase('generic.intro')];
   for (const t of topics.slice(0, MAX_TOPICS)) out.push(...topicAdvice(t, null).text);
-  if (topics.length === 0) out.push('The basics carry a long way: regular sleep, some movement every day, time outdoors and time with people you like.');
-  out.push('Log your mood and activities for a few days and I can tailor my advice to you.');
+  if (topics.length === 0) out.push(phrase('generic.basics'));
+  out.push(phrase('generic.log_more'));
   return out;
 }
 
@@ -121,6 +117,11 @@ function snippet(note: string, max = 60): string {
   return clean.length <= max ? clean : `${clean.slice(0, max - 1).trimEnd()}…`;
 }
 
-function dedupe(sentences: string[]): string[] {
-  return [...new Set(sentences)];
+/** The same suggestion reached twice (a topic and a note theme) is said once. */
+function dedupe(phrases: Phrase[]): Phrase[] {
+  const seen = new Set<string>();
+  return phrases.filter((p) => {
+    const id = JSON.stringify(p);
+    return seen.has(id) ? false : (seen.add(id), true);
+  });
 }

@@ -47,7 +47,7 @@ const context: AggregatedContext = {
 };
 
 function input(overrides: Partial<AdviceInput> = {}): AdviceInput {
-  return { question: 'How can I sleep better?', userId: 'u1', context, history: [], deadline: Date.now() + 10_000, signal: new AbortController().signal, ...overrides };
+  return { question: 'How can I sleep better?', userId: 'u1', context, history: [], language: 'en', deadline: Date.now() + 10_000, signal: new AbortController().signal, ...overrides };
 }
 
 async function collect(pieces: AsyncIterable<string>, onPiece?: (p: string, i: number) => void): Promise<string[]> {
@@ -214,6 +214,26 @@ describe('OpenAI-compatible chat advisor', () => {
   it('uses the configured prompt template', async () => {
     await collect(advisor({ promptTemplate: 'Q: {{question}}\nC: {{context}}\nH: {{history}}' }).advise(input({ context: null })));
     const system = server.requests[0]!.body.messages[0].content as string;
-    expect(system).toBe('Q: How can I sleep better?\nC: Nothing is known about this user yet (no mood, activity or ikigai entries).\nH: None found.');
+    expect(system).toBe(
+      'Q: How can I sleep better?\nC: Nothing is known about this user yet (no mood, activity or ikigai entries).\nH: None found.\n\n' +
+        'Answer in English, whatever language the question, the notes or these instructions are written in.',
+    );
+  });
+
+  it("asks the model to answer in the request's language, and the answer comes back in it", async () => {
+    // A model that follows the instruction: the server answers in the language the system message asks for.
+    server.options = { reply: (body) => (/Answer in Spanish/.test(body.messages[0]!.content) ? 'Acuéstate y levántate a la misma hora.' : 'Go to bed and get up at the same time.') };
+    const a = advisor();
+    const es = await collect(a.advise(input({ question: '¿Cómo duermo mejor?', language: 'es' })));
+    const en = await collect(a.advise(input({ question: 'How do I sleep better?', language: 'en' })));
+    expect(es.join('')).toBe('Acuéstate y levántate a la misma hora.');
+    expect(en.join('')).toBe('Go to bed and get up at the same time.');
+    const [toEs, toEn] = server.requests.map((r) => r.body.messages[0].content as string);
+    expect(toEs).toContain('Answer in Spanish (natural Latin-American Spanish, addressing the user as «tú»), whatever language');
+    expect(toEn).toContain('Answer in English, whatever language');
+    expect(toEs).not.toContain('{{language}}');
+    // A custom template places the language where it wants it.
+    await collect(advisor({ promptTemplate: 'Reply in {{language}}. {{context}}' }).advise(input({ language: 'es', context: null })));
+    expect(server.requests.at(-1)!.body.messages[0].content).toBe('Reply in Spanish (natural Latin-American Spanish, addressing the user as «tú»). Nothing is known about this user yet (no mood, activity or ikigai entries).');
   });
 });

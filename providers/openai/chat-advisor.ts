@@ -28,7 +28,7 @@ export interface OpenAiChatAdvisorOptions {
   url: string;
   model: string;
   apiKey?: string;
-  /** System prompt template with `{{context}}`, `{{history}}`, `{{question}}` (default: DEFAULT_PROMPT_TEMPLATE). */
+  /** System prompt template with `{{context}}`, `{{history}}`, `{{question}}`, `{{language}}` (default: DEFAULT_PROMPT_TEMPLATE; without `{{language}}` the language instruction is appended). */
   promptTemplate?: string;
   temperature?: number;
   maxTokens?: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AggregatedContext, VectorHit } from '../types.js';
-import { buildAdviceMessages, checkPromptTemplate, DEFAULT_PROMPT_TEMPLATE, describeContext, describeHistory, renderTemplate } from './prompt.js';
+import { buildAdviceMessages, checkPromptTemplate, DEFAULT_PROMPT_TEMPLATE, describeContext, describeHistory, LANGUAGE_INSTRUCTION, renderTemplate } from './prompt.js';
 
 const context: AggregatedContext = {
   user_id: 'u7',
@@ -55,7 +55,7 @@ describe('advice prompt', () => {
     expect(system!.content.startsWith(DEFAULT_PROMPT_TEMPLATE.split('{{')[0]!)).toBe(true);
     expect(system!.content).toContain('Mood (0-10): average 6.3');
     expect(system!.content).toContain('1. Period ending 2025-04-01 (similarity 0.80): A calm week.');
-    expect(system!.content).not.toMatch(/\{\{(context|history|question)\}\}/);
+    expect(system!.content).not.toMatch(/\{\{(context|history|question|language)\}\}/);
     expect(user).toEqual({ role: 'user', content: 'Should I rest tomorrow?' });
   });
 
@@ -63,7 +63,21 @@ describe('advice prompt', () => {
     expect(renderTemplate('{{context}} / {{question}}', { context: 'note: {{question}}', question: 'Q' })).toBe('note: {{question}} / Q');
     const [system] = buildAdviceMessages({ question: '{{context}}', context, history: [] }, 'C={{ context }} Q={{question}}');
     expect(system!.content).toContain('"slept {{badly}}"');
-    expect(system!.content.endsWith('Q={{context}}')).toBe(true);
+    expect(system!.content).toContain('Q={{context}}\n\nAnswer in');
+  });
+
+  it('tells the model the language to answer in: {{language}}, or an appended instruction', () => {
+    const [es] = buildAdviceMessages({ question: '¿Cómo duermo mejor?', context, history: [], language: 'es' });
+    expect(es!.content).toContain(`Answer in Spanish (natural Latin-American Spanish, addressing the user as «tú»), whatever language the question`);
+    expect(es!.content.match(/Answer in/g)).toHaveLength(1);
+    const [en] = buildAdviceMessages({ question: 'How do I sleep better?', context, history: [], language: 'en' });
+    expect(en!.content).toContain('Answer in English, whatever language');
+    // The default (no language on the input) is AURA360's: Spanish.
+    expect(buildAdviceMessages({ question: 'x', context, history: [] })[0]!.content).toContain('Answer in Spanish');
+    const [custom] = buildAdviceMessages({ question: 'x', context: null, history: [], language: 'en' }, 'Use {{ language }}. {{history}}');
+    expect(custom!.content).toBe('Use English. None found.');
+    const [old] = buildAdviceMessages({ question: 'x', context: null, history: [], language: 'es' }, '{{history}}');
+    expect(old!.content).toBe(`None found.\n\n${LANGUAGE_INSTRUCTION.replace('{{language}}', 'Spanish (natural Latin-American Spanish, addressing the user as «tú»)')}`);
   });
 
   it('checks templates for unknown placeholders', () => {
