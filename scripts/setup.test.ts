@@ -26,7 +26,19 @@ const SETPRIV = which('setpriv');
 const DEBIAN = Boolean(which('dpkg-query'));
 
 /** What a fresh Debian machine lacks, in the order setup.sh names them (the "exact line"). */
-const DEBIAN_PACKAGES = ['build-essential', 'python3', 'pkg-config', 'zlib1g-dev', 'libssl-dev', 'libzstd-dev', 'liblz4-dev', 'libsasl2-dev', 'libcurl4-openssl-dev', 'chromium', 'curl'];
+const DEBIAN_PACKAGES = [
+  'build-essential',
+  'python3',
+  'pkg-config',
+  'zlib1g-dev',
+  'libssl-dev',
+  'libzstd-dev',
+  'liblz4-dev',
+  'libsasl2-dev',
+  'libcurl4-openssl-dev',
+  'chromium',
+  'curl',
+];
 const TOOL_PACKAGES = { java: 'default-jre-headless', mvn: 'maven' };
 const ALL = [...DEBIAN_PACKAGES, ...Object.values(TOOL_PACKAGES)];
 const NPM_LINE = 'CKJS_LINKING=dynamic ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund';
