@@ -98,7 +98,7 @@ function pathFor(m: Machine): string {
 
 function runSetup(m: Machine, opts: { asRoot: boolean; checkout?: string }) {
   const checkout = opts.checkout ?? freshCheckout();
-  const env = { PATH: pathFor(m), DPKG_ADMINDIR: dpkgDatabase(m.installed), AURA_SETUP_DRY_RUN: '1', HOME: os.tmpdir() };
+  const env = { PATH: pathFor(m), DPKG_ADMINDIR: dpkgDatabase(m.installed), AURA_SETUP_DRY_RUN: '1', HOME: tempDir() };
   const script = path.join(checkout, 'scripts/setup.sh');
   // As root, drop to nobody for the unprivileged cases; as a user, run as that user.
   const [cmd, args] = !opts.asRoot && isRoot ? [SETPRIV!, ['--reuid=65534', '--regid=65534', '--clear-groups', BASH, script]] : [BASH, [script]];
