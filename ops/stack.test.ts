@@ -111,8 +111,8 @@ describe('Dockerfile', () => {
     expect(stage('runtime').from).toBe('${NODE_IMAGE}');
   });
 
-  it('builds the native modules the way CI does, without dev dependencies the runtime does not import', () => {
-    const ci = /pkgs=\(([^)]*)\)/.exec(read('.ci/run'))![1]!.split(/\s+/).filter((p) => p.endsWith('-dev'));
+  it('builds the native modules the way scripts/setup.sh does, without dev dependencies the runtime does not import', () => {
+    const ci = /pkgs=\(([^)]*)\)/.exec(read('scripts/setup.sh'))![1]!.split(/\s+/).filter((p) => p.endsWith('-dev'));
     const build = args('build', 'RUN').join(' ');
     for (const p of ci) expect(build, p).toContain(p);
     expect(args('build', 'ENV').join(' ')).toMatch(/CKJS_LINKING=dynamic[\s\S]*ONNXRUNTIME_NODE_INSTALL=skip/);
