@@ -26,13 +26,13 @@ export const JSON_LOGICAL = { type: 'string', logicalType: 'json' } as const;
 
 /** The `json` logical type: any JSON value, carried as its text. */
 class JsonLogicalType extends avro.types.LogicalType {
-  _fromValue(value: unknown): unknown {
+  override _fromValue(value: unknown): unknown {
     return JSON.parse(value as string);
   }
-  _toValue(value: unknown): unknown {
+  override _toValue(value: unknown): unknown {
     return JSON.stringify(value ?? null);
   }
-  _resolve(type: avro.Type): ((v: unknown) => unknown) | undefined {
+  override _resolve(type: avro.Type): ((v: unknown) => unknown) | undefined {
     if (avro.Type.isType(type, 'string', 'logical:json')) return (v) => (typeof v === 'string' ? JSON.parse(v) : v);
     return undefined;
   }
