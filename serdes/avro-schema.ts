@@ -38,10 +38,10 @@ class JsonLogicalType extends avro.types.LogicalType {
   }
 }
 
-export const avroTypeOptions = { logicalTypes: { json: JsonLogicalType }, omitRecordMethods: true } as const;
-
 export function avroType(schema: AvroSchema): avro.Type {
-  return avro.Type.forSchema(schema as avro.Schema, avroTypeOptions as unknown as Partial<avro.ForSchemaOptions>);
+  // A fresh options object each time: avsc keeps its registry of named types in it.
+  const options = { logicalTypes: { json: JsonLogicalType }, omitRecordMethods: true };
+  return avro.Type.forSchema(schema as avro.Schema, options as unknown as Partial<avro.ForSchemaOptions>);
 }
 
 /** The Avro record schema for a (bundled) JSON Schema. `name` is the record's full name. */
