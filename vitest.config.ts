@@ -27,7 +27,7 @@ if (!withKafka) {
 /** The suite of real servers: Kafka (*.kafka.test.ts) and the Schema Registry (*.registry.test.ts). */
 export const kafkaTestFiles = ['**/*.kafka.test.ts', '**/*.registry.test.ts'];
 /** Started once for that suite: the broker (scripts/kafka.sh) and the registry (scripts/registry.sh). */
-export const kafkaGlobalSetup = ['transports/kafka/test-broker.ts', 'serdes/test-registry.ts'];
+export const kafkaGlobalSetup = ['transports/kafka/test-broker.ts', 'transports/kafka/test-sasl-ssl.ts', 'serdes/test-registry.ts'];
 const ignored = ['node_modules/**', '.aura/**', '.scratch/**'];
 
 export default defineConfig({
