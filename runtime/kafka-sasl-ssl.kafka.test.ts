@@ -43,6 +43,10 @@ describe.skipIf(!settings)('a pipeline over SASL_SSL (the Confluent Cloud path)'
       `
 app: ${prefix}
 defaults: { processing: exactly_once }
+kafka:
+  common: { socket.keepalive.enable: true }
+  consumer: { fetch.min.bytes: 1 }
+  producer: { linger.ms: 2 }
 topics:
   readings: { name: ${prefix}.readings, partitions: 2 }
   doubled: { name: ${prefix}.doubled, partitions: 2 }
@@ -63,6 +67,7 @@ processors:
     run = auraRun(file, { instance: 'sasl-1', stateDir: path.join(dir, 'state'), env });
     await waitFor('aura run to start', () => run!.logs('pipeline running').length > 0 || run!.child.exitCode !== null, 60_000);
     expect(run.output()).toContain('transport   kafka brokers=127.0.0.1:');
+    expect(run.output()).toContain('custom=socket.keepalive.enable,fetch.min.bytes,linger.ms');
     expect(run.child.exitCode).toBeNull();
 
     const input = pipeline.topics.readings!;

@@ -142,12 +142,12 @@ function clientFeatures(): string[] {
 export function describeKafkaConfig(config: KafkaConnectionConfig): string {
   const parts = [`brokers=${config.brokers}`, `clientId=${config.clientId}`, `security=${config.securityProtocol ?? 'plaintext'}`];
   if (config.sslCaLocation) parts.push(`ca=${config.sslCaLocation}`);
-  const custom = Object.keys({ ...config.extra, ...config.consumer, ...config.producer });
-  // Names only: a custom property may hold a secret (ssl.key.password, sasl.oauthbearer.client.secret).
-  if (custom.length > 0) parts.push(`custom=${custom.join(',')}`);
   if (config.saslMechanism) parts.push(`sasl=${config.saslMechanism}`);
   if (config.saslUsername) parts.push(`user=${redact(config.saslUsername)}`);
   if (config.saslPassword) parts.push('password=***');
+  const custom = Object.keys({ ...config.extra, ...config.consumer, ...config.producer });
+  // Names only: a custom property may hold a secret (ssl.key.password, sasl.oauthbearer.client.secret).
+  if (custom.length > 0) parts.push(`custom=${custom.join(',')}`);
   return parts.join(' ');
 }
 
