@@ -30,8 +30,11 @@ export interface PipelineAppOptions {
   pollTimeoutMs?: number;
   /** Records queued in asynchronous lanes before polling pauses (backpressure bound). */
   maxInflight?: number;
-  /** The Schema Registry of `json_sr`/`avro` topics. Default: from SCHEMA_REGISTRY_URL & co. */
-  registry?: RegistryConfig;
+  /**
+   * The Schema Registry of `json_sr`/`avro` topics. Default: from SCHEMA_REGISTRY_URL & co.
+   * `false`: every topic plain JSON whatever its format (the test driver: formats are a wire concern).
+   */
+  registry?: RegistryConfig | false;
 }
 
 export interface PipelineApp {
@@ -50,7 +53,7 @@ export function createPipelineApp(options: PipelineAppOptions): PipelineApp {
   const resources = new Resources(pipeline, { baseDir, ...options.resources });
   const clock = options.clock ?? systemClock;
   // Topics with a registry format: their serdes (an unusable setup is reported by start()).
-  const registry = registrySerdesFor(pipeline, logger, options.registry);
+  const registry = options.registry === false ? {} : registrySerdesFor(pipeline, logger, options.registry);
   const engine = new StreamEngine({
     pipeline,
     transport,
