@@ -32,10 +32,15 @@ interface Writer {
 
 /** How long a registry outage is ridden out before the batch fails (the engine then stops). */
 const PREFETCH_GIVE_UP_MS = 120_000;
+/** Ids the registry does not know are remembered (a producer writing garbage ids must not cost a lookup per record), up to this many. */
+const MAX_UNKNOWN_IDS = 10_000;
+/** Schema lookups in flight at once while prefetching. */
+const FETCH_CONCURRENCY = 8;
 
 export class RegistrySerdes implements ValueSerdes {
   private readonly topics = new Map<string, TopicState>();
-  private readonly writers = new Map<number, Writer | AuraError>();
+  private readonly writers = new Map<number, Writer>();
+  private readonly unknown = new Map<number, AuraError>();
   private readonly resolvers = new Map<string, avro.Resolver>();
 
   constructor(
@@ -74,13 +79,14 @@ export class RegistrySerdes implements ValueSerdes {
     for (const r of records) {
       if (!r.value || r.value.length < HEADER_SIZE || r.value[0] !== MAGIC_BYTE || !this.topics.has(r.topic)) continue;
       const id = r.value.readInt32BE(1);
-      if (!this.writers.has(id)) missing.add(id);
+      if (!this.writers.has(id) && !this.unknown.has(id)) missing.add(id);
     }
     if (missing.size === 0) return;
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
-        await Promise.all([...missing].map((id) => this.fetchWriter(id)));
+        const ids = [...missing].filter((id) => !this.writers.has(id) && !this.unknown.has(id));
+        for (let i = 0; i < ids.length; i += FETCH_CONCURRENCY) await Promise.all(ids.slice(i, i + FETCH_CONCURRENCY).map((id) => this.fetchWriter(id)));
         return;
       } catch (err) {
         if (Date.now() - started > PREFETCH_GIVE_UP_MS) throw err;
@@ -95,8 +101,9 @@ export class RegistrySerdes implements ValueSerdes {
     if (!state) return decodeValue(value);
     if (value === null) return null;
     const { schemaId, payload } = decodeWire(value);
+    const unknown = this.unknown.get(schemaId);
+    if (unknown) throw unknown;
     const writer = this.writers.get(schemaId);
-    if (writer instanceof AuraError) throw writer;
     if (!writer) throw new AuraError(ErrorCodes.DESERIALIZATION, `schema id ${schemaId} was not fetched from the Schema Registry before decoding`);
     const expected = state.spec.schemaType;
     if (writer.schemaType !== expected) {
@@ -145,7 +152,8 @@ export class RegistrySerdes implements ValueSerdes {
       this.writers.set(id, { schemaType: found.schemaType, type: found.schemaType === 'AVRO' ? avroType(JSON.parse(found.schema)) : undefined });
     } catch (err) {
       if (err instanceof RegistryHttpError && err.status === 404) {
-        this.writers.set(id, new AuraError(ErrorCodes.DESERIALIZATION, `unknown schema id ${id}: the Schema Registry has no schema with this id (written against another registry, or the schema was deleted)`, { details: { schemaId: id } }));
+        if (this.unknown.size >= MAX_UNKNOWN_IDS) this.unknown.delete(this.unknown.keys().next().value!);
+        this.unknown.set(id, new AuraError(ErrorCodes.DESERIALIZATION, `unknown schema id ${id}: the Schema Registry has no schema with this id (written against another registry, or the schema was deleted)`, { details: { schemaId: id } }));
         return;
       }
       throw err;
