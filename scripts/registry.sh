@@ -9,7 +9,7 @@
 #   scripts/registry.sh build    only build (what .ci/run's install step calls)
 #
 # Env: REGISTRY_PORT (KAFKA_PORT+3, i.e. 19095), REGISTRY_APP_DIR (the built
-# application, cached per version under ~/.cache/aura-streams), REGISTRY_HEAP (-Xmx384m).
+# application, cached per version and POM under ~/.cache/aura-streams), REGISTRY_HEAP (-Xmx384m).
 # In-memory storage: every start is an empty registry.
 set -euo pipefail
 
@@ -17,7 +17,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 POM="$ROOT/infra/maven/registry/pom.xml"
 PORT="${REGISTRY_PORT:-$(( ${KAFKA_PORT:-19092} + 3 ))}"
 VERSION="$(sed -n 's#.*<apicurio.version>\(.*\)</apicurio.version>.*#\1#p' "$POM")"
-APP="${REGISTRY_APP_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/aura-streams/apicurio-registry-$VERSION}"
+# Keyed by the POM's content too: a changed build is rebuilt, not taken from the cache.
+POM_HASH="$(sha1sum "$POM" | cut -c1-8)"
+APP="${REGISTRY_APP_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/aura-streams/apicurio-registry-$VERSION-$POM_HASH}"
 RUN="/tmp/aura-registry-$PORT"
 PIDFILE="$RUN.pid"
 LOGFILE="$RUN.log"
