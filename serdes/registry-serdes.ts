@@ -14,6 +14,7 @@ import type { ValueSerdes } from '../runtime/serde.js';
 import { decodeValue, encodeValue } from '../runtime/serde.js';
 import type { LogRecord } from '../transports/types.js';
 import { avroType, pruneAbsent } from './avro-schema.js';
+import { checkAvroPayload } from './avro-guard.js';
 import { RegistryHttpError, type SchemaRegistryClient, type SchemaType } from './registry-client.js';
 import type { TopicSchema } from './topic-schemas.js';
 import { HEADER_SIZE, MAGIC_BYTE, decodeWire, encodeWire } from './wire-format.js';
@@ -112,6 +113,7 @@ export class RegistrySerdes implements ValueSerdes {
     if (state.spec.format === 'json_sr') return decodeValue(payload);
     try {
       const reader = state.reader!;
+      checkAvroPayload(writer.type!, payload);
       return pruneAbsent(reader, reader.fromBuffer(payload, this.resolver(schemaId, writer.type!, reader)));
     } catch (err) {
       if (err instanceof AuraError) throw err;
