@@ -17,7 +17,7 @@ const kafkaPossible = Boolean(process.env.KAFKA_BROKERS?.trim()) || !spawnSync('
 const withKafka = process.env.CI === 'true' || process.env.CI === '1' || kafkaPossible;
 if (!withKafka) {
   console.warn(
-    '\n[aura] The Kafka suite (*.kafka.test.ts) is NOT part of this run: no KAFKA_BROKERS and no Java.\n' +
+    '\n[aura] The Kafka suite (*.kafka.test.ts, *.registry.test.ts) is NOT part of this run: no KAFKA_BROKERS and no Java.\n' +
       '       Point it at a broker with KAFKA_BROKERS=host:port, or start one with\n' +
       '       `docker compose -f docker-compose.dev.yml up -d kafka` (then KAFKA_BROKERS=127.0.0.1:9092),\n' +
       '       or install a JRE 17+ so `npm run kafka:start` can run one. CI always runs it.\n',

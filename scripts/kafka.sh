@@ -195,7 +195,7 @@ status() {
 # The settings a client needs for the SASL_SSL listener, as the environment docs/deployment.md names.
 sasl_ssl() {
   running_pid >/dev/null || { log "not running"; return 1; }
-  [[ -n "$SASL_PORT" && -f "$DATA/ssl/ca.pem" ]] || { log "no SASL_SSL listener (KAFKA_SASL_SSL_PORT=off)"; return 1; }
+  [[ -n "$SASL_PORT" && -f "$DATA/ssl/ca.pem" ]] || { log "this broker has no SASL_SSL listener (started with KAFKA_SASL_SSL_PORT=off, or by an older kafka.sh): restart it"; return 1; }
   cat <<EOF
 KAFKA_BROKERS=127.0.0.1:$SASL_PORT
 KAFKA_SECURITY_PROTOCOL=sasl_ssl

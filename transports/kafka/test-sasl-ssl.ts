@@ -25,7 +25,12 @@ export default function setup(project: TestProject): void {
     project.provide('kafkaSaslSsl', null);
     return;
   }
-  const out = execFileSync(path.join(ROOT, 'scripts/kafka.sh'), ['sasl-ssl'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  let out: string;
+  try {
+    out = execFileSync(path.join(ROOT, 'scripts/kafka.sh'), ['sasl-ssl'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  } catch (err) {
+    throw new Error(`the local broker's SASL_SSL listener is not there (scripts/kafka.sh says why, above): ${(err as Error).message}`);
+  }
   const settings = Object.fromEntries(
     out
       .trim()
