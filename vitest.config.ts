@@ -3,10 +3,11 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * `npm test` = two projects. `unit` runs everything that needs no broker. `kafka` runs the
- * *.kafka.test.ts files against a real broker: its globalSetup (transports/kafka/test-broker.ts)
- * uses KAFKA_BROKERS, or starts a local single-node KRaft broker with scripts/kafka.sh (Java
- * 17+) — only when a Kafka test file is selected — and runs after the unit project so the
- * crash tests do not compete with it for the CPU.
+ * *.kafka.test.ts and *.registry.test.ts files against a real broker and a real Schema Registry:
+ * its globalSetups (transports/kafka/test-broker.ts, serdes/test-registry.ts) use KAFKA_BROKERS /
+ * SCHEMA_REGISTRY_URL, or start a local single-node KRaft broker with scripts/kafka.sh and an
+ * Apicurio Registry with scripts/registry.sh (Java 17+) — only when such a test file is selected —
+ * and it runs after the unit project so the crash tests do not compete with it for the CPU.
  *
  * With CI=true the Kafka project always runs and fails loudly if no broker can be had. On a
  * developer machine with neither KAFKA_BROKERS nor Java it is left out, with a notice saying
@@ -16,14 +17,17 @@ const kafkaPossible = Boolean(process.env.KAFKA_BROKERS?.trim()) || !spawnSync('
 const withKafka = process.env.CI === 'true' || process.env.CI === '1' || kafkaPossible;
 if (!withKafka) {
   console.warn(
-    '\n[aura] The Kafka suite (*.kafka.test.ts) is NOT part of this run: no KAFKA_BROKERS and no Java.\n' +
+    '\n[aura] The Kafka suite (*.kafka.test.ts, *.registry.test.ts) is NOT part of this run: no KAFKA_BROKERS and no Java.\n' +
       '       Point it at a broker with KAFKA_BROKERS=host:port, or start one with\n' +
       '       `docker compose -f docker-compose.dev.yml up -d kafka` (then KAFKA_BROKERS=127.0.0.1:9092),\n' +
       '       or install a JRE 17+ so `npm run kafka:start` can run one. CI always runs it.\n',
   );
 }
 
-export const kafkaTestFiles = ['**/*.kafka.test.ts'];
+/** The suite of real servers: Kafka (*.kafka.test.ts) and the Schema Registry (*.registry.test.ts). */
+export const kafkaTestFiles = ['**/*.kafka.test.ts', '**/*.registry.test.ts'];
+/** Started once for that suite: the broker (scripts/kafka.sh) and the registry (scripts/registry.sh). */
+export const kafkaGlobalSetup = ['transports/kafka/test-broker.ts', 'transports/kafka/test-sasl-ssl.ts', 'serdes/test-registry.ts'];
 const ignored = ['node_modules/**', '.aura/**', '.scratch/**'];
 
 /**
@@ -81,7 +85,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['**/*.test.ts'],
-          exclude: [...ignored, '**/*.kafka.test.ts'],
+          exclude: [...ignored, ...kafkaTestFiles],
           testTimeout: 30_000,
           hookTimeout: 60_000,
           // Unit tests (and the `aura run` children they spawn) stay on the embedded log.
@@ -96,7 +100,7 @@ export default defineConfig({
                 name: 'kafka',
                 include: kafkaTestFiles,
                 exclude: ignored,
-                globalSetup: ['transports/kafka/test-broker.ts'],
+                globalSetup: kafkaGlobalSetup,
                 testTimeout: 60_000,
                 hookTimeout: 90_000,
                 sequence: { groupOrder: 1 },

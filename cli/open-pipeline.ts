@@ -24,10 +24,10 @@ export interface OpenedPipeline extends ChosenTransport {
   stateDir: string;
 }
 
-/** Kafka when KAFKA_BROKERS is set, else the embedded log under the state directory. */
+/** Kafka when KAFKA_BROKERS is set (with the pipeline's `kafka:` settings), else the embedded log under the state directory. */
 export function chooseTransport(pipeline: Pipeline, stateDir: string, env: NodeJS.ProcessEnv = process.env): ChosenTransport {
   if (env.KAFKA_BROKERS?.trim()) {
-    const config = kafkaConfigFromEnv(env);
+    const config = kafkaConfigFromEnv(env, pipeline.kafka);
     return { transport: createKafkaTransport(config), summary: `kafka ${describeKafkaConfig(config)}` };
   }
   const logPath = path.join(stateDir, 'embedded-log.db');

@@ -62,8 +62,10 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       err instanceof AuraError && err.code === ErrorCodes.TOPIC_MISSING
         ? `\nOr start with --create-topics. See the whole plan with \`aura topics plan ${options.file}\`.`
         : err instanceof AuraError && err.code === ErrorCodes.TRANSPORT_FAILED && onKafka
-          ? `\nCheck KAFKA_BROKERS and the SASL settings (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD); \`npm run kafka:start\` runs a local broker.`
-          : '';
+          ? `\nCheck KAFKA_BROKERS and the SASL settings (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD; KAFKA_SSL_CA_LOCATION when the brokers' certificate is not signed by a public CA); \`npm run kafka:start\` runs a local broker.`
+          : err instanceof AuraError && (err.code === ErrorCodes.SCHEMA_REGISTRY_FAILED || err.code === ErrorCodes.SCHEMA_INCOMPATIBLE)
+            ? `\nCheck SCHEMA_REGISTRY_URL and its credentials; \`aura schemas plan ${options.file}\` shows what the registry has and what is incompatible (docs/schema-registry.md).`
+            : '';
     process.stderr.write(`aura run: ${errorMessage(err)}${hint}\n`);
     await app.resources.close().catch(() => undefined);
     await transport.close().catch(() => undefined);

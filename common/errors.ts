@@ -19,6 +19,10 @@ export const ErrorCodes = {
   PROVIDER_TIMEOUT: 'PROVIDER_TIMEOUT',
   DEADLINE_EXCEEDED: 'DEADLINE_EXCEEDED',
   MODEL_MISSING: 'MODEL_MISSING',
+  /** The Schema Registry could not be reached or refused a request. */
+  SCHEMA_REGISTRY_FAILED: 'SCHEMA_REGISTRY_FAILED',
+  /** A schema is not compatible with the versions registered before it (compatibility level of its subject). */
+  SCHEMA_INCOMPATIBLE: 'SCHEMA_INCOMPATIBLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -14,6 +14,8 @@ import { StreamEngine } from './engine.js';
 import { createJoin } from './joins/index.js';
 import { Resources, type ResourceOptions } from './resources.js';
 import { openTaskState } from './task-state-adapter.js';
+import { registrySerdesFor } from '../serdes/index.js';
+import type { RegistryConfig } from '../serdes/registry-config.js';
 
 export interface PipelineAppOptions {
   pipeline: Pipeline;
@@ -28,6 +30,11 @@ export interface PipelineAppOptions {
   pollTimeoutMs?: number;
   /** Records queued in asynchronous lanes before polling pauses (backpressure bound). */
   maxInflight?: number;
+  /**
+   * The Schema Registry of `json_sr`/`avro` topics. Default: from SCHEMA_REGISTRY_URL & co.
+   * `false`: every topic plain JSON whatever its format (the test driver: formats are a wire concern).
+   */
+  registry?: RegistryConfig | false;
 }
 
 export interface PipelineApp {
@@ -45,6 +52,8 @@ export function createPipelineApp(options: PipelineAppOptions): PipelineApp {
   const instanceId = options.instanceId ?? process.env.AURA_INSTANCE_ID ?? `${os.hostname()}-${process.pid}`;
   const resources = new Resources(pipeline, { baseDir, ...options.resources });
   const clock = options.clock ?? systemClock;
+  // Topics with a registry format: their serdes (an unusable setup is reported by start()).
+  const registry = options.registry === false ? {} : registrySerdesFor(pipeline, logger, options.registry);
   const engine = new StreamEngine({
     pipeline,
     transport,
@@ -54,6 +63,7 @@ export function createPipelineApp(options: PipelineAppOptions): PipelineApp {
     topics: options.topics,
     pollTimeoutMs: options.pollTimeoutMs,
     maxInflight: options.maxInflight,
+    serdes: registry.serdes,
     factories: {
       processorType: getProcessorType,
       join: createJoin,
@@ -67,6 +77,8 @@ export function createPipelineApp(options: PipelineAppOptions): PipelineApp {
     resources,
     stateDir,
     async start() {
+      if (registry.error) throw registry.error;
+      await registry.serdes?.init();
       await resources.warmUp();
       await engine.start();
     },

@@ -5,6 +5,7 @@ import type { Transport } from '../transports/types.js';
 import type { Clock } from './clock.js';
 import type { GraphFactories } from './task-graph.js';
 import type { TaskState } from './task-state.js';
+import type { ValueSerdes } from './serde.js';
 
 export interface EngineOptions {
   pipeline: Pipeline;
@@ -23,4 +24,6 @@ export interface EngineOptions {
   maxInflight?: number;
   /** Purge of expired store rows, wall-clock interval. */
   purgeIntervalMs?: number;
+  /** Value serdes by topic (Schema Registry formats); default: plain JSON. */
+  serdes?: ValueSerdes;
 }

@@ -189,6 +189,8 @@ export class StreamEngine {
 
   private async processBatch(batch: LogRecord[]): Promise<void> {
     this.metrics.recordsConsumed += batch.length;
+    // Registry formats: the schemas these records name are fetched before they are processed (decoding is synchronous).
+    if (batch.length > 0) await this.options.serdes?.prefetch?.(batch);
     for (const record of batch) this.taskManager.route(record);
     // With a backlog the poll resolves at once and the loop would run on microtasks only,
     // starving timers and I/O of this process (the gateway, /metrics) until the backlog is gone.

@@ -1,9 +1,21 @@
 /**
- * JSON serde at the edges of the engine: records are Buffers on the log and
- * plain values inside. A value that does not parse is a DESERIALIZATION error,
+ * Serdes at the edges of the engine: records are Buffers on the log and plain
+ * values inside. Plain JSON is the default (`format: json`); topics with a
+ * Schema Registry format are handled by serdes/registry-serdes.ts behind the
+ * same interface. A value that cannot be decoded is a DESERIALIZATION error,
  * which the failure policy turns into a dead letter (the raw bytes are kept).
  */
 import { AuraError, ErrorCodes } from '../common/errors.js';
+import type { LogRecord } from '../transports/types.js';
+
+export interface ValueSerdes {
+  /** Fetches what decoding these records needs (registry schemas by id) before they are processed. */
+  prefetch?(records: readonly LogRecord[]): Promise<void>;
+  /** The value of a record of physical topic `topic`; throws DESERIALIZATION. */
+  decode(topic: string, value: Buffer | null): unknown;
+  /** The bytes of a value for physical topic `topic`; throws SCHEMA_VIOLATION when the topic's schema cannot hold it. */
+  encode(topic: string, value: unknown): Buffer | null;
+}
 
 export function decodeValue(buf: Buffer | null): unknown {
   if (buf === null) return null;
@@ -18,3 +30,9 @@ export function encodeValue(value: unknown): Buffer | null {
   if (value === null || value === undefined) return null;
   return Buffer.from(JSON.stringify(value), 'utf8');
 }
+
+/** Every topic plain JSON. */
+export const jsonSerdes: ValueSerdes = {
+  decode: (_topic, value) => decodeValue(value),
+  encode: (_topic, value) => encodeValue(value),
+};

@@ -15,6 +15,7 @@ import { restoreTasks } from './restore.js';
 import { Task } from './task.js';
 import type { GraphFactories } from './task-graph.js';
 import type { TaskState } from './task-state.js';
+import type { ValueSerdes } from './serde.js';
 
 const RESTORE_ATTEMPTS = 5;
 
@@ -32,6 +33,8 @@ export interface TaskFactoryDeps {
   restoreClientId: string;
   /** Sink for `delivery: immediate` topics. */
   immediate?: (record: OutgoingRecord) => void;
+  /** Value serdes by topic (default: plain JSON). */
+  serdes?: ValueSerdes;
 }
 
 export async function buildTasks(list: Array<{ st: SubTopology; p: number }>, deps: TaskFactoryDeps): Promise<Task[]> {
@@ -63,6 +66,7 @@ export async function buildTasks(list: Array<{ st: SubTopology; p: number }>, de
         metrics: deps.metrics,
         partitionFor: (key, n) => transport.partitionFor(key, n),
         immediate: deps.immediate,
+        serdes: deps.serdes,
       });
       await task.init();
       tasks.push(task);

@@ -10,7 +10,7 @@ import type { ProcessorContext, ProcessorType, StreamRecord } from '../processor
 import type { KeyValueStore, SessionStore, WindowStore } from '../state/types.js';
 import { NodeRuntime, originOf, type Receiver } from './node.js';
 import { KeyedLane } from './keyed-lane.js';
-import { encodeValue } from './serde.js';
+import { jsonSerdes } from './serde.js';
 import type { Task, TaskOptions } from './task.js';
 
 export interface JoinFactoryInput {
@@ -58,11 +58,12 @@ function sinkReceiver(task: Task, spec: NodeSpec, options: TaskOptions): Receive
   const topic = options.pipeline.topics[spec.topic!];
   if (!topic) throw new AuraError(ErrorCodes.PIPELINE_INVALID, `sink "${spec.id}" writes unknown topic "${spec.topic}"`);
   const immediate = topic.delivery === 'immediate' ? options.immediate : undefined;
+  const serdes = options.serdes ?? jsonSerdes;
   return (record: StreamRecord) => {
     // The engine picks partitions itself (murmur2, like Kafka's default partitioner) so that
     // the embedded log and every Kafka client agree on where a key lives.
     const partition = record.key === null ? task.partition % topic.partitions : options.partitionFor(record.key, topic.partitions);
-    const out = { topic: topic.name, partition, key: record.key, value: encodeValue(record.value), timestamp: record.timestamp, headers: record.headers };
+    const out = { topic: topic.name, partition, key: record.key, value: serdes.encode(topic.name, record.value), timestamp: record.timestamp, headers: record.headers };
     if (immediate) immediate(out);
     else task.collector.add(out);
   };

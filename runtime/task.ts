@@ -15,7 +15,7 @@ import type { EngineMetrics } from './metrics.js';
 import { FatalProcessingError, type NodeHost, NodeRuntime } from './node.js';
 import { PunctuationQueue } from './punctuation.js';
 import { RecordCollector } from './record-collector.js';
-import { decodeValue } from './serde.js';
+import { jsonSerdes, type ValueSerdes } from './serde.js';
 import type { TaskState } from './task-state.js';
 import { wireTaskGraph, type GraphFactories } from './task-graph.js';
 
@@ -31,6 +31,8 @@ export interface TaskOptions {
   partitionFor(key: string, partitions: number): number;
   /** Where records of `delivery: immediate` topics go (sent at once, outside the transaction). */
   immediate?: (record: OutgoingRecord) => void;
+  /** Value serdes by topic (default: plain JSON everywhere). */
+  serdes?: ValueSerdes;
 }
 
 export class Task implements NodeHost {
@@ -82,7 +84,7 @@ export class Task implements NodeHost {
         if (!source) throw new AuraError(ErrorCodes.PROCESSOR_FAILED, `task ${this.id} got a record of topic ${record.topic} it does not read`);
         let value: unknown;
         try {
-          value = decodeValue(record.value);
+          value = (this.options.serdes ?? jsonSerdes).decode(record.topic, record.value);
         } catch (err) {
           source.errors++;
           this.handleError(source, record, err);
@@ -188,6 +190,6 @@ export class Task implements NodeHost {
   private updateTable(table: KeyValueStore, record: LogRecord): void {
     if (record.key === null) return; // a table record without a key cannot be stored (Kafka Streams drops it too)
     if (record.value === null) table.delete(record.key);
-    else table.put(record.key, decodeValue(record.value));
+    else table.put(record.key, (this.options.serdes ?? jsonSerdes).decode(record.topic, record.value));
   }
 }

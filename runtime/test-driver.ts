@@ -80,6 +80,8 @@ export class TopologyTestDriver {
       instanceId: 'test-driver',
       pollTimeoutMs: 5,
       resources: { overrides: options.resources },
+      // Values in and out are plain JSON here whatever a topic's format (json_sr/avro are tested on the wire).
+      registry: false,
     });
     await app.start();
     const driver = new TopologyTestDriver(pipeline, transport, app, dir, clock);

@@ -5,9 +5,16 @@
 #   scripts/kafka.sh start    fetch the jars once (Maven), format a fresh data dir, start, wait until it answers
 #   scripts/kafka.sh stop     stop it (SIGTERM, then SIGKILL after 20 s)
 #   scripts/kafka.sh status   exit 0 and print the bootstrap address when it runs
+#   scripts/kafka.sh sasl-ssl print the client settings of the SASL_SSL listener (KEY=VALUE lines)
 #
 # Env: KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), KAFKA_LIB_DIR
-# (infra/kafka/lib), KAFKA_DATA_DIR (/tmp/aura-kafka-$KAFKA_PORT), KAFKA_HEAP (-Xmx512m).
+# (infra/kafka/lib), KAFKA_DATA_DIR (/tmp/aura-kafka-$KAFKA_PORT), KAFKA_HEAP (-Xmx512m),
+# KAFKA_SASL_SSL_PORT (KAFKA_PORT+2; `off` for none).
+#
+# Besides PLAINTEXT the broker listens with SASL_SSL, as Confluent Cloud does: a CA and
+# a server certificate for 127.0.0.1 are made with openssl at each start (PEM files under
+# $KAFKA_DATA_DIR/ssl), with a PLAIN user (aura / aura-secret) and a SCRAM-SHA-512 user
+# (aura-scram / aura-scram-secret). Development and test credentials only.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +23,12 @@ CTRL_PORT="${KAFKA_CONTROLLER_PORT:-$((PORT + 1))}"
 LIB="${KAFKA_LIB_DIR:-$ROOT/infra/kafka/lib}"
 DATA="${KAFKA_DATA_DIR:-/tmp/aura-kafka-$PORT}"
 PIDFILE="$DATA.pid"
+SASL_PORT="${KAFKA_SASL_SSL_PORT:-$((PORT + 2))}"
+[[ "$SASL_PORT" == off ]] && SASL_PORT=""
+SASL_PLAIN_USER=aura SASL_PLAIN_PASSWORD=aura-secret
+SASL_SCRAM_USER=aura-scram SASL_SCRAM_PASSWORD=aura-scram-secret
+# Extra `kafka-storage format` arguments write_config asks for (the SCRAM user).
+FORMAT_ARGS=()
 LOGFILE="$DATA.log"
 KAFKA_VERSION=4.4.0
 # Kafka ships its slf4j→log4j2 bridge in the distribution tarball, not as a
@@ -41,16 +54,41 @@ fetch_jars() {
   mvn -B -C -f "$ROOT/infra/maven/pom.xml" dependency:copy -Dartifact="$LOG4J_BRIDGE" -Daura.outputDir="$LIB" >&2
 }
 
+# A throwaway CA and a certificate for 127.0.0.1/localhost signed by it, as PEM files
+# (Kafka reads PEM key stores since 2.7: no keytool, no store passwords).
+make_certs() {
+  local ssl="$DATA/ssl"
+  mkdir -p "$ssl"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=aura-streams test CA" \
+    -keyout "$ssl/ca.key" -out "$ssl/ca.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$ssl/server.key" -out "$ssl/server.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$ssl/server.ext"
+  openssl x509 -req -in "$ssl/server.csr" -CA "$ssl/ca.pem" -CAkey "$ssl/ca.key" -CAcreateserial -days 30 \
+    -extfile "$ssl/server.ext" -out "$ssl/server.pem" 2>/dev/null
+  # PKCS#8 key, then the chain: the layout of a PEM key store.
+  { openssl pkcs8 -topk8 -nocrypt -in "$ssl/server.key"; cat "$ssl/server.pem" "$ssl/ca.pem"; } >"$ssl/server-keystore.pem"
+}
+
 write_config() {
+  local listeners="PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CTRL_PORT"
+  local advertised="PLAINTEXT://127.0.0.1:$PORT" protocols="PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+  if [[ -n "$SASL_PORT" ]]; then
+    command -v openssl >/dev/null || { log "openssl is required for the SASL_SSL listener (or set KAFKA_SASL_SSL_PORT=off)"; exit 1; }
+    make_certs
+    listeners="$listeners,SASL_SSL://127.0.0.1:$SASL_PORT"
+    advertised="$advertised,SASL_SSL://127.0.0.1:$SASL_PORT"
+    protocols="$protocols,SASL_SSL:SASL_SSL"
+    FORMAT_ARGS=(--add-scram "SCRAM-SHA-512=[name=$SASL_SCRAM_USER,password=$SASL_SCRAM_PASSWORD]")
+  fi
   cat >"$DATA/server.properties" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CTRL_PORT
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CTRL_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+listeners=$listeners
+advertised.listeners=$advertised
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=$protocols
 log.dirs=$DATA/logs
 num.partitions=1
 default.replication.factor=1
@@ -64,6 +102,15 @@ group.initial.rebalance.delay.ms=0
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 EOF
+  if [[ -n "$SASL_PORT" ]]; then
+    cat >>"$DATA/server.properties" <<EOF
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_PLAIN_USER="$SASL_PLAIN_PASSWORD";
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$DATA/ssl/server-keystore.pem
+EOF
+  fi
   # One log file, INFO for the server, WARN for the chatty rest.
   cat >"$DATA/log4j2.properties" <<EOF
 status = warn
@@ -106,7 +153,7 @@ start() {
   cluster_id="$(node -e 'console.log(require("crypto").randomBytes(16).toString("base64url").replace(/^-/, "A"))')"
   # Static controller.quorum.voters: format WITHOUT --standalone.
   java -cp "$LIB/*" -Dlog4j2.configurationFile="$DATA/log4j2.properties" kafka.tools.StorageTool \
-    format -t "$cluster_id" -c "$DATA/server.properties" >"$DATA/format.out" 2>&1 \
+    format -t "$cluster_id" -c "$DATA/server.properties" "${FORMAT_ARGS[@]}" >"$DATA/format.out" 2>&1 \
     || { log "storage format failed:"; cat "$DATA/format.out" >&2; exit 1; }
   # Serial GC and C1 only: a tiny dev broker on a shared 2-core box starts faster this way.
   nohup java ${KAFKA_HEAP:--Xms128m -Xmx512m} -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
@@ -145,9 +192,25 @@ status() {
   if pid="$(running_pid)"; then echo "127.0.0.1:$PORT"; log "running (pid $pid)"; else log "not running"; return 1; fi
 }
 
+# The settings a client needs for the SASL_SSL listener, as the environment docs/deployment.md names.
+sasl_ssl() {
+  running_pid >/dev/null || { log "not running"; return 1; }
+  [[ -n "$SASL_PORT" && -f "$DATA/ssl/ca.pem" ]] || { log "this broker has no SASL_SSL listener (started with KAFKA_SASL_SSL_PORT=off, or by an older kafka.sh): restart it"; return 1; }
+  cat <<EOF
+KAFKA_BROKERS=127.0.0.1:$SASL_PORT
+KAFKA_SECURITY_PROTOCOL=sasl_ssl
+KAFKA_SSL_CA_LOCATION=$DATA/ssl/ca.pem
+PLAIN_USERNAME=$SASL_PLAIN_USER
+PLAIN_PASSWORD=$SASL_PLAIN_PASSWORD
+SCRAM_USERNAME=$SASL_SCRAM_USER
+SCRAM_PASSWORD=$SASL_SCRAM_PASSWORD
+EOF
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  sasl-ssl) sasl_ssl ;;
+  *) echo "usage: $0 start|stop|status|sasl-ssl" >&2; exit 2 ;;
 esac

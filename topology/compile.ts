@@ -26,6 +26,7 @@ import { buildSubtopologies } from './subtopologies.js';
 import { checkCopartitioning } from './copartition.js';
 import { buildResources, buildStores, buildTopics } from './build-specs.js';
 import { formatDiagnostic } from './format-diagnostics.js';
+import { checkFormats, checkKafkaBlock } from './formats.js';
 import { EVENT_SCHEMAS_DIR, EventSchemaSet } from '../schemas/event-schemas.js';
 import { AuraError } from '../common/errors.js';
 
@@ -58,6 +59,8 @@ export function compilePipeline(source: string, file: string, options: CompileOp
   const draft = readDraft(data as Record<string, unknown>, diags);
   const schemas = EventSchemaSet.cached(options.schemasDir ?? defaultSchemasDir(file));
   const links = resolveReferences(draft, diags, schemas);
+  checkFormats(draft, diags, schemas, path.dirname(path.resolve(file)));
+  checkKafkaBlock(draft, diags);
   checkCycles(draft, links, diags);
   const windows = checkSemantics(draft, links, diags);
   const locate = (p: Path): SourceLocation => ({ file, ...src.locate(p, 'key') });
@@ -71,7 +74,8 @@ export function compilePipeline(source: string, file: string, options: CompileOp
     app: draft.app,
     file,
     defaults: draft.defaults,
-    topics: buildTopics(draft, stores, subtopologies, locate),
+    ...(draft.kafka ? { kafka: draft.kafka } : {}),
+    topics: buildTopics(draft, stores, subtopologies, locate, path.dirname(path.resolve(file))),
     stores,
     resources: buildResources(draft, locate),
     nodes: Object.fromEntries(subtopologies.flatMap((st) => st.nodes).map((id) => [id, graph.nodes.get(id)!])),
@@ -120,7 +124,8 @@ function parse(src: SourceDoc, diags: Diagnostics): boolean {
   return ok;
 }
 
-function defaultSchemasDir(file: string): string {
+/** Where the event schemas of the pipeline at `file` are: `schemas/events` beside it, else the shipped ones. */
+export function defaultSchemasDir(file: string): string {
   const beside = path.join(path.dirname(path.resolve(file)), 'schemas', 'events');
   return fs.existsSync(beside) ? beside : EVENT_SCHEMAS_DIR;
 }

@@ -37,6 +37,8 @@ export const DiagnosticCodes = {
   MISSING_STORE: { severity: 'error', summary: 'A processor that keeps state (e.g. `aggregate`) has no `store`.' },
   SCHEMA_NOT_FOUND: { severity: 'error', summary: 'A topic names an event schema with no file `schemas/events/<id>.schema.json`.' },
   SCHEMA_INVALID: { severity: 'error', summary: 'An event schema file is not valid JSON or not a valid JSON Schema.' },
+  INVALID_FORMAT: { severity: 'error', summary: 'A topic `format` that cannot work: `json_sr`/`avro` without a schema, an `.avsc` file that is missing or not Avro, a JSON Schema Avro cannot represent, or a registry format on the dead letter topic or a table topic.' },
+  INVALID_KAFKA_PROPERTY: { severity: 'error', summary: 'A `kafka:` property that librdkafka does not have (the message suggests the closest), that aura-streams sets itself, or that belongs to the other client role.' },
   UNUSED_TOPIC: { severity: 'warning', summary: 'A topic that no processor or join reads or writes (and is not the dead letter topic). Reported once the pipeline has no errors.' },
   UNUSED_STORE: { severity: 'warning', summary: 'A store that no processor or join uses. Reported once the pipeline has no errors.' },
 } as const satisfies Record<string, DiagnosticCodeInfo>;

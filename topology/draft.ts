@@ -4,7 +4,7 @@
  * problems where they are. Entries whose shape is too broken to use are left
  * out (their schema errors are already reported).
  */
-import type { CleanupPolicy, ErrorPolicy, PipelineDefaults, StoreKind } from './model.js';
+import type { CleanupPolicy, ErrorPolicy, KafkaClientBlock, PipelineDefaults, StoreKind, ValueFormat } from './model.js';
 import type { Path } from './source-doc.js';
 import type { ProcessorSpec } from '../processors/types.js';
 import type { ResourceTypeSpec } from './resource-specs.js';
@@ -25,6 +25,8 @@ export interface DraftTopic {
   schema?: Ref;
   key: string;
   delivery: 'transactional' | 'immediate';
+  format: ValueFormat;
+  avroSchema?: Ref;
   path: Path;
 }
 
@@ -89,6 +91,7 @@ export interface DraftNode {
 export interface Draft {
   app: string;
   defaults: PipelineDefaults;
+  kafka?: KafkaClientBlock;
   deadLetterTopic?: Ref;
   topics: Map<string, DraftTopic>;
   stores: Map<string, DraftStore>;

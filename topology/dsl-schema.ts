@@ -52,6 +52,13 @@ const topicSchema = {
     cleanup: { enum: ['delete', 'compact', 'compact,delete'], default: 'delete', description: '`compact` keeps the latest record per key (a table); `delete` drops records past retention.' },
     schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', description: 'Event schema id: the file `schemas/events/<id>.schema.json` that record values follow.' },
     key: { type: 'string', minLength: 1, description: 'The value field records are keyed by. Default: `defaults.key`.' },
+    format: {
+      enum: ['json', 'json_sr', 'avro'],
+      default: 'json',
+      description:
+        'How record values are written: `json` (plain JSON text), `json_sr` (JSON with its `schema:` registered in the Schema Registry, Confluent wire format) or `avro` (Avro binary through the Schema Registry, Confluent wire format; the Avro schema is derived from `schema:` unless `avro_schema:` names an .avsc file). Subjects are `<name>-value`. See docs/schema-registry.md.',
+    },
+    avro_schema: { type: 'string', pattern: '\\.avsc$', description: '`format: avro`: an Avro schema file (relative to the pipeline file) used instead of the one derived from `schema:`.' },
     delivery: {
       enum: ['transactional', 'immediate'],
       default: 'transactional',
@@ -73,6 +80,23 @@ const storeSchema = {
     retention: durationSchema('Window and session stores: how long windows are kept. Default: window size + grace. Must be at least size + grace.'),
     logging: { type: 'boolean', default: true, description: 'Whether the store is backed by a changelog topic `<app>-<store>-changelog` (compacted), so it can be restored on another instance. Turn off only for state that can be rebuilt.' },
     description: { type: 'string', description: 'Free text, shown by `aura describe`.' },
+  },
+};
+
+const kafkaSettingsSchema = (who: string) => ({
+  type: 'object',
+  description: `librdkafka properties for ${who}, by their librdkafka name (checked against the client's list). KAFKA_CONFIG_* variables override them.`,
+  additionalProperties: { type: ['string', 'number', 'boolean'] },
+});
+
+const kafkaSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Kafka client settings passed to librdkafka as they are (only used on Kafka, i.e. with KAFKA_BROKERS set). See docs/deployment.md.',
+  properties: {
+    common: kafkaSettingsSchema('every client (consumers, producers, admin)'),
+    consumer: kafkaSettingsSchema('consumers only'),
+    producer: kafkaSettingsSchema('producers only'),
   },
 };
 
@@ -153,6 +177,7 @@ export const dslSchema: JsonSchema = {
   properties: {
     app: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Application id: the Kafka consumer group and transactional id prefix, and the prefix of internal topics (`<app>-<store>-changelog`).' },
     defaults: defaultsSchema,
+    kafka: kafkaSchema,
     topics: section('Topics, by id. Processors and joins refer to topics by id; `name` is the physical Kafka name.', topicSchema),
     stores: section('State stores, by id: local SQLite, backed by a compacted changelog topic.', storeSchema),
     resources: section('Shared resources (embedders, vector sinks, advisors), by id, used by processors through their config.', resourceSchema),
@@ -170,4 +195,4 @@ export const sectionEntrySchemas = {
   joins: joinSchema,
 } as const;
 
-export { defaultsSchema };
+export { defaultsSchema, kafkaSchema };

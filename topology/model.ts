@@ -15,6 +15,8 @@ export interface SourceLocation {
 export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once';
 export type ErrorPolicy = 'fail' | 'skip' | 'dead_letter';
+/** How record values are encoded: plain JSON, or through the Schema Registry (Confluent wire format). */
+export type ValueFormat = 'json' | 'json_sr' | 'avro';
 
 export interface TopicSpec {
   /** Logical id used in pipeline.yaml (e.g. `user_events`). */
@@ -33,6 +35,10 @@ export interface TopicSpec {
   internal: boolean;
   /** `immediate`: records are sent as produced, outside the exactly-once transaction (at-least-once). Absent = transactional. */
   delivery?: 'immediate';
+  /** `json_sr` or `avro`: values go through the Schema Registry. Absent = plain JSON. */
+  format?: Exclude<ValueFormat, 'json'>;
+  /** `format: avro` with a hand-written schema: absolute path of the .avsc file. */
+  avroSchema?: string;
   loc?: SourceLocation;
 }
 
@@ -130,10 +136,19 @@ export interface PipelineDefaults {
   key: string;
 }
 
+/** librdkafka properties from the `kafka:` block, by client role. */
+export interface KafkaClientBlock {
+  common?: Record<string, string | number | boolean>;
+  consumer?: Record<string, string | number | boolean>;
+  producer?: Record<string, string | number | boolean>;
+}
+
 export interface Pipeline {
   app: string;
   file: string;
   defaults: PipelineDefaults;
+  /** The `kafka:` block, when there is one. */
+  kafka?: KafkaClientBlock;
   topics: Record<string, TopicSpec>;
   stores: Record<string, StoreSpec>;
   resources: Record<string, ResourceSpec>;

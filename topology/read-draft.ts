@@ -3,7 +3,7 @@
  * durations in ms, references kept with their paths. Also validates what only
  * the type knows: processor configs and resource fields.
  */
-import type { CleanupPolicy, ErrorPolicy, PipelineDefaults, StoreKind } from './model.js';
+import type { CleanupPolicy, ErrorPolicy, KafkaClientBlock, PipelineDefaults, StoreKind } from './model.js';
 import type { Draft, DraftNode, DraftOutput, DraftResource, DraftStore, DraftTopic, Ref } from './draft.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { Path } from './source-doc.js';
@@ -37,6 +37,7 @@ export function readDraft(data: Obj, diags: Diagnostics): Draft {
   const draft: Draft = {
     app: str(data.app) ?? 'app',
     defaults,
+    ...(isObj(data.kafka) ? { kafka: readKafka(data.kafka) } : {}),
     deadLetterTopic: ref(rawDefaults.dead_letter_topic, ['defaults', 'dead_letter_topic']),
     topics: new Map(entries(data.topics).flatMap(([id, raw]) => optional(readTopic(id, raw, defaults)))),
     stores: new Map(entries(data.stores).flatMap(([id, raw]) => optional(readStore(id, raw)))),
@@ -58,6 +59,17 @@ export function readDraft(data: Obj, diags: Diagnostics): Draft {
     draft.nodes.set(id, node);
   }
   return draft;
+}
+
+/** The `kafka:` block: only scalar values (the schema reports the rest). */
+function readKafka(raw: Obj): KafkaClientBlock {
+  const out: KafkaClientBlock = {};
+  for (const section of ['common', 'consumer', 'producer'] as const) {
+    const block = raw[section];
+    if (!isObj(block)) continue;
+    out[section] = Object.fromEntries(Object.entries(block).filter((e): e is [string, string | number | boolean] => ['string', 'number', 'boolean'].includes(typeof e[1])));
+  }
+  return out;
 }
 
 function optional<T extends { id: string }>(item: T | undefined): Array<[string, T]> {
@@ -94,6 +106,8 @@ function readTopic(id: string, raw: Obj, defaults: PipelineDefaults): DraftTopic
     schema: ref(raw.schema, [...path, 'schema']),
     key: str(raw.key) ?? defaults.key,
     delivery: pick(raw.delivery, ['transactional', 'immediate'] as const) ?? 'transactional',
+    format: pick(raw.format, ['json', 'json_sr', 'avro'] as const) ?? 'json',
+    avroSchema: ref(raw.avro_schema, [...path, 'avro_schema']),
     path,
   };
 }

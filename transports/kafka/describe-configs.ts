@@ -6,6 +6,7 @@
  * with SASL/PLAIN (Confluent Cloud API keys) when configured; any other SASL
  * mechanism, or any failure, answers `undefined`: the configs stay unverified.
  */
+import fs from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { KafkaConnectionConfig } from './config.js';
@@ -25,7 +26,9 @@ export async function describeTopicConfigs(config: KafkaConnectionConfig, topics
   const [host, portText] = splitHostPort(config.brokers.split(',')[0]!.trim());
   let conn: Connection | undefined;
   try {
-    conn = await Connection.open(host, Number(portText), protocol.endsWith('ssl'), config.clientId);
+    // The CA librdkafka is told to trust (KAFKA_SSL_CA_LOCATION) is trusted here too.
+    const ca = config.sslCaLocation ? fs.readFileSync(config.sslCaLocation) : undefined;
+    conn = await Connection.open(host, Number(portText), protocol.endsWith('ssl'), config.clientId, ca);
     if (sasl) await conn.authenticatePlain(config.saslUsername ?? '', config.saslPassword ?? '');
     return await conn.describeConfigs(topics, keys);
   } catch {
@@ -53,9 +56,9 @@ class Connection {
     socket.setTimeout(TIMEOUT_MS, () => socket.destroy(new Error('timed out')));
   }
 
-  static open(host: string, port: number, secure: boolean, clientId: string): Promise<Connection> {
+  static open(host: string, port: number, secure: boolean, clientId: string, ca?: Buffer): Promise<Connection> {
     return new Promise((resolve, reject) => {
-      const socket = secure ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host }) : net.connect({ host, port });
+      const socket = secure ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...(ca ? { ca } : {}) }) : net.connect({ host, port });
       socket.once(secure ? 'secureConnect' : 'connect', () => resolve(new Connection(socket, clientId)));
       socket.once('error', reject);
     });

@@ -6,7 +6,7 @@
 import { partitionForKey } from '../murmur2.js';
 import type { Admin, Consumer, ConsumerOptions, Producer, ProducerOptions, Transport } from '../types.js';
 import { KafkaAdmin } from './admin.js';
-import { rdkafkaBaseConfig, type KafkaConnectionConfig } from './config.js';
+import { rdkafkaBaseConfig, rdkafkaRoleConfig, type KafkaConnectionConfig } from './config.js';
 import { KafkaConsumerAdapter } from './consumer.js';
 import { KafkaProducerAdapter } from './producer.js';
 
@@ -35,11 +35,11 @@ export class KafkaTransport implements Transport {
   }
 
   consumer(options: ConsumerOptions): Consumer {
-    return this.track(new KafkaConsumerAdapter(this.base, options, this.adminClient));
+    return this.track(new KafkaConsumerAdapter(rdkafkaRoleConfig(this.config, 'consumer', this.base), options, this.adminClient));
   }
 
   producer(options: ProducerOptions): Producer {
-    return this.track(new KafkaProducerAdapter(this.base, options));
+    return this.track(new KafkaProducerAdapter(rdkafkaRoleConfig(this.config, 'producer', this.base), options));
   }
 
   partitionFor(key: string, partitions: number): number {
