@@ -23,7 +23,8 @@ SKIP_PACKAGES="${AURA_SETUP_SKIP_PACKAGES:-}"
 # linked dynamically) need a C/C++ toolchain, Python for node-gyp and these headers. The Dockerfile's
 # build stage installs the same -dev packages (ops/stack.test.ts checks that).
 pkgs=(build-essential python3 pkg-config zlib1g-dev libssl-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev)
-# What `npm test` drives: Debian's Chromium (browser tests through playwright-core) and curl (the
+# What `npm test` drives: Debian's Chromium (browser tests through playwright-core), openssl (the
+# certificates of the SASL_SSL test listener) and curl (the
 # quick-start test).
 test_pkgs=(chromium curl openssl)
 # Java and Maven: the first `npm start` fetches the embedding model from Maven Central with Maven, and

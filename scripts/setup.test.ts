@@ -38,6 +38,7 @@ const DEBIAN_PACKAGES = [
   'libcurl4-openssl-dev',
   'chromium',
   'curl',
+  'openssl',
 ];
 const TOOL_PACKAGES = { java: 'default-jre-headless', mvn: 'maven' };
 const ALL = [...DEBIAN_PACKAGES, ...Object.values(TOOL_PACKAGES)];
