@@ -4,8 +4,9 @@
  * a list of texts; it goes to the worker with the fewest texts queued, and its
  * vectors come back in one transferred buffer. A worker that dies (it should
  * not: its errors are caught and answered) fails its requests and is replaced
- * at the next request. Workers are unref'ed while idle, so a forgotten
- * embedder does not keep a process alive; close() ends them cleanly.
+ * at the next request. A worker keeps the process alive only while it loads
+ * or has requests to answer, so a forgotten embedder does not hold a process
+ * open; close() ends the workers cleanly.
  */
 import { Worker } from 'node:worker_threads';
 import { AuraError, ErrorCodes } from '../../common/errors.js';
@@ -30,18 +31,21 @@ class Slot {
   readonly pending = new Map<number, Pending>();
   queuedTexts = 0;
   alive = true;
+  private loaded = false;
   private closing = false;
 
   constructor(options: MiniLmSessionOptions) {
     // No execArgv: the entry loads its TypeScript itself, whatever flags started this process.
     this.worker = new Worker(ENTRY, { workerData: options, execArgv: [] });
-    this.worker.unref();
     let settle!: { resolve(): void; reject(e: unknown): void };
     this.ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
     this.ready.catch(() => undefined); // observed by start(); a replacement's failure reaches its requests
     this.worker.on('message', (m: FromWorker) => {
-      if (m.type === 'ready') settle.resolve();
-      else if (m.type === 'load-failed') {
+      if (m.type === 'ready') {
+        this.loaded = true;
+        this.updateRef();
+        settle.resolve();
+      } else if (m.type === 'load-failed') {
         const err = fromWire(m.error);
         settle.reject(err);
         this.fail(err);
@@ -50,7 +54,7 @@ class Slot {
         if (!p) return;
         this.pending.delete(m.id);
         this.queuedTexts -= p.texts;
-        if (this.pending.size === 0) this.worker.unref();
+        this.updateRef();
         if (m.type === 'done') p.resolve(m.vectors);
         else p.reject(fromWire(m.error));
       }
@@ -74,7 +78,7 @@ class Slot {
     return new Promise<Float32Array>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, texts: texts.length });
       this.queuedTexts += texts.length;
-      this.worker.ref(); // a request in flight keeps the process alive until it is answered
+      this.updateRef();
       this.post({ type: 'embed', id, texts });
     });
   }
@@ -87,6 +91,12 @@ class Slot {
     const timer = setTimeout(() => void this.worker.terminate(), CLOSE_TIMEOUT_MS);
     await this.exited;
     clearTimeout(timer);
+  }
+
+  /** Referenced (holds the process) while loading or answering, not while idle. */
+  private updateRef(): void {
+    if (!this.loaded || this.pending.size > 0) this.worker.ref();
+    else this.worker.unref();
   }
 
   private post(m: ToWorker): void {
