@@ -103,26 +103,29 @@ if (args.kafka && args.matrix) {
     print,
   );
 } else if (args.kafka) {
-  const workloads = (['stats', 'context'] as const).filter(wanted);
-  if (workloads.length > 0) {
-    const { runKafkaComparison } = await import('./kafka/compare.js');
-    const out = await runKafkaComparison({ workloads, ...sizes, partitions: opt(args.partitions) ?? 6, rounds: Number(args.rounds), verify: !args['skip-verify'] }, print);
-    for (const c of out) verdict(c.problems);
-  }
-  if (wanted('restore')) {
-    const { ensureBroker } = await import('./kafka/broker.js');
-    const { createKafkaTransport, kafkaConfigFromEnv } = await import('../transports/kafka/index.js');
-    const broker = ensureBroker(print);
-    process.env.KAFKA_BROKERS = broker.brokers;
-    const transport = createKafkaTransport(kafkaConfigFromEnv());
-    try {
-      const r = await benchRestore({ keys: Number(args['restore-keys']), transport, label: `Kafka (${broker.origin})` });
-      print(describeRestore(r), r);
-      verdict(r.problems);
-    } finally {
-      await transport.close();
-      broker.stop();
+  const { ensureBroker } = await import('./kafka/broker.js');
+  const broker = ensureBroker(print);
+  process.env.KAFKA_BROKERS = broker.brokers;
+  try {
+    const workloads = (['stats', 'context'] as const).filter(wanted);
+    if (workloads.length > 0) {
+      const { runKafkaComparison } = await import('./kafka/compare.js');
+      const out = await runKafkaComparison({ workloads, ...sizes, partitions: opt(args.partitions) ?? 6, rounds: Number(args.rounds), verify: !args['skip-verify'] }, broker, print);
+      for (const c of out) verdict(c.problems);
     }
+    if (wanted('restore')) {
+      const { createKafkaTransport, kafkaConfigFromEnv } = await import('../transports/kafka/index.js');
+      const transport = createKafkaTransport(kafkaConfigFromEnv());
+      try {
+        const r = await benchRestore({ keys: Number(args['restore-keys']), transport, label: `Kafka (${broker.origin})` });
+        print(describeRestore(r), r);
+        verdict(r.problems);
+      } finally {
+        await transport.close();
+      }
+    }
+  } finally {
+    broker.stop();
   }
 } else {
   const embedded = { ...sizes, partitions: opt(args.partitions) };

@@ -22,7 +22,7 @@ import { fmt, type GroupTiming, partitionsOf, produceRecords, readLastByKey, wai
 import { failureCheck, logger } from '../embedded.js';
 import { checkTarget, describeTarget, type TargetCheck, type TargetId } from '../targets.js';
 import { WORKLOADS, type WorkloadInput, type WorkloadName } from '../workloads.js';
-import { ensureBroker } from './broker.js';
+import type { BenchBroker } from './broker.js';
 import { buildStreamsApp, StreamsApp } from './streams-app.js';
 
 /** Kafka Streams' default record cache (statestore.cache.max.bytes). */
@@ -61,10 +61,9 @@ export interface ComparisonResult {
 type Print = (line: string, data?: unknown) => void;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-export async function runKafkaComparison(o: CompareOptions, print: Print): Promise<ComparisonResult[]> {
-  const broker = ensureBroker(print);
-  process.env.KAFKA_BROKERS = broker.brokers;
-  const transport = createKafkaTransport(kafkaConfigFromEnv());
+/** On `broker` (see broker.ts), which the caller stops. */
+export async function runKafkaComparison(o: CompareOptions, broker: BenchBroker, print: Print): Promise<ComparisonResult[]> {
+  const transport = createKafkaTransport({ ...kafkaConfigFromEnv(), brokers: broker.brokers });
   const run = `bench-${Date.now().toString(36)}`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-bench-kafka-'));
   // Kafka Streams warns about state under the OS temp dir (tmp cleaners): keep it in its build dir.
@@ -111,7 +110,6 @@ export async function runKafkaComparison(o: CompareOptions, print: Print): Promi
     await transport.close();
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(ksStateRoot, { recursive: true, force: true });
-    broker.stop();
   }
 }
 
