@@ -16,7 +16,7 @@ import { ensureTopics } from '../runtime/topics.js';
 import { loadPipeline } from '../topology/compile.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
 import { createHashingEmbedder } from '../providers/embedders/hashing.js';
-import { MINILM_DIMS } from '../providers/embedders/minilm.js';
+import { createMiniLmEmbedder, defaultMiniLmWorkers, MINILM_DIMS } from '../providers/embedders/minilm.js';
 import { createEmbeddedVectorStore } from '../providers/vectors/embedded.js';
 import { pointId } from '../providers/types.js';
 import type { Transport } from '../transports/types.js';
@@ -34,7 +34,15 @@ interface AggregatedContext {
   summary_text: string;
 }
 
-export async function benchPipelineEmbedded(o: { events: number; users: number; embedder: 'minilm' | 'hashing' }): Promise<ThroughputResult> {
+export interface PipelineBenchOptions {
+  events: number;
+  users: number;
+  embedder: 'minilm' | 'hashing';
+  /** MiniLM worker threads instead of the default (defaultMiniLmWorkers). */
+  minilmWorkers?: number;
+}
+
+export async function benchPipelineEmbedded(o: PipelineBenchOptions): Promise<ThroughputResult> {
   const dir = tempDir();
   const vectorDb = path.join(dir, 'vectors.db');
   const env = { ...process.env, AURA_STATE_DIR: path.join(dir, 'state'), AURA_VECTOR_DB: vectorDb };
@@ -42,7 +50,9 @@ export async function benchPipelineEmbedded(o: { events: number; users: number; 
   const transport = createEmbeddedTransport({ path: path.join(dir, 'log.db') });
   try {
     await transport.connect();
-    const overrides = o.embedder === 'hashing' ? { embedder: createHashingEmbedder({ dims: MINILM_DIMS }) } : undefined;
+    const workers = o.minilmWorkers ?? defaultMiniLmWorkers();
+    const embedder = o.embedder === 'hashing' ? createHashingEmbedder({ dims: MINILM_DIMS }) : o.minilmWorkers ? createMiniLmEmbedder({ workers, log: (l) => logger.info(l) }) : undefined;
+    const overrides = embedder ? { embedder } : undefined;
     const app = createPipelineApp({ pipeline, transport, logger, stateDir: path.join(dir, 'state'), instanceId: 'bench', resources: { overrides }, topics: 'create' });
     await ensureTopics(pipeline, transport.admin(), 'create', logger);
     const input = pipeline.topics.user_events!;
@@ -56,7 +66,7 @@ export async function benchPipelineEmbedded(o: { events: number; users: number; 
     await app.stop();
     const aggregated = pipeline.topics.context_aggregated!;
     const problems = await verifyPipeline(transport, aggregated.name, aggregated.partitions, events, vectorDb);
-    const label = o.embedder === 'minilm' ? '(b) default pipeline.yaml, embedded, exactly_once, MiniLM embedder' : "(b') default pipeline.yaml, embedded, exactly_once, hashing embedder";
+    const label = o.embedder === 'minilm' ? `(b) default pipeline.yaml, embedded, exactly_once, MiniLM embedder (${workers} worker${workers > 1 ? 's' : ''})` : "(b') default pipeline.yaml, embedded, exactly_once, hashing embedder";
     const eventsPerSecond = o.events / seconds;
     return {
       name: `${label}, ${input.partitions} partitions`,

@@ -14,7 +14,7 @@
  *
  * Options: --only a,b,… (the names above), --events N / --users N (override the
  * aggregation workloads' sizes: smoke tests), --events-b N, --events-b2 N,
- * --restore-keys N, --partitions N (Kafka 6, embedded 1), --rounds N,
+ * --restore-keys N, --partitions N (Kafka 6, embedded 1), --rounds N, --minilm-workers N (b),
  * --rate N --seconds N (context latency phase; --seconds 0 skips it),
  * --commit-interval D (ours, default 100ms), --skip-verify, --json FILE.
  * Matrix only: --ks-cache BYTES[,BYTES]. Check `cat /proc/loadavg` first: on a
@@ -38,6 +38,7 @@ const { values: args } = parseArgs({
     'events-b': { type: 'string', default: '20000' },
     'events-b2': { type: 'string', default: '20000' },
     'restore-keys': { type: 'string', default: '1000000' },
+    'minilm-workers': { type: 'string' },
     partitions: { type: 'string' },
     rounds: { type: 'string', default: '3' },
     rate: { type: 'string', default: '2000' },
@@ -137,7 +138,7 @@ if (args.kafka && args.matrix) {
   }
   for (const [name, embedder, events] of [['b', 'minilm', args['events-b']], ['b2', 'hashing', args['events-b2']]] as const) {
     if (!wanted(name)) continue;
-    const r = await benchPipelineEmbedded({ events: Number(events), users: sizes.users ?? 1_000, embedder });
+    const r = await benchPipelineEmbedded({ events: Number(events), users: sizes.users ?? 1_000, embedder, minilmWorkers: opt(args['minilm-workers']) });
     report(r);
     verdict(r.problems);
   }
