@@ -7,11 +7,12 @@
  * text's vector would then depend on the other texts of its run (measured: up
  * to 0.035 per component), breaking "same text → same vector" for replays,
  * even for batches of texts of equal token length (no padding). Measured back
- * to back on this CPU (AVX2, no VNNI; docs/benchmarks.md, "The embedder"),
- * quantized one-per-run is also the fastest deterministic option: the
- * non-quantized model (bit-identical in padded batches) is 2–3× slower, and
- * quantized batches of 32 gain little. `batchSize` > 1 remains for machines
- * where batching pays, at the cost of that determinism.
+ * to back on this CPU (AVX2, no VNNI; docs/benchmarks.md, "The MiniLM
+ * embedder"), quantized one-per-run is also the fastest deterministic option:
+ * the non-quantized model (bit-identical even in padded batches) is 2–3×
+ * slower in batches of 32, and quantized batches of 32 gain little on notes
+ * and lose on summaries. `batchSize` > 1 remains for machines where batching
+ * pays, at the cost of that determinism.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { AuraError, ErrorCodes } from '../../common/errors.js';
