@@ -41,13 +41,13 @@ export interface RestoreResult {
 function changelogRecords(keys: number, aggregations: Record<string, AggregationConfig>): { records: BenchRecord[]; expected: (i: number) => string } {
   const aggs = compileAggregations(aggregations);
   const events = makeStatsEvents(Math.min(keys, 10_000), 10_000, 11);
-  const valueOf = (i: number): string => {
+  const stateOf = (i: number): string => {
     const e = { ...events[i % events.length]!, user_id: `user-${i}` };
     return JSON.stringify(Object.fromEntries(aggs.map((a) => [a.name, a.add(undefined, e)])));
   };
   const ts = Date.now() - 60_000;
-  const records = Array.from({ length: keys }, (_, i) => ({ key: `user-${i}`, value: Buffer.from(valueOf(i)), timestamp: ts }));
-  return { records, expected: valueOf };
+  const records = Array.from({ length: keys }, (_, i) => ({ key: `user-${i}`, value: Buffer.from(stateOf(i)), timestamp: ts }));
+  return { records, expected: stateOf };
 }
 
 export async function benchRestore(o: { keys: number; transport?: Transport; label?: string }): Promise<RestoreResult> {

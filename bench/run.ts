@@ -82,7 +82,9 @@ const print = (line: string, data?: unknown): void => {
 };
 const report = (r: ThroughputResult): void => print(describeResult(r), r);
 let failed = false;
-const verdict = (problems: string[] | undefined): void => void (problems && problems.length > 0 && (failed = true));
+const verdict = (problems: string[] | undefined): void => {
+  if (problems && problems.length > 0) failed = true;
+};
 
 // bench/aggregate.yaml and bench/stats.yaml read it (every run of ours); Kafka Streams commits every 100 ms.
 process.env.AURA_BENCH_COMMIT_INTERVAL = args['commit-interval'];
