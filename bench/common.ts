@@ -6,8 +6,9 @@
  */
 import type { Pipeline } from '../topology/model.js';
 import type { Consumer, TopicPartition, Transport } from '../transports/types.js';
-import { encodeValue } from '../runtime/serde.js';
+import { decodeValue, encodeValue } from '../runtime/serde.js';
 import { makeEvents, type UserEvent } from '../test/events.js';
+import type { BenchRecord } from './workloads.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -27,17 +28,17 @@ export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 /** Appends the events to `topic`, keyed by user, partitioned as Kafka's default partitioner does. */
 export async function produceEvents(transport: Transport, topic: string, partitions: number, events: UserEvent[], timestamp?: () => number): Promise<void> {
+  const records = events.map((e) => ({ key: e.user_id, value: encodeValue(e)!, timestamp: timestamp ? timestamp() : Date.parse(e.time) }));
+  await produceRecords(transport, topic, partitions, records);
+}
+
+/** Appends keyed records to `topic` (partition by key, or the one given), a few batches in flight. */
+export async function produceRecords(transport: Transport, topic: string, partitions: number, records: BenchRecord[], partition?: number): Promise<void> {
   const producer = transport.producer({ clientId: 'bench-input' });
   try {
     const pending: Array<Promise<unknown>> = [];
-    for (let i = 0; i < events.length; i += 5000) {
-      const batch = events.slice(i, i + 5000).map((e) => ({
-        topic,
-        partition: transport.partitionFor(e.user_id, partitions),
-        key: e.user_id,
-        value: encodeValue(e),
-        timestamp: timestamp ? timestamp() : Date.parse(e.time),
-      }));
+    for (let i = 0; i < records.length; i += 5000) {
+      const batch = records.slice(i, i + 5000).map((r) => ({ topic, partition: partition ?? transport.partitionFor(r.key, partitions), key: r.key, value: r.value, timestamp: r.timestamp }));
       pending.push(producer.send(batch));
       // A few batches in flight (Kafka), without holding the whole input in the client's queue.
       if (pending.length >= 8) await pending.shift();
@@ -47,6 +48,26 @@ export async function produceEvents(transport: Transport, topic: string, partiti
   } finally {
     await producer.close();
   }
+}
+
+/** The last value (JSON) per key of a topic, read to its end with read_committed. */
+export async function readLastByKey(transport: Transport, topic: string, partitions: number): Promise<Map<string, unknown>> {
+  const consumer = transport.consumer({ isolation: 'read_committed', clientId: 'bench-verify' });
+  const last = new Map<string, Buffer | null>();
+  try {
+    const tps = partitionsOf(topic, partitions);
+    const ends = await consumer.endOffsets(tps);
+    const todo = ends.filter((e) => e.offset > 0);
+    await consumer.assign(todo.map((e) => ({ ...e, offset: 0 })));
+    const deadline = performance.now() + 600_000;
+    while (todo.some((e) => (consumer.position(e) ?? 0) < e.offset)) {
+      for (const r of await consumer.poll(10_000, 200)) if (r.key !== null) last.set(r.key, r.value);
+      if (performance.now() > deadline) throw new Error(`reading ${topic} to its end took more than 10 minutes`);
+    }
+  } finally {
+    await consumer.close();
+  }
+  return new Map([...last].map(([k, v]) => [k, v === null ? null : decodeValue(v)]));
 }
 
 export const partitionsOf = (topic: string, n: number): TopicPartition[] => Array.from({ length: n }, (_, partition) => ({ topic, partition }));

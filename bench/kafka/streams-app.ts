@@ -1,6 +1,6 @@
 /**
  * The Kafka Streams yardstick (bench/kafka-streams): built once with Maven,
- * run as a child JVM per configuration. Its stdout carries "STATE <state>"
+ * run as a child JVM per configuration (ContextWindowBench or StatsBench). Its stdout carries "STATE <state>"
  * lines; stderr (warnings and errors) is passed through.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -30,6 +30,8 @@ export interface StreamsAppOptions {
   stateDir: string;
   guarantee: Guarantee;
   cacheBytes: number;
+  /** The app to run (default the context window, dev.aura360.bench.ContextWindowBench). */
+  mainClass?: string;
 }
 
 export class StreamsApp {
@@ -39,7 +41,7 @@ export class StreamsApp {
   private exitCode: number | null | undefined;
 
   constructor(o: StreamsAppOptions) {
-    const args = ['-Xms256m', '-Xmx768m', '-cp', o.classpath, 'dev.aura360.bench.ContextWindowBench', o.brokers, o.input, o.output, o.applicationId, o.stateDir, o.guarantee, String(o.cacheBytes)];
+    const args = ['-Xms256m', '-Xmx768m', '-cp', o.classpath, o.mainClass ?? 'dev.aura360.bench.ContextWindowBench', o.brokers, o.input, o.output, o.applicationId, o.stateDir, o.guarantee, String(o.cacheBytes)];
     this.child = spawn('java', args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let buffered = '';
     this.child.stdout!.on('data', (chunk: Buffer) => {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --kafka`: the per-user context window through a real
+ * `npm run bench -- --kafka --matrix`: the per-user context window through a real
  * broker. Every app gets its own input topic with the same contents (same
  * events, same partitions, written just before it starts; its latency phase
  * appends to it) and its own consumer group and output topic:

@@ -16,6 +16,8 @@ export const DEFAULT_POM = fileURLToPath(new URL('../../infra/maven/pom.xml', im
 export interface MavenFetchOptions {
   outputDir: string;
   pomPath?: string;
+  /** One artifact (`group:artifact:version`) copied with `dependency:copy` instead of the pom's dependency list. */
+  artifact?: string;
   /** Maven profiles to activate (`-P`), e.g. `['kafka']`. */
   profiles?: string[];
   /** The Maven executable (`$AURA_MVN` or `mvn`). */
@@ -31,7 +33,9 @@ export function mavenArgs(options: MavenFetchOptions): string[] {
     '-f', options.pomPath ?? DEFAULT_POM,
   ];
   if (options.profiles && options.profiles.length > 0) args.push(`-P${options.profiles.join(',')}`);
-  args.push('dependency:copy-dependencies', `-Daura.outputDir=${options.outputDir}`);
+  // The pom maps -Daura.outputDir onto the plugin's outputDirectory (for both goals).
+  if (options.artifact) args.push('dependency:copy', `-Dartifact=${options.artifact}`, `-Daura.outputDir=${options.outputDir}`);
+  else args.push('dependency:copy-dependencies', `-Daura.outputDir=${options.outputDir}`);
   return args;
 }
 

