@@ -4,6 +4,12 @@
  * user and is stored before it is sent, so a client that reconnects with
  * `?since=<seq>` gets exactly what it missed — also across a gateway restart.
  * The last `bufferPerUser` messages (and at most `ttlMs` old) are kept.
+ *
+ * Backpressure: a socket is written to only while less than
+ * `socketMaxBufferedBytes` is queued on it. Above that its stream pauses —
+ * new messages wait in the store, where they are anyway — and resumes from
+ * the store by seq once the socket drained, so a client that reads slowly
+ * costs at most its buffer, never a queue in memory.
  */
 import type { Db } from './state-db.js';
 
@@ -25,11 +31,26 @@ export interface OutboxLimits {
 
 /** Delete a user's oldest messages every this many appends (not on every one). */
 const TRIM_EVERY = 64;
+/** Messages read from the store at a time when a stream is replayed or catches up. */
+const PAGE = 64;
+/** How often a paused stream checks whether its socket drained. */
+const RESUME_POLL_MS = 50;
+
+interface Subscription {
+  user: string;
+  socket: StreamSocket;
+  /** The last seq written to this socket. */
+  sent: number;
+  /** The socket's buffer was full: live messages wait in the store until the pump catches up. */
+  paused: boolean;
+  closed: boolean;
+  timer?: NodeJS.Timeout;
+}
 
 export class UserOutbox {
   private readonly lastSeq = new Map<string, number>();
   private readonly delivered = new Map<string, number>();
-  private readonly sockets = new Map<string, Set<StreamSocket>>();
+  private readonly subs = new Map<string, Set<Subscription>>();
   private readonly dirtyCursors = new Set<string>();
   private pending: Array<{ user: string; seq: number; text: string }> = [];
   private depth = 0;
@@ -46,7 +67,7 @@ export class UserOutbox {
       insert: db.prepare<[string, number, number, string]>('INSERT INTO outbox (user_id, seq, at, msg) VALUES (?, ?, ?, ?)'),
       maxSeq: db.prepare<[string], { s: number | null }>('SELECT max(seq) AS s FROM outbox WHERE user_id = ?'),
       trim: db.prepare<[string, number]>('DELETE FROM outbox WHERE user_id = ? AND seq <= ?'),
-      replay: db.prepare<[string, number], { seq: number; msg: string }>('SELECT seq, msg FROM outbox WHERE user_id = ? AND seq > ? ORDER BY seq'),
+      page: db.prepare<[string, number, number], { seq: number; msg: string }>('SELECT seq, msg FROM outbox WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
       cursor: db.prepare<[string], { delivered: number }>('SELECT delivered FROM cursors WHERE user_id = ?'),
       saveCursor: db.prepare<[string, number]>(
         'INSERT INTO cursors (user_id, delivered) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET delivered = max(delivered, excluded.delivered)',
@@ -106,24 +127,30 @@ export class UserOutbox {
       socket.send(JSON.stringify({ type: 'stream.reset', last_seq: last }));
       from = last;
     }
-    const rows = this.stmt.replay.all(user, from);
-    const firstKept = rows[0]?.seq ?? last + 1;
-    if (firstKept > from + 1) socket.send(JSON.stringify({ type: 'stream.gap', from: from + 1, to: firstKept - 1 }));
-    for (const r of rows) socket.send(r.msg);
-    if (rows.length > 0) this.markDelivered(user, rows[rows.length - 1]!.seq);
-    let set = this.sockets.get(user);
-    if (!set) this.sockets.set(user, (set = new Set()));
-    set.add(socket);
+    const sub: Subscription = { user, socket, sent: from, paused: false, closed: false };
+    let set = this.subs.get(user);
+    if (!set) this.subs.set(user, (set = new Set()));
+    set.add(sub);
+    this.pump(sub);
     return () => {
+      sub.closed = true;
+      clearTimeout(sub.timer);
       this.saveCursors();
-      set.delete(socket);
-      if (set.size === 0 && this.sockets.get(user) === set) this.sockets.delete(user);
+      set.delete(sub);
+      if (set.size === 0 && this.subs.get(user) === set) this.subs.delete(user);
     };
   }
 
   clients(): number {
     let n = 0;
-    for (const set of this.sockets.values()) n += set.size;
+    for (const set of this.subs.values()) n += set.size;
+    return n;
+  }
+
+  /** Sockets whose stream is paused because they do not take more (for tests and metrics). */
+  paused(): number {
+    let n = 0;
+    for (const set of this.subs.values()) for (const sub of set) if (sub.paused) n++;
     return n;
   }
 
@@ -160,6 +187,60 @@ export class UserOutbox {
     });
   }
 
+  private full(socket: StreamSocket): boolean {
+    return socket.bufferedAmount() >= this.limits.socketMaxBufferedBytes;
+  }
+
+  /** The socket takes no more for now: its stream continues from the store, by seq, once it drained. */
+  private pause(sub: Subscription): void {
+    sub.paused = true;
+    if (!sub.timer && !sub.closed) {
+      sub.timer = setTimeout(() => this.pump(sub), RESUME_POLL_MS);
+      sub.timer.unref();
+    }
+  }
+
+  /**
+   * Sends `sub` what it has not had yet, from the store, while its socket takes more: the replay
+   * of a (re)connect, and the catch-up of a paused stream. A gap (messages trimmed or expired
+   * meanwhile) is announced with `stream.gap`.
+   */
+  private pump(sub: Subscription): void {
+    sub.timer = undefined;
+    if (sub.closed) return;
+    const { user, socket } = sub;
+    try {
+      for (;;) {
+        if (this.full(socket)) return this.pause(sub);
+        const rows = this.stmt.page.all(user, sub.sent, PAGE);
+        const firstKept = rows[0]?.seq ?? this.lastSeqOf(user) + 1;
+        if (firstKept > sub.sent + 1) {
+          socket.send(JSON.stringify({ type: 'stream.gap', from: sub.sent + 1, to: firstKept - 1 }));
+          sub.sent = firstKept - 1;
+        }
+        if (rows.length === 0) {
+          sub.paused = false;
+          return;
+        }
+        socket.cork?.();
+        try {
+          for (const r of rows) {
+            if (this.full(socket)) return this.pause(sub);
+            socket.send(r.msg);
+            sub.sent = r.seq;
+          }
+        } finally {
+          socket.uncork?.();
+          this.markDelivered(user, sub.sent);
+        }
+      }
+    } catch (err) {
+      // A socket that broke while being written to: its close handler detaches it.
+      sub.closed = true;
+      socket.close(1011, `stream failed: ${(err as Error).message}`);
+    }
+  }
+
   private deliver(): void {
     const batch = this.pending;
     this.pending = [];
@@ -167,20 +248,21 @@ export class UserOutbox {
     const sent = new Map<string, number>();
     const corked = new Set<StreamSocket>();
     for (const { user, seq, text } of batch) {
-      const set = this.sockets.get(user);
+      const set = this.subs.get(user);
       if (!set) continue;
-      for (const socket of set) {
-        if (socket.bufferedAmount() > this.limits.socketMaxBufferedBytes) {
-          // A client that does not read would make the gateway buffer without bound: drop it, it resumes with `since`.
-          set.delete(socket);
-          socket.close(1013, 'too slow: reconnect with ?since=<last seq>');
+      for (const sub of set) {
+        // Paused (or behind): the pump sends it from the store, in order.
+        if (sub.closed || sub.paused || seq <= sub.sent) continue;
+        if (seq !== sub.sent + 1 || this.full(sub.socket)) {
+          this.pause(sub);
           continue;
         }
-        if (socket.cork && !corked.has(socket)) {
-          socket.cork();
-          corked.add(socket);
+        if (sub.socket.cork && !corked.has(sub.socket)) {
+          sub.socket.cork();
+          corked.add(sub.socket);
         }
-        socket.send(text);
+        sub.socket.send(text);
+        sub.sent = seq;
         sent.set(user, seq);
       }
     }
