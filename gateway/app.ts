@@ -71,6 +71,8 @@ export interface Gateway {
   readonly app: Hono<GatewayEnv>;
   readonly deps: GatewayDeps;
   readonly instanceId: string;
+  /** The WebSocket server: open sockets, handshakes in progress, bytes queued. */
+  readonly sockets: Pick<GatewayWebSockets, 'stats' | 'size'>;
   /** Starts the reply consumer, registry, lag monitor and samplers (no HTTP server). */
   open(): Promise<void>;
   /** Serves HTTP and WebSocket on `port` (0: any free port). */
@@ -162,6 +164,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     app,
     deps,
     instanceId,
+    sockets,
     async open() {
       if (opened) return;
       opened = true;

@@ -33,6 +33,8 @@ export interface OutboxLimits {
 const TRIM_EVERY = 64;
 /** Messages read from the store at a time when a stream is replayed or catches up. */
 const PAGE = 64;
+/** Bytes written between two checks of a socket's buffer while replaying. */
+const CORK_BYTES = 16 * 1024;
 /** How often a paused stream checks whether its socket drained. */
 const RESUME_POLL_MS = 50;
 
@@ -222,16 +224,21 @@ export class UserOutbox {
           sub.paused = false;
           return;
         }
-        socket.cork?.();
-        try {
-          for (const r of rows) {
-            if (this.full(socket)) return this.pause(sub);
-            socket.send(r.msg);
-            sub.sent = r.seq;
+        // Corked chunks of about CORK_BYTES: few writes, and the buffer (corked bytes included) checked
+        // before each message, so it never holds more than its limit plus one message.
+        for (let i = 0; i < rows.length; ) {
+          if (this.full(socket)) return this.pause(sub);
+          socket.cork?.();
+          try {
+            for (let bytes = 0; i < rows.length && bytes < CORK_BYTES && (bytes === 0 || !this.full(socket)); i++) {
+              socket.send(rows[i]!.msg);
+              bytes += rows[i]!.msg.length;
+              sub.sent = rows[i]!.seq;
+            }
+          } finally {
+            socket.uncork?.();
+            this.markDelivered(user, sub.sent);
           }
-        } finally {
-          socket.uncork?.();
-          this.markDelivered(user, sub.sent);
         }
       }
     } catch (err) {

@@ -11,6 +11,15 @@ import { errorBody, HttpCodes } from '../http-error.js';
 
 const BASE = 'http://localhost';
 const KEY = /^[+/0-9A-Za-z]{22}==$/;
+/** An RFC 7230 token: what a subprotocol name must be. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Whether a Sec-WebSocket-Protocol header is a list of distinct tokens (what `ws` accepts; checked here to answer in our format). */
+function protocolsWellFormed(header: string | undefined): boolean {
+  if (header === undefined) return true;
+  const names = header.split(',').map((p) => p.trim());
+  return names.every((n) => TOKEN.test(n)) && new Set(names).size === names.length;
+}
 
 /** The URL of an origin-form request-target (`/path?query`), or undefined for anything else (absolute-form, `*`, garbage). */
 export function parseTarget(target: string | undefined): URL | undefined {
@@ -41,6 +50,7 @@ export function handshakeProblem(req: IncomingMessage): Refusal | undefined {
   if (req.httpVersion !== '1.1') return { status: 400, code: HttpCodes.VALIDATION_FAILED, message: 'a WebSocket handshake needs HTTP/1.1' };
   const key = req.headers['sec-websocket-key'];
   if (typeof key !== 'string' || !KEY.test(key)) return { status: 400, code: HttpCodes.VALIDATION_FAILED, message: 'missing or malformed Sec-WebSocket-Key' };
+  if (!protocolsWellFormed(req.headers['sec-websocket-protocol'])) return { status: 400, code: HttpCodes.VALIDATION_FAILED, message: 'malformed Sec-WebSocket-Protocol' };
   if (req.headers['sec-websocket-version'] !== '13') {
     return { status: 426, code: HttpCodes.UPGRADE_REQUIRED, message: 'only WebSocket version 13 is supported', headers: { 'Sec-WebSocket-Version': '13' } };
   }
