@@ -26,6 +26,8 @@ export interface ServeOptions {
   stateDir?: string;
   port?: number;
   createTopics?: boolean;
+  /** Programmatic only: resource instances instead of the pipeline's (the fuzz suite's hashing embedder). */
+  resourceOverrides?: Record<string, unknown>;
 }
 
 export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -55,7 +57,7 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
     stateDir,
     instanceId,
     topics: topicsMode(transport, options.createTopics),
-    resources: { log: (msg) => logger.info(msg) },
+    resources: { log: (msg) => logger.info(msg), overrides: options.resourceOverrides },
   });
   const gateway = createGateway({
     pipeline,

@@ -52,6 +52,8 @@ export function userRoutes(d: GatewayDeps): Hono<GatewayEnv> {
     throw new HttpError(503, HttpCodes.UNAVAILABLE, `task ${found.taskId} is not running anywhere right now (rebalancing or restoring)`, {}, { 'Retry-After': '1' });
   });
 
+  // Without an embedder and a vector sink in the pipeline there is nothing to search: no route (404).
+  if (!d.pipeline.resources[d.resourceIds.embedder] || !d.pipeline.resources[d.resourceIds.vectors]) return app;
   app.get('/:id/similar', async (c) => {
     const user = c.req.param('id');
     const text = c.req.query('text');

@@ -39,15 +39,19 @@ export function rawRequest(port: number, request: string | Buffer, timeoutMs = 5
       socket.destroy();
       const head = parse(buf);
       if (!head) return resolve({ status: 0, headers: {}, body: '', timedOut });
-      resolve({ status: head.status, headers: head.headers, body: buf.subarray(head.headEnd).toString('utf8'), timedOut });
+      resolve({ status: head.status, headers: head.headers, body: buf.subarray(head.headEnd).toString('utf8'), timedOut: timedOut && head.status === 0 });
     };
     const timer = setTimeout(() => finish(true), timeoutMs);
     socket.on('connect', () => socket.write(request));
     socket.on('data', (d) => {
       buf = Buffer.concat([buf, d]);
       const head = parse(buf);
-      // 101: the handshake succeeded, nothing more to wait for here.
-      if (head && (head.status === 101 || buf.length - head.headEnd >= Number(head.headers['content-length'] ?? Number.POSITIVE_INFINITY))) finish(false);
+      if (!head) return;
+      const chunked = /chunked/i.test(head.headers['transfer-encoding'] ?? '');
+      // 101: the handshake succeeded, nothing more to wait for here. Otherwise the body's end, by length or last chunk.
+      if (head.status === 101 || (chunked ? buf.subarray(-5).toString('latin1') === '0\r\n\r\n' : buf.length - head.headEnd >= Number(head.headers['content-length'] ?? Number.POSITIVE_INFINITY))) {
+        finish(false);
+      }
     });
     socket.on('error', () => finish(false));
     socket.on('close', () => finish(false));

@@ -155,7 +155,11 @@ export class GatewayWebSockets {
     } finally {
       this.pending--;
     }
-    if (!slot.events) return writeResponse(socket, res);
+    if (!slot.events) {
+      // The route refused (its 4xx goes back as is), or it is no WebSocket route: a 2xx would tell a client nothing.
+      if (res.ok) return refuse(socket, { status: 400, code: HttpCodes.VALIDATION_FAILED, message: 'this route does not accept WebSocket connections' });
+      return writeResponse(socket, res);
+    }
     if (socket.destroyed || !socket.writable) return; // the client left while it was authenticated
     const address = requestAddress(req, this.o.trustProxy ?? 0);
     const events = slot.events;
