@@ -45,3 +45,9 @@ export const LIMIT_SETTINGS = {
 export type GatewayLimits = { -readonly [K in keyof typeof LIMIT_SETTINGS]: number };
 
 export const DEFAULT_LIMITS: GatewayLimits = Object.fromEntries(Object.entries(LIMIT_SETTINGS).map(([k, s]) => [k, s.default])) as GatewayLimits;
+
+/** The table of docs/security.md ("Limits"), from the declarations above (limits.test.ts keeps the docs equal to it). */
+export function limitsTable(): string {
+  const rows = Object.entries(LIMIT_SETTINGS).map(([key, s]: [string, LimitSetting]) => `| ${s.env ? `\`${s.env}\`` : `— (\`${key}\`)`} | ${s.default} | ${s.unit} | ${s.doc} |`);
+  return ['| variable | default | unit | bounds |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
