@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createLogger, type Logger } from '../common/logger.js';
 import type { PipelineApp } from '../runtime/app.js';
@@ -23,14 +23,14 @@ import { ensureTopics } from '../runtime/topics.js';
 import type { Pipeline } from '../topology/model.js';
 import type { Transport } from '../transports/types.js';
 import { type AuthOptions, type Authenticator, createAuthenticator } from './auth/auth.js';
-import { ClusterAuth, PEER_TOKEN_HEADER } from './auth/cluster.js';
+import { ClusterAuth } from './auth/cluster.js';
 import { buildComponents } from './components.js';
 import type { GatewayDeps } from './deps.js';
-import { errorBody, HttpCodes, HttpError, onGatewayError } from './http-error.js';
-import { contextAddress } from './middleware/client-address.js';
+import { errorBody, HttpCodes, onGatewayError } from './http-error.js';
 import { requireJsonBody } from './middleware/content-type.js';
+import { authenticate, limitAnonymous } from './middleware/guards.js';
 import { httpMetrics } from './middleware/http-metrics.js';
-import { rateLimit, rateLimited, TokenBuckets } from './middleware/rate-limit.js';
+import { rateLimit, TokenBuckets } from './middleware/rate-limit.js';
 import type { TopicRoles } from './replies/reply-routes.js';
 import { devRoutes } from './routes/dev.js';
 import { guardianRoutes } from './routes/guardian.js';
@@ -40,7 +40,7 @@ import { streamRoutes } from './routes/stream.js';
 import { type LiveSocket, topologyRoutes, topologyStats } from './routes/topology.js';
 import { userRoutes } from './routes/users.js';
 import { DEFAULT_LIMITS, type GatewayEnv, type GatewayLimits } from './types.js';
-import { GatewayWebSockets, UPGRADE_SLOT } from './ws/server.js';
+import { GatewayWebSockets } from './ws/server.js';
 
 export interface GatewayOptions {
   pipeline: Pipeline;
@@ -83,8 +83,6 @@ export interface Gateway {
 }
 
 const PROTECTED = ['/api/holistic', '/api/guardian', '/api/users'];
-/** Polled by orchestrators and balancers: never rate-limited. */
-const PROBES = new Set(['/healthz', '/readyz']);
 
 export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? createLogger('aura-gateway');
@@ -109,43 +107,18 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const live = new Set<LiveSocket>();
 
-  /** Unauthenticated requests, per client address (WebSocket handshakes were charged by the upgrade listener). */
-  const limitAnonymous: MiddlewareHandler<GatewayEnv> = async (c, next) => {
-    const p = c.req.path;
-    if (PROBES.has(p) || PROTECTED.some((x) => p === x || p.startsWith(`${x}/`)) || (c.env as Record<symbol, unknown> | undefined)?.[UPGRADE_SLOT]) return next();
-    const wait = anonymous.take(contextAddress(c, trustProxy));
-    if (wait > 0) throw rateLimited(wait, 'per client address', anonymous.options);
-    await next();
-  };
-  /** A user's bearer token — or, on forwarded queries, a peer token — and a failed attempt costs the address. */
-  const authenticate = (acceptPeers: boolean): MiddlewareHandler<GatewayEnv> => {
-    const bearer = auth.middleware();
-    return async (c, next) => {
-      try {
-        const peer = acceptPeers ? c.req.header(PEER_TOKEN_HEADER) : undefined;
-        if (peer === undefined) return await bearer(c, next);
-        c.set('user', await cluster.verifyPeerToken(peer, c.req.method, c.req.path));
-      } catch (err) {
-        if (err instanceof HttpError && err.status === 401) {
-          const wait = anonymous.take(contextAddress(c, trustProxy));
-          if (wait > 0) throw rateLimited(wait, 'per client address', anonymous.options);
-        }
-        throw err;
-      }
-      await next();
-    };
-  };
+  const guards = { auth, cluster, anonymous, trustProxy, protectedPrefixes: PROTECTED };
 
   app.onError(onGatewayError(logger));
   app.notFound((c) => c.json(errorBody(HttpCodes.NOT_FOUND, `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`), 404));
   app.use('*', httpMetrics(deps.metrics));
-  app.use('*', limitAnonymous);
+  app.use('*', limitAnonymous(guards));
   app.use(
     '/api/*',
     bodyLimit({ maxSize: limits.bodyBytes, onError: (c) => c.json(errorBody(HttpCodes.PAYLOAD_TOO_LARGE, `the body is larger than ${limits.bodyBytes} bytes`), 413) }),
   );
   const limitRate = rateLimit({ perSecond: limits.ratePerSecond, burst: limits.rateBurst });
-  for (const prefix of PROTECTED) app.use(`${prefix}/*`, authenticate(prefix === '/api/users'), limitRate);
+  for (const prefix of PROTECTED) app.use(`${prefix}/*`, authenticate(guards, prefix === '/api/users'), limitRate);
   app.use('/api/*', requireJsonBody());
   app.route('/', opsRoutes(deps));
   app.route('/', topologyRoutes(deps, live));
