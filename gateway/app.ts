@@ -28,6 +28,7 @@ import { buildComponents } from './components.js';
 import type { GatewayDeps } from './deps.js';
 import { errorBody, HttpCodes, onGatewayError } from './http-error.js';
 import { requireJsonBody } from './middleware/content-type.js';
+import { requireWellFormedTarget } from './middleware/request-target.js';
 import { authenticate, limitAnonymous } from './middleware/guards.js';
 import { httpMetrics } from './middleware/http-metrics.js';
 import { rateLimit, TokenBuckets } from './middleware/rate-limit.js';
@@ -112,6 +113,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.onError(onGatewayError(logger));
   app.notFound((c) => c.json(errorBody(HttpCodes.NOT_FOUND, `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`), 404));
   app.use('*', httpMetrics(deps.metrics));
+  app.use('*', requireWellFormedTarget());
   app.use('*', limitAnonymous(guards));
   app.use(
     '/api/*',

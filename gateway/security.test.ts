@@ -55,6 +55,15 @@ describe('gateway security defaults', () => {
     expect(ctx.status).toBe(401);
   });
 
+  it('answers 400 to a request-target whose path is outside RFC 3986, with or without an upgrade', async () => {
+    for (const target of ['//[', '/%zz', '/api/users/%E0%A4%A/context', '/topology/{x}']) {
+      const plain = await rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 10.0.5.1\r\nConnection: close\r\n\r\n`);
+      expect(plain.status, target).toBe(400);
+      expect(JSON.parse(plain.body).error.code).toBe('VALIDATION_FAILED');
+    }
+    expect((await rawRequest(port, 'GET /api/users/ana%20b/context?q={x} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).status).toBe(401);
+  });
+
   it('answers 415 to a body that is not JSON', async () => {
     const headers = await h.auth('ana');
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', '']) {

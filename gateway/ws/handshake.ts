@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errorBody, HttpCodes } from '../http-error.js';
+import { targetPathWellFormed } from '../middleware/request-target.js';
 
 const BASE = 'http://localhost';
 const KEY = /^[+/0-9A-Za-z]{22}==$/;
@@ -21,9 +22,9 @@ function protocolsWellFormed(header: string | undefined): boolean {
   return names.every((n) => TOKEN.test(n)) && new Set(names).size === names.length;
 }
 
-/** The URL of an origin-form request-target (`/path?query`), or undefined for anything else (absolute-form, `*`, garbage). */
+/** The URL of an origin-form request-target (`/path?query`), or undefined for anything else (absolute-form, `*`, a malformed path). */
 export function parseTarget(target: string | undefined): URL | undefined {
-  if (!target || target[0] !== '/') return undefined;
+  if (!target || target[0] !== '/' || !targetPathWellFormed(target)) return undefined;
   try {
     // Concatenated, not resolved against a base: `//host/x` is a path here, not another authority.
     const url = new URL(BASE + target);

@@ -33,7 +33,9 @@ describe('the WebSocket server', () => {
   it('answers malformed request-targets and handshakes with a 4xx and keeps serving', async () => {
     const token = await h.token('ana');
     const cases: Array<[string, number]> = [
-      [handshake('//['), 404], // the request-target that ended the process through @hono/node-ws
+      [handshake('//['), 400], // the request-target that ended the process through @hono/node-ws
+      [handshake('/%zz'), 400],
+      [handshake('/ws/{x}'), 400],
       [handshake('*'), 400],
       [handshake('http://evil.example/ws'), 400],
       [handshake('/ws'), 401],

@@ -27,6 +27,7 @@ import type { Logger } from '../../common/logger.js';
 import { HttpCodes, HttpError } from '../http-error.js';
 import type { GatewayLimits } from '../limits.js';
 import { requestAddress } from '../middleware/client-address.js';
+import { MALFORMED_TARGET } from '../middleware/request-target.js';
 import { handshakeProblem, isWebSocketUpgrade, parseTarget, refuse, writeResponse } from './handshake.js';
 
 /** Where `upgradeWebSocket` leaves its events for the `upgrade` listener (a symbol key of `c.env`). */
@@ -137,7 +138,7 @@ export class GatewayWebSockets {
 
   private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = parseTarget(req.url);
-    if (!url) return refuse(socket, { status: 400, code: HttpCodes.VALIDATION_FAILED, message: 'malformed request-target' });
+    if (!url) return refuse(socket, { status: 400, code: HttpCodes.VALIDATION_FAILED, message: MALFORMED_TARGET });
     const wait = this.o.admit(requestAddress(req, this.o.trustProxy ?? 0));
     if (wait > 0) return refuse(socket, { status: 429, code: HttpCodes.RATE_LIMITED, message: 'too many handshakes from this address', headers: { 'Retry-After': String(wait) } });
     if (!isWebSocketUpgrade(req)) return this.answerPlain(req, socket, url);
