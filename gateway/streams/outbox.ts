@@ -4,24 +4,13 @@
  * user and is stored before it is sent, so a client that reconnects with
  * `?since=<seq>` gets exactly what it missed — also across a gateway restart.
  * The last `bufferPerUser` messages (and at most `ttlMs` old) are kept.
- *
- * Backpressure: a socket is written to only while less than
- * `socketMaxBufferedBytes` is queued on it. Above that its stream pauses —
- * new messages wait in the store, where they are anyway — and resumes from
- * the store by seq once the socket drained, so a client that reads slowly
- * costs at most its buffer, never a queue in memory.
+ * Each socket is a Subscription (subscription.ts): written to only while its
+ * buffer has room, paused and resumed from the store by seq otherwise.
  */
 import type { Db } from './state-db.js';
+import { type StreamSocket, type StreamSource, Subscription } from './subscription.js';
 
-export interface StreamSocket {
-  send(data: string): void;
-  close(code: number, reason: string): void;
-  /** Bytes queued but not yet written to the network. */
-  bufferedAmount(): number;
-  /** Optional: hold writes until `uncork` (several messages, one write to the network). */
-  cork?(): void;
-  uncork?(): void;
-}
+export type { StreamSocket } from './subscription.js';
 
 export interface OutboxLimits {
   bufferPerUser: number;
@@ -31,23 +20,6 @@ export interface OutboxLimits {
 
 /** Delete a user's oldest messages every this many appends (not on every one). */
 const TRIM_EVERY = 64;
-/** Messages read from the store at a time when a stream is replayed or catches up. */
-const PAGE = 64;
-/** Bytes written between two checks of a socket's buffer while replaying. */
-const CORK_BYTES = 16 * 1024;
-/** How often a paused stream checks whether its socket drained. */
-const RESUME_POLL_MS = 50;
-
-interface Subscription {
-  user: string;
-  socket: StreamSocket;
-  /** The last seq written to this socket. */
-  sent: number;
-  /** The socket's buffer was full: live messages wait in the store until the pump catches up. */
-  paused: boolean;
-  closed: boolean;
-  timer?: NodeJS.Timeout;
-}
 
 export class UserOutbox {
   private readonly lastSeq = new Map<string, number>();
@@ -58,6 +30,12 @@ export class UserOutbox {
   private depth = 0;
   private readonly tx: (fn: () => unknown) => unknown;
   private readonly stmt;
+  /** What subscriptions read: the stored messages, the last seq, the delivery cursor. */
+  private readonly source: StreamSource = {
+    page: (user, after, limit) => this.stmt.page.all(user, after, limit),
+    lastSeqOf: (user) => this.lastSeqOf(user),
+    markDelivered: (user, seq) => this.markDelivered(user, seq),
+  };
 
   constructor(
     db: Db,
@@ -129,14 +107,13 @@ export class UserOutbox {
       socket.send(JSON.stringify({ type: 'stream.reset', last_seq: last }));
       from = last;
     }
-    const sub: Subscription = { user, socket, sent: from, paused: false, closed: false };
+    const sub = new Subscription(user, socket, from, this.source, this.limits.socketMaxBufferedBytes);
     let set = this.subs.get(user);
     if (!set) this.subs.set(user, (set = new Set()));
     set.add(sub);
-    this.pump(sub);
+    sub.pump();
     return () => {
-      sub.closed = true;
-      clearTimeout(sub.timer);
+      sub.close();
       this.saveCursors();
       set.delete(sub);
       if (set.size === 0 && this.subs.get(user) === set) this.subs.delete(user);
@@ -189,65 +166,6 @@ export class UserOutbox {
     });
   }
 
-  private full(socket: StreamSocket): boolean {
-    return socket.bufferedAmount() >= this.limits.socketMaxBufferedBytes;
-  }
-
-  /** The socket takes no more for now: its stream continues from the store, by seq, once it drained. */
-  private pause(sub: Subscription): void {
-    sub.paused = true;
-    if (!sub.timer && !sub.closed) {
-      sub.timer = setTimeout(() => this.pump(sub), RESUME_POLL_MS);
-      sub.timer.unref();
-    }
-  }
-
-  /**
-   * Sends `sub` what it has not had yet, from the store, while its socket takes more: the replay
-   * of a (re)connect, and the catch-up of a paused stream. A gap (messages trimmed or expired
-   * meanwhile) is announced with `stream.gap`.
-   */
-  private pump(sub: Subscription): void {
-    sub.timer = undefined;
-    if (sub.closed) return;
-    const { user, socket } = sub;
-    try {
-      for (;;) {
-        if (this.full(socket)) return this.pause(sub);
-        const rows = this.stmt.page.all(user, sub.sent, PAGE);
-        const firstKept = rows[0]?.seq ?? this.lastSeqOf(user) + 1;
-        if (firstKept > sub.sent + 1) {
-          socket.send(JSON.stringify({ type: 'stream.gap', from: sub.sent + 1, to: firstKept - 1 }));
-          sub.sent = firstKept - 1;
-        }
-        if (rows.length === 0) {
-          sub.paused = false;
-          return;
-        }
-        // Corked chunks of about CORK_BYTES: few writes, and the buffer (corked bytes included) checked
-        // before each message, so it never holds more than its limit plus one message.
-        for (let i = 0; i < rows.length; ) {
-          if (this.full(socket)) return this.pause(sub);
-          socket.cork?.();
-          try {
-            for (let bytes = 0; i < rows.length && bytes < CORK_BYTES && (bytes === 0 || !this.full(socket)); i++) {
-              socket.send(rows[i]!.msg);
-              bytes += rows[i]!.msg.length;
-              sub.sent = rows[i]!.seq;
-            }
-          } finally {
-            socket.uncork?.();
-            this.markDelivered(user, sub.sent);
-          }
-        }
-      }
-    } catch (err) {
-      // A socket that broke while being written to: its close handler detaches it.
-      sub.closed = true;
-      socket.close(1011, `stream failed: ${(err as Error).message}`);
-    }
-  }
-
   private deliver(): void {
     const batch = this.pending;
     this.pending = [];
@@ -258,12 +176,8 @@ export class UserOutbox {
       const set = this.subs.get(user);
       if (!set) continue;
       for (const sub of set) {
-        // Paused (or behind): the pump sends it from the store, in order.
-        if (sub.closed || sub.paused || seq <= sub.sent) continue;
-        if (seq !== sub.sent + 1 || this.full(sub.socket)) {
-          this.pause(sub);
-          continue;
-        }
+        // Not now (paused, behind, full): its pump sends it from the store, in order.
+        if (!sub.accepts(seq)) continue;
         if (sub.socket.cork && !corked.has(sub.socket)) {
           sub.socket.cork();
           corked.add(sub.socket);

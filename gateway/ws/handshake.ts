@@ -97,4 +97,22 @@ export async function writeResponse(socket: Duplex, res: Response, maxBody = 1 <
   writeHttp(socket, res.status, headers, body);
 }
 
-export const BASE_URL = BASE;
+/** The subprotocol answered: ours when offered, never a `bearer.<jwt>` (that would echo the token). */
+export function pickProtocol(offered: Set<string>): string | false {
+  if (offered.has('aura.v1')) return 'aura.v1';
+  for (const p of offered) if (!p.startsWith('bearer.')) return p;
+  return false;
+}
+
+export function headersOf(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined) continue;
+    try {
+      headers.append(k, Array.isArray(v) ? v.join(', ') : v);
+    } catch {
+      // A value Headers refuses is not one a route could use.
+    }
+  }
+  return headers;
+}

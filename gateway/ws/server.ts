@@ -28,7 +28,7 @@ import { HttpCodes, HttpError } from '../http-error.js';
 import type { GatewayLimits } from '../limits.js';
 import { requestAddress } from '../middleware/client-address.js';
 import { MALFORMED_TARGET } from '../middleware/request-target.js';
-import { handshakeProblem, isWebSocketUpgrade, parseTarget, refuse, writeResponse } from './handshake.js';
+import { handshakeProblem, headersOf, isWebSocketUpgrade, parseTarget, pickProtocol, refuse, writeResponse } from './handshake.js';
 
 /** Where `upgradeWebSocket` leaves its events for the `upgrade` listener (a symbol key of `c.env`). */
 export const UPGRADE_SLOT = Symbol('aura.upgrade');
@@ -53,26 +53,6 @@ export interface WebSocketServerOptions {
 interface Peer {
   key: string;
   alive: boolean;
-}
-
-/** The subprotocol answered: ours when offered, never a `bearer.<jwt>` (that would echo the token). */
-function pickProtocol(offered: Set<string>): string | false {
-  if (offered.has('aura.v1')) return 'aura.v1';
-  for (const p of offered) if (!p.startsWith('bearer.')) return p;
-  return false;
-}
-
-function headersOf(req: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v === undefined) continue;
-    try {
-      headers.append(k, Array.isArray(v) ? v.join(', ') : v);
-    } catch {
-      // A value Headers refuses is not one a route could use.
-    }
-  }
-  return headers;
 }
 
 export class GatewayWebSockets {
