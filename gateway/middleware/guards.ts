@@ -14,7 +14,7 @@ import type { Authenticator } from '../auth/auth.js';
 import { type ClusterAuth, PEER_TOKEN_HEADER } from '../auth/cluster.js';
 import { HttpError } from '../http-error.js';
 import type { GatewayEnv } from '../types.js';
-import { UPGRADE_SLOT } from '../ws/server.js';
+import { ADDRESS_CHARGED } from '../ws/server.js';
 import { contextAddress } from './client-address.js';
 import { rateLimited, type TokenBuckets } from './rate-limit.js';
 
@@ -39,8 +39,8 @@ function charge(o: GuardOptions, c: Parameters<MiddlewareHandler<GatewayEnv>>[0]
 export function limitAnonymous(o: GuardOptions): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
     const p = c.req.path;
-    const upgrade = (c.env as Record<symbol, unknown> | undefined)?.[UPGRADE_SLOT];
-    if (!PROBES.has(p) && !upgrade && !o.protectedPrefixes.some((x) => p === x || p.startsWith(`${x}/`))) charge(o, c);
+    const charged = (c.env as Record<symbol, unknown> | undefined)?.[ADDRESS_CHARGED];
+    if (!PROBES.has(p) && !charged && !o.protectedPrefixes.some((x) => p === x || p.startsWith(`${x}/`))) charge(o, c);
     await next();
   };
 }

@@ -32,6 +32,8 @@ import { handshakeProblem, headersOf, isWebSocketUpgrade, parseTarget, pickProto
 
 /** Where `upgradeWebSocket` leaves its events for the `upgrade` listener (a symbol key of `c.env`). */
 export const UPGRADE_SLOT = Symbol('aura.upgrade');
+/** Set in `c.env` of requests the `upgrade` listener runs: their address was charged already. */
+export const ADDRESS_CHARGED = Symbol('aura.address-charged');
 
 interface UpgradeSlot {
   events?: WSEvents<WebSocket>;
@@ -39,7 +41,7 @@ interface UpgradeSlot {
   url?: string;
 }
 
-export type UpgradeEnv = { incoming: IncomingMessage; outgoing: undefined; [UPGRADE_SLOT]: UpgradeSlot };
+export type UpgradeEnv = { incoming: IncomingMessage; outgoing: undefined; [UPGRADE_SLOT]?: UpgradeSlot; [ADDRESS_CHARGED]: true };
 
 export interface WebSocketServerOptions {
   app: Hono<any>;
@@ -117,10 +119,11 @@ export class GatewayWebSockets {
   }
 
   private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const address = requestAddress(req, this.o.trustProxy ?? 0);
+    const wait = this.o.admit(address);
+    if (wait > 0) return refuse(socket, { status: 429, code: HttpCodes.RATE_LIMITED, message: 'too many handshakes from this address', headers: { 'Retry-After': String(wait) } });
     const url = parseTarget(req.url);
     if (!url) return refuse(socket, { status: 400, code: HttpCodes.VALIDATION_FAILED, message: MALFORMED_TARGET });
-    const wait = this.o.admit(requestAddress(req, this.o.trustProxy ?? 0));
-    if (wait > 0) return refuse(socket, { status: 429, code: HttpCodes.RATE_LIMITED, message: 'too many handshakes from this address', headers: { 'Retry-After': String(wait) } });
     if (!isWebSocketUpgrade(req)) return this.answerPlain(req, socket, url);
     const problem = handshakeProblem(req);
     if (problem) return refuse(socket, problem);
@@ -132,7 +135,7 @@ export class GatewayWebSockets {
     let res: Response;
     this.pending++;
     try {
-      res = await this.o.app.request(url, { method: 'GET', headers: headersOf(req) }, { incoming: req, outgoing: undefined, [UPGRADE_SLOT]: slot } satisfies UpgradeEnv);
+      res = await this.o.app.request(url, { method: 'GET', headers: headersOf(req) }, { incoming: req, outgoing: undefined, [UPGRADE_SLOT]: slot, [ADDRESS_CHARGED]: true } satisfies UpgradeEnv);
     } finally {
       this.pending--;
     }
@@ -142,7 +145,6 @@ export class GatewayWebSockets {
       return writeResponse(socket, res);
     }
     if (socket.destroyed || !socket.writable) return; // the client left while it was authenticated
-    const address = requestAddress(req, this.o.trustProxy ?? 0);
     const events = slot.events;
     this.wss.handleUpgrade(req, socket, head, (ws) => this.admitSocket(ws, events, slot, address));
   }
@@ -152,7 +154,7 @@ export class GatewayWebSockets {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return refuse(socket, { status: 400, code: HttpCodes.VALIDATION_FAILED, message: 'only WebSocket upgrades are supported' });
     }
-    const res = await this.o.app.request(url, { method: req.method, headers: headersOf(req) }, { incoming: req, outgoing: undefined });
+    const res = await this.o.app.request(url, { method: req.method, headers: headersOf(req) }, { incoming: req, outgoing: undefined, [ADDRESS_CHARGED]: true } satisfies UpgradeEnv);
     return writeResponse(socket, res);
   }
 
