@@ -47,6 +47,8 @@ RUN apt-get update \
  && mkdir -p /data \
  && chown node:node /data
 WORKDIR /app
+# NODE_ENV=production and a public AURA_HOST: `aura serve` refuses to start without AURA_JWT_SECRET or
+# AURA_JWT_PUBLIC_KEY unless AURA_DEV_AUTH=1 is set explicitly (docs/security.md).
 ENV NODE_ENV=production \
     AURA_MODEL_DIR=/opt/aura/models/all-minilm-l6-v2-q \
     AURA_STATE_DIR=/data/state \

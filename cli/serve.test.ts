@@ -1,13 +1,15 @@
 /**
  * `aura serve` as a process: the pipeline and the gateway on the embedded log,
- * development auth when no key is configured (said loudly), a clean stop on
- * SIGTERM; a bad key configuration fails before anything starts.
+ * bound to loopback, development auth when no key is configured (said
+ * loudly), a clean stop on SIGTERM; a bad key configuration, or no key on a
+ * public address or in the Docker image, fails before anything starts.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { dockerfileStages } from '../ops/stack-files.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-serve-'));
@@ -57,6 +59,8 @@ describe('aura serve', () => {
         void exited.then((code) => reject(new Error(`aura serve exited with ${code}:\n${out}`)));
       });
       expect(out).toContain('DEVELOPMENT MODE');
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:/); // loopback unless AURA_HOST says otherwise
+      expect(out).toContain('bound to 127.0.0.1');
       expect(out).toContain('/api/dev/token');
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
       const tokenRes = await fetch(`${url}/api/dev/token`, { method: 'POST', body: JSON.stringify({ user_id: 'me' }), headers: { 'content-type': 'application/json' } });
@@ -87,5 +91,27 @@ describe('aura serve', () => {
     child.stderr!.on('data', (d) => (err += String(d)));
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1);
     expect(err).toContain('AURA_JWT_SECRET must be at least 32 characters');
+  }, 30_000);
+
+  it('refuses to start without a key on a public address or in the Docker image, unless development auth is asked for', async () => {
+    const runtime = dockerfileStages(fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8')).find((st) => st.name === 'runtime')!;
+    const dockerEnv: Record<string, string> = {};
+    for (const i of runtime.instructions.filter((x) => x.instr === 'ENV')) for (const m of i.args.matchAll(/(\w+)=(\S+)/g)) dockerEnv[m[1]!] = m[2]!;
+    const noKey = { AURA_JWT_SECRET: '', AURA_JWT_PUBLIC_KEY: '', AURA_DEV_AUTH: '' };
+    const attempt = (env: Record<string, string>) => {
+      const child = spawn(process.execPath, [path.join(ROOT, 'bin/aura.js'), 'serve', file, '--port', '0'], { env: { ...baseEnv, ...noKey, ...env }, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr!.on('data', (d) => (err += String(d)));
+      return new Promise<{ code: number | null; err: string }>((resolve) => child.once('exit', (code) => resolve({ code, err })));
+    };
+    const [publicHost, docker] = await Promise.all([
+      attempt({ AURA_HOST: '0.0.0.0' }),
+      attempt({ ...dockerEnv, AURA_STATE_DIR: path.join(dir, 'state-docker'), AURA_VECTOR_DB: path.join(dir, 'vectors-docker.db'), AURA_MODEL_DIR: path.join(dir, 'no-model') }),
+    ]);
+    for (const r of [publicHost, docker]) {
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('no JWT key');
+    }
+    expect(docker.err).toContain('AURA_DEV_AUTH=1');
   }, 30_000);
 });

@@ -1,10 +1,12 @@
 /**
  * `aura serve [pipeline.yaml]`: the pipeline and the HTTP/WebSocket gateway in
- * one process — what `npm start` runs. On the embedded log (KAFKA_BROKERS
- * unset) without any JWT key configured it starts in development auth mode
- * (`POST /api/dev/token`), loudly. Several instances on Kafka share the
- * partitions; each needs a stable AURA_INSTANCE_ID and an AURA_ADVERTISED_URL
- * its peers can reach (interactive queries are forwarded there).
+ * one process — what `npm start` runs. It binds 127.0.0.1 unless AURA_HOST
+ * says otherwise. On the embedded log, bound to loopback, without any JWT key
+ * configured it starts in development auth mode (`POST /api/dev/token`),
+ * loudly; anywhere else without a key it refuses to start unless
+ * AURA_DEV_AUTH=1. Several instances on Kafka share the partitions; each needs
+ * a stable AURA_INSTANCE_ID, an AURA_ADVERTISED_URL its peers can reach and the
+ * same AURA_CLUSTER_SECRET (interactive queries are forwarded there).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +27,8 @@ export interface ServeOptions {
   stateDir?: string;
   port?: number;
   createTopics?: boolean;
+  /** Programmatic only: resource instances instead of the pipeline's (the fuzz suite's hashing embedder). */
+  resourceOverrides?: Record<string, unknown>;
 }
 
 export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -60,16 +64,27 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
     stateDir,
     instanceId,
     topics: topicsMode(transport, options.createTopics),
-    resources: { log: (msg) => logger.info(msg) },
+    resources: { log: (msg) => logger.info(msg), overrides: options.resourceOverrides },
   });
-  const gateway = createGateway({ pipeline, transport, app, logger, instanceId, advertisedUrl: config.advertisedUrl, auth: config.auth, limits: config.limits });
-  const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  const gateway = createGateway({
+    pipeline,
+    transport,
+    app,
+    logger,
+    instanceId,
+    advertisedUrl: config.advertisedUrl,
+    auth: config.auth,
+    clusterSecret: config.clusterSecret,
+    trustProxy: config.trustProxy,
+    limits: config.limits,
+  });
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
   process.stdout.write(
     [
       `aura serve: ${pipeline.app} (${path.relative(process.cwd(), pipeline.file) || pipeline.file})`,
       `  transport   ${opened.summary}`,
       `  instance    ${instanceId}${config.advertisedUrl ? ` at ${config.advertisedUrl}` : ''}`,
-      `  gateway     http://${shownHost}:${port}  (topology page /topology, metrics /metrics)`,
+      `  gateway     http://${shownHost}:${port}  (bound to ${config.host}; topology page /topology, metrics /metrics)`,
       `  auth        ${config.auth.alg}${config.devAuth ? ' — DEVELOPMENT MODE' : ''}`,
       `  state dir   ${stateDir}`,
       ...(config.devAuth
@@ -80,6 +95,7 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
             '  !! Set AURA_JWT_SECRET or AURA_JWT_PUBLIC_KEY before real users connect.',
           ]
         : []),
+      ...config.warnings.map((w) => `  !! ${w}`),
       '',
     ].join('\n'),
   );

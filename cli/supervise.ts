@@ -4,8 +4,15 @@
  * stopping engine; then the engine's final commit), and the exit code says
  * whether the pipeline ended on its own terms. A failure is also written to
  * stderr whatever the log level: a fenced instance must say why it quit.
+ *
+ * Errors nobody handled (`unhandledRejection`, `uncaughtException`) do not end
+ * the process: one request's (or one socket's) failure must never stop the
+ * pipeline of every user. They are logged at error level with their stack and
+ * code — at most 20 per minute, then a count of those not logged — and the
+ * process keeps running. The engine's own failures still end it, through
+ * `engine.done`, with exit code 1.
  */
-import { errorMessage } from '../common/errors.js';
+import { AuraError, errorMessage } from '../common/errors.js';
 import type { Logger } from '../processors/types.js';
 import type { PipelineApp } from '../runtime/app.js';
 import type { Transport } from '../transports/types.js';
@@ -20,8 +27,46 @@ export interface Supervised {
   front?: { stop(): Promise<void> };
 }
 
+const LOGGED_PER_WINDOW = 20;
+const WINDOW_MS = 60_000;
+
+/** Installs the process-wide policy for unhandled errors; returns its uninstaller. */
+export function guardProcess(logger: Logger, label: string): () => void {
+  let windowStart = Date.now();
+  let logged = 0;
+  let suppressed = 0;
+  const report = (kind: 'unhandledRejection' | 'uncaughtException', reason: unknown) => {
+    const now = Date.now();
+    if (now - windowStart > WINDOW_MS) {
+      if (suppressed > 0) logger.error({ kind, suppressed }, `${label}: ${suppressed} more unhandled errors were not logged in the last minute`);
+      windowStart = now;
+      logged = 0;
+      suppressed = 0;
+    }
+    if (logged >= LOGGED_PER_WINDOW) {
+      suppressed++;
+      return;
+    }
+    logged++;
+    const err = reason instanceof Error ? reason : undefined;
+    logger.error(
+      { kind, err: errorMessage(reason), code: reason instanceof AuraError ? reason.code : (err as NodeJS.ErrnoException | undefined)?.code, stack: err?.stack },
+      `${label}: ${kind} (the process keeps running)`,
+    );
+  };
+  const onRejection = (reason: unknown) => report('unhandledRejection', reason);
+  const onException = (err: unknown) => report('uncaughtException', err);
+  process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onException);
+  return () => {
+    process.off('unhandledRejection', onRejection);
+    process.off('uncaughtException', onException);
+  };
+}
+
 export async function superviseUntilDone({ app, transport, logger, label, front }: Supervised): Promise<number> {
   let stopping = false;
+  const unguard = guardProcess(logger, label);
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -29,8 +74,10 @@ export async function superviseUntilDone({ app, transport, logger, label, front 
     await front?.stop();
     await app.stop();
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  const onSigint = () => void stop('SIGINT');
+  const onSigterm = () => void stop('SIGTERM');
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigterm);
   try {
     await app.engine.done;
     await front?.stop();
@@ -43,5 +90,9 @@ export async function superviseUntilDone({ app, transport, logger, label, front 
     await app.resources.close().catch(() => undefined);
     await transport.close().catch(() => undefined);
     return 1;
+  } finally {
+    unguard();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
 }

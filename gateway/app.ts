@@ -15,7 +15,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { createNodeWebSocket } from '@hono/node-ws';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createLogger, type Logger } from '../common/logger.js';
@@ -24,11 +23,15 @@ import { ensureTopics } from '../runtime/topics.js';
 import type { Pipeline } from '../topology/model.js';
 import type { Transport } from '../transports/types.js';
 import { type AuthOptions, type Authenticator, createAuthenticator } from './auth/auth.js';
+import { ClusterAuth } from './auth/cluster.js';
 import { buildComponents } from './components.js';
 import type { GatewayDeps } from './deps.js';
 import { errorBody, HttpCodes, onGatewayError } from './http-error.js';
+import { requireJsonBody } from './middleware/content-type.js';
+import { requireWellFormedTarget } from './middleware/request-target.js';
+import { authenticate, limitAnonymous } from './middleware/guards.js';
 import { httpMetrics } from './middleware/http-metrics.js';
-import { rateLimit } from './middleware/rate-limit.js';
+import { rateLimit, TokenBuckets } from './middleware/rate-limit.js';
 import type { TopicRoles } from './replies/reply-routes.js';
 import { devRoutes } from './routes/dev.js';
 import { guardianRoutes } from './routes/guardian.js';
@@ -38,12 +41,17 @@ import { streamRoutes } from './routes/stream.js';
 import { type LiveSocket, topologyRoutes, topologyStats } from './routes/topology.js';
 import { userRoutes } from './routes/users.js';
 import { DEFAULT_LIMITS, type GatewayEnv, type GatewayLimits } from './types.js';
+import { GatewayWebSockets } from './ws/server.js';
 
 export interface GatewayOptions {
   pipeline: Pipeline;
   transport: Transport;
   app: PipelineApp;
   auth: AuthOptions | Authenticator;
+  /** Shared by the instances of one deployment (`AURA_CLUSTER_SECRET`): signs registry records and forwarded queries. */
+  clusterSecret?: string;
+  /** Reverse proxies in front whose X-Forwarded-For entries are trusted (`AURA_TRUST_PROXY`, default 0). */
+  trustProxy?: number;
   /** Reply routing and registry identity; stable across restarts (default `AURA_INSTANCE_ID`, else the host name). */
   instanceId?: string;
   /** The URL peers reach this instance at (`AURA_ADVERTISED_URL`), for forwarded interactive queries. */
@@ -64,6 +72,8 @@ export interface Gateway {
   readonly app: Hono<GatewayEnv>;
   readonly deps: GatewayDeps;
   readonly instanceId: string;
+  /** The WebSocket server: open sockets, handshakes in progress, bytes queued. */
+  readonly sockets: Pick<GatewayWebSockets, 'stats' | 'size'>;
   /** Starts the reply consumer, registry, lag monitor and samplers (no HTTP server). */
   open(): Promise<void>;
   /** Serves HTTP and WebSocket on `port` (0: any free port). */
@@ -80,30 +90,38 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Unset values (undefined) keep their defaults.
   const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...Object.fromEntries(Object.entries(options.limits ?? {}).filter(([, v]) => v !== undefined)) };
   const instanceId = options.instanceId ?? process.env.AURA_INSTANCE_ID ?? os.hostname();
-  const auth = 'verifyToken' in options.auth ? options.auth : createAuthenticator(options.auth);
+  const auth = 'verifyToken' in options.auth ? options.auth : createAuthenticator({ maxTtlSeconds: limits.tokenMaxTtlSeconds, ...options.auth });
+  const trustProxy = options.trustProxy ?? 0;
+  const cluster = new ClusterAuth(options.clusterSecret, instanceId);
   const app = new Hono<GatewayEnv>({ strict: false });
-  const nodeWs = createNodeWebSocket({ app });
+  const anonymous = new TokenBuckets({ perSecond: limits.anonRatePerSecond, burst: limits.anonRateBurst });
+  const sockets = new GatewayWebSockets({ app, limits, logger, trustProxy, admit: (address) => anonymous.take(address) });
   const { deps, db } = buildComponents({
     ...options,
     auth,
+    cluster,
     logger,
     instanceId,
     limits,
     stateDir: options.stateDir ?? options.app.stateDir ?? path.resolve('.aura/state'),
-    upgradeWebSocket: nodeWs.upgradeWebSocket,
+    upgradeWebSocket: sockets.upgradeWebSocket,
   });
   const live = new Set<LiveSocket>();
 
+  const guards = { auth, cluster, anonymous, trustProxy, protectedPrefixes: PROTECTED };
+
   app.onError(onGatewayError(logger));
-  app.notFound((c) => c.json(errorBody(HttpCodes.NOT_FOUND, `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.notFound((c) => c.json(errorBody(HttpCodes.NOT_FOUND, `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`), 404));
   app.use('*', httpMetrics(deps.metrics));
+  app.use('*', requireWellFormedTarget());
+  app.use('*', limitAnonymous(guards));
   app.use(
     '/api/*',
     bodyLimit({ maxSize: limits.bodyBytes, onError: (c) => c.json(errorBody(HttpCodes.PAYLOAD_TOO_LARGE, `the body is larger than ${limits.bodyBytes} bytes`), 413) }),
   );
-  const authenticate = auth.middleware();
   const limitRate = rateLimit({ perSecond: limits.ratePerSecond, burst: limits.rateBurst });
-  for (const prefix of PROTECTED) app.use(`${prefix}/*`, authenticate, limitRate);
+  for (const prefix of PROTECTED) app.use(`${prefix}/*`, authenticate(guards, prefix === '/api/users'), limitRate);
+  app.use('/api/*', requireJsonBody());
   app.route('/', opsRoutes(deps));
   app.route('/', topologyRoutes(deps, live));
   app.route('/ws', streamRoutes(deps));
@@ -121,6 +139,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     app,
     deps,
     instanceId,
+    sockets,
     async open() {
       if (opened) return;
       opened = true;
@@ -148,6 +167,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       );
       for (const t of timers) t.unref();
       if (auth.options.devTokens) logger.warn('DEVELOPMENT AUTH IS ON: POST /api/dev/token issues a token for any user id. Never expose this gateway to real users.');
+      if (!cluster.enabled) logger.info('no AURA_CLUSTER_SECRET: queries for partitions owned by another instance answer 503 instead of being forwarded');
     },
     async listen(port = 8080, hostname) {
       const address = await new Promise<{ port: number }>((resolve, reject) => {
@@ -155,7 +175,10 @@ export function createGateway(options: GatewayOptions): Gateway {
         s.once('error', reject);
         server = s;
       });
-      nodeWs.injectWebSocket(server!);
+      // Slow clients may not hold a connection open for free: the whole request head within 20 s, the body within 30 s.
+      server!.headersTimeout = 20_000;
+      server!.requestTimeout = 30_000;
+      sockets.attach(server!);
       const url = `http://${hostname && hostname !== '0.0.0.0' ? hostname : '127.0.0.1'}:${address.port}`;
       // Without AURA_ADVERTISED_URL peers are told the listening address: right on one host only.
       deps.registry.advertise(url);
@@ -170,7 +193,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (stopped) return;
       stopped = true;
       for (const t of timers) clearInterval(t);
-      for (const ws of nodeWs.wss.clients) ws.close(1001, 'gateway stopping');
+      await sockets.shutdown();
       if (server) {
         const closed = new Promise((resolve) => server!.close(resolve));
         server.closeAllConnections();

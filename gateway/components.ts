@@ -5,13 +5,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { NodeWebSocket } from '@hono/node-ws';
+import type { UpgradeWebSocket } from 'hono/ws';
+import type { WebSocket } from 'ws';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { PipelineApp } from '../runtime/app.js';
 import type { Pipeline } from '../topology/model.js';
 import type { Transport } from '../transports/types.js';
 import type { Authenticator } from './auth/auth.js';
+import type { ClusterAuth } from './auth/cluster.js';
 import type { GatewayDeps } from './deps.js';
 import { LagMonitor } from './metrics/lag-monitor.js';
 import { NodeStats } from './metrics/node-stats.js';
@@ -33,6 +35,7 @@ export interface ComponentOptions {
   transport: Transport;
   app: PipelineApp;
   auth: Authenticator;
+  cluster: ClusterAuth;
   logger: Logger;
   instanceId: string;
   advertisedUrl?: string;
@@ -42,7 +45,7 @@ export interface ComponentOptions {
   stores?: { context?: string; latest?: string };
   resources?: { embedder?: string; vectors?: string };
   registryIntervalMs?: number;
-  upgradeWebSocket: NodeWebSocket['upgradeWebSocket'];
+  upgradeWebSocket: UpgradeWebSocket<WebSocket>;
 }
 
 export function buildComponents(o: ComponentOptions): { deps: GatewayDeps; db: Db } {
@@ -77,6 +80,7 @@ export function buildComponents(o: ComponentOptions): { deps: GatewayDeps; db: D
     publisher,
     instanceId: o.instanceId,
     advertisedUrl: o.advertisedUrl,
+    cluster: o.cluster,
     tasks: () => [...o.app.engine.tasks.keys()],
     logger: o.logger,
     intervalMs: o.registryIntervalMs,
@@ -92,6 +96,7 @@ export function buildComponents(o: ComponentOptions): { deps: GatewayDeps; db: D
     instanceId: o.instanceId,
     advertisedUrl: o.advertisedUrl,
     auth: o.auth,
+    cluster: o.cluster,
     limits: o.limits,
     topics,
     stores: { context: contextStore, latest: o.pipeline.stores[latest] ? latest : undefined },

@@ -3,12 +3,14 @@
  * handed to each sub-app (no module-level state: two gateways in one process,
  * as the multi-instance tests run them, do not share anything).
  */
-import type { NodeWebSocket } from '@hono/node-ws';
+import type { UpgradeWebSocket } from 'hono/ws';
+import type { WebSocket } from 'ws';
 import type { Logger } from '../common/logger.js';
 import type { PipelineApp } from '../runtime/app.js';
 import type { Pipeline } from '../topology/model.js';
 import type { Transport } from '../transports/types.js';
 import type { Authenticator } from './auth/auth.js';
+import type { ClusterAuth } from './auth/cluster.js';
 import type { GatewayMetrics } from './metrics/prometheus.js';
 import type { LagMonitor } from './metrics/lag-monitor.js';
 import type { NodeStats } from './metrics/node-stats.js';
@@ -31,6 +33,8 @@ export interface GatewayDeps {
   instanceId: string;
   advertisedUrl?: string;
   auth: Authenticator;
+  /** Trust between instances: signed registry records, peer tokens for forwarded queries. */
+  cluster: ClusterAuth;
   limits: GatewayLimits;
   topics: ResolvedTopics;
   /** Store ids: the aggregate's window (`context`) and the latest summary table (`latest`). */
@@ -48,6 +52,7 @@ export interface GatewayDeps {
   metrics: GatewayMetrics;
   nodeStats: NodeStats;
   lag: LagMonitor;
-  upgradeWebSocket: NodeWebSocket['upgradeWebSocket'];
+  /** The WebSocket route helper of the gateway's own WebSocket server (ws/server.ts). */
+  upgradeWebSocket: UpgradeWebSocket<WebSocket>;
   now: () => number;
 }

@@ -32,7 +32,8 @@ describe('the gateway on Kafka', () => {
   let app: PipelineApp;
   let gateway: Gateway;
   let url: string;
-  const auth = async (user: string) => ({ authorization: `Bearer ${await sign({ sub: user }, TEST_SECRET, 'HS256')}`, 'content-type': 'application/json' });
+  const token = (user: string) => sign({ sub: user, exp: Math.floor(Date.now() / 1000) + 3600 }, TEST_SECRET, 'HS256');
+  const auth = async (user: string) => ({ authorization: `Bearer ${await token(user)}`, 'content-type': 'application/json' });
 
   beforeAll(async () => {
     pipeline = loadPipeline(file, { env: { ...process.env, AURA_VECTOR_DB: ':memory:' } });
@@ -53,7 +54,7 @@ describe('the gateway on Kafka', () => {
   });
 
   it('publishes, streams every status and a Guardian answer, and answers queries', async () => {
-    const socket = await TestSocket.connect(wsUrl(url, '/ws'), ['aura.v1', `bearer.${await sign({ sub: 'ana' }, TEST_SECRET, 'HS256')}`]);
+    const socket = await TestSocket.connect(wsUrl(url, '/ws'), ['aura.v1', `bearer.${await token('ana')}`]);
     await socket.waitFor((m) => m.type === 'hello');
     const res = await fetch(`${url}/api/holistic/mood-entries/`, { method: 'POST', headers: await auth('ana'), body: JSON.stringify({ score: 6, note: 'ran in the park' }) });
     expect(res.status).toBe(201);

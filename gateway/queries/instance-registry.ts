@@ -1,23 +1,33 @@
 /**
  * Who owns which task, for interactive queries across instances (what Kafka
  * Streams spreads through the group protocol's user data). Each instance
- * publishes `{ instance, url, tasks, at }` keyed by its id to a compacted,
+ * publishes `{ instance, url, tasks, at, sig }` keyed by its id to a compacted,
  * single-partition topic `<app>-gateway-instances` — when its tasks change and
  * every `intervalMs` as a heartbeat — and reads the whole topic back on every
  * start. An entry older than three intervals is ignored; a stopping instance
  * writes a tombstone. The URL is `AURA_ADVERTISED_URL` (what peers can reach).
+ *
+ * The topic is input like any other: a record that is not well formed (JSON,
+ * an http(s) origin, task ids) is ignored and logged, and — with a cluster
+ * secret — so is one whose signature does not verify. Only signed records are
+ * ever forwarded to (auth/cluster.ts).
  */
 import type { Logger } from '../../common/logger.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Pipeline } from '../../topology/model.js';
 import type { LogRecord, Transport } from '../../transports/types.js';
+import type { ClusterAuth } from '../auth/cluster.js';
 import type { Publisher } from '../publish/publisher.js';
+import { parseRecord } from './registry-record.js';
 
 export interface InstanceInfo {
   instance: string;
+  /** An http(s) origin (`scheme://host:port`), or null when the instance has none yet. */
   url: string | null;
   tasks: string[];
   at: number;
+  /** Whether the record's signature verified with the cluster secret. */
+  trusted: boolean;
 }
 
 export interface InstanceRegistryOptions {
@@ -26,6 +36,7 @@ export interface InstanceRegistryOptions {
   publisher: Publisher;
   instanceId: string;
   advertisedUrl?: string;
+  cluster: ClusterAuth;
   /** The tasks running here right now. */
   tasks: () => string[];
   logger: Logger;
@@ -41,6 +52,8 @@ export class InstanceRegistry {
   private lastBeat = 0;
   private readonly interval: number;
   private readonly now: () => number;
+  /** Records refused (malformed or unsigned), for tests and the log. */
+  refused = 0;
 
   constructor(private readonly options: InstanceRegistryOptions) {
     this.topic = `${options.pipeline.app}-gateway-instances`;
@@ -59,11 +72,20 @@ export class InstanceRegistry {
       });
   }
 
-  /** Records of the registry topic (the reply consumer replays it from the beginning). */
+  /** Records of the registry topic (the reply consumer replays it from the beginning). Never throws. */
   onRecord(record: LogRecord): void {
     if (record.key === null) return;
-    if (record.value === null) this.peers.delete(record.key);
-    else this.peers.set(record.key, JSON.parse(record.value.toString('utf8')) as InstanceInfo);
+    if (record.value === null) {
+      this.peers.delete(record.key);
+      return;
+    }
+    const parsed = parseRecord(record.key, record.value, this.options.cluster);
+    if ('problem' in parsed) {
+      this.refused++;
+      this.options.logger.warn({ key: record.key.slice(0, 200), offset: record.offset, problem: parsed.problem }, 'instance registry: record ignored');
+      return;
+    }
+    this.peers.set(record.key, parsed);
   }
 
   start(): void {
@@ -107,9 +129,10 @@ export class InstanceRegistry {
     if (!force && signature === this.lastSignature && t - this.lastBeat < this.interval) return;
     this.lastSignature = signature;
     this.lastBeat = t;
-    const info: InstanceInfo = { instance: this.options.instanceId, url: this.options.advertisedUrl ?? null, tasks, at: t };
+    const fields = { instance: this.options.instanceId, url: this.options.advertisedUrl ?? null, tasks, at: t };
+    const value = { ...fields, sig: this.options.cluster.signRecord(fields) };
     try {
-      await this.options.publisher.send({ topic: this.topic, partition: 0, key: info.instance, value: Buffer.from(JSON.stringify(info)), timestamp: t });
+      await this.options.publisher.send({ topic: this.topic, partition: 0, key: fields.instance, value: Buffer.from(JSON.stringify(value)), timestamp: t });
     } catch (err) {
       this.lastSignature = '';
       this.options.logger.warn({ err: errorMessage(err) }, 'instance registry: heartbeat failed');

@@ -5,7 +5,9 @@
  * `['aura.v1', 'bearer.<jwt>']` and the server picks `aura.v1`), as `?token=`,
  * or as an Authorization header. `?since=<seq>` resumes after the last message
  * seen. Asking for another user's stream (`?user=` or a `subscribe` message)
- * closes the socket with 1008 (policy violation).
+ * closes the socket with 1008 (policy violation). Caps, heartbeat and the
+ * message size limit are the WebSocket server's (ws/server.ts); backpressure
+ * is the outbox's (streams/outbox.ts).
  */
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { GatewayDeps } from '../deps.js';
@@ -60,7 +62,7 @@ export function streamRoutes(d: GatewayDeps): Hono<GatewayEnv> {
             ws.close(1008, 'this token may not read the stream of another user');
             return;
           }
-          const raw = ws.raw as { bufferedAmount?: number; _socket?: { cork(): void; uncork(): void } } | undefined;
+          const raw = ws.raw as { bufferedAmount: number; _socket?: { cork(): void; uncork(): void } } | undefined;
           // ws writes each frame on its own; corking its net.Socket (a private field, hence the guard)
           // turns the messages of one batch into one write.
           const net = typeof raw?._socket?.cork === 'function' ? raw._socket : undefined;
@@ -84,7 +86,8 @@ export function streamRoutes(d: GatewayDeps): Hono<GatewayEnv> {
           if (msg.type === 'subscribe' && msg.user_id !== user) {
             detach?.();
             ws.close(1008, 'this token may not read the stream of another user');
-          } else if (msg.type === 'ping') {
+          } else if (msg.type === 'ping' && (ws.raw?.bufferedAmount ?? 0) < d.limits.socketMaxBufferedBytes) {
+            // Answered only while the socket drains: a client that pings without reading gets nothing queued.
             ws.send(JSON.stringify({ type: 'pong', last_seq: d.outbox.lastSeqOf(user) }));
           }
         },

@@ -3,7 +3,8 @@
  * `/topology/stats` (the latest per-node numbers) and `/topology/live` (the
  * same numbers pushed every second over a WebSocket). Unauthenticated like
  * `/metrics`: it shows no user data, only names and counters — keep it on the
- * operators' network.
+ * operators' network. Rate-limited per client address, its sockets capped per
+ * address (ws/server.ts).
  */
 import { Hono } from 'hono';
 import type { GatewayDeps } from '../deps.js';
@@ -46,7 +47,8 @@ export function topologyRoutes(d: GatewayDeps, live: Set<LiveSocket>): Hono<Gate
       let socket: LiveSocket | undefined;
       return {
         onOpen(_e, ws) {
-          socket = { send: (t) => ws.send(t) };
+          // A snapshot replaces the previous one: a page that does not keep up skips some, nothing queues.
+          socket = { send: (t) => void ((ws.raw?.bufferedAmount ?? 0) < d.limits.socketMaxBufferedBytes && ws.send(t)) };
           live.add(socket);
           ws.send(JSON.stringify(topologyStats(d)));
         },

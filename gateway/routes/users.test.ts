@@ -1,7 +1,8 @@
 /**
  * Interactive queries: the context window read from the aggregate's store,
  * 404/403, similar past contexts from the vector sink, and a query forwarded
- * to the instance that owns the user's partition.
+ * to the instance that owns the user's partition (both with the cluster
+ * secret; registry records that try to redirect it: queries/registry.test.ts).
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,17 +62,19 @@ describe('GET /api/users/:id/*', () => {
   });
 });
 
+const CLUSTER_SECRET = 'the-cluster-secret-of-this-test-0123456789';
+
 describe('an interactive query for a partition another instance owns', () => {
   let h: Harness;
   let appB: PipelineApp;
   let gwB: Gateway;
 
   beforeAll(async () => {
-    h = await startHarness({ listen: true, instanceId: 'gw-a', gateway: { registryIntervalMs: 500 } });
+    h = await startHarness({ listen: true, instanceId: 'gw-a', gateway: { registryIntervalMs: 500, clusterSecret: CLUSTER_SECRET } });
     const logger = createLogger('b', 'silent');
     appB = createPipelineApp({ pipeline: h.pipeline, transport: h.transport, logger, stateDir: path.join(h.dir, 'state-b'), instanceId: 'gw-b', pollTimeoutMs: 20, resources: { overrides: { embedder: createHashingEmbedder() } } });
     await appB.start();
-    gwB = createGateway({ pipeline: h.pipeline, transport: h.transport, app: appB, logger, instanceId: 'gw-b', stateDir: path.join(h.dir, 'gw-b'), auth: { alg: 'HS256', secret: TEST_SECRET }, registryIntervalMs: 500 });
+    gwB = createGateway({ pipeline: h.pipeline, transport: h.transport, app: appB, logger, instanceId: 'gw-b', stateDir: path.join(h.dir, 'gw-b'), auth: { alg: 'HS256', secret: TEST_SECRET }, registryIntervalMs: 500, clusterSecret: CLUSTER_SECRET });
     await gwB.start(0, '127.0.0.1');
   });
   afterAll(async () => {
@@ -98,7 +101,7 @@ describe('an interactive query for a partition another instance owns', () => {
       const r = await fetch(`${h.url}/api/users/${user}/context`, { headers });
       return r.status === 200 ? r : undefined;
     });
-    expect(res.headers.get('x-aura-forwarded-to')).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(res.headers.get('x-aura-forwarded-to')).toBe('gw-b');
     const body = (await res.json()) as { instance: string; window: { version: number } };
     expect(body.instance).toBe('gw-b');
     expect(body.window.version).toBe(1);

@@ -4,8 +4,9 @@
  *   GET /api/users/:id/context  the user's context window from the `user_context`
  *       store (and the latest summary from the `latest_context` table when it is
  *       here too). When another instance owns the partition the query is
- *       forwarded to its advertised URL; while nobody does (a rebalance, a
- *       restore) the answer is 503 with Retry-After.
+ *       forwarded to the URL of its signed registry record, with a peer token
+ *       (auth/cluster.ts); while nobody does (a rebalance, a restore), or
+ *       without AURA_CLUSTER_SECRET, the answer is 503 with Retry-After.
  *   GET /api/users/:id/similar?text=...&k=5  nearest past contexts of the user
  *       from the vector sink.
  */
@@ -13,6 +14,7 @@ import { Hono, type Context } from 'hono';
 import type { Embedder, VectorSink } from '../../providers/types.js';
 import { requireSelf } from '../auth/auth.js';
 import type { GatewayDeps } from '../deps.js';
+import { PEER_TOKEN_HEADER } from '../auth/cluster.js';
 import { FORWARDED_HEADER } from '../headers.js';
 import { HttpCodes, HttpError } from '../http-error.js';
 import { lookupKey } from '../queries/owner-lookup.js';
@@ -41,10 +43,17 @@ export function userRoutes(d: GatewayDeps): Hono<GatewayEnv> {
       // Forwarded here but not here (assignment moved meanwhile): no second hop, the caller retries.
       throw new HttpError(503, HttpCodes.NOT_OWNER, `task ${found.taskId} is not on instance ${d.instanceId}`, {}, { 'Retry-After': '1' });
     }
-    if (found.where === 'remote' && found.owner.url) return forward(c, d, found.owner.url);
+    if (found.where === 'remote' && found.owner.url) {
+      if (!d.cluster.enabled || !found.owner.trusted) {
+        throw new HttpError(503, HttpCodes.NOT_OWNER, `task ${found.taskId} is on instance ${found.owner.instance}; forwarding between instances needs AURA_CLUSTER_SECRET`, {}, { 'Retry-After': '1' });
+      }
+      return forward(c, d, found.owner.instance, found.owner.url);
+    }
     throw new HttpError(503, HttpCodes.UNAVAILABLE, `task ${found.taskId} is not running anywhere right now (rebalancing or restoring)`, {}, { 'Retry-After': '1' });
   });
 
+  // Without an embedder and a vector sink in the pipeline there is nothing to search: no route (404).
+  if (!d.pipeline.resources[d.resourceIds.embedder] || !d.pipeline.resources[d.resourceIds.vectors]) return app;
   app.get('/:id/similar', async (c) => {
     const user = c.req.param('id');
     const text = c.req.query('text');
@@ -67,16 +76,28 @@ export function userRoutes(d: GatewayDeps): Hono<GatewayEnv> {
   return app;
 }
 
-async function forward(c: Context<GatewayEnv>, d: GatewayDeps, baseUrl: string): Promise<Response> {
-  const url = new URL(c.req.path, baseUrl);
+/**
+ * Asks the owner. Its URL comes from a signed registry record; the request carries a peer token
+ * for this user, path and instance — never the user's bearer token — and redirects are not followed.
+ * What the owner answers is passed on when it is an answer (2xx, 4xx); anything else is a 503.
+ */
+async function forward(c: Context<GatewayEnv>, d: GatewayDeps, instance: string, origin: string): Promise<Response> {
+  const path = c.req.path;
+  const token = await d.cluster.peerToken(instance, c.get('user'), 'GET', path);
   let res: Response;
   try {
-    res = await fetch(url, {
-      headers: { authorization: c.req.header('authorization') ?? '', [FORWARDED_HEADER]: d.instanceId, accept: 'application/json' },
+    res = await fetch(origin + path, {
+      headers: { [PEER_TOKEN_HEADER]: token, [FORWARDED_HEADER]: d.instanceId, accept: 'application/json' },
+      redirect: 'manual',
       signal: AbortSignal.timeout(5_000),
     });
   } catch (err) {
-    throw new HttpError(503, HttpCodes.UNAVAILABLE, `the owner at ${baseUrl} did not answer: ${(err as Error).message}`, {}, { 'Retry-After': '1' });
+    d.logger.warn({ instance, err: (err as Error).message }, 'forwarded query failed');
+    throw new HttpError(503, HttpCodes.UNAVAILABLE, `the owner (instance ${instance}) did not answer`, {}, { 'Retry-After': '1' });
   }
-  return new Response(res.body, { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json', 'x-aura-forwarded-to': baseUrl } });
+  if (!((res.status >= 200 && res.status < 300) || (res.status >= 400 && res.status < 500))) {
+    await res.body?.cancel();
+    throw new HttpError(503, HttpCodes.UNAVAILABLE, `the owner (instance ${instance}) answered ${res.status}`, {}, { 'Retry-After': '1' });
+  }
+  return new Response(res.body, { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json', 'x-aura-forwarded-to': instance } });
 }

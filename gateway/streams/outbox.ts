@@ -4,18 +4,13 @@
  * user and is stored before it is sent, so a client that reconnects with
  * `?since=<seq>` gets exactly what it missed — also across a gateway restart.
  * The last `bufferPerUser` messages (and at most `ttlMs` old) are kept.
+ * Each socket is a Subscription (subscription.ts): written to only while its
+ * buffer has room, paused and resumed from the store by seq otherwise.
  */
 import type { Db } from './state-db.js';
+import { type StreamSocket, type StreamSource, Subscription } from './subscription.js';
 
-export interface StreamSocket {
-  send(data: string): void;
-  close(code: number, reason: string): void;
-  /** Bytes queued but not yet written to the network. */
-  bufferedAmount(): number;
-  /** Optional: hold writes until `uncork` (several messages, one write to the network). */
-  cork?(): void;
-  uncork?(): void;
-}
+export type { StreamSocket } from './subscription.js';
 
 export interface OutboxLimits {
   bufferPerUser: number;
@@ -29,12 +24,18 @@ const TRIM_EVERY = 64;
 export class UserOutbox {
   private readonly lastSeq = new Map<string, number>();
   private readonly delivered = new Map<string, number>();
-  private readonly sockets = new Map<string, Set<StreamSocket>>();
+  private readonly subs = new Map<string, Set<Subscription>>();
   private readonly dirtyCursors = new Set<string>();
   private pending: Array<{ user: string; seq: number; text: string }> = [];
   private depth = 0;
   private readonly tx: (fn: () => unknown) => unknown;
   private readonly stmt;
+  /** What subscriptions read: the stored messages, the last seq, the delivery cursor. */
+  private readonly source: StreamSource = {
+    page: (user, after, limit) => this.stmt.page.all(user, after, limit),
+    lastSeqOf: (user) => this.lastSeqOf(user),
+    markDelivered: (user, seq) => this.markDelivered(user, seq),
+  };
 
   constructor(
     db: Db,
@@ -46,7 +47,7 @@ export class UserOutbox {
       insert: db.prepare<[string, number, number, string]>('INSERT INTO outbox (user_id, seq, at, msg) VALUES (?, ?, ?, ?)'),
       maxSeq: db.prepare<[string], { s: number | null }>('SELECT max(seq) AS s FROM outbox WHERE user_id = ?'),
       trim: db.prepare<[string, number]>('DELETE FROM outbox WHERE user_id = ? AND seq <= ?'),
-      replay: db.prepare<[string, number], { seq: number; msg: string }>('SELECT seq, msg FROM outbox WHERE user_id = ? AND seq > ? ORDER BY seq'),
+      page: db.prepare<[string, number, number], { seq: number; msg: string }>('SELECT seq, msg FROM outbox WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
       cursor: db.prepare<[string], { delivered: number }>('SELECT delivered FROM cursors WHERE user_id = ?'),
       saveCursor: db.prepare<[string, number]>(
         'INSERT INTO cursors (user_id, delivered) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET delivered = max(delivered, excluded.delivered)',
@@ -106,24 +107,29 @@ export class UserOutbox {
       socket.send(JSON.stringify({ type: 'stream.reset', last_seq: last }));
       from = last;
     }
-    const rows = this.stmt.replay.all(user, from);
-    const firstKept = rows[0]?.seq ?? last + 1;
-    if (firstKept > from + 1) socket.send(JSON.stringify({ type: 'stream.gap', from: from + 1, to: firstKept - 1 }));
-    for (const r of rows) socket.send(r.msg);
-    if (rows.length > 0) this.markDelivered(user, rows[rows.length - 1]!.seq);
-    let set = this.sockets.get(user);
-    if (!set) this.sockets.set(user, (set = new Set()));
-    set.add(socket);
+    const sub = new Subscription(user, socket, from, this.source, this.limits.socketMaxBufferedBytes);
+    let set = this.subs.get(user);
+    if (!set) this.subs.set(user, (set = new Set()));
+    set.add(sub);
+    sub.pump();
     return () => {
+      sub.close();
       this.saveCursors();
-      set.delete(socket);
-      if (set.size === 0 && this.sockets.get(user) === set) this.sockets.delete(user);
+      set.delete(sub);
+      if (set.size === 0 && this.subs.get(user) === set) this.subs.delete(user);
     };
   }
 
   clients(): number {
     let n = 0;
-    for (const set of this.sockets.values()) n += set.size;
+    for (const set of this.subs.values()) n += set.size;
+    return n;
+  }
+
+  /** Sockets whose stream is paused because they do not take more (for tests and metrics). */
+  paused(): number {
+    let n = 0;
+    for (const set of this.subs.values()) for (const sub of set) if (sub.paused) n++;
     return n;
   }
 
@@ -167,20 +173,17 @@ export class UserOutbox {
     const sent = new Map<string, number>();
     const corked = new Set<StreamSocket>();
     for (const { user, seq, text } of batch) {
-      const set = this.sockets.get(user);
+      const set = this.subs.get(user);
       if (!set) continue;
-      for (const socket of set) {
-        if (socket.bufferedAmount() > this.limits.socketMaxBufferedBytes) {
-          // A client that does not read would make the gateway buffer without bound: drop it, it resumes with `since`.
-          set.delete(socket);
-          socket.close(1013, 'too slow: reconnect with ?since=<last seq>');
-          continue;
+      for (const sub of set) {
+        // Not now (paused, behind, full): its pump sends it from the store, in order.
+        if (!sub.accepts(seq)) continue;
+        if (sub.socket.cork && !corked.has(sub.socket)) {
+          sub.socket.cork();
+          corked.add(sub.socket);
         }
-        if (socket.cork && !corked.has(socket)) {
-          socket.cork();
-          corked.add(socket);
-        }
-        socket.send(text);
+        sub.socket.send(text);
+        sub.sent = seq;
         sent.set(user, seq);
       }
     }

@@ -16,8 +16,14 @@ class FakeSocket implements StreamSocket {
   sent: Array<Record<string, unknown>> = [];
   closed?: number;
   buffered = 0;
+  /** Count what is sent as queued (a client that does not read) until `drain()`. */
+  accumulate = false;
   send(text: string) {
     this.sent.push(JSON.parse(text));
+    if (this.accumulate) this.buffered += text.length;
+  }
+  drain() {
+    this.buffered = 0;
   }
   close(code: number) {
     this.closed = code;
@@ -62,7 +68,7 @@ describe('gateway streams', () => {
     expect(later.sent.map((m) => m.seq)).toEqual([5]);
   });
 
-  it('reports a gap beyond the buffer, a reset for unknown numbers, and drops a socket that does not read', () => {
+  it('reports a gap beyond the buffer and a reset for unknown numbers', () => {
     for (let i = 0; i < 300; i++) outbox.append('a', { type: 't', i });
     const s = new FakeSocket();
     outbox.subscribe('a', s, 0);
@@ -73,10 +79,36 @@ describe('gateway streams', () => {
     const ahead = new FakeSocket();
     outbox.subscribe('a', ahead, 9999);
     expect(ahead.sent).toEqual([{ type: 'stream.reset', last_seq: 300 }]);
-    s.buffered = 5000;
-    outbox.append('a', { type: 't' });
-    expect(s.closed).toBe(1013);
-    expect(outbox.clients()).toBe(1);
+  });
+
+  it('pauses a socket that does not read, never past its buffer, and resumes it from the store by seq', async () => {
+    for (let i = 0; i < 50; i++) outbox.append('a', { type: 't', i });
+    const s = new FakeSocket();
+    s.accumulate = true;
+    outbox.subscribe('a', s, 0);
+    // The replay stops once the buffer is full (1000 bytes here), one message over at most.
+    const firstBatch = s.sent.length;
+    expect(firstBatch).toBeGreaterThan(0);
+    expect(firstBatch).toBeLessThan(50);
+    expect(s.buffered).toBeLessThan(limits.socketMaxBufferedBytes + 100);
+    expect(outbox.paused()).toBe(1);
+    // Live messages meanwhile are not written to it either.
+    for (let i = 50; i < 60; i++) outbox.append('a', { type: 't', i });
+    expect(s.sent).toHaveLength(firstBatch);
+    // A client that reads again gets everything, once and in order, in as many rounds as its buffer needs.
+    for (let round = 0; round < 100 && s.sent.length < 60; round++) {
+      s.drain();
+      await new Promise((r) => setTimeout(r, 60));
+      expect(s.buffered).toBeLessThan(limits.socketMaxBufferedBytes + 100);
+    }
+    expect(s.sent.map((m) => m.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    s.accumulate = false;
+    s.drain();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(outbox.paused()).toBe(0);
+    outbox.append('a', { type: 't', i: 60 });
+    expect(s.sent.at(-1)).toMatchObject({ seq: 61, i: 60 });
+    expect(s.closed).toBeUndefined();
   });
 
   it('discards the numbers of a batch that rolled back', () => {

@@ -1,6 +1,6 @@
 /**
  * A WebSocket client for tests and the load test (Node 20 has no global
- * WebSocket; `ws` is what @hono/node-ws runs on). Collects every message and
+ * WebSocket; `ws` is what the gateway's WebSocket server runs on). Collects every message and
  * lets a test wait for one that matches.
  */
 import { WebSocket } from 'ws';

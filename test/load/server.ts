@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     resources: embedder === 'hashing' ? { overrides: { embedder: createHashingEmbedder() } } : {},
   });
   // The load test measures the system, not the abuse limits: they are raised, not removed.
-  const gateway = createGateway({ pipeline, transport, app, logger, instanceId: 'load', auth: { alg: 'HS256', secret }, limits: { ratePerSecond: 1000, rateBurst: 1000 } });
+  const gateway = createGateway({ pipeline, transport, app, logger, instanceId: 'load', auth: { alg: 'HS256', secret }, limits: { ratePerSecond: 1000, rateBurst: 1000, anonRatePerSecond: 1000, anonRateBurst: 1000 } });
   await app.start();
   const { url } = await gateway.start(0, '127.0.0.1');
   process.stdout.write(`READY ${url} ${embedder} ${transport.kind}\n`);
