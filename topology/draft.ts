@@ -7,7 +7,7 @@
 import type { CleanupPolicy, ErrorPolicy, PipelineDefaults, StoreKind } from './model.js';
 import type { Path } from './source-doc.js';
 import type { ProcessorSpec } from '../processors/types.js';
-import type { ResourceTypeSpec } from './resource-specs.js';
+import type { ResourceType } from '../providers/resource.js';
 
 /** A reference written in the YAML (topic, node, store or resource id) and where. */
 export interface Ref {
@@ -41,7 +41,7 @@ export interface DraftStore {
 export interface DraftResource {
   id: string;
   type: string;
-  spec?: ResourceTypeSpec;
+  spec?: ResourceType;
   config: Record<string, unknown>;
   path: Path;
 }

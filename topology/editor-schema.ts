@@ -7,7 +7,7 @@
  */
 import { dslSchema, defaultsSchema, sectionEntrySchemas, type JsonSchema } from './dsl-schema.js';
 import { processorSpecs } from '../processors/spec-registry.js';
-import { resourceSpecs } from './resource-specs.js';
+import { builtinResources } from '../providers/registry.js';
 import { DURATION_COMMENT } from '../schemas/fragments.js';
 
 const ENV_REFERENCE = {
@@ -25,8 +25,9 @@ export function buildEditorSchema(): JsonSchema {
   }));
 
   const resource = structuredClone(sectionEntrySchemas.resources) as JsonSchema & { properties: JsonSchema };
-  resource.properties.type = { enum: resourceSpecs.map((s) => s.type), description: (resource.properties.type as JsonSchema).description };
-  resource.allOf = resourceSpecs.map((spec) => {
+  const resourceTypes = builtinResources.all();
+  resource.properties.type = { enum: resourceTypes.map((s) => s.type), description: (resource.properties.type as JsonSchema).description };
+  resource.allOf = resourceTypes.map((spec) => {
     const fields = spec.configSchema as { properties?: JsonSchema; required?: string[] };
     return {
       if: { properties: { type: { const: spec.type } }, required: ['type'] },

@@ -8,7 +8,7 @@ import type { Draft, DraftNode, DraftOutput, DraftResource, DraftStore, DraftTop
 import type { Diagnostics } from './diagnostics.js';
 import type { Path } from './source-doc.js';
 import { getSpec, processorTypes } from '../processors/spec-registry.js';
-import { getResourceSpec, resourceSpecs } from './resource-specs.js';
+import { builtinResources } from '../providers/registry.js';
 import { checkProcessorConfig, validateAgainst } from './processor-config.js';
 import { didYouMean } from './suggest.js';
 import { parseDuration } from '../schemas/duration.js';
@@ -116,10 +116,10 @@ function readResource(id: string, raw: Obj, diags: Diagnostics): DraftResource |
   const type = str(raw.type);
   if (type === undefined) return undefined;
   const path = ['resources', id];
-  const spec = getResourceSpec(type);
+  const spec = builtinResources.get(type);
   const { type: _type, ...fields } = raw;
   if (!spec) {
-    const known = resourceSpecs.map((s) => s.type);
+    const known = builtinResources.types();
     diags.report('UNKNOWN_RESOURCE_TYPE', [...path, 'type'], `resource "${id}": unknown type "${type}"${didYouMean(type, known)}; the types are ${known.join(', ')}`);
     return { id, type, config: fields, path };
   }

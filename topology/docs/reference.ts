@@ -5,7 +5,7 @@
  */
 import { dslSchema, defaultsSchema, sectionEntrySchemas, type JsonSchema } from '../dsl-schema.js';
 import { processorSpecs } from '../../processors/spec-registry.js';
-import { resourceSpecs } from '../resource-specs.js';
+import { builtinResources } from '../../providers/registry.js';
 import { DiagnosticCodes } from '../diagnostic-codes.js';
 import { DURATION_HELP } from '../../schemas/fragments.js';
 import { cell, fieldRows, markdownTable } from './schema-table.js';
@@ -72,7 +72,7 @@ function sectionTable(title: string, description: string, schema: JsonSchema, ne
 
 function resourceTypes(): string {
   const parts = ['### Resource types'];
-  for (const spec of resourceSpecs) {
+  for (const spec of builtinResources.all()) {
     parts.push(`#### \`${spec.type}\` (${spec.role.replace('_', ' ')})\n\n${spec.summary}\n\n${markdownTable(fieldRows(spec.configSchema)).trimEnd()}`);
   }
   return parts.join('\n\n');
