@@ -6,7 +6,7 @@
  */
 import type { CleanupPolicy, ErrorPolicy, PipelineDefaults, StoreKind } from './model.js';
 import type { Path } from './source-doc.js';
-import type { ProcessorSpec } from '../processors/types.js';
+import type { ProcessorType } from '../processors/types.js';
 import type { ResourceType } from '../providers/resource.js';
 
 /** A reference written in the YAML (topic, node, store or resource id) and where. */
@@ -76,7 +76,7 @@ export interface DraftNode {
   outputs: DraftOutput[];
   /** Stores used (processors: `store`/`stores`; stream-table joins: `right`). */
   stores: Ref[];
-  spec?: ProcessorSpec<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  spec?: ProcessorType;
   /** Config with defaults, when it is valid for the type. */
   config?: Record<string, unknown>;
   /** Output ports; undefined when they cannot be known (unknown type or invalid config). */

@@ -6,7 +6,7 @@
  * replaces before validating.
  */
 import { dslSchema, defaultsSchema, sectionEntrySchemas, type JsonSchema } from './dsl-schema.js';
-import { processorSpecs } from '../processors/spec-registry.js';
+import { builtinProcessors } from '../processors/registry.js';
 import { builtinResources } from '../providers/registry.js';
 import { DURATION_COMMENT } from '../schemas/fragments.js';
 
@@ -18,8 +18,9 @@ const ENV_REFERENCE = {
 
 export function buildEditorSchema(): JsonSchema {
   const processor = structuredClone(sectionEntrySchemas.processors) as JsonSchema & { properties: JsonSchema };
-  processor.properties.type = { enum: processorSpecs.map((s) => s.type), description: (processor.properties.type as JsonSchema).description };
-  processor.allOf = processorSpecs.map((spec) => ({
+  const processorTypes = builtinProcessors.all();
+  processor.properties.type = { enum: processorTypes.map((s) => s.type), description: (processor.properties.type as JsonSchema).description };
+  processor.allOf = processorTypes.map((spec) => ({
     if: { properties: { type: { const: spec.type } }, required: ['type'] },
     then: { properties: { config: { ...structuredClone(spec.configSchema), description: spec.summary } } },
   }));

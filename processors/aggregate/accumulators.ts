@@ -5,10 +5,7 @@
  * over its events. Accumulators are plain JSON so they live in stores as is.
  */
 import { compilePath, type Getter } from '../../common/path.js';
-
-import type { AggregationConfig, AggregationOp } from './spec.js';
-
-export type { AggregationConfig, AggregationOp };
+import type { AggregationConfig, AggregationOp } from './config.js';
 
 /** JSON state of one aggregation: n = values folded, v = running value. */
 export interface Acc {

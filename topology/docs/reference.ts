@@ -4,7 +4,7 @@
  * from what `aura validate` accepts.
  */
 import { dslSchema, defaultsSchema, sectionEntrySchemas, type JsonSchema } from '../dsl-schema.js';
-import { processorSpecs } from '../../processors/spec-registry.js';
+import { builtinProcessors } from '../../processors/registry.js';
 import { builtinResources } from '../../providers/registry.js';
 import { DiagnosticCodes } from '../diagnostic-codes.js';
 import { DURATION_HELP } from '../../schemas/fragments.js';
@@ -79,7 +79,7 @@ function resourceTypes(): string {
 }
 
 function processorTypes(): string {
-  const rows = processorSpecs.map((s) => `| [\`${s.type}\`](processors/${s.type}.md) | ${cell(s.summary)} |`);
+  const rows = builtinProcessors.all().map((s) => `| [\`${s.type}\`](processors/${s.type}.md) | ${cell(s.summary)} |`);
   return `### Processor types\n\n| type | what it does |\n| --- | --- |\n${rows.join('\n')}`;
 }
 
