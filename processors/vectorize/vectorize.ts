@@ -26,7 +26,11 @@ than duplicates), \`window_end\`, \`model\`, \`dims\`, \`vector\`, \`summary_tex
 
 Records waiting for the embedder are grouped into batches of up to \`batch_size\` texts; up to
 \`concurrency\` batches are in flight per task while the order of records per key is kept.
-Records without text are skipped (and counted).`,
+
+A record without text (nothing at \`text\`, not a string, or only blanks) is a processing error
+(\`SCHEMA_VIOLATION\`), counted in the node's errors and handled by its \`on_error\` policy: \`skip\`
+drops it (counted as skipped), \`dead_letter\` sends it to the dead letter topic, \`fail\` stops
+the pipeline. To embed a field that some records lack, such as a note, set \`on_error: skip\`.`,
   config: object({
     embedder: resourceRef('Id of an embedder resource (`minilm` or `openai`).'),
     text: fieldPath('Dotted path of the text to embed.', 'summary_text'),
@@ -47,11 +51,12 @@ Records without text are skipped (and counted).`,
 `,
     },
     {
-      title: 'Embed activity notes in batches of 64',
+      title: 'Embed activity notes in batches of 64, skipping activities without a note',
       yaml: `embed_notes:
   type: vectorize
   from: activity_events
   to: note_vectors
+  on_error: skip
   config:
     embedder: remote_embedder
     text: data.note
