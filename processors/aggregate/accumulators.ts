@@ -27,7 +27,7 @@ export function compileAggregations(config: Record<string, AggregationConfig> | 
 
 function compileAggregation(name: string, c: AggregationConfig): Aggregation {
   const get: Getter = c.field ? compilePath(c.field) : () => undefined;
-  const limit = c.limit ?? 10;
+  const limit = c.limit;
   const empty = (): Acc => ({ n: 0, v: c.op === 'collect' ? [] : null });
   const numeric = (record: unknown): number | undefined => {
     const x = get(record);

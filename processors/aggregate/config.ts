@@ -51,7 +51,7 @@ const aggregationSchema = object(
   {
     op: enumOf(AGGREGATION_OPS, { description: 'The function folded over the records.' }),
     field: optional(fieldPath('Dotted path of the value folded (required except for `count`).')),
-    limit: optional(integer({ minimum: 1, description: '`collect` only: keep the newest `limit` values.' })),
+    limit: integer({ minimum: 1, default: 10, description: '`collect` only: keep the newest `limit` values.' }),
   },
   {
     allOf: [
