@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { compileAggregations } from '../processors/aggregate/accumulators.js';
-import type { AggregationConfig } from '../processors/aggregate/spec.js';
+import type { AggregationConfig } from '../processors/aggregate/config.js';
 import { createPipelineApp } from '../runtime/app.js';
 import { openTaskState } from '../runtime/task-state-adapter.js';
 import { ensureTopics } from '../runtime/topics.js';

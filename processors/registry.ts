@@ -1,40 +1,31 @@
 /**
- * The one registry of processor types: each spec (schema, docs, examples —
- * see spec-registry.ts) beside its constructor. Nothing registers itself by
- * import side effect; a new type is one line here.
+ * The one registry of processor types, listed explicitly (nothing registers
+ * itself by import side effect): the compiler checks `processors:` entries
+ * against it, the engine creates instances from it, and the docs and the
+ * editor schema list the types in this order. Each type is declared in its
+ * folder with `defineProcessor` (define.ts); a new built-in type is one line
+ * here (CONTRIBUTING.md, "Adding a processor"). An application or a test adds
+ * its own with `builtinProcessors.with(...)` and passes the result to
+ * `compilePipeline` and the engine (`processors` option).
  */
-import type { Processor, ProcessorSpec, ProcessorType } from './types.js';
-import { aggregateSpec } from './aggregate/spec.js';
-import { createAggregate, type AggregateConfig } from './aggregate/aggregate.js';
-import { branchSpec } from './branch/spec.js';
-import { createBranch, type BranchConfig } from './branch/branch.js';
-import { filterSpec } from './filter/spec.js';
-import { createFilter, type FilterConfig } from './filter/filter.js';
-import { guardianSpec } from './guardian/spec.js';
-import { createGuardian, type GuardianConfig } from './guardian/guardian.js';
-import { ingestSpec } from './ingest/spec.js';
-import { createIngest, type IngestConfig } from './ingest/ingest.js';
-import { mapSpec } from './map/spec.js';
-import { createMap, type MapConfig } from './map/map.js';
-import { vectorizeSpec } from './vectorize/spec.js';
-import { createVectorize, type VectorizeConfig } from './vectorize/vectorize.js';
+import { ComponentRegistry } from '../common/component-registry.js';
+import { aggregateProcessor } from './aggregate/aggregate.js';
+import { branchProcessor } from './branch/branch.js';
+import { filterProcessor } from './filter/filter.js';
+import { guardianProcessor } from './guardian/guardian.js';
+import { ingestProcessor } from './ingest/ingest.js';
+import { mapProcessor } from './map/map.js';
+import type { ProcessorType } from './types.js';
+import { vectorizeProcessor } from './vectorize/vectorize.js';
 
-function withCreate<C>(spec: ProcessorSpec<any>, create: (config: C, node: { id: string; stores: string[] }) => Processor): ProcessorType<any> {
-  return { ...spec, create: create as ProcessorType<any>['create'] };
-}
+export type ProcessorRegistry = ComponentRegistry<ProcessorType>;
 
-export const processorTypes: readonly ProcessorType<any>[] = [
-  withCreate<AggregateConfig>(aggregateSpec, (config, node) => createAggregate(config, node.stores)),
-  withCreate<VectorizeConfig>(vectorizeSpec, (config) => createVectorize(config)),
-  withCreate<IngestConfig>(ingestSpec, (config) => createIngest(config)),
-  withCreate<GuardianConfig>(guardianSpec, (config) => createGuardian(config)),
-  withCreate<FilterConfig>(filterSpec, (config) => createFilter(config)),
-  withCreate<MapConfig>(mapSpec, (config) => createMap(config)),
-  withCreate<BranchConfig>(branchSpec, (config) => createBranch(config)),
-];
-
-const byType = new Map(processorTypes.map((t) => [t.type, t]));
-
-export function getProcessorType(type: string): ProcessorType<any> | undefined {
-  return byType.get(type);
-}
+export const builtinProcessors: ProcessorRegistry = new ComponentRegistry('processor type', [
+  aggregateProcessor,
+  vectorizeProcessor,
+  ingestProcessor,
+  guardianProcessor,
+  filterProcessor,
+  mapProcessor,
+  branchProcessor,
+]);

@@ -1,10 +1,11 @@
 /**
- * What a processor type is (its spec, beside its constructor, as in Redpanda
- * Connect) and what a processor instance sees at run time (a context, as in
- * Kafka Streams' ProcessorContext). Processors never import Kafka, Hono or
- * better-sqlite3.
+ * What a processor instance sees at run time (a context, as in Kafka Streams'
+ * ProcessorContext) and what a processor type is to the compiler and the
+ * engine (declared with `defineProcessor`, define.ts). Processors never
+ * import Kafka, Hono or better-sqlite3.
  */
-import type { JSONSchemaType } from 'ajv';
+import type { TObject } from '@sinclair/typebox';
+import type { ResourceRole } from '../providers/resource.js';
 import type { KeyValueStore, SessionStore, WindowStore } from '../state/types.js';
 
 /** A record inside the engine: value already deserialised (JSON). */
@@ -78,7 +79,7 @@ export interface ResourceRef {
   /** Path of the referring field inside `config` (e.g. `['embedder']`). */
   path: Array<string | number>;
   id: string;
-  role: 'embedder' | 'vector_sink' | 'advisor';
+  role: ResourceRole;
 }
 
 /** A JSONata expression inside the config, so the compiler can check its syntax. */
@@ -103,33 +104,43 @@ export interface ConfigIssue {
   message: string;
 }
 
-/** The static part of a processor type: config schema, docs, examples. */
-export interface ProcessorSpec<C = Record<string, unknown>> {
-  type: string;
-  summary: string;
-  /** Markdown, for the generated reference docs. */
-  description: string;
-  configSchema: JSONSchemaType<C> | Record<string, unknown>;
-  examples: ProcessorExample[];
-  /** Whether `process()` is asynchronous (uses `concurrency`). */
-  async: boolean;
-  /** Named output ports, given the (validated) config; `['default']` for most types. */
-  ports(config: C): string[];
-  /** Resource ids the config refers to, so the compiler can check them (e.g. `embedder`, `sink`). */
-  resources?(config: C): string[];
-  /** Same references with their location in the config and the role the resource must have (checked by the compiler). */
-  resourceRefs?(config: C): ResourceRef[];
-  /** JSONata expressions in the config (syntax-checked by the compiler). */
-  expressions?(config: C): ConfigExpression[];
-  /** The store this type needs (undefined: none). The compiler reports MISSING_STORE / STORE_KIND_MISMATCH. */
-  storeRequirement?(config: C): StoreRequirement | undefined;
-  /** Checks beyond the JSON Schema, run on a schema-valid config. */
-  check?(config: C): ConfigIssue[];
-  /** Default `concurrency` for asynchronous types (1 for synchronous ones). */
-  defaultConcurrency?: number;
+/** The node a processor instance is created for: its id and the stores it declared (`store`/`stores`). */
+export interface ProcessorNode {
+  id: string;
+  stores: string[];
 }
 
-export interface ProcessorType<C = Record<string, unknown>> extends ProcessorSpec<C> {
-  /** A fresh instance per task, like Kafka Streams' ProcessorSupplier. `node` names the node and the stores it declared. */
-  create(config: C, node: { id: string; stores: string[] }): Processor;
+/** A config as the compiler validated it (defaults filled, durations as written). */
+export type ValidatedConfig = Record<string, unknown>;
+
+/**
+ * A processor type as the compiler, the engine and the docs generator see it,
+ * made by `defineProcessor` (define.ts) and listed in registry.ts. Its
+ * functions take the validated config and hand the processor's own code the
+ * parsed one (defaults, durations in ms).
+ */
+export interface ProcessorType {
+  readonly type: string;
+  readonly summary: string;
+  /** Markdown, for the generated reference docs. */
+  readonly description: string;
+  /** The JSON Schema of `config` (a TypeBox object: plain JSON Schema to ajv, editors and the docs). */
+  readonly configSchema: TObject;
+  readonly examples: readonly ProcessorExample[];
+  /** Whether `process()` is asynchronous (uses `concurrency`). */
+  readonly async: boolean;
+  /** `concurrency` when the pipeline does not set it: the type's default for asynchronous types, 1 for synchronous ones. */
+  readonly defaultConcurrency: number;
+  /** Named output ports; `['default']` for most types. */
+  ports(config: ValidatedConfig): string[];
+  /** Resources the config names, where, and the role each must have (checked by the compiler). */
+  resourceRefs?(config: ValidatedConfig): ResourceRef[];
+  /** JSONata expressions in the config (syntax-checked by the compiler). */
+  expressions?(config: ValidatedConfig): ConfigExpression[];
+  /** The store this type needs (undefined: none). The compiler reports MISSING_STORE / STORE_KIND_MISMATCH. */
+  storeRequirement?(config: ValidatedConfig): StoreRequirement | undefined;
+  /** Checks beyond the JSON Schema, run on a schema-valid config. */
+  check?(config: ValidatedConfig): ConfigIssue[];
+  /** A fresh instance per task, like Kafka Streams' ProcessorSupplier. */
+  create(config: ValidatedConfig, node: ProcessorNode): Processor;
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Pipeline } from '../topology/model.js';
 import type { Logger } from '../processors/types.js';
 import type { Transport } from '../transports/types.js';
-import { getProcessorType } from '../processors/registry.js';
+import { builtinProcessors, type ProcessorRegistry } from '../processors/registry.js';
 import { type Clock, systemClock } from './clock.js';
 import { StreamEngine } from './engine.js';
 import { createJoin } from './joins/index.js';
@@ -26,6 +26,8 @@ export interface PipelineAppOptions {
   instanceId?: string;
   clock?: Clock;
   resources?: ResourceOptions;
+  /** The processor types the pipeline was compiled with (default: the built-in ones). */
+  processors?: ProcessorRegistry;
   topics?: 'create' | 'check';
   pollTimeoutMs?: number;
   /** Records queued in asynchronous lanes before polling pauses (backpressure bound). */
@@ -65,7 +67,7 @@ export function createPipelineApp(options: PipelineAppOptions): PipelineApp {
     maxInflight: options.maxInflight,
     serdes: registry.serdes,
     factories: {
-      processorType: getProcessorType,
+      processorType: (type) => (options.processors ?? builtinProcessors).get(type),
       join: createJoin,
       resource: <T>(id: string) => resources.get<T>(id),
     },

@@ -1,15 +1,22 @@
 /**
- * Resources built from pipeline.yaml for the network providers: the fields of
- * topology/resource-specs.ts reach the adapters (durations, batch sizes, keys,
- * templates), checked against the local Qdrant fake and OpenAI test server.
+ * Resources built from pipeline.yaml for the network providers: the fields
+ * their declarations (the `*-resource.ts` files under providers/) name reach
+ * the adapters (durations, batch sizes, keys, templates), checked against the
+ * local Qdrant fake and OpenAI test server.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pointId } from '../providers/point-id.js';
 import type { Advisor, Embedder, VectorSink } from '../providers/types.js';
 import { startOpenAiTestServer, type OpenAiTestServer } from '../providers/openai/test-server.js';
 import { startFakeQdrant, type FakeQdrant } from '../providers/vectors/qdrant-fake-server.js';
+import { ComponentRegistry } from '../common/component-registry.js';
+import { createHashingEmbedder } from '../providers/embedders/hashing.js';
+import { builtinResources } from '../providers/registry.js';
+import { defineResource, type ResourceType } from '../providers/resource.js';
+import { duration, integer, object } from '../schemas/config-schema.js';
 import { compilePipeline } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
 import { Resources } from './resources.js';
@@ -94,5 +101,64 @@ describe('Resources: network providers from pipeline.yaml', () => {
     const bad = block.replace('"{{question}} / {{history}}"', '"{{question}} {{mood}}"');
     const resources = new Resources(withResources(bad, { LLM_URL: llm.url, LLM_KEY: 'k', QDRANT_URL: qdrant.url, QDRANT_API_KEY: 'q-key' }));
     expect(() => resources.get('advisor')).toThrow(/unknown placeholder \{\{mood\}\}/);
+  });
+});
+
+describe('Resources: built from the resource registry', () => {
+  const block = `resources:
+  embedder:
+    type: minilm
+  context_vectors:
+    type: embedded
+    path: vectors/contexts.db
+  memory_vectors:
+    type: embedded
+    path: ':memory:'
+  advisor:
+    type: rules
+`;
+  const pipeline = () => withResources(block, {});
+
+  it('builds each declared type with its context: the id as the name, paths against the base directory', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-resources-'));
+    const resources = new Resources(pipeline(), { baseDir: dir });
+    try {
+      const sink = resources.get<VectorSink>('context_vectors');
+      expect(sink.name).toBe('context_vectors');
+      await sink.ensureCollection(3);
+      expect(fs.existsSync(path.join(dir, 'vectors', 'contexts.db'))).toBe(true);
+      expect(resources.get<VectorSink>('memory_vectors').name).toBe('memory_vectors');
+      expect(resources.get('context_vectors')).toBe(sink); // one instance per process
+      const advisor = resources.get<Advisor>('advisor');
+      expect(typeof advisor.advise).toBe('function');
+    } finally {
+      await resources.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails with CONFIG_INVALID, naming the resource, for a type the registry does not have', () => {
+    const resources = new Resources(pipeline(), { types: new ComponentRegistry<ResourceType>('resource type', []) });
+    expect(() => resources.get('advisor')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: 'resource "advisor": type "rules" is not available in this build' }));
+  });
+
+  it('builds a type added with `types`, handing it the parsed fields (defaults, durations in ms)', async () => {
+    const seen: unknown[] = [];
+    const fixed = defineResource({
+      type: 'fixed',
+      role: 'embedder',
+      summary: 'A test embedder.',
+      config: object({ dims: integer({ minimum: 1, default: 4, description: 'Size.' }), timeout: duration('Wait.', '2s') }),
+      create: (config, context) => (seen.push({ ...config, id: context.id }), createHashingEmbedder({ dims: config.dims })),
+    });
+    const p = pipeline();
+    p.resources.embedder = { ...p.resources.embedder!, type: 'fixed', config: { timeout: '250ms' } };
+    const resources = new Resources(p, { types: builtinResources.with(fixed) });
+    try {
+      expect(resources.get<Embedder>('embedder').dims).toBe(4);
+      expect(seen).toEqual([{ dims: 4, timeout: 250, id: 'embedder' }]);
+    } finally {
+      await resources.close();
+    }
   });
 });

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../common/logger.js';
+import type { ProcessorRegistry } from '../processors/registry.js';
 import { loadPipeline } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
@@ -45,6 +46,8 @@ export interface TestDriverOptions {
   resources?: Record<string, unknown>;
   /** Start of the manual wall clock (default: now). Record timestamps far in the past fall to topic retention, as on Kafka. */
   startTime?: number;
+  /** Processor types beyond the built-in ones (`builtinProcessors.with(myType)`): used to compile (`fromFile`) and to run. */
+  processors?: ProcessorRegistry;
 }
 
 export class TopologyTestDriver {
@@ -64,7 +67,7 @@ export class TopologyTestDriver {
   }
 
   static async fromFile(file: string, options: TestDriverOptions = {}): Promise<TopologyTestDriver> {
-    return TopologyTestDriver.create(loadPipeline(file, { env: options.env ?? process.env }), options);
+    return TopologyTestDriver.create(loadPipeline(file, { env: options.env ?? process.env, processors: options.processors }), options);
   }
 
   static async create(pipeline: Pipeline, options: TestDriverOptions = {}): Promise<TopologyTestDriver> {
@@ -82,6 +85,7 @@ export class TopologyTestDriver {
       resources: { overrides: options.resources },
       // Values in and out are plain JSON here whatever a topic's format (json_sr/avro are tested on the wire).
       registry: false,
+      processors: options.processors,
     });
     await app.start();
     const driver = new TopologyTestDriver(pipeline, transport, app, dir, clock);

@@ -29,12 +29,16 @@ import { formatDiagnostic } from './format-diagnostics.js';
 import { checkFormats, checkKafkaBlock } from './formats.js';
 import { EVENT_SCHEMAS_DIR, EventSchemaSet } from '../schemas/event-schemas.js';
 import { AuraError } from '../common/errors.js';
+import { builtinProcessors, type ProcessorRegistry } from '../processors/registry.js';
+import { builtinResources } from '../providers/registry.js';
 
 export interface CompileOptions {
   /** Variables for `${VAR}` interpolation. Default: process.env. */
   env?: Record<string, string | undefined>;
   /** Directory of the event schemas. Default: `schemas/events` beside the pipeline file if it exists, else the shipped schemas. */
   schemasDir?: string;
+  /** The processor types the pipeline may use. Default: the built-in ones (processors/registry.ts); `builtinProcessors.with(myType)` adds one. */
+  processors?: ProcessorRegistry;
 }
 
 export function compilePipeline(source: string, file: string, options: CompileOptions = {}): CompileResult {
@@ -56,7 +60,7 @@ export function compilePipeline(source: string, file: string, options: CompileOp
     for (const p of translateAjvErrors(validate.errors ?? [], { data })) diags.report(p.code, p.path, p.message, { target: p.target });
   }
 
-  const draft = readDraft(data as Record<string, unknown>, diags);
+  const draft = readDraft(data as Record<string, unknown>, diags, { processors: options.processors ?? builtinProcessors, resources: builtinResources });
   const schemas = EventSchemaSet.cached(options.schemasDir ?? defaultSchemasDir(file));
   const links = resolveReferences(draft, diags, schemas);
   checkFormats(draft, diags, schemas, path.dirname(path.resolve(file)));

@@ -6,8 +6,8 @@
  */
 import type { CleanupPolicy, ErrorPolicy, KafkaClientBlock, PipelineDefaults, StoreKind, ValueFormat } from './model.js';
 import type { Path } from './source-doc.js';
-import type { ProcessorSpec } from '../processors/types.js';
-import type { ResourceTypeSpec } from './resource-specs.js';
+import type { ProcessorType } from '../processors/types.js';
+import type { ResourceType } from '../providers/resource.js';
 
 /** A reference written in the YAML (topic, node, store or resource id) and where. */
 export interface Ref {
@@ -43,7 +43,7 @@ export interface DraftStore {
 export interface DraftResource {
   id: string;
   type: string;
-  spec?: ResourceTypeSpec;
+  spec?: ResourceType;
   config: Record<string, unknown>;
   path: Path;
 }
@@ -78,7 +78,7 @@ export interface DraftNode {
   outputs: DraftOutput[];
   /** Stores used (processors: `store`/`stores`; stream-table joins: `right`). */
   stores: Ref[];
-  spec?: ProcessorSpec<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  spec?: ProcessorType;
   /** Config with defaults, when it is valid for the type. */
   config?: Record<string, unknown>;
   /** Output ports; undefined when they cannot be known (unknown type or invalid config). */

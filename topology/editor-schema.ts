@@ -6,8 +6,8 @@
  * replaces before validating.
  */
 import { dslSchema, defaultsSchema, sectionEntrySchemas, type JsonSchema } from './dsl-schema.js';
-import { processorSpecs } from '../processors/spec-registry.js';
-import { resourceSpecs } from './resource-specs.js';
+import { builtinProcessors } from '../processors/registry.js';
+import { builtinResources } from '../providers/registry.js';
 import { DURATION_COMMENT } from '../schemas/fragments.js';
 
 const ENV_REFERENCE = {
@@ -18,15 +18,17 @@ const ENV_REFERENCE = {
 
 export function buildEditorSchema(): JsonSchema {
   const processor = structuredClone(sectionEntrySchemas.processors) as JsonSchema & { properties: JsonSchema };
-  processor.properties.type = { enum: processorSpecs.map((s) => s.type), description: (processor.properties.type as JsonSchema).description };
-  processor.allOf = processorSpecs.map((spec) => ({
+  const processorTypes = builtinProcessors.all();
+  processor.properties.type = { enum: processorTypes.map((s) => s.type), description: (processor.properties.type as JsonSchema).description };
+  processor.allOf = processorTypes.map((spec) => ({
     if: { properties: { type: { const: spec.type } }, required: ['type'] },
     then: { properties: { config: { ...structuredClone(spec.configSchema), description: spec.summary } } },
   }));
 
   const resource = structuredClone(sectionEntrySchemas.resources) as JsonSchema & { properties: JsonSchema };
-  resource.properties.type = { enum: resourceSpecs.map((s) => s.type), description: (resource.properties.type as JsonSchema).description };
-  resource.allOf = resourceSpecs.map((spec) => {
+  const resourceTypes = builtinResources.all();
+  resource.properties.type = { enum: resourceTypes.map((s) => s.type), description: (resource.properties.type as JsonSchema).description };
+  resource.allOf = resourceTypes.map((spec) => {
     const fields = spec.configSchema as { properties?: JsonSchema; required?: string[] };
     return {
       if: { properties: { type: { const: spec.type } }, required: ['type'] },

@@ -5,7 +5,7 @@
  * checks (e.g. INVALID_WINDOW).
  */
 import jsonata from 'jsonata';
-import type { ProcessorSpec } from '../processors/types.js';
+import type { ProcessorType } from '../processors/types.js';
 import type { Diagnostics } from './diagnostics.js';
 import { DiagnosticCodes, type DiagnosticCode } from './diagnostic-codes.js';
 import type { Path } from './source-doc.js';
@@ -30,7 +30,7 @@ export function validateAgainst(schema: object, raw: unknown, basePath: Path, di
   return undefined;
 }
 
-export function checkProcessorConfig(id: string, spec: ProcessorSpec<any>, raw: unknown, diags: Diagnostics): CheckedConfig { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function checkProcessorConfig(id: string, spec: ProcessorType, raw: unknown, diags: Diagnostics): CheckedConfig {
   const configPath = ['processors', id, 'config'];
   const config = validateAgainst(spec.configSchema, raw, configPath, diags);
   if (!config) return {};

@@ -7,8 +7,8 @@ import type { CleanupPolicy, ErrorPolicy, KafkaClientBlock, PipelineDefaults, St
 import type { Draft, DraftNode, DraftOutput, DraftResource, DraftStore, DraftTopic, Ref } from './draft.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { Path } from './source-doc.js';
-import { getSpec, processorTypes } from '../processors/spec-registry.js';
-import { getResourceSpec, resourceSpecs } from './resource-specs.js';
+import type { ProcessorRegistry } from '../processors/registry.js';
+import type { ResourceRegistry } from '../providers/registry.js';
 import { checkProcessorConfig, validateAgainst } from './processor-config.js';
 import { didYouMean } from './suggest.js';
 import { parseDuration } from '../schemas/duration.js';
@@ -31,7 +31,13 @@ function refs(x: unknown, path: Path): Ref[] {
   return [];
 }
 
-export function readDraft(data: Obj, diags: Diagnostics): Draft {
+/** The component types a pipeline may use: the built-in registries, or extended ones (compile options). */
+export interface ComponentTypes {
+  processors: ProcessorRegistry;
+  resources: ResourceRegistry;
+}
+
+export function readDraft(data: Obj, diags: Diagnostics, types: ComponentTypes): Draft {
   const defaults = readDefaults(isObj(data.defaults) ? data.defaults : {});
   const rawDefaults = isObj(data.defaults) ? data.defaults : {};
   const draft: Draft = {
@@ -41,12 +47,12 @@ export function readDraft(data: Obj, diags: Diagnostics): Draft {
     deadLetterTopic: ref(rawDefaults.dead_letter_topic, ['defaults', 'dead_letter_topic']),
     topics: new Map(entries(data.topics).flatMap(([id, raw]) => optional(readTopic(id, raw, defaults)))),
     stores: new Map(entries(data.stores).flatMap(([id, raw]) => optional(readStore(id, raw)))),
-    resources: new Map(entries(data.resources).flatMap(([id, raw]) => optional(readResource(id, raw, diags)))),
+    resources: new Map(entries(data.resources).flatMap(([id, raw]) => optional(readResource(id, raw, diags, types.resources)))),
     nodes: new Map(),
   };
   let index = 0;
   for (const [id, raw] of entries(data.processors)) {
-    const node = readProcessor(id, raw, index++, defaults, diags);
+    const node = readProcessor(id, raw, index++, defaults, diags, types.processors);
     if (node) draft.nodes.set(id, node);
   }
   for (const [id, raw] of entries(data.joins)) {
@@ -126,14 +132,14 @@ function readStore(id: string, raw: Obj): DraftStore | undefined {
   };
 }
 
-function readResource(id: string, raw: Obj, diags: Diagnostics): DraftResource | undefined {
+function readResource(id: string, raw: Obj, diags: Diagnostics, registry: ResourceRegistry): DraftResource | undefined {
   const type = str(raw.type);
   if (type === undefined) return undefined;
   const path = ['resources', id];
-  const spec = getResourceSpec(type);
+  const spec = registry.get(type);
   const { type: _type, ...fields } = raw;
   if (!spec) {
-    const known = resourceSpecs.map((s) => s.type);
+    const known = registry.types();
     diags.report('UNKNOWN_RESOURCE_TYPE', [...path, 'type'], `resource "${id}": unknown type "${type}"${didYouMean(type, known)}; the types are ${known.join(', ')}`);
     return { id, type, config: fields, path };
   }
@@ -151,16 +157,16 @@ function errorPolicy(raw: Obj, defaults: PipelineDefaults): ErrorPolicy {
   return pick(raw.on_error, ERROR_POLICIES) ?? defaults.onError;
 }
 
-function readProcessor(id: string, raw: Obj, index: number, defaults: PipelineDefaults, diags: Diagnostics): DraftNode | undefined {
+function readProcessor(id: string, raw: Obj, index: number, defaults: PipelineDefaults, diags: Diagnostics, registry: ProcessorRegistry): DraftNode | undefined {
   const type = str(raw.type);
   if (type === undefined) return undefined;
   const path = ['processors', id];
-  const spec = getSpec(type);
+  const spec = registry.get(type);
   let checked: { config?: Obj; ports?: string[] } = {};
   if (spec) {
     checked = checkProcessorConfig(id, spec, raw.config, diags);
   } else {
-    diags.report('UNKNOWN_PROCESSOR_TYPE', [...path, 'type'], `processor "${id}": unknown type "${type}"${didYouMean(type, processorTypes())}; the types are ${processorTypes().join(', ')}`);
+    diags.report('UNKNOWN_PROCESSOR_TYPE', [...path, 'type'], `processor "${id}": unknown type "${type}"${didYouMean(type, registry.types())}; the types are ${registry.types().join(', ')}`);
   }
   const concurrency = int(raw.concurrency);
   if (spec && !spec.async && concurrency !== undefined && concurrency > 1)
@@ -178,7 +184,7 @@ function readProcessor(id: string, raw: Obj, index: number, defaults: PipelineDe
     config: checked.config,
     ports: checked.ports,
     onError: errorPolicy(raw, defaults),
-    concurrency: concurrency ?? (spec?.async ? (spec.defaultConcurrency ?? 4) : 1),
+    concurrency: concurrency ?? spec?.defaultConcurrency ?? 1,
   };
 }
 

@@ -6,7 +6,7 @@
 import type { Draft, DraftNode, Ref } from './draft.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { EventSchemaSet } from '../schemas/event-schemas.js';
-import { ROLE_LABELS } from './resource-specs.js';
+import { ROLE_LABELS } from '../providers/resource.js';
 import { closest, didYouMean } from './suggest.js';
 import { fieldName } from './labels.js';
 

@@ -5,10 +5,7 @@
  * over its events. Accumulators are plain JSON so they live in stores as is.
  */
 import { compilePath, type Getter } from '../../common/path.js';
-
-import type { AggregationConfig, AggregationOp } from './spec.js';
-
-export type { AggregationConfig, AggregationOp };
+import type { AggregationConfig, AggregationOp } from './config.js';
 
 /** JSON state of one aggregation: n = values folded, v = running value. */
 export interface Acc {
@@ -30,7 +27,7 @@ export function compileAggregations(config: Record<string, AggregationConfig> | 
 
 function compileAggregation(name: string, c: AggregationConfig): Aggregation {
   const get: Getter = c.field ? compilePath(c.field) : () => undefined;
-  const limit = c.limit ?? 10;
+  const limit = c.limit;
   const empty = (): Acc => ({ n: 0, v: c.op === 'collect' ? [] : null });
   const numeric = (record: unknown): number | undefined => {
     const x = get(record);

@@ -2,22 +2,100 @@
  * `aggregate`: stateful folding by key, per window. One processor covers the
  * generic aggregations (count/sum/avg/min/max/last/collect over fields) on
  * tumbling, hopping, sliding, session and context windows, and the AURA360
- * per-user context window (`preset: context_window`).
+ * per-user context window (`preset: context_window`). Its config: config.ts.
  */
-import { toMillis as durationOr } from '../../schemas/duration.js';
 import { compilePath } from '../../common/path.js';
+import { parseConfig } from '../../schemas/config-schema.js';
+import { defineProcessor } from '../define.js';
 import type { Processor, ProcessorContext, StreamRecord } from '../types.js';
 import { compileAggregations } from './accumulators.js';
+import { type AggregateConfig, aggregateConfig, aggregateStore, checkAggregate, PRESET_WINDOW, windowSchema } from './config.js';
 import { contextWindowProcessor, eventTime } from './context-window.js';
-import type { AggregateConfig } from './spec.js';
 import { keyedFoldProcessor } from './keyed-fold.js';
 import { slidingWindowProcessor } from './sliding-window.js';
 import { sessionWindowProcessor, timeWindowProcessor } from './time-windows.js';
 
-/** What the preset folds when no window is given (as its spec documents). */
-const PRESET_WINDOW: NonNullable<AggregateConfig['window']> = { type: 'context', max_events: 50, span: '7d' };
+export const aggregateProcessor = defineProcessor({
+  type: 'aggregate',
+  summary: 'Folds the records of each key (optionally per window) into an aggregate kept in a store.',
+  description: `Groups records by key — the record key, or the value at \`key\` — and folds them into an
+aggregate kept in the processor's store, which is change-logged so it survives restarts and moves
+with its partition. After each record (\`emit: on_update\`) or when a window closes
+(\`emit: on_window_close\`) the aggregate is forwarded downstream, keyed by the group key.
 
-export function createAggregate(config: AggregateConfig, stores: string[]): Processor {
+**Windows.** \`tumbling\`, \`hopping\` and \`sliding\` windows need a \`window\` store; \`session\`
+windows a \`session\` store; unwindowed aggregates and \`context\` windows a \`key_value\` store.
+Time is event time (the value's \`time\` when it has one, else the record timestamp) and stream time
+(the highest record timestamp seen) decides what is late. A tumbling or hopping window
+[\`start\`, \`start + size\`) closes when stream time reaches its end plus \`grace\`; a later record for
+it is dropped, and with \`emit: on_window_close\` (tumbling and hopping only) its final result is
+emitted then, once. A record
+of a \`sliding\` window emits the aggregate of its key's records within \`size\` before it
+([\`t − size\`, \`t\`]), and is dropped when more than \`grace\` behind stream time. A \`session\` grows
+with each record within \`gap\` of it and merges the sessions a record bridges; a record more than
+\`gap + grace\` behind stream time is dropped. Without a window, every record of a key is folded.
+
+**Aggregations.** Each named aggregation becomes a field of the emitted value: \`count\`, \`sum\`,
+\`avg\`, \`min\`, \`max\` and \`last\` of a \`field\`, or \`collect\` (the newest \`limit\` values).
+Records without the field are skipped by that aggregation. The emitted value also carries \`key\`
+and, when windowed, \`window\` (\`start\`, \`end\`, epoch ms).
+
+**Preset \`context_window\`.** The AURA360 per-user wellness context: the last \`max_events\`
+events within \`span\`, summarised as the \`aggregated-context\` event (mood average, latest and
+trend, activity minutes by kind, latest ikigai dimensions, recent notes, counts, window bounds and
+a \`summary_text\` that the \`vectorize\` processor embeds).`,
+  config: aggregateConfig,
+  examples: [
+    {
+      title: 'The AURA360 context window (last 50 events within 7 days, per user)',
+      yaml: `aggregate_context:
+  type: aggregate
+  from: user_events
+  to: context_aggregated
+  store: user_context
+  config:
+    preset: context_window
+    window: { type: context, max_events: 50, span: 7d }
+`,
+    },
+    {
+      title: 'Hourly mood statistics per user, emitted when each hour closes',
+      yaml: `hourly_mood:
+  type: aggregate
+  from: mood_events
+  to: mood_hourly
+  store: mood_hourly_store
+  config:
+    window: { type: tumbling, size: 1h, grace: 5m }
+    emit: on_window_close
+    aggregations:
+      entries: { op: count }
+      avg_score: { op: avg, field: data.score }
+      lowest: { op: min, field: data.score }
+`,
+    },
+    {
+      title: "Each user's activity over the last day, updated every hour (hopping window)",
+      yaml: `daily_activity:
+  type: aggregate
+  from: activity_events
+  to: activity_daily
+  store: activity_daily_store
+  config:
+    window: { type: hopping, size: 1d, advance: 1h }
+    aggregations:
+      minutes: { op: sum, field: data.minutes }
+      sessions: { op: count }
+      recent_notes: { op: collect, field: data.note, limit: 5 }
+`,
+    },
+  ],
+  storeRequirement: aggregateStore,
+  check: checkAggregate,
+  create: (config, node) => createAggregate(config, node.stores),
+});
+
+function createAggregate(config: AggregateConfig, stores: string[]): Processor {
   const aggregations = compileAggregations(config.aggregations);
   const keyPath = config.key ? compilePath(config.key) : undefined;
   const keyOf = (r: StreamRecord): string | null => {
@@ -27,7 +105,7 @@ export function createAggregate(config: AggregateConfig, stores: string[]): Proc
   };
   const storeName = stores[0]!; // the compiler checked the node declares one store of the right kind
   // No window: a generic aggregate folds every record of its key; the preset uses its default window.
-  const w = config.window ?? (config.preset === 'context_window' ? PRESET_WINDOW : undefined);
+  const w = config.window ?? (config.preset === 'context_window' ? parseConfig(windowSchema, PRESET_WINDOW) : undefined);
   let handle: (record: StreamRecord) => void = () => undefined;
   return {
     init(ctx: ProcessorContext) {
@@ -35,39 +113,37 @@ export function createAggregate(config: AggregateConfig, stores: string[]): Proc
         handle = keyedFoldProcessor(ctx, { storeName, aggregations, keyOf });
         return;
       }
-      const grace = durationOr(w.grace, 0);
+      // The schema requires each window type's fields, and checkAggregate a context window's max_events and span.
       switch (w.type) {
         case 'context':
           handle = contextWindowProcessor(ctx, {
             storeName,
-            maxEvents: w.max_events ?? 50,
-            spanMs: durationOr(w.span, Number.MAX_SAFE_INTEGER),
+            maxEvents: w.max_events!,
+            spanMs: w.span!,
             preset: config.preset === 'context_window',
             aggregations,
             keyOf,
           });
           break;
         case 'sliding':
-          // A window store, as the spec asks the compiler to check (the context window uses a key-value store).
-          handle = slidingWindowProcessor(ctx, { storeName, sizeMs: durationOr(w.size, 60_000), graceMs: grace, aggregations, keyOf, timeOf: eventTime });
+          // A window store, as aggregateStore asks the compiler to check (the context window uses a key-value store).
+          handle = slidingWindowProcessor(ctx, { storeName, sizeMs: w.size!, graceMs: w.grace, aggregations, keyOf, timeOf: eventTime });
           break;
         case 'tumbling':
-        case 'hopping': {
-          const size = durationOr(w.size, 60_000);
+        case 'hopping':
           handle = timeWindowProcessor(ctx, {
             storeName,
-            sizeMs: size,
-            advanceMs: w.type === 'hopping' ? durationOr(w.advance, size) : size,
-            graceMs: grace,
+            sizeMs: w.size!,
+            advanceMs: w.type === 'hopping' ? w.advance! : w.size!,
+            graceMs: w.grace,
             emitOnClose: config.emit === 'on_window_close',
             aggregations,
             keyOf,
             timeOf: eventTime,
           });
           break;
-        }
         case 'session':
-          handle = sessionWindowProcessor(ctx, { storeName, gapMs: durationOr(w.gap, 300_000), graceMs: grace, aggregations, keyOf, timeOf: eventTime });
+          handle = sessionWindowProcessor(ctx, { storeName, gapMs: w.gap!, graceMs: w.grace, aggregations, keyOf, timeOf: eventTime });
           break;
       }
     },
@@ -76,5 +152,3 @@ export function createAggregate(config: AggregateConfig, stores: string[]): Proc
     },
   };
 }
-
-export type { AggregateConfig };

@@ -3,14 +3,14 @@
  * repository root, so `aura docs` / `aura schema` can write or check them and a
  * test can fail when a committed copy is stale.
  */
-import { processorSpecs } from '../../processors/spec-registry.js';
+import { builtinProcessors } from '../../processors/registry.js';
 import { editorSchemaText } from '../editor-schema.js';
 import { processorPage } from './processor-page.js';
 import { pipelineReference } from './reference.js';
 
 export function generatedDocs(): Map<string, string> {
   const files = new Map<string, string>([['docs/pipeline-reference.md', pipelineReference()]]);
-  for (const spec of processorSpecs) files.set(`docs/processors/${spec.type}.md`, processorPage(spec));
+  for (const spec of builtinProcessors.all()) files.set(`docs/processors/${spec.type}.md`, processorPage(spec));
   return files;
 }
 

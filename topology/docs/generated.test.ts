@@ -11,7 +11,7 @@ import YAML from 'yaml';
 import { Ajv } from 'ajv';
 import { generatedDocs, generatedSchemas } from './generate.js';
 import { buildEditorSchema } from '../editor-schema.js';
-import { processorSpecs } from '../../processors/spec-registry.js';
+import { builtinProcessors } from '../../processors/registry.js';
 import { DiagnosticCodes } from '../diagnostic-codes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -32,12 +32,12 @@ describe('generated docs content', () => {
   it('documents every section, processor type and diagnostic code', () => {
     for (const heading of ['## `defaults`', '## `topics.<id>`', '## `stores.<id>`', '## `resources.<id>`', '## `processors.<id>`', '## `joins.<id>`', '## Diagnostic codes'])
       expect(reference).toContain(heading);
-    for (const spec of processorSpecs) expect(reference).toContain(`[\`${spec.type}\`](processors/${spec.type}.md)`);
+    for (const spec of builtinProcessors.all()) expect(reference).toContain(`[\`${spec.type}\`](processors/${spec.type}.md)`);
     for (const code of Object.keys(DiagnosticCodes)) expect(reference).toContain(`| \`${code}\` |`);
   });
 
   it('gives each processor page its config table and examples', () => {
-    for (const spec of processorSpecs) {
+    for (const spec of builtinProcessors.all()) {
       const page = generatedDocs().get(`docs/processors/${spec.type}.md`)!;
       expect(page).toContain(`# \`${spec.type}\` processor`);
       for (const field of Object.keys((spec.configSchema as { properties: object }).properties)) expect(page).toContain(`| \`${field}\` |`);

@@ -4,12 +4,12 @@
  * compiles).
  */
 import YAML from 'yaml';
-import type { ProcessorSpec } from '../../processors/types.js';
+import type { ProcessorType } from '../../processors/types.js';
 import type { JsonSchema } from '../dsl-schema.js';
 import { fieldRows, markdownTable } from './schema-table.js';
 import { GENERATED_NOTICE } from './notice.js';
 
-export function processorPage(spec: ProcessorSpec<any>): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function processorPage(spec: ProcessorType): string {
   const parts = [
     GENERATED_NOTICE,
     `# \`${spec.type}\` processor`,
@@ -26,9 +26,9 @@ export function processorPage(spec: ProcessorSpec<any>): string { // eslint-disa
   return `${parts.join('\n\n')}\n`;
 }
 
-function glance(spec: ProcessorSpec<any>): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+function glance(spec: ProcessorType): string {
   const lines = [
-    `- **Processing:** ${spec.async ? `asynchronous (\`concurrency\` records in flight per task, default ${spec.defaultConcurrency ?? 4}; order per key is kept)` : 'synchronous, one record at a time'}`,
+    `- **Processing:** ${spec.async ? `asynchronous (\`concurrency\` records in flight per task, default ${spec.defaultConcurrency}; order per key is kept)` : 'synchronous, one record at a time'}`,
     `- **Output ports:** ${ports(spec)}`,
     `- **Store:** ${stores(spec)}`,
   ];
@@ -37,7 +37,7 @@ function glance(spec: ProcessorSpec<any>): string { // eslint-disable-line @type
 }
 
 /** Ports as the examples show them: fixed ports are listed, config-dependent ones explained. */
-function ports(spec: ProcessorSpec<any>): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+function ports(spec: ProcessorType): string {
   const seen = examplesConfigs(spec).map((config) => spec.ports(config).join(', '));
   const distinct = [...new Set(seen)];
   if (distinct.length === 1 && distinct[0] === 'default') return '`default` (one output)';
@@ -45,14 +45,14 @@ function ports(spec: ProcessorSpec<any>): string { // eslint-disable-line @types
   return 'named by the config (read them as `<id>.<port>`, or map them with `to: { <port>: <topic> }`)';
 }
 
-function stores(spec: ProcessorSpec<any>): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+function stores(spec: ProcessorType): string {
   if (!spec.storeRequirement) return 'none';
   const kinds = [...new Set(examplesConfigs(spec).map((c) => spec.storeRequirement?.(c)?.kind).filter(Boolean))];
   const list = kinds.map((k) => `a \`${k}\` store`).join(' or ');
   return `required (\`store:\`): ${list}${kinds.length > 1 ? ', depending on the config' : ''}`;
 }
 
-function examplesConfigs(spec: ProcessorSpec<any>): Record<string, unknown>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+function examplesConfigs(spec: ProcessorType): Record<string, unknown>[] {
   return spec.examples.map((example) => {
     const entry = Object.values(YAML.parse(example.yaml) as Record<string, { config?: Record<string, unknown> }>)[0];
     return entry.config ?? {};

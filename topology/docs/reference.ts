@@ -4,8 +4,8 @@
  * from what `aura validate` accepts.
  */
 import { dslSchema, defaultsSchema, sectionEntrySchemas, type JsonSchema } from '../dsl-schema.js';
-import { processorSpecs } from '../../processors/spec-registry.js';
-import { resourceSpecs } from '../resource-specs.js';
+import { builtinProcessors } from '../../processors/registry.js';
+import { builtinResources } from '../../providers/registry.js';
 import { DiagnosticCodes } from '../diagnostic-codes.js';
 import { DURATION_HELP } from '../../schemas/fragments.js';
 import { cell, fieldRows, markdownTable } from './schema-table.js';
@@ -72,14 +72,14 @@ function sectionTable(title: string, description: string, schema: JsonSchema, ne
 
 function resourceTypes(): string {
   const parts = ['### Resource types'];
-  for (const spec of resourceSpecs) {
+  for (const spec of builtinResources.all()) {
     parts.push(`#### \`${spec.type}\` (${spec.role.replace('_', ' ')})\n\n${spec.summary}\n\n${markdownTable(fieldRows(spec.configSchema)).trimEnd()}`);
   }
   return parts.join('\n\n');
 }
 
 function processorTypes(): string {
-  const rows = processorSpecs.map((s) => `| [\`${s.type}\`](processors/${s.type}.md) | ${cell(s.summary)} |`);
+  const rows = builtinProcessors.all().map((s) => `| [\`${s.type}\`](processors/${s.type}.md) | ${cell(s.summary)} |`);
   return `### Processor types\n\n| type | what it does |\n| --- | --- |\n${rows.join('\n')}`;
 }
 
