@@ -23,4 +23,6 @@ export interface EngineOptions {
   maxInflight?: number;
   /** Purge of expired store rows, wall-clock interval. */
   purgeIntervalMs?: number;
+  /** Overrides `defaults.task_timeout` of the pipeline (tests). */
+  taskTimeoutMs?: number;
 }

@@ -48,6 +48,8 @@ export class KafkaConsumerAdapter implements Consumer {
    */
   private explicit = new Map<string, { offset: number; stale: number | undefined }>();
   private closed = false;
+  /** Set when librdkafka reports every broker connection down; cleared by the next call that reached one. */
+  private unreachable: { since: number; error: string } | undefined;
   private rebalanceSeq = 0;
   private seenSeq = 0;
 
@@ -77,7 +79,11 @@ export class KafkaConsumerAdapter implements Consumer {
     this.client = new rdkafka.KafkaConsumer(conf as never, { 'auto.offset.reset': options.autoOffsetReset ?? 'latest' });
     // Undeclared in the typings: wait `timeout` for the first message only, then take what is buffered (poll semantics).
     (this.client as unknown as Untyped).setDefaultIsTimeoutOnlyForFirstMessage(true);
-    this.client.on('event.error', () => undefined); // surfaced through the calls that fail
+    // Errors surface through the calls that fail; the one kept is "no broker at all" (for readiness).
+    // The binding hands these events over as plain messages, without librdkafka's code.
+    this.client.on('event.error', (err: LibrdKafkaError) => {
+      if (/all broker connections are down/i.test(err.message)) this.unreachable ??= { since: Date.now(), error: err.message };
+    });
   }
 
   connect(): Promise<void> {
@@ -129,6 +135,7 @@ export class KafkaConsumerAdapter implements Consumer {
       out.push(toRecord(m));
     }
     for (const r of out) this.explicit.delete(key(r));
+    if (messages.length > 0) this.reached();
     return out;
   }
 
@@ -169,6 +176,7 @@ export class KafkaConsumerAdapter implements Consumer {
     const list = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }));
     // commitCb: asynchronous with completion (commitSync would block the event loop for a round trip).
     await call('commit', (cb) => (this.client as unknown as Untyped).commitCb(list, cb));
+    this.reached();
   }
 
   async committed(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
@@ -176,18 +184,32 @@ export class KafkaConsumerAdapter implements Consumer {
     await this.connect();
     if (partitions.length === 0) return [];
     const res = await committedWithRetry(() => call<TopicPartitionOffset[]>('committed', (cb) => this.client.committed(partitions.map(plain), 10_000, cb)));
+    this.reached();
     const byKey = new Map(res.map((r) => [key(r), r.offset]));
     // librdkafka reports "none" as -1001 (OFFSET_INVALID); the engine expects -1 like the embedded log.
     return partitions.map((p) => ({ ...plain(p), offset: Math.max(byKey.get(key(p)) ?? -1, -1) }));
   }
 
   /** ListOffsets(latest) with the consumer's isolation level: the LSO under read_committed, the high watermark otherwise. */
-  endOffsets(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
-    return this.admin.listOffsets(partitions, 'latest', this.options.isolation);
+  async endOffsets(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    const ends = await this.admin.listOffsets(partitions, 'latest', this.options.isolation);
+    this.reached();
+    return ends;
   }
 
-  beginningOffsets(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
-    return this.admin.listOffsets(partitions, 'earliest', this.options.isolation);
+  async beginningOffsets(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    const starts = await this.admin.listOffsets(partitions, 'earliest', this.options.isolation);
+    this.reached();
+    return starts;
+  }
+
+  unreachableSince(): { since: number; error: string } | undefined {
+    return this.unreachable && { ...this.unreachable };
+  }
+
+  /** A call got its answer from a broker. */
+  private reached(): void {
+    this.unreachable = undefined;
   }
 
   /** The librdkafka consumer itself: the producer reads the group generation from it in sendOffsetsToTransaction. */
