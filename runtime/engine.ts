@@ -66,7 +66,7 @@ export class StreamEngine {
       metrics: this.metrics,
       retrier: this.retrier,
       commitAll: async () => {
-        await this.committer.commit([...this.tasks.values()]);
+        await this.healthTracker.track('commit', () => this.committer.commit([...this.tasks.values()]));
         this.retrier.succeeded('commit');
       },
       recover: (err) => this.recoverFromFailedCommit(err),
@@ -251,7 +251,7 @@ export class StreamEngine {
 
   private async commit(): Promise<void> {
     try {
-      await this.committer.commit([...this.tasks.values()]);
+      await this.healthTracker.track('commit', () => this.committer.commit([...this.tasks.values()]));
       this.retrier.succeeded('commit');
     } catch (err) {
       await this.recoverFromFailedCommit(err);

@@ -8,6 +8,13 @@ import { AuraError, errorMessage } from '../common/errors.js';
 
 export type EngineState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
+/**
+ * A broker call in progress for longer than this makes the engine not ready: a commit normally
+ * takes milliseconds, one that hangs is waiting for a broker that is gone (librdkafka reports the
+ * failure only when its own timeout expires) and nothing is processed meanwhile.
+ */
+export const STUCK_AFTER_MS = 10_000;
+
 /** A broker operation that failed and is being retried. */
 export interface RetryingOperation {
   operation: string;
@@ -41,6 +48,8 @@ export class HealthTracker {
   state: EngineState = 'created';
   stateSince: number;
   private readonly failing = new Map<string, RetryingOperation>();
+  /** Broker calls in progress, by operation, with when they started. */
+  private readonly inFlight = new Map<string, number>();
   private lastError?: EngineHealth['lastError'];
 
   constructor(
@@ -68,6 +77,16 @@ export class HealthTracker {
     return f;
   }
 
+  /** Runs a broker call, reporting it as stuck when it takes longer than STUCK_AFTER_MS. */
+  async track<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    this.inFlight.set(operation, this.now());
+    try {
+      return await call();
+    } finally {
+      this.inFlight.delete(operation);
+    }
+  }
+
   /** `operation` succeeded (or was abandoned): its streak ends. */
   succeeded(operation: string): void {
     this.failing.delete(operation);
@@ -85,6 +104,10 @@ export class HealthTracker {
     if (unreachable !== undefined) reasons.push(`broker unreachable since ${iso(unreachable)} (${view.unreachable!.error})`);
     for (const f of retrying) {
       reasons.push(`${f.operation} failing since ${iso(f.since)}, ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}, retrying until ${iso(f.givesUpAt)}: ${f.lastError}`);
+    }
+    const now = this.now();
+    for (const [operation, started] of this.inFlight) {
+      if (now - started > STUCK_AFTER_MS) reasons.push(`${operation} waiting for the broker for ${Math.round((now - started) / 1000)} s (since ${iso(started)})`);
     }
     if (view.restoring > 0) reasons.push(`restoring ${view.restoring} task${view.restoring === 1 ? '' : 's'}`);
     if (this.state === 'running' && view.tasks === 0 && view.restoring === 0) reasons.push('no tasks assigned');

@@ -109,7 +109,7 @@ describe('Retrier', () => {
     await expect(f.retrier.run('poll', async () => Promise.reject(unusable))).rejects.toBe(unusable);
   });
 
-  it('reports what is retrying, since when and until when, and the broker outage, as reasons', () => {
+  it('reports what is retrying, since when and until when, the broker outage and stuck calls, as reasons', async () => {
     const f = fixture(300_000);
     const since = f.now();
     f.retrier.onFailure('restore', outage());
@@ -127,8 +127,16 @@ describe('Retrier', () => {
     f.retrier.succeeded('restore');
     expect(f.health.snapshot({ tasks: 3, restoring: 0 })).toMatchObject({ ready: true, reasons: [] });
     expect(f.health.snapshot({ tasks: 0, restoring: 0 }).reasons).toEqual(['no tasks assigned']);
+    // A broker call that hangs (librdkafka waits for its own timeout) makes it not ready after 10 s.
+    let finish = () => {};
+    const commit = f.health.track('commit', () => new Promise<void>((r) => (finish = r)));
+    f.advance(10_001);
+    expect(f.health.snapshot({ tasks: 3, restoring: 0 }).reasons).toEqual(['commit waiting for the broker for 10 s (since 2026-01-01T00:00:01.000Z)']);
+    finish();
+    await commit;
+    expect(f.health.snapshot({ tasks: 3, restoring: 0 }).ready).toBe(true);
     f.health.setState('stopping');
-    expect(f.health.snapshot({ tasks: 3, restoring: 0 }).reasons).toEqual(['engine stopping since 2026-01-01T00:00:01.000Z']);
+    expect(f.health.snapshot({ tasks: 3, restoring: 0 }).reasons).toEqual(['engine stopping since 2026-01-01T00:00:11.001Z']);
   });
 
   it('ends a retry loop when the engine stops', async () => {

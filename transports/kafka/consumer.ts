@@ -17,6 +17,7 @@ import { AuraError, ErrorCodes } from '../../common/errors.js';
 import type { Consumer, ConsumerOptions, Headers, LogRecord, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
 import type { KafkaAdmin } from './admin.js';
 import { RD_ERRORS, call, toAuraError } from './errors.js';
+import { ALL_BROKERS_DOWN, Reachability } from './reachability.js';
 
 /** Methods the binding has but its typings omit. */
 interface Untyped {
@@ -48,8 +49,6 @@ export class KafkaConsumerAdapter implements Consumer {
    */
   private explicit = new Map<string, { offset: number; stale: number | undefined }>();
   private closed = false;
-  /** Set when librdkafka reports every broker connection down; cleared by the next call that reached one. */
-  private unreachable: { since: number; error: string } | undefined;
   private rebalanceSeq = 0;
   private seenSeq = 0;
 
@@ -57,6 +56,8 @@ export class KafkaConsumerAdapter implements Consumer {
     base: Record<string, string | number | boolean>,
     private readonly options: ConsumerOptions,
     private readonly admin: KafkaAdmin,
+    /** Shared by the transport's clients (see reachability.ts). */
+    private readonly reachability = new Reachability(),
   ) {
     const conf: Record<string, unknown> = {
       // A killed instance's partitions move after the session timeout: 10 s rather than
@@ -82,7 +83,7 @@ export class KafkaConsumerAdapter implements Consumer {
     // Errors surface through the calls that fail; the one kept is "no broker at all" (for readiness).
     // The binding hands these events over as plain messages, without librdkafka's code.
     this.client.on('event.error', (err: LibrdKafkaError) => {
-      if (/all broker connections are down/i.test(err.message)) this.unreachable ??= { since: Date.now(), error: err.message };
+      if (ALL_BROKERS_DOWN.test(err.message)) this.reachability.lost(err.message);
     });
   }
 
@@ -135,7 +136,6 @@ export class KafkaConsumerAdapter implements Consumer {
       out.push(toRecord(m));
     }
     for (const r of out) this.explicit.delete(key(r));
-    if (messages.length > 0) this.reached();
     return out;
   }
 
@@ -204,12 +204,11 @@ export class KafkaConsumerAdapter implements Consumer {
   }
 
   unreachableSince(): { since: number; error: string } | undefined {
-    return this.unreachable && { ...this.unreachable };
+    return this.reachability.unreachableSince();
   }
 
-  /** A call got its answer from a broker. */
   private reached(): void {
-    this.unreachable = undefined;
+    this.reachability.reached();
   }
 
   /** The librdkafka consumer itself: the producer reads the group generation from it in sendOffsetsToTransaction. */

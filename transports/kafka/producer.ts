@@ -13,6 +13,7 @@ import { AuraError, ErrorCodes, errorMessage } from '../../common/errors.js';
 import { partitionForKey } from '../murmur2.js';
 import type { OutgoingRecord, Producer, ProducerOptions, RecordMetadata, TopicPartitionOffset } from '../types.js';
 import { RD_ERRORS, call, isFenced, toAuraError } from './errors.js';
+import { Reachability } from './reachability.js';
 
 const TXN_TIMEOUT_MS = 30_000;
 /**
@@ -40,7 +41,12 @@ export class KafkaProducerAdapter implements Producer {
   /** When the open transaction began (a fence after transaction.timeout.ms may be the broker's own abort). */
   private txnStartedAt: number | undefined;
 
-  constructor(base: Record<string, string | number | boolean>, private readonly options: ProducerOptions) {
+  constructor(
+    base: Record<string, string | number | boolean>,
+    private readonly options: ProducerOptions,
+    /** Shared by the transport's clients: an acknowledged call proves the cluster answers. */
+    private readonly reachability = new Reachability(),
+  ) {
     const conf: Record<string, string | number | boolean> = {
       'compression.codec': options.compression ?? 'lz4',
       'linger.ms': 5,
@@ -83,7 +89,11 @@ export class KafkaProducerAdapter implements Producer {
         results: new Array(records.length),
         remaining: records.length,
         error: undefined,
-        done: (err) => (err ? reject(toAuraError(err, 'send')) : resolve(pending.results)),
+        done: (err) => {
+          if (err) return reject(toAuraError(err, 'send'));
+          this.reachability.reached();
+          resolve(pending.results);
+        },
       };
       records.forEach((r, index) => this.enqueue(r, { pending, index }));
     }).catch((err) => this.guard(Promise.reject(err)));
@@ -115,6 +125,7 @@ export class KafkaProducerAdapter implements Producer {
     this.requireTransactional('commitTransaction');
     await this.guard(call('commitTransaction', (cb) => this.client.commitTransaction(TXN_TIMEOUT_MS, cb)));
     this.txnStartedAt = undefined;
+    this.reachability.reached();
   }
 
   async abortTransaction(): Promise<void> {
