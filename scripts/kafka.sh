@@ -99,9 +99,13 @@ port_free() {
   ' "$1") 2>/dev/null
 }
 
-# The pid listening on port $1, when ss may tell (another user's process shows no pid).
+# The pid listening on port $1 (Linux: the socket's inode in /proc/net/tcp*, then the
+# process holding it); empty when it cannot tell (another user's process, no /proc).
 listener_pid() {
-  ss -ltnpH "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2 || true
+  local inode
+  inode="$(awk -v port="$(printf ':%04X' "$1")" '$4 == "0A" && substr($2, length($2) - 4) == port { print $10; exit }' /proc/net/tcp /proc/net/tcp6 2>/dev/null || true)"
+  [[ -n "$inode" ]] || return 0
+  find /proc/[0-9]*/fd -lname "socket:\[$inode\]" 2>/dev/null | head -n 1 | cut -d/ -f3 || true
 }
 
 # Refuses to start when a port of ours is held by something else (see the header).
