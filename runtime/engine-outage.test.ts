@@ -166,6 +166,22 @@ describe('engine through a broker outage', () => {
     await s.close();
   }, 60_000);
 
+  it('stops at once when asked to during an outage, abandoning what was not committed', async () => {
+    const events = makeEvents(200, 20, 13);
+    const s = await setup(events);
+    await s.produce(events.slice(0, 100));
+    await until('the first events processed', async () => (await s.processed()) === 100);
+    s.outage.start();
+    await s.produce(events.slice(100));
+    await until('a broker operation retrying', () => s.app.engine.health().retrying.length > 0);
+    const started = Date.now();
+    await s.app.stop();
+    expect(Date.now() - started).toBeLessThan(5000); // not task_timeout (5 min)
+    expect(s.app.engine.state).toBe('stopped');
+    expect(await s.processed()).toBe(100);
+    await s.close();
+  }, 60_000);
+
   it('gives up with TASK_TIMEOUT when the outage outlasts task_timeout', async () => {
     const events = makeEvents(300, 20, 12);
     const s = await setup(events, 1500);
