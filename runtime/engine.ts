@@ -12,12 +12,11 @@
  */
 import { EMPTY, Subscription, catchError, concatMap, defer, from, repeat, takeWhile } from 'rxjs';
 import { errorMessage } from '../common/errors.js';
-import type { Consumer, LogRecord, Producer } from '../transports/types.js';
+import type { Consumer, LogRecord } from '../transports/types.js';
 import { BrokerProbe } from './broker-probe.js';
 import { type Clock, systemClock } from './clock.js';
-import { Committer } from './commit.js';
+import { CommitSupervisor } from './commit-supervisor.js';
 import { EngineMetrics } from './metrics.js';
-import { fencedError, isFenced } from './failures.js';
 import type { EngineOptions } from './engine-options.js';
 import { type EngineHealth, type EngineState, HealthTracker } from './health.js';
 import { ImmediateSender } from './immediate-sender.js';
@@ -36,8 +35,7 @@ export class StreamEngine {
   private readonly retrier: Retrier;
   private readonly probe: BrokerProbe;
   private consumer!: Consumer;
-  private producer!: Producer;
-  private committer!: Committer;
+  private commits!: CommitSupervisor;
   private subscription?: Subscription;
   private readonly clock: Clock;
   private readonly immediate: ImmediateSender | undefined;
@@ -65,11 +63,8 @@ export class StreamEngine {
       clock: this.clock,
       metrics: this.metrics,
       retrier: this.retrier,
-      commitAll: async () => {
-        await this.healthTracker.track('commit', () => this.committer.commit([...this.tasks.values()]));
-        this.retrier.succeeded('commit');
-      },
-      recover: (err) => this.recoverFromFailedCommit(err),
+      commitAll: () => this.commits.commit([...this.tasks.values()]),
+      recover: (err) => this.commits.recover(err),
     });
   }
 
@@ -121,7 +116,20 @@ export class StreamEngine {
       autoOffsetReset: 'earliest',
       clientId: `${pipeline.app}-${instanceId}`,
     });
-    await this.newProducer();
+    this.commits = new CommitSupervisor({
+      app: pipeline.app,
+      instanceId,
+      exactlyOnce: this.exactlyOnce,
+      transport,
+      consumer: this.consumer,
+      metrics: this.metrics,
+      clock: this.clock,
+      logger,
+      health: this.healthTracker,
+      retrier: this.retrier,
+      beforeCommit: () => this.immediate?.flush() ?? Promise.resolve(),
+    });
+    await this.commits.start();
     const tm = this.taskManager;
     await this.consumer.subscribe(tm.sourceTopics(), {
       onAssigned: (tps) => this.guardListener(() => tm.onAssigned(tps)),
@@ -144,38 +152,6 @@ export class StreamEngine {
   /** The task that owns `key` for the sub-topology that holds `storeId`, if it runs here. */
   taskForStore(storeId: string, key: string): Task | undefined {
     return this.taskManager.taskForStore(storeId, key);
-  }
-
-  /**
-   * One producer per instance (EOS v2). Connecting it before joining the group matters under
-   * exactly-once: initTransactions fences a zombie with our transactional id and aborts the
-   * transaction a killed predecessor left open — else restores would wait for that transaction.
-   */
-  private async newProducer(): Promise<void> {
-    const { pipeline, transport, instanceId } = this.options;
-    const producer = transport.producer({
-      transactionalId: this.exactlyOnce ? `${pipeline.app}-${instanceId}` : undefined,
-      clientId: `${pipeline.app}-${instanceId}`,
-    });
-    try {
-      await producer.connect?.();
-    } catch (err) {
-      await producer.close().catch(() => undefined);
-      throw isFenced(err) ? fencedError(pipeline.app, instanceId, err) : err;
-    }
-    this.producer = producer;
-    this.committer = new Committer(this.exactlyOnce, producer, this.consumer, this.metrics, this.clock, () => this.immediate?.flush() ?? Promise.resolve());
-  }
-
-  /**
-   * A producer that cannot go on (librdkafka fatal error, or a transaction left in an unknown
-   * state by an outage) is replaced; the new one's initTransactions settles the old transaction
-   * on the broker. Retried through an outage, up to task_timeout.
-   */
-  private async replaceProducer(): Promise<void> {
-    this.options.logger.warn('replacing the producer');
-    await this.producer.close().catch(() => undefined);
-    await this.retrier.run('start producer', () => this.newProducer());
   }
 
   private async guardListener(work: () => Promise<void>): Promise<void> {
@@ -234,7 +210,7 @@ export class StreamEngine {
       this.lastPurge = now;
       for (const task of this.tasks.values()) task.options.state.purgeExpired(task.streamTime, now);
     }
-    if (this.committer.due(this.tasks.values(), batch.length === 0, this.options.pipeline.defaults.commitIntervalMs)) {
+    if (this.commits.due(this.tasks.values(), batch.length === 0, this.options.pipeline.defaults.commitIntervalMs)) {
       await this.commit();
     }
     this.probe.tick();
@@ -249,31 +225,18 @@ export class StreamEngine {
     }
   }
 
+  /**
+   * A transaction that did not make it was aborted: everything since the last commit is
+   * re-processed by fresh tasks (Kafka Streams' "task corrupted" path); local state is reverted
+   * by the state layer. See commit-supervisor.ts for when the instance stops instead.
+   */
   private async commit(): Promise<void> {
     try {
-      await this.healthTracker.track('commit', () => this.committer.commit([...this.tasks.values()]));
-      this.retrier.succeeded('commit');
+      await this.commits.commit([...this.tasks.values()]);
     } catch (err) {
-      await this.recoverFromFailedCommit(err);
+      await this.commits.recover(err);
       await this.taskManager.reset();
     }
-  }
-
-  /**
-   * The transaction did not make it (it was aborted): everything since the last commit is
-   * re-processed by fresh tasks (Kafka Streams' "task corrupted" path); local state is reverted
-   * by the state layer. A fenced producer stops the instance; an unusable one is replaced; a
-   * commit failing for task_timeout stops it too (TASK_TIMEOUT).
-   */
-  private async recoverFromFailedCommit(err: unknown): Promise<void> {
-    const { pipeline, instanceId } = this.options;
-    if (isFenced(err)) {
-      this.healthTracker.error(err);
-      throw fencedError(pipeline.app, instanceId, err);
-    }
-    const { kind, waitMs } = this.retrier.onFailure('commit', err);
-    if (kind === 'replace') await this.replaceProducer();
-    await this.retrier.sleep(waitMs);
   }
 
   private async shutdown(error?: unknown): Promise<void> {
@@ -286,8 +249,8 @@ export class StreamEngine {
     const abandon = error instanceof RetryCancelled || this.listenerFailure instanceof RetryCancelled;
     if (abandon) error = undefined;
     try {
-      if (error === undefined && !abandon) await this.committer.commit([...this.tasks.values()]);
-      else await this.committer.abort([...this.tasks.values()]);
+      if (error === undefined && !abandon) await this.commits.commit([...this.tasks.values()]);
+      else await this.commits.abort([...this.tasks.values()]);
     } catch (err) {
       logger.error({ err: errorMessage(err) }, 'final commit failed');
       error ??= err;
@@ -296,7 +259,7 @@ export class StreamEngine {
     await this.taskManager.closeAll();
     await this.immediate?.close();
     await this.consumer.close().catch(() => undefined);
-    await this.producer.close().catch(() => undefined);
+    await this.commits.close();
     if (error === undefined) {
       this.healthTracker.setState('stopped');
       this.resolveFinished();
