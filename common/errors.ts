@@ -12,6 +12,8 @@ export const ErrorCodes = {
   RESTORE_FAILED: 'RESTORE_FAILED',
   TRANSPORT_FAILED: 'TRANSPORT_FAILED',
   TRANSPORT_FENCED: 'TRANSPORT_FENCED',
+  /** A broker operation kept failing for `defaults.task_timeout`: the instance gave up. */
+  TASK_TIMEOUT: 'TASK_TIMEOUT',
   TOPIC_MISSING: 'TOPIC_MISSING',
   TOPIC_EXISTS: 'TOPIC_EXISTS',
   TOPIC_UNSAFE_CHANGE: 'TOPIC_UNSAFE_CHANGE',

@@ -7,8 +7,10 @@
  * catches it up. Under at-least-once the same order holds without the
  * transaction: outputs acknowledged, then local state, then offsets.
  */
+import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import type { Consumer, OutgoingRecord, Producer, RecordMetadata } from '../transports/types.js';
 import type { Clock } from './clock.js';
+import { isFenced } from './failures.js';
 import type { EngineMetrics } from './metrics.js';
 import type { Task } from './task.js';
 
@@ -68,8 +70,7 @@ export class Committer {
         if (offsets.length > 0) await this.producer.sendOffsetsToTransaction(offsets, this.consumer.groupMetadata());
         await this.producer.commitTransaction();
       } catch (err) {
-        await this.producer.abortTransaction().catch(() => undefined);
-        throw err;
+        throw await this.abortAfter(err);
       }
     } else if (records.length > 0) {
       // Outputs (and dead letters) acknowledged before changelogs: a crash in between must leave
@@ -108,6 +109,26 @@ export class Committer {
     }
     this.metrics.recordsProduced += records.length - changelogCount;
     this.metrics.recordCommit(performance.now() - started);
+  }
+
+  /**
+   * Aborts the failed transaction; returns the error to throw. When the abort fails too (broker
+   * unreachable, or a commit that timed out and can be neither retried nor aborted), the
+   * producer's transaction state is unknown: the error then asks for a new producer, whose
+   * initTransactions completes or aborts whatever the broker holds.
+   */
+  private async abortAfter(err: unknown): Promise<unknown> {
+    try {
+      await this.producer.abortTransaction();
+      return err;
+    } catch (abortErr) {
+      if (isFenced(err)) return err;
+      if (isFenced(abortErr)) return abortErr;
+      return new AuraError(ErrorCodes.TRANSPORT_FAILED, `${errorMessage(err)}; the abort failed too (${errorMessage(abortErr)})`, {
+        cause: err,
+        details: { ...(err instanceof AuraError ? err.details : {}), replaceClient: true },
+      });
+    }
   }
 
   /** Abandons uncommitted work (failure path): nothing of it becomes visible. */

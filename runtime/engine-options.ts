@@ -26,4 +26,6 @@ export interface EngineOptions {
   purgeIntervalMs?: number;
   /** Value serdes by topic (Schema Registry formats); default: plain JSON. */
   serdes?: ValueSerdes;
+  /** Overrides `defaults.task_timeout` of the pipeline (tests). */
+  taskTimeoutMs?: number;
 }

@@ -4,44 +4,43 @@
  * requested when the previous batch has been processed and the asynchronous
  * lanes are below their bound (concatMap = backpressure: a slow sink slows the
  * source and memory stays flat), followed by a commit step when it is due.
+ *
+ * Broker outages are ridden out: a failed poll, commit, restore or producer
+ * start is retried with backoff for up to `defaults.task_timeout` (retry.ts),
+ * a failed transaction is re-processed from the last committed offsets, and
+ * `health()` says meanwhile what is wrong and since when.
  */
 import { EMPTY, Subscription, catchError, concatMap, defer, from, repeat, takeWhile } from 'rxjs';
 import { errorMessage } from '../common/errors.js';
-import type { Consumer, LogRecord, Producer } from '../transports/types.js';
+import type { Consumer, LogRecord } from '../transports/types.js';
+import { BrokerProbe } from './broker-probe.js';
 import { type Clock, systemClock } from './clock.js';
-import { Committer } from './commit.js';
+import { CommitSupervisor } from './commit-supervisor.js';
 import { EngineMetrics } from './metrics.js';
-import { backoffMs, fencedError, isFatalClientError, isFenced, isRetriableTransportError, sleep } from './failures.js';
 import type { EngineOptions } from './engine-options.js';
-import { updateLag } from './lag.js';
+import { type EngineHealth, type EngineState, HealthTracker } from './health.js';
 import { ImmediateSender } from './immediate-sender.js';
+import { Retrier, RetryCancelled } from './retry.js';
 import { TaskManager } from './task-manager.js';
 import type { Task } from './task.js';
 import { ensureTopics } from './topics.js';
 
 export type { EngineOptions } from './engine-options.js';
-
-/** How often consumer lag is refreshed (a broker round trip on Kafka). */
-const LAG_INTERVAL_MS = 2000;
-
-export type EngineState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+export type { EngineHealth, EngineState } from './health.js';
 
 export class StreamEngine {
   readonly metrics = new EngineMetrics();
   readonly taskManager: TaskManager;
-  state: EngineState = 'created';
+  private readonly healthTracker: HealthTracker;
+  private readonly retrier: Retrier;
+  private readonly probe: BrokerProbe;
   private consumer!: Consumer;
-  private producer!: Producer;
-  private committer!: Committer;
+  private commits!: CommitSupervisor;
   private subscription?: Subscription;
   private readonly clock: Clock;
   private readonly immediate: ImmediateSender | undefined;
   private lastPurge = 0;
-  private lastLag = 0;
   private stopRequested = false;
-  /** Consecutive failed commits / polls: they pace the retries. */
-  private commitFailures = 0;
-  private pollFailures = 0;
   /** A rebalance listener that could not do its job (tasks without state): the loop must stop. */
   private listenerFailure: unknown;
   private finished!: Promise<void>;
@@ -51,6 +50,9 @@ export class StreamEngine {
   constructor(readonly options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
     const { pipeline, transport, logger, instanceId } = options;
+    this.healthTracker = new HealthTracker(options.taskTimeoutMs ?? pipeline.defaults.taskTimeoutMs);
+    this.retrier = new Retrier(this.healthTracker, logger);
+    this.probe = new BrokerProbe(() => this.consumer, this.metrics, logger);
     if (Object.values(pipeline.topics).some((t) => t.delivery === 'immediate')) {
       this.immediate = new ImmediateSender(transport, `${pipeline.app}-${instanceId}-immediate`, logger);
     }
@@ -60,11 +62,9 @@ export class StreamEngine {
       consumer: () => this.consumer,
       clock: this.clock,
       metrics: this.metrics,
-      commitAll: async () => {
-        await this.committer.commit([...this.tasks.values()]);
-        this.commitFailures = 0;
-      },
-      recover: (err) => this.recoverFromFailedCommit(err),
+      retrier: this.retrier,
+      commitAll: () => this.commits.commit([...this.tasks.values()]),
+      recover: (err) => this.commits.recover(err),
     });
   }
 
@@ -78,6 +78,19 @@ export class StreamEngine {
     return this.taskManager.restoring;
   }
 
+  get state(): EngineState {
+    return this.healthTracker.state;
+  }
+
+  /** State, readiness and why not, broker reachability, operations being retried, last error. */
+  health(): EngineHealth {
+    return this.healthTracker.snapshot({
+      tasks: this.tasks.size,
+      restoring: this.restoring,
+      unreachable: this.consumer && this.state !== 'stopped' && this.state !== 'failed' ? this.probe.unreachable() : undefined,
+    });
+  }
+
   get exactlyOnce(): boolean {
     return this.options.pipeline.defaults.processing === 'exactly_once';
   }
@@ -89,7 +102,7 @@ export class StreamEngine {
 
   async start(): Promise<void> {
     const { pipeline, transport, logger, instanceId } = this.options;
-    this.state = 'starting';
+    this.healthTracker.setState('starting');
     this.finished = new Promise((resolve, reject) => {
       this.resolveFinished = resolve;
       this.rejectFinished = reject;
@@ -103,14 +116,27 @@ export class StreamEngine {
       autoOffsetReset: 'earliest',
       clientId: `${pipeline.app}-${instanceId}`,
     });
-    await this.newProducer();
+    this.commits = new CommitSupervisor({
+      app: pipeline.app,
+      instanceId,
+      exactlyOnce: this.exactlyOnce,
+      transport,
+      consumer: this.consumer,
+      metrics: this.metrics,
+      clock: this.clock,
+      logger,
+      health: this.healthTracker,
+      retrier: this.retrier,
+      beforeCommit: () => this.immediate?.flush() ?? Promise.resolve(),
+    });
+    await this.commits.start();
     const tm = this.taskManager;
     await this.consumer.subscribe(tm.sourceTopics(), {
       onAssigned: (tps) => this.guardListener(() => tm.onAssigned(tps)),
       onRevoked: (tps) => this.guardListener(() => tm.onRevoked(tps)),
       onLost: (tps) => this.guardListener(() => tm.onLost(tps)),
     });
-    this.state = 'running';
+    this.healthTracker.setState('running');
     this.runLoop();
   }
 
@@ -118,32 +144,14 @@ export class StreamEngine {
   async stop(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'failed') return;
     this.stopRequested = true;
+    // A retry loop in progress (an outage) ends now rather than at task_timeout.
+    this.retrier.cancel();
     await this.finished.catch(() => undefined);
   }
 
   /** The task that owns `key` for the sub-topology that holds `storeId`, if it runs here. */
   taskForStore(storeId: string, key: string): Task | undefined {
     return this.taskManager.taskForStore(storeId, key);
-  }
-
-  /**
-   * One producer per instance (EOS v2). Connecting it before joining the group matters under
-   * exactly-once: initTransactions fences a zombie with our transactional id and aborts the
-   * transaction a killed predecessor left open — else restores would wait for that transaction.
-   */
-  private async newProducer(): Promise<void> {
-    const { pipeline, transport, instanceId } = this.options;
-    this.producer = transport.producer({
-      transactionalId: this.exactlyOnce ? `${pipeline.app}-${instanceId}` : undefined,
-      clientId: `${pipeline.app}-${instanceId}`,
-    });
-    this.committer = new Committer(this.exactlyOnce, this.producer, this.consumer, this.metrics, this.clock, () => this.immediate?.flush() ?? Promise.resolve());
-    try {
-      await this.producer.connect?.();
-    } catch (err) {
-      await this.producer.close().catch(() => undefined);
-      throw isFenced(err) ? fencedError(pipeline.app, instanceId, err) : err;
-    }
   }
 
   private async guardListener(work: () => Promise<void>): Promise<void> {
@@ -155,17 +163,18 @@ export class StreamEngine {
     }
   }
 
-  /** A poll that survives broker hiccups: retriable errors are logged and retried with backoff. */
+  /** A poll that survives broker hiccups: retriable errors are retried with backoff, up to task_timeout. */
   private async pollSafely(max: number, timeoutMs: number): Promise<LogRecord[]> {
     try {
       const batch = await this.consumer.poll(max, timeoutMs);
-      this.pollFailures = 0;
+      this.retrier.succeeded('poll');
       return batch;
     } catch (err) {
-      if (this.listenerFailure !== undefined || !isRetriableTransportError(err)) throw this.listenerFailure ?? err;
-      this.pollFailures++;
-      this.options.logger.warn({ err: errorMessage(err), attempt: this.pollFailures }, 'poll failed; retrying');
-      await sleep(backoffMs(this.pollFailures));
+      // A rebalance listener that failed has already retried up to task_timeout.
+      if (this.listenerFailure !== undefined) throw this.listenerFailure;
+      const { kind, waitMs } = this.retrier.onFailure('poll', err);
+      if (kind === 'replace') throw err; // the group consumer is not replaced: a restart is
+      await this.retrier.sleep(waitMs);
       return [];
     }
   }
@@ -203,13 +212,10 @@ export class StreamEngine {
       this.lastPurge = now;
       for (const task of this.tasks.values()) task.options.state.purgeExpired(task.streamTime, now);
     }
-    if (this.committer.due(this.tasks.values(), batch.length === 0, this.options.pipeline.defaults.commitIntervalMs)) {
+    if (this.commits.due(this.tasks.values(), batch.length === 0, this.options.pipeline.defaults.commitIntervalMs)) {
       await this.commit();
     }
-    if (now - this.lastLag >= LAG_INTERVAL_MS) {
-      this.lastLag = now;
-      await updateLag(this.consumer, this.metrics, this.options.logger);
-    }
+    this.probe.tick();
   }
 
   /** Waits while asynchronous lanes hold more than their bound (no more polling meanwhile). */
@@ -221,55 +227,47 @@ export class StreamEngine {
     }
   }
 
+  /**
+   * A transaction that did not make it was aborted: everything since the last commit is
+   * re-processed by fresh tasks (Kafka Streams' "task corrupted" path); local state is reverted
+   * by the state layer. See commit-supervisor.ts for when the instance stops instead.
+   */
   private async commit(): Promise<void> {
     try {
-      await this.committer.commit([...this.tasks.values()]);
-      this.commitFailures = 0;
+      await this.commits.commit([...this.tasks.values()]);
     } catch (err) {
-      await this.recoverFromFailedCommit(err);
+      await this.commits.recover(err);
       await this.taskManager.reset();
     }
   }
 
-  /**
-   * The transaction did not make it (it was aborted): everything since the last commit is
-   * re-processed by fresh tasks (Kafka Streams' "task corrupted" path); local state is reverted
-   * by the state layer. A fenced producer stops the instance; a fatal one is replaced.
-   */
-  private async recoverFromFailedCommit(err: unknown): Promise<void> {
-    const { logger, pipeline, instanceId } = this.options;
-    if (isFenced(err)) throw fencedError(pipeline.app, instanceId, err);
-    this.commitFailures++;
-    logger.warn({ err: errorMessage(err), attempt: this.commitFailures }, 'commit failed; re-processing from the last committed offsets');
-    if (isFatalClientError(err)) {
-      logger.warn('the producer hit a fatal error; replacing it');
-      await this.producer.close().catch(() => undefined);
-      await this.newProducer();
-    }
-    await sleep(backoffMs(this.commitFailures));
-  }
-
   private async shutdown(error?: unknown): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed') return;
-    this.state = 'stopping';
+    this.healthTracker.setState('stopping');
+    this.retrier.cancel();
     this.subscription?.unsubscribe();
     const { logger } = this.options;
+    // Stopped in the middle of a retry (an outage): what was not committed is abandoned, as on a crash.
+    const abandon = error instanceof RetryCancelled || this.listenerFailure instanceof RetryCancelled;
+    if (abandon) error = undefined;
     try {
-      if (error === undefined) await this.committer.commit([...this.tasks.values()]);
-      else await this.committer.abort([...this.tasks.values()]);
+      if (error === undefined && !abandon) await this.commits.commit([...this.tasks.values()]);
+      else await this.commits.abort([...this.tasks.values()]);
     } catch (err) {
       logger.error({ err: errorMessage(err) }, 'final commit failed');
       error ??= err;
     }
+    await this.probe.settle();
     await this.taskManager.closeAll();
     await this.immediate?.close();
     await this.consumer.close().catch(() => undefined);
-    await this.producer.close().catch(() => undefined);
+    await this.commits.close();
     if (error === undefined) {
-      this.state = 'stopped';
+      this.healthTracker.setState('stopped');
       this.resolveFinished();
     } else {
-      this.state = 'failed';
+      this.healthTracker.error(error);
+      this.healthTracker.setState('failed');
       logger.error({ err: errorMessage(error) }, 'engine stopped on an error');
       this.rejectFinished(error);
     }

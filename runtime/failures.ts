@@ -1,25 +1,40 @@
 /**
- * How the engine classifies transport failures, and its retry pacing. A broker
- * hiccup must not crash-loop an instance: poll and commit failures are retried
- * with exponential backoff; only a fence (another process now owns this
- * instance's transactional id) or a fatal client error stops the loop or
- * replaces the client.
+ * How a failed broker operation is classified, in one place, and the retry
+ * pacing. Transports describe what went wrong (codes and flags on an
+ * AuraError: see transports/kafka/errors.ts for librdkafka's); this file
+ * decides what the engine and the gateway do about it, as Kafka Streams does
+ * with its retriable / task-migrated / fatal exceptions:
+ *
+ *   fenced     another process owns our transactional id: stop, never retry
+ *   replace    the client is unusable (librdkafka "fatal", a transaction in an
+ *              unknown state, or a fence that is the broker's abort of our own
+ *              transaction after an outage outlived transaction.timeout.ms —
+ *              Kafka Streams' "task migrated"): replace it, then retry
+ *   retriable  an outage or a hiccup (timeouts, no leader, coordinator moving,
+ *              broker unreachable): retry with backoff, up to task_timeout
+ *   fatal      anything else (no permission, a record too large, an error of
+ *              our own processing): stop
  */
-import { AuraError, ErrorCodes } from '../common/errors.js';
+import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
+
+export type FailureKind = 'fenced' | 'replace' | 'retriable' | 'fatal';
+
+export function classifyFailure(err: unknown): FailureKind {
+  if (!(err instanceof AuraError)) return 'fatal';
+  if (err.code === ErrorCodes.TRANSPORT_FENCED) return err.details?.transactionTimedOut === true ? 'replace' : 'fenced';
+  if (err.code === ErrorCodes.TRANSPORT_FAILED) {
+    if (err.details?.permanent === true) return 'fatal';
+    if (err.details?.fatal === true || err.details?.replaceClient === true) return 'replace';
+    return 'retriable';
+  }
+  // A restore that stalled, or waited too long for a previous owner's transaction.
+  if (err.code === ErrorCodes.RESTORE_FAILED && err.retriable) return 'retriable';
+  return 'fatal';
+}
 
 /** Another producer with our transactional id took over: this process is a zombie. */
 export function isFenced(err: unknown): boolean {
-  return err instanceof AuraError && err.code === ErrorCodes.TRANSPORT_FENCED;
-}
-
-/** The client is unusable (librdkafka "fatal" error): replace it rather than retry on it. */
-export function isFatalClientError(err: unknown): boolean {
-  return err instanceof AuraError && err.details?.fatal === true;
-}
-
-/** A failed broker call worth retrying; errors of our own processing (on_error: fail) are not. */
-export function isRetriableTransportError(err: unknown): boolean {
-  return err instanceof AuraError && err.code === ErrorCodes.TRANSPORT_FAILED && !isFatalClientError(err);
+  return classifyFailure(err) === 'fenced';
 }
 
 /** 100 ms, 200 ms, ... capped at 5 s. */
@@ -34,7 +49,23 @@ export function fencedError(app: string, instanceId: string, cause: unknown): Au
     ErrorCodes.TRANSPORT_FENCED,
     `instance "${instanceId}" of ${app} was fenced: another process took over its transactional id ${app}-${instanceId} ` +
       '(the same AURA_INSTANCE_ID started elsewhere, or this process stalled past transaction.timeout.ms). ' +
-      'It stops without committing; its partitions continue on the other instance.',
+      `It stops without committing; its partitions continue on the other instance. (${errorMessage(cause)})`,
     { cause },
   );
+}
+
+/** The retry budget of `operation` is spent: the instance stops with this. */
+export function taskTimeoutError(operation: string, since: number, attempts: number, timeoutMs: number, last: unknown): AuraError {
+  return new AuraError(
+    ErrorCodes.TASK_TIMEOUT,
+    `gave up: ${operation} kept failing for ${formatMs(timeoutMs)} (task_timeout), since ${new Date(since).toISOString()}, ` +
+      `${attempts} attempt${attempts === 1 ? '' : 's'}; last error: ${errorMessage(last)}. ` +
+      'Is the broker reachable? Raise defaults.task_timeout to ride out longer outages.',
+    { cause: last, details: { operation, since, attempts } },
+  );
+}
+
+export function formatMs(ms: number): string {
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000} min`;
+  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
 }

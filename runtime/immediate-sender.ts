@@ -11,6 +11,7 @@
  * never committed before the progress records it caused were acknowledged.
  */
 import { errorMessage } from '../common/errors.js';
+import { classifyFailure } from './failures.js';
 import type { Logger } from '../processors/types.js';
 import type { OutgoingRecord, Producer, Transport } from '../transports/types.js';
 
@@ -65,6 +66,11 @@ export class ImmediateSender {
     } catch (err) {
       this.lastError = err;
       this.pending = [...batch, ...this.pending];
+      if (this.producer && classifyFailure(err) === 'replace') {
+        // Unusable (librdkafka fatal): the next send starts a new one.
+        void this.producer.close().catch(() => undefined);
+        this.producer = undefined;
+      }
       this.logger.warn({ err: errorMessage(err), records: batch.length }, 'immediate send failed; will retry');
     }
   }

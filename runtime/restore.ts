@@ -115,7 +115,15 @@ async function settledEnds(plan: Target[], transport: Transport, groupConsumer: 
         if (pending.length === 0) break;
         const waited = Date.now() - started;
         if (waited > PENDING_TXN_TIMEOUT_MS) {
-          throw new AuraError(ErrorCodes.RESTORE_FAILED, `open transactions on ${pending.map((p) => `${p.topic}[${p.partition}]`).join(', ')} did not complete within ${PENDING_TXN_TIMEOUT_MS / 1000} s`, { retriable: true });
+          // Retried (up to task_timeout). One that never completes is a hanging transaction: the
+          // broker lost its markers (seen after an unclean restart of a single broker); only an
+          // operator can end it, and restoring past it could apply writes that are later aborted.
+          throw new AuraError(
+            ErrorCodes.RESTORE_FAILED,
+            `open transactions on ${pending.map((p) => `${p.topic}[${p.partition}]`).join(', ')} did not complete within ${PENDING_TXN_TIMEOUT_MS / 1000} s ` +
+              '(if this persists, a transaction is hanging on the broker: see "Hanging transaction" in docs/runbooks.md)',
+            { retriable: true },
+          );
         }
         if (!warned && waited > 1000) {
           warned = true;

@@ -1,23 +1,20 @@
 /**
  * Builds the tasks of an assignment: opens their local state, restores it
- * from the changelogs (one restore for all of them, retried with backoff when
- * the broker fails — a task must never process without its state), then
- * creates and initializes the tasks.
+ * from the changelogs (one restore for all of them, retried with backoff
+ * through a broker outage, up to task_timeout — a task must never process
+ * without its state), then creates and initializes the tasks.
  */
-import { AuraError, errorMessage } from '../common/errors.js';
 import type { Logger } from '../processors/types.js';
 import type { Pipeline, SubTopology } from '../topology/model.js';
 import type { Consumer, OutgoingRecord, Transport } from '../transports/types.js';
 import type { Clock } from './clock.js';
-import { backoffMs, isRetriableTransportError, sleep } from './failures.js';
 import type { EngineMetrics } from './metrics.js';
 import { restoreTasks } from './restore.js';
+import type { Retrier } from './retry.js';
 import { Task } from './task.js';
 import type { GraphFactories } from './task-graph.js';
 import type { TaskState } from './task-state.js';
 import type { ValueSerdes } from './serde.js';
-
-const RESTORE_ATTEMPTS = 5;
 
 export interface TaskFactoryDeps {
   pipeline: Pipeline;
@@ -29,6 +26,7 @@ export interface TaskFactoryDeps {
   clock: Clock;
   logger: Logger;
   metrics: EngineMetrics;
+  retrier: Retrier;
   /** Client id of the restore consumer. */
   restoreClientId: string;
   /** Sink for `delivery: immediate` topics. */
@@ -40,37 +38,34 @@ export interface TaskFactoryDeps {
 export async function buildTasks(list: Array<{ st: SubTopology; p: number }>, deps: TaskFactoryDeps): Promise<Task[]> {
   if (list.length === 0) return [];
   const { pipeline, transport, logger } = deps;
-  for (let attempt = 1; ; attempt++) {
-    const jobs = list.map(({ st, p }) => ({ st, p, taskId: `${st.id}_${p}`, state: deps.openTaskState(st, p, `${st.id}_${p}`) }));
+  const jobs = await deps.retrier.run('restore', async () => {
+    const opened = list.map(({ st, p }) => ({ st, p, taskId: `${st.id}_${p}`, state: deps.openTaskState(st, p, `${st.id}_${p}`) }));
     try {
-      deps.metrics.restoredRecords += await restoreTasks(jobs, transport, deps.consumer, logger, deps.restoreClientId);
+      deps.metrics.restoredRecords += await restoreTasks(opened, transport, deps.consumer, logger, deps.restoreClientId);
+      return opened;
     } catch (err) {
       // Restored rows and their checkpoint are committed together: the next attempt goes on from there.
-      for (const j of jobs) j.state.close();
-      const retriable = err instanceof AuraError && (err.retriable || isRetriableTransportError(err));
-      if (attempt >= RESTORE_ATTEMPTS || !retriable) throw err;
-      logger.warn({ err: errorMessage(err), attempt }, 'restore failed; retrying');
-      await sleep(backoffMs(attempt + 3));
-      continue;
+      for (const j of opened) j.state.close();
+      throw err;
     }
-    const tasks: Task[] = [];
-    for (const { st, p, state } of jobs) {
-      const task = new Task({
-        pipeline,
-        subtopology: st,
-        partition: p,
-        state,
-        factories: deps.factories,
-        clock: deps.clock,
-        logger,
-        metrics: deps.metrics,
-        partitionFor: (key, n) => transport.partitionFor(key, n),
-        immediate: deps.immediate,
-        serdes: deps.serdes,
-      });
-      await task.init();
-      tasks.push(task);
-    }
-    return tasks;
+  });
+  const tasks: Task[] = [];
+  for (const { st, p, state } of jobs) {
+    const task = new Task({
+      pipeline,
+      subtopology: st,
+      partition: p,
+      state,
+      factories: deps.factories,
+      clock: deps.clock,
+      logger,
+      metrics: deps.metrics,
+      partitionFor: (key, n) => transport.partitionFor(key, n),
+      immediate: deps.immediate,
+      serdes: deps.serdes,
+    });
+    await task.init();
+    tasks.push(task);
   }
+  return tasks;
 }

@@ -10,6 +10,7 @@ import type { Consumer, LogRecord, OutgoingRecord, TopicPartition } from '../tra
 import type { Clock } from './clock.js';
 import type { EngineOptions } from './engine.js';
 import type { EngineMetrics } from './metrics.js';
+import type { Retrier } from './retry.js';
 import { buildTasks } from './task-factory.js';
 import type { Task } from './task.js';
 
@@ -17,9 +18,11 @@ export interface TaskManagerDeps {
   consumer(): Consumer;
   clock: Clock;
   metrics: EngineMetrics;
+  /** Broker calls of restores and resets are retried through it, up to task_timeout. */
+  retrier: Retrier;
   /** Commits every task (throws when the commit failed). */
   commitAll(): Promise<void>;
-  /** Handles a failed commit (fenced → throws; fatal producer → replaced; backoff). */
+  /** Handles a failed commit (fenced or out of retries → throws; unusable producer → replaced; backoff). */
   recover(err: unknown): Promise<void>;
   /** Sink for `delivery: immediate` topics. */
   immediate?: (record: OutgoingRecord) => void;
@@ -110,7 +113,8 @@ export class TaskManager {
     const parts = new Set(assigned.map(({ p }) => p));
     const tps = consumer.assignment().filter((tp) => sources.has(tp.topic) && parts.has(tp.partition));
     // No committed offset yet: back to the start (auto.offset.reset is earliest).
-    for (const c of await consumer.committed(tps)) consumer.seek({ ...c, offset: Math.max(0, c.offset) });
+    const committed = await this.deps.retrier.run('read committed offsets', () => consumer.committed(tps));
+    for (const c of committed) consumer.seek({ ...c, offset: Math.max(0, c.offset) });
   }
 
   async closeAll(): Promise<void> {
@@ -129,6 +133,7 @@ export class TaskManager {
         consumer: this.deps.consumer(),
         clock: this.deps.clock,
         metrics: this.deps.metrics,
+        retrier: this.deps.retrier,
         restoreClientId: `${pipeline.app}-${instanceId}-restore`,
         immediate: this.deps.immediate,
       });

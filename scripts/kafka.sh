@@ -3,9 +3,18 @@
 # loopback, for development and the Kafka transport tests, without Docker.
 #
 #   scripts/kafka.sh start    fetch the jars once (Maven), format a fresh data dir, start, wait until it answers
+#   scripts/kafka.sh start --keep-data
+#                             start on the existing data dir when it was formatted before (same
+#                             cluster, topics, offsets, transactions): a restart after `kill` or a
+#                             crash. Without a formatted dir it formats one, like `start`.
 #   scripts/kafka.sh stop     stop it (SIGTERM, then SIGKILL after 20 s)
+#   scripts/kafka.sh kill     SIGKILL it, as a crash would (the data dir stays; outage tests)
 #   scripts/kafka.sh status   exit 0 and print the bootstrap address when it runs
 #   scripts/kafka.sh sasl-ssl print the client settings of the SASL_SSL listener (KEY=VALUE lines)
+#
+# `start` refuses (exit 1, saying who holds it) when KAFKA_PORT, the controller or the SASL_SSL
+# port is taken by a process that is not this broker: the probe would otherwise
+# find the other process and report success while this broker dies.
 #
 # Env: KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), KAFKA_LIB_DIR
 # (infra/kafka/lib), KAFKA_DATA_DIR (/tmp/aura-kafka-$KAFKA_PORT), KAFKA_HEAP (-Xmx512m),
@@ -128,6 +137,44 @@ logger.raft.level = INFO
 EOF
 }
 
+# Whether 127.0.0.1:$1 can be bound right now (what the broker is about to do).
+port_free() {
+  (cd "$ROOT" && node -e '
+    const s = require("net").createServer();
+    s.once("error", () => process.exit(1));
+    s.listen(Number(process.argv[1]), "127.0.0.1", () => s.close(() => process.exit(0)));
+  ' "$1") 2>/dev/null
+}
+
+# The pid listening on port $1 (Linux: the socket's inode in /proc/net/tcp*, then the
+# process holding it); empty when it cannot tell (another user's process, no /proc).
+listener_pid() {
+  local inode
+  inode="$(awk -v port="$(printf ':%04X' "$1")" '$4 == "0A" && substr($2, length($2) - 4) == port { print $10; exit }' /proc/net/tcp /proc/net/tcp6 2>/dev/null || true)"
+  [[ -n "$inode" ]] || return 0
+  find /proc/[0-9]*/fd -lname "socket:\[$inode\]" 2>/dev/null | head -n 1 | cut -d/ -f3 || true
+}
+
+# Refuses to start when a port of ours is held by something else (see the header).
+check_ports() {
+  local p owner what
+  for p in "$PORT" "$CTRL_PORT" ${SASL_PORT:+"$SASL_PORT"}; do
+    port_free "$p" && continue
+    owner="$(listener_pid "$p")"
+    what="an unknown process (not visible to this user)"
+    [[ -n "$owner" ]] && what="pid $owner: $(tr '\0' ' ' <"/proc/$owner/cmdline" 2>/dev/null | cut -c1-160)"
+    if [[ -n "$owner" ]] && tr '\0' '\n' <"/proc/$owner/cmdline" 2>/dev/null | grep -qxF "$DATA/server.properties"; then
+      # Our own broker, whose pid file is gone: adopt it rather than start a second one.
+      echo "$owner" >"$PIDFILE"
+      log "already running (pid $owner, pid file restored) on 127.0.0.1:$PORT"
+      return 2
+    fi
+    log "refusing to start: 127.0.0.1:$p is taken by $what."
+    log "That is not this script's broker (data $DATA). Stop it, or choose other ports (KAFKA_PORT=..., KAFKA_CONTROLLER_PORT=...)."
+    exit 1
+  done
+}
+
 # The broker answers once a client gets metadata from it (listTopics) — an open
 # port alone is not enough: KRaft accepts connections before the broker is unfenced.
 probe() {
@@ -138,11 +185,7 @@ probe() {
   ' "127.0.0.1:$PORT") 2>/dev/null
 }
 
-start() {
-  if pid="$(running_pid)"; then log "already running (pid $pid) on 127.0.0.1:$PORT"; echo "127.0.0.1:$PORT"; return 0; fi
-  command -v java >/dev/null || { log "java not found: install a JRE 17+, or set KAFKA_BROKERS / run 'docker compose -f docker-compose.dev.yml up -d kafka'"; exit 1; }
-  fetch_jars
-  local t0=$SECONDS
+format_fresh() {
   rm -rf "$DATA" "$LOGFILE"
   mkdir -p "$DATA/logs"
   write_config
@@ -155,6 +198,24 @@ start() {
   java -cp "$LIB/*" -Dlog4j2.configurationFile="$DATA/log4j2.properties" kafka.tools.StorageTool \
     format -t "$cluster_id" -c "$DATA/server.properties" "${FORMAT_ARGS[@]}" >"$DATA/format.out" 2>&1 \
     || { log "storage format failed:"; cat "$DATA/format.out" >&2; exit 1; }
+}
+
+start() {
+  local keep_data="${KAFKA_KEEP_DATA:-}"
+  [[ "${1:-}" == "--keep-data" ]] && keep_data=1
+  if pid="$(running_pid)"; then log "already running (pid $pid) on 127.0.0.1:$PORT"; echo "127.0.0.1:$PORT"; return 0; fi
+  local adopted=0
+  check_ports || adopted=$?
+  if [[ $adopted -eq 2 ]]; then echo "127.0.0.1:$PORT"; return 0; fi
+  command -v java >/dev/null || { log "java not found: install a JRE 17+, or set KAFKA_BROKERS / run 'docker compose -f docker-compose.dev.yml up -d kafka'"; exit 1; }
+  fetch_jars
+  local t0=$SECONDS
+  if [[ -n "$keep_data" && -f "$DATA/logs/meta.properties" ]]; then
+    log "keeping the data in $DATA (cluster $(grep -o 'cluster.id=.*' "$DATA/logs/meta.properties" | cut -d= -f2))"
+    write_config
+  else
+    format_fresh
+  fi
   # Serial GC and C1 only: a tiny dev broker on a shared 2-core box starts faster this way.
   nohup java ${KAFKA_HEAP:--Xms128m -Xmx512m} -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
     -Dlog4j2.configurationFile="$DATA/log4j2.properties" \
@@ -163,6 +224,14 @@ start() {
   for _ in $(seq 1 120); do
     if ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then break; fi
     if probe; then
+      # The probe reaches whatever listens on the port: make sure that is us.
+      local owner
+      owner="$(listener_pid "$PORT")"
+      if [[ -n "$owner" && "$owner" != "$(cat "$PIDFILE")" ]]; then
+        log "127.0.0.1:$PORT answers, but from pid $owner, not from this broker (pid $(cat "$PIDFILE")): refusing"
+        stop || true
+        exit 1
+      fi
       log "up on 127.0.0.1:$PORT after $((SECONDS - t0)) s (pid $(cat "$PIDFILE"), data $DATA)"
       echo "127.0.0.1:$PORT"
       return 0
@@ -188,6 +257,19 @@ stop() {
   rm -f "$PIDFILE"
 }
 
+# A crash: SIGKILL, no clean shutdown, the data dir stays for `start --keep-data`.
+kill_broker() {
+  local pid
+  if ! pid="$(running_pid)"; then log "not running"; return 0; fi
+  kill -KILL "$pid"
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  rm -f "$PIDFILE"
+  log "killed (pid $pid, SIGKILL); data kept in $DATA"
+}
+
 status() {
   if pid="$(running_pid)"; then echo "127.0.0.1:$PORT"; log "running (pid $pid)"; else log "not running"; return 1; fi
 }
@@ -208,9 +290,10 @@ EOF
 }
 
 case "${1:-}" in
-  start) start ;;
+  start) start "${2:-}" ;;
   stop) stop ;;
+  kill) kill_broker ;;
   status) status ;;
   sasl-ssl) sasl_ssl ;;
-  *) echo "usage: $0 start|stop|status|sasl-ssl" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--keep-data]|stop|kill|status|sasl-ssl" >&2; exit 2 ;;
 esac

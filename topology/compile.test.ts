@@ -125,6 +125,7 @@ describe('compilePipeline on the default pipeline.yaml', () => {
       retentionMs: 7 * 86_400_000,
       processing: 'exactly_once',
       commitIntervalMs: 100,
+      taskTimeoutMs: 300_000,
       onError: 'dead_letter',
       deadLetterTopic: 'dead_letters',
       stateDir: '.aura/state',

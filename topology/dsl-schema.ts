@@ -33,6 +33,10 @@ const defaultsSchema = {
     retention: durationSchema('How long records are kept in topics that do not set a retention.', '7d'),
     processing: { enum: ['exactly_once', 'at_least_once'], default: 'at_least_once', description: '`exactly_once` commits outputs, store changelogs and input offsets in one Kafka transaction; `at_least_once` may repeat records after a crash.' },
     commit_interval: durationSchema('How often offsets (and transactions) are committed. Default: `100ms` with exactly_once, `30s` with at_least_once.'),
+    task_timeout: durationSchema(
+      "How long a broker operation the pipeline needs (poll, commit, restore, producer start) may keep failing with retriable errors before the instance gives up and stops (Kafka Streams' `task.timeout.ms`). Meanwhile it retries with backoff and `/readyz` answers 503. `0` gives up at the first failure.",
+      '5m',
+    ),
     on_error: { ...onErrorSchema('a processor'), default: 'fail' },
     dead_letter_topic: idSchema('Topic id (under `topics:`) that receives failed records when `on_error` is `dead_letter`.'),
     state_dir: { type: 'string', minLength: 1, default: '.aura/state', description: 'Directory of the SQLite state stores.' },

@@ -130,6 +130,8 @@ export interface PipelineDefaults {
   retentionMs: number;
   processing: ProcessingGuarantee;
   commitIntervalMs: number;
+  /** How long a broker operation may keep failing before the engine gives up (`task_timeout`). */
+  taskTimeoutMs: number;
   onError: ErrorPolicy;
   deadLetterTopic?: string;
   stateDir: string;

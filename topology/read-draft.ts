@@ -91,6 +91,7 @@ function readDefaults(raw: Obj): PipelineDefaults {
     processing,
     // Kafka Streams' defaults: commit often under exactly-once (latency of outputs), rarely otherwise.
     commitIntervalMs: parseDuration(raw.commit_interval) ?? (processing === 'exactly_once' ? 100 : 30_000),
+    taskTimeoutMs: parseDuration(raw.task_timeout) ?? parseDuration('5m')!,
     onError: pick(raw.on_error, ERROR_POLICIES) ?? 'fail',
     deadLetterTopic: str(raw.dead_letter_topic),
     stateDir: str(raw.state_dir) ?? '.aura/state',

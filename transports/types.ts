@@ -103,6 +103,11 @@ export interface Consumer {
   /** Opaque group metadata handed to `Producer.sendOffsetsToTransaction` (generation fencing). */
   groupMetadata(): unknown;
   assignment(): TopicPartition[];
+  /**
+   * Since when this client sees no broker at all, and why (Kafka: every connection down);
+   * undefined while it reaches one. Optional: a transport without brokers never reports one.
+   */
+  unreachableSince?(): { since: number; error: string } | undefined;
   close(): Promise<void>;
 }
 
@@ -112,6 +117,11 @@ export interface ProducerOptions {
   clientId?: string;
   /** Compression codec on Kafka (`lz4`, `zstd`, ...). */
   compression?: string;
+  /**
+   * How long a sent record may wait for its acknowledgement before `send` fails (Kafka's
+   * delivery.timeout.ms, librdkafka's message.timeout.ms). Default: the transport's.
+   */
+  deliveryTimeoutMs?: number;
 }
 
 export interface Producer {

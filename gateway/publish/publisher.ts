@@ -4,28 +4,49 @@
  * each request still awaits the acknowledgement of its own record before
  * answering. Records carry an explicit partition: murmur2 of the key, the same
  * as the engine and Kafka's default partitioner.
+ *
+ * A publish waits a bounded time: when the log does not acknowledge within
+ * `ackTimeoutMs` (a broker outage) it fails with a retriable TRANSPORT_FAILED,
+ * which the gateway answers 503 with Retry-After, instead of holding the
+ * request for librdkafka's default five minutes. A record that failed so may
+ * still have reached the log (its acknowledgement was lost): a retry with the
+ * same Idempotency-Key carries the same event id, which the pipeline folds once.
+ * A producer that librdkafka declares unusable is replaced.
  */
+import { AuraError, ErrorCodes, errorMessage } from '../../common/errors.js';
 import { MicroBatcher } from '../../common/micro-batcher.js';
+import { classifyFailure } from '../../runtime/failures.js';
 import type { TopicSpec } from '../../topology/model.js';
 import type { Headers, OutgoingRecord, Producer, RecordMetadata, Transport } from '../../transports/types.js';
 
+export interface PublisherOptions {
+  /** Records sent in one batch at most. */
+  maxBatch?: number;
+  /** Longest wait for the log's acknowledgement of a record (default 5 s). */
+  ackTimeoutMs?: number;
+}
+
+const DEFAULT_ACK_TIMEOUT_MS = 5000;
+
 export class Publisher {
-  private readonly producer: Producer;
+  private producer: Producer;
   private readonly batcher: MicroBatcher<OutgoingRecord, RecordMetadata>;
+  private readonly ackTimeoutMs: number;
   private closed = false;
 
   constructor(
     private readonly transport: Transport,
-    clientId: string,
-    maxBatch = 500,
+    private readonly clientId: string,
+    options: PublisherOptions = {},
   ) {
-    this.producer = transport.producer({ clientId });
-    this.batcher = new MicroBatcher((records) => this.producer.send(records), maxBatch);
+    this.ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+    this.producer = this.newProducer();
+    this.batcher = new MicroBatcher((records) => this.sendBatch(records), options.maxBatch ?? 500);
   }
 
   /** Produces one JSON value keyed by `key`; resolves with its offset once acknowledged. */
   publish(topic: TopicSpec, key: string, value: unknown, headers: Headers, timestamp = Date.now()): Promise<RecordMetadata> {
-    return this.batcher.call({
+    return this.send({
       topic: topic.name,
       partition: this.transport.partitionFor(key, topic.partitions),
       key,
@@ -37,7 +58,7 @@ export class Publisher {
 
   /** A tombstone or any raw record (the instance registry). */
   send(record: OutgoingRecord): Promise<RecordMetadata> {
-    return this.batcher.call(record);
+    return this.bounded(this.batcher.call(record));
   }
 
   async close(): Promise<void> {
@@ -45,5 +66,39 @@ export class Publisher {
     this.closed = true;
     await this.producer.flush().catch(() => undefined);
     await this.producer.close();
+  }
+
+  private newProducer(): Producer {
+    return this.transport.producer({ clientId: this.clientId, deliveryTimeoutMs: this.ackTimeoutMs });
+  }
+
+  private async sendBatch(records: OutgoingRecord[]): Promise<RecordMetadata[]> {
+    const producer = this.producer;
+    try {
+      return await producer.send(records);
+    } catch (err) {
+      if (classifyFailure(err) === 'replace' && producer === this.producer && !this.closed) {
+        this.producer = this.newProducer();
+        void producer.close().catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * The transport's delivery timeout fails a send after `ackTimeoutMs`; this bound (a little
+   * longer) only guards against a transport that does not honour it.
+   */
+  private bounded(sent: Promise<RecordMetadata>): Promise<RecordMetadata> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no acknowledgement within ${this.ackTimeoutMs / 1000} s`)), this.ackTimeoutMs + 1000);
+    });
+    return Promise.race([sent, late])
+      .catch((err: unknown) => {
+        if (err instanceof AuraError && classifyFailure(err) === 'fatal') throw err; // no retry would help
+        throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `the event log did not take the record (${errorMessage(err)}); retry later`, { cause: err, retriable: true });
+      })
+      .finally(() => clearTimeout(timer));
   }
 }

@@ -5,9 +5,14 @@
  * a client). Positions are stored in the gateway's database in the same
  * transaction as the messages a batch produced, so a restart resumes exactly
  * there — answers that arrived while the instance was down are read then.
+ *
+ * Through a broker outage it keeps polling (failed polls are retried with
+ * backoff, without end: it holds no transaction and resumes where it was);
+ * `health()` says meanwhile since when it fails, for `/readyz`.
  */
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
+import { backoffMs } from '../../runtime/failures.js';
 import type { Consumer, LogRecord, TopicPartitionOffset, Transport } from '../../transports/types.js';
 import type { UserOutbox } from '../streams/outbox.js';
 import type { Positions } from '../streams/state-db.js';
@@ -32,6 +37,15 @@ export interface ReplyConsumerOptions {
   pollTimeoutMs?: number;
 }
 
+export interface ReplyConsumerHealth {
+  /** The first poll returned: replies reach this instance. */
+  reading: boolean;
+  /** Polls have been failing since then (epoch ms), `attempts` times; undefined while they work. */
+  failing?: { since: number; attempts: number; error: string };
+  /** Since when its client sees no broker at all. */
+  unreachable?: { since: number; error: string };
+}
+
 export class ReplyConsumer {
   private readonly routes = new Map<string, Route>();
   private consumer?: Consumer;
@@ -40,6 +54,7 @@ export class ReplyConsumer {
   /** True once the first poll returned: the instance then sees replies. */
   ready = false;
   recordsRead = 0;
+  private failing: ReplyConsumerHealth['failing'];
 
   constructor(private readonly options: ReplyConsumerOptions) {}
 
@@ -73,6 +88,11 @@ export class ReplyConsumer {
     this.loop = this.run(consumer);
   }
 
+  health(): ReplyConsumerHealth {
+    const unreachable = this.running ? this.consumer?.unreachableSince?.() : undefined;
+    return { reading: this.ready, ...(this.failing ? { failing: { ...this.failing } } : {}), ...(unreachable ? { unreachable } : {}) };
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
@@ -88,10 +108,15 @@ export class ReplyConsumer {
         records = await consumer.poll(max, timeout);
       } catch (err) {
         if (!this.running) break;
-        this.options.logger.error({ err: errorMessage(err) }, 'reply consumer: poll failed; retrying');
-        await sleep(500);
+        this.failing ??= { since: Date.now(), attempts: 0, error: '' };
+        this.failing.attempts++;
+        this.failing.error = errorMessage(err);
+        const wait = backoffMs(this.failing.attempts);
+        this.options.logger.warn({ err: this.failing.error, attempt: this.failing.attempts, retryInMs: wait }, 'reply consumer: poll failed; retrying');
+        await sleep(wait);
         continue;
       }
+      this.failing = undefined;
       this.ready = true;
       if (records.length === 0) continue;
       try {

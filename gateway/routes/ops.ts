@@ -1,24 +1,46 @@
 /**
  * Operations: `/healthz` (the process answers), `/readyz` (the engine runs
- * with its tasks assigned and restored, the reply consumer reads: only then
- * should a balancer send traffic) and `/metrics` (Prometheus).
+ * with its tasks assigned and restored, the broker answers, nothing is being
+ * retried, the reply consumer reads: only then should a balancer send
+ * traffic; otherwise 503 with the reasons, e.g. "broker unreachable since …",
+ * "restoring 3 tasks") and `/metrics` (Prometheus). Readiness comes from the
+ * engine's `health()` and the reply consumer's, never from their internals.
  */
 import { Hono } from 'hono';
+import type { EngineHealth } from '../../runtime/health.js';
 import type { GatewayDeps } from '../deps.js';
 import type { GatewayEnv } from '../types.js';
 
-export function readiness(d: GatewayDeps): { ready: boolean; checks: Record<string, boolean>; detail: Record<string, unknown> } {
-  const { engine } = d.app;
-  const checks = {
-    transport_connected: engine.state === 'running',
-    tasks_assigned: engine.tasks.size > 0,
-    stores_restored: engine.restoring === 0,
-    replies_consuming: d.replies.ready,
-  };
+export interface Readiness {
+  ready: boolean;
+  /** Why not, one sentence each; empty when ready. */
+  reasons: string[];
+  checks: { transport_connected: boolean; tasks_assigned: boolean; stores_restored: boolean; replies_consuming: boolean };
+  engine: EngineHealth;
+}
+
+export function readiness(d: GatewayDeps): Readiness {
+  const engine = d.app.engine.health();
+  const replies = d.replies.health();
+  const reasons = [...engine.reasons];
+  if (!replies.reading) reasons.push('the reply consumer has not read yet');
+  if (replies.failing) {
+    reasons.push(`reply consumer failing since ${iso(replies.failing.since)}, ${replies.failing.attempts} attempts, retrying: ${replies.failing.error}`);
+  }
+  // The engine says it already when the broker is gone for both.
+  if (replies.unreachable && engine.brokerUnreachableSince === undefined) {
+    reasons.push(`broker unreachable from the reply consumer since ${iso(replies.unreachable.since)} (${replies.unreachable.error})`);
+  }
   return {
-    ready: Object.values(checks).every(Boolean),
-    checks,
-    detail: { engine: engine.state, tasks: engine.tasks.size, restoring: engine.restoring, instance: d.instanceId, transport: d.transport.kind },
+    ready: reasons.length === 0,
+    reasons,
+    checks: {
+      transport_connected: engine.state === 'running' && engine.brokerUnreachableSince === undefined && !replies.unreachable,
+      tasks_assigned: engine.tasks > 0,
+      stores_restored: engine.restoring === 0,
+      replies_consuming: replies.reading && !replies.failing,
+    },
+    engine,
   };
 }
 
@@ -27,7 +49,24 @@ export function opsRoutes(d: GatewayDeps): Hono<GatewayEnv> {
   app.get('/healthz', (c) => c.json({ status: 'ok', instance: d.instanceId }));
   app.get('/readyz', (c) => {
     const r = readiness(d);
-    return c.json({ ready: r.ready, checks: r.checks, ...r.detail }, r.ready ? 200 : 503);
+    const e = r.engine;
+    return c.json(
+      {
+        ready: r.ready,
+        reasons: r.reasons,
+        checks: r.checks,
+        engine: e.state,
+        engine_since: iso(e.stateSince),
+        tasks: e.tasks,
+        restoring: e.restoring,
+        ...(e.brokerUnreachableSince !== undefined ? { broker_unreachable_since: iso(e.brokerUnreachableSince) } : {}),
+        retrying: e.retrying.map((f) => ({ operation: f.operation, since: iso(f.since), attempts: f.attempts, gives_up_at: iso(f.givesUpAt), error: f.lastError })),
+        ...(e.lastError ? { last_error: { code: e.lastError.code, message: e.lastError.message, at: iso(e.lastError.at) } } : {}),
+        instance: d.instanceId,
+        transport: d.transport.kind,
+      },
+      r.ready ? 200 : 503,
+    );
   });
   app.get('/metrics', async (c) => {
     const { contentType, body } = await d.metrics.render();
@@ -35,3 +74,5 @@ export function opsRoutes(d: GatewayDeps): Hono<GatewayEnv> {
   });
   return app;
 }
+
+const iso = (t: number): string => new Date(t).toISOString();

@@ -19,9 +19,18 @@ import { RD_ERRORS, call, isLibrdKafkaError, toAuraError } from './errors.js';
 const TIMEOUT_MS = 15_000;
 /** The topic configs `aura topics plan` compares. */
 const MANAGED_CONFIGS = ['cleanup.policy', 'retention.ms'];
+/**
+ * ListOffsets answers that mean "your metadata is stale". librdkafka's admin client refreshes
+ * its metadata itself only after NOT_LEADER / LEADER_NOT_AVAILABLE: after a broker restart it
+ * keeps sending the old leader epoch and gets FENCED_LEADER_EPOCH until its periodic refresh
+ * (5 min) — restores and lag would fail all that time. A fresh client has fresh metadata.
+ */
+const STALE_METADATA = new Set<number>([RD_ERRORS.ERR_FENCED_LEADER_EPOCH, RD_ERRORS.ERR_UNKNOWN_LEADER_EPOCH]);
 
 export class KafkaAdmin implements Admin {
   private client: IAdminClient | undefined;
+  /** Clients replaced because of stale metadata, disconnected once their calls are over. */
+  private readonly retired = new Set<IAdminClient>();
   private readonly knownConfigs = new Map<string, Record<string, string>>();
 
   constructor(
@@ -105,13 +114,31 @@ export class KafkaAdmin implements Admin {
     const isolationLevel = isolation === 'read_committed' ? rdkafka.IsolationLevel.READ_COMMITTED : rdkafka.IsolationLevel.READ_UNCOMMITTED;
     const res = await call<ListOffsetsResult[]>('listOffsets', (cb) =>
       this.raw().listOffsets(partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset })), { timeout: TIMEOUT_MS, isolationLevel }, cb),
-    );
+    ).catch((err: unknown) => {
+      this.renewIfStale(err);
+      throw err;
+    });
     const byKey = new Map(res.map((r) => [`${r.topic}\0${r.partition}`, r]));
     return partitions.map((p) => {
       const r = byKey.get(`${p.topic}\0${p.partition}`);
-      if (!r || r.error) throw toAuraError(r?.error ?? new Error('no answer'), `listOffsets ${p.topic}[${p.partition}]`);
+      if (!r || r.error) {
+        this.renewIfStale(r?.error);
+        throw toAuraError(r?.error ?? new Error('no answer'), `listOffsets ${p.topic}[${p.partition}]`);
+      }
       return { topic: p.topic, partition: p.partition, offset: Number(r.offset) };
     });
+  }
+
+  /** Replaces the client after an answer that says its metadata is stale (see STALE_METADATA). */
+  private renewIfStale(err: unknown): void {
+    const code = rdCode(err);
+    if (code === undefined || !STALE_METADATA.has(code) || !this.client) return;
+    const old = this.client;
+    this.client = undefined;
+    this.retired.add(old);
+    setTimeout(() => {
+      if (this.retired.delete(old)) old.disconnect();
+    }, TIMEOUT_MS + 1000).unref();
   }
 
   /**
@@ -135,6 +162,8 @@ export class KafkaAdmin implements Admin {
   close(): void {
     this.client?.disconnect();
     this.client = undefined;
+    for (const old of this.retired) old.disconnect();
+    this.retired.clear();
   }
 }
 

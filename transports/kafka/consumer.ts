@@ -17,6 +17,7 @@ import { AuraError, ErrorCodes } from '../../common/errors.js';
 import type { Consumer, ConsumerOptions, Headers, LogRecord, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
 import type { KafkaAdmin } from './admin.js';
 import { RD_ERRORS, call, toAuraError } from './errors.js';
+import { ALL_BROKERS_DOWN, Reachability } from './reachability.js';
 
 /** Methods the binding has but its typings omit. */
 interface Untyped {
@@ -55,6 +56,8 @@ export class KafkaConsumerAdapter implements Consumer {
     base: Record<string, string | number | boolean>,
     private readonly options: ConsumerOptions,
     private readonly admin: KafkaAdmin,
+    /** Shared by the transport's clients (see reachability.ts). */
+    private readonly reachability = new Reachability(),
   ) {
     const conf: Record<string, unknown> = {
       // A killed instance's partitions move after the session timeout: 10 s rather than
@@ -77,7 +80,11 @@ export class KafkaConsumerAdapter implements Consumer {
     this.client = new rdkafka.KafkaConsumer(conf as never, { 'auto.offset.reset': options.autoOffsetReset ?? 'latest' });
     // Undeclared in the typings: wait `timeout` for the first message only, then take what is buffered (poll semantics).
     (this.client as unknown as Untyped).setDefaultIsTimeoutOnlyForFirstMessage(true);
-    this.client.on('event.error', () => undefined); // surfaced through the calls that fail
+    // Errors surface through the calls that fail; the one kept is "no broker at all" (for readiness).
+    // The binding hands these events over as plain messages, without librdkafka's code.
+    this.client.on('event.error', (err: LibrdKafkaError) => {
+      if (ALL_BROKERS_DOWN.test(err.message)) this.reachability.lost(err.message);
+    });
   }
 
   connect(): Promise<void> {
@@ -169,6 +176,7 @@ export class KafkaConsumerAdapter implements Consumer {
     const list = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }));
     // commitCb: asynchronous with completion (commitSync would block the event loop for a round trip).
     await call('commit', (cb) => (this.client as unknown as Untyped).commitCb(list, cb));
+    this.reached();
   }
 
   async committed(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
@@ -176,18 +184,31 @@ export class KafkaConsumerAdapter implements Consumer {
     await this.connect();
     if (partitions.length === 0) return [];
     const res = await committedWithRetry(() => call<TopicPartitionOffset[]>('committed', (cb) => this.client.committed(partitions.map(plain), 10_000, cb)));
+    this.reached();
     const byKey = new Map(res.map((r) => [key(r), r.offset]));
     // librdkafka reports "none" as -1001 (OFFSET_INVALID); the engine expects -1 like the embedded log.
     return partitions.map((p) => ({ ...plain(p), offset: Math.max(byKey.get(key(p)) ?? -1, -1) }));
   }
 
   /** ListOffsets(latest) with the consumer's isolation level: the LSO under read_committed, the high watermark otherwise. */
-  endOffsets(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
-    return this.admin.listOffsets(partitions, 'latest', this.options.isolation);
+  async endOffsets(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    const ends = await this.admin.listOffsets(partitions, 'latest', this.options.isolation);
+    this.reached();
+    return ends;
   }
 
-  beginningOffsets(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
-    return this.admin.listOffsets(partitions, 'earliest', this.options.isolation);
+  async beginningOffsets(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    const starts = await this.admin.listOffsets(partitions, 'earliest', this.options.isolation);
+    this.reached();
+    return starts;
+  }
+
+  unreachableSince(): { since: number; error: string } | undefined {
+    return this.reachability.unreachableSince();
+  }
+
+  private reached(): void {
+    this.reachability.reached();
   }
 
   /** The librdkafka consumer itself: the producer reads the group generation from it in sendOffsetsToTransaction. */

@@ -1,7 +1,11 @@
 /**
  * librdkafka errors → AuraError. The fencing family is singled out: the engine
  * must stop using a fenced producer (a newer instance owns the transactional id)
- * rather than retry, so it gets its own code.
+ * rather than retry, so it gets its own code. The other flags describe the
+ * error for runtime/failures.ts, which decides what to do: `fatal` (librdkafka
+ * says the client is unusable), `replaceClient` (a transactional producer in a
+ * state no call can leave), `permanent` (no retry helps: permissions,
+ * credentials, a record too large). Everything else is worth retrying.
  */
 import rdkafka from '@confluentinc/kafka-javascript';
 import type { LibrdKafkaError } from '@confluentinc/kafka-javascript';
@@ -10,6 +14,17 @@ import { AuraError, ErrorCodes } from '../../common/errors.js';
 const E = rdkafka.CODES.ERRORS;
 
 const FENCED = new Set<number>([E.ERR__FENCED, E.ERR_PRODUCER_FENCED, E.ERR_INVALID_PRODUCER_EPOCH]);
+
+const PERMANENT = new Set<number>([
+  E.ERR_MSG_SIZE_TOO_LARGE,
+  E.ERR_TOPIC_AUTHORIZATION_FAILED,
+  E.ERR_GROUP_AUTHORIZATION_FAILED,
+  E.ERR_CLUSTER_AUTHORIZATION_FAILED,
+  E.ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+  E.ERR_SASL_AUTHENTICATION_FAILED,
+  E.ERR__AUTHENTICATION,
+  E.ERR__INVALID_ARG,
+]);
 
 export function isLibrdKafkaError(err: unknown): err is LibrdKafkaError {
   return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'number' && 'message' in err;
@@ -32,7 +47,16 @@ export function toAuraError(err: unknown, what: string): AuraError {
   return new AuraError(ErrorCodes.TRANSPORT_FAILED, `${what}: ${message}`, {
     cause: err,
     retriable: rd?.isRetriable ?? false,
-    details: rd ? { code: rd.code, fatal: rd.isFatal ?? false, txnRequiresAbort: rd.isTxnRequiresAbort ?? false } : undefined,
+    details: rd
+      ? {
+          code: rd.code,
+          fatal: rd.isFatal ?? false,
+          txnRequiresAbort: rd.isTxnRequiresAbort ?? false,
+          // "Operation not valid in state ...": e.g. a commit that timed out and cannot be aborted.
+          replaceClient: rd.code === E.ERR__STATE,
+          permanent: PERMANENT.has(rd.code),
+        }
+      : undefined,
   });
 }
 

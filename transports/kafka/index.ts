@@ -9,6 +9,7 @@ import { KafkaAdmin } from './admin.js';
 import { rdkafkaBaseConfig, rdkafkaRoleConfig, type KafkaConnectionConfig } from './config.js';
 import { KafkaConsumerAdapter } from './consumer.js';
 import { KafkaProducerAdapter } from './producer.js';
+import { Reachability } from './reachability.js';
 
 export { describeKafkaConfig, kafkaConfigFromEnv, type KafkaConnectionConfig } from './config.js';
 export { KafkaConsumerAdapter } from './consumer.js';
@@ -19,6 +20,8 @@ export class KafkaTransport implements Transport {
   private readonly base: Record<string, string | number | boolean>;
   private readonly adminClient: KafkaAdmin;
   private readonly clients = new Set<{ close(): Promise<void> }>();
+  /** What the clients of this transport know of the cluster's reachability (readiness). */
+  private readonly reachability = new Reachability();
 
   constructor(readonly config: KafkaConnectionConfig) {
     this.base = rdkafkaBaseConfig(config);
@@ -35,11 +38,11 @@ export class KafkaTransport implements Transport {
   }
 
   consumer(options: ConsumerOptions): Consumer {
-    return this.track(new KafkaConsumerAdapter(rdkafkaRoleConfig(this.config, 'consumer', this.base), options, this.adminClient));
+    return this.track(new KafkaConsumerAdapter(rdkafkaRoleConfig(this.config, 'consumer', this.base), options, this.adminClient, this.reachability));
   }
 
   producer(options: ProducerOptions): Producer {
-    return this.track(new KafkaProducerAdapter(rdkafkaRoleConfig(this.config, 'producer', this.base), options));
+    return this.track(new KafkaProducerAdapter(rdkafkaRoleConfig(this.config, 'producer', this.base), options, this.reachability));
   }
 
   partitionFor(key: string, partitions: number): number {

@@ -13,6 +13,7 @@ import { AuraError, ErrorCodes, errorMessage } from '../../common/errors.js';
 import { partitionForKey } from '../murmur2.js';
 import type { OutgoingRecord, Producer, ProducerOptions, RecordMetadata, TopicPartitionOffset } from '../types.js';
 import { RD_ERRORS, call, isFenced, toAuraError } from './errors.js';
+import { Reachability } from './reachability.js';
 
 const TXN_TIMEOUT_MS = 30_000;
 /**
@@ -37,8 +38,15 @@ export class KafkaProducerAdapter implements Producer {
   private readonly partitions = new Map<string, { count: number; at: number }>();
   private ready: Promise<void> | undefined;
   private fatal: LibrdKafkaError | undefined;
+  /** When the open transaction began (a fence after transaction.timeout.ms may be the broker's own abort). */
+  private txnStartedAt: number | undefined;
 
-  constructor(base: Record<string, string | number | boolean>, private readonly options: ProducerOptions) {
+  constructor(
+    base: Record<string, string | number | boolean>,
+    private readonly options: ProducerOptions,
+    /** Shared by the transport's clients: an acknowledged call proves the cluster answers. */
+    private readonly reachability = new Reachability(),
+  ) {
     const conf: Record<string, string | number | boolean> = {
       'compression.codec': options.compression ?? 'lz4',
       'linger.ms': 5,
@@ -51,6 +59,8 @@ export class KafkaProducerAdapter implements Producer {
     };
     if (options.clientId) conf['client.id'] = options.clientId;
     if (options.transactionalId) conf['transactional.id'] = options.transactionalId;
+    // A record not acknowledged by then fails its send (the gateway answers 503 rather than hang).
+    if (options.deliveryTimeoutMs !== undefined) conf['message.timeout.ms'] = options.deliveryTimeoutMs;
     this.client = new rdkafka.Producer(conf as never);
     this.client.on('delivery-report', (err, report) => this.delivered(err, report));
     this.client.on('event.error', (err: LibrdKafkaError) => {
@@ -79,7 +89,11 @@ export class KafkaProducerAdapter implements Producer {
         results: new Array(records.length),
         remaining: records.length,
         error: undefined,
-        done: (err) => (err ? reject(toAuraError(err, 'send')) : resolve(pending.results)),
+        done: (err) => {
+          if (err) return reject(toAuraError(err, 'send'));
+          this.reachability.reached();
+          resolve(pending.results);
+        },
       };
       records.forEach((r, index) => this.enqueue(r, { pending, index }));
     }).catch((err) => this.guard(Promise.reject(err)));
@@ -94,6 +108,7 @@ export class KafkaProducerAdapter implements Producer {
     await this.connect();
     this.requireTransactional('beginTransaction');
     await this.guard(call('beginTransaction', (cb) => this.client.beginTransaction(cb)));
+    this.txnStartedAt = Date.now();
   }
 
   async sendOffsetsToTransaction(offsets: TopicPartitionOffset[], groupMetadata: unknown): Promise<void> {
@@ -109,11 +124,14 @@ export class KafkaProducerAdapter implements Producer {
   async commitTransaction(): Promise<void> {
     this.requireTransactional('commitTransaction');
     await this.guard(call('commitTransaction', (cb) => this.client.commitTransaction(TXN_TIMEOUT_MS, cb)));
+    this.txnStartedAt = undefined;
+    this.reachability.reached();
   }
 
   async abortTransaction(): Promise<void> {
     this.requireTransactional('abortTransaction');
     await this.guard(call('abortTransaction', (cb) => this.client.abortTransaction(TXN_TIMEOUT_MS, cb)));
+    this.txnStartedAt = undefined;
   }
 
   /**
@@ -126,8 +144,9 @@ export class KafkaProducerAdapter implements Producer {
     } catch (err) {
       // Deliveries purged because the producer was fenced: report the fence, not the purge.
       if (this.fatal && isFenced(this.fatal) && !(err instanceof AuraError && err.code === ErrorCodes.TRANSPORT_FENCED)) {
-        throw toAuraError(this.fatal, errorMessage(err));
+        throw this.describeFence(toAuraError(this.fatal, errorMessage(err)));
       }
+      if (err instanceof AuraError && err.code === ErrorCodes.TRANSPORT_FENCED) throw this.describeFence(err);
       if (this.fatal && err instanceof AuraError && err.code === ErrorCodes.TRANSPORT_FAILED && err.details?.fatal !== true) {
         throw new AuraError(err.code, `${err.message} (fatal: ${this.fatal.message})`, { cause: err, details: { ...err.details, fatal: true } });
       }
@@ -135,12 +154,29 @@ export class KafkaProducerAdapter implements Producer {
     }
   }
 
+  /**
+   * A fence says that our epoch is over: a newer producer with our transactional id took over,
+   * or the broker aborted our transaction because it outlived transaction.timeout.ms (a broker
+   * outage does that). Only the transaction's age tells them apart; the engine replaces the
+   * producer in the second case and stops in the first (runtime/failures.ts).
+   */
+  private describeFence(err: AuraError): AuraError {
+    const ageMs = this.txnStartedAt === undefined ? undefined : Date.now() - this.txnStartedAt;
+    const timedOut = ageMs !== undefined && ageMs >= TRANSACTION_TIMEOUT_MS;
+    return new AuraError(err.code, timedOut ? `${err.message} (the transaction was ${Math.round(ageMs / 1000)} s old: timed out on the broker)` : err.message, {
+      cause: err.cause ?? err,
+      details: { ...err.details, transactionAgeMs: ageMs, transactionTimedOut: timedOut },
+    });
+  }
+
   async close(): Promise<void> {
     if (!this.ready) return;
     await this.ready.catch(() => undefined);
     if (!this.client.isConnected()) return;
-    // A fenced producer cannot flush; it only needs to let go of its connections.
-    if (!this.fatal) await call('flush', (cb) => this.client.flush(10_000, cb)).catch(() => undefined);
+    // A fenced producer cannot flush; it only needs to let go of its connections. A transactional
+    // one has nothing to flush: its records were awaited by the commit, or go with the abort (and
+    // flushing towards an unreachable broker would only hold a replacement up).
+    if (!this.fatal && !this.options.transactionalId) await call('flush', (cb) => this.client.flush(10_000, cb)).catch(() => undefined);
     await new Promise<void>((resolve) => this.client.disconnect(5_000, () => resolve()));
   }
 

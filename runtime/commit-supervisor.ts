@@ -1,0 +1,91 @@
+/**
+ * The engine's producer and what happens around its commits: one producer per
+ * instance (EOS v2), commits reported to the health record, and a failed
+ * commit classified — fenced: the instance stops; unusable producer: it is
+ * replaced (the new one's initTransactions settles the old transaction on the
+ * broker); otherwise backoff, up to task_timeout — before the engine re-creates
+ * its tasks from the last committed offsets (Kafka Streams' "task corrupted").
+ */
+import type { Consumer, Producer, Transport } from '../transports/types.js';
+import type { Clock } from './clock.js';
+import { Committer } from './commit.js';
+import { fencedError, isFenced } from './failures.js';
+import type { HealthTracker } from './health.js';
+import type { EngineMetrics } from './metrics.js';
+import type { Retrier } from './retry.js';
+import type { Task } from './task.js';
+import type { Logger } from '../processors/types.js';
+
+export interface CommitSupervisorOptions {
+  app: string;
+  instanceId: string;
+  exactlyOnce: boolean;
+  transport: Transport;
+  consumer: Consumer;
+  metrics: EngineMetrics;
+  clock: Clock;
+  logger: Logger;
+  health: HealthTracker;
+  retrier: Retrier;
+  /** Runs after the lanes drained, before anything commits (`delivery: immediate` records). */
+  beforeCommit: () => Promise<void>;
+}
+
+export class CommitSupervisor {
+  private producer!: Producer;
+  private committer!: Committer;
+
+  constructor(private readonly o: CommitSupervisorOptions) {}
+
+  /**
+   * Connects the producer. Before joining the group under exactly-once: initTransactions fences a
+   * zombie with our transactional id and aborts the transaction a killed predecessor left open —
+   * else restores would wait for that transaction. Fails fast (a start is not an outage to ride).
+   */
+  async start(): Promise<void> {
+    const { transport, app, instanceId, exactlyOnce } = this.o;
+    const producer = transport.producer({ transactionalId: exactlyOnce ? `${app}-${instanceId}` : undefined, clientId: `${app}-${instanceId}` });
+    try {
+      await producer.connect?.();
+    } catch (err) {
+      await producer.close().catch(() => undefined);
+      throw isFenced(err) ? fencedError(app, instanceId, err) : err;
+    }
+    this.producer = producer;
+    this.committer = new Committer(exactlyOnce, producer, this.o.consumer, this.o.metrics, this.o.clock, this.o.beforeCommit);
+  }
+
+  due(tasks: Iterable<Task>, idle: boolean, intervalMs: number): boolean {
+    return this.committer.due(tasks, idle, intervalMs);
+  }
+
+  /** Commits every task; throws when the commit failed (see recover). */
+  async commit(tasks: Task[]): Promise<void> {
+    await this.o.health.track('commit', () => this.committer.commit(tasks));
+    this.o.retrier.succeeded('commit');
+  }
+
+  /** After a failed commit: throws when the instance must stop, else replaces the producer if needed and backs off. */
+  async recover(err: unknown): Promise<void> {
+    if (isFenced(err)) {
+      this.o.health.error(err);
+      throw fencedError(this.o.app, this.o.instanceId, err);
+    }
+    const { kind, waitMs } = this.o.retrier.onFailure('commit', err);
+    if (kind === 'replace') {
+      this.o.logger.warn('replacing the producer');
+      await this.producer.close().catch(() => undefined);
+      await this.o.retrier.run('start producer', () => this.start());
+    }
+    await this.o.retrier.sleep(waitMs);
+  }
+
+  /** Abandons uncommitted work (failure path). */
+  async abort(tasks: Task[]): Promise<void> {
+    await this.committer.abort(tasks);
+  }
+
+  async close(): Promise<void> {
+    await this.producer?.close().catch(() => undefined);
+  }
+}
