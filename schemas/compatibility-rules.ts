@@ -64,5 +64,7 @@ export interface CompatFinding {
    * record itself, `/emotions/*` any item of a list, `/*` any other property.
    */
   path: string;
+  /** JSON pointer, in the new schema document, of the keyword that changed (or of the schema holding it when it was removed). */
+  schemaPath: string;
   message: string;
 }

@@ -85,6 +85,13 @@ describe('event schema compatibility rules', () => {
     next.properties.place = { type: 'string' };
     const found = compareSchemas(deployed, next).map((f) => `${f.direction} ${f.rule} ${f.path}`).sort();
     expect(found).toEqual(['looser PROPERTY_ADDED /place', 'stricter MAX_LOWERED /emotions/*', 'stricter MAX_LOWERED /note', 'stricter REQUIRED_ADDED /energy']);
+    // And where each is in the new schema file (the plan turns these into line:col).
+    expect(compareSchemas(deployed, next).map((f) => f.schemaPath).sort()).toEqual([
+      '/properties/emotions/items/maxLength',
+      '/properties/note/maxLength',
+      '/properties/place',
+      '/required',
+    ]);
   });
 
   it('follows #/definitions references and compares allOf branches in order', () => {
