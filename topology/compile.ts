@@ -120,7 +120,8 @@ function parse(src: SourceDoc, diags: Diagnostics): boolean {
   return ok;
 }
 
-function defaultSchemasDir(file: string): string {
+/** The event schemas of a pipeline file: `schemas/events` beside it if that exists, else the shipped ones. */
+export function defaultSchemasDir(file: string): string {
   const beside = path.join(path.dirname(path.resolve(file)), 'schemas', 'events');
   return fs.existsSync(beside) ? beside : EVENT_SCHEMAS_DIR;
 }
