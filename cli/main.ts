@@ -14,9 +14,10 @@ import { registerServe } from './serve.js';
 import { registerTest } from './test.js';
 import { registerTopics } from './topics.js';
 import { registerDlq } from './dlq.js';
+import { registerPlan } from './plan.js';
 import { errorMessage } from '../common/errors.js';
 
-export const commands: RegisterCommand[] = [registerValidate, registerDescribe, registerDocs, registerSchema, registerRun, registerServe, registerTopics, registerFetchModel, registerTest, registerDlq];
+export const commands: RegisterCommand[] = [registerValidate, registerDescribe, registerDocs, registerSchema, registerRun, registerServe, registerTopics, registerFetchModel, registerTest, registerDlq, registerPlan];
 
 export function createProgram(cli: CliContext): Command {
   const program = new Command('aura')

@@ -18,12 +18,14 @@ import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
 import { openPipeline, topicsMode } from './open-pipeline.js';
 import { superviseUntilDone } from './supervise.js';
+import { deploymentGate } from './deployment.js';
 
 export interface ServeOptions {
   file: string;
   stateDir?: string;
   port?: number;
   createTopics?: boolean;
+  allowBreaking?: boolean;
 }
 
 export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -46,6 +48,10 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
   const port = options.port ?? config.port;
   // Stable across restarts (reply routing, registry), distinct per instance on one host.
   const instanceId = config.instanceId ?? `${os.hostname()}-${port}`;
+  if (!(await deploymentGate(opened, { allowBreaking: options.allowBreaking, label: 'aura serve', instanceId }))) {
+    await transport.close().catch(() => undefined);
+    return 1;
+  }
   const app = createPipelineApp({
     pipeline,
     transport,
@@ -97,7 +103,8 @@ export function registerServe(program: Command, cli: CliContext): void {
     .option('--state-dir <dir>', 'local state directory (default: defaults.state_dir of the pipeline)')
     .option('--port <port>', 'HTTP port (default: AURA_PORT or 8080)', (v) => Number(v))
     .option('--create-topics', 'Kafka: create missing topics at start (default: check them and explain what is missing)')
-    .action(async (file: string, options: { stateDir?: string; port?: number; createTopics?: boolean }) => {
+    .option('--allow-breaking', 'deploy breaking changes (see `aura plan`): the state they invalidate is reset')
+    .action(async (file: string, options: { stateDir?: string; port?: number; createTopics?: boolean; allowBreaking?: boolean }) => {
       cli.exitCode = await servePipeline({ file, ...options });
     });
 }

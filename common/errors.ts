@@ -19,6 +19,8 @@ export const ErrorCodes = {
   PROVIDER_TIMEOUT: 'PROVIDER_TIMEOUT',
   DEADLINE_EXCEEDED: 'DEADLINE_EXCEEDED',
   MODEL_MISSING: 'MODEL_MISSING',
+  /** A deploy that would lose or misread state, or reject deployed clients (see `aura plan`). */
+  DEPLOYMENT_BREAKING: 'DEPLOYMENT_BREAKING',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
