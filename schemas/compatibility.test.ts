@@ -90,7 +90,7 @@ describe('event schema compatibility rules', () => {
       '/properties/emotions/items/maxLength',
       '/properties/note/maxLength',
       '/properties/place',
-      '/required',
+      '/required/1',
     ]);
   });
 

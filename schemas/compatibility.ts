@@ -186,7 +186,8 @@ function checkObject(o: Obj, n: Obj, at: At, ctx: Ctx, depth: number): void {
   const reqBefore = new Set(Array.isArray(o.required) ? (o.required as string[]) : []);
   const reqAfter = new Set(Array.isArray(n.required) ? (n.required as string[]) : []);
   const req = (f: string): At => ({ path: child(at.path, f), schema: at.schema });
-  for (const f of reqAfter) if (!reqBefore.has(f)) report(ctx, 'REQUIRED_ADDED', req(f), `"${f}" is now required`, 'required');
+  const required = Array.isArray(n.required) ? (n.required as string[]) : [];
+  for (const f of reqAfter) if (!reqBefore.has(f)) report(ctx, 'REQUIRED_ADDED', req(f), `"${f}" is now required`, `required/${required.indexOf(f)}`);
   for (const f of reqBefore) if (!reqAfter.has(f)) report(ctx, 'REQUIRED_REMOVED', req(f), `"${f}" is no longer required`, keywordAt(n, 'required'));
 
   const propsBefore = (o.properties ?? {}) as Record<string, Schema>;

@@ -46,6 +46,7 @@ function diffTopic(ctx: DiffContext, old: TopicSpec, t: TopicSpec): PlanChange |
     c.findings.push(
       finding('TOPIC_PARTITIONS_DECREASED', `${t.name} has ${old.partitions} partitions; Kafka cannot remove partitions (\`aura topics apply\` refuses)`, {
         todo: `keep partitions: ${old.partitions}, or move to a new topic (a new name) and let the old one drain`,
+        discards: `nothing is removed: ${t.name} keeps its ${old.partitions} partitions on the cluster, so the pipeline would not match its topic`,
       }),
     );
   if (t.partitions !== old.partitions) repartition(ctx, c, old, t, 'partitions');
