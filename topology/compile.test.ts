@@ -134,7 +134,7 @@ describe('compilePipeline on the default pipeline.yaml', () => {
     expect(p.topics.context_aggregated).toMatchObject({ cleanup: 'compact', schema: 'aggregated-context' });
     for (const sub of p.subtopologies) expect(sub.partitions).toBe(6);
     expect(p.nodes.vectorize_context).toMatchObject({ concurrency: 4, onError: 'dead_letter', config: { embedder: 'embedder', text: 'summary_text', batch_size: 32 } });
-    expect(p.nodes.guardian.config).toEqual({ advisor: 'advisor', vectors: 'context_vectors', embedder: 'embedder', top_k: 3, chunk_words: 12, default_deadline: '30s' });
+    expect(p.nodes.guardian.config).toEqual({ advisor: 'advisor', vectors: 'context_vectors', embedder: 'embedder', top_k: 3, chunk_words: 12, default_deadline: '30s', default_language: 'es' });
     expect(p.nodes.split_events.concurrency).toBe(1);
     expect(p.resources.context_vectors).toMatchObject({ type: 'embedded', config: { path: '.aura/vectors.db' } });
   });

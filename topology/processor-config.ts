@@ -30,8 +30,7 @@ export function validateAgainst(schema: object, raw: unknown, basePath: Path, di
   return undefined;
 }
 
-export function checkProcessorConfig(id: string, spec: ProcessorSpec<any>, raw: unknown, diags: Diagnostics): CheckedConfig { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const configPath = ['processors', id, 'config'];
+export function checkProcessorConfig(id: string, spec: ProcessorSpec<any>, raw: unknown, diags: Diagnostics, configPath: Path = ['processors', id, 'config']): CheckedConfig { // eslint-disable-line @typescript-eslint/no-explicit-any
   const config = validateAgainst(spec.configSchema, raw, configPath, diags);
   if (!config) return {};
   for (const { path, expression } of spec.expressions?.(config) ?? []) {
