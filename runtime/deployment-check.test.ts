@@ -191,4 +191,17 @@ describe('checkAndRecordDeployment on the embedded log', () => {
     expect(text).not.toContain('sk-very-secret');
     expect(text).toMatch(/"api_key":"sha256:[0-9a-f]{16}"/);
   });
+
+  it('refuses to start over a record it cannot read, unless allowed (which replaces it)', async () => {
+    const producer = transport.producer({});
+    await producer.send([{ topic: deploymentsTopic('deploy-check'), partition: 0, key: 'deployment', value: Buffer.from('{"format": 99}') }]);
+    await producer.close();
+    const refused = await checkAndRecordDeployment(v2, transport, { stateDir: stateA }).catch((e: unknown) => e);
+    expect((refused as AuraError).code).toBe(ErrorCodes.DEPLOYMENT_BREAKING);
+    expect((refused as AuraError).message).toContain('at offset 2 cannot be read: not a deployment record of format 1 (format 99)');
+    const allowed = await checkAndRecordDeployment(v2, transport, { stateDir: stateA, allowBreaking: true });
+    expect(allowed.recorded).toBe(true);
+    expect(allowed.resetChangelogs).toEqual([]);
+    expect((await readDeployment(transport, 'deploy-check'))?.format).toBe(1);
+  });
 });

@@ -18,7 +18,7 @@ import { AuraError, ErrorCodes } from '../common/errors.js';
 import { canonicalJson } from '../common/canonical-json.js';
 import { defaultSchemasDir } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
-import { buildDeployment } from '../topology/plan/deployment.js';
+import { buildDeployment, type Deployment } from '../topology/plan/deployment.js';
 import { changeHeadline, discardedLines, findingLines } from '../topology/plan/format.js';
 import { windowShape, type StoreLayout } from '../topology/plan/layouts.js';
 import { planDeployment, type Plan } from '../topology/plan/plan.js';
@@ -57,7 +57,7 @@ export async function checkAndRecordDeployment(pipeline: Pipeline, transport: Tr
   await transport.connect();
   const schemasDir = options.schemasDir ?? defaultSchemasDir(pipeline.file);
   const current = buildDeployment(pipeline, { schemasDir, clientTopics: options.clientTopics, recordedBy: options.recordedBy });
-  const deployed = await readDeployment(transport, pipeline.app);
+  const deployed = await readRecorded(transport, pipeline.app, options.allowBreaking);
   const plan = planDeployment(deployed, current, { schemasDir });
   const result: DeploymentCheck = { plan, recorded: false, discarded: [], resetChangelogs: [], droppedTasks: [] };
   if (plan.verdict === 'breaking') {
@@ -75,6 +75,17 @@ export async function checkAndRecordDeployment(pipeline: Pipeline, transport: Tr
   }
   writeLocalCopy(options.stateDir, deployed?.fingerprint === current.fingerprint ? deployed : current);
   return result;
+}
+
+/** The recorded deployment. One that cannot be read (another aura's format, a foreign record) is replaced only when allowed. */
+async function readRecorded(transport: Transport, app: string, allowBreaking?: boolean): Promise<Deployment | undefined> {
+  try {
+    return await readDeployment(transport, app);
+  } catch (err) {
+    if (!(err instanceof AuraError && err.code === ErrorCodes.DESERIALIZATION)) throw err;
+    if (allowBreaking) return undefined;
+    throw new AuraError(ErrorCodes.DEPLOYMENT_BREAKING, `${err.message}\nWhat is deployed is unknown. Start with --allow-breaking to deploy anyway (the record is replaced; nothing is reset).`, { cause: err });
+  }
 }
 
 function refusal(plan: Plan): AuraError {
