@@ -31,11 +31,11 @@ export function diffNodes(ctx: DiffContext): PlanChange[] {
   return out;
 }
 
-/** `from a, b to c`: what a node reads and writes, by id. */
+/** `from a, b to c`: what a node reads and the topics it writes, by id (not who reads it: that is the readers' change). */
 function wiring(p: Pipeline, n: NodeSpec): string {
   const label = (id: string) => p.nodes[id]?.topic ?? id;
   const from = p.edges.filter((e) => e.to === n.id).map((e) => (e.port === 'default' ? label(e.from) : `${e.from}.${e.port}`));
-  const to = p.edges.filter((e) => e.from === n.id).map((e) => label(e.to));
+  const to = p.edges.filter((e) => e.from === n.id && p.nodes[e.to]?.kind === 'sink').map((e) => label(e.to));
   return `from ${from.join(', ') || '(nothing)'}${to.length > 0 ? ` to ${[...new Set(to)].join(', ')}` : ''}`;
 }
 

@@ -85,4 +85,33 @@ describe('aura plan fixtures', () => {
     );
     expect(formatPlan(plan, { file: 'after.yaml' })).toContain('no deployment of shop is recorded yet');
   });
+
+  it('adding a consumer with state to the default pipeline.yaml is safe (new features are new consumers)', () => {
+    const file = fileURLToPath(new URL('../../pipeline.yaml', import.meta.url));
+    const source = fs.readFileSync(file, 'utf8');
+    const edited = source
+      .replace('  dead_letters:\n', '  mood_hourly_topic:\n    name: aura360.insights.mood-hourly\n  dead_letters:\n')
+      .replace('stores:\n', 'stores:\n  mood_hourly_store:\n    kind: window\n')
+      .replace('joins:\n', `  mood_hourly:
+    type: aggregate
+    from: split_events.mood
+    to: mood_hourly_topic
+    store: mood_hourly_store
+    config:
+      window: { type: tumbling, size: 1h, grace: 5m }
+      aggregations:
+        entries: { op: count }
+        avg_score: { op: avg, field: data.score }
+
+joins:\n`);
+    const env = { AURA_VECTOR_DB: ':memory:' };
+    const compile = (text: string) => {
+      const result = compilePipeline(text, file, { env });
+      expect(result.diagnostics).toEqual([]);
+      return buildDeployment(result.pipeline!, { schemasDir: path.join(path.dirname(file), 'schemas/events'), clientTopics: ['user_events'] });
+    };
+    const plan = planDeployment(compile(source), compile(edited));
+    expect(plan.verdict).toBe('safe');
+    expect(plan.changes.map((c) => `${c.action} ${c.subject} ${c.id} ${c.findings.length}`)).toEqual(['add topic mood_hourly_topic 0', 'add store mood_hourly_store 0', 'add processor mood_hourly 0']);
+  });
 });
