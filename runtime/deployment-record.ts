@@ -10,16 +10,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
-import { parseDeployment, type Deployment } from '../topology/plan/deployment.js';
+import { deploymentsTopic, parseDeployment, type Deployment } from '../topology/plan/deployment.js';
+
+export { deploymentsTopic };
 import type { Transport } from '../transports/types.js';
 
 /** The record's key: one deployment per app, so compaction keeps the latest. */
 const RECORD_KEY = 'deployment';
 const READ_TIMEOUT_MS = 30_000;
-
-export function deploymentsTopic(app: string): string {
-  return `${app}-deployments`;
-}
 
 /** The deployment recorded last, or undefined when there is none (no topic, empty, or deleted). */
 export async function readDeployment(transport: Transport, app: string): Promise<Deployment | undefined> {

@@ -71,7 +71,10 @@ error also exits 2, after printing the usage.
    before starting, so no instance works on state of the old layout.
 
 Stop every instance before deploying a breaking change (as with Kafka Streams' application
-reset tool): an instance still running the old pipeline would keep writing the old layout.
+reset tool): an instance still running the old pipeline would keep writing the old layout. On
+a cluster with ACLs, the pipeline's principal reads, writes and creates \`<app>-deployments\`
+(see [deployment.md](deployment.md)); a reset also deletes and creates changelogs, so run the
+\`--allow-breaking\` start with credentials that may (the operator's).
 Input offsets are not reset: reset stores fold the records that arrive from now on. To rebuild
 them from the input still retained, reset the group's offsets for their input topics
 (\`kafka-consumer-groups --reset-offsets --to-earliest --group <app>\`) before starting,

@@ -15,6 +15,11 @@ import type { Pipeline } from '../model.js';
 import { storeLayouts, type StoreLayout } from './layouts.js';
 
 export const DEPLOYMENT_FORMAT = 1;
+
+/** The compacted, single-partition topic holding an app's deployment record. */
+export function deploymentsTopic(app: string): string {
+  return `${app}-deployments`;
+}
 const SCHEMA_SUFFIX = '.schema.json';
 
 export interface Deployment {
