@@ -80,6 +80,8 @@ describe('aura plan and aura run --allow-breaking on the embedded log', () => {
     expect(out).toContain(`+ processor hourly_spend at ${file}:11:3: aggregate from events to hourly`);
     expect(out).toContain(`+ store hourly_store at ${file}:9:3: window, changelog plan-cli-hourly_store-changelog (starts empty)`);
     expect(out).toContain('Plan: 4 to add, 0 to change, 0 to remove; 0 breaking (need a reset or a migration), 4 safe.');
+    expect(out).toContain(`(deployment none: there is no embedded log at ${path.join(stateDir, 'embedded-log.db')} yet)`);
+    expect(fs.existsSync(stateDir)).toBe(false);
   });
 
   it('aura run records the deployment; aura plan while it runs reads the local copy and finds no change (exit 0)', async () => {

@@ -7,6 +7,8 @@
  * breaking, at its file:line:col, with what to do. Exit code: 0 no change,
  * 1 only safe changes, 2 something breaking, 3 the plan could not be made.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { errorMessage } from '../common/errors.js';
 import { readDeployment, readLocalCopy, localCopyFile } from '../runtime/deployment-record.js';
@@ -60,12 +62,15 @@ async function planCommand(file: string, options: PlanOptions, cli: CliContext):
   const current = buildDeployment(pipeline, { schemasDir, clientTopics: gatewayClientTopics(pipeline) });
   const plan = planDeployment(found.deployed, current, { schemasDir });
   if (options.format === 'json') cli.out(`${JSON.stringify({ ...plan, source: found.source }, null, 2)}\n`);
-  else cli.out(`${formatPlan(plan, { file })}(deployment read from ${found.source})\n`);
+  else cli.out(`${formatPlan(plan, { file })}(deployment ${found.source})\n`);
   return planExitCode(plan);
 }
 
 /** The recorded deployment: from the log, or — when a running pipeline holds the embedded log — from its local copy. */
 async function deployedPipeline(pipeline: Pipeline, stateDir: string): Promise<{ deployed?: Deployment; source: string }> {
+  // A plan changes nothing: no embedded log yet means nothing deployed (rather than creating an empty one).
+  const log = path.join(stateDir, 'embedded-log.db');
+  if (!process.env.KAFKA_BROKERS?.trim() && !fs.existsSync(log)) return { source: `none: there is no embedded log at ${log} yet` };
   let chosen;
   try {
     chosen = chooseTransport(pipeline, stateDir);
@@ -74,11 +79,11 @@ async function deployedPipeline(pipeline: Pipeline, stateDir: string): Promise<{
     if (!busy) throw err;
     const copy = readLocalCopy(stateDir, pipeline.app);
     if (!copy) throw new Error(`${errorMessage(err)}; and ${localCopyFile(stateDir, pipeline.app)} (the copy a running pipeline keeps) is missing`);
-    return { deployed: copy, source: `${localCopyFile(stateDir, pipeline.app)}: the embedded log is in use by the running pipeline` };
+    return { deployed: copy, source: `read from ${localCopyFile(stateDir, pipeline.app)}: the embedded log is in use by the running pipeline` };
   }
   try {
     await chosen.transport.connect();
-    return { deployed: await readDeployment(chosen.transport, pipeline.app), source: `${pipeline.app}-deployments on ${chosen.summary}` };
+    return { deployed: await readDeployment(chosen.transport, pipeline.app), source: `read from ${pipeline.app}-deployments on ${chosen.summary}` };
   } finally {
     await chosen.transport.close().catch(() => undefined);
   }
