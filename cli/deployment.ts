@@ -3,13 +3,14 @@
  * starts, the pipeline is compared with the recorded deployment; a breaking
  * change is refused (exit 1, with the plan's breaking lines and what
  * `--allow-breaking` would discard) or, when allowed, carried out and its
- * discards listed; then the deployment is recorded. Also what the gateway
+ * discards listed; once the engine has started, the deployment is recorded. Also what the gateway
  * contributes to a plan: the topics clients publish to.
  */
 import os from 'node:os';
 import { errorMessage } from '../common/errors.js';
 import { resolveTopics } from '../gateway/replies/reply-routes.js';
-import { checkAndRecordDeployment } from '../runtime/deployment-check.js';
+import { checkDeployment, type DeploymentCheck } from '../runtime/deployment-check.js';
+import { deploymentsTopic } from '../topology/plan/deployment.js';
 import type { Pipeline } from '../topology/model.js';
 import type { OpenedPipeline } from './open-pipeline.js';
 
@@ -28,32 +29,48 @@ export interface GateOptions {
   err?: (text: string) => void;
 }
 
-/** True when the engine may start. Prints one summary line, or the refusal. */
-export async function deploymentGate(opened: OpenedPipeline, options: GateOptions): Promise<boolean> {
+export interface Gate {
+  /** Records the deployment: call once the engine has started. Never throws (a failure is reported). */
+  record(): Promise<void>;
+}
+
+/** The gate, or undefined when the engine must not start (the refusal is printed). */
+export async function deploymentGate(opened: OpenedPipeline, options: GateOptions): Promise<Gate | undefined> {
   const out = options.out ?? ((s: string) => void process.stdout.write(s));
   const err = options.err ?? ((s: string) => void process.stderr.write(s));
   const { pipeline, transport, stateDir } = opened;
+  let check: DeploymentCheck;
   try {
-    const check = await checkAndRecordDeployment(pipeline, transport, {
+    check = await checkDeployment(pipeline, transport, {
       allowBreaking: options.allowBreaking,
       stateDir,
       clientTopics: gatewayClientTopics(pipeline),
       recordedBy: options.instanceId ?? os.hostname(),
     });
-    const { plan } = check;
-    const since = plan.deployed ? ` since the deployment of ${plan.deployed.recordedAt}` : '';
-    const head = `${options.label}: deployment of ${pipeline.app}:`;
-    if (!plan.deployed) out(`${head} the first, recorded\n`);
-    else if (plan.verdict === 'none') out(`${head} unchanged${since}\n`);
-    else out(`${head} ${plan.changes.length} change${plan.changes.length > 1 ? 's' : ''}${since} (${plan.verdict}; \`aura plan\` lists them)${check.recorded ? ', recorded' : ''}\n`);
-    if (check.discarded.length > 0) {
-      out(`${options.label}: --allow-breaking: deploying ${plan.changes.filter((c) => c.findings.some((f) => f.severity === 'breaking')).length} breaking change(s); discarded:\n${check.discarded.join('\n')}\n`);
-      if (check.resetChangelogs.length > 0) out(`  changelogs deleted and re-created empty: ${check.resetChangelogs.join(', ')}\n`);
-    }
-    if (check.droppedTasks.length > 0) out(`  local state dropped (restored from the changelogs): tasks ${check.droppedTasks.join(', ')}\n`);
-    return true;
   } catch (e) {
     err(`${options.label}: ${errorMessage(e)}\n`);
-    return false;
+    return undefined;
   }
+  const { plan } = check;
+  const head = `${options.label}: deployment of ${pipeline.app}:`;
+  const since = plan.deployed ? ` since the deployment of ${plan.deployed.recordedAt}` : '';
+  if (!plan.deployed) out(`${head} the first\n`);
+  else if (plan.verdict === 'none') out(`${head} unchanged${since}\n`);
+  else out(`${head} ${plan.changes.length} change${plan.changes.length > 1 ? 's' : ''}${since} (${plan.verdict}; \`aura plan\` lists them)\n`);
+  if (check.discarded.length > 0) {
+    const breaking = plan.changes.filter((c) => c.findings.some((f) => f.severity === 'breaking')).length;
+    out(`${options.label}: --allow-breaking: deploying ${breaking} breaking change(s); discarded:\n${check.discarded.join('\n')}\n`);
+    if (check.resetChangelogs.length > 0) out(`  changelogs deleted and re-created empty: ${check.resetChangelogs.join(', ')}\n`);
+  }
+  if (check.droppedTasks.length > 0) out(`  local state dropped (restored from the changelogs): tasks ${check.droppedTasks.join(', ')}\n`);
+  return {
+    async record() {
+      try {
+        if (await check.record()) out(`${options.label}: deployment recorded in ${deploymentsTopic(pipeline.app)}\n`);
+      } catch (e) {
+        // Bookkeeping: the pipeline runs; the next plan compares with the previous record.
+        err(`${options.label}: the deployment could not be recorded in ${deploymentsTopic(pipeline.app)}: ${errorMessage(e)}\n`);
+      }
+    },
+  };
 }

@@ -71,11 +71,19 @@ describe('aura plan and the deployment gate on Kafka', () => {
   it('aura run records the deployment on the broker; aura plan reads it back', async () => {
     fs.writeFileSync(file, pipeline('1h'));
     expect((await plan()).code).toBe(1);
+    // A start that fails (its topics are missing on the cluster) records nothing: it never ran.
+    const failed = auraRun();
+    expect(await failed.exited).toBe(1);
+    expect(failed.output()).toContain("the cluster's topics do not match what this pipeline needs");
+    const stillNew = await plan();
+    expect(stillNew.code).toBe(1);
+    expect(stillNew.out).toContain(`no deployment of ${prefix} is recorded yet`);
     expect((await aura(['topics', 'apply', file])).code).toBe(0);
     const run = auraRun();
     try {
       await running(run);
-      expect(run.output()).toContain(`aura run: deployment of ${prefix}: the first, recorded`);
+      expect(run.output()).toContain(`aura run: deployment of ${prefix}: the first\n`);
+      expect(run.output()).toContain(`aura run: deployment recorded in ${prefix}-deployments\n`);
       const producer = transport.producer({});
       await producer.send(Array.from({ length: 20 }, (_, i) => ({ topic: `${prefix}.events`, key: `u${i % 4}`, value: Buffer.from(JSON.stringify({ amount: i })), timestamp: Date.now() })));
       await producer.close();

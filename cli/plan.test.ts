@@ -88,7 +88,8 @@ describe('aura plan and aura run --allow-breaking on the embedded log', () => {
     const run = auraRun();
     try {
       await untilRunning(run);
-      expect(run.output()).toContain('aura run: deployment of plan-cli: the first, recorded');
+      expect(run.output()).toContain('aura run: deployment of plan-cli: the first\n');
+      expect(run.output()).toContain('aura run: deployment recorded in plan-cli-deployments\n');
       const { code, out } = await plan();
       expect(code).toBe(0);
       expect(out).toContain('No changes: the pipeline is what is deployed.');

@@ -36,7 +36,8 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   const { transport } = opened;
   const onKafka = transport.kind === 'kafka';
   const instanceId = process.env.AURA_INSTANCE_ID?.trim() || undefined;
-  if (!(await deploymentGate(opened, { allowBreaking: options.allowBreaking, label: 'aura run', instanceId }))) {
+  const gate = await deploymentGate(opened, { allowBreaking: options.allowBreaking, label: 'aura run', instanceId });
+  if (!gate) {
     await transport.close().catch(() => undefined);
     return 1;
   }
@@ -76,6 +77,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     await transport.close().catch(() => undefined);
     return 1;
   }
+  await gate.record();
   logger.info({ tasks: app.engine.tasks.size }, 'pipeline running');
   return superviseUntilDone({ app, transport, logger, label: 'aura run' });
 }

@@ -48,7 +48,8 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
   const port = options.port ?? config.port;
   // Stable across restarts (reply routing, registry), distinct per instance on one host.
   const instanceId = config.instanceId ?? `${os.hostname()}-${port}`;
-  if (!(await deploymentGate(opened, { allowBreaking: options.allowBreaking, label: 'aura serve', instanceId }))) {
+  const gate = await deploymentGate(opened, { allowBreaking: options.allowBreaking, label: 'aura serve', instanceId });
+  if (!gate) {
     await transport.close().catch(() => undefined);
     return 1;
   }
@@ -84,6 +85,7 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
   );
   try {
     await app.start();
+    await gate.record();
     await gateway.start(port, config.host);
   } catch (err) {
     const hint = err instanceof AuraError && err.code === ErrorCodes.TOPIC_MISSING ? '\nOr start with --create-topics.' : '';

@@ -2,7 +2,7 @@
  * What `aura run` and `aura serve` do before the engine starts: compare the
  * pipeline with the recorded deployment (the same plan as `aura plan`),
  * refuse a breaking change unless allowed, carry out the reset an allowed one
- * needs, and record the new deployment.
+ * needs — and, once the engine has started, record the new deployment.
  *
  * A reset is Kafka Streams' application reset done by the application: the
  * changelogs of the stores whose state the new layout cannot read are
@@ -41,40 +41,59 @@ export interface DeploymentCheckOptions {
 
 export interface DeploymentCheck {
   plan: Plan;
-  /** A new deployment record was written. */
-  recorded: boolean;
   /** What the reset gave up (one line each), when breaking changes were allowed. */
   discarded: string[];
   /** Changelog topics deleted and re-created empty. */
   resetChangelogs: string[];
   /** Local task directories dropped (to be restored from the changelogs). */
   droppedTasks: string[];
+  /**
+   * Records the deployment (when it differs from the recorded one) and keeps its copy in the
+   * state directory; true when a record was written. Call it once the engine has started: a
+   * pipeline that never ran is not what is deployed.
+   */
+  record(): Promise<boolean>;
 }
 
 const DELETE_TIMEOUT_MS = 30_000;
 
-export async function checkAndRecordDeployment(pipeline: Pipeline, transport: Transport, options: DeploymentCheckOptions): Promise<DeploymentCheck> {
+/** Compares, refuses or resets; recording is left to `record()` (after a successful start). */
+export async function checkDeployment(pipeline: Pipeline, transport: Transport, options: DeploymentCheckOptions): Promise<DeploymentCheck> {
   await transport.connect();
   const schemasDir = options.schemasDir ?? defaultSchemasDir(pipeline.file);
   const current = buildDeployment(pipeline, { schemasDir, clientTopics: options.clientTopics, recordedBy: options.recordedBy });
   const deployed = await readRecorded(transport, pipeline.app, options.allowBreaking);
   const plan = planDeployment(deployed, current, { schemasDir });
-  const result: DeploymentCheck = { plan, recorded: false, discarded: [], resetChangelogs: [], droppedTasks: [] };
+  let discarded: string[] = [];
+  let resetChangelogs: string[] = [];
+  let droppedTasks: string[] = [];
   if (plan.verdict === 'breaking') {
     if (!options.allowBreaking) throw refusal(plan);
-    result.discarded = discardedLines(plan);
-    result.resetChangelogs = await resetChangelogs(pipeline, transport, plan.reset, deployed?.layouts ?? {});
-    if (plan.rebuildLocal) result.droppedTasks = dropLocalState(options.stateDir, pipeline.app);
+    discarded = discardedLines(plan);
+    resetChangelogs = await resetStoreChangelogs(pipeline, transport, plan.reset, deployed?.layouts ?? {});
+    if (plan.rebuildLocal) droppedTasks = dropLocalState(options.stateDir, pipeline.app);
   }
   // The layouts this instance last ran with: its local state was written under them.
   const ranWith = localLayouts(options.stateDir, pipeline.app);
-  if (result.droppedTasks.length === 0 && ranWith && layoutsMoved(ranWith, current.layouts)) result.droppedTasks = dropLocalState(options.stateDir, pipeline.app);
-  if (deployed?.fingerprint !== current.fingerprint) {
-    await recordDeployment(transport, current);
-    result.recorded = true;
-  }
-  writeLocalCopy(options.stateDir, deployed?.fingerprint === current.fingerprint ? deployed : current);
-  return result;
+  if (droppedTasks.length === 0 && ranWith && layoutsMoved(ranWith, current.layouts)) droppedTasks = dropLocalState(options.stateDir, pipeline.app);
+  const unchanged = deployed?.fingerprint === current.fingerprint;
+  return {
+    plan,
+    discarded,
+    resetChangelogs,
+    droppedTasks,
+    async record() {
+      if (!unchanged) await recordDeployment(transport, current);
+      writeLocalCopy(options.stateDir, unchanged && deployed ? deployed : current);
+      return !unchanged;
+    },
+  };
+}
+
+/** checkDeployment and record() at once (for callers with nothing to start in between). */
+export async function checkAndRecordDeployment(pipeline: Pipeline, transport: Transport, options: DeploymentCheckOptions): Promise<DeploymentCheck & { recorded: boolean }> {
+  const check = await checkDeployment(pipeline, transport, options);
+  return { ...check, recorded: await check.record() };
 }
 
 /** The recorded deployment. One that cannot be read (another aura's format, a foreign record) is replaced only when allowed. */
@@ -104,7 +123,7 @@ function refusal(plan: Plan): AuraError {
 }
 
 /** Deletes the changelogs of `stores` (as deployed and as declared now) and re-creates the pipeline's ones empty. */
-async function resetChangelogs(pipeline: Pipeline, transport: Transport, stores: string[], deployed: Record<string, StoreLayout>): Promise<string[]> {
+async function resetStoreChangelogs(pipeline: Pipeline, transport: Transport, stores: string[], deployed: Record<string, StoreLayout>): Promise<string[]> {
   const admin = transport.admin();
   const wanted = stores.map((s) => pipeline.topics[`${s}-changelog`]).filter((t) => t !== undefined);
   const names = new Set([...wanted.map((t) => t.name), ...stores.map((s) => deployed[s]?.changelogTopic).filter((n): n is string => Boolean(n))]);

@@ -1,8 +1,8 @@
 /**
  * The deployment record on the log: one compacted, single-partition topic per
  * app (`<app>-deployments`) whose latest record is the deployment that runs
- * (topology/plan/deployment.ts). Written by `aura run`/`aura serve` at
- * start-up, read by `aura plan`, on the embedded log and on Kafka alike —
+ * (topology/plan/deployment.ts). Written by `aura run`/`aura serve` once
+ * started, read by them at start-up and by `aura plan`, on the embedded log and on Kafka alike —
  * only through the Transport. Like Kafka Streams' internal topics it is
  * created by the application itself, also when topics are otherwise only
  * checked: it is aura's bookkeeping, not the pipeline's data.

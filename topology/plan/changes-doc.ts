@@ -26,7 +26,7 @@ node bin/aura.js plan pipeline.yaml            # the plan, like terraform plan
 node bin/aura.js plan pipeline.yaml --format json
 \`\`\`
 
-It compares the pipeline with the **deployment record**: at start-up, \`aura run\` and
+It compares the pipeline with the **deployment record**: once started, \`aura run\` and
 \`aura serve\` write the compiled pipeline (graph, topics, stores, sub-topologies, with their
 YAML locations), the store layouts, the event schemas its topics name (and every schema they
 \`$ref\`) and the topics clients publish to, as one record of the compacted topic
@@ -66,9 +66,10 @@ error also exits 2, after printing the usage.
    changelogs of those stores are deleted and re-created empty (the stores start empty) and
    this instance's local state is dropped (it is a cache of the changelogs and is restored
    from them). Orphaned changelogs of removed or renamed stores are left on the cluster.
-4. Record the deployment when it differs from the recorded one, and keep a copy in the state
-   directory. Another instance that last ran a different store layout drops its local state
-   before starting, so no instance works on state of the old layout.
+4. Once the engine has started, record the deployment when it differs from the recorded one
+   (a start that fails records nothing), and keep a copy in the state directory. Another
+   instance that last ran a different store layout drops its local state before starting, so
+   no instance works on state of the old layout.
 
 Stop every instance before deploying a breaking change (as with Kafka Streams' application
 reset tool): an instance still running the old pipeline would keep writing the old layout. On
