@@ -19,6 +19,8 @@ import { validatorFor } from './ajv.js';
 import { translateAjvErrors } from './schema-errors.js';
 import { readDraft } from './read-draft.js';
 import { findMisplaced } from './misplaced.js';
+import { processorTypes } from '../processors/spec-registry.js';
+import { resourceSpecs } from './resource-specs.js';
 import { resolveReferences } from './references.js';
 import { checkCycles } from './cycles.js';
 import { checkSemantics } from './semantics.js';
@@ -52,7 +54,7 @@ export function compilePipeline(source: string, file: string, options: CompileOp
     return finish(diags);
   }
   // Before validation, which fills in the defaults of the section an entry is (wrongly) written in.
-  const misplaced = findMisplaced(data);
+  const misplaced = findMisplaced(data, { processors: processorTypes(), resources: resourceSpecs.map((r) => r.type) });
   const validate = validatorFor(dslSchema);
   if (!validate(data) || misplaced.length > 0) {
     for (const p of translateAjvErrors(validate.errors ?? [], { data, misplaced })) diags.report(p.code, p.path, p.message, { target: p.target });

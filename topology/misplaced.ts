@@ -7,8 +7,6 @@
  * does not have, and reads the entry as what it is.
  */
 import type { Path } from './source-doc.js';
-import { processorTypes } from '../processors/spec-registry.js';
-import { resourceSpecs } from './resource-specs.js';
 
 export type Section = 'topics' | 'stores' | 'resources' | 'processors' | 'joins';
 export const SECTIONS: readonly Section[] = ['topics', 'stores', 'resources', 'processors', 'joins'];
@@ -25,6 +23,12 @@ export interface Misplaced {
   message: string;
 }
 
+/** The processor and resource types the pipeline may use (the compiler's registries). */
+export interface KnownTypes {
+  processors: readonly string[];
+  resources: readonly string[];
+}
+
 const JOIN_TYPES = ['stream_table', 'stream_stream'];
 const STORE_KINDS = ['key_value', 'window', 'session'];
 const WHAT: Record<Section, string> = { topics: 'a topic', stores: 'a store', resources: 'a resource', processors: 'a processor', joins: 'a join' };
@@ -32,12 +36,12 @@ const WHAT: Record<Section, string> = { topics: 'a topic', stores: 'a store', re
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** The section an entry evidently belongs to, and why; undefined when it is not evident. */
-function evidentSection(raw: Record<string, unknown>): { section: Section; because: string } | undefined {
+function evidentSection(raw: Record<string, unknown>, known: KnownTypes): { section: Section; because: string } | undefined {
   const type = typeof raw.type === 'string' ? raw.type : undefined;
   if (type !== undefined) {
-    if (processorTypes().includes(type)) return { section: 'processors', because: `type "${type}"` };
+    if (known.processors.includes(type)) return { section: 'processors', because: `type "${type}"` };
     if (JOIN_TYPES.includes(type)) return { section: 'joins', because: `type "${type}"` };
-    if (resourceSpecs.some((s) => s.type === type)) return { section: 'resources', because: `type "${type}"` };
+    if (known.resources.includes(type)) return { section: 'resources', because: `type "${type}"` };
     return undefined;
   }
   if (typeof raw.kind === 'string' && STORE_KINDS.includes(raw.kind)) return { section: 'stores', because: `kind "${raw.kind}"` };
@@ -46,7 +50,7 @@ function evidentSection(raw: Record<string, unknown>): { section: Section; becau
 }
 
 /** Every entry of the document that belongs to another section. Call before schema validation (which fills in defaults). */
-export function findMisplaced(data: unknown): Misplaced[] {
+export function findMisplaced(data: unknown, known: KnownTypes): Misplaced[] {
   if (!isObj(data)) return [];
   const out: Misplaced[] = [];
   for (const section of SECTIONS) {
@@ -54,7 +58,7 @@ export function findMisplaced(data: unknown): Misplaced[] {
     if (!isObj(entries)) continue;
     for (const [id, raw] of Object.entries(entries)) {
       if (!isObj(raw)) continue;
-      const evident = evidentSection(raw);
+      const evident = evidentSection(raw, known);
       if (!evident || evident.section === section) continue;
       out.push({
         id,
