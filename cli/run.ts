@@ -17,12 +17,15 @@ import { createLogger } from '../common/logger.js';
 import { createPipelineApp } from '../runtime/app.js';
 import { openPipeline, topicsMode } from './open-pipeline.js';
 import { superviseUntilDone } from './supervise.js';
+import { deploymentGate } from './deployment.js';
 
 export interface RunOptions {
   file: string;
   stateDir?: string;
   /** Kafka only: create missing topics at start instead of failing (the embedded log always does). */
   createTopics?: boolean;
+  /** Deploy breaking changes (see `aura plan`), resetting the state they invalidate. */
+  allowBreaking?: boolean;
 }
 
 export async function runPipeline(options: RunOptions): Promise<number> {
@@ -33,6 +36,11 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   const { transport } = opened;
   const onKafka = transport.kind === 'kafka';
   const instanceId = process.env.AURA_INSTANCE_ID?.trim() || undefined;
+  const gate = await deploymentGate(opened, { allowBreaking: options.allowBreaking, label: 'aura run', instanceId });
+  if (!gate) {
+    await transport.close().catch(() => undefined);
+    return 1;
+  }
   const app = createPipelineApp({
     pipeline,
     transport,
@@ -71,6 +79,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     await transport.close().catch(() => undefined);
     return 1;
   }
+  await gate.record();
   logger.info({ tasks: app.engine.tasks.size }, 'pipeline running');
   return superviseUntilDone({ app, transport, logger, label: 'aura run' });
 }
@@ -82,8 +91,9 @@ export function registerRun(program: Command, cli: CliContext): void {
     .argument('[pipeline]', 'pipeline file', DEFAULT_PIPELINE)
     .option('--state-dir <dir>', 'local state directory (default: defaults.state_dir of the pipeline)')
     .option('--create-topics', 'Kafka: create missing topics at start (default: check them and explain what is missing)')
-    .action(async (file: string, options: { stateDir?: string; createTopics?: boolean }) => {
-      cli.exitCode = await runPipeline({ file, stateDir: options.stateDir, createTopics: options.createTopics });
+    .option('--allow-breaking', 'deploy breaking changes (see `aura plan`): the state they invalidate is reset')
+    .action(async (file: string, options: { stateDir?: string; createTopics?: boolean; allowBreaking?: boolean }) => {
+      cli.exitCode = await runPipeline({ file, stateDir: options.stateDir, createTopics: options.createTopics, allowBreaking: options.allowBreaking });
     });
 }
 

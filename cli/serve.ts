@@ -21,6 +21,7 @@ import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
 import { openPipeline, topicsMode } from './open-pipeline.js';
 import { superviseUntilDone } from './supervise.js';
+import { deploymentGate } from './deployment.js';
 
 export interface ServeOptions {
   file: string;
@@ -29,6 +30,7 @@ export interface ServeOptions {
   createTopics?: boolean;
   /** Programmatic only: resource instances instead of the pipeline's (the fuzz suite's hashing embedder). */
   resourceOverrides?: Record<string, unknown>;
+  allowBreaking?: boolean;
 }
 
 export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -57,6 +59,11 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
   const port = options.port ?? config.port;
   // Stable across restarts (reply routing, registry), distinct per instance on one host.
   const instanceId = config.instanceId ?? `${os.hostname()}-${port}`;
+  const gate = await deploymentGate(opened, { allowBreaking: options.allowBreaking, label: 'aura serve', instanceId });
+  if (!gate) {
+    await transport.close().catch(() => undefined);
+    return 1;
+  }
   const app = createPipelineApp({
     pipeline,
     transport,
@@ -101,6 +108,7 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
   );
   try {
     await app.start();
+    await gate.record();
     await gateway.start(port, config.host);
   } catch (err) {
     const hint = err instanceof AuraError && err.code === ErrorCodes.TOPIC_MISSING ? '\nOr start with --create-topics.' : '';
@@ -120,7 +128,8 @@ export function registerServe(program: Command, cli: CliContext): void {
     .option('--state-dir <dir>', 'local state directory (default: defaults.state_dir of the pipeline)')
     .option('--port <port>', 'HTTP port (default: AURA_PORT or 8080)', (v) => Number(v))
     .option('--create-topics', 'Kafka: create missing topics at start (default: check them and explain what is missing)')
-    .action(async (file: string, options: { stateDir?: string; port?: number; createTopics?: boolean }) => {
+    .option('--allow-breaking', 'deploy breaking changes (see `aura plan`): the state they invalidate is reset')
+    .action(async (file: string, options: { stateDir?: string; port?: number; createTopics?: boolean; allowBreaking?: boolean }) => {
       cli.exitCode = await servePipeline({ file, ...options });
     });
 }

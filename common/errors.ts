@@ -25,6 +25,8 @@ export const ErrorCodes = {
   SCHEMA_REGISTRY_FAILED: 'SCHEMA_REGISTRY_FAILED',
   /** A schema is not compatible with the versions registered before it (compatibility level of its subject). */
   SCHEMA_INCOMPATIBLE: 'SCHEMA_INCOMPATIBLE',
+  /** A deploy that would lose or misread state, or reject deployed clients (see `aura plan`). */
+  DEPLOYMENT_BREAKING: 'DEPLOYMENT_BREAKING',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

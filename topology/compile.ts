@@ -18,6 +18,7 @@ import { dslSchema } from './dsl-schema.js';
 import { validatorFor } from './ajv.js';
 import { translateAjvErrors } from './schema-errors.js';
 import { readDraft } from './read-draft.js';
+import { findMisplaced } from './misplaced.js';
 import { resolveReferences } from './references.js';
 import { checkCycles } from './cycles.js';
 import { checkSemantics } from './semantics.js';
@@ -55,12 +56,14 @@ export function compilePipeline(source: string, file: string, options: CompileOp
     diags.report('SCHEMA', [], 'a pipeline is a mapping with "app", "topics", "processors", ... (see docs/pipeline-reference.md)');
     return finish(diags);
   }
+  // Before validation, which fills in the defaults of the section an entry is (wrongly) written in.
+  const misplaced = findMisplaced(data, { processors: (options.processors ?? builtinProcessors).types(), resources: builtinResources.types() });
   const validate = validatorFor(dslSchema);
-  if (!validate(data)) {
-    for (const p of translateAjvErrors(validate.errors ?? [], { data })) diags.report(p.code, p.path, p.message, { target: p.target });
+  if (!validate(data) || misplaced.length > 0) {
+    for (const p of translateAjvErrors(validate.errors ?? [], { data, misplaced })) diags.report(p.code, p.path, p.message, { target: p.target });
   }
 
-  const draft = readDraft(data as Record<string, unknown>, diags, { processors: options.processors ?? builtinProcessors, resources: builtinResources });
+  const draft = readDraft(data as Record<string, unknown>, diags, { processors: options.processors ?? builtinProcessors, resources: builtinResources }, misplaced);
   const schemas = EventSchemaSet.cached(options.schemasDir ?? defaultSchemasDir(file));
   const links = resolveReferences(draft, diags, schemas);
   checkFormats(draft, diags, schemas, path.dirname(path.resolve(file)));

@@ -16,6 +16,7 @@ export const DiagnosticCodes = {
   MISSING_ENV: { severity: 'error', summary: 'A `${VAR}` names an environment variable that is not set and has no `:-default`.' },
   SCHEMA: { severity: 'error', summary: 'The document does not match the pipeline schema (a wrong shape not covered by a more specific code).' },
   UNKNOWN_FIELD: { severity: 'error', summary: 'A field that this section does not have (often a typo: the message suggests the closest field).' },
+  WRONG_SECTION: { severity: 'error', summary: 'An entry written in the wrong section (an `aggregate` under `joins:`, a join under `processors:`, a store under `topics:`): reported once, with the section it belongs under.' },
   MISSING_FIELD: { severity: 'error', summary: 'A required field is absent.' },
   INVALID_VALUE: { severity: 'error', summary: 'A value of the wrong type or outside the allowed values.' },
   INVALID_CONFIG: { severity: 'error', summary: "A processor's `config` (or a resource's fields) does not match its type's schema." },

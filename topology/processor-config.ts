@@ -30,8 +30,7 @@ export function validateAgainst(schema: object, raw: unknown, basePath: Path, di
   return undefined;
 }
 
-export function checkProcessorConfig(id: string, spec: ProcessorType, raw: unknown, diags: Diagnostics): CheckedConfig {
-  const configPath = ['processors', id, 'config'];
+export function checkProcessorConfig(id: string, spec: ProcessorType, raw: unknown, diags: Diagnostics, configPath: Path = ['processors', id, 'config']): CheckedConfig {
   const config = validateAgainst(spec.configSchema, raw, configPath, diags);
   if (!config) return {};
   for (const { path, expression } of spec.expressions?.(config) ?? []) {

@@ -12,6 +12,10 @@ import type { ResourceRegistry } from '../providers/registry.js';
 import { checkProcessorConfig, validateAgainst } from './processor-config.js';
 import { didYouMean } from './suggest.js';
 import { parseDuration } from '../schemas/duration.js';
+import { SECTIONS, type Misplaced, type Section } from './misplaced.js';
+import { validatorFor } from './ajv.js';
+import { translateAjvErrors } from './schema-errors.js';
+import { sectionEntrySchemas } from './dsl-schema.js';
 
 type Obj = Record<string, unknown>;
 
@@ -37,32 +41,65 @@ export interface ComponentTypes {
   resources: ResourceRegistry;
 }
 
-export function readDraft(data: Obj, diags: Diagnostics, types: ComponentTypes): Draft {
+/** One entry to read: its id, fields and where it is written. */
+interface Entry {
+  id: string;
+  raw: Obj;
+  path: Path;
+}
+
+/**
+ * The entries of each section, each where it belongs: an entry written in the
+ * wrong section (reported as WRONG_SECTION) is checked against the schema of
+ * its own section, at its place in the file, and read as what it is.
+ */
+function placeEntries(data: Obj, misplaced: readonly Misplaced[], diags: Diagnostics): Record<Section, Entry[]> {
+  const moved = new Set(misplaced.map((m) => `${m.section}/${m.id}`));
+  const placed = Object.fromEntries(
+    SECTIONS.map((section) => [section, entries(data[section]).filter(([id]) => !moved.has(`${section}/${id}`)).map(([id, raw]) => ({ id, raw, path: [section, id] }))]),
+  ) as unknown as Record<Section, Entry[]>;
+  for (const m of misplaced) {
+    if (placed[m.belongs].some((e) => e.id === m.id)) {
+      diags.report('DUPLICATE_NAME', m.path, `"${m.id}" is also declared under ${m.belongs}: (and belongs there): ids must be unique`, { target: 'key' });
+      continue;
+    }
+    const raw = structuredClone(m.raw);
+    const validate = validatorFor(sectionEntrySchemas[m.belongs]);
+    // Translated as if in its own section (messages name it as what it is), reported where it is written.
+    if (!validate(raw))
+      for (const p of translateAjvErrors(validate.errors ?? [], { basePath: [m.belongs, m.id], data: raw })) diags.report(p.code, [m.section, ...p.path.slice(1)], p.message, { target: p.target });
+    placed[m.belongs].push({ id: m.id, raw, path: m.path });
+  }
+  return placed;
+}
+
+export function readDraft(data: Obj, diags: Diagnostics, types: ComponentTypes, misplaced: readonly Misplaced[] = []): Draft {
   const defaults = readDefaults(isObj(data.defaults) ? data.defaults : {});
   const rawDefaults = isObj(data.defaults) ? data.defaults : {};
+  const placed = placeEntries(data, misplaced, diags);
   const draft: Draft = {
     app: str(data.app) ?? 'app',
     defaults,
     ...(isObj(data.kafka) ? { kafka: readKafka(data.kafka) } : {}),
     deadLetterTopic: ref(rawDefaults.dead_letter_topic, ['defaults', 'dead_letter_topic']),
-    topics: new Map(entries(data.topics).flatMap(([id, raw]) => optional(readTopic(id, raw, defaults)))),
-    stores: new Map(entries(data.stores).flatMap(([id, raw]) => optional(readStore(id, raw)))),
-    resources: new Map(entries(data.resources).flatMap(([id, raw]) => optional(readResource(id, raw, diags, types.resources)))),
+    topics: new Map(placed.topics.flatMap((e) => optional(readTopic(e.id, e.raw, defaults, e.path)))),
+    stores: new Map(placed.stores.flatMap((e) => optional(readStore(e.id, e.raw, e.path)))),
+    resources: new Map(placed.resources.flatMap((e) => optional(readResource(e.id, e.raw, diags, types.resources, e.path)))),
     nodes: new Map(),
   };
   let index = 0;
-  for (const [id, raw] of entries(data.processors)) {
-    const node = readProcessor(id, raw, index++, defaults, diags, types.processors);
-    if (node) draft.nodes.set(id, node);
+  for (const e of placed.processors) {
+    const node = readProcessor(e.id, e.raw, index++, defaults, diags, types.processors, e.path);
+    if (node) draft.nodes.set(e.id, node);
   }
-  for (const [id, raw] of entries(data.joins)) {
-    const node = readJoin(id, raw, index++, defaults, diags);
+  for (const e of placed.joins) {
+    const node = readJoin(e.id, e.raw, index++, defaults, diags, e.path);
     if (!node) continue;
-    if (draft.nodes.has(id)) {
-      diags.report('DUPLICATE_NAME', ['joins', id], `join "${id}" has the same id as processor "${id}": processors and joins share one namespace`, { target: 'key' });
+    if (draft.nodes.has(e.id)) {
+      diags.report('DUPLICATE_NAME', e.path, `join "${e.id}" has the same id as processor "${e.id}": processors and joins share one namespace`, { target: 'key' });
       continue;
     }
-    draft.nodes.set(id, node);
+    draft.nodes.set(e.id, node);
   }
   return draft;
 }
@@ -99,10 +136,9 @@ function readDefaults(raw: Obj): PipelineDefaults {
   };
 }
 
-function readTopic(id: string, raw: Obj, defaults: PipelineDefaults): DraftTopic | undefined {
+function readTopic(id: string, raw: Obj, defaults: PipelineDefaults, path: Path): DraftTopic | undefined {
   const name = str(raw.name);
   if (name === undefined) return undefined;
-  const path = ['topics', id];
   return {
     id,
     name,
@@ -119,24 +155,23 @@ function readTopic(id: string, raw: Obj, defaults: PipelineDefaults): DraftTopic
   };
 }
 
-function readStore(id: string, raw: Obj): DraftStore | undefined {
+function readStore(id: string, raw: Obj, path: Path): DraftStore | undefined {
   const kind = pick(raw.kind, ['key_value', 'window', 'session'] as StoreKind[]);
   if (!kind) return undefined;
   return {
     id,
     kind,
-    from: ref(raw.from, ['stores', id, 'from']),
+    from: ref(raw.from, [...path, 'from']),
     ttlMs: parseDuration(raw.ttl),
     retentionMs: parseDuration(raw.retention),
     logging: raw.logging !== false,
-    path: ['stores', id],
+    path,
   };
 }
 
-function readResource(id: string, raw: Obj, diags: Diagnostics, registry: ResourceRegistry): DraftResource | undefined {
+function readResource(id: string, raw: Obj, diags: Diagnostics, registry: ResourceRegistry, path: Path): DraftResource | undefined {
   const type = str(raw.type);
   if (type === undefined) return undefined;
-  const path = ['resources', id];
   const spec = registry.get(type);
   const { type: _type, ...fields } = raw;
   if (!spec) {
@@ -158,14 +193,13 @@ function errorPolicy(raw: Obj, defaults: PipelineDefaults): ErrorPolicy {
   return pick(raw.on_error, ERROR_POLICIES) ?? defaults.onError;
 }
 
-function readProcessor(id: string, raw: Obj, index: number, defaults: PipelineDefaults, diags: Diagnostics, registry: ProcessorRegistry): DraftNode | undefined {
+function readProcessor(id: string, raw: Obj, index: number, defaults: PipelineDefaults, diags: Diagnostics, registry: ProcessorRegistry, path: Path): DraftNode | undefined {
   const type = str(raw.type);
   if (type === undefined) return undefined;
-  const path = ['processors', id];
   const spec = registry.get(type);
   let checked: { config?: Obj; ports?: string[] } = {};
   if (spec) {
-    checked = checkProcessorConfig(id, spec, raw.config, diags);
+    checked = checkProcessorConfig(id, spec, raw.config, diags, [...path, 'config']);
   } else {
     diags.report('UNKNOWN_PROCESSOR_TYPE', [...path, 'type'], `processor "${id}": unknown type "${type}"${didYouMean(type, registry.types())}; the types are ${registry.types().join(', ')}`);
   }
@@ -189,9 +223,8 @@ function readProcessor(id: string, raw: Obj, index: number, defaults: PipelineDe
   };
 }
 
-function readJoin(id: string, raw: Obj, index: number, defaults: PipelineDefaults, diags: Diagnostics): DraftNode | undefined {
+function readJoin(id: string, raw: Obj, index: number, defaults: PipelineDefaults, diags: Diagnostics, path: Path): DraftNode | undefined {
   const type = pick(raw.type, ['stream_table', 'stream_stream'] as const);
-  const path = ['joins', id];
   const left = ref(raw.left, [...path, 'left']);
   const right = ref(raw.right, [...path, 'right']);
   if (!type || !left || !right) return undefined;

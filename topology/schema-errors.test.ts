@@ -61,4 +61,51 @@ describe('schema diagnostics', () => {
       '13:51 INVALID_CONFIG processor "p": field "gap" is not allowed in config.window of type "tumbling"',
     ]);
   });
+  it('reports an entry in the wrong section once, with where it belongs, and reads it as what it is', () => {
+    const yaml = `app: demo
+topics:
+  events: { name: demo.events }
+  out: { name: demo.out }
+  counts: { kind: key_value }
+processors:
+  p:
+    type: filter
+    from: events
+    to: out
+    config: { condition: "true" }
+joins:
+  count_events:
+    type: aggregate
+    from: p
+    to: out
+    store: counts
+    config: { aggregations: { n: { op: count } } }
+`;
+    // Without the hint: a missing "name", an unknown "kind", two missing join fields, a wrong join type, four unknown fields.
+    expect(messages(yaml)).toEqual([
+      '5:3 WRONG_SECTION "counts" is a store (kind "key_value"): it belongs under stores:, not under topics:',
+      '13:3 WRONG_SECTION "count_events" is a processor (type "aggregate"): it belongs under processors:, not under joins:',
+    ]);
+    // Moved where they belong, the same entries compile.
+    const fixed = `app: demo
+topics:
+  events: { name: demo.events }
+  out: { name: demo.out }
+stores:
+  counts: { kind: key_value }
+processors:
+  p:
+    type: filter
+    from: events
+    to: out
+    config: { condition: "true" }
+  count_events:
+    type: aggregate
+    from: p
+    to: out
+    store: counts
+    config: { aggregations: { n: { op: count } } }
+`;
+    expect(compilePipeline(fixed, 'p.yaml', { env: {} }).ok).toBe(true);
+  });
 });

@@ -12,6 +12,7 @@ import { entityOf, fieldName, formatValue, typeInWords } from './labels.js';
 import { NODE_REF_PATTERN, TOPIC_NAME_PATTERN } from './dsl-schema.js';
 import { DURATION_COMMENT, DURATION_HELP, FIELD_PATH_PATTERN, ID_PATTERN } from '../schemas/fragments.js';
 import { DURATION_PATTERN, SIGNED_DURATION_PATTERN } from '../schemas/duration.js';
+import { insideMisplaced, type Misplaced } from './misplaced.js';
 
 export interface SchemaProblem {
   code: DiagnosticCode;
@@ -44,6 +45,8 @@ export interface TranslateOptions {
   code?: DiagnosticCode;
   /** The validated data (lets messages mention a sibling such as the window `type`). */
   data?: unknown;
+  /** Entries written in the wrong section (misplaced.ts): one WRONG_SECTION each, instead of their field-by-field errors. */
+  misplaced?: readonly Misplaced[];
 }
 
 interface Ctx {
@@ -52,8 +55,12 @@ interface Ctx {
 }
 
 export function translateAjvErrors(errors: readonly ErrorObject[], options: TranslateOptions = {}): SchemaProblem[] {
-  const problems = translate(errors, { base: options.basePath ?? [], data: options.data });
-  return options.code ? problems.map((p) => ({ ...p, code: options.code as DiagnosticCode })) : problems;
+  const misplaced = options.misplaced ?? [];
+  const kept = misplaced.length > 0 ? errors.filter((e) => !insideMisplaced(e.instancePath, misplaced)) : errors;
+  const problems = translate(kept, { base: options.basePath ?? [], data: options.data });
+  const wrong = misplaced.map((m): SchemaProblem => ({ code: 'WRONG_SECTION', path: m.path, target: 'key', message: m.message }));
+  const all = [...wrong, ...problems];
+  return options.code ? all.map((p) => ({ ...p, code: options.code as DiagnosticCode })) : all;
 }
 
 function translate(errors: readonly ErrorObject[], ctx: Ctx): SchemaProblem[] {

@@ -28,10 +28,11 @@ describe('describe --format acls', () => {
   const sinks = [...new Set(pipeline.subtopologies.flatMap((st) => st.sinkTopics))];
 
   it('lets the processors read their inputs and changelogs and write their outputs, changelogs and dead letters', () => {
-    expect(topicsWith('pipeline', 'read')).toEqual(names([...sources, ...changelogs]));
-    expect(topicsWith('pipeline', 'write')).toEqual(names([...sinks, ...changelogs, 'dead_letters']));
+    // And the deployment record, which `aura run` reads, writes and creates at start-up.
+    expect(topicsWith('pipeline', 'read')).toEqual(names([...sources, ...changelogs]).concat('aura360-deployments').sort());
+    expect(topicsWith('pipeline', 'write')).toEqual(names([...sinks, ...changelogs, 'dead_letters']).concat('aura360-deployments').sort());
     expect(topicsWith('pipeline', 'describe-configs')).toEqual(names(Object.keys(pipeline.topics)));
-    expect(topicsWith('pipeline', 'create')).toEqual([]);
+    expect(topicsWith('pipeline', 'create')).toEqual(['aura360-deployments']);
     expect(find('pipeline', 'consumer-group', 'aura360')!.operations).toEqual(['read']);
     const txn = find('pipeline', 'transactional-id', 'aura360-')!;
     expect(txn).toMatchObject({ prefixed: true, operations: ['write', 'describe'] });
@@ -58,7 +59,7 @@ describe('describe --format acls', () => {
 
   it('gives the operator what aura topics apply and aura dlq replay need', () => {
     expect(topicsWith('operator', 'create')).toEqual(names(Object.keys(pipeline.topics)));
-    expect(topicsWith('operator', 'read')).toEqual(names(['dead_letters']));
+    expect(topicsWith('operator', 'read')).toEqual(names(['dead_letters']).concat('aura360-deployments').sort()); // `aura plan` reads the deployment record
     expect(topicsWith('operator', 'write')).toEqual(names(sources));
     for (const p of ['pipeline', 'gateway', 'operator'] as const) expect(find(p, 'consumer-group', ASSIGN_ONLY_GROUP_PREFIX)?.prefixed).toBe(true);
   });

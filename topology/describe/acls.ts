@@ -10,6 +10,7 @@
  */
 import type { Pipeline } from '../model.js';
 import { gatewayRegistryTopic, groupInputTopics, topicUsage } from './topic-usage.js';
+import { deploymentsTopic } from '../plan/deployment.js';
 
 export type Principal = 'pipeline' | 'gateway' | 'operator';
 export type AclResource = 'topic' | 'consumer-group' | 'transactional-id';
@@ -53,6 +54,7 @@ export function deriveAcls(pipeline: Pipeline): AclRule[] {
     grant('pipeline', 'transactional-id', `${pipeline.app}-`, ['write', 'describe'], 'exactly-once: one transactional id per instance, <app>-<AURA_INSTANCE_ID>', true);
   }
   grant('pipeline', 'consumer-group', ASSIGN_ONLY_GROUP_PREFIX, ['describe'], 'restore consumers are assign-only: librdkafka still looks up their placeholder group', true);
+  grant('pipeline', 'topic', deploymentsTopic(pipeline.app), ['read', 'write', 'describe', 'create'], 'deployment record: read and written at start-up (created on first start); see docs/pipeline-changes.md');
 
   const readsOrWrites = new Set(uses.filter((u) => u.component === 'gateway').map((u) => u.topic));
   for (const id of groupInputTopics(pipeline)) if (!readsOrWrites.has(id)) grant('gateway', 'topic', name(id), ['describe'], 'consumer lag (end offsets) for /metrics');
@@ -61,6 +63,7 @@ export function deriveAcls(pipeline: Pipeline): AclRule[] {
   grant('gateway', 'consumer-group', ASSIGN_ONLY_GROUP_PREFIX, ['describe'], 'the reply reader is assign-only: librdkafka still looks up its placeholder group', true);
 
   for (const t of Object.values(pipeline.topics)) grant('operator', 'topic', t.name, ['create', 'alter', 'describe-configs'], '`aura topics apply`: create, raise partitions, compare configs');
+  grant('operator', 'topic', deploymentsTopic(pipeline.app), ['read', 'describe'], '`aura plan` reads the deployment record');
   const dlq = pipeline.defaults.deadLetterTopic;
   if (dlq && pipeline.topics[dlq]) {
     grant('operator', 'topic', name(dlq), ['read'], '`aura dlq replay` reads the dead letters');

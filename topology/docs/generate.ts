@@ -7,9 +7,13 @@ import { builtinProcessors } from '../../processors/registry.js';
 import { editorSchemaText } from '../editor-schema.js';
 import { processorPage } from './processor-page.js';
 import { pipelineReference } from './reference.js';
+import { pipelineChangesDoc } from '../plan/changes-doc.js';
 
 export function generatedDocs(): Map<string, string> {
-  const files = new Map<string, string>([['docs/pipeline-reference.md', pipelineReference()]]);
+  const files = new Map<string, string>([
+    ['docs/pipeline-reference.md', pipelineReference()],
+    ['docs/pipeline-changes.md', pipelineChangesDoc()],
+  ]);
   for (const spec of builtinProcessors.all()) files.set(`docs/processors/${spec.type}.md`, processorPage(spec));
   return files;
 }

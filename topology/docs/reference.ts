@@ -20,6 +20,9 @@ to topics, stores, resources and each other by id.
 
 - \`aura validate [pipeline.yaml]\` reports every problem at once, as \`file:line:col severity CODE message\`.
 - \`aura describe [pipeline.yaml] [--format text|mermaid|dot|json]\` prints the compiled topology.
+- \`aura plan [pipeline.yaml]\` compares the pipeline with the deployed one: what a deploy would
+  add, change and remove, and which changes need a reset or a migration
+  ([pipeline-changes.md](pipeline-changes.md)).
 - Editors validate and complete the file with the generated JSON Schema: start it with
   \`# yaml-language-server: $schema=./schemas/pipeline.schema.json\`.
 
