@@ -116,7 +116,7 @@ describe('a broker outage under exactly-once', () => {
     // ... and through the gateway, three users at a time.
     const publishes: Publish[] = [];
     const publishing = ['gw-ana', 'gw-ben', 'gw-eva'].map(async (user) => {
-      const headers = { authorization: `Bearer ${await sign({ sub: user }, TEST_SECRET, 'HS256')}`, 'content-type': 'application/json' };
+      const headers = { authorization: `Bearer ${await sign({ sub: user, exp: Math.floor(Date.now() / 1000) + 600 }, TEST_SECRET, 'HS256')}`, 'content-type': 'application/json' };
       for (let i = 0; flowing; i++) {
         const t0 = Date.now();
         const res = await fetch(`${url}/api/holistic/mood-entries/`, { method: 'POST', headers, body: JSON.stringify({ score: 1 + (i % 10) }), signal: AbortSignal.timeout(30_000) }).catch(() => undefined);
