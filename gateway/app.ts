@@ -42,6 +42,8 @@ import { type LiveSocket, topologyRoutes, topologyStats } from './routes/topolog
 import { userRoutes } from './routes/users.js';
 import { DEFAULT_LIMITS, type GatewayEnv, type GatewayLimits } from './types.js';
 import { GatewayWebSockets } from './ws/server.js';
+import { checkResponses } from './openapi/check.js';
+import { gatewayContract, openApiRoutes } from './openapi/routes.js';
 
 export interface GatewayOptions {
   pipeline: Pipeline;
@@ -66,6 +68,8 @@ export interface GatewayOptions {
   registryIntervalMs?: number;
   /** How often per-node rates are sampled and pushed to the topology page. */
   sampleIntervalMs?: number;
+  /** Check every response against /openapi.json and report violations (default: AURA_CHECK_RESPONSES=1; the test suite turns it on). */
+  checkResponses?: boolean;
 }
 
 export interface Gateway {
@@ -110,6 +114,9 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const guards = { auth, cluster, anonymous, trustProxy, protectedPrefixes: PROTECTED };
 
+  const contract = gatewayContract(deps);
+  // Outermost, so it sees the final answer of every request (errors and 404s included).
+  if (options.checkResponses ?? process.env.AURA_CHECK_RESPONSES === '1') app.use('*', checkResponses(contract.checker, logger));
   app.onError(onGatewayError(logger));
   app.notFound((c) => c.json(errorBody(HttpCodes.NOT_FOUND, `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`), 404));
   app.use('*', httpMetrics(deps.metrics));
@@ -124,6 +131,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.use('/api/*', requireJsonBody());
   app.route('/', opsRoutes(deps));
   app.route('/', topologyRoutes(deps, live));
+  app.route('/', openApiRoutes(contract.document));
   app.route('/ws', streamRoutes(deps));
   app.route('/api/dev', devRoutes(deps));
   app.route('/api/holistic', holisticRoutes(deps));

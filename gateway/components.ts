@@ -19,7 +19,6 @@ import { LagMonitor } from './metrics/lag-monitor.js';
 import { NodeStats } from './metrics/node-stats.js';
 import { GatewayMetrics } from './metrics/prometheus.js';
 import { Publisher } from './publish/publisher.js';
-import { BodyValidator } from './publish/validate.js';
 import { InstanceRegistry } from './queries/instance-registry.js';
 import { ReplyConsumer } from './replies/reply-consumer.js';
 import { resolveTopics, statusNodes, type TopicRoles, wireReplies } from './replies/reply-routes.js';
@@ -102,7 +101,6 @@ export function buildComponents(o: ComponentOptions): { deps: GatewayDeps; db: D
     stores: { context: contextStore, latest: o.pipeline.stores[latest] ? latest : undefined },
     resourceIds: { embedder: o.resources?.embedder ?? 'embedder', vectors: o.resources?.vectors ?? 'context_vectors' },
     publisher,
-    validator: new BodyValidator(),
     outbox,
     status,
     advice,
