@@ -116,7 +116,11 @@ export class ContractChecker {
 }
 
 /** Outermost middleware: checks the final response of every request (errors and 404s included). */
-export function checkResponses(checker: () => ContractChecker, logger: Logger): MiddlewareHandler<GatewayEnv> {
+export function checkResponses(
+  checker: () => ContractChecker,
+  logger: Logger,
+  report: typeof reportViolation = reportViolation,
+): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
     await next();
     const upgraded = Boolean((c.env as Record<symbol, { events?: unknown } | undefined> | undefined)?.[UPGRADE_SLOT]?.events);
@@ -124,6 +128,6 @@ export function checkResponses(checker: () => ContractChecker, logger: Logger): 
     const body = upgraded || c.req.method === 'HEAD' ? '' : await res.clone().text();
     const exchange = { method: c.req.method, path: c.req.path, status: res.status, headers: res.headers, body, upgraded };
     const problems = checker().check(exchange);
-    if (problems.length > 0) reportViolation({ source: 'http', method: exchange.method, path: exchange.path, status: exchange.status, problems }, logger);
+    if (problems.length > 0) report({ source: 'http', method: exchange.method, path: exchange.path, status: exchange.status, problems }, logger);
   };
 }
