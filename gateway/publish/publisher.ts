@@ -6,6 +6,7 @@
  * as the engine and Kafka's default partitioner.
  */
 import { MicroBatcher } from '../../common/micro-batcher.js';
+import { jsonSerdes, type ValueSerdes } from '../../runtime/serde.js';
 import type { TopicSpec } from '../../topology/model.js';
 import type { Headers, OutgoingRecord, Producer, RecordMetadata, Transport } from '../../transports/types.js';
 
@@ -18,18 +19,20 @@ export class Publisher {
     private readonly transport: Transport,
     clientId: string,
     maxBatch = 500,
+    /** Encodes values by topic: the registry serdes for `json_sr`/`avro` topics, plain JSON otherwise. */
+    private readonly serdes: ValueSerdes = jsonSerdes,
   ) {
     this.producer = transport.producer({ clientId });
     this.batcher = new MicroBatcher((records) => this.producer.send(records), maxBatch);
   }
 
-  /** Produces one JSON value keyed by `key`; resolves with its offset once acknowledged. */
+  /** Produces one value keyed by `key`, encoded with the topic's serde; resolves with its offset once acknowledged. */
   publish(topic: TopicSpec, key: string, value: unknown, headers: Headers, timestamp = Date.now()): Promise<RecordMetadata> {
     return this.batcher.call({
       topic: topic.name,
       partition: this.transport.partitionFor(key, topic.partitions),
       key,
-      value: Buffer.from(JSON.stringify(value), 'utf8'),
+      value: this.serdes.encode(topic.name, value),
       timestamp,
       headers,
     });
