@@ -57,7 +57,16 @@ describe('the gateway on Kafka with Schema Registry formats', () => {
   beforeAll(async () => {
     pipeline = loadPipeline(file, { env: { ...process.env, AURA_VECTOR_DB: ':memory:' } });
     expect(formats.map(([schema]) => Object.values(pipeline.topics).find((t) => t.schema === schema)?.format)).toEqual(formats.map(([, f]) => f));
-    app = createPipelineApp({ pipeline, transport, logger, stateDir: path.join(dir, 'state'), instanceId: 'gw-r1', topics: 'create', registry, resources: { overrides: { embedder: createHashingEmbedder() } } });
+    app = createPipelineApp({
+      pipeline,
+      transport,
+      logger,
+      stateDir: path.join(dir, 'state'),
+      instanceId: 'gw-r1',
+      topics: 'create',
+      registry,
+      resources: { overrides: { embedder: createHashingEmbedder() } },
+    });
     await app.start();
     gateway = createGateway({ pipeline, transport, app, logger, instanceId: 'gw-r1', auth: { alg: 'HS256', secret: TEST_SECRET }, registry });
     url = (await gateway.start(0, '127.0.0.1')).url;
@@ -70,7 +79,10 @@ describe('the gateway on Kafka with Schema Registry formats', () => {
     await gateway?.stop();
     await app?.stop();
     const names = [...Object.values(pipeline?.topics ?? {}).map((t) => t.name), `${prefix}-gateway-instances`];
-    await transport.admin().deleteTopics(names).catch(() => undefined);
+    await transport
+      .admin()
+      .deleteTopics(names)
+      .catch(() => undefined);
     await transport.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -78,16 +90,33 @@ describe('the gateway on Kafka with Schema Registry formats', () => {
   it('publishes in the wire format of the topic, and follows the event to ingested', async () => {
     const socket = await TestSocket.connect(wsUrl(url, '/ws'), ['aura.v1', `bearer.${await token('ana')}`]);
     await socket.waitFor((m) => m.type === 'hello');
-    const res = await fetch(`${url}/api/holistic/mood-entries/`, { method: 'POST', headers: await auth('ana'), body: JSON.stringify({ score: 6, note: 'ran in the park' }) });
+    const res = await fetch(`${url}/api/holistic/mood-entries/`, {
+      method: 'POST',
+      headers: await auth('ana'),
+      body: JSON.stringify({ score: 6, note: 'ran in the park' }),
+    });
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
     const topic = pipeline.topics.user_events!;
     const record = (await readTopic(transport, topic.name, topic.partitions)).find((r) => r.headers[GatewayHeaders.eventId] === id)!;
     expect(record.value![0]).toBe(0); // the magic byte, then the schema id the registry gave the topic's subject
     expect(record.value!.readInt32BE(1)).toBe(client.schemaIdOf(topic.name));
-    expect((await new SchemaRegistryClient(registry).lookup(valueSubject(topic.name), JSON.stringify(JSON.parse(topicSchemas(pipeline).find((s) => s.topic.id === 'user_events')!.schema)), 'JSON'))?.id).toBe(client.schemaIdOf(topic.name));
+    expect(
+      (
+        await new SchemaRegistryClient(registry).lookup(
+          valueSubject(topic.name),
+          JSON.stringify(JSON.parse(topicSchemas(pipeline).find((s) => s.topic.id === 'user_events')!.schema)),
+          'JSON',
+        )
+      )?.id,
+    ).toBe(client.schemaIdOf(topic.name));
     await client.prefetch([record]);
-    expect(client.decode(topic.name, record.value)).toMatchObject({ id, type: 'user.mood.created', user_id: 'ana', data: { score: 6, note: 'ran in the park' } });
+    expect(client.decode(topic.name, record.value)).toMatchObject({
+      id,
+      type: 'user.mood.created',
+      user_id: 'ana',
+      data: { score: 6, note: 'ran in the park' },
+    });
     const ingested = await socket.waitFor((m) => m.event_id === id && m.status === 'ingested', 60_000);
     expect(socket.messages.filter((m) => m.event_id === id).map((m) => m.status)).toEqual(['received', 'aggregated', 'vectorized', 'ingested']);
     expect(ingested.point_id).toMatch(/^[0-9a-f-]{36}$/); // read out of the Avro ingest result
@@ -97,7 +126,11 @@ describe('the gateway on Kafka with Schema Registry formats', () => {
   it('asks the Guardian in Avro and streams its decoded answer', async () => {
     const socket = await TestSocket.connect(wsUrl(url, '/ws'), ['aura.v1', `bearer.${await token('bob')}`]);
     await socket.waitFor((m) => m.type === 'hello');
-    const advice = await fetch(`${url}/api/guardian/advice`, { method: 'POST', headers: await auth('bob'), body: JSON.stringify({ question: '¿Cómo duermo mejor?' }) });
+    const advice = await fetch(`${url}/api/guardian/advice`, {
+      method: 'POST',
+      headers: await auth('bob'),
+      body: JSON.stringify({ question: '¿Cómo duermo mejor?' }),
+    });
     expect(advice.status).toBe(202);
     const { correlation_id } = (await advice.json()) as { correlation_id: string };
     const final = await socket.waitFor((m) => m.type === 'guardian.response' && m.correlation_id === correlation_id, 60_000);
@@ -108,7 +141,11 @@ describe('the gateway on Kafka with Schema Registry formats', () => {
     const sent = (await readTopic(transport, requests.name, requests.partitions)).find((r) => r.key === 'bob')!;
     await client.prefetch([sent]);
     expect(client.decode(requests.name, sent.value)).toMatchObject({ correlation_id, user_id: 'bob', question: '¿Cómo duermo mejor?', language: 'es' });
-    const sync = await fetch(`${url}/api/guardian/advice`, { method: 'POST', headers: { ...(await auth('bob')), prefer: 'wait=30' }, body: JSON.stringify({ question: 'And how do I relax?', language: 'en' }) });
+    const sync = await fetch(`${url}/api/guardian/advice`, {
+      method: 'POST',
+      headers: { ...(await auth('bob')), prefer: 'wait=30' },
+      body: JSON.stringify({ question: 'And how do I relax?', language: 'en' }),
+    });
     expect(sync.status).toBe(200);
     expect(((await sync.json()) as { status: string; language: string }).language).toBe('en');
     socket.close();
