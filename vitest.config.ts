@@ -24,6 +24,9 @@ if (!withKafka) {
   );
 }
 
+/** Fails a test whose gateway answered something docs/openapi.json or docs/asyncapi.yaml do not declare. */
+export const contractSetup = ['gateway/testing/contract-setup.ts'];
+
 /** The suite of real servers: Kafka (*.kafka.test.ts) and the Schema Registry (*.registry.test.ts). */
 export const kafkaTestFiles = ['**/*.kafka.test.ts', '**/*.registry.test.ts'];
 /** Started once for that suite: the broker (scripts/kafka.sh) and the registry (scripts/registry.sh). */
@@ -51,6 +54,8 @@ export default defineConfig({
   test: {
     // Native modules (better-sqlite3, onnxruntime, librdkafka) are happiest in forked processes.
     pool: 'forks',
+    // Every gateway response and WebSocket message a test sees is checked against the contracts.
+    setupFiles: contractSetup,
     coverage: {
       provider: 'v8',
       // Every source file counts, loaded by a test or not. Code that runs only in the `aura`

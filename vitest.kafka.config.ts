@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { kafkaGlobalSetup, kafkaTestFiles } from './vitest.config.js';
+import { contractSetup, kafkaGlobalSetup, kafkaTestFiles } from './vitest.config.js';
 
 // `npm run test:kafka`: only the Kafka suite, against KAFKA_BROKERS or a broker started by scripts/kafka.sh
 // (and SCHEMA_REGISTRY_URL or a registry started by scripts/registry.sh).
@@ -8,6 +8,7 @@ export default defineConfig({
     include: kafkaTestFiles,
     exclude: ['node_modules/**', '.aura/**', '.scratch/**'],
     globalSetup: kafkaGlobalSetup,
+    setupFiles: contractSetup,
     testTimeout: 60_000,
     hookTimeout: 90_000,
     pool: 'forks',

@@ -16,7 +16,6 @@ import { createLogger } from '../common/logger.js';
 import { createGateway } from '../gateway/app.js';
 import { gatewayConfigFromEnv, type GatewayEnvConfig } from '../gateway/config.js';
 import { createPipelineApp } from '../runtime/app.js';
-import { resolveTopics } from '../gateway/replies/reply-routes.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
 import { openPipeline, topicsMode } from './open-pipeline.js';
@@ -50,12 +49,6 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
     return fail(errorMessage(err));
   }
   const { transport } = opened;
-  // The gateway publishes and reads its topics as plain JSON (it has no registry serdes yet).
-  const registryTopics = Object.values(resolveTopics(pipeline)).filter((t) => t.format !== undefined);
-  if (registryTopics.length > 0) {
-    await transport.close().catch(() => undefined);
-    return fail(`the gateway reads and writes ${registryTopics.map((t) => `${t.id} (format ${t.format})`).join(', ')} as plain JSON: keep the gateway's topics "format: json" (run such pipelines with \`aura run\`)`);
-  }
   const port = options.port ?? config.port;
   // Stable across restarts (reply routing, registry), distinct per instance on one host.
   const instanceId = config.instanceId ?? `${os.hostname()}-${port}`;

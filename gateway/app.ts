@@ -19,6 +19,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createLogger, type Logger } from '../common/logger.js';
 import type { PipelineApp } from '../runtime/app.js';
+import type { RegistryConfig } from '../serdes/registry-config.js';
 import { ensureTopics } from '../runtime/topics.js';
 import type { Pipeline } from '../topology/model.js';
 import type { Transport } from '../transports/types.js';
@@ -42,6 +43,8 @@ import { type LiveSocket, topologyRoutes, topologyStats } from './routes/topolog
 import { userRoutes } from './routes/users.js';
 import { DEFAULT_LIMITS, type GatewayEnv, type GatewayLimits } from './types.js';
 import { GatewayWebSockets } from './ws/server.js';
+import { checkResponses } from './openapi/check.js';
+import { gatewayContract, openApiRoutes } from './openapi/routes.js';
 
 export interface GatewayOptions {
   pipeline: Pipeline;
@@ -66,6 +69,10 @@ export interface GatewayOptions {
   registryIntervalMs?: number;
   /** How often per-node rates are sampled and pushed to the topology page. */
   sampleIntervalMs?: number;
+  /** The Schema Registry of `json_sr`/`avro` topics (default: from SCHEMA_REGISTRY_URL & co.; `false`: every topic plain JSON). */
+  registry?: RegistryConfig | false;
+  /** Check every response against /openapi.json and report violations (default: AURA_CHECK_RESPONSES=1; the test suite turns it on). */
+  checkResponses?: boolean;
 }
 
 export interface Gateway {
@@ -96,7 +103,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const app = new Hono<GatewayEnv>({ strict: false });
   const anonymous = new TokenBuckets({ perSecond: limits.anonRatePerSecond, burst: limits.anonRateBurst });
   const sockets = new GatewayWebSockets({ app, limits, logger, trustProxy, admit: (address) => anonymous.take(address) });
-  const { deps, db } = buildComponents({
+  const { deps, db, registry } = buildComponents({
     ...options,
     auth,
     cluster,
@@ -110,6 +117,9 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const guards = { auth, cluster, anonymous, trustProxy, protectedPrefixes: PROTECTED };
 
+  const contract = gatewayContract(deps);
+  // Outermost, so it sees the final answer of every request (errors and 404s included).
+  if (options.checkResponses ?? process.env.AURA_CHECK_RESPONSES === '1') app.use('*', checkResponses(contract.checker, logger));
   app.onError(onGatewayError(logger));
   app.notFound((c) => c.json(errorBody(HttpCodes.NOT_FOUND, `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`), 404));
   app.use('*', httpMetrics(deps.metrics));
@@ -124,6 +134,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.use('/api/*', requireJsonBody());
   app.route('/', opsRoutes(deps));
   app.route('/', topologyRoutes(deps, live));
+  app.route('/', openApiRoutes(contract.document));
   app.route('/ws', streamRoutes(deps));
   app.route('/api/dev', devRoutes(deps));
   app.route('/api/holistic', holisticRoutes(deps));
@@ -144,6 +155,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (opened) return;
       opened = true;
       // Normally the engine created them already; the gateway may also start first (or alone).
+      // An unusable registry setup fails here, as the engine's start() does; the serdes need their schema ids before any publish.
+      if (registry.error) throw registry.error;
+      await registry.serdes?.init();
       await options.transport.connect();
       await ensureTopics(options.pipeline, options.transport.admin(), options.transport.kind === 'embedded' ? 'create' : 'check', logger);
       await deps.registry.ensureTopic();

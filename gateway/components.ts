@@ -10,6 +10,8 @@ import type { WebSocket } from 'ws';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { PipelineApp } from '../runtime/app.js';
+import { registrySerdesFor, type RegistrySerdes } from '../serdes/index.js';
+import type { RegistryConfig } from '../serdes/registry-config.js';
 import type { Pipeline } from '../topology/model.js';
 import type { Transport } from '../transports/types.js';
 import type { Authenticator } from './auth/auth.js';
@@ -19,7 +21,6 @@ import { LagMonitor } from './metrics/lag-monitor.js';
 import { NodeStats } from './metrics/node-stats.js';
 import { GatewayMetrics } from './metrics/prometheus.js';
 import { Publisher } from './publish/publisher.js';
-import { BodyValidator } from './publish/validate.js';
 import { InstanceRegistry } from './queries/instance-registry.js';
 import { ReplyConsumer } from './replies/reply-consumer.js';
 import { resolveTopics, statusNodes, type TopicRoles, wireReplies } from './replies/reply-routes.js';
@@ -45,10 +46,12 @@ export interface ComponentOptions {
   stores?: { context?: string; latest?: string };
   resources?: { embedder?: string; vectors?: string };
   registryIntervalMs?: number;
+  /** The Schema Registry of `json_sr`/`avro` topics (default: from SCHEMA_REGISTRY_URL & co., as the engine's). */
+  registry?: RegistryConfig | false;
   upgradeWebSocket: UpgradeWebSocket<WebSocket>;
 }
 
-export function buildComponents(o: ComponentOptions): { deps: GatewayDeps; db: Db } {
+export function buildComponents(o: ComponentOptions): { deps: GatewayDeps; db: Db; registry: { serdes?: RegistrySerdes; error?: unknown } } {
   fs.mkdirSync(o.stateDir, { recursive: true });
   const db = openGatewayDb(path.join(o.stateDir, `gateway-${o.instanceId.replace(/[^\w.-]/g, '_')}.db`));
   const now = Date.now;
@@ -71,9 +74,12 @@ export function buildComponents(o: ComponentOptions): { deps: GatewayDeps; db: D
     },
     now,
   );
-  const publisher = new Publisher(o.transport, `${o.pipeline.app}-gateway-${o.instanceId}`);
-  const replies = new ReplyConsumer({ transport: o.transport, outbox, positions: new Positions(db), logger: o.logger, clientId: `${o.pipeline.app}-gateway-replies-${o.instanceId}` });
-  wireReplies(replies, { instanceId: o.instanceId, topics, status, advice, statusNodes: statusNodes(o.pipeline, topics) });
+  // The gateway's topics in their pipeline format: what it publishes is encoded, what it reads decoded, with the topic's serde.
+  const schemaRegistry = o.registry === false ? {} : registrySerdesFor(o.pipeline, o.logger, o.registry);
+  const serdes = schemaRegistry.serdes;
+  const publisher = new Publisher(o.transport, `${o.pipeline.app}-gateway-${o.instanceId}`, { serdes });
+  const replies = new ReplyConsumer({ transport: o.transport, outbox, positions: new Positions(db), logger: o.logger, clientId: `${o.pipeline.app}-gateway-replies-${o.instanceId}`, serdes });
+  wireReplies(replies, { instanceId: o.instanceId, topics, status, advice, statusNodes: statusNodes(o.pipeline, topics), serdes });
   const registry = new InstanceRegistry({
     pipeline: o.pipeline,
     transport: o.transport,
@@ -102,7 +108,6 @@ export function buildComponents(o: ComponentOptions): { deps: GatewayDeps; db: D
     stores: { context: contextStore, latest: o.pipeline.stores[latest] ? latest : undefined },
     resourceIds: { embedder: o.resources?.embedder ?? 'embedder', vectors: o.resources?.vectors ?? 'context_vectors' },
     publisher,
-    validator: new BodyValidator(),
     outbox,
     status,
     advice,
@@ -115,5 +120,5 @@ export function buildComponents(o: ComponentOptions): { deps: GatewayDeps; db: D
     upgradeWebSocket: o.upgradeWebSocket,
     now,
   };
-  return { deps, db };
+  return { deps, db, registry: schemaRegistry };
 }

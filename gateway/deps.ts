@@ -15,7 +15,6 @@ import type { GatewayMetrics } from './metrics/prometheus.js';
 import type { LagMonitor } from './metrics/lag-monitor.js';
 import type { NodeStats } from './metrics/node-stats.js';
 import type { Publisher } from './publish/publisher.js';
-import type { BodyValidator } from './publish/validate.js';
 import type { InstanceRegistry } from './queries/instance-registry.js';
 import type { ReplyConsumer } from './replies/reply-consumer.js';
 import type { ResolvedTopics } from './replies/reply-routes.js';
@@ -42,7 +41,6 @@ export interface GatewayDeps {
   /** Resource ids for `/similar`. */
   resourceIds: { embedder: string; vectors: string };
   publisher: Publisher;
-  validator: BodyValidator;
   outbox: UserOutbox;
   status: StatusTracker;
   advice: AdviceTracker;

@@ -48,7 +48,7 @@ export function errorBody(code: HttpCode, message: string, details: Record<strin
 }
 
 /** Engine errors that reach a route: the status says whose fault it is and whether to retry. */
-const AURA_STATUS: Partial<Record<string, ContentfulStatusCode>> = {
+export const AURA_STATUS: Partial<Record<string, ContentfulStatusCode>> = {
   [ErrorCodes.SCHEMA_VIOLATION]: 400,
   [ErrorCodes.TRANSPORT_FAILED]: 503,
   [ErrorCodes.TRANSPORT_FENCED]: 503,
@@ -59,7 +59,7 @@ const AURA_STATUS: Partial<Record<string, ContentfulStatusCode>> = {
   [ErrorCodes.MODEL_MISSING]: 503,
 };
 
-const HTTP_EXCEPTION_CODES: Record<number, HttpCode> = {
+export const HTTP_EXCEPTION_CODES: Record<number, HttpCode> = {
   400: HttpCodes.VALIDATION_FAILED,
   401: HttpCodes.UNAUTHORIZED,
   403: HttpCodes.FORBIDDEN,

@@ -15,7 +15,8 @@ import { HttpCodes, HttpError } from '../http-error.js';
 import type { GatewayEnv } from '../types.js';
 import { LruTtl } from './lru.js';
 
-const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
+/** What an Idempotency-Key may be (also its schema in the OpenAPI document). */
+export const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
 interface Entry {
   fingerprint: string;

@@ -16,6 +16,7 @@
 import { AuraError, ErrorCodes, errorMessage } from '../../common/errors.js';
 import { MicroBatcher } from '../../common/micro-batcher.js';
 import { classifyFailure } from '../../runtime/failures.js';
+import { jsonSerdes, type ValueSerdes } from '../../runtime/serde.js';
 import type { TopicSpec } from '../../topology/model.js';
 import type { Headers, OutgoingRecord, Producer, RecordMetadata, Transport } from '../../transports/types.js';
 
@@ -24,6 +25,8 @@ export interface PublisherOptions {
   maxBatch?: number;
   /** Longest wait for the log's acknowledgement of a record (default 5 s). */
   ackTimeoutMs?: number;
+  /** Encodes values by topic: the registry serdes for `json_sr`/`avro` topics, plain JSON otherwise. */
+  serdes?: ValueSerdes;
 }
 
 const DEFAULT_ACK_TIMEOUT_MS = 5000;
@@ -32,6 +35,7 @@ export class Publisher {
   private producer: Producer;
   private readonly batcher: MicroBatcher<OutgoingRecord, RecordMetadata>;
   private readonly ackTimeoutMs: number;
+  private readonly serdes: ValueSerdes;
   private closed = false;
 
   constructor(
@@ -40,17 +44,18 @@ export class Publisher {
     options: PublisherOptions = {},
   ) {
     this.ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+    this.serdes = options.serdes ?? jsonSerdes;
     this.producer = this.newProducer();
     this.batcher = new MicroBatcher((records) => this.sendBatch(records), options.maxBatch ?? 500);
   }
 
-  /** Produces one JSON value keyed by `key`; resolves with its offset once acknowledged. */
+  /** Produces one value keyed by `key`, encoded with the topic's serde; resolves with its offset once acknowledged. */
   publish(topic: TopicSpec, key: string, value: unknown, headers: Headers, timestamp = Date.now()): Promise<RecordMetadata> {
     return this.send({
       topic: topic.name,
       partition: this.transport.partitionFor(key, topic.partitions),
       key,
-      value: Buffer.from(JSON.stringify(value), 'utf8'),
+      value: this.serdes.encode(topic.name, value),
       timestamp,
       headers,
     });

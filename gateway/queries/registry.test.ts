@@ -31,6 +31,9 @@ async function captureServer(reply: (req: http.IncomingMessage, res: http.Server
   return { seen, url, close: () => new Promise((r) => server.close(r)) };
 }
 
+/** What the peer answers: shaped like a real context answer (the gateway passes a peer's answer on as it is). */
+const FORGED = JSON.stringify({ user_id: 'ana', store: 'user_context', task: '0_0', instance: 'forged', window: { version: 1, events: [], ikigai: {} }, summary: null });
+
 describe.each([
   ['with a cluster secret', CLUSTER_SECRET],
   ['without a cluster secret', undefined],
@@ -57,7 +60,7 @@ describe.each([
   beforeAll(async () => {
     // No engine: this instance owns no task, so every context query is for "another instance".
     h = await startHarness({ engine: false, instanceId: 'gw-self', gateway: { clusterSecret } });
-    attacker = await captureServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"window":"forged"}'));
+    attacker = await captureServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(FORGED));
     const st = h.pipeline.subtopologies.find((s) => s.stores.includes('user_context'))!;
     tasks = Array.from({ length: st.partitions }, (_, p) => `${st.id}_${p}`);
   });

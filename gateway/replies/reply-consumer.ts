@@ -13,6 +13,7 @@
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { backoffMs } from '../../runtime/failures.js';
+import type { ValueSerdes } from '../../runtime/serde.js';
 import type { Consumer, LogRecord, TopicPartitionOffset, Transport } from '../../transports/types.js';
 import type { UserOutbox } from '../streams/outbox.js';
 import type { Positions } from '../streams/state-db.js';
@@ -35,6 +36,8 @@ export interface ReplyConsumerOptions {
   clientId: string;
   pollMaxRecords?: number;
   pollTimeoutMs?: number;
+  /** Fetches the registry schemas a batch needs before its records are handled (the handlers decode with them). */
+  serdes?: Pick<ValueSerdes, 'prefetch'>;
 }
 
 export interface ReplyConsumerHealth {
@@ -120,10 +123,11 @@ export class ReplyConsumer {
       this.ready = true;
       if (records.length === 0) continue;
       try {
+        await this.options.serdes?.prefetch?.(records);
         this.options.outbox.batch(() => this.handle(records));
         this.recordsRead += records.length;
       } catch (err) {
-        // Storing failed (disk full?): nothing of the batch was kept; read it again.
+        // Storing failed (disk full?), or the Schema Registry did not answer: nothing of the batch was kept; read it again.
         this.options.logger.error({ err: errorMessage(err) }, 'reply consumer: storing a batch failed; re-reading it');
         for (const [k, offset] of firstOffsets(records)) {
           const [topic, partition] = splitKey(k);

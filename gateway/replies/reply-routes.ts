@@ -6,6 +6,7 @@
  */
 import type { Pipeline, TopicSpec } from '../../topology/model.js';
 import { DLQ_HEADERS } from '../../runtime/dead-letter.js';
+import { jsonSerdes, type ValueSerdes } from '../../runtime/serde.js';
 import type { LogRecord } from '../../transports/types.js';
 import { GatewayHeaders } from '../headers.js';
 import type { AdviceTracker, GuardianChunk, GuardianResponse } from '../streams/advice-tracker.js';
@@ -61,11 +62,13 @@ export interface ReplyWiring {
   status: StatusTracker;
   advice: AdviceTracker;
   statusNodes: Set<string>;
+  /** Decodes values by topic (registry formats); plain JSON by default. */
+  serdes?: ValueSerdes;
 }
 
-const json = <T>(r: LogRecord): T => JSON.parse(r.value!.toString('utf8')) as T;
-
 export function wireReplies(consumer: ReplyConsumer, w: ReplyWiring): void {
+  const serdes = w.serdes ?? jsonSerdes;
+  const json = <T>(r: LogRecord): T => serdes.decode(r.topic, r.value) as T;
   const mine = (r: LogRecord): boolean => r.headers[GatewayHeaders.replyTo] === w.instanceId && r.value !== null;
   /** `extra` reads fields of the value; without it the value is not even parsed (vectorized records carry the whole vector). */
   const stage = (topic: TopicSpec | undefined, s: Stage, extra?: (v: Record<string, unknown>) => Record<string, unknown>) => {

@@ -59,6 +59,7 @@ describe('POST /api/guardian/advice', () => {
     await here.waitFor((m) => m.type === 'guardian.response' && m.correlation_id === correlation_id);
     const final = expectOrderedAnswer(here.messages, correlation_id);
     expect(final.status).toBe('ok');
+    expect(final.language).toBe('en'); // the language the request chose (detected from the question), named on the final message
     expect(String(final.advice).length).toBeGreaterThan(20);
     await new Promise((r) => setTimeout(r, 200));
     expect(there.messages.filter((m) => m.type !== 'hello')).toEqual([]);

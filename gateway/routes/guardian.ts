@@ -9,38 +9,130 @@
  * request and echoed in the reply (`language`, `Content-Language`).
  */
 import { randomUUID } from 'node:crypto';
-import { Hono, type Context } from 'hono';
+import { type Static, Type } from '@sinclair/typebox';
+import { type Context, Hono } from 'hono';
+import { LANGUAGES, type Language, languageOf } from '../../providers/advisors/language.js';
 import type { GatewayDeps } from '../deps.js';
 import { GatewayHeaders } from '../headers.js';
 import { HttpCodes, HttpError } from '../http-error.js';
+import { chooseLanguage, pipelineDefaultLanguage } from '../language/choose.js';
 import { readJson } from '../middleware/json-body.js';
+import { AUTHENTICATED_ERRORS, errorResponse, JSON_BODY_ERRORS } from '../openapi/errors.js';
+import { defineOperation, named } from '../openapi/operation.js';
 import { validTraceparent } from '../publish/envelope.js';
-import type { FieldError } from '../publish/validate.js';
 import type { GuardianResponse } from '../streams/advice-tracker.js';
 import type { GatewayEnv } from '../types.js';
-import { chooseLanguage, pipelineDefaultLanguage } from '../language/choose.js';
-import { type Language, LANGUAGES, languageOf } from '../../providers/advisors/language.js';
 
 const MAX_QUESTION = 2000;
+
+/** `es`, `ES-mx`, `en_US.UTF-8`…: the primary subtag decides (what `languageOf` reads), in a JSON Schema pattern. */
+const anyCase = (tag: string) => [...tag].map((ch) => `[${ch.toLowerCase()}${ch.toUpperCase()}]`).join('');
+export const LANGUAGE_TAG_PATTERN = `^\\s*(?:${LANGUAGES.map(anyCase).join('|')})(?:[-_.@\\s]|$)`;
+
+const languageSchema = Type.Union(
+  LANGUAGES.map((l) => Type.Literal(l)),
+  { description: 'The language of the answer.' },
+);
+
+export const AdviceRequestSchema = named(
+  'AdviceRequest',
+  Type.Object(
+    {
+      question: Type.String({
+        minLength: 1,
+        maxLength: MAX_QUESTION,
+        pattern: '\\S',
+        'x-message': `must be a non-blank string of at most ${MAX_QUESTION} characters`,
+        description: "The user's question, in their words.",
+      }),
+      language: Type.Optional(
+        Type.String({
+          maxLength: 64,
+          pattern: LANGUAGE_TAG_PATTERN,
+          'x-message': `must be a language tag of ${LANGUAGES.map((l) => JSON.stringify(l)).join(' or ')} (e.g. "es-MX")`,
+          description:
+            "The language to answer in, a BCP 47 tag or POSIX locale (`es`, `es-MX`, `en_GB`); only its primary subtag counts. Without it: the token's `locale`, Accept-Language, the question itself, then AURA_DEFAULT_LANGUAGE.",
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+export const AdviceAcceptedSchema = named(
+  'AdviceAccepted',
+  Type.Object(
+    {
+      correlation_id: Type.String({ format: 'uuid', description: 'Pairs the request with its chunks and answer on the stream.' }),
+      status: Type.Literal('accepted'),
+      language: languageSchema,
+      deadline: Type.String({ format: 'date-time', description: 'The Guardian answers `timeout` after it.' }),
+      stream: Type.Literal('/ws', { description: 'Where the chunks and the answer arrive.' }),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+export const AdviceAnswerSchema = named(
+  'AdviceAnswer',
+  Type.Object(
+    {
+      correlation_id: Type.String({ format: 'uuid' }),
+      status: Type.Union([Type.Literal('ok'), Type.Literal('timeout'), Type.Literal('error')]),
+      language: languageSchema,
+      advice: Type.Union([Type.String(), Type.Null()]),
+      chunks: Type.Integer({ minimum: 0, description: 'How many chunks the answer was streamed in.' }),
+      context_version: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'The version of the context window the advice is based on.' }),
+      sources: Type.Array(
+        Type.Object({ point_id: Type.String(), score: Type.Number(), window_end: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+      ),
+    },
+    { additionalProperties: false, description: 'The final answer (`Prefer: wait`).' },
+  ),
+);
+
+export const adviceOperation = defineOperation({
+  method: 'post',
+  path: '/api/guardian/advice',
+  operationId: 'ask-guardian',
+  tags: ['guardian'],
+  summary: 'Ask the Guardian for advice',
+  description:
+    'Publishes a Guardian request keyed by the user (Kafka request-reply, answers routed back to this instance). By default answers 202 at once, and the answer streams over the WebSocket (`guardian.chunk`s, then `guardian.response`). ' +
+    'With `Prefer: wait=<seconds>` (RFC 7240) it waits for the final answer: 200, or 504 at the deadline (the answer, if it comes later, still reaches the stream).',
+  security: ['bearer'],
+  body: AdviceRequestSchema,
+  bodyInvalid: `the body must be {"question": "...", "language"?: ${LANGUAGES.map((l) => JSON.stringify(l)).join(' | ')}}`,
+  headers: {
+    Prefer: { description: '`wait=<seconds>`: answer synchronously, waiting at most that long (capped by the deadline).', schema: { type: 'string' } },
+    'Accept-Language': { description: 'Chooses the language when neither the body nor the token names one.', schema: { type: 'string' } },
+    traceparent: { description: 'W3C trace context, copied to the request record when well-formed.', schema: { type: 'string' } },
+  },
+  responses: {
+    200: {
+      description: 'The answer (with `Prefer: wait`).',
+      schema: AdviceAnswerSchema,
+      headers: {
+        'Preference-Applied': { description: 'Echoes `wait=<seconds>`.', required: true, schema: { type: 'string' } },
+        'Content-Language': { description: 'The language of the advice.', required: true, schema: { type: 'string' } },
+      },
+    },
+    202: { description: 'Accepted: the answer follows on the WebSocket stream.', schema: AdviceAcceptedSchema },
+    ...AUTHENTICATED_ERRORS,
+    ...JSON_BODY_ERRORS,
+    502: errorResponse(502, "The Guardian answered `error` (GUARDIAN_FAILED; the answer's fields beside `error`)."),
+    503: errorResponse(503, 'The event log did not take the request in time (a broker outage): retry after `Retry-After`.'),
+    504: errorResponse(
+      504,
+      'No answer within `Prefer: wait` or the deadline (DEADLINE_EXCEEDED, with `correlation_id` and `language`; the answer may still arrive on the stream), or the Guardian answered `timeout`.',
+    ),
+  },
+});
 
 /** The seconds of `Prefer: wait=N`, undefined without it. */
 export function preferWait(header: string | undefined): number | undefined {
   const m = header && /(?:^|[,;\s])wait\s*=\s*"?(\d+)"?/i.exec(header);
   return m ? Number(m[1]) : undefined;
-}
-
-function validateQuestion(body: unknown): { question: string; language?: Language } | FieldError[] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return [{ path: '', message: 'must be an object' }];
-  const errors: FieldError[] = [];
-  const { question, language, ...rest } = body as Record<string, unknown>;
-  if (typeof question !== 'string') errors.push({ path: '/question', message: question === undefined ? 'is required' : 'must be a string' });
-  else if (question.trim().length === 0) errors.push({ path: '/question', message: 'must not be empty' });
-  else if (question.length > MAX_QUESTION) errors.push({ path: '/question', message: `must be at most ${MAX_QUESTION} characters` });
-  // A language tag: `es`, `es-MX`, `en-US`… only its primary subtag counts.
-  const chosen = languageOf(language);
-  if (language !== undefined && !chosen) errors.push({ path: '/language', message: `must be a language tag of ${LANGUAGES.map((l) => JSON.stringify(l)).join(' or ')} (e.g. "es-MX")` });
-  for (const k of Object.keys(rest)) errors.push({ path: `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: 'is not allowed' });
-  return errors.length > 0 ? errors : { question: question as string, ...(chosen ? { language: chosen } : {}) };
 }
 
 export function guardianRoutes(d: GatewayDeps): Hono<GatewayEnv> {
@@ -50,14 +142,21 @@ export function guardianRoutes(d: GatewayDeps): Hono<GatewayEnv> {
   const defaultLanguage = pipelineDefaultLanguage(d.pipeline);
 
   app.post('/advice', async (c) => {
-    const checked = validateQuestion(await readJson(c));
-    if (Array.isArray(checked)) throw new HttpError(400, HttpCodes.VALIDATION_FAILED, 'the body must be {"question": "...", "language"?: "es" | "en"}', { errors: checked });
-    const { language } = await chooseLanguage(c, checked, defaultLanguage);
+    const body = adviceOperation.parseBody(await readJson(c));
+    const { language } = await chooseLanguage(c, { question: body.question, language: languageOf(body.language) }, defaultLanguage);
     const user = c.get('user');
     const now = d.now();
     const correlationId = randomUUID();
     const deadline = now + d.limits.adviceDeadlineMs;
-    const request = { correlation_id: correlationId, user_id: user, question: checked.question, language, deadline, reply_to: { instance: d.instanceId }, created_at: now };
+    const request = {
+      correlation_id: correlationId,
+      user_id: user,
+      question: body.question,
+      language,
+      deadline,
+      reply_to: { instance: d.instanceId },
+      created_at: now,
+    };
     const headers: Record<string, string> = { [GatewayHeaders.replyTo]: d.instanceId };
     const traceparent = validTraceparent(c.req.header('traceparent'));
     if (traceparent) headers[GatewayHeaders.traceparent] = traceparent;
@@ -73,12 +172,26 @@ export function guardianRoutes(d: GatewayDeps): Hono<GatewayEnv> {
       d.waiters.cancel(correlationId);
       throw err;
     }
-    if (!answer) return c.json({ correlation_id: correlationId, status: 'accepted', language, deadline: new Date(deadline).toISOString(), stream: '/ws' }, 202);
+    if (!answer) {
+      const accepted: Static<typeof AdviceAcceptedSchema> = {
+        correlation_id: correlationId,
+        status: 'accepted',
+        language,
+        deadline: new Date(deadline).toISOString(),
+        stream: '/ws',
+      };
+      return c.json(accepted, 202);
+    }
 
     c.header('Preference-Applied', `wait=${wait}`);
     const response = await answer;
     if (!response) {
-      throw new HttpError(504, HttpCodes.DEADLINE_EXCEEDED, `no answer within ${wait} s; it will still arrive on the stream if the Guardian answers before the deadline`, { correlation_id: correlationId, language });
+      throw new HttpError(
+        504,
+        HttpCodes.DEADLINE_EXCEEDED,
+        `no answer within ${wait} s; it will still arrive on the stream if the Guardian answers before the deadline`,
+        { correlation_id: correlationId, language },
+      );
     }
     return answerResponse(c, response, language);
   });
@@ -87,7 +200,15 @@ export function guardianRoutes(d: GatewayDeps): Hono<GatewayEnv> {
 
 /** The final answer; `language` is the one the request asked for, which the Guardian answers in (and records on the response). */
 function answerResponse(c: Context<GatewayEnv>, r: GuardianResponse, language: Language): Response {
-  const body = { correlation_id: r.correlation_id, status: r.status, language, advice: r.advice ?? null, chunks: r.chunks, context_version: r.context_version ?? null, sources: r.sources ?? [] };
+  const body: Static<typeof AdviceAnswerSchema> = {
+    correlation_id: r.correlation_id,
+    status: r.status,
+    language,
+    advice: r.advice ?? null,
+    chunks: r.chunks,
+    context_version: r.context_version ?? null,
+    sources: r.sources ?? [],
+  };
   if (r.status === 'ok') {
     c.header('Content-Language', language);
     return c.json(body, 200);

@@ -9,11 +9,50 @@
  * message size limit are the WebSocket server's (ws/server.ts); backpressure
  * is the outbox's (streams/outbox.ts).
  */
+import type { Static } from '@sinclair/typebox';
 import { Hono, type MiddlewareHandler } from 'hono';
+import { USER_STREAM_CHANNEL, USER_STREAM_QUERY } from '../../schemas/ws/channels.js';
+import type { HelloMessage, PongMessage } from '../../schemas/ws/stream-messages.js';
 import type { GatewayDeps } from '../deps.js';
 import { HttpCodes, HttpError } from '../http-error.js';
+import { errorResponse } from '../openapi/errors.js';
+import { defineOperation, type ResponseDecl } from '../openapi/operation.js';
 import type { StreamSocket } from '../streams/outbox.js';
 import type { GatewayEnv } from '../types.js';
+
+/** What the WebSocket server and the route answer a handshake instead of 101 (shared with /topology/live). */
+export const HANDSHAKE_ERRORS: Record<number, ResponseDecl> = {
+  400: errorResponse(400, 'A malformed handshake (HTTP/1.0, Sec-WebSocket-Key, Sec-WebSocket-Protocol, request-target) or query.'),
+  405: errorResponse(405, 'A handshake that is not a GET.', { headers: { Allow: { description: '`GET`', required: true, schema: { type: 'string' } } } }),
+  426: errorResponse(426, 'A plain request without a handshake, or a WebSocket version other than 13.'),
+  429: errorResponse(429, 'Too many handshakes from this client address.'),
+  503: errorResponse(503, 'Too many handshakes in progress.'),
+};
+
+export const SWITCHING_PROTOCOLS: ResponseDecl = {
+  description: 'The WebSocket is open; its messages are in the AsyncAPI document (docs/asyncapi.yaml).',
+  headers: { 'Sec-WebSocket-Protocol': { description: '`aura.v1` when offered (never a `bearer.` entry).', schema: { type: 'string' } } },
+};
+
+export const streamOperation = defineOperation({
+  method: 'get',
+  path: USER_STREAM_CHANNEL.address,
+  operationId: 'open-user-stream',
+  tags: ['stream'],
+  summary: "Open the user's stream (WebSocket)",
+  description: USER_STREAM_CHANNEL.description,
+  security: ['websocket'],
+  query: USER_STREAM_QUERY,
+  upgrade: USER_STREAM_CHANNEL.id,
+  headers: {
+    'Sec-WebSocket-Protocol': { description: 'Offer `aura.v1, bearer.<jwt>`: browsers cannot set Authorization on a WebSocket.', schema: { type: 'string' } },
+  },
+  responses: {
+    101: SWITCHING_PROTOCOLS,
+    ...HANDSHAKE_ERRORS,
+    401: errorResponse(401, 'No token, or not a valid one: a plain HTTP answer, no socket.'),
+  },
+});
 
 const PROTOCOL_PREFIX = 'bearer.';
 
@@ -36,15 +75,6 @@ export function upgradeAuth(d: GatewayDeps): MiddlewareHandler<GatewayEnv> {
   };
 }
 
-function parseSince(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new HttpError(400, HttpCodes.VALIDATION_FAILED, 'since must be a non-negative integer', { errors: [{ path: '/query/since', message: 'must be a non-negative integer' }] });
-  }
-  return n;
-}
-
 export function streamRoutes(d: GatewayDeps): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
   app.get(
@@ -52,9 +82,8 @@ export function streamRoutes(d: GatewayDeps): Hono<GatewayEnv> {
     upgradeAuth(d),
     d.upgradeWebSocket((c) => {
       const user = c.get('user');
-      const wanted = c.req.query('user');
       // Thrown here, before the upgrade: a bad `since` is a plain 400.
-      const since = parseSince(c.req.query('since'));
+      const { user: wanted, since } = streamOperation.parseQuery(c.req.query());
       let detach: (() => void) | undefined;
       return {
         onOpen(_event, ws) {
@@ -73,7 +102,8 @@ export function streamRoutes(d: GatewayDeps): Hono<GatewayEnv> {
             cork: net ? () => net.cork() : undefined,
             uncork: net ? () => net.uncork() : undefined,
           };
-          ws.send(JSON.stringify({ type: 'hello', user_id: user, instance: d.instanceId, last_seq: d.outbox.lastSeqOf(user) }));
+          const hello: Static<typeof HelloMessage> = { type: 'hello', user_id: user, instance: d.instanceId, last_seq: d.outbox.lastSeqOf(user) };
+          ws.send(JSON.stringify(hello));
           detach = d.outbox.subscribe(user, socket, since);
         },
         onMessage(event, ws) {
@@ -88,7 +118,8 @@ export function streamRoutes(d: GatewayDeps): Hono<GatewayEnv> {
             ws.close(1008, 'this token may not read the stream of another user');
           } else if (msg.type === 'ping' && (ws.raw?.bufferedAmount ?? 0) < d.limits.socketMaxBufferedBytes) {
             // Answered only while the socket drains: a client that pings without reading gets nothing queued.
-            ws.send(JSON.stringify({ type: 'pong', last_seq: d.outbox.lastSeqOf(user) }));
+            const pong: Static<typeof PongMessage> = { type: 'pong', last_seq: d.outbox.lastSeqOf(user) };
+            ws.send(JSON.stringify(pong));
           }
         },
         onClose() {

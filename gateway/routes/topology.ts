@@ -6,19 +6,83 @@
  * operators' network. Rate-limited per client address, its sockets capped per
  * address (ws/server.ts).
  */
+import { Type } from '@sinclair/typebox';
 import { Hono } from 'hono';
+import { TOPOLOGY_LIVE_CHANNEL } from '../../schemas/ws/channels.js';
+import { type TopologyStats, TopologyStatsMessage } from '../../schemas/ws/topology-messages.js';
 import type { GatewayDeps } from '../deps.js';
+import { ANONYMOUS_ERRORS } from '../openapi/errors.js';
+import { defineOperation, named } from '../openapi/operation.js';
 import { layoutTopology, type TopologyLayout } from '../topology/layout.js';
 import { TOPOLOGY_PAGE } from '../topology/page.js';
 import type { GatewayEnv } from '../types.js';
+import { HANDSHAKE_ERRORS, SWITCHING_PROTOCOLS } from './stream.js';
+
+const StatsSchema = named('TopologyStats', TopologyStatsMessage);
+
+/** The layout is the page's business (gateway/topology/layout.ts): its outline is the contract, not every coordinate. */
+const LayoutSchema = named(
+  'TopologyLayout',
+  Type.Object(
+    {
+      app: Type.String(),
+      width: Type.Number(),
+      height: Type.Number(),
+      nodes: Type.Array(Type.Object({ id: Type.String(), kind: Type.String(), x: Type.Number(), y: Type.Number() }, { additionalProperties: true })),
+      edges: Type.Array(Type.Object({ from: Type.String(), to: Type.String(), kind: Type.String() }, { additionalProperties: true })),
+    },
+    { additionalProperties: true, description: 'The topology graph laid out left to right, in SVG coordinates.' },
+  ),
+);
+
+const page = (path: string, summary: string, description: string, schema: object | undefined, contentType: 'application/json' | 'text/html') =>
+  defineOperation({
+    method: 'get',
+    path,
+    operationId: `get-${path.slice(1).replace(/[/.]/g, '-')}`,
+    tags: ['operations'],
+    summary,
+    description,
+    security: [],
+    responses: { 200: { description: summary, contentType, ...(schema ? { schema } : {}) }, ...ANONYMOUS_ERRORS },
+  });
+
+export const topologyOperations = [
+  page(
+    '/topology',
+    'The live topology page',
+    'A self-contained HTML page (no CDN) drawing the graph of `aura describe` with live numbers.',
+    undefined,
+    'text/html',
+  ),
+  page('/topology.json', 'The topology layout', 'What the page draws.', LayoutSchema, 'application/json'),
+  page(
+    '/topology/stats',
+    'The latest per-node numbers',
+    'What `/topology/live` pushes, for clients that cannot open a WebSocket.',
+    StatsSchema,
+    'application/json',
+  ),
+  defineOperation({
+    method: 'get',
+    path: TOPOLOGY_LIVE_CHANNEL.address,
+    operationId: 'open-topology-live',
+    tags: ['operations'],
+    summary: 'The per-node numbers, pushed every second (WebSocket)',
+    description: TOPOLOGY_LIVE_CHANNEL.description,
+    security: [],
+    upgrade: TOPOLOGY_LIVE_CHANNEL.id,
+    responses: { 101: SWITCHING_PROTOCOLS, ...HANDSHAKE_ERRORS },
+  }),
+];
 
 export interface LiveSocket {
   send(text: string): void;
 }
 
-export function topologyStats(d: GatewayDeps): Record<string, unknown> {
+export function topologyStats(d: GatewayDeps): TopologyStats {
   const lagByTopic = d.lag.byTopic();
-  const nodes: Record<string, unknown> = {};
+  const nodes: TopologyStats['nodes'] = {};
   for (const [id, s] of d.nodeStats.snapshot()) {
     const spec = d.pipeline.nodes[id];
     const topic = spec?.kind === 'source' && spec.topic ? d.pipeline.topics[spec.topic]?.name : undefined;

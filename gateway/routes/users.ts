@@ -10,15 +10,118 @@
  *   GET /api/users/:id/similar?text=...&k=5  nearest past contexts of the user
  *       from the vector sink.
  */
-import { Hono, type Context } from 'hono';
+import { type Static, Type } from '@sinclair/typebox';
+import { type Context, Hono } from 'hono';
 import type { Embedder, VectorSink } from '../../providers/types.js';
 import { requireSelf } from '../auth/auth.js';
-import type { GatewayDeps } from '../deps.js';
 import { PEER_TOKEN_HEADER } from '../auth/cluster.js';
+import type { GatewayDeps } from '../deps.js';
 import { FORWARDED_HEADER } from '../headers.js';
 import { HttpCodes, HttpError } from '../http-error.js';
+import { AUTHENTICATED_ERRORS, errorResponse } from '../openapi/errors.js';
+import { defineOperation, named } from '../openapi/operation.js';
+import { eventSchemaRef } from '../openapi/validate.js';
 import { lookupKey } from '../queries/owner-lookup.js';
 import type { GatewayEnv } from '../types.js';
+
+const userParam = { id: { description: "The user's id: the token's own (another user's is 403).", schema: { type: 'string', minLength: 1 } } };
+const FORWARDED_TO = {
+  'x-aura-forwarded-to': { description: 'The instance that answered, when it was not this one (forwarded query).', schema: { type: 'string' } },
+};
+
+export const UserContextSchema = named(
+  'UserContext',
+  Type.Object(
+    {
+      user_id: Type.String(),
+      store: Type.String({ description: 'The store read (`user_context`).' }),
+      task: Type.String({ description: "The task that owns the user's partition (`<subtopology>_<partition>`)." }),
+      instance: Type.String({ description: 'The instance whose store answered.' }),
+      window: Type.Object(
+        {
+          version: Type.Integer({ minimum: 0, description: 'Events folded so far.' }),
+          events: Type.Array(
+            Type.Object({ id: Type.String(), type: Type.String(), time: Type.Integer({ minimum: 0 }), data: Type.Unknown() }, { additionalProperties: true }),
+            { description: 'The events in the window, oldest first.' },
+          ),
+          ikigai: Type.Object({}, { additionalProperties: true, description: 'The latest ikigai dimensions.' }),
+        },
+        { additionalProperties: true, description: "The aggregate's stored window for the user (its state, as the `context_window` preset keeps it)." },
+      ),
+      summary: Type.Union([eventSchemaRef('aggregated-context'), Type.Null()], {
+        description: 'The latest summary (`latest_context` table: the last aggregated context), when it is on the same instance.',
+      }),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+export const SimilarContextsSchema = named(
+  'SimilarContexts',
+  Type.Object(
+    {
+      user_id: Type.String(),
+      model: Type.String({ description: 'The embedder that embedded the text.' }),
+      hits: Type.Array(
+        Type.Object(
+          {
+            id: Type.String(),
+            score: Type.Number({ description: 'Similarity, higher is closer (rounded to 4 decimals); hits come best first.' }),
+            window_end: Type.Integer({ minimum: 0 }),
+            summary_text: Type.String(),
+            payload: Type.Object({ user_id: Type.String() }, { additionalProperties: true, description: "The point's payload in the vector sink." }),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+const queryErrors = { ...AUTHENTICATED_ERRORS, 403: errorResponse(403) };
+
+export const contextOperation = defineOperation({
+  method: 'get',
+  path: '/api/users/{id}/context',
+  operationId: 'get-user-context',
+  tags: ['queries'],
+  summary: "The user's context window",
+  description:
+    "Interactive query of the aggregate's `user_context` store. When another instance owns the user's partition the query is forwarded there (needs AURA_CLUSTER_SECRET); while nobody owns it (rebalance, restore) the answer is 503 with Retry-After.",
+  security: ['bearer', 'peer'],
+  params: userParam,
+  responses: {
+    200: { description: 'The context window.', schema: UserContextSchema, headers: FORWARDED_TO },
+    ...queryErrors,
+    404: errorResponse(404, 'No context for this user yet.'),
+    503: errorResponse(503, 'No live instance owns the partition right now (NOT_OWNER, UNAVAILABLE): retry after `Retry-After`.'),
+  },
+});
+
+export const similarOperation = defineOperation({
+  method: 'get',
+  path: '/api/users/{id}/similar',
+  operationId: 'find-similar-contexts',
+  tags: ['queries'],
+  summary: 'Past contexts of the user similar to a text',
+  description:
+    "Embeds `text` with the pipeline's embedder and searches the vector sink for the user's points. Without an embedder and a vector sink in the pipeline there is no such route (404).",
+  security: ['bearer'],
+  params: userParam,
+  query: Type.Object({
+    text: Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S', 'x-message': 'is required: a non-blank text of at most 2000 characters' }),
+    k: Type.Integer({ minimum: 1, maximum: 50, default: 5, 'x-message': 'must be an integer from 1 to 50', description: 'How many hits.' }),
+  }),
+  responses: {
+    200: { description: 'The nearest past contexts, best first.', schema: SimilarContextsSchema },
+    ...queryErrors,
+    404: errorResponse(404, 'The pipeline has no embedder or vector sink.'),
+    502: errorResponse(502, 'The embedder failed.'),
+    503: errorResponse(503, 'The embedding model is not available.'),
+    504: errorResponse(504, 'The embedder did not answer in time.'),
+  },
+});
 
 export function userRoutes(d: GatewayDeps): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
@@ -30,14 +133,15 @@ export function userRoutes(d: GatewayDeps): Hono<GatewayEnv> {
     if (found.where === 'local') {
       if (found.value === undefined) throw new HttpError(404, HttpCodes.NOT_FOUND, `no context for user ${JSON.stringify(user)} yet`);
       const latest = d.stores.latest ? lookupKey<unknown>(d, d.stores.latest, user) : undefined;
-      return c.json({
+      const body: Static<typeof UserContextSchema> = {
         user_id: user,
         store: d.stores.context,
         task: found.taskId,
         instance: d.instanceId,
-        window: found.value,
-        summary: latest?.where === 'local' ? (latest.value ?? null) : null,
-      });
+        window: found.value as Static<typeof UserContextSchema>['window'],
+        summary: (latest?.where === 'local' ? (latest.value ?? null) : null) as Static<typeof UserContextSchema>['summary'],
+      };
+      return c.json(body);
     }
     if (c.req.header(FORWARDED_HEADER)) {
       // Forwarded here but not here (assignment moved meanwhile): no second hop, the caller retries.
@@ -45,33 +149,46 @@ export function userRoutes(d: GatewayDeps): Hono<GatewayEnv> {
     }
     if (found.where === 'remote' && found.owner.url) {
       if (!d.cluster.enabled || !found.owner.trusted) {
-        throw new HttpError(503, HttpCodes.NOT_OWNER, `task ${found.taskId} is on instance ${found.owner.instance}; forwarding between instances needs AURA_CLUSTER_SECRET`, {}, { 'Retry-After': '1' });
+        throw new HttpError(
+          503,
+          HttpCodes.NOT_OWNER,
+          `task ${found.taskId} is on instance ${found.owner.instance}; forwarding between instances needs AURA_CLUSTER_SECRET`,
+          {},
+          { 'Retry-After': '1' },
+        );
       }
       return forward(c, d, found.owner.instance, found.owner.url);
     }
-    throw new HttpError(503, HttpCodes.UNAVAILABLE, `task ${found.taskId} is not running anywhere right now (rebalancing or restoring)`, {}, { 'Retry-After': '1' });
+    throw new HttpError(
+      503,
+      HttpCodes.UNAVAILABLE,
+      `task ${found.taskId} is not running anywhere right now (rebalancing or restoring)`,
+      {},
+      { 'Retry-After': '1' },
+    );
   });
 
   // Without an embedder and a vector sink in the pipeline there is nothing to search: no route (404).
   if (!d.pipeline.resources[d.resourceIds.embedder] || !d.pipeline.resources[d.resourceIds.vectors]) return app;
   app.get('/:id/similar', async (c) => {
     const user = c.req.param('id');
-    const text = c.req.query('text');
-    const k = Number(c.req.query('k') ?? 5);
-    const errors = [];
-    if (!text || text.trim() === '') errors.push({ path: '/query/text', message: 'is required' });
-    else if (text.length > 2000) errors.push({ path: '/query/text', message: 'must be at most 2000 characters' });
-    if (!Number.isInteger(k) || k < 1 || k > 50) errors.push({ path: '/query/k', message: 'must be an integer from 1 to 50' });
-    if (errors.length > 0) throw new HttpError(400, HttpCodes.VALIDATION_FAILED, 'invalid query', { errors });
+    const { text, k } = similarOperation.parseQuery(c.req.query());
     const embedder = d.app.resources.get<Embedder>(d.resourceIds.embedder);
     const vectors = d.app.resources.get<VectorSink>(d.resourceIds.vectors);
-    const [vector] = await embedder.embed([text!]);
+    const [vector] = await embedder.embed([text]);
     const hits = await vectors.search({ vector: vector!, userId: user, topK: k });
-    return c.json({
+    const body: Static<typeof SimilarContextsSchema> = {
       user_id: user,
       model: embedder.model,
-      hits: hits.map((h) => ({ id: h.id, score: Math.round(h.score * 1e4) / 1e4, window_end: h.payload.window_end, summary_text: h.payload.summary_text, payload: h.payload })),
-    });
+      hits: hits.map((h) => ({
+        id: h.id,
+        score: Math.round(h.score * 1e4) / 1e4,
+        window_end: h.payload.window_end,
+        summary_text: h.payload.summary_text,
+        payload: h.payload,
+      })),
+    };
+    return c.json(body);
   });
   return app;
 }
@@ -99,5 +216,8 @@ async function forward(c: Context<GatewayEnv>, d: GatewayDeps, instance: string,
     await res.body?.cancel();
     throw new HttpError(503, HttpCodes.UNAVAILABLE, `the owner (instance ${instance}) answered ${res.status}`, {}, { 'Retry-After': '1' });
   }
-  return new Response(res.body, { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json', 'x-aura-forwarded-to': instance } });
+  return new Response(res.body, {
+    status: res.status,
+    headers: { 'content-type': res.headers.get('content-type') ?? 'application/json', 'x-aura-forwarded-to': instance },
+  });
 }

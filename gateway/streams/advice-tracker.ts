@@ -6,6 +6,8 @@
  * chunks in order, then the final message. Waiters (`Prefer: wait`) are
  * resolved with the final response.
  */
+import type { Language } from '../../providers/advisors/language.js';
+import type { GuardianChunkBody, GuardianResponseBody } from '../../schemas/ws/stream-messages.js';
 import type { UserOutbox } from './outbox.js';
 import type { Db } from './state-db.js';
 
@@ -23,8 +25,10 @@ export interface GuardianResponse {
   status: 'ok' | 'timeout' | 'error';
   advice?: string;
   chunks: number;
+  /** What the answer is written in (Guardians before issue 17 did not say). */
+  language?: Language;
   context_version?: number | null;
-  sources?: unknown[];
+  sources?: Array<{ point_id: string; score: number; window_end: number }>;
   error?: { code: string; message: string };
   created_at: number;
 }
@@ -54,9 +58,7 @@ export class AdviceTracker {
     private readonly now: () => number = Date.now,
   ) {
     this.stmt = {
-      insert: db.prepare<[string, string, number]>(
-        'INSERT OR IGNORE INTO advice (correlation_id, user_id, requested_at, chunks_seen) VALUES (?, ?, ?, 0)',
-      ),
+      insert: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO advice (correlation_id, user_id, requested_at, chunks_seen) VALUES (?, ?, ?, 0)'),
       get: db.prepare<[string], Row>('SELECT user_id, requested_at, chunks_seen, first_chunk_at, response FROM advice WHERE correlation_id = ?'),
       chunk: db.prepare<[number, number | null, string]>('UPDATE advice SET chunks_seen = ?, first_chunk_at = ? WHERE correlation_id = ?'),
       park: db.prepare<[string, string]>('UPDATE advice SET response = ? WHERE correlation_id = ?'),
@@ -80,7 +82,15 @@ export class AdviceTracker {
     // Unknown: answered already (a redelivery) or purged. Seen before this position: a redelivery too.
     if (!row || chunk.seq < row.chunks_seen) return;
     const at = this.now();
-    this.outbox.append(row.user_id, { type: 'guardian.chunk', correlation_id: chunk.correlation_id, index: chunk.seq, text: chunk.text, final: chunk.final, at });
+    const message: GuardianChunkBody = {
+      type: 'guardian.chunk',
+      correlation_id: chunk.correlation_id,
+      index: chunk.seq,
+      text: chunk.text,
+      final: chunk.final,
+      at,
+    };
+    this.outbox.append(row.user_id, message);
     let first = row.first_chunk_at;
     if (first === null) {
       first = at;
@@ -107,18 +117,20 @@ export class AdviceTracker {
 
   private finish(response: GuardianResponse, row: Row): void {
     const at = this.now();
-    const { correlation_id, status, advice, chunks, context_version, sources, error } = response;
-    this.outbox.append(row.user_id, {
+    const { correlation_id, status, language, advice, chunks, context_version, sources, error } = response;
+    const message: GuardianResponseBody = {
       type: 'guardian.response',
       correlation_id,
       status,
+      ...(language !== undefined ? { language } : {}),
       ...(advice !== undefined ? { advice } : {}),
       chunks,
       context_version: context_version ?? null,
       sources: sources ?? [],
       ...(error ? { error } : {}),
       at,
-    });
+    };
+    this.outbox.append(row.user_id, message);
     this.stmt.remove.run(correlation_id);
     this.observer.final(at - row.requested_at, status);
     this.observer.answered(response);

@@ -8,10 +8,12 @@
  * The stage reached is stored with the messages, so a restart neither repeats
  * nor skips one.
  */
+import { EVENT_STAGES } from '../../schemas/ws/stream-messages.js';
 import type { UserOutbox } from './outbox.js';
 import type { Db } from './state-db.js';
 
-export const STAGES = ['received', 'aggregated', 'vectorized', 'ingested'] as const;
+/** The stages of the `event.status` messages (schemas/ws/stream-messages.ts). */
+export const STAGES = EVENT_STAGES;
 export type Stage = (typeof STAGES)[number];
 const FINAL = STAGES.length - 1;
 

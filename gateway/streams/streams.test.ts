@@ -156,7 +156,7 @@ describe('gateway streams', () => {
     const chunk = (seq: number, final = false) => ({ correlation_id: 'c1', user_id: 'u', seq, text: final ? '' : `part ${seq}`, final });
     outbox.batch(() => {
       advice.onChunk(chunk(0));
-      advice.onResponse({ correlation_id: 'c1', user_id: 'u', status: 'ok', advice: 'part 0 part 1', chunks: 3, created_at: 1 });
+      advice.onResponse({ correlation_id: 'c1', user_id: 'u', status: 'ok', language: 'es', advice: 'part 0 part 1', chunks: 3, created_at: 1 });
     });
     expect(answered).toEqual([]);
     outbox.batch(() => {
@@ -166,6 +166,7 @@ describe('gateway streams', () => {
     });
     expect(s.sent.map((m) => `${m.type}:${m.index ?? ''}`)).toEqual(['guardian.chunk:0', 'guardian.chunk:1', 'guardian.chunk:2', 'guardian.response:']);
     expect(answered.map((r) => r.correlation_id)).toEqual(['c1']);
+    expect(s.sent[3]).toMatchObject({ type: 'guardian.response', status: 'ok', language: 'es', chunks: 3 }); // the answer's language travels with it
     advice.onChunk(chunk(3)); // after the answer: ignored
     advice.onChunk({ ...chunk(0), correlation_id: 'someone-else' });
     expect(s.sent).toHaveLength(4);

@@ -1,9 +1,13 @@
 /**
  * A WebSocket client for tests and the load test (Node 20 has no global
  * WebSocket; `ws` is what the gateway's WebSocket server runs on). Collects every message and
- * lets a test wait for one that matches.
+ * lets a test wait for one that matches. Every message and close code is held to the
+ * AsyncAPI document (ws-contract.ts); a violation goes where the HTTP ones go (the test that
+ * saw it fails: contract-setup.ts).
  */
 import { WebSocket } from 'ws';
+import { reportViolation } from '../openapi/violations.js';
+import { wsContract } from './ws-contract.js';
 
 export interface StreamMessage {
   seq?: number;
@@ -16,12 +20,24 @@ export class TestSocket {
   closed?: { code: number; reason: string };
   private waiters: Array<() => void> = [];
 
-  private constructor(readonly ws: WebSocket) {
+  private constructor(
+    readonly ws: WebSocket,
+    readonly path: string,
+  ) {
+    // As the gateway's own response check: on in the test suite, off in the load test (its client's CPU counts).
+    const checked = process.env.AURA_CHECK_RESPONSES === '1';
+    const violation = (what: string, problems: () => string[]) => {
+      const found = checked ? problems() : [];
+      if (found.length > 0) reportViolation({ source: 'ws', method: what, path, status: 0, problems: found });
+    };
     ws.on('message', (data) => {
-      this.messages.push(JSON.parse(String(data)) as StreamMessage);
+      const message = JSON.parse(String(data)) as StreamMessage;
+      violation('MESSAGE', () => wsContract().checkMessage(path, message));
+      this.messages.push(message);
       this.wake();
     });
     ws.on('close', (code, reason) => {
+      violation('CLOSE', () => wsContract().checkClose(path, code));
       this.closed = { code, reason: reason.toString() };
       this.wake();
     });
@@ -31,7 +47,7 @@ export class TestSocket {
   static connect(url: string, protocols?: string[]): Promise<TestSocket> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, protocols);
-      const socket = new TestSocket(ws);
+      const socket = new TestSocket(ws, new URL(url).pathname);
       ws.once('open', () => resolve(socket));
       ws.once('unexpected-response', (_req: unknown, res: { statusCode?: number }) => reject(new Error(`HTTP ${res.statusCode}`)));
       ws.once('error', (err: Error) => reject(err));

@@ -44,11 +44,16 @@ function summary(pipeline: Pipeline, use: TopicUse, actors: string[]): string {
   }
 }
 
+/** The gateway's name in operation ids (`aura-gateway` when a node is called `gateway`). */
+export function gatewayActor(pipeline: Pipeline): string {
+  return pipeline.nodes.gateway ? 'aura-gateway' : 'gateway';
+}
+
 /** `messageId(topicId)` names the message of each channel. */
 export function operations(pipeline: Pipeline, messageId: (topicId: string) => string): Obj {
   const isPublic = (topicId: string) => pipeline.topics[topicId] && !pipeline.topics[topicId]!.internal;
   const uses = topicUsage(pipeline).filter((u) => isPublic(u.topic));
-  const gatewayName = pipeline.nodes.gateway ? 'aura-gateway' : 'gateway';
+  const gatewayName = gatewayActor(pipeline);
   const out: Obj = {};
   const deadLetterActors = uses.filter((u) => u.role === 'dead_letter' && ['processor', 'join'].includes(pipeline.nodes[u.actor]?.kind ?? '')).map((u) => u.actor);
   for (const use of uses) {

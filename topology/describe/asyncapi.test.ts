@@ -15,6 +15,7 @@ import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildEnvelope } from '../../gateway/publish/envelope.js';
+import { WS_CHANNELS } from '../../schemas/ws/channels.js';
 import { makeEvents } from '../../test/events.js';
 import { compilePipeline } from '../compile.js';
 import { asyncApiDocument, describeAsyncApi } from './asyncapi.js';
@@ -53,12 +54,13 @@ describe('describe --format asyncapi', () => {
     for (const r of all) expect(resolve(r), r).toBeDefined();
   });
 
-  it('has one channel per topic of the API, with its physical name and Kafka settings', () => {
+  it("has one channel per topic of the API, with its physical name and Kafka settings, and the gateway's WebSocket channels", () => {
     const publicTopics = Object.values(pipeline.topics).filter((t) => !t.internal);
-    expect(Object.keys(doc.channels).sort()).toEqual(publicTopics.map((t) => t.id).sort());
+    expect(Object.keys(doc.channels).sort()).toEqual([...publicTopics.map((t) => t.id), ...WS_CHANNELS.map((c) => c.id)].sort());
     for (const t of publicTopics) {
       const ch = doc.channels[t.id];
       expect(ch.address).toBe(t.name);
+      expect(ch.servers.map((s: Obj) => s.$ref)).toEqual(['#/servers/local', '#/servers/confluent-cloud']);
       expect(ch.bindings.kafka).toMatchObject({ topic: t.name, partitions: t.partitions, replicas: t.replication, bindingVersion: '0.5.0' });
       expect(ch.bindings.kafka.topicConfiguration['cleanup.policy']).toEqual(t.cleanup.split(','));
       expect(ch.bindings.kafka.topicConfiguration['retention.ms']).toBe(t.cleanup === 'compact' ? undefined : t.retentionMs);
@@ -86,12 +88,13 @@ describe('describe --format asyncapi', () => {
   });
 
   it('gives every message a payload, a key binding, headers; a correlation id to the Guardian messages', () => {
-    for (const [id, m] of Object.entries<Obj>(doc.components.messages)) {
+    for (const [id, m] of Object.entries<Obj>(doc.components.messages).filter(([id]) => !id.startsWith('ws.'))) {
       expect(m.payload, id).toBeDefined();
       expect(m.bindings.kafka.key.type, id).toBe('string');
       expect(resolve(m.headers.$ref), id).toBeDefined();
     }
-    for (const id of ['guardian-request', 'guardian-response', 'guardian-chunk']) expect(doc.components.messages[id].correlationId.location).toBe('$message.payload#/correlation_id');
+    for (const id of ['guardian-request', 'guardian-response', 'guardian-chunk'])
+      expect(doc.components.messages[id].correlationId.location).toBe('$message.payload#/correlation_id');
     expect(doc.components.messages['dead-letter'].contentType).toBe('application/octet-stream');
     expect(doc.components.schemas['dead-letter-headers'].required).toContain('aura.dlq.error.code');
   });
@@ -111,12 +114,87 @@ describe('describe --format asyncapi', () => {
   });
 });
 
+describe('the WebSocket channels in the AsyncAPI document', () => {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema(asyncApiDocument(pipeline), 'asyncapi');
+
+  it('are on the gateway server, with every message of schemas/ws, its close codes and its handshake query', () => {
+    expect(doc.servers.gateway).toMatchObject({ protocol: 'ws', host: 'localhost:8080' });
+    for (const c of WS_CHANNELS) {
+      const ch = doc.channels[c.id];
+      expect(ch).toMatchObject({ address: c.address, servers: [{ $ref: '#/servers/gateway' }], bindings: { ws: { method: 'GET', bindingVersion: '0.1.0' } } });
+      expect(Object.keys(ch.messages).sort()).toEqual([...c.server, ...c.client].map((m) => m.title).sort());
+      expect(ch['x-close-codes'].map((x: Obj) => x.code)).toEqual(c.closeCodes.map((x) => x.code));
+      for (const code of [1000, 1001, 1006, 1008, 1009, 1011, 1013]) expect(ch.description, c.id).toContain(`${code}: `);
+    }
+    expect(doc.channels['user-stream'].bindings.ws.query.properties.since.minimum).toBe(0);
+    expect(doc.operations['gateway.send.user-stream'].security.map((s: Obj) => s.$ref)).toContain('#/components/securitySchemes/gateway-subprotocol');
+    expect(doc.operations['gateway.receive.user-stream'].messages.map((m: Obj) => m.$ref).sort()).toEqual([
+      '#/channels/user-stream/messages/ping',
+      '#/channels/user-stream/messages/subscribe',
+    ]);
+    expect(doc.operations['gateway.send.topology-live'].security).toBeUndefined();
+  });
+
+  it('give each message a payload schema that tells a real message from a broken one', () => {
+    const payload = (id: string) => ajv.getSchema(`asyncapi#/components/schemas/${id}`)!;
+    const response = {
+      seq: 3,
+      type: 'guardian.response',
+      correlation_id: 'c-1',
+      status: 'ok',
+      language: 'es',
+      advice: 'Duerme bien.',
+      chunks: 2,
+      context_version: null,
+      sources: [],
+      at: 1,
+    };
+    expect(payload('ws.guardian.response')(response), JSON.stringify(payload('ws.guardian.response').errors)).toBe(true);
+    expect(payload('ws.guardian.response')({ ...response, language: 'fr' })).toBe(false);
+    expect(payload('ws.guardian.response')({ ...response, surprise: 1 })).toBe(false);
+    const status = {
+      seq: 1,
+      type: 'event.status',
+      event_id: '0b6f3b5e-4b8e-4f39-9a57-6a3f8d3f3c11',
+      event_type: 'user.mood.created',
+      status: 'received',
+      at: 5,
+      partition: 0,
+      offset: 7,
+    };
+    expect(payload('ws.event.status')(status)).toBe(true);
+    expect(payload('ws.event.status')({ ...status, status: 'done' })).toBe(false);
+    expect(payload('ws.hello')({ type: 'hello', user_id: 'ana', instance: 'gw', last_seq: 0 })).toBe(true);
+    expect(
+      payload('ws.topology.stats')({
+        at: 1,
+        instance: 'gw',
+        nodes: {},
+        totals: { recordsConsumed: 0, recordsProduced: 0, deadLetters: 0, commits: 0, lag: 0 },
+      }),
+    ).toBe(true);
+  });
+});
+
 describe('event schemas as components', () => {
   it('rewrites relative, absolute and internal $refs and pulls in what they reference', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-asyncapi-'));
     try {
-      const write = (id: string, schema: object) => fs.writeFileSync(path.join(dir, `${id}.schema.json`), JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', $id: `https://aura360.dev/schemas/events/${id}.schema.json`, ...schema }));
-      write('a', { definitions: { n: { type: 'integer' } }, properties: { b: { $ref: 'b.schema.json' }, n: { $ref: '#/definitions/n' }, c: { $ref: 'https://aura360.dev/schemas/events/c.schema.json#/properties/x' } } });
+      const write = (id: string, schema: object) =>
+        fs.writeFileSync(
+          path.join(dir, `${id}.schema.json`),
+          JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', $id: `https://aura360.dev/schemas/events/${id}.schema.json`, ...schema }),
+        );
+      write('a', {
+        definitions: { n: { type: 'integer' } },
+        properties: {
+          b: { $ref: 'b.schema.json' },
+          n: { $ref: '#/definitions/n' },
+          c: { $ref: 'https://aura360.dev/schemas/events/c.schema.json#/properties/x' },
+        },
+      });
       write('b', { type: 'string' });
       write('c', { properties: { x: { type: 'boolean' } } });
       write('unused', { type: 'null' });
@@ -124,7 +202,11 @@ describe('event schemas as components', () => {
       expect(Object.keys(out)).toEqual(['a', 'b', 'c']);
       expect(out.a.$id).toBeUndefined();
       expect(out.a.$schema).toBeUndefined();
-      expect(out.a.properties).toEqual({ b: { $ref: '#/components/schemas/b' }, n: { $ref: '#/components/schemas/a/definitions/n' }, c: { $ref: '#/components/schemas/c/properties/x' } });
+      expect(out.a.properties).toEqual({
+        b: { $ref: '#/components/schemas/b' },
+        n: { $ref: '#/components/schemas/a/definitions/n' },
+        c: { $ref: '#/components/schemas/c/properties/x' },
+      });
       write('bad', { properties: { y: { $ref: 'http://elsewhere.example/x.json' } } });
       expect(() => schemaComponents(['bad'], dir)).toThrow(/cannot place "\$ref"/);
     } finally {
