@@ -14,10 +14,11 @@ import { registerServe } from './serve.js';
 import { registerTest } from './test.js';
 import { registerTopics } from './topics.js';
 import { registerDlq } from './dlq.js';
+import { registerReset } from './reset.js';
 import { registerSchemas } from './schemas.js';
 import { errorMessage } from '../common/errors.js';
 
-export const commands: RegisterCommand[] = [registerValidate, registerDescribe, registerDocs, registerSchema, registerRun, registerServe, registerTopics, registerSchemas, registerFetchModel, registerTest, registerDlq];
+export const commands: RegisterCommand[] = [registerValidate, registerDescribe, registerDocs, registerSchema, registerRun, registerServe, registerTopics, registerSchemas, registerFetchModel, registerTest, registerDlq, registerReset];
 
 export function createProgram(cli: CliContext): Command {
   const program = new Command('aura')

@@ -25,6 +25,8 @@ export const ErrorCodes = {
   SCHEMA_REGISTRY_FAILED: 'SCHEMA_REGISTRY_FAILED',
   /** A schema is not compatible with the versions registered before it (compatibility level of its subject). */
   SCHEMA_INCOMPATIBLE: 'SCHEMA_INCOMPATIBLE',
+  /** An operation that needs the consumer group empty (a reset) found live members in it. */
+  GROUP_ACTIVE: 'GROUP_ACTIVE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
