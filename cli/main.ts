@@ -15,10 +15,11 @@ import { registerTest } from './test.js';
 import { registerTopics } from './topics.js';
 import { registerDlq } from './dlq.js';
 import { registerReset } from './reset.js';
+import { registerStore } from './store.js';
 import { registerSchemas } from './schemas.js';
 import { errorMessage } from '../common/errors.js';
 
-export const commands: RegisterCommand[] = [registerValidate, registerDescribe, registerDocs, registerSchema, registerRun, registerServe, registerTopics, registerSchemas, registerFetchModel, registerTest, registerDlq, registerReset];
+export const commands: RegisterCommand[] = [registerValidate, registerDescribe, registerDocs, registerSchema, registerRun, registerServe, registerTopics, registerSchemas, registerFetchModel, registerTest, registerDlq, registerReset, registerStore];
 
 export function createProgram(cli: CliContext): Command {
   const program = new Command('aura')
