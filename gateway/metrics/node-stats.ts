@@ -1,10 +1,19 @@
 /**
  * Per-node counters of the engine turned into rates, sampled once a second
- * (the topology page and the `_rate` gauges read the latest sample). Processor,
- * join and sink nodes are counted by the engine's metrics; source nodes only
- * per task, so those are summed over the tasks running here.
+ * (the topology page and the `_rate` gauges read the latest sample), with the
+ * last minutes kept for sparklines. Processor, join and sink nodes are counted
+ * by the engine's metrics; source nodes only per task, so those are summed
+ * over the tasks running here.
+ *
+ * Busy time: records travel synchronously from a node into its children, so
+ * a node's measured latency includes its synchronous children's. Its own
+ * share — milliseconds per second spent in the node itself, 1.0 = always
+ * busy — is its latency minus theirs. An asynchronous node's is the average
+ * number of records in flight; `utilization` divides that by what its lanes
+ * allow here (concurrency × tasks), so both kinds read 1.0 when saturated.
  */
 import type { StreamEngine } from '../../runtime/engine.js';
+import { builtinProcessors } from '../../processors/registry.js';
 import type { Pipeline } from '../../topology/model.js';
 
 export interface NodeTotals {
@@ -18,18 +27,41 @@ export interface NodeStat extends NodeTotals {
   rate: number;
   errorRate: number;
   latencyAvgMs: number;
+  /** Own processing time per wall-clock time over the last interval (async: records in flight). */
+  busy: number;
+  /** `busy` over what the node can do here: 1.0 = saturated. */
+  utilization: number;
 }
+
+/** Sparkline points: one per `stepMs` bucket of wall-clock time, oldest first. */
+export interface NodeSeries {
+  start: number;
+  stepMs: number;
+  nodes: Record<string, { rate: number[]; busy: number[] }>;
+}
+
+const HISTORY = 300;
 
 export class NodeStats {
   private previous = new Map<string, NodeTotals>();
   private previousAt = 0;
   private latest = new Map<string, NodeStat>();
+  private readonly history: Array<{ at: number; stats: Map<string, NodeStat> }> = [];
+  /** Synchronous children per node (their latency is inside the parent's). */
+  private readonly syncChildren = new Map<string, string[]>();
+  private readonly asyncNodes = new Set<string>();
 
   constructor(
     private readonly pipeline: Pipeline,
     private readonly engine: StreamEngine,
     private readonly now: () => number = () => performance.now(),
-  ) {}
+    private readonly wallClock: () => number = Date.now,
+  ) {
+    for (const n of Object.values(pipeline.nodes)) if (n.kind === 'processor' && builtinProcessors.get(n.type)?.async) this.asyncNodes.add(n.id);
+    for (const e of pipeline.edges) {
+      if (!this.asyncNodes.has(e.to)) this.syncChildren.set(e.from, [...(this.syncChildren.get(e.from) ?? []), e.to]);
+    }
+  }
 
   totals(): Map<string, NodeTotals> {
     const out = new Map<string, NodeTotals>();
@@ -59,21 +91,69 @@ export class NodeStats {
     const t = this.now();
     const totals = this.totals();
     const dt = this.previousAt > 0 ? (t - this.previousAt) / 1000 : 0;
+    // Totals drop when tasks move away (source counts are per task): that interval reads as 0, not negative.
+    const delta = (id: string, pick: (x: NodeTotals) => number) => {
+      const prev = this.previous.get(id);
+      return prev && dt > 0 ? Math.max(0, pick(totals.get(id)!) - pick(prev)) : 0;
+    };
     const next = new Map<string, NodeStat>();
     for (const [id, cur] of totals) {
-      const prev = this.previous.get(id);
-      // Totals drop when tasks move away (source counts are per task): that interval reads as 0, not negative.
-      const rate = prev && dt > 0 ? Math.max(0, cur.processed - prev.processed) / dt : 0;
-      const errorRate = prev && dt > 0 ? Math.max(0, cur.errors - prev.errors) / dt : 0;
-      next.set(id, { ...cur, rate, errorRate, latencyAvgMs: cur.processed > 0 ? cur.latencyMsTotal / cur.processed : 0 });
+      const own = delta(id, (x) => x.latencyMsTotal) - (this.syncChildren.get(id) ?? []).reduce((s, c) => s + delta(c, (x) => x.latencyMsTotal), 0);
+      const busy = dt > 0 ? Math.max(0, own) / 1000 / dt : 0;
+      next.set(id, {
+        ...cur,
+        rate: dt > 0 ? delta(id, (x) => x.processed) / dt : 0,
+        errorRate: dt > 0 ? delta(id, (x) => x.errors) / dt : 0,
+        latencyAvgMs: cur.processed > 0 ? cur.latencyMsTotal / cur.processed : 0,
+        busy,
+        utilization: busy / this.capacity(id),
+      });
     }
     this.previous = totals;
     this.previousAt = t;
     this.latest = next;
+    this.history.push({ at: this.wallClock(), stats: next });
+    if (this.history.length > HISTORY) this.history.shift();
     return next;
   }
 
   snapshot(): Map<string, NodeStat> {
     return this.latest;
   }
+
+  /** Rate and busy time per node, averaged per `stepMs` bucket over (at most) the last `points` buckets. */
+  series(stepMs = 2_000, points = 150): NodeSeries {
+    const end = Math.floor(this.wallClock() / stepMs);
+    // From the first sample on (a fresh instance has a shorter history, not a row of zeros).
+    const first = this.history.length > 0 ? Math.floor(this.history[0]!.at / stepMs) : end;
+    const start = Math.max(end - points + 1, first);
+    points = end - start + 1;
+    const nodes: NodeSeries['nodes'] = {};
+    const sums = new Map<string, { rate: number[]; busy: number[]; n: number[] }>();
+    for (const id of Object.keys(this.pipeline.nodes)) sums.set(id, { rate: new Array(points).fill(0), busy: new Array(points).fill(0), n: new Array(points).fill(0) });
+    for (const { at, stats } of this.history) {
+      const i = Math.floor(at / stepMs) - start;
+      if (i < 0 || i >= points) continue;
+      for (const [id, s] of stats) {
+        const x = sums.get(id);
+        if (!x) continue;
+        x.rate[i]! += s.rate;
+        x.busy[i]! += s.busy;
+        x.n[i]!++;
+      }
+    }
+    for (const [id, x] of sums) nodes[id] = { rate: x.rate.map((v, i) => round(x.n[i] ? v / x.n[i]! : 0)), busy: x.busy.map((v, i) => round(x.n[i] ? v / x.n[i]! : 0)) };
+    return { start: start * stepMs, stepMs, nodes };
+  }
+
+  /** What the node can do here: one thread for a synchronous node, its lanes for an asynchronous one. */
+  private capacity(id: string): number {
+    if (!this.asyncNodes.has(id)) return 1;
+    const st = this.pipeline.subtopologies.find((s) => s.nodes.includes(id));
+    let tasks = 0;
+    for (const taskId of this.engine.tasks.keys()) if (taskId.startsWith(`${st?.id}_`)) tasks++;
+    return Math.max(1, (this.pipeline.nodes[id]?.concurrency ?? 1) * Math.max(1, tasks));
+  }
 }
+
+const round = (v: number) => Math.round(v * 1000) / 1000;

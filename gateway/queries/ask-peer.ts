@@ -55,7 +55,8 @@ export async function askPeer(d: GatewayDeps, user: string, owner: InstanceInfo 
   }
 }
 
-async function readBounded(res: Response, max: number): Promise<string> {
+/** The body of `res` as text, failing beyond `max` bytes (a peer's answer is input). */
+export async function readBounded(res: Response, max: number): Promise<string> {
   const reader = res.body?.getReader();
   if (!reader) return '';
   const chunks: Uint8Array[] = [];

@@ -12,6 +12,7 @@ import { Hono } from 'hono';
 import type { EngineHealth } from '../../runtime/health.js';
 import type { GatewayDeps } from '../deps.js';
 import { storeRoutes } from '../queries/store-routes.js';
+import { clusterTopologyRoutes } from '../topology/routes.js';
 import type { GatewayEnv } from '../types.js';
 
 export interface Readiness {
@@ -77,6 +78,8 @@ export function opsRoutes(d: GatewayDeps): Hono<GatewayEnv> {
   });
   // The operator API (operator tokens only): state stores wherever they live.
   app.route('/api/ops/stores', storeRoutes(d));
+  // The cluster-wide topology page's data (the page itself is /topology).
+  app.route('/', clusterTopologyRoutes(d));
   return app;
 }
 
