@@ -5,9 +5,10 @@
  *      earliest offset, to a time, or by a shift); topics the app writes
  *      itself and also reads (intermediate topics) go to their end, because
  *      reprocessing the inputs writes them again;
- *   2. deletes the app's internal topics — the stores' changelogs and the
- *      gateway's instance registry — and creates the changelogs again, empty,
- *      so instances start without `aura topics apply`;
+ *   2. deletes the app's internal topics — the stores' changelogs, the
+ *      gateway's instance registry and the deployment record — and creates
+ *      the changelogs again, empty, so instances start without `aura topics
+ *      apply` (the others are created by the instances themselves);
  *   3. wipes the local state of the app under the state directory
  *      (`<state_dir>/<app>/`: one SQLite database per task).
  * It refuses while the group has members: they would keep committing and
@@ -85,10 +86,19 @@ export async function planReset(pipeline: Pipeline, admin: Admin, stateDir: stri
     return { topic: tp.topic, partition: tp.partition, current: c, target: Math.min(max, Math.max(min, t)), role: tp.role };
   });
   const internal = Object.values(pipeline.topics).filter((t) => t.internal);
-  const deleteTopics = [...internal.map((t) => t.name), gatewayRegistryTopic(pipeline)].filter((n) => existing.has(n));
+  const deleteTopics = [...internal.map((t) => t.name), ...bookkeepingTopics(pipeline)].filter((n) => existing.has(n));
   const appDir = path.join(stateDir, pipeline.app);
   const stateTasks = fs.existsSync(appDir) ? fs.readdirSync(appDir).sort() : [];
   return { app: pipeline.app, target, group, offsets, deleteTopics, recreateTopics: internal.map(topicConfig), stateDir: appDir, stateTasks };
+}
+
+/**
+ * Internal topics outside the pipeline's own: the gateway's instance registry, and the deployment
+ * record that `aura run`/`aura serve` keep (`<app>-deployments`, runtime/deployment-record.ts): a
+ * reset app has no deployment behind it.
+ */
+export function bookkeepingTopics(pipeline: Pipeline): string[] {
+  return [gatewayRegistryTopic(pipeline), `${pipeline.app}-deployments`];
 }
 
 /** The group must be empty; otherwise a GROUP_ACTIVE error that names the members. */

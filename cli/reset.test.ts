@@ -34,6 +34,7 @@ const input = pipeline.topics.user_events!;
 const output = pipeline.topics.context_aggregated!;
 const changelog = pipeline.topics['user_context-changelog']!;
 const events = makeEvents(300, 20, 5);
+const bookkeeping = [`${pipeline.app}-gateway-instances`, `${pipeline.app}-deployments`];
 const tps = (t: { name: string; partitions: number }) => Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.name, partition }));
 
 const reset = (...args: string[]) => auraInProcess(['reset', FILE, '--state-dir', stateDir, ...args], env);
@@ -82,6 +83,8 @@ const outputsOf = (records: LogRecord[]) =>
 beforeAll(async () => {
   await withLog(async (transport) => {
     await ensureTopics(pipeline, transport.admin(), 'create', createLogger('reset-test', 'silent'));
+    // The app's bookkeeping topics, as the gateway and `aura run` create them.
+    await transport.admin().createTopics(bookkeeping.map((name) => ({ name, partitions: 1, replication: 1, config: { 'cleanup.policy': 'compact' } })));
     const producer = transport.producer({});
     await producer.send(events.map((e: UserEvent) => ({ topic: input.name, key: e.user_id, value: encodeValue(e), timestamp: Date.parse(e.time) })));
     await producer.close();
@@ -105,7 +108,7 @@ describe('aura reset on the embedded log', () => {
     expect(res.out).toMatch(/dry run \(nothing changes; add --execute\)/);
     expect(res.out).toMatch(/group crash-test: empty, 0 member\(s\)/);
     for (const o of before) expect(res.out).toContain(`${o.topic}[${o.partition}] ${o.offset} → 0 (-${o.offset})`);
-    expect(res.out).toContain(`delete internal topics: ${changelog.name}`);
+    expect(res.out).toContain(`delete internal topics: ${[changelog.name, ...bookkeeping].join(', ')}`);
     expect(res.out).toMatch(/wipe local state .*crash-test: 3 task\(s\) \(0_0, 0_1, 0_2\)/);
     expect(res.out).toMatch(/run again with --execute/);
     expect(await withLog((t) => t.admin().groupOffsets(pipeline.app, tps(input)))).toEqual(before);
@@ -140,12 +143,14 @@ describe('aura reset on the embedded log', () => {
   it('--execute moves the offsets, re-creates the changelog empty, wipes local state; the rerun reproduces every output', async () => {
     const res = await reset('--execute');
     expect(res.code, res.err).toBe(0);
-    expect(res.out).toMatch(/reset done: 3 offsets moved, 1 topics deleted, 1 changelogs re-created, local state wiped/);
+    expect(res.out).toMatch(/reset done: 3 offsets moved, 3 topics deleted, 1 changelogs re-created, local state wiped/);
     await withLog(async (t) => {
       const admin = t.admin();
       expect((await admin.groupOffsets(pipeline.app, tps(input))).map((o) => o.offset)).toEqual([0, 0, 0]);
       expect((await admin.offsetsFor(tps(changelog), 'latest')).map((o) => o.offset)).toEqual([0, 0, 0]);
-      expect((await admin.listTopics()).find((x) => x.name === changelog.name)).toMatchObject({ partitions: changelog.partitions, config: { 'cleanup.policy': 'compact' } });
+      const topics = await admin.listTopics();
+      expect(topics.find((x) => x.name === changelog.name)).toMatchObject({ partitions: changelog.partitions, config: { 'cleanup.policy': 'compact' } });
+      for (const name of bookkeeping) expect(topics.map((x) => x.name)).not.toContain(name);
     });
     expect(fs.existsSync(path.join(stateDir, pipeline.app))).toBe(false);
     expect(fs.existsSync(logPath)).toBe(true); // the log itself is never touched
