@@ -113,8 +113,20 @@ export class KafkaAdmin implements Admin {
     return groupOffsets(this.raw(), groupId, partitions);
   }
 
-  setGroupOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
-    return setGroupOffsets(this.conf, groupId, offsets);
+  /**
+   * Commits, then reads the offsets back: the commit's callback does not report partition-level
+   * refusals (a group with members answers UNKNOWN_MEMBER_ID per partition), the offsets do.
+   */
+  async setGroupOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
+    await setGroupOffsets(this.conf, groupId, offsets);
+    const now = await this.groupOffsets(groupId, offsets);
+    const wrong = offsets.filter((o, i) => now[i]!.offset !== o.offset);
+    if (wrong.length === 0) return;
+    const { members } = await this.describeGroup(groupId);
+    if (members.length > 0) {
+      throw new AuraError(ErrorCodes.GROUP_ACTIVE, `group ${groupId} has ${members.length} member(s): its offsets can only be changed while nobody is in the group`);
+    }
+    throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `group ${groupId}: the offsets of ${wrong.map((o) => `${o.topic}[${o.partition}]`).join(', ')} were not committed`);
   }
 
   async offsetsFor(partitions: TopicPartition[], spec: OffsetSpec): Promise<TopicPartitionOffset[]> {
