@@ -51,6 +51,8 @@ export interface ResetPlan {
   /** The app's local state directory, when it exists. */
   stateDir: string;
   stateTasks: string[];
+  /** Only wipe the local state (the other machines of a reset app): offsets and topics stay. */
+  localOnly: boolean;
 }
 
 /** Physical topics the app's group reads, each marked input or intermediate (also written by the app). */
@@ -63,7 +65,7 @@ export function groupTopics(pipeline: Pipeline): Array<{ name: string; partition
   });
 }
 
-export async function planReset(pipeline: Pipeline, admin: Admin, stateDir: string, target: ResetTarget, now = Date.now()): Promise<ResetPlan> {
+export async function planReset(pipeline: Pipeline, admin: Admin, stateDir: string, target: ResetTarget, now = Date.now(), localOnly = false): Promise<ResetPlan> {
   const group = await admin.describeGroup(pipeline.app);
   const existing = new Set((await admin.listTopics()).map((t) => t.name));
   const topics = groupTopics(pipeline).filter((t) => existing.has(t.name));
@@ -89,7 +91,7 @@ export async function planReset(pipeline: Pipeline, admin: Admin, stateDir: stri
   const deleteTopics = [...internal.map((t) => t.name), ...bookkeepingTopics(pipeline)].filter((n) => existing.has(n));
   const appDir = path.join(stateDir, pipeline.app);
   const stateTasks = fs.existsSync(appDir) ? fs.readdirSync(appDir).sort() : [];
-  return { app: pipeline.app, target, group, offsets, deleteTopics, recreateTopics: internal.map(topicConfig), stateDir: appDir, stateTasks };
+  return { app: pipeline.app, target, group, offsets, deleteTopics, recreateTopics: internal.map(topicConfig), stateDir: appDir, stateTasks, localOnly };
 }
 
 /**
@@ -128,6 +130,11 @@ function describeTarget(t: ResetTarget): string {
 export function formatResetPlan(plan: ResetPlan, execute: boolean): string {
   const lines = [`reset of ${plan.app}: ${execute ? 'executing' : 'dry run (nothing changes; add --execute)'}`];
   lines.push(`group ${plan.group.groupId}: ${plan.group.state}, ${plan.group.members.length} member(s)`);
+  if (plan.localOnly) {
+    lines.push('1.-2. offsets and topics: left as they are (--local-only)');
+    lines.push(`3. wipe local state ${plan.stateDir}: ${plan.stateTasks.length ? `${plan.stateTasks.length} task(s) (${plan.stateTasks.join(', ')})` : '(nothing there)'}`);
+    return `${lines.join('\n')}\n`;
+  }
   lines.push(`1. committed offsets, inputs ${describeTarget(plan.target)}; intermediate topics (written by the app) to their end:`);
   for (const o of plan.offsets) {
     const delta = o.current >= 0 ? ` (${o.target - o.current >= 0 ? '+' : ''}${o.target - o.current})` : '';
@@ -143,6 +150,10 @@ export function formatResetPlan(plan: ResetPlan, execute: boolean): string {
 /** Runs the plan; checks again that the group is empty first (someone may have started an instance meanwhile). */
 export async function executeReset(plan: ResetPlan, admin: Admin): Promise<void> {
   assertGroupEmpty({ ...plan, group: await admin.describeGroup(plan.group.groupId) });
+  if (plan.localOnly) {
+    fs.rmSync(plan.stateDir, { recursive: true, force: true });
+    return;
+  }
   await admin.setGroupOffsets(plan.group.groupId, plan.offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.target })));
   if (plan.deleteTopics.length > 0) await admin.deleteTopics(plan.deleteTopics);
   await recreateTopics(admin, plan.recreateTopics);

@@ -181,6 +181,20 @@ describe('aura reset on the embedded log', () => {
     expect((await withLog((t) => t.admin().groupOffsets(pipeline.app, tps(input)))).map((o) => o.offset)).toEqual(ends.map((o) => o.offset));
   }, 60_000);
 
+  it('--local-only wipes the state directory and nothing else (the other machines of a reset app)', async () => {
+    expect((await reset('--to-earliest', '--execute')).code).toBe(0);
+    await runToEnd();
+    const before = await withLog((t) => t.admin().groupOffsets(pipeline.app, tps(input)));
+    expect(fs.existsSync(path.join(stateDir, pipeline.app))).toBe(true);
+    const res = await reset('--local-only', '--execute');
+    expect(res.code, res.err).toBe(0);
+    expect(res.out).toMatch(/offsets and topics: left as they are \(--local-only\)/);
+    expect(res.out).toMatch(/reset done: local state wiped \(offsets and topics untouched\)/);
+    expect(fs.existsSync(path.join(stateDir, pipeline.app))).toBe(false);
+    expect(await withLog((t) => t.admin().groupOffsets(pipeline.app, tps(input)))).toEqual(before);
+    expect((await withLog((t) => t.admin().offsetsFor(tps(changelog), 'latest'))).some((o) => o.offset > 0)).toBe(true);
+  }, 60_000);
+
   it('answers usage errors with exit code 2', async () => {
     expect((await reset('--to-latest', '--shift-by', '3')).code).toBe(2);
     const noZone = await reset('--to-datetime', '2026-05-01T08:00:00');

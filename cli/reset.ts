@@ -8,6 +8,8 @@
  * cli/reset-plan.ts for what exactly happens, docs/runbooks.md for when.
  *
  *   --to-earliest (default) | --to-latest | --to-datetime ISO | --by-duration 2h | --shift-by N
+ *   --local-only   only wipe this machine's state directory: every machine that ran the app
+ *                  needs its state wiped, the offsets and topics are reset once
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
@@ -25,6 +27,7 @@ interface ResetFlags {
   toDatetime?: number;
   byDuration?: number;
   shiftBy?: number;
+  localOnly?: boolean;
   execute?: boolean;
 }
 
@@ -74,7 +77,7 @@ async function resetCommand(file: string, flags: ResetFlags, cli: CliContext): P
   try {
     await transport.connect();
     const admin = transport.admin();
-    const plan = await planReset(pipeline, admin, opened.stateDir, target);
+    const plan = await planReset(pipeline, admin, opened.stateDir, target, Date.now(), Boolean(flags.localOnly));
     cli.out(`on ${opened.summary}\n`);
     cli.out(formatResetPlan(plan, Boolean(flags.execute)));
     assertGroupEmpty(plan);
@@ -83,7 +86,11 @@ async function resetCommand(file: string, flags: ResetFlags, cli: CliContext): P
       return EXIT_OK;
     }
     await executeReset(plan, admin);
-    cli.out(`reset done: ${plan.offsets.length} offsets moved, ${plan.deleteTopics.length} topics deleted, ${plan.recreateTopics.length} changelogs re-created, local state wiped\n`);
+    cli.out(
+      plan.localOnly
+        ? 'reset done: local state wiped (offsets and topics untouched)\n'
+        : `reset done: ${plan.offsets.length} offsets moved, ${plan.deleteTopics.length} topics deleted, ${plan.recreateTopics.length} changelogs re-created, local state wiped\n`,
+    );
     return EXIT_OK;
   } catch (err) {
     const refused = err instanceof AuraError && err.code === ErrorCodes.GROUP_ACTIVE;
@@ -105,6 +112,7 @@ export function registerReset(program: Command, cli: CliContext): void {
     .option('--to-datetime <iso>', 'inputs from the first record at or after this time, e.g. 2026-05-01T08:00:00Z', datetime)
     .option('--by-duration <duration>', 'inputs from the first record of this last period, e.g. 2h, 7d', duration)
     .option('--shift-by <n>', 'inputs shifted from their committed offsets by n (negative: back)', integer)
+    .option('--local-only', "only wipe this machine's state directory (the other machines of an app reset elsewhere)")
     .option('--execute', 'do it (without it: print what would happen)')
     .action(async (file: string, flags: ResetFlags) => {
       cli.exitCode = await resetCommand(file, flags, cli);
