@@ -21,6 +21,7 @@ import { formatDuration } from '../schemas/duration.js';
 import { topicConfig } from '../runtime/topics-plan.js';
 import { gatewayRegistryTopic } from '../topology/describe/topic-usage.js';
 import type { Pipeline } from '../topology/model.js';
+import { isTaskStateInUse } from '../runtime/store-reader.js';
 import type { Admin, GroupDescription, OffsetSpec, TopicConfig } from '../transports/types.js';
 
 export type ResetTarget =
@@ -147,9 +148,24 @@ export function formatResetPlan(plan: ResetPlan, execute: boolean): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Runs the plan; checks again that the group is empty first (someone may have started an instance meanwhile). */
-export async function executeReset(plan: ResetPlan, admin: Admin): Promise<void> {
-  assertGroupEmpty({ ...plan, group: await admin.describeGroup(plan.group.groupId) });
+/** No task database of the app in this state directory may be open by a running process. */
+export function assertStateUnused(plan: ResetPlan, stateDir: string): void {
+  const busy = plan.stateTasks.filter((t) => isTaskStateInUse(stateDir, plan.app, t));
+  if (busy.length > 0) {
+    throw new AuraError(ErrorCodes.STATE_IN_USE, `the local state of task${busy.length > 1 ? 's' : ''} ${busy.join(', ')} in ${plan.stateDir} is open by a running process: stop it first`, {
+      details: { tasks: busy },
+    });
+  }
+}
+
+/**
+ * Runs the plan; checks again first that the group is empty (someone may have started an
+ * instance meanwhile) — not for --local-only, which runs while other machines' instances do —
+ * and that no process here has the state open.
+ */
+export async function executeReset(plan: ResetPlan, admin: Admin, stateDir: string): Promise<void> {
+  if (!plan.localOnly) assertGroupEmpty({ ...plan, group: await admin.describeGroup(plan.group.groupId) });
+  assertStateUnused(plan, stateDir);
   if (plan.localOnly) {
     fs.rmSync(plan.stateDir, { recursive: true, force: true });
     return;

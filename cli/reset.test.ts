@@ -8,6 +8,7 @@
  * offsets by time and by shift, and usage errors.
  */
 import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -186,6 +187,18 @@ describe('aura reset on the embedded log', () => {
     await runToEnd();
     const before = await withLog((t) => t.admin().groupOffsets(pipeline.app, tps(input)));
     expect(fs.existsSync(path.join(stateDir, pipeline.app))).toBe(true);
+    // A process with a task's database open (an instance running on this state directory): refused.
+    const open = new Database(path.join(stateDir, pipeline.app, '0_1', 'state.db'));
+    open.pragma('journal_mode = WAL');
+    open.prepare('SELECT COUNT(*) FROM _checkpoint').get();
+    try {
+      const busy = await reset('--local-only', '--execute');
+      expect(busy.code).toBe(1);
+      expect(busy.err).toMatch(/refused — the local state of task 0_1 in .* is open by a running process: stop it first/);
+      expect(fs.existsSync(path.join(stateDir, pipeline.app, '0_0', 'state.db'))).toBe(true);
+    } finally {
+      open.close();
+    }
     const res = await reset('--local-only', '--execute');
     expect(res.code, res.err).toBe(0);
     expect(res.out).toMatch(/offsets and topics: left as they are \(--local-only\)/);

@@ -4,7 +4,8 @@
  * offsets, delete the internal topics (changelogs, instance registry), wipe
  * the local state. Prints the plan; changes nothing without `--execute`.
  * Refuses while the group has members (every instance must be stopped; on
- * the embedded log the running process holds the log file). See
+ * the embedded log the running process holds the log file) and while a
+ * process has the local state open. See
  * cli/reset-plan.ts for what exactly happens, docs/runbooks.md for when.
  *
  *   --to-earliest (default) | --to-latest | --to-datetime ISO | --by-duration 2h | --shift-by N
@@ -18,7 +19,7 @@ import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './context.js';
 import { openPipeline } from './open-pipeline.js';
-import { assertGroupEmpty, executeReset, formatResetPlan, planReset, type ResetTarget } from './reset-plan.js';
+import { assertGroupEmpty, assertStateUnused, executeReset, formatResetPlan, planReset, type ResetTarget } from './reset-plan.js';
 
 interface ResetFlags {
   stateDir?: string;
@@ -80,12 +81,14 @@ async function resetCommand(file: string, flags: ResetFlags, cli: CliContext): P
     const plan = await planReset(pipeline, admin, opened.stateDir, target, Date.now(), Boolean(flags.localOnly));
     cli.out(`on ${opened.summary}\n`);
     cli.out(formatResetPlan(plan, Boolean(flags.execute)));
-    assertGroupEmpty(plan);
+    // --local-only runs while the app's instances on other machines do; what matters there is this state directory.
+    if (!plan.localOnly) assertGroupEmpty(plan);
+    assertStateUnused(plan, opened.stateDir);
     if (!flags.execute) {
       cli.out('nothing changed: run again with --execute to do it\n');
       return EXIT_OK;
     }
-    await executeReset(plan, admin);
+    await executeReset(plan, admin, opened.stateDir);
     cli.out(
       plan.localOnly
         ? 'reset done: local state wiped (offsets and topics untouched)\n'
@@ -93,7 +96,7 @@ async function resetCommand(file: string, flags: ResetFlags, cli: CliContext): P
     );
     return EXIT_OK;
   } catch (err) {
-    const refused = err instanceof AuraError && err.code === ErrorCodes.GROUP_ACTIVE;
+    const refused = err instanceof AuraError && (err.code === ErrorCodes.GROUP_ACTIVE || err.code === ErrorCodes.STATE_IN_USE);
     cli.err(`aura reset: ${refused ? 'refused — ' : ''}${errorMessage(err)}\n`);
     return EXIT_FAILED;
   } finally {

@@ -51,6 +51,28 @@ function toEntry(kind: StoreKind, row: unknown[]): StoreEntry {
   return e;
 }
 
+/**
+ * Whether a process has the task's database open: SQLite connections in WAL mode hold a shared
+ * lock on the file for as long as they are open, so an exclusive lock cannot be had meanwhile.
+ * The probe takes none of the data: an empty transaction, at once released.
+ */
+export function isTaskStateInUse(stateDir: string, app: string, taskId: string): boolean {
+  const file = path.join(taskDir(stateDir, app, taskId), 'state.db');
+  if (!fs.existsSync(file)) return false;
+  const db = new Database(file, { fileMustExist: true, timeout: 0 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    db.exec('COMMIT');
+    return false;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') return true;
+    throw new AuraError(ErrorCodes.STORE_FAILED, `cannot check ${file}: ${(err as Error).message}`, { cause: err });
+  } finally {
+    db.close();
+  }
+}
+
 export class TaskStoreReader {
   private readonly db: Database.Database;
 
