@@ -71,7 +71,10 @@ describe('aura store, offline on a running instance\'s state directory', () => {
     const body = JSON.parse(r.out) as { kind: string; entries: Array<{ key: string; window_start: number; value: unknown }> };
     expect(body.kind).toBe('window');
     expect(body.entries.length).toBeGreaterThan(0);
-    for (const e of body.entries) expect(e.key).toBe('ana'), expect(typeof e.window_start).toBe('number');
+    for (const e of body.entries) {
+      expect(e.key).toBe('ana');
+      expect(typeof e.window_start).toBe('number');
+    }
   });
 
   it('says what is missing: a key, a store', async () => {

@@ -112,8 +112,14 @@ export class TaskStoreReader {
     if (!t) return { entries: [], more: false };
     const where: string[] = [];
     const args: unknown[] = [];
-    if (o.prefix) where.push('k >= ? AND k <= ?'), args.push(o.prefix, prefixEnd(o.prefix));
-    if (o.after !== undefined) where.push('k > ?'), args.push(o.after);
+    if (o.prefix) {
+      where.push('k >= ? AND k <= ?');
+      args.push(o.prefix, prefixEnd(o.prefix));
+    }
+    if (o.after !== undefined) {
+      where.push('k > ?');
+      args.push(o.after);
+    }
     const sql = `SELECT ${LAYOUT[kind].select} FROM ${t}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${LAYOUT[kind].order} LIMIT ?`;
     const rows = this.db.prepare(sql).raw(true).all(...args, o.limit + 1) as unknown[][];
     let entries = rows.slice(0, o.limit).map((r) => toEntry(kind, r));

@@ -160,7 +160,10 @@ describe('GET /topology in headless Chromium, two instances', () => {
     const logger = createLogger('b', 'silent');
     // Instance b embeds slowly: the partitions it owns of context_aggregated fall behind when events flow.
     const hashing = createHashingEmbedder();
-    const slow = { model: hashing.model, dims: hashing.dims, close: () => hashing.close(), embed: async (texts: string[]) => (await sleep(slowMs), hashing.embed(texts)) };
+    const slow = { model: hashing.model, dims: hashing.dims, close: () => hashing.close(), embed: async (texts: string[]) => {
+        await sleep(slowMs);
+        return hashing.embed(texts);
+      } };
     appB = createPipelineApp({ pipeline: h.pipeline, transport: h.transport, logger, stateDir: path.join(h.dir, 'state-b'), instanceId: 'gw-b', pollTimeoutMs: 20, resources: { overrides: { embedder: slow } } });
     await appB.start();
     gwB = createGateway({ pipeline: h.pipeline, transport: h.transport, app: appB, logger, instanceId: 'gw-b', stateDir: path.join(h.dir, 'gw-b'), auth: { alg: 'HS256', secret: TEST_SECRET }, registryIntervalMs: 300, sampleIntervalMs: 250, clusterSecret: CLUSTER_SECRET });
