@@ -9,8 +9,11 @@
  * a node's measured latency includes its synchronous children's. Its own
  * share — milliseconds per second spent in the node itself, 1.0 = always
  * busy — is its latency minus theirs. An asynchronous node's is the average
- * number of records in flight; `utilization` divides that by what its lanes
- * allow here (concurrency × tasks), so both kinds read 1.0 when saturated.
+ * number of records in flight (measured when they complete); `utilization`
+ * divides that — or the records its lanes hold right now, when more: a lane
+ * whose records take long shows no completions at all — by what its lanes
+ * allow here (concurrency × tasks), capped at 1.0, so both kinds read 1.0
+ * when saturated.
  */
 import type { StreamEngine } from '../../runtime/engine.js';
 import { builtinProcessors } from '../../processors/registry.js';
@@ -29,7 +32,7 @@ export interface NodeStat extends NodeTotals {
   latencyAvgMs: number;
   /** Own processing time per wall-clock time over the last interval (async: records in flight). */
   busy: number;
-  /** `busy` over what the node can do here: 1.0 = saturated. */
+  /** `busy` (or the records in its lanes now) over what the node can do here: 1.0 = saturated. */
   utilization: number;
 }
 
@@ -100,13 +103,14 @@ export class NodeStats {
     for (const [id, cur] of totals) {
       const own = delta(id, (x) => x.latencyMsTotal) - (this.syncChildren.get(id) ?? []).reduce((s, c) => s + delta(c, (x) => x.latencyMsTotal), 0);
       const busy = dt > 0 ? Math.max(0, own) / 1000 / dt : 0;
+      const load = this.asyncNodes.has(id) ? Math.max(busy, this.inLanes(id)) : busy;
       next.set(id, {
         ...cur,
         rate: dt > 0 ? delta(id, (x) => x.processed) / dt : 0,
         errorRate: dt > 0 ? delta(id, (x) => x.errors) / dt : 0,
         latencyAvgMs: cur.processed > 0 ? cur.latencyMsTotal / cur.processed : 0,
         busy,
-        utilization: busy / this.capacity(id),
+        utilization: Math.min(1, load / this.capacity(id)),
       });
     }
     this.previous = totals;
@@ -144,6 +148,13 @@ export class NodeStats {
     }
     for (const [id, x] of sums) nodes[id] = { rate: x.rate.map((v, i) => round(x.n[i] ? v / x.n[i]! : 0)), busy: x.busy.map((v, i) => round(x.n[i] ? v / x.n[i]! : 0)) };
     return { start: start * stepMs, stepMs, nodes };
+  }
+
+  /** Records queued or running in the node's lanes, over the tasks running here. */
+  private inLanes(id: string): number {
+    let n = 0;
+    for (const task of this.engine.tasks.values()) n += task.nodes.get(id)?.lane?.size ?? 0;
+    return n;
   }
 
   /** What the node can do here: one thread for a synchronous node, its lanes for an asynchronous one. */

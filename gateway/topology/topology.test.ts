@@ -211,25 +211,38 @@ describe('GET /topology in headless Chromium, two instances', () => {
   }, 60_000);
 
   it('highlights the bottleneck: a lag that grows, and the busiest node reading it', async () => {
-    slowMs = 400;
+    // b embeds one batch a second: each of its keys moves at 1 record/s at most (per-key order),
+    // well below the ~25 records/s of which it gets about half.
+    slowMs = 1_000;
     let flowing = true;
-    const users = Array.from({ length: 12 }, (_, i) => `user-${i}`);
+    const headers = await Promise.all(Array.from({ length: 12 }, (_, i) => h.auth(`user-${i}`)));
     const flow = (async () => {
       for (let i = 0; flowing; i++) {
-        await fetch(`${h.url}/api/holistic/mood-entries/`, { method: 'POST', headers: await h.auth(users[i % users.length]!), body: JSON.stringify({ score: 1 + (i % 10) }) });
-        await sleep(25);
+        await fetch(`${h.url}/api/holistic/mood-entries/`, { method: 'POST', headers: headers[i % headers.length]!, body: JSON.stringify({ score: 1 + (i % 10) }) });
+        await sleep(20);
       }
     })();
     try {
-      // First "near saturation", then — once the lag's trend shows — the growing lag itself.
-      await page.waitForFunction(() => /lag grows on/.test(document.querySelector('#bottleneck')?.textContent ?? ''), undefined, { timeout: 30_000 });
-      await page.waitForFunction(() => document.querySelector('#graph')?.getAttribute('data-bottleneck') === 'vectorize_context', undefined, { timeout: 30_000 });
-      expect(await page.textContent('#bottleneck')).toMatch(/^Bottleneck: lag grows on aura360\.[\w.]+ \(\+[\d.]+\/s, \d+ behind\).*; the busiest node on gw-b is vectorize_context \(\d+ % busy\)$/);
-      expect(await page.getAttribute('[data-node-id="vectorize_context"]', 'class')).toMatch(/\bbottleneck\b/);
-      expect(await page.$$eval('.node.bottleneck', (els) => els.length)).toBe(1);
-      const growing = await page.$$eval('#lag .chip.grows', (els) => els.map((e) => e.textContent));
-      expect(growing.length).toBeGreaterThan(0);
-      for (const chip of growing) expect(chip).toMatch(/ · gw-b$/);
+      // First "near saturation", then — once the lag's trend shows — the growing lag itself. Read in one go:
+      // the page refreshes every 2 s, and under load the other instance's lag may grow too.
+      const seen = await page.waitForFunction(
+        () => {
+          const text = document.querySelector('#bottleneck')?.textContent ?? '';
+          if (document.querySelector('#graph')?.getAttribute('data-bottleneck') !== 'vectorize_context' || !/^Bottleneck: lag grows on /.test(text)) return false;
+          const highlighted = Array.from(document.querySelectorAll('.node.bottleneck') as ArrayLike<{ getAttribute(n: string): string | null }>).map((e) => e.getAttribute('data-node-id'));
+          const growing = Array.from(document.querySelectorAll('#lag .chip.grows') as ArrayLike<{ textContent: string | null }>).map((e) => e.textContent);
+          return { text, highlighted, growing };
+        },
+        undefined,
+        { timeout: 30_000 },
+      );
+      const { text, highlighted, growing } = (await seen.jsonValue()) as { text: string; highlighted: string[]; growing: string[] };
+      expect(text).toMatch(/^Bottleneck: lag grows on aura360\.[\w.]+ \(\+[\d.]+\/s, \d+ behind\).*; the busiest node on ([\w-]+, )*gw-b(, [\w-]+)* is vectorize_context \(\d+ % busy\)$/);
+      expect(highlighted).toEqual(['vectorize_context']);
+      // The partitions falling behind are listed with their owner: the slow instance among them.
+      expect(growing.some((chip) => / · gw-b$/.test(chip))).toBe(true);
+      // For the picture in the docs: a few more seconds of backlog, and of sparklines.
+      if (process.env.AURA_SCREENSHOT) await sleep(8_000);
       await expectReadable();
     } finally {
       flowing = false;
