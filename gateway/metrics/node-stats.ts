@@ -16,7 +16,6 @@
  * when saturated.
  */
 import type { StreamEngine } from '../../runtime/engine.js';
-import { builtinProcessors } from '../../processors/registry.js';
 import type { Pipeline } from '../../topology/model.js';
 
 export interface NodeTotals {
@@ -50,8 +49,9 @@ export class NodeStats {
   private previousAt = 0;
   private latest = new Map<string, NodeStat>();
   private readonly history: Array<{ at: number; stats: Map<string, NodeStat> }> = [];
-  /** Synchronous children per node (their latency is inside the parent's). */
-  private readonly syncChildren = new Map<string, string[]>();
+  /** Children per node: the synchronous ones' latency is inside the parent's. */
+  private readonly children = new Map<string, string[]>();
+  /** Nodes seen with lanes in a running task: asynchronous processors. */
   private readonly asyncNodes = new Set<string>();
 
   constructor(
@@ -60,10 +60,7 @@ export class NodeStats {
     private readonly now: () => number = () => performance.now(),
     private readonly wallClock: () => number = Date.now,
   ) {
-    for (const n of Object.values(pipeline.nodes)) if (n.kind === 'processor' && builtinProcessors.get(n.type)?.async) this.asyncNodes.add(n.id);
-    for (const e of pipeline.edges) {
-      if (!this.asyncNodes.has(e.to)) this.syncChildren.set(e.from, [...(this.syncChildren.get(e.from) ?? []), e.to]);
-    }
+    for (const e of pipeline.edges) this.children.set(e.from, [...(this.children.get(e.from) ?? []), e.to]);
   }
 
   totals(): Map<string, NodeTotals> {
@@ -93,6 +90,8 @@ export class NodeStats {
   sample(): Map<string, NodeStat> {
     const t = this.now();
     const totals = this.totals();
+    // Asynchronous processors run in lanes (runtime/node.ts): what a running task says.
+    for (const task of this.engine.tasks.values()) for (const [id, node] of task.nodes) if (node.lane) this.asyncNodes.add(id);
     const dt = this.previousAt > 0 ? (t - this.previousAt) / 1000 : 0;
     // Totals drop when tasks move away (source counts are per task): that interval reads as 0, not negative.
     const delta = (id: string, pick: (x: NodeTotals) => number) => {
@@ -101,7 +100,8 @@ export class NodeStats {
     };
     const next = new Map<string, NodeStat>();
     for (const [id, cur] of totals) {
-      const own = delta(id, (x) => x.latencyMsTotal) - (this.syncChildren.get(id) ?? []).reduce((s, c) => s + delta(c, (x) => x.latencyMsTotal), 0);
+      const syncChildren = (this.children.get(id) ?? []).filter((c) => !this.asyncNodes.has(c));
+      const own = delta(id, (x) => x.latencyMsTotal) - syncChildren.reduce((s, c) => s + delta(c, (x) => x.latencyMsTotal), 0);
       const busy = dt > 0 ? Math.max(0, own) / 1000 / dt : 0;
       const load = this.asyncNodes.has(id) ? Math.max(busy, this.inLanes(id)) : busy;
       next.set(id, {
