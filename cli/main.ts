@@ -14,11 +14,13 @@ import { registerServe } from './serve.js';
 import { registerTest } from './test.js';
 import { registerTopics } from './topics.js';
 import { registerDlq } from './dlq.js';
+import { registerReset } from './reset.js';
+import { registerStore } from './store.js';
 import { registerSchemas } from './schemas.js';
 import { registerPlan } from './plan.js';
 import { errorMessage } from '../common/errors.js';
 
-export const commands: RegisterCommand[] = [registerValidate, registerDescribe, registerDocs, registerSchema, registerRun, registerServe, registerTopics, registerSchemas, registerPlan, registerFetchModel, registerTest, registerDlq];
+export const commands: RegisterCommand[] = [registerValidate, registerDescribe, registerDocs, registerSchema, registerRun, registerServe, registerTopics, registerSchemas, registerPlan, registerFetchModel, registerTest, registerDlq, registerReset, registerStore];
 
 export function createProgram(cli: CliContext): Command {
   const program = new Command('aura')

@@ -27,6 +27,10 @@ export const ErrorCodes = {
   SCHEMA_INCOMPATIBLE: 'SCHEMA_INCOMPATIBLE',
   /** A deploy that would lose or misread state, or reject deployed clients (see `aura plan`). */
   DEPLOYMENT_BREAKING: 'DEPLOYMENT_BREAKING',
+  /** An operation that needs the consumer group empty (a reset) found live members in it. */
+  GROUP_ACTIVE: 'GROUP_ACTIVE',
+  /** A task's local state is open by a running process (it cannot be wiped now). */
+  STATE_IN_USE: 'STATE_IN_USE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -14,6 +14,7 @@ import { parse } from 'yaml';
 import { EngineMetrics } from '../runtime/metrics.js';
 import { GatewayMetrics, type MetricSources } from '../gateway/metrics/prometheus.js';
 import { githubAnchors } from './markdown.js';
+import { exposedMetrics, scanPromql } from './promql.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const rules = parse(fs.readFileSync(path.join(ROOT, 'ops/alerts.yml'), 'utf8')) as { groups: Array<{ name: string; rules: Array<Record<string, any>> }> };
@@ -25,7 +26,7 @@ async function exportedMetrics(): Promise<Map<string, Set<string>>> {
   const totals = { processed: 10, errors: 1, latencyMsTotal: 5 };
   const sources = {
     engine,
-    nodes: { totals: () => new Map([['aggregate_context', totals]]), snapshot: () => new Map([['aggregate_context', { ...totals, rate: 1, errorRate: 0, latencyAvgMs: 1 }]]) },
+    nodes: { totals: () => new Map([['aggregate_context', totals]]), snapshot: () => new Map([['aggregate_context', { ...totals, rate: 1, errorRate: 0, latencyAvgMs: 1, busy: 0.1, utilization: 0.1 }]]) },
     lag: { lag: new Map([['aura360.user.events:0', 5]]) },
     wsClients: () => 1,
     pendingAdvice: () => 0,
@@ -38,44 +39,16 @@ async function exportedMetrics(): Promise<Map<string, Set<string>>> {
   engine.metrics.recordCommit(3);
   const { body } = await metrics.render();
   metrics.close();
-  const out = new Map<string, Set<string>>();
-  for (const line of body.split('\n')) {
-    const type = /^# TYPE (\S+) (\S+)/.exec(line);
-    if (type) {
-      const names = type[2] === 'histogram' || type[2] === 'summary' ? ['', '_bucket', '_sum', '_count'].map((s) => type[1] + s) : [type[1]!];
-      for (const n of names) out.set(n, new Set());
-      continue;
-    }
-    const sample = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})? /.exec(line);
-    if (sample && out.has(sample[1]!)) for (const m of (sample[2] ?? '').matchAll(/(\w+)="/g)) out.get(sample[1]!)!.add(m[1]!);
-  }
-  return out;
+  return exposedMetrics(body);
 }
 
-const KEYWORDS = new Set(['sum', 'max', 'min', 'avg', 'count', 'by', 'without', 'rate', 'irate', 'increase', 'delta', 'and', 'or', 'unless', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset', 'histogram_quantile', 'topk', 'bottomk', 'abs', 'clamp_min', 'absent']);
 /** Labels Prometheus adds to every scraped series. */
 const TARGET_LABELS = ['instance', 'job'];
 
-interface Parsed {
-  metrics: string[];
-  labels: string[];
-}
-
-/** A small PromQL scanner: enough to find metric names, label names and unbalanced brackets. */
-function scan(expr: string): Parsed {
-  const text = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
-  const stack: string[] = [];
-  const pairs: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
-  for (const ch of text) {
-    if ('([{'.includes(ch)) stack.push(ch);
-    else if (ch in pairs) expect(stack.pop(), `unbalanced "${ch}" in ${expr}`).toBe(pairs[ch]);
-  }
-  expect(stack, `unclosed brackets in ${expr}`).toEqual([]);
-  for (const range of text.matchAll(/\[([^\]]*)\]/g)) expect(range[1], `range in ${expr}`).toMatch(/^\d+[smhdwy]$/);
-  const labels = [...text.matchAll(/\b(?:by|without|on|ignoring)\s*\(([^)]*)\)/g)].flatMap((m) => m[1]!.split(',').map((l) => l.trim()).filter(Boolean));
-  labels.push(...[...text.matchAll(/\{([^}]*)\}/g)].flatMap((m) => [...m[1]!.matchAll(/(\w+)\s*(?:=~|!~|!=|=)/g)].map((x) => x[1]!)));
-  const withoutGroups = text.replace(/\b(by|without|on|ignoring)\s*\([^)]*\)/g, ' ').replace(/\{[^}]*\}/g, ' ').replace(/\[[^\]]*\]/g, ' ');
-  const metrics = [...withoutGroups.matchAll(/[a-zA-Z_:][\w:]*/g)].map((m) => m[0]).filter((w) => !KEYWORDS.has(w));
+/** Metric and label names of an expression; its brackets and ranges must be well formed. */
+function scan(expr: string): { metrics: string[]; labels: string[] } {
+  const { metrics, labels, problems } = scanPromql(expr);
+  expect(problems, expr).toEqual([]);
   return { metrics, labels };
 }
 

@@ -24,6 +24,8 @@ export interface PipelineAppOptions {
   /** Overrides the pipeline's `defaults.state_dir`. */
   stateDir?: string;
   instanceId?: string;
+  /** Static group membership; default AURA_INSTANCE_ID when set (a stable id is what makes it safe). */
+  groupInstanceId?: string;
   clock?: Clock;
   resources?: ResourceOptions;
   /** The processor types the pipeline was compiled with (default: the built-in ones). */
@@ -60,6 +62,7 @@ export function createPipelineApp(options: PipelineAppOptions): PipelineApp {
     pipeline,
     transport,
     instanceId,
+    groupInstanceId: options.groupInstanceId ?? (process.env.AURA_INSTANCE_ID?.trim() || undefined),
     logger,
     clock,
     topics: options.topics,

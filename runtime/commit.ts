@@ -60,7 +60,11 @@ export class Committer {
     for (const task of tasks) for (const r of task.collector.take()) records.push(r);
     const offsets = tasks.flatMap((t) => t.consumedOffsets());
     this.lastCommit = this.clock.now();
-    if (records.length === 0 && offsets.length === 0) return;
+    if (records.length === 0 && offsets.length === 0) {
+      // Nothing to send (a commit on revoke of idle tasks): end the prepared phase of each state.
+      for (const { task } of changelogs) task.options.state.completeCommit({});
+      return;
+    }
 
     let meta: RecordMetadata[] = [];
     if (this.exactlyOnce) {

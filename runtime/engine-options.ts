@@ -14,6 +14,8 @@ export interface EngineOptions {
   /** Opens (or creates) the local state of one task. */
   openTaskState(subtopology: SubTopology, partition: number, taskId: string): TaskState;
   instanceId: string;
+  /** Static group membership (`group.instance.id`): a restart within the session timeout keeps the partitions. */
+  groupInstanceId?: string;
   logger: Logger;
   clock?: Clock;
   /** `create` (embedded default) creates missing topics; `check` fails with what is missing. */

@@ -115,6 +115,9 @@ export class StreamEngine {
       isolation: this.exactlyOnce ? 'read_committed' : 'read_uncommitted',
       autoOffsetReset: 'earliest',
       clientId: `${pipeline.app}-${instanceId}`,
+      groupInstanceId: this.options.groupInstanceId,
+      // A sub-topology reading several topics needs partition n of all of them in one task.
+      copartitioned: pipeline.subtopologies.map((st) => [...st.sourceTopics, ...st.tableTopics].map((id) => pipeline.topics[id]!.name)).filter((g) => g.length > 1),
     });
     this.commits = new CommitSupervisor({
       app: pipeline.app,

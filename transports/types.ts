@@ -56,12 +56,39 @@ export interface TopicConfig {
 
 export interface TopicDescription extends TopicConfig {}
 
+/** Where to look up offsets: the log start, the log end (high watermark), or the first record at or after a time. */
+export type OffsetSpec = 'earliest' | 'latest' | { timestamp: number };
+
+export interface GroupMemberDescription {
+  memberId: string;
+  clientId: string;
+  /** The member's address as the coordinator sees it (Kafka), or the process (embedded). */
+  host: string;
+  /** Static membership: its `group.instance.id` (AURA_INSTANCE_ID). */
+  instanceId?: string;
+}
+
+export interface GroupDescription {
+  groupId: string;
+  /** Kafka's group states, lower-cased; `empty` and `dead` mean nobody is in the group. */
+  state: 'empty' | 'stable' | 'preparing_rebalance' | 'completing_rebalance' | 'dead' | 'unknown';
+  members: GroupMemberDescription[];
+}
+
 export interface Admin {
   listTopics(): Promise<TopicDescription[]>;
   createTopics(topics: TopicConfig[]): Promise<void>;
   /** Raise a topic's partition count (Kafka cannot lower it). */
   createPartitions(topic: string, count: number): Promise<void>;
   deleteTopics(names: string[]): Promise<void>;
+  /** The group's state and live members (a group nobody ever joined is `dead` with no members). */
+  describeGroup(groupId: string): Promise<GroupDescription>;
+  /** The group's committed offsets ("next offset to read"; -1 where it never committed). */
+  groupOffsets(groupId: string, partitions: TopicPartition[]): Promise<TopicPartitionOffset[]>;
+  /** Overwrites the group's committed offsets. Kafka accepts it only while the group has no members. */
+  setGroupOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>;
+  /** Offsets per partition for `spec` (read_uncommitted); a time after the last record gives the log end. */
+  offsetsFor(partitions: TopicPartition[], spec: OffsetSpec): Promise<TopicPartitionOffset[]>;
 }
 
 export interface RebalanceListener {
@@ -80,6 +107,17 @@ export interface ConsumerOptions {
   /** Where to start when the group has no committed offset. */
   autoOffsetReset?: 'earliest' | 'latest';
   clientId?: string;
+  /**
+   * Static group membership (Kafka's `group.instance.id`, from AURA_INSTANCE_ID): a member that
+   * restarts within the session timeout gets its partitions back without a rebalance.
+   */
+  groupInstanceId?: string;
+  /**
+   * Sets of subscribed topics whose partition n must be owned by one member (a sub-topology
+   * that reads several topics: joins, tables). Transports whose assignor does not keep such
+   * topics aligned by itself must keep them together (see transports/kafka/consumer.ts).
+   */
+  copartitioned?: string[][];
 }
 
 export interface Consumer {

@@ -1,6 +1,7 @@
 /**
  * `/metrics` in Prometheus format (prom-client), named after Kafka Streams'
- * metric groups: processor-node (process total/rate/latency, errors per node),
+ * metric groups: processor-node (process total/rate/latency, errors, busy and
+ * utilization ratio per node),
  * thread (commits and their latency), consumer (records lag per partition),
  * state-store (entries per store and task), plus the record end-to-end latency
  * and the gateway's own (publish latency, publish → each processing stage,
@@ -62,6 +63,9 @@ export class GatewayMetrics {
     nodeGauge('aura_stream_processor_node_process_rate', 'Records per second per processor node (last second)', (s) => s.rate);
     nodeGauge('aura_stream_processor_node_process_latency_avg_ms', 'Average processing latency per processor node', (s) => s.latencyAvgMs);
     nodeCounter('aura_stream_processor_node_errors_total', 'Processing errors per processor node', (s) => s.errors);
+    // Like Kafka Streams' active-process-ratio, per node: where a saturated instance spends its time.
+    nodeGauge('aura_stream_processor_node_busy_ratio', 'Share of the last second spent in the node itself, without its children (records in flight for asynchronous nodes)', (s) => s.busy);
+    nodeGauge('aura_stream_processor_node_utilization_ratio', 'busy_ratio over what the node can do here (one loop, or concurrency × tasks for asynchronous nodes): 1 = saturated', (s) => s.utilization);
 
     const mirror = (name: string, help: string, read: () => number) =>
       new Counter({ name, help, registers: r, collect() { this.reset(); this.inc(read()); } });

@@ -121,6 +121,12 @@ export class InstanceRegistry {
     return [...this.peers.values()];
   }
 
+  /** The other instances whose last heartbeat is recent (three intervals). */
+  livePeers(): InstanceInfo[] {
+    const fresh = this.now() - 3 * this.interval;
+    return [...this.peers.values()].filter((i) => i.instance !== this.options.instanceId && i.at >= fresh);
+  }
+
   /** Publishes when the tasks changed, or as a heartbeat. */
   private async beat(force: boolean): Promise<void> {
     const tasks = this.options.tasks().sort();

@@ -5,10 +5,14 @@
  * traffic; otherwise 503 with the reasons, e.g. "broker unreachable since …",
  * "restoring 3 tasks") and `/metrics` (Prometheus). Readiness comes from the
  * engine's `health()` and the reply consumer's, never from their internals.
+ * `/api/ops/*` is the operator API (operator tokens: queries/operator-auth.ts):
+ * state stores (queries/store-routes.ts).
  */
 import { Hono } from 'hono';
 import type { EngineHealth } from '../../runtime/health.js';
 import type { GatewayDeps } from '../deps.js';
+import { storeRoutes } from '../queries/store-routes.js';
+import { clusterTopologyRoutes } from '../topology/routes.js';
 import type { GatewayEnv } from '../types.js';
 
 export interface Readiness {
@@ -72,6 +76,10 @@ export function opsRoutes(d: GatewayDeps): Hono<GatewayEnv> {
     const { contentType, body } = await d.metrics.render();
     return c.body(body, 200, { 'content-type': contentType });
   });
+  // The operator API (operator tokens only): state stores wherever they live.
+  app.route('/api/ops/stores', storeRoutes(d));
+  // The cluster-wide topology page's data (the page itself is /topology).
+  app.route('/', clusterTopologyRoutes(d));
   return app;
 }
 

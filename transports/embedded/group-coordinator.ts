@@ -84,6 +84,13 @@ export class GroupCoordinator {
     }
   }
 
+  /** The group's live members (this process's consumers: the embedded log belongs to one process). */
+  describe(groupId: string): { generation: number; members: Array<{ id: string; topics: string[]; owned: TopicPartition[] }> } {
+    const group = this.groups.get(groupId);
+    const members = [...(group?.members.values() ?? [])].map((m) => ({ id: m.id, topics: [...m.topics], owned: [...m.owned.values()] }));
+    return { generation: group?.generation ?? 0, members };
+  }
+
   generation(groupId: string): number {
     return this.groups.get(groupId)?.generation ?? 0;
   }

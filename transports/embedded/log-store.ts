@@ -28,6 +28,7 @@ export class LogStore {
   private readonly insertTxnPartition;
   private readonly select;
   private readonly selectMin;
+  private readonly selectAtTime;
   private readonly appendTx;
 
   constructor(
@@ -43,6 +44,7 @@ export class LogStore {
       .prepare('SELECT off, rkey, value, ts, headers FROM records WHERE topic_id = ? AND part = ? AND off >= ? AND off < ? ORDER BY off LIMIT ?')
       .raw(true);
     this.selectMin = db.prepare('SELECT MIN(off) FROM records WHERE topic_id = ? AND part = ?').pluck(true);
+    this.selectAtTime = db.prepare('SELECT MIN(off) FROM records WHERE topic_id = ? AND part = ? AND ts >= ?').pluck(true);
     this.appendTx = db.transaction(
       (batch: readonly OutgoingRecord[], parts: PartitionLog[], metas: RecordMetadata[], starts: Map<PartitionLog, number>, txn: TxnWrite | null, now: number) => {
         const txnId = txn ? txn.id : 0;
@@ -114,6 +116,12 @@ export class LogStore {
   /** Log start offset: the first record still held (retention and compaction move it), else the end. */
   beginningOffset(p: PartitionLog): number {
     const min = this.selectMin.get(p.topicId, p.partition) as number | null;
+    return min ?? p.next;
+  }
+
+  /** The first offset whose record's timestamp is at or after `ts` (Kafka's ListOffsets by time), else the end. */
+  offsetForTime(p: PartitionLog, ts: number): number {
+    const min = this.selectAtTime.get(p.topicId, p.partition, ts) as number | null;
     return min ?? p.next;
   }
 

@@ -11,7 +11,8 @@
 import rdkafka from '@confluentinc/kafka-javascript';
 import type { IAdminClient, ListOffsetsResult } from '@confluentinc/kafka-javascript';
 import { AuraError, ErrorCodes } from '../../common/errors.js';
-import type { Admin, TopicConfig, TopicDescription, TopicPartition, TopicPartitionOffset } from '../types.js';
+import type { Admin, GroupDescription, OffsetSpec, TopicConfig, TopicDescription, TopicPartition, TopicPartitionOffset } from '../types.js';
+import { describeGroup, groupOffsets, setGroupOffsets } from './admin-groups.js';
 import type { KafkaConnectionConfig } from './config.js';
 import { describeTopicConfigs } from './describe-configs.js';
 import { RD_ERRORS, call, isLibrdKafkaError, toAuraError } from './errors.js';
@@ -104,13 +105,48 @@ export class KafkaAdmin implements Admin {
     if (missing.length > 0) throw new AuraError(ErrorCodes.TOPIC_MISSING, `topics do not exist: ${missing.join(', ')}`, { details: { topics: missing } });
   }
 
+  describeGroup(groupId: string): Promise<GroupDescription> {
+    return describeGroup(this.raw(), groupId);
+  }
+
+  groupOffsets(groupId: string, partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    return groupOffsets(this.raw(), groupId, partitions);
+  }
+
+  /**
+   * Commits, then reads the offsets back: the commit's callback does not report partition-level
+   * refusals (a group with members answers UNKNOWN_MEMBER_ID per partition), the offsets do.
+   */
+  async setGroupOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
+    await setGroupOffsets(this.conf, groupId, offsets);
+    const now = await this.groupOffsets(groupId, offsets);
+    const wrong = offsets.filter((o, i) => now[i]!.offset !== o.offset);
+    if (wrong.length === 0) return;
+    const { members } = await this.describeGroup(groupId);
+    if (members.length > 0) {
+      throw new AuraError(ErrorCodes.GROUP_ACTIVE, `group ${groupId} has ${members.length} member(s): its offsets can only be changed while nobody is in the group`);
+    }
+    throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `group ${groupId}: the offsets of ${wrong.map((o) => `${o.topic}[${o.partition}]`).join(', ')} were not committed`);
+  }
+
+  async offsetsFor(partitions: TopicPartition[], spec: OffsetSpec): Promise<TopicPartitionOffset[]> {
+    if (typeof spec === 'string') return this.listOffsets(partitions, spec, 'read_uncommitted');
+    const found = await this.listOffsets(partitions, spec, 'read_uncommitted');
+    // No record at or after the time: Kafka answers -1; the reader's position is then the end.
+    const missing = found.filter((o) => o.offset < 0);
+    if (missing.length === 0) return found;
+    const ends = new Map((await this.listOffsets(missing, 'latest', 'read_uncommitted')).map((o) => [`${o.topic}\0${o.partition}`, o.offset]));
+    return found.map((o) => (o.offset < 0 ? { ...o, offset: ends.get(`${o.topic}\0${o.partition}`)! } : o));
+  }
+
   /**
    * ListOffsets for many partitions in one request. `latest` under read_committed
-   * is the last stable offset (the broker answers with the LSO for that isolation level).
+   * is the last stable offset (the broker answers with the LSO for that isolation level);
+   * a timestamp gives the first offset at or after it (-1 when there is none).
    */
-  async listOffsets(partitions: TopicPartition[], spec: 'earliest' | 'latest', isolation: 'read_committed' | 'read_uncommitted'): Promise<TopicPartitionOffset[]> {
+  async listOffsets(partitions: TopicPartition[], spec: OffsetSpec, isolation: 'read_committed' | 'read_uncommitted'): Promise<TopicPartitionOffset[]> {
     if (partitions.length === 0) return [];
-    const offset = spec === 'earliest' ? rdkafka.OffsetSpec.EARLIEST : rdkafka.OffsetSpec.LATEST;
+    const offset = spec === 'earliest' ? rdkafka.OffsetSpec.EARLIEST : spec === 'latest' ? rdkafka.OffsetSpec.LATEST : new rdkafka.OffsetSpec(spec.timestamp);
     const isolationLevel = isolation === 'read_committed' ? rdkafka.IsolationLevel.READ_COMMITTED : rdkafka.IsolationLevel.READ_UNCOMMITTED;
     const res = await call<ListOffsetsResult[]>('listOffsets', (cb) =>
       this.raw().listOffsets(partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset })), { timeout: TIMEOUT_MS, isolationLevel }, cb),

@@ -5,28 +5,46 @@
  * and `consume(n)` with "timeout only for the first message" is exactly that,
  * one native call per batch. Rebalances: with a *function* `rebalance_cb`,
  * librdkafka leaves the group state machine waiting (WAIT_ASSIGN_CALL /
- * WAIT_UNASSIGN_CALL) until we call assign/unassign ourselves, so we can await
- * the engine's async `onRevoked` (commit while the generation is still valid)
- * before `unassign()`, and `onAssigned` (restores) before `poll` returns
- * anything — the same trick the KafkaJS shim uses internally. Eager protocol
- * with the range assignor keeps co-partitioned topics aligned.
+ * WAIT_UNASSIGN_CALL) until we call (incremental_)assign/unassign ourselves,
+ * so we can await the engine's async `onRevoked` (commit while the generation
+ * is still valid) before unassigning, and `onAssigned` (restores) before
+ * `poll` returns anything — the same trick the KafkaJS shim uses internally.
+ *
+ * Group membership, for rolling restarts without restores:
+ *  - cooperative-sticky (incremental rebalancing): a rebalance takes away only
+ *    the partitions that move; the other tasks keep running and keep their
+ *    state. Co-partitioned topics are kept together by copartition.ts.
+ *  - static membership (`group.instance.id` = AURA_INSTANCE_ID): a member that
+ *    stops does not leave the group; restarted within the session timeout it
+ *    gets its own partitions back without any rebalance, and its local state
+ *    and checkpoint are current, so nothing is restored. The session timeout
+ *    is longer then (30 s by default), since it is also how long a crashed
+ *    instance's partitions wait before they move.
  */
 import rdkafka from '@confluentinc/kafka-javascript';
 import type { Assignment, LibrdKafkaError, Message } from '@confluentinc/kafka-javascript';
 import { AuraError, ErrorCodes } from '../../common/errors.js';
-import type { Consumer, ConsumerOptions, Headers, LogRecord, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
+import type { Consumer, ConsumerOptions, LogRecord, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
 import type { KafkaAdmin } from './admin.js';
 import { RD_ERRORS, call, toAuraError } from './errors.js';
+import { CopartitionPlan } from './copartition.js';
+import { committedWithRetry, toRecord } from './consumer-records.js';
 import { ALL_BROKERS_DOWN, Reachability } from './reachability.js';
 
 /** Methods the binding has but its typings omit. */
 interface Untyped {
   setDefaultIsTimeoutOnlyForFirstMessage(on: boolean): void;
   assignmentLost(): boolean;
+  rebalanceProtocol(): 'NONE' | 'EAGER' | 'COOPERATIVE';
+  incrementalAssign(tps: TopicPartition[]): void;
+  incrementalUnassign(tps: TopicPartition[]): void;
   commitCb(offsets: TopicPartitionOffset[], cb: (err: LibrdKafkaError | null) => void): void;
 }
 
-const SESSION_TIMEOUT_MS = Number(process.env.KAFKA_SESSION_TIMEOUT_MS) || 10_000;
+/** KAFKA_SESSION_TIMEOUT_MS, else 10 s — 30 s for static members, so that a restart fits in it. */
+export function sessionTimeoutMs(staticMember: boolean, env: NodeJS.ProcessEnv = process.env): number {
+  return Number(env.KAFKA_SESSION_TIMEOUT_MS) || (staticMember ? 30_000 : 10_000);
+}
 
 const key = (tp: TopicPartition): string => `${tp.topic}\0${tp.partition}`;
 const plain = (tp: TopicPartition): TopicPartition => ({ topic: tp.topic, partition: tp.partition });
@@ -51,6 +69,7 @@ export class KafkaConsumerAdapter implements Consumer {
   private closed = false;
   private rebalanceSeq = 0;
   private seenSeq = 0;
+  private plan = new CopartitionPlan([]);
 
   constructor(
     base: Record<string, string | number | boolean>,
@@ -59,11 +78,12 @@ export class KafkaConsumerAdapter implements Consumer {
     /** Shared by the transport's clients (see reachability.ts). */
     private readonly reachability = new Reachability(),
   ) {
+    // A killed instance's partitions move after the session timeout: 10 s rather than librdkafka's
+    // 45 s, 30 s for static members (KAFKA_SESSION_TIMEOUT_MS, or `extra`, overrides it).
+    const session = sessionTimeoutMs(Boolean(options.groupInstanceId && options.groupId));
     const conf: Record<string, unknown> = {
-      // A killed instance's partitions move after the session timeout: 10 s rather than
-      // librdkafka's 45 s (KAFKA_SESSION_TIMEOUT_MS, or `extra`, overrides it).
-      'session.timeout.ms': SESSION_TIMEOUT_MS,
-      'heartbeat.interval.ms': Math.max(500, Math.min(3000, Math.floor(SESSION_TIMEOUT_MS / 3))),
+      'session.timeout.ms': session,
+      'heartbeat.interval.ms': Math.max(500, Math.min(3000, Math.floor(session / 3))),
       ...base,
       // librdkafka wants a group.id even for assign-only consumers; such a consumer never joins nor commits.
       'group.id': options.groupId ?? `aura-assign-${process.pid}-${Math.random().toString(36).slice(2)}`,
@@ -71,11 +91,12 @@ export class KafkaConsumerAdapter implements Consumer {
       'enable.auto.offset.store': false,
       'enable.partition.eof': false,
       'isolation.level': options.isolation,
-      'partition.assignment.strategy': 'range',
+      'partition.assignment.strategy': 'cooperative-sticky',
       'fetch.wait.max.ms': 100,
       rebalance_cb: (err: LibrdKafkaError, assignment: Assignment[]) => this.onRebalance(err, assignment),
     };
     if (options.clientId) conf['client.id'] = options.clientId;
+    if (options.groupInstanceId && options.groupId) conf['group.instance.id'] = options.groupInstanceId;
     // auto.offset.reset is a topic property: the binding's (even empty) topic config would replace a global one.
     this.client = new rdkafka.KafkaConsumer(conf as never, { 'auto.offset.reset': options.autoOffsetReset ?? 'latest' });
     // Undeclared in the typings: wait `timeout` for the first message only, then take what is buffered (poll semantics).
@@ -96,7 +117,8 @@ export class KafkaConsumerAdapter implements Consumer {
     this.requireGroup('subscribe');
     await this.connect();
     this.listener = listener;
-    this.client.subscribe(topics);
+    this.plan = new CopartitionPlan(topics, this.options.copartitioned);
+    this.client.subscribe(this.plan.subscribed);
   }
 
   async assign(partitions: TopicPartitionOffset[]): Promise<void> {
@@ -232,30 +254,41 @@ export class KafkaConsumerAdapter implements Consumer {
   }
 
   private onRebalance(err: LibrdKafkaError, assignment: Assignment[]): void {
-    const tps = assignment.map(plain);
+    const raw = this.client as unknown as Untyped;
+    // Cooperative unless another member forced the group onto an eager protocol.
+    const incremental = raw.rebalanceProtocol() === 'COOPERATIVE';
+    const tps = this.plan.expand(assignment.map(plain));
     const assigning = err.code === RD_ERRORS.ERR__ASSIGN_PARTITIONS;
-    const lost = !assigning && (this.client as unknown as Untyped).assignmentLost();
+    const lost = !assigning && raw.assignmentLost();
     this.rebalanceSeq++;
     this.rebalancing = this.rebalancing.then(async () => {
+      let released = false;
+      const release = () => {
+        if (released || !this.client.isConnected()) return;
+        released = true;
+        if (incremental) raw.incrementalUnassign(tps);
+        else this.client.unassign();
+        this.current = incremental ? this.current.filter((c) => !tps.some((t) => key(t) === key(c))) : [];
+        for (const tp of tps) this.explicit.delete(key(tp));
+      };
       try {
         if (assigning) {
           // Assign first so that seeks inside onAssigned apply; nothing is handed out before it resolves.
-          this.client.assign(tps);
-          this.current = tps;
-          this.explicit.clear();
+          if (incremental) raw.incrementalAssign(tps);
+          else this.client.assign(tps);
+          this.current = incremental ? [...this.current.filter((c) => !tps.some((t) => key(t) === key(c))), ...tps] : tps;
+          for (const tp of tps) this.explicit.delete(key(tp));
           if (!this.closed) await this.listener?.onAssigned(tps);
         } else {
           if (!this.closed && this.listener) {
             if (lost && this.listener.onLost) await this.listener.onLost(tps);
             else await this.listener.onRevoked(tps);
           }
-          this.client.unassign();
-          this.current = [];
-          this.explicit.clear();
+          release();
         }
       } catch (e) {
         // The group must still move on (else every member waits for us); the error surfaces from the next poll.
-        if (!assigning && this.client.isConnected()) this.client.unassign();
+        if (!assigning) release();
         this.rebalanceError ??= e;
       }
     });
@@ -283,39 +316,5 @@ export class KafkaConsumerAdapter implements Consumer {
 
   private assertOpen(): void {
     if (this.closed) throw new AuraError(ErrorCodes.TRANSPORT_FAILED, 'consumer is closed');
-  }
-}
-
-function toRecord(m: Message): LogRecord {
-  const headers: Headers = {};
-  for (const h of m.headers ?? []) for (const [k, v] of Object.entries(h)) headers[k] = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
-  return {
-    topic: m.topic,
-    partition: m.partition,
-    offset: Number(m.offset),
-    key: m.key === undefined || m.key === null ? null : Buffer.isBuffer(m.key) ? m.key.toString('utf8') : String(m.key),
-    value: m.value ?? null,
-    timestamp: m.timestamp ?? 0,
-    headers,
-  };
-}
-
-/**
- * The group coordinator may be moving or still loading (a fresh broker, a restart): the Java client
- * retries OffsetFetch then, librdkafka hands the error back. Retry timeouts and coordinator errors
- * for up to 30 s before giving up.
- */
-const COORDINATOR_CODES = new Set([-185 /* timed out */, 14 /* load in progress */, 15 /* not available */, 16 /* not coordinator */]);
-
-async function committedWithRetry<T>(fetch: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fetch();
-    } catch (err) {
-      const code = (err as { details?: { code?: number } }).details?.code;
-      if (code === undefined || !COORDINATOR_CODES.has(code) || Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 2000)));
-    }
   }
 }

@@ -1,89 +1,146 @@
+/**
+ * Group membership of the Kafka consumer on a real broker: cooperative
+ * incremental rebalancing (a member joining takes only what moves; nobody
+ * gives everything back), co-partitioned topics kept together, the engine's
+ * callbacks awaited before poll returns, and static membership (a member
+ * restarted with the same group.instance.id gets its own partitions back with
+ * no rebalance at all).
+ */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Consumer, RebalanceListener, TopicPartition } from '../types.js';
+import type { Consumer, ConsumerOptions, RebalanceListener, TopicPartition } from '../types.js';
 import { testTransport, uniqueName } from './test-helpers.js';
 
-/** Records the callbacks and holds each one for `delayMs`, so a test can see whether poll awaited it. */
+/**
+ * Records the callbacks and holds each one for `delayMs`, so a test can see whether poll awaited
+ * it. Cooperative rebalances end with an (often empty) assignment on every member: empty ones
+ * are not recorded.
+ */
 function slowListener(delayMs: number) {
   const events: string[] = [];
   let owned: TopicPartition[] = [];
   let inCallback = false;
+  const k = (tp: TopicPartition) => `${tp.topic}:${tp.partition}`;
   const listener: RebalanceListener = {
     async onAssigned(tps) {
       inCallback = true;
       await new Promise((r) => setTimeout(r, delayMs));
-      owned = tps;
-      events.push(`assigned:${tps.length}`);
+      owned = [...owned, ...tps];
+      if (tps.length > 0) events.push(`assigned:${tps.length}`);
       inCallback = false;
     },
     async onRevoked(tps) {
       inCallback = true;
       await new Promise((r) => setTimeout(r, delayMs));
-      owned = [];
-      events.push(`revoked:${tps.length}`);
+      owned = owned.filter((o) => !tps.some((t) => k(t) === k(o)));
+      if (tps.length > 0) events.push(`revoked:${tps.length}`);
       inCallback = false;
     },
   };
   return { listener, events, owned: () => owned, busy: () => inCallback };
 }
 
-describe('Kafka consumer group rebalance', () => {
+type Member = { c: Consumer; l: ReturnType<typeof slowListener> };
+
+/** Polls every member until `ok()` (or the timeout); poll never returns while a callback is running. */
+async function pollAll(members: Member[], ok: () => boolean, timeoutMs = 30_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !ok() && Date.now() < deadline; ) {
+    await Promise.all(members.map((m) => m.c.poll(100, 100)));
+    for (const m of members) expect(m.l.busy()).toBe(false);
+  }
+  expect(ok()).toBe(true);
+}
+
+/** Polls every member for `ms`, so that any rebalance still due shows in the events. */
+async function keepPolling(members: Member[], ms: number): Promise<void> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; ) await Promise.all(members.map((m) => m.c.poll(100, 100)));
+}
+
+const numbers = (c: Consumer, topic: string) => c.assignment().filter((tp) => tp.topic === topic).map((tp) => tp.partition).sort();
+
+describe('Kafka consumer group membership', () => {
   const transport = testTransport();
   afterAll(() => transport.close());
 
-  it('splits co-partitioned topics alike between two members, awaiting the callbacks', async () => {
-    const a = uniqueName('rb-a');
-    const b = uniqueName('rb-b');
-    await transport.admin().createTopics([a, b].map((name) => ({ name, partitions: 4, replication: 1, config: {} })));
-    const group = uniqueName('g');
-    const opts = { groupId: group, isolation: 'read_committed' as const, autoOffsetReset: 'earliest' as const };
-    const c1 = transport.consumer(opts);
-    const l1 = slowListener(300);
-    await c1.subscribe([a, b], l1.listener);
+  async function topics(partitions: number, ...names: string[]): Promise<string[]> {
+    const list = names.map((n) => uniqueName(n));
+    await transport.admin().createTopics(list.map((name) => ({ name, partitions, replication: 1, config: {} })));
+    return list;
+  }
 
-    const pollUntil = async (c: Consumer, ok: () => boolean) => {
-      for (const deadline = Date.now() + 20_000; !ok() && Date.now() < deadline; ) {
-        await c.poll(100, 100);
-        // poll never returns while a callback is still running
-        expect(l1.busy() || l2?.busy()).toBeFalsy();
-      }
-      expect(ok()).toBe(true);
-    };
-    let l2: ReturnType<typeof slowListener> | undefined;
+  async function join(opts: ConsumerOptions, subscribe: string[], delayMs = 300): Promise<Member> {
+    const c = transport.consumer(opts);
+    const l = slowListener(delayMs);
+    await c.subscribe(subscribe, l.listener);
+    return { c, l };
+  }
 
-    await pollUntil(c1, () => c1.assignment().length === 8);
-    expect(l1.events).toEqual(['assigned:8']);
-    expect(l1.owned()).toHaveLength(8);
+  it('rebalances incrementally, keeps co-partitioned topics together and awaits the callbacks', async () => {
+    const [a, b] = await topics(4, 'rb-a', 'rb-b');
+    const opts: ConsumerOptions = { groupId: uniqueName('g'), isolation: 'read_committed', autoOffsetReset: 'earliest', copartitioned: [[a!, b!]] };
+    const m1 = await join(opts, [a!, b!]);
+    await pollAll([m1], () => m1.c.assignment().length === 8);
+    expect(m1.l.events).toEqual(['assigned:8']);
 
-    const c2 = transport.consumer(opts);
-    l2 = slowListener(300);
-    await c2.subscribe([a, b], l2.listener);
-    // Both members must keep polling for the eager rebalance to complete.
-    const both = async () => {
-      for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
-        await Promise.all([c1.poll(100, 100), c2.poll(100, 100)]);
-        expect(l1.busy() || l2!.busy()).toBeFalsy();
-        if (c1.assignment().length === 4 && c2.assignment().length === 4) return;
-      }
-    };
-    await both();
-    expect(c1.assignment()).toHaveLength(4);
-    expect(c2.assignment()).toHaveLength(4);
-    expect(l1.events).toEqual(['assigned:8', 'revoked:8', 'assigned:4']);
-    expect(l2.events).toEqual(['assigned:4']);
-
-    // Range assignor: each member owns the same partition numbers of both topics, and together they own all.
-    for (const c of [c1, c2]) {
-      const parts = (t: string) => c.assignment().filter((tp) => tp.topic === t).map((tp) => tp.partition).sort();
-      expect(parts(a)).toEqual(parts(b));
-      expect(parts(a)).toHaveLength(2);
+    const m2 = await join(opts, [a!, b!]);
+    await pollAll([m1, m2], () => m1.c.assignment().length === 4 && m2.c.assignment().length === 4);
+    // Incremental: the first member gave up only what moved, and never everything.
+    expect(m1.l.events).toEqual(['assigned:8', 'revoked:4']);
+    expect(m2.l.events).toEqual(['assigned:4']);
+    expect(m1.l.owned()).toHaveLength(4);
+    for (const { c } of [m1, m2]) {
+      // Partition n of both topics on one member.
+      expect(numbers(c, a!)).toEqual(numbers(c, b!));
+      expect(numbers(c, a!)).toHaveLength(2);
     }
-    const all = [...c1.assignment(), ...c2.assignment()].map((tp) => `${tp.topic}:${tp.partition}`).sort();
+    const all = [...m1.c.assignment(), ...m2.c.assignment()].map((tp) => `${tp.topic}:${tp.partition}`);
     expect(new Set(all).size).toBe(8);
 
-    // Leaving hands everything back to the survivor.
-    await c2.close();
-    await pollUntil(c1, () => c1.assignment().length === 8);
-    expect(l1.events.slice(-2)).toEqual(['revoked:4', 'assigned:8']);
-    await c1.close();
-  });
+    // A dynamic member leaves the group when it closes: the survivor takes its partitions, and only those.
+    await m2.c.close();
+    await pollAll([m1], () => m1.c.assignment().length === 8);
+    expect(m1.l.events).toEqual(['assigned:8', 'revoked:4', 'assigned:4']);
+    expect(numbers(m1.c, a!)).toEqual([0, 1, 2, 3]);
+    expect(numbers(m1.c, b!)).toEqual([0, 1, 2, 3]);
+    await m1.c.close();
+  }, 90_000);
+
+  it('gives a static member restarted within the session timeout its own partitions back, with no rebalance', async () => {
+    const [a, b, c] = await topics(4, 'st-a', 'st-b', 'st-c');
+    const group = uniqueName('g');
+    const opts = (instance: string): ConsumerOptions => ({
+      groupId: group,
+      groupInstanceId: instance,
+      isolation: 'read_committed',
+      autoOffsetReset: 'earliest',
+      copartitioned: [[a!, b!]],
+    });
+    const m1 = await join(opts('i1'), [a!, b!, c!], 0);
+    const m2 = await join(opts('i2'), [a!, b!, c!], 0);
+    await pollAll([m1, m2], () => m1.c.assignment().length + m2.c.assignment().length === 12 && m1.c.assignment().length > 0 && m2.c.assignment().length > 0);
+    await keepPolling([m1, m2], 2_000);
+    const before = { events: [...m1.l.events], i2: m2.c.assignment().map((tp) => `${tp.topic}:${tp.partition}`).sort() };
+    const described = await transport.admin().describeGroup(group);
+    expect(described.state).toBe('stable');
+    expect(described.members.map((m) => m.instanceId).sort()).toEqual(['i1', 'i2']);
+
+    await m2.c.close(); // a static member does not leave the group
+    const stoppedAt = Date.now();
+    let m2b: Member | undefined;
+    const restart = (async () => {
+      await new Promise((r) => setTimeout(r, 1_500)); // the "restart" of the process
+      m2b = await join(opts('i2'), [a!, b!, c!], 0);
+    })();
+    // The survivor polls on meanwhile and sees nothing happen.
+    await pollAll([m1], () => m2b !== undefined, 20_000);
+    await restart;
+    await pollAll([m1, m2b!], () => m2b!.c.assignment().length > 0, 20_000);
+    const back = m2b!.c.assignment().map((tp) => `${tp.topic}:${tp.partition}`).sort();
+    expect(back).toEqual(before.i2);
+    expect(m2b!.l.events).toEqual([`assigned:${before.i2.length}`]);
+    expect(Date.now() - stoppedAt).toBeLessThan(15_000);
+    await keepPolling([m1, m2b!], 3_000);
+    expect(m1.l.events).toEqual(before.events);
+    await m1.c.close();
+    await m2b!.c.close();
+  }, 90_000);
 });
