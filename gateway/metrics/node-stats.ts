@@ -16,31 +16,13 @@
  * when saturated.
  */
 import type { StreamEngine } from '../../runtime/engine.js';
+import type { NodeStat, NodeTotals } from '../../schemas/ws/topology-messages.js';
 import type { Pipeline } from '../../topology/model.js';
+import type { NodeSeries } from '../topology/schemas.js';
 
-export interface NodeTotals {
-  processed: number;
-  errors: number;
-  latencyMsTotal: number;
-}
-
-export interface NodeStat extends NodeTotals {
-  /** Records per second over the last sample interval. */
-  rate: number;
-  errorRate: number;
-  latencyAvgMs: number;
-  /** Own processing time per wall-clock time over the last interval (async: records in flight). */
-  busy: number;
-  /** `busy` (or the records in its lanes now) over what the node can do here: 1.0 = saturated. */
-  utilization: number;
-}
-
-/** Sparkline points: one per `stepMs` bucket of wall-clock time, oldest first. */
-export interface NodeSeries {
-  start: number;
-  stepMs: number;
-  nodes: Record<string, { rate: number[]; busy: number[] }>;
-}
+// The numbers are declared once, with their meaning, in schemas/ws/topology-messages.ts (the
+// topology snapshot's contract) and gateway/topology/schemas.ts (the sparklines).
+export type { NodeSeries, NodeStat, NodeTotals };
 
 const HISTORY = 300;
 
@@ -134,7 +116,8 @@ export class NodeStats {
     points = end - start + 1;
     const nodes: NodeSeries['nodes'] = {};
     const sums = new Map<string, { rate: number[]; busy: number[]; n: number[] }>();
-    for (const id of Object.keys(this.pipeline.nodes)) sums.set(id, { rate: new Array(points).fill(0), busy: new Array(points).fill(0), n: new Array(points).fill(0) });
+    for (const id of Object.keys(this.pipeline.nodes))
+      sums.set(id, { rate: new Array(points).fill(0), busy: new Array(points).fill(0), n: new Array(points).fill(0) });
     for (const { at, stats } of this.history) {
       const i = Math.floor(at / stepMs) - start;
       if (i < 0 || i >= points) continue;
@@ -146,7 +129,8 @@ export class NodeStats {
         x.n[i]!++;
       }
     }
-    for (const [id, x] of sums) nodes[id] = { rate: x.rate.map((v, i) => round(x.n[i] ? v / x.n[i]! : 0)), busy: x.busy.map((v, i) => round(x.n[i] ? v / x.n[i]! : 0)) };
+    for (const [id, x] of sums)
+      nodes[id] = { rate: x.rate.map((v, i) => round(x.n[i] ? v / x.n[i]! : 0)), busy: x.busy.map((v, i) => round(x.n[i] ? v / x.n[i]! : 0)) };
     return { start: start * stepMs, stepMs, nodes };
   }
 

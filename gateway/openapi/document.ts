@@ -21,13 +21,14 @@ const SECURITY_SCHEMES: Obj = {
     scheme: 'bearer',
     bearerFormat: 'JWT',
     description:
-      'A JWT with `sub` (the user) and `exp`, HS256 (AURA_JWT_SECRET) or RS256 (AURA_JWT_PUBLIC_KEY); lifetime at most AURA_JWT_MAX_TTL; `iss`/`aud` checked when configured (docs/gateway.md, "Authentication").',
+      'A JWT with `sub` (the user) and `exp`, HS256 (AURA_JWT_SECRET) or RS256 (AURA_JWT_PUBLIC_KEY); lifetime at most AURA_JWT_MAX_TTL; `iss`/`aud` checked when configured (docs/gateway.md, "Authentication"). Operations that require the role `operator` (the operator API) take only a token that has it: claim `role: "operator"`, `roles` containing `"operator"`, or `operator` among the values of `scope`; other tokens are answered 403.',
   },
   peer: {
     type: 'apiKey',
     in: 'header',
     name: 'x-aura-peer-token',
-    description: "Between gateway instances only: a forwarded query carries a peer token signed with AURA_CLUSTER_SECRET instead of the user's bearer token.",
+    description:
+      "Between gateway instances only: a forwarded query carries a peer token signed with AURA_CLUSTER_SECRET instead of the user's (or operator's) bearer token, made for one instance, method and path (with the query on the operator API).",
   },
   subprotocol: {
     type: 'apiKey',
@@ -38,7 +39,13 @@ const SECURITY_SCHEMES: Obj = {
   queryToken: { type: 'apiKey', in: 'query', name: 'token', description: 'WebSocket handshakes: the JWT as `?token=`.' },
 };
 
-const SECURITY_OF: Record<Security, string[]> = { bearer: ['bearer'], peer: ['peer'], websocket: ['bearer', 'subprotocol', 'queryToken'] };
+/** The security requirements of each way in; `bearer: ['operator']` is OpenAPI 3.1's role name on a non-OAuth scheme. */
+const SECURITY_OF: Record<Security, Array<Record<string, string[]>>> = {
+  bearer: [{ bearer: [] }],
+  operator: [{ bearer: ['operator'] }],
+  peer: [{ peer: [] }],
+  websocket: [{ bearer: [] }, { subprotocol: [] }, { queryToken: [] }],
+};
 
 const TAGS = [
   { name: 'events', description: 'Publishing user events: validated against `schemas/events`, produced keyed by user, followed on the stream.' },
@@ -46,6 +53,7 @@ const TAGS = [
   { name: 'queries', description: "Interactive queries of the pipeline's state stores and vectors." },
   { name: 'stream', description: "The user's WebSocket stream (messages: docs/asyncapi.yaml, channel `user-stream`)." },
   { name: 'operations', description: "Probes, metrics, the topology page and this contract. Unauthenticated: keep them on the operators' network." },
+  { name: 'operator', description: 'The operator API: state stores wherever they live. Tokens with the role `operator` only (docs/operations.md).' },
   { name: 'development', description: 'Development mode only.' },
 ];
 
@@ -99,7 +107,9 @@ function parameters(op: Operation, e: SchemaEmitter): Obj[] {
   const query = op.query as { properties?: Record<string, Obj>; required?: string[] } | undefined;
   for (const [name, schema] of Object.entries(query?.properties ?? {})) {
     const { description, ...rest } = e.emit(schema) as Obj;
-    out.push({ name, in: 'query', required: query?.required?.includes(name) ?? false, ...(description ? { description } : {}), schema: rest });
+    // A parameter with a default may be left out: required only when the schema requires it and has none.
+    const required = (query?.required?.includes(name) ?? false) && !('default' in rest);
+    out.push({ name, in: 'query', required, ...(description ? { description } : {}), schema: rest });
   }
   for (const [name, h] of Object.entries(op.headers ?? {}))
     out.push({ name, in: 'header', required: h.required ?? false, description: h.description, schema: e.emit(h.schema) });
@@ -109,7 +119,7 @@ function parameters(op: Operation, e: SchemaEmitter): Obj[] {
 function operationObject(op: Operation, e: SchemaEmitter): Obj {
   const out: Obj = { operationId: op.operationId, tags: op.tags, summary: op.summary };
   if (op.description) out.description = op.description;
-  out.security = op.security.flatMap((s) => SECURITY_OF[s]).map((name) => ({ [name]: [] }));
+  out.security = op.security.flatMap((s) => SECURITY_OF[s]);
   const params = parameters(op, e);
   if (params.length > 0) out.parameters = params;
   if (op.body) out.requestBody = { required: true, content: { 'application/json': { schema: e.emit(op.body) } } };

@@ -100,6 +100,31 @@ describe('docs/openapi.json', () => {
     );
     expect(committed.paths['/api/holistic/activities/'].post.responses['503'].headers['Retry-After'].required).toBe(true);
   });
+
+  it('requires the operator role on the operator API (or a peer token), and says what each refusal means', () => {
+    const ops = operationsOf(committed).filter(([p]) => p.startsWith('/api/ops/'));
+    expect(ops.map(([p]) => p).sort()).toEqual(['/api/ops/stores', '/api/ops/stores/{store}', '/api/ops/stores/{store}/{key}']);
+    for (const [p, m, op] of ops) {
+      expect(op.security, `${m} ${p}`).toEqual([{ bearer: ['operator'] }, { peer: [] }]);
+      expect(Object.keys(op.responses), `${m} ${p}`).toEqual(expect.arrayContaining(['200', '400', '401', '403', '429']));
+    }
+    expect(committed.paths['/api/ops/stores/{store}'].get.responses['503'].headers['Retry-After'].required).toBe(true);
+    expect(committed.components.schemas.Error403.allOf[1].properties.error.properties.code.enum).toEqual(['FORBIDDEN']);
+    // Elsewhere a bearer token needs no role.
+    expect(committed.paths['/api/users/{id}/context'].get.security).toEqual([{ bearer: [] }, { peer: [] }]);
+    // A query parameter with a default may be left out.
+    const params = (p: string) => Object.fromEntries(committed.paths[p].get.parameters.map((x: Obj) => [x.name, x.required]));
+    expect(params('/api/ops/stores/{store}')).toEqual({
+      store: true,
+      count: false,
+      prefix: false,
+      limit: false,
+      cursor: false,
+      partition: false,
+      after: false,
+    });
+    expect(params('/api/users/{id}/similar')).toMatchObject({ text: true, k: false });
+  });
 });
 
 describe('the served contract', () => {

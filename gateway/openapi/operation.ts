@@ -39,8 +39,11 @@ export interface ResponseDecl {
   headers?: Record<string, HeaderDecl>;
 }
 
-/** How a caller authenticates: a user's bearer JWT (header, or for WebSockets also subprotocol/query), a peer token, or nothing. */
-export type Security = 'bearer' | 'peer' | 'websocket';
+/**
+ * How a caller authenticates: a user's bearer JWT (header, or for WebSockets also subprotocol/query),
+ * a bearer JWT with the operator role (queries/operator-auth.ts), a peer token, or nothing.
+ */
+export type Security = 'bearer' | 'operator' | 'peer' | 'websocket';
 
 export interface OperationSpec {
   method: 'get' | 'post';

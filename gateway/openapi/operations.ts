@@ -6,12 +6,14 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { GatewayDeps } from '../deps.js';
+import { storeOperations } from '../queries/store-operations.js';
 import { devTokenOperation } from '../routes/dev.js';
 import { adviceOperation } from '../routes/guardian.js';
 import { publishOperations } from '../routes/holistic.js';
 import { streamOperation } from '../routes/stream.js';
 import { topologyOperations } from '../routes/topology.js';
 import { contextOperation, similarOperation } from '../routes/users.js';
+import { clusterTopologyOperations } from '../topology/routes.js';
 import { ANONYMOUS_ERRORS } from './errors.js';
 import { defineOperation, type Operation } from './operation.js';
 import { opsOperations } from './ops-operations.js';
@@ -74,7 +76,9 @@ export function gatewayOperations(f: GatewayFeatures = ALL_FEATURES): Operation[
     streamOperation,
     ...(f.devTokens ? [devTokenOperation] : []),
     ...opsOperations,
+    ...storeOperations,
     ...topologyOperations,
+    ...clusterTopologyOperations,
     ...contractOperations,
   ] as Operation[];
 }

@@ -99,7 +99,7 @@ export const OPENAPI_PAGE = `<!doctype html>
     el('span', { class: 'path' }, sum).textContent = path;
     el('span', { class: 'muted' }, sum, ' — ' + (op.summary || ''));
     if (op.description) el('p', {}, d, op.description);
-    var sec = (op.security || []).map(function (s) { return Object.keys(s)[0]; });
+    var sec = (op.security || []).map(function (s) { var k = Object.keys(s)[0]; return s[k].length ? k + ' (role ' + s[k].join(', ') + ')' : k; });
     el('p', { class: 'muted' }, d, 'Authentication: ' + (sec.length ? sec.join(' or ') : 'none'));
     if (op.parameters) {
       var t = el('table', {}, d);

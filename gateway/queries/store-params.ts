@@ -1,53 +1,62 @@
 /**
- * Query parameters of the operator store API, checked one by one (400 with
- * every problem), and the scan cursor: `base64url(JSON [partition, afterKey])`,
+ * Query parameters of the operator store API: their schema (the operation's
+ * query in the OpenAPI document, store-operations.ts) checks each one, then
+ * what one parameter says about another and the store's partitions (400 with
+ * every problem); and the scan cursor: `base64url(JSON [partition, afterKey])`,
  * opaque to clients, validated like any input when it comes back.
  */
+import { type Static, Type } from '@sinclair/typebox';
 import { HttpCodes, HttpError } from '../http-error.js';
+import { compileSchema, type FieldError, fieldErrors } from '../openapi/validate.js';
 
 export const MAX_SCAN_LIMIT = 1000;
-const DEFAULT_LIMIT = 100;
 const MAX_TEXT = 1000;
+const text = (description: string) => Type.Optional(Type.String({ maxLength: MAX_TEXT, 'x-message': `must be at most ${MAX_TEXT} characters`, description }));
 
-export interface ScanQuery {
-  count: boolean;
-  partition?: number;
-  prefix?: string;
-  /** Only with `partition`: keys after this one. */
-  after?: string;
-  limit: number;
-  cursor?: string;
-}
+export const StoreScanQuerySchema = Type.Object(
+  {
+    count: Type.Boolean({
+      default: false,
+      'x-message': 'must be true or false',
+      description: 'Count the entries (per partition and in total) instead of listing them.',
+    }),
+    prefix: text('Only keys that start with it.'),
+    limit: Type.Integer({
+      minimum: 1,
+      maximum: MAX_SCAN_LIMIT,
+      default: 100,
+      'x-message': `must be an integer from 1 to ${MAX_SCAN_LIMIT}`,
+      description: "Entries per page (a windowed key's windows stay on one page).",
+    }),
+    cursor: text('The `next_cursor` of the previous page: where the next one starts. Not with `partition`.'),
+    partition: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        'x-message': 'must be an integer from 0 to the partitions of the store - 1',
+        description: 'Only this partition (what instances ask each other).',
+      }),
+    ),
+    after: text('With `partition`: only keys after this one (its paging).'),
+  },
+  { additionalProperties: false },
+);
 
+export type ScanQuery = Static<typeof StoreScanQuerySchema>;
+
+/** The query, with every problem at once: those of each parameter, then those between them. */
 export function parseScanQuery(raw: Record<string, string>, partitions: number): ScanQuery {
-  const errors: Array<{ path: string; message: string }> = [];
-  const known = new Set(['count', 'partition', 'prefix', 'after', 'limit', 'cursor']);
-  for (const k of Object.keys(raw)) if (!known.has(k)) errors.push({ path: `/query/${k.slice(0, 50)}`, message: `is not a parameter (expected one of ${[...known].join(', ')})` });
-  const text = (name: string): string | undefined => {
-    const v = raw[name];
-    if (v !== undefined && v.length > MAX_TEXT) errors.push({ path: `/query/${name}`, message: `must be at most ${MAX_TEXT} characters` });
-    return v;
-  };
-  const int = (name: string, min: number, max: number): number | undefined => {
-    const v = raw[name];
-    if (v === undefined) return undefined;
-    const n = /^\d{1,9}$/.test(v) ? Number(v) : NaN;
-    if (!(n >= min && n <= max)) errors.push({ path: `/query/${name}`, message: `must be an integer from ${min} to ${max}` });
-    return n;
-  };
-  const count = raw.count === 'true' || raw.count === '1';
-  if (raw.count !== undefined && !count && raw.count !== 'false' && raw.count !== '0') errors.push({ path: '/query/count', message: 'must be true or false' });
-  const partition = int('partition', 0, partitions - 1);
-  const limit = int('limit', 1, MAX_SCAN_LIMIT) ?? DEFAULT_LIMIT;
-  const prefix = text('prefix');
-  const after = text('after');
-  const cursor = text('cursor');
-  if (after !== undefined && partition === undefined) errors.push({ path: '/query/after', message: 'needs partition (across partitions, page with cursor)' });
-  if (cursor !== undefined && partition !== undefined) errors.push({ path: '/query/cursor', message: 'cannot be combined with partition (use after)' });
-  const badCursor = cursor === undefined ? undefined : cursorProblem(cursor, partitions);
+  const query: Record<string, unknown> = { ...raw };
+  const errors: FieldError[] = fieldErrors(compileSchema(StoreScanQuerySchema, 'strings'), query, '/query');
+  const q = query as ScanQuery;
+  const ok = (name: keyof ScanQuery) => q[name] !== undefined && !errors.some((e) => e.path === `/query/${name}`);
+  if (ok('partition') && q.partition! >= partitions) errors.push({ path: '/query/partition', message: `must be an integer from 0 to ${partitions - 1}` });
+  if (q.after !== undefined && q.partition === undefined)
+    errors.push({ path: '/query/after', message: 'needs partition (across partitions, page with cursor)' });
+  if (q.cursor !== undefined && q.partition !== undefined) errors.push({ path: '/query/cursor', message: 'cannot be combined with partition (use after)' });
+  const badCursor = ok('cursor') ? cursorProblem(q.cursor!, partitions) : undefined;
   if (badCursor) errors.push({ path: '/query/cursor', message: badCursor });
   if (errors.length > 0) throw new HttpError(400, HttpCodes.VALIDATION_FAILED, 'invalid query', { errors });
-  return { count, partition, prefix: prefix || undefined, after, limit, cursor };
+  return { ...q, prefix: q.prefix || undefined };
 }
 
 export function encodeCursor(partition: number, after: string | undefined): string {

@@ -12,38 +12,54 @@
  *                                          committed entries per partition and in total
  *   `&partition=N` restricts a scan or count to one partition (what instances ask each other).
  */
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { AuraError } from '../../common/errors.js';
-import { type StoreEntry, storeQuery } from '../../runtime/store-query.js';
+import { storeQuery } from '../../runtime/store-query.js';
 import type { GatewayDeps } from '../deps.js';
 import { FORWARDED_HEADER } from '../headers.js';
 import { HttpCodes, HttpError } from '../http-error.js';
 import type { GatewayEnv } from '../types.js';
 import { askPeer, forwardable } from './ask-peer.js';
 import { requireOperator } from './operator-auth.js';
+import {
+  MAX_KEY_LENGTH,
+  type OperatorStoreCount,
+  type OperatorStoreKey,
+  type OperatorStorePage,
+  type OperatorStorePartitionPage,
+  type OperatorStores,
+} from './store-operations.js';
 import { decodeCursor, encodeCursor, parseScanQuery, type ScanQuery } from './store-params.js';
 
 type Ctx = Context<GatewayEnv>;
-type PartitionPage = { partition: number; entries: StoreEntry[]; more: boolean; instance: string };
+type PartitionPage = Omit<OperatorStorePartitionPage, 'store'>;
 
 export function storeRoutes(d: GatewayDeps): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
   const q = storeQuery(d.app);
   app.use('*', requireOperator(d));
 
-  app.get('/', (c) =>
-    c.json({ instance: d.instanceId, stores: q.stores().map((s) => ({ ...s, partitions_here: q.localPartitions(s.id) })) }),
-  );
+  app.get('/', (c) => {
+    const body: OperatorStores = { instance: d.instanceId, stores: q.stores().map((s) => ({ ...s, partitions_here: q.localPartitions(s.id) })) };
+    return c.json(body);
+  });
 
   app.get('/:store/:key', async (c) => {
     const { store, key } = { store: c.req.param('store'), key: c.req.param('key') };
-    if (key.length > 1000) throw new HttpError(400, HttpCodes.VALIDATION_FAILED, 'the key is longer than 1000 characters');
+    if (key.length > MAX_KEY_LENGTH) throw new HttpError(400, HttpCodes.VALIDATION_FAILED, `the key is longer than ${MAX_KEY_LENGTH} characters`);
     const info = known(d, store);
     const found = q.get(store, key);
     if (found.entries) {
-      if (found.entries.length === 0) throw new HttpError(404, HttpCodes.NOT_FOUND, `store ${store} has no entry for this key`, { partition: found.partition, task: found.taskId, instance: d.instanceId });
-      const body = { store, kind: info.kind, key, partition: found.partition, task: found.taskId, instance: d.instanceId };
-      return c.json(info.kind === 'key_value' ? { ...body, value: found.entries[0]!.value } : { ...body, entries: found.entries });
+      if (found.entries.length === 0)
+        throw new HttpError(404, HttpCodes.NOT_FOUND, `store ${store} has no entry for this key`, {
+          partition: found.partition,
+          task: found.taskId,
+          instance: d.instanceId,
+        });
+      const at = { store, key, partition: found.partition, task: found.taskId, instance: d.instanceId };
+      const body: OperatorStoreKey =
+        info.kind === 'key_value' ? { ...at, kind: info.kind, value: found.entries[0]!.value } : { ...at, kind: info.kind, entries: found.entries };
+      return c.json(body);
     }
     notHereTwice(c, d, found.taskId);
     const owner = forwardable(d, found.taskId);
@@ -57,12 +73,12 @@ export function storeRoutes(d: GatewayDeps): Hono<GatewayEnv> {
     const query = parseScanQuery(c.req.query(), info.partitions);
     if (query.count) return c.json(await count(c, d, store, info.partitions, query));
     if (query.partition !== undefined) {
-      const page = await partitionPage(c, d, store, query.partition, query.after, query);
-      return c.json({ store, ...page });
+      const page: OperatorStorePartitionPage = { store, ...(await partitionPage(c, d, store, query.partition, query.after, query)) };
+      return c.json(page);
     }
     // Partition by partition from the cursor on, until the page is full.
     let { partition, after } = decodeCursor(query.cursor);
-    const entries: Array<StoreEntry & { partition: number; instance: string }> = [];
+    const entries: OperatorStorePage['entries'] = [];
     let next: string | null = null;
     while (partition < info.partitions) {
       const page = await partitionPage(c, d, store, partition, after, { ...query, limit: query.limit - entries.length });
@@ -78,7 +94,8 @@ export function storeRoutes(d: GatewayDeps): Hono<GatewayEnv> {
         break;
       }
     }
-    return c.json({ store, kind: info.kind, entries, next_cursor: next });
+    const page: OperatorStorePage = { store, kind: info.kind, entries, next_cursor: next };
+    return c.json(page);
   });
   return app;
 }
@@ -121,7 +138,7 @@ async function partitionPage(c: Ctx, d: GatewayDeps, store: string, partition: n
   return { partition, entries: body.entries.slice(0, query.limit), more: body.more, instance: owner.instance };
 }
 
-async function count(c: Ctx, d: GatewayDeps, store: string, partitions: number, query: ScanQuery) {
+async function count(c: Ctx, d: GatewayDeps, store: string, partitions: number, query: ScanQuery): Promise<OperatorStoreCount> {
   const q = storeQuery(d.app);
   const parts = query.partition !== undefined ? [query.partition] : Array.from({ length: partitions }, (_, p) => p);
   const out: Array<{ partition: number; count: number; instance: string }> = [];
@@ -134,7 +151,12 @@ async function count(c: Ctx, d: GatewayDeps, store: string, partitions: number, 
     const taskId = q.taskId(store, partition);
     notHereTwice(c, d, taskId);
     const owner = forwardable(d, taskId);
-    const answer = await askPeer(d, c.get('user'), owner, `/api/ops/stores/${encodeURIComponent(store)}${search({ count: 'true', partition, prefix: query.prefix })}`);
+    const answer = await askPeer(
+      d,
+      c.get('user'),
+      owner,
+      `/api/ops/stores/${encodeURIComponent(store)}${search({ count: 'true', partition, prefix: query.prefix })}`,
+    );
     const remote = (answer.body as { partitions?: Array<{ count?: unknown }> } | undefined)?.partitions?.[0]?.count;
     if (answer.status !== 200 || typeof remote !== 'number') {
       throw new HttpError(503, HttpCodes.UNAVAILABLE, `instance ${owner.instance} could not count partition ${partition}`, {}, { 'Retry-After': '1' });

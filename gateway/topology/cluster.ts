@@ -9,41 +9,8 @@
 import type { Pipeline } from '../../topology/model.js';
 import type { GatewayDeps } from '../deps.js';
 import { readBounded } from '../queries/ask-peer.js';
-import { type InstanceSnapshot, type NodeNumbers, instanceSnapshot, parseSnapshot } from './snapshot.js';
-
-export interface ClusterNode extends NodeNumbers {
-  /** Per instance: rate, busy and utilization there. */
-  instances: Record<string, { rate: number; busy: number; utilization: number }>;
-  /** Records per second over the last minutes, all instances together. */
-  spark: number[];
-}
-
-export interface TopicLag {
-  topic: string;
-  lag: number;
-  /** Records per second the lag grows (positive) or shrinks. */
-  trend: number;
-  spark: number[];
-  partitions: Array<{ partition: number; lag: number; trend: number; owner: string | null }>;
-}
-
-export interface Bottleneck {
-  /** The node to look at; null when lag grows but no node is busy (nothing to point at). */
-  node: string | null;
-  reason: string;
-}
-
-export interface ClusterView {
-  app: string;
-  at: number;
-  instance: string;
-  instances: Array<{ instance: string; url: string | null; here: boolean; ok: boolean; problem?: string; tasks: number }>;
-  nodes: Record<string, ClusterNode>;
-  spark: { start: number; stepMs: number };
-  topics: TopicLag[];
-  totals: InstanceSnapshot['totals'] & { lag: number };
-  bottleneck: Bottleneck | null;
-}
+import type { Bottleneck, ClusterNode, ClusterView, TopicLag } from './schemas.js';
+import { type InstanceSnapshot, instanceSnapshot, type NodeNumbers, parseSnapshot, TOTALS } from './snapshot.js';
 
 const PEER_TIMEOUT_MS = 1_500;
 const MAX_PEER_BYTES = 2 * 1024 * 1024;
@@ -61,12 +28,22 @@ export async function clusterView(d: GatewayDeps, cache: PeerCache): Promise<Clu
   const snapshots = [here, ...fetched.flatMap((f) => (f.snapshot ? [f.snapshot] : []))];
   const instances = [
     { instance: here.instance, url: d.advertisedUrl ?? null, here: true, ok: true, tasks: here.tasks.length },
-    ...peers.map((p, i) => ({ instance: p.instance, url: p.url, here: false, ok: Boolean(fetched[i]!.snapshot), tasks: p.tasks.length, ...(fetched[i]!.problem ? { problem: fetched[i]!.problem } : {}) })),
+    ...peers.map((p, i) => ({
+      instance: p.instance,
+      url: p.url,
+      here: false,
+      ok: Boolean(fetched[i]!.snapshot),
+      tasks: p.tasks.length,
+      ...(fetched[i]!.problem ? { problem: fetched[i]!.problem } : {}),
+    })),
   ];
   const nodes = mergeNodes(ids, snapshots);
-  const topics = topicLags(d, peers.map((p) => ({ instance: p.instance, tasks: p.tasks })));
+  const topics = topicLags(
+    d,
+    peers.map((p) => ({ instance: p.instance, tasks: p.tasks })),
+  );
   const totals = { recordsConsumed: 0, recordsProduced: 0, deadLetters: 0, commits: 0, lag: topics.reduce((n, t) => n + t.lag, 0) };
-  for (const s of snapshots) for (const k of ['recordsConsumed', 'recordsProduced', 'deadLetters', 'commits'] as const) totals[k] += s.totals[k];
+  for (const s of snapshots) for (const k of TOTALS) totals[k] += s.totals[k];
   return {
     app: d.pipeline.app,
     at: d.now(),
@@ -156,17 +133,22 @@ export function findBottleneck(
   if (growing.length > 0) {
     const owners = [...new Set(growing.flatMap((t) => (t.partitions ?? []).filter((x) => x.trend > 0 && x.owner).map((x) => x.owner!)))].sort();
     const readers = new Set(
-      p.subtopologies.filter((st) => [...st.sourceTopics, ...st.tableTopics].some((id) => growing.some((t) => p.topics[id]?.name === t.topic))).flatMap((st) => st.nodes),
+      p.subtopologies
+        .filter((st) => [...st.sourceTopics, ...st.tableTopics].some((id) => growing.some((t) => p.topics[id]?.name === t.topic)))
+        .flatMap((st) => st.nodes),
     );
     const candidates = Object.keys(p.nodes).filter((id) => isWorker(id) && (owners.length > 0 || readers.has(id)));
-    const score = (id: string) => (owners.length > 0 ? Math.max(0, ...owners.map((o) => nodes[id]?.instances?.[o]?.utilization ?? 0)) : (nodes[id]?.utilization ?? 0));
+    const score = (id: string) =>
+      owners.length > 0 ? Math.max(0, ...owners.map((o) => nodes[id]?.instances?.[o]?.utilization ?? 0)) : (nodes[id]?.utilization ?? 0);
     const node = candidates.sort((a, b) => score(b) - score(a))[0];
     const what = `lag grows on ${growing.map((t) => `${t.topic} (+${fmt(t.trend)}/s, ${t.lag} behind)`).join(', ')}`;
     const where = owners.length > 0 ? `on ${owners.join(', ')}` : 'reading it';
     if (!node || score(node) < IDLE) return { node: null, reason: `${what}, yet no node ${where} is busy: is an instance down, restoring or rebalancing?` };
     return { node, reason: `${what}; the busiest node ${where} is ${node} (${Math.round(score(node) * 100)} % busy)` };
   }
-  const top = Object.keys(p.nodes).filter(isWorker).sort((a, b) => (nodes[b]?.utilization ?? 0) - (nodes[a]?.utilization ?? 0))[0];
+  const top = Object.keys(p.nodes)
+    .filter(isWorker)
+    .sort((a, b) => (nodes[b]?.utilization ?? 0) - (nodes[a]?.utilization ?? 0))[0];
   const u = top ? (nodes[top]?.utilization ?? 0) : 0;
   if (top && u >= SATURATED) return { node: top, reason: `${top} is near saturation (${Math.round(u * 100)} % busy); no lag is growing yet` };
   return null;
@@ -194,7 +176,11 @@ export class PeerCache {
 
 async function fetchSnapshot(url: string, ids: string[]): Promise<{ snapshot?: InstanceSnapshot; problem?: string }> {
   try {
-    const res = await fetch(`${url}/topology/instance`, { redirect: 'manual', signal: AbortSignal.timeout(PEER_TIMEOUT_MS), headers: { accept: 'application/json' } });
+    const res = await fetch(`${url}/topology/instance`, {
+      redirect: 'manual',
+      signal: AbortSignal.timeout(PEER_TIMEOUT_MS),
+      headers: { accept: 'application/json' },
+    });
     if (res.status !== 200) {
       await res.body?.cancel();
       return { problem: `answered ${res.status}` };
