@@ -77,7 +77,11 @@ const LAYOUTS: Record<StoreKindName, Layout> = {
 export class SqliteTable implements RowTable {
   private readonly s: Record<string, Stmt>;
 
-  constructor(db: Db, storeId: string, readonly kind: StoreKindName, options: { ttlIndex: boolean }) {
+  /**
+   * `listRows`: a key-value table that may hold list-rows element rows (list-rows.ts, keys containing
+   * U+0001): they are not counted, and never expire on their own (they go with their head).
+   */
+  constructor(db: Db, storeId: string, readonly kind: StoreKindName, options: { ttlIndex: boolean; listRows?: boolean }) {
     const L = LAYOUTS[kind];
     const t = tableName(L.prefix, storeId);
     const keyCols = L.pk.map((c) => `${c} ${c === 'k' ? 'TEXT' : 'INTEGER'} NOT NULL`).join(', ');
@@ -88,6 +92,7 @@ export class SqliteTable implements RowTable {
     const where = L.pk.map((c) => `${c} = ?`).join(' AND ');
     const cols = L.pk.join(', ');
     const marks = L.pk.map(() => '?').join(', ');
+    const heads = options.listRows ? ' AND instr(k, char(1)) = 0' : '';
     this.s = {
       get: pluck(db, `SELECT v FROM ${t} WHERE ${where}`),
       exists: pluck(db, `SELECT 1 FROM ${t} WHERE ${where}`),
@@ -95,8 +100,8 @@ export class SqliteTable implements RowTable {
       upsert: db.prepare(`INSERT OR REPLACE INTO ${t} (${cols}, v, ts) VALUES (${marks}, ?, ?)`) as Stmt,
       insertIfAbsent: db.prepare(`INSERT OR IGNORE INTO ${t} (${cols}, v, ts) VALUES (${marks}, ?, ?)`) as Stmt,
       remove: db.prepare(`DELETE FROM ${t} WHERE ${where}`) as Stmt,
-      count: pluck(db, `SELECT COUNT(*) FROM ${t}`),
-      expiredTtl: raw(db, `SELECT ${L.select} FROM ${t} WHERE ts < ? LIMIT ?`),
+      count: pluck(db, `SELECT COUNT(*) FROM ${t} WHERE 1${heads}`),
+      expiredTtl: raw(db, `SELECT ${L.select} FROM ${t} WHERE ts < ?${heads} LIMIT ?`),
       rangeBoth: raw(db, `SELECT ${L.select} FROM ${t} WHERE k >= ? AND k <= ? ORDER BY k`),
       rangeFrom: raw(db, `SELECT ${L.select} FROM ${t} WHERE k >= ? ORDER BY k`),
       rangeTo: raw(db, `SELECT ${L.select} FROM ${t} WHERE k <= ? ORDER BY k`),

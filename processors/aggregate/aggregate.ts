@@ -106,11 +106,13 @@ function createAggregate(config: AggregateConfig, stores: string[]): Processor {
   const storeName = stores[0]!; // the compiler checked the node declares one store of the right kind
   // No window: a generic aggregate folds every record of its key; the preset uses its default window.
   const w = config.window ?? (config.preset === 'context_window' ? parseConfig(windowSchema, PRESET_WINDOW) : undefined);
+  // emit on_commit: updates go through the task's record cache (checkAggregate allows it where it merges anything).
+  const cache = config.emit === 'on_commit' ? { maxBytes: config.cache_max_bytes } : null;
   let handle: (record: StreamRecord) => void = () => undefined;
   return {
     init(ctx: ProcessorContext) {
       if (!w) {
-        handle = keyedFoldProcessor(ctx, { storeName, aggregations, keyOf });
+        handle = keyedFoldProcessor(ctx, { storeName, aggregations, keyOf, cache });
         return;
       }
       // The schema requires each window type's fields, and checkAggregate a context window's max_events and span.
@@ -123,6 +125,7 @@ function createAggregate(config: AggregateConfig, stores: string[]): Processor {
             preset: config.preset === 'context_window',
             aggregations,
             keyOf,
+            cache,
           });
           break;
         case 'sliding':
@@ -140,6 +143,7 @@ function createAggregate(config: AggregateConfig, stores: string[]): Processor {
             aggregations,
             keyOf,
             timeOf: eventTime,
+            cache,
           });
           break;
         case 'session':
