@@ -40,11 +40,19 @@ export function toChangelogRecords(items: FlushItem[], topic: string, partition:
  */
 export function applyRestoreRecords(table: RowTable, kind: StoreKindName, records: RestoreRecord[], now: number): number {
   let maxOffset = -1;
+  // Upserts go in multi-row statements; a tombstone first writes what is queued (records of one
+  // key must apply in log order).
   for (const r of records) {
-    const k = decodeKey(kind, r.key);
-    if (r.value === null) table.remove(k.key, k.t1, k.t2);
-    else table.upsert(k.key, k.t1, k.t2, r.value.toString('utf8'), r.timestamp ?? now);
+    const k = kind === 'key_value' ? null : decodeKey(kind, r.key);
+    const key = k === null ? r.key : k.key;
+    const t1 = k === null ? 0 : k.t1;
+    const t2 = k === null ? 0 : k.t2;
+    if (r.value === null) {
+      table.flushMany();
+      table.remove(key, t1, t2);
+    } else table.upsertMany(key, t1, t2, r.value.toString('utf8'), r.timestamp ?? now);
     if (r.offset > maxOffset) maxOffset = r.offset;
   }
+  table.flushMany();
   return maxOffset;
 }

@@ -98,13 +98,15 @@ export class StoreSlot {
         t.upsert(key, e.t1, e.t2, json, ts);
       }
       if (rows === undefined) continue;
-      // List elements: rows of their own, not counted (approximateCount counts keys).
+      // List elements: rows of their own, not counted (approximateCount counts keys). Each physical
+      // key appears once per commit, so their writes can be queued in multi-row statements.
       for (const r of rows) {
         if (r.json === null) t.remove(r.key, 0, 0);
-        else t.upsert(r.key, 0, 0, r.json, ts);
+        else t.upsertMany(r.key, 0, 0, r.json, ts);
       }
       written += rows.length;
     }
+    t.flushMany();
     if (this.dbCount !== null) this.dbCount += delta;
     return written;
   }
