@@ -90,7 +90,7 @@ export class KvLayout {
     const id = this.physical(e.id);
     // A list-rows store, or a value read as a head with element rows (they must go if it is now stored whole).
     if (this.listRows && (this.listField !== undefined || (e.rows !== undefined && e.rows.size > 0))) {
-      const plan = planListFlush(this.store, e.key, id, e.value, this.listField ?? '', e.rows, () => this.loadSlots(id));
+      const plan = planListFlush(this.store, e.key, id, e.value, this.listField ?? '', e.rows, () => this.loadRefs(id));
       e.rows = plan.persisted;
       return { entry: e, id, json: plan.json, ts: e.ts, rows: plan.rows.length > 0 ? plan.rows : undefined };
     }
@@ -104,8 +104,8 @@ export class KvLayout {
     return out;
   }
 
-  /** Slots of the element rows SQLite holds for a head (what a write without a prior read replaces). */
-  private loadSlots(physical: string): number[] {
+  /** Element references of the head SQLite holds (what a write without a prior read replaces). */
+  private loadRefs(physical: string): number[] {
     const json = this.table.getJson(physical, 0, 0);
     return json === undefined ? [] : (headSlots(JSON.parse(json)) ?? []);
   }
