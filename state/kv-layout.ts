@@ -12,6 +12,7 @@ import {
   escapeKey,
   headSlots,
   isElementKey,
+  type ListRows,
   planListFlush,
   splitElementKey,
   toJson,
@@ -40,7 +41,7 @@ export class KvLayout {
   }
 
   /** The value of a row read from SQLite (its list elements loaded), and which elements it persisted. */
-  decode(physical: string, json: string): { value: unknown; rows: Map<unknown, number> | undefined } {
+  decode(physical: string, json: string): { value: unknown; rows: ListRows | undefined } {
     const value = JSON.parse(json) as unknown;
     if (!this.listRows) return { value, rows: undefined };
     const slots = headSlots(value);

@@ -101,32 +101,60 @@ export function segmentsOf(refs: readonly number[]): Set<number> {
 }
 
 /**
- * Turns a parsed head into the value: each marker is replaced by the elements
- * (from `rows`, segment → JSON array) in list order. Returns the element →
- * reference map of what is persisted, or undefined when the value was stored whole.
+ * What is persisted of one key's list: element → reference, and each segment's
+ * elements (to forget them when the segment goes). Updated in place by each
+ * flush; entries of elements removed from a segment still in use stay (their
+ * reference is still valid, should the same object come back).
  */
-export function assembleHead(head: unknown, rows: Map<number, string>): Map<unknown, number> | undefined {
+export class ListRows {
+  readonly refs = new Map<unknown, number>();
+  readonly segments = new Map<number, unknown[]>();
+  /** The next segment number: one past the highest ever seen for this key here. */
+  nextSegment = 0;
+
+  get size(): number {
+    return this.refs.size;
+  }
+
+  /** Segments whose elements are not known (the value was written without being read). */
+  static unknown(refs: readonly number[]): ListRows {
+    const rows = new ListRows();
+    for (const s of segmentsOf(refs)) rows.addSegment(s, []);
+    return rows;
+  }
+
+  addSegment(segment: number, elements: unknown[]): void {
+    this.segments.set(segment, elements);
+    if (segment >= this.nextSegment) this.nextSegment = segment + 1;
+  }
+}
+
+/**
+ * Turns a parsed head into the value: each marker is replaced by the elements
+ * (from `rows`, segment → JSON array) in list order. Returns what is persisted,
+ * or undefined when the value was stored whole.
+ */
+export function assembleHead(head: unknown, rows: Map<number, string>): ListRows | undefined {
   if (head === null || typeof head !== 'object' || Array.isArray(head)) return undefined;
   const obj = head as Record<string, unknown>;
-  let persisted: Map<unknown, number> | undefined;
-  const parsed = new Map<number, unknown[]>();
+  let persisted: ListRows | undefined;
   for (const k in obj) {
     const refs = markerSlots(obj[k]);
     if (refs === undefined) continue;
-    persisted ??= new Map();
+    persisted ??= new ListRows();
     const list: unknown[] = [];
     for (const ref of refs) {
       const seg = Math.floor(ref / SEGMENT);
-      let elements = parsed.get(seg);
+      let elements = persisted.segments.get(seg);
       if (elements === undefined) {
         const json = rows.get(seg);
         // Never expected (a head and its segments commit together): keep what is there.
         if (json === undefined) continue;
-        parsed.set(seg, (elements = JSON.parse(json) as unknown[]));
+        persisted.addSegment(seg, (elements = JSON.parse(json) as unknown[]));
       }
       if (ref % SEGMENT >= elements.length) continue;
       const el = elements[ref % SEGMENT];
-      persisted.set(el, ref);
+      persisted.refs.set(el, ref);
       list.push(el);
     }
     obj[k] = list;
@@ -144,14 +172,18 @@ export interface ListFlush {
   /** The head row (null: the key is deleted). */
   json: string | null;
   rows: RowWrite[];
-  /** Element → reference once this flush is persisted. */
-  persisted: Map<unknown, number>;
+  /** What is persisted once this flush is (the given ListRows, updated, or a new one). */
+  persisted: ListRows;
 }
 
+/** Segments in use by the list being flushed (scratch: flushes run one at a time). */
+const liveScratch = new Set<number>();
+
 /**
- * What to write for a value of a list-rows store. `persisted` is what the
- * previous flush left (undefined when unknown: the references are then read
- * with `loadRefs`, and every element counts as new).
+ * What to write for a value of a list-rows store, updating `persisted` (what
+ * the previous flush left; undefined when unknown: the references are then
+ * read with `loadRefs`, and every element counts as new). Per element one map
+ * lookup; the new elements go into one new segment (or more, SEGMENT each).
  */
 export function planListFlush(
   store: string,
@@ -159,42 +191,61 @@ export function planListFlush(
   head: string,
   value: unknown,
   field: string,
-  persisted: Map<unknown, number> | undefined,
+  persisted: ListRows | undefined,
   loadRefs: () => number[],
 ): ListFlush {
-  const next = new Map<unknown, number>();
+  const p = persisted ?? ListRows.unknown(loadRefs());
   const list = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[field] : undefined;
   const split = Array.isArray(list);
-  const before = persisted === undefined ? segmentsOf(loadRefs()) : segmentsOf([...persisted.values()]);
-  let newSeg = 0;
-  for (const s of before) if (s >= newSeg) newSeg = s + 1;
-  const live = new Set<number>();
   const refs: number[] = split ? new Array(list.length) : [];
-  const fresh: unknown[][] = [];
+  const first = p.nextSegment;
+  let fresh: unknown[] | undefined;
+  let freshSegment = first;
+  const live = liveScratch;
+  live.clear();
   if (split) {
     for (let i = 0; i < list.length; i++) {
       const el = list[i];
-      let ref = persisted?.get(el) ?? next.get(el);
+      let ref = p.refs.get(el);
       if (ref === undefined) {
-        // A new element: into this flush's segment(s), SEGMENT elements each.
-        let chunk = fresh[fresh.length - 1];
-        if (chunk === undefined || chunk.length === SEGMENT) fresh.push((chunk = []));
-        ref = (newSeg + fresh.length - 1) * SEGMENT + chunk.length;
-        chunk.push(el);
-      } else live.add(Math.floor(ref / SEGMENT));
-      next.set(el, ref);
+        if (fresh === undefined || fresh.length === SEGMENT) {
+          if (fresh !== undefined) freshSegment++;
+          fresh = [];
+          p.addSegment(freshSegment, fresh);
+        }
+        ref = freshSegment * SEGMENT + fresh.length;
+        fresh.push(el);
+        p.refs.set(el, ref);
+      }
+      live.add(Math.floor(ref / SEGMENT));
       refs[i] = ref;
     }
   }
   const rows: RowWrite[] = [];
-  for (const s of before) if (!live.has(s)) rows.push({ key: elementKey(head, s), json: null });
-  for (let c = 0; c < fresh.length; c++) rows.push({ key: elementKey(head, newSeg + c), json: toJson(store, key, fresh[c]) });
-  if (!split) return { json: value === undefined ? null : toJson(store, key, value), rows, persisted: next };
+  for (const [seg, elements] of p.segments) {
+    if (live.has(seg)) continue;
+    rows.push({ key: elementKey(head, seg), json: null });
+    for (const el of elements) p.refs.delete(el);
+    p.segments.delete(seg);
+  }
+  if (fresh !== undefined) for (let seg = first; seg <= freshSegment; seg++) rows.push({ key: elementKey(head, seg), json: toJson(store, key, p.segments.get(seg)) });
+  if (!split) return { json: value === undefined ? null : toJson(store, key, value), rows, persisted: p };
+  // The head is the value's JSON with the list swapped for its marker, for the time of one stringify.
+  const marker = { [ROWS_MARK]: refs };
   const obj = value as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(obj)) out[k] = k === field ? { [ROWS_MARK]: refs } : obj[k];
-  return { json: toJson(store, key, out), rows, persisted: next };
+  if (Object.isFrozen(obj)) {
+    const copy: Record<string, unknown> = {};
+    for (const k of Object.keys(obj)) copy[k] = k === field ? marker : obj[k];
+    return { json: toJson(store, key, copy), rows, persisted: p };
+  }
+  obj[field] = marker;
+  try {
+    return { json: toJson(store, key, obj), rows, persisted: p };
+  } finally {
+    obj[field] = list;
+  }
 }
+
 /** JSON of a value; a value JSON cannot hold (BigInt, cycle, function) fails the commit with the store and key named. */
 export function toJson(store: string, key: string, value: unknown): string {
   let json: string | undefined;

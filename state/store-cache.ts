@@ -19,7 +19,7 @@
  * store's physical layout (list-rows.ts).
  */
 import type { StoreKindName } from './types.js';
-import type { RowWrite } from './list-rows.js';
+import type { ListRows, RowWrite } from './list-rows.js';
 
 export interface CacheEntry<V = unknown> {
   /** Encoded store key (see key-codec.ts), also the changelog key. */
@@ -36,10 +36,10 @@ export interface CacheEntry<V = unknown> {
   /** Whether SQLite holds a row for this key; undefined when unknown (blind write). */
   inDb: boolean | undefined;
   /**
-   * List-rows stores: the elements persisted (or prepared) as rows, element → slot (list-rows.ts);
+   * List-rows stores: what of the list is persisted (or prepared) in segment rows (list-rows.ts);
    * undefined when unknown (the entry was written without being read).
    */
-  rows?: Map<unknown, number>;
+  rows?: ListRows;
 }
 
 /** One entry's value as captured by prepareCommit. */
@@ -80,7 +80,7 @@ export class StoreCache<V = unknown> {
   }
 
   /** Records what SQLite holds for a key just read (value undefined = no row; rows: its persisted list elements). */
-  remember(id: string, key: string, t1: number, t2: number, value: V | undefined, rows?: Map<unknown, number>): void {
+  remember(id: string, key: string, t1: number, t2: number, value: V | undefined, rows?: ListRows): void {
     const e: CacheEntry<V> = { id, key, t1, t2, value, ts: 0, dirty: false, pinned: false, inDb: value !== undefined, rows };
     this.clean.set(id, e);
     if (this.clean.size > this.maxClean) this.evict();
