@@ -111,6 +111,9 @@ export class ListRows {
   readonly segments = new Map<number, unknown[]>();
   /** The next segment number: one past the highest ever seen for this key here. */
   nextSegment = 0;
+  /** The list and its references as last flushed: most elements are found at their old place (no map lookup). */
+  lastList: readonly unknown[] = [];
+  lastRefs: readonly number[] = [];
 
   get size(): number {
     return this.refs.size;
@@ -204,9 +207,17 @@ export function planListFlush(
   const live = liveScratch;
   live.clear();
   if (split) {
+    // Walk the old list alongside: elements dropped from its front are skipped once, appended and
+    // inserted ones are new (a map miss), everything else matches in place.
+    const last = p.lastList;
+    let j = 0;
+    if (list.length > 0) while (j < last.length && last[j] !== list[0]) j++;
+    let lastSeg = -1;
     for (let i = 0; i < list.length; i++) {
       const el = list[i];
-      let ref = p.refs.get(el);
+      let ref: number | undefined;
+      if (j < last.length && last[j] === el) ref = p.lastRefs[j++];
+      else ref = p.refs.get(el);
       if (ref === undefined) {
         if (fresh === undefined || fresh.length === SEGMENT) {
           if (fresh !== undefined) freshSegment++;
@@ -217,9 +228,15 @@ export function planListFlush(
         fresh.push(el);
         p.refs.set(el, ref);
       }
-      live.add(Math.floor(ref / SEGMENT));
+      const seg = Math.floor(ref / SEGMENT);
+      if (seg !== lastSeg) live.add((lastSeg = seg));
       refs[i] = ref;
     }
+    p.lastList = list.slice();
+    p.lastRefs = refs;
+  } else {
+    p.lastList = [];
+    p.lastRefs = [];
   }
   const rows: RowWrite[] = [];
   for (const [seg, elements] of p.segments) {
