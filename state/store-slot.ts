@@ -81,7 +81,8 @@ export class StoreSlot {
     const items = this.prepared;
     const t = this.table;
     // Key-value rows are addressed by the physical key (escaped, see list-rows.ts); window and
-    // session rows by their columns.
+    // session rows by their columns. Every physical key appears once in a commit, so upserts can
+    // be queued (upsertMany) while removes and conditional inserts go at once.
     const kv = this.layout !== null;
     let delta = 0;
     let written = items.length;
@@ -90,7 +91,8 @@ export class StoreSlot {
       if (json === null) {
         if (t.remove(key, e.t1, e.t2)) delta--;
       } else if (e.inDb !== undefined) {
-        t.upsert(key, e.t1, e.t2, json, ts);
+        // Known whether the row exists (the key was read first): queued, written 64 rows a statement.
+        t.upsertMany(key, e.t1, e.t2, json, ts);
         if (!e.inDb) delta++;
       } else if (t.insertIfAbsent(key, e.t1, e.t2, json, ts)) {
         delta++; // blind write of a new key (typical of window stores): one statement
@@ -98,8 +100,7 @@ export class StoreSlot {
         t.upsert(key, e.t1, e.t2, json, ts);
       }
       if (rows === undefined) continue;
-      // List elements: rows of their own, not counted (approximateCount counts keys). Each physical
-      // key appears once per commit, so their writes can be queued in multi-row statements.
+      // List segments: rows of their own, not counted (approximateCount counts keys).
       for (const r of rows) {
         if (r.json === null) t.remove(r.key, 0, 0);
         else t.upsertMany(r.key, 0, 0, r.json, ts);
