@@ -61,13 +61,26 @@ export function contextWindowProcessor(ctx: ProcessorContext, o: ContextWindowOp
   };
   const cache = o.cache === null ? null : openRecordCache<ContextState>(ctx, store, emit, o.cache.maxBytes);
   const pendingBytes = o.preset ? SUMMARY_BYTES : 64 + o.aggregations.reduce((n, a) => n + a.outputBytes, 0);
+  // The ids in each window, derived from it (never stored): comparing an id with 50 others was the
+  // fold's largest cost. Kept by state object, so a state dropped from the store's cache (or a new
+  // one read back from SQLite) takes its set with it (or gets a new one).
+  const idsOf = new WeakMap<ContextState, Set<string>>();
+  const windowIds = (state: ContextState): Set<string> => {
+    let ids = idsOf.get(state);
+    if (ids === undefined) {
+      ids = new Set();
+      for (const e of state.events) ids.add(e.id);
+      idsOf.set(state, ids);
+    }
+    return ids;
+  };
   return (record) => {
     const key = o.keyOf(record);
     if (key === null) return;
     const value = (record.value ?? {}) as { id?: unknown; type?: unknown; data?: unknown };
     let state = store.get(key);
     // A redelivered event (same id still in the window) changes nothing: at-least-once input stays idempotent here.
-    if (state !== undefined && typeof value.id === 'string' && hasId(state.events, value.id)) return;
+    if (state !== undefined && typeof value.id === 'string' && windowIds(state).has(value.id)) return;
     if (state === undefined) state = { version: 0, events: [], ikigai: {} };
     const time = eventTime(record);
     const id = typeof value.id === 'string' ? value.id : `${record.timestamp}#${state.version + 1}`;
@@ -75,7 +88,7 @@ export function contextWindowProcessor(ctx: ProcessorContext, o: ContextWindowOp
     const payload = o.preset ? value.data : value;
     const data = payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>) : {};
     const event: WindowEvent = { id, type: typeof value.type === 'string' ? value.type : 'unknown', time, data };
-    insertAndTrim(state.events, event, o.maxEvents, o.spanMs);
+    insertAndTrim(state.events, event, o.maxEvents, o.spanMs, windowIds(state));
     state.version++;
     if (event.type === 'user.ikigai.updated') state.ikigai = applyIkigai(state.ikigai, data, time);
     store.put(key, state);
@@ -93,27 +106,26 @@ function dataOf(e: WindowEvent): unknown {
   return e.data;
 }
 
-function hasId(events: readonly WindowEvent[], id: string): boolean {
-  for (let i = 0; i < events.length; i++) if (events[i]!.id === id) return true;
-  return false;
-}
-
 /**
  * Adds `event` to the window in place: ordered by time, after older events of
  * the same time, then drops events beyond `maxEvents` and older than `spanMs`
- * before the newest. Same result as appending, stable-sorting and trimming,
+ * before the newest (and keeps `ids`, the window's ids, in step). Same result as appending, stable-sorting and trimming,
  * without the sort: the window is ordered and events mostly arrive in order, so
  * the insertion point is found scanning back from the end (one step usually).
  */
-export function insertAndTrim(events: WindowEvent[], event: WindowEvent, maxEvents: number, spanMs: number): void {
+export function insertAndTrim(events: WindowEvent[], event: WindowEvent, maxEvents: number, spanMs: number, ids?: Set<string>): void {
   let pos = events.length;
   while (pos > 0 && events[pos - 1]!.time > event.time) pos--;
   if (pos === events.length) events.push(event);
   else events.splice(pos, 0, event);
+  ids?.add(event.id);
   const n = events.length;
   const oldest = events[n - 1]!.time - spanMs;
   let drop = 0;
-  while (drop < n && (n - drop > maxEvents || events[drop]!.time < oldest)) drop++;
+  while (drop < n && (n - drop > maxEvents || events[drop]!.time < oldest)) {
+    ids?.delete(events[drop]!.id);
+    drop++;
+  }
   if (drop === 1) events.shift();
   else if (drop > 0) events.splice(0, drop);
 }
