@@ -48,6 +48,10 @@ export class Committer {
   async commit(tasks: Task[]): Promise<void> {
     const started = performance.now();
     await Promise.all(tasks.map((t) => t.drain()));
+    // Record caches (state/record-cache.ts, `emit: on_commit`) forward their merged updates now, so
+    // that they and everything they cause downstream travel in this commit; what they forward may
+    // go through asynchronous lanes again, hence drain and repeat until nothing was forwarded.
+    while (tasks.reduce((n, t) => n + (t.options.state.flushRecordCaches?.() ?? 0), 0) > 0) await Promise.all(tasks.map((t) => t.drain()));
     await this.beforeCommit();
     const changelogs: Array<{ task: Task; count: number }> = [];
     const records: OutgoingRecord[] = [];

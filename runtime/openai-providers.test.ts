@@ -65,16 +65,19 @@ describe('default pipeline on OpenAI-compatible providers (local protocol server
   });
 
   it('vectorizes every context over /v1/embeddings', async () => {
+    // emit: on_commit (pipeline.yaml): one context per user and commit, each of them vectorized.
+    const contexts = await driver.readOutput('context_aggregated');
+    expect(contexts.length).toBeGreaterThanOrEqual(3);
     const vectorized = (await driver.readOutput('context_vectorized')).map((r) => r.value as { model: string; dims: number; vector: number[] });
-    expect(vectorized).toHaveLength(events.length);
+    expect(vectorized).toHaveLength(contexts.length);
     for (const v of vectorized) {
       expect(v.model).toBe('test-embed');
       expect(v.dims).toBe(24);
       expect(Math.hypot(...v.vector)).toBeCloseTo(1, 4);
     }
     const sent = server.requests.filter((r) => r.endpoint === 'embeddings').flatMap((r) => r.body.input as string[]);
-    expect(sent.length).toBeGreaterThanOrEqual(events.length);
-    expect(await driver.readOutput('vectordb_ingest')).toHaveLength(events.length);
+    expect(sent.length).toBeGreaterThanOrEqual(contexts.length);
+    expect(await driver.readOutput('vectordb_ingest')).toHaveLength(contexts.length);
   });
 
   it('answers a Guardian request with chunks that concatenate to the streamed text', async () => {

@@ -13,6 +13,7 @@ export function openTaskState(pipeline: Pipeline, st: SubTopology, partition: nu
     taskId,
     partition,
     now,
+    recordCacheMaxBytes: pipeline.defaults.cacheMaxBytes,
     stores: st.stores.map((id) => {
       const s = pipeline.stores[id]!;
       return { ...s, sourceTopic: s.fromTopic ? pipeline.topics[s.fromTopic]?.name : undefined };
@@ -20,6 +21,7 @@ export function openTaskState(pipeline: Pipeline, st: SubTopology, partition: nu
   });
   return {
     getStore: (id) => manager.store(id),
+    flushRecordCaches: () => manager.flushRecordCaches(),
     prepareCommit: () => manager.prepareCommit(),
     completeCommit: (next) => manager.completeCommit(next),
     abortCommit: () => manager.abortCommit(),

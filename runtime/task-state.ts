@@ -25,6 +25,11 @@ export interface RestoreRecord {
 
 export interface TaskState {
   getStore(id: string): AnyStore;
+  /**
+   * Forwards the updates waiting in the task's record cache (processors with `emit: on_commit`);
+   * returns how many. Optional: a state without a record cache has nothing to flush.
+   */
+  flushRecordCaches?(): number;
   /** Changes to send to changelogs with this commit (write-merged). */
   prepareCommit(): ChangelogRecord[];
   /** After the log committed: persist dirty state and the checkpoint (next offsets per `topic:partition`) atomically. */

@@ -9,8 +9,10 @@
  * turns into changelog records at prepareCommit.
  */
 import { AuraError, ErrorCodes } from '../common/errors.js';
-import type { KeyValueStore, SessionEntry, SessionStore, WindowedEntry, WindowStore } from './types.js';
+import type { ForwardCache, ForwardCacheListener, KeyValueStore, SessionEntry, SessionStore, WindowedEntry, WindowStore } from './types.js';
 import { compareKeys, sessionKey, windowKey } from './key-codec.js';
+import type { KvLayout } from './kv-layout.js';
+import type { RecordCache } from './record-cache.js';
 import type { CacheEntry, StoreCache } from './store-cache.js';
 import type { RawRow, RowTable } from './sqlite-tables.js';
 
@@ -22,6 +24,13 @@ export interface StoreParts<V> {
   now: () => number;
   /** Rows in SQLite adjusted by the unflushed writes (see StoreSlot.approximateCount). */
   count: () => number;
+  /** The record cache of the task (for processors that emit through it). */
+  recordCache: RecordCache;
+}
+
+/** The record cache part a processor asks a store for. */
+function namedCache<F>(p: StoreParts<unknown>, name: string, listener: ForwardCacheListener<F>, maxBytes?: number): ForwardCache<F> {
+  return p.recordCache.named(name, listener, maxBytes);
 }
 
 type Cmp = (aKey: string, aT1: number, aT2: number, bKey: string, bT1: number, bT2: number) => number;
@@ -36,7 +45,13 @@ const byEndThenStart: Cmp = (_ak, a1, a2, _bk, b1, b2) => a2 - b2 || a1 - b1;
  * (any order, already filtered to the query's bounds). A cache entry replaces
  * the row with the same key; a cached delete hides it.
  */
-function overlay<V, R>(rows: RawRow[], extra: CacheEntry<V>[], cmp: Cmp, make: (key: string, t1: number, t2: number, value: V) => R): R[] {
+function overlay<V, R>(
+  rows: RawRow[],
+  extra: CacheEntry<V>[],
+  cmp: Cmp,
+  make: (key: string, t1: number, t2: number, value: V) => R,
+  parse: (row: RawRow) => unknown = parseRow,
+): R[] {
   const out: R[] = [];
   if (extra.length > 1) extra.sort((a, b) => cmp(a.key, a.t1, a.t2, b.key, b.t1, b.t2));
   let j = 0;
@@ -52,13 +67,17 @@ function overlay<V, R>(rows: RawRow[], extra: CacheEntry<V>[], cmp: Cmp, make: (
         break;
       }
     }
-    if (row[3] !== '') out.push(make(row[0], row[1], row[2], JSON.parse(row[3]) as V));
+    if (row[3] !== '') out.push(make(row[0], row[1], row[2], parse(row) as V));
   }
   for (; j < extra.length; j++) {
     const e = extra[j];
     if (e.value !== undefined) out.push(make(e.key, e.t1, e.t2, e.value));
   }
   return out;
+}
+
+function parseRow(row: RawRow): unknown {
+  return JSON.parse(row[3]) as unknown;
 }
 
 function checkTime(store: string, what: string, t: number): void {
@@ -69,17 +88,25 @@ function checkTime(store: string, what: string, t: number): void {
 
 export class CachingKeyValueStore<V> implements KeyValueStore<V> {
   readonly name: string;
-  constructor(private readonly p: StoreParts<V>) {
+  constructor(
+    private readonly p: StoreParts<V>,
+    private readonly layout: KvLayout,
+  ) {
     this.name = p.name;
   }
 
   get(key: string): V | undefined {
     const e = this.p.cache.lookup(key);
     if (e !== undefined) return e.value;
-    const json = this.p.table.getJson(key, 0, 0);
-    const value = json === undefined ? undefined : (JSON.parse(json) as V);
-    this.p.cache.remember(key, key, 0, 0, value);
-    return value;
+    const physical = this.layout.physical(key);
+    const json = this.p.table.getJson(physical, 0, 0);
+    if (json === undefined) {
+      this.p.cache.remember(key, key, 0, 0, undefined);
+      return undefined;
+    }
+    const { value, rows } = this.layout.decode(physical, json);
+    this.p.cache.remember(key, key, 0, 0, value as V, rows);
+    return value as V;
   }
 
   /** put(key, null/undefined) deletes, as in Kafka Streams. */
@@ -104,11 +131,23 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V> {
     for (const e of this.p.cache.unflushedEntries()) {
       if ((from === null || compareKeys(e.key, from) >= 0) && (to === null || compareKeys(e.key, to) <= 0)) extra.push(e);
     }
-    return overlay(this.p.table.range(from, to), extra, byKey, (k, _1, _2, v: V): [string, V] => [k, v]);
+    const L = this.layout;
+    const { rows, parse } = L.heads(this.p.table.range(from === null ? null : L.physical(from), to === null ? null : L.physical(to)));
+    return overlay(rows, extra, byKey, (k, _1, _2, v: V): [string, V] => [k, v], parse);
   }
 
   approximateCount(): number {
     return this.p.count();
+  }
+
+  persistListAsRows(field: string): void {
+    if (!this.layout.listRows) throw new AuraError(ErrorCodes.STORE_FAILED, `store ${this.name} is a table materialised from a topic: its rows are the topic's records, they cannot be split`);
+    if (field === '') throw new AuraError(ErrorCodes.STORE_FAILED, `store ${this.name}: persistListAsRows needs a field name`);
+    this.layout.listField = field;
+  }
+
+  recordCache<F>(name: string, listener: ForwardCacheListener<F>, maxBytes?: number): ForwardCache<F> {
+    return namedCache(this.p as StoreParts<unknown>, name, listener, maxBytes);
   }
 }
 
@@ -153,6 +192,10 @@ export class CachingWindowStore<V> implements WindowStore<V> {
   approximateCount(): number {
     return this.p.count();
   }
+
+  recordCache<F>(name: string, listener: ForwardCacheListener<F>, maxBytes?: number): ForwardCache<F> {
+    return namedCache(this.p as StoreParts<unknown>, name, listener, maxBytes);
+  }
 }
 
 function windowed<V>(key: string, windowStart: number, _t2: number, value: V): WindowedEntry<V> {
@@ -184,6 +227,10 @@ export class CachingSessionStore<V> implements SessionStore<V> {
 
   approximateCount(): number {
     return this.p.count();
+  }
+
+  recordCache<F>(name: string, listener: ForwardCacheListener<F>, maxBytes?: number): ForwardCache<F> {
+    return namedCache(this.p as StoreParts<unknown>, name, listener, maxBytes);
   }
 
   private check(start: number, end: number): void {

@@ -5,8 +5,9 @@
  *
  * Record format (compacted topic, one partition per task partition):
  * - key:   the encoded store key (key-codec.ts): the key itself for key-value
- *          stores, `[key,windowStart]` / `[key,start,end]` JSON for window /
- *          session stores.
+ *          stores (escaped, and element rows of the list-rows layout, see
+ *          list-rows.ts), `[key,windowStart]` / `[key,start,end]` JSON for
+ *          window / session stores.
  * - value: the JSON text of the value as UTF-8 bytes; null is a tombstone
  *          (a delete, or a TTL/retention purge).
  * - timestamp: the time of the last write (the row's ts, which TTL reads back).
@@ -24,13 +25,11 @@ import { decodeKey } from './key-codec.js';
 
 export function toChangelogRecords(items: FlushItem[], topic: string, partition: number, out: ChangelogRecord[]): void {
   for (const it of items) {
-    out.push({
-      topic,
-      partition,
-      key: it.entry.id,
-      value: it.json === null ? null : Buffer.from(it.json, 'utf8'),
-      timestamp: it.ts,
-    });
+    out.push({ topic, partition, key: it.id, value: it.json === null ? null : Buffer.from(it.json, 'utf8'), timestamp: it.ts });
+    // List-rows stores (list-rows.ts): the element rows written with this head, under their own keys.
+    if (it.rows !== undefined) {
+      for (const r of it.rows) out.push({ topic, partition, key: r.key, value: r.json === null ? null : Buffer.from(r.json, 'utf8'), timestamp: it.ts });
+    }
   }
 }
 
@@ -41,11 +40,19 @@ export function toChangelogRecords(items: FlushItem[], topic: string, partition:
  */
 export function applyRestoreRecords(table: RowTable, kind: StoreKindName, records: RestoreRecord[], now: number): number {
   let maxOffset = -1;
+  // Upserts go in multi-row statements; a tombstone first writes what is queued (records of one
+  // key must apply in log order).
   for (const r of records) {
-    const k = decodeKey(kind, r.key);
-    if (r.value === null) table.remove(k.key, k.t1, k.t2);
-    else table.upsert(k.key, k.t1, k.t2, r.value.toString('utf8'), r.timestamp ?? now);
+    const k = kind === 'key_value' ? null : decodeKey(kind, r.key);
+    const key = k === null ? r.key : k.key;
+    const t1 = k === null ? 0 : k.t1;
+    const t2 = k === null ? 0 : k.t2;
+    if (r.value === null) {
+      table.flushMany();
+      table.remove(key, t1, t2);
+    } else table.upsertMany(key, t1, t2, r.value.toString('utf8'), r.timestamp ?? now);
     if (r.offset > maxOffset) maxOffset = r.offset;
   }
+  table.flushMany();
   return maxOffset;
 }

@@ -7,7 +7,7 @@
  * costs ~180 ns, about as much as a cached get+put, so timing every call would
  * halve throughput. Counters are exact.
  */
-import type { KeyValueStore, LatencyStats, MeteredOp, SessionEntry, SessionStore, WindowedEntry, WindowStore } from './types.js';
+import type { ForwardCache, ForwardCacheListener, KeyValueStore, LatencyStats, MeteredOp, SessionEntry, SessionStore, WindowedEntry, WindowStore } from './types.js';
 
 /** Upper bounds (ms) of the latency buckets; a final +Inf bucket follows. */
 export const LATENCY_BUCKETS_MS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100] as const;
@@ -92,6 +92,12 @@ export class MeteredKeyValueStore<V> implements KeyValueStore<V> {
   approximateCount(): number {
     return this.inner.approximateCount();
   }
+  recordCache<F>(name: string, listener: ForwardCacheListener<F>, maxBytes?: number): ForwardCache<F> {
+    return this.inner.recordCache!(name, listener, maxBytes);
+  }
+  persistListAsRows(field: string): void {
+    this.inner.persistListAsRows!(field);
+  }
 }
 
 export class MeteredWindowStore<V> implements WindowStore<V> {
@@ -122,6 +128,9 @@ export class MeteredWindowStore<V> implements WindowStore<V> {
   approximateCount(): number {
     return this.inner.approximateCount();
   }
+  recordCache<F>(name: string, listener: ForwardCacheListener<F>, maxBytes?: number): ForwardCache<F> {
+    return this.inner.recordCache!(name, listener, maxBytes);
+  }
 }
 
 export class MeteredSessionStore<V> implements SessionStore<V> {
@@ -143,5 +152,8 @@ export class MeteredSessionStore<V> implements SessionStore<V> {
   }
   approximateCount(): number {
     return this.inner.approximateCount();
+  }
+  recordCache<F>(name: string, listener: ForwardCacheListener<F>, maxBytes?: number): ForwardCache<F> {
+    return this.inner.recordCache!(name, listener, maxBytes);
   }
 }

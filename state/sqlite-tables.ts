@@ -28,6 +28,9 @@ export interface RowTable {
   insertIfAbsent(key: string, t1: number, t2: number, json: string, ts: number): boolean;
   /** True when a row was deleted. */
   remove(key: string, t1: number, t2: number): boolean;
+  /** Queued upsert (see SqliteTable.upsertMany); flushMany() writes what is queued. */
+  upsertMany(key: string, t1: number, t2: number, json: string, ts: number): void;
+  flushMany(): void;
   count(): number;
   /** Keys of rows last written before ttlCutoff, or whose time (window start / session end) is before retentionCutoff. */
   expired(ttlCutoff: number | null, retentionCutoff: number | null, limit: number): DecodedKey[];
@@ -74,10 +77,21 @@ const LAYOUTS: Record<StoreKindName, Layout> = {
   },
 };
 
+/** Rows per multi-row INSERT of upsertMany: one statement call instead of 64 (binding and stepping dominate small rows). */
+const BATCH_ROWS = 64;
+
 export class SqliteTable implements RowTable {
   private readonly s: Record<string, Stmt>;
+  /** Arguments of the multi-row upsert, reused. */
+  private readonly batchArgs: unknown[];
+  private batchRows = 0;
+  private readonly width: number;
 
-  constructor(db: Db, storeId: string, readonly kind: StoreKindName, options: { ttlIndex: boolean }) {
+  /**
+   * `listRows`: a key-value table that may hold list-rows element rows (list-rows.ts, keys containing
+   * U+0001): they are not counted, and never expire on their own (they go with their head).
+   */
+  constructor(db: Db, storeId: string, readonly kind: StoreKindName, options: { ttlIndex: boolean; listRows?: boolean }) {
     const L = LAYOUTS[kind];
     const t = tableName(L.prefix, storeId);
     const keyCols = L.pk.map((c) => `${c} ${c === 'k' ? 'TEXT' : 'INTEGER'} NOT NULL`).join(', ');
@@ -88,15 +102,17 @@ export class SqliteTable implements RowTable {
     const where = L.pk.map((c) => `${c} = ?`).join(' AND ');
     const cols = L.pk.join(', ');
     const marks = L.pk.map(() => '?').join(', ');
+    const heads = options.listRows ? ' AND instr(k, char(1)) = 0' : '';
     this.s = {
       get: pluck(db, `SELECT v FROM ${t} WHERE ${where}`),
       exists: pluck(db, `SELECT 1 FROM ${t} WHERE ${where}`),
       // REPLACE rather than ON CONFLICT DO UPDATE: half the cost per row in SQLite 3.53, same result (no triggers, no foreign keys).
       upsert: db.prepare(`INSERT OR REPLACE INTO ${t} (${cols}, v, ts) VALUES (${marks}, ?, ?)`) as Stmt,
+      upsertBatch: db.prepare(`INSERT OR REPLACE INTO ${t} (${cols}, v, ts) VALUES ${new Array(BATCH_ROWS).fill(`(${marks}, ?, ?)`).join(', ')}`) as Stmt,
       insertIfAbsent: db.prepare(`INSERT OR IGNORE INTO ${t} (${cols}, v, ts) VALUES (${marks}, ?, ?)`) as Stmt,
       remove: db.prepare(`DELETE FROM ${t} WHERE ${where}`) as Stmt,
-      count: pluck(db, `SELECT COUNT(*) FROM ${t}`),
-      expiredTtl: raw(db, `SELECT ${L.select} FROM ${t} WHERE ts < ? LIMIT ?`),
+      count: pluck(db, `SELECT COUNT(*) FROM ${t} WHERE 1${heads}`),
+      expiredTtl: raw(db, `SELECT ${L.select} FROM ${t} WHERE ts < ?${heads} LIMIT ?`),
       rangeBoth: raw(db, `SELECT ${L.select} FROM ${t} WHERE k >= ? AND k <= ? ORDER BY k`),
       rangeFrom: raw(db, `SELECT ${L.select} FROM ${t} WHERE k >= ? ORDER BY k`),
       rangeTo: raw(db, `SELECT ${L.select} FROM ${t} WHERE k <= ? ORDER BY k`),
@@ -109,6 +125,45 @@ export class SqliteTable implements RowTable {
       this.s.fetchKey = raw(db, `SELECT ${L.select} FROM ${t} WHERE k = ? AND se >= ? AND ss <= ? ORDER BY se, ss`);
     }
     if (L.timeCol) this.s.expiredTime = raw(db, `SELECT ${L.select} FROM ${t} WHERE ${L.timeCol} < ? LIMIT ?`);
+    this.width = L.pk.length + 2;
+    this.batchArgs = new Array<unknown>(BATCH_ROWS * this.width);
+  }
+
+  /**
+   * Queues an upsert, written with up to 63 others in one statement; call flushMany() before
+   * anything else touches the table (a remove, a read) and at the end. For rows whose order does
+   * not matter among themselves (distinct keys, or later rows meant to win).
+   */
+  upsertMany(key: string, t1: number, t2: number, json: string, ts: number): void {
+    const a = this.batchArgs;
+    let i = this.batchRows * this.width;
+    a[i++] = key;
+    if (this.kind === 'window') a[i++] = t1;
+    else if (this.kind === 'session') {
+      a[i++] = t2;
+      a[i++] = t1;
+    }
+    a[i++] = json;
+    a[i] = ts;
+    if (++this.batchRows === BATCH_ROWS) {
+      this.s.upsertBatch.run(a);
+      this.batchRows = 0;
+    }
+  }
+
+  /** Writes the upserts queued by upsertMany. */
+  flushMany(): void {
+    const n = this.batchRows;
+    if (n === 0) return;
+    this.batchRows = 0;
+    const a = this.batchArgs;
+    const w = this.width;
+    for (let r = 0; r < n; r++) {
+      const i = r * w;
+      if (this.kind === 'key_value') this.s.upsert.run(a[i], a[i + 1], a[i + 2]);
+      else if (this.kind === 'window') this.s.upsert.run(a[i], a[i + 1], a[i + 2], a[i + 3]);
+      else this.s.upsert.run(a[i], a[i + 1], a[i + 2], a[i + 3], a[i + 4]);
+    }
   }
 
   // Explicit arities rather than spreading an argument array: these run once

@@ -15,10 +15,11 @@
  *
  * Values are kept by reference (no copy per get/put: that is what makes a
  * get+put cost well under a microsecond). Values are serialised once, at
- * prepareCommit.
+ * prepareCommit, by the store slot (store-slot.ts), which also knows the
+ * store's physical layout (list-rows.ts).
  */
-import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import type { StoreKindName } from './types.js';
+import type { ListRows, RowWrite } from './list-rows.js';
 
 export interface CacheEntry<V = unknown> {
   /** Encoded store key (see key-codec.ts), also the changelog key. */
@@ -34,14 +35,23 @@ export interface CacheEntry<V = unknown> {
   pinned: boolean;
   /** Whether SQLite holds a row for this key; undefined when unknown (blind write). */
   inDb: boolean | undefined;
+  /**
+   * List-rows stores: what of the list is persisted (or prepared) in segment rows (list-rows.ts);
+   * undefined when unknown (the entry was written without being read).
+   */
+  rows?: ListRows;
 }
 
 /** One entry's value as captured by prepareCommit. */
 export interface FlushItem {
   entry: CacheEntry;
+  /** Physical key: the SQLite row and the changelog record key. */
+  id: string;
   /** JSON of the value, null for a delete. */
   json: string | null;
   ts: number;
+  /** List-rows stores: element rows written (or removed) with this head. */
+  rows?: RowWrite[];
 }
 
 export class StoreCache<V = unknown> {
@@ -54,7 +64,7 @@ export class StoreCache<V = unknown> {
   misses = 0;
 
   constructor(
-    private readonly name: string,
+    readonly name: string,
     kind: StoreKindName,
     private readonly maxClean: number,
   ) {
@@ -69,9 +79,9 @@ export class StoreCache<V = unknown> {
     return e;
   }
 
-  /** Records what SQLite holds for a key just read (value undefined = no row). */
-  remember(id: string, key: string, t1: number, t2: number, value: V | undefined): void {
-    const e: CacheEntry<V> = { id, key, t1, t2, value, ts: 0, dirty: false, pinned: false, inDb: value !== undefined };
+  /** Records what SQLite holds for a key just read (value undefined = no row; rows: its persisted list elements). */
+  remember(id: string, key: string, t1: number, t2: number, value: V | undefined, rows?: ListRows): void {
+    const e: CacheEntry<V> = { id, key, t1, t2, value, ts: 0, dirty: false, pinned: false, inDb: value !== undefined, rows };
     this.clean.set(id, e);
     if (this.clean.size > this.maxClean) this.evict();
   }
@@ -116,13 +126,14 @@ export class StoreCache<V = unknown> {
     return this.byKey?.get(key)?.values() ?? [];
   }
 
-  /** prepareCommit: captures the dirty values (serialised now) and pins them until completeFlush. */
-  drainDirty(): FlushItem[] {
-    const items: FlushItem[] = [];
+  /** prepareCommit: pins the dirty entries until completeFlush and returns their values serialised by `encode`. */
+  drainDirty(encode: (e: CacheEntry<V>) => FlushItem): FlushItem[] {
+    const items: FlushItem[] = new Array(this.dirty.size);
+    let i = 0;
     for (const e of this.dirty.values()) {
       e.dirty = false;
       e.pinned = true;
-      items.push({ entry: e as CacheEntry, json: e.value === undefined ? null : toJson(this.name, e.key, e.value), ts: e.ts });
+      items[i++] = encode(e);
     }
     this.dirty.clear();
     return items;
@@ -162,9 +173,12 @@ export class StoreCache<V = unknown> {
     this.clean.clear();
   }
 
-  /** After restore wrote SQLite directly: whether a row exists must be looked up again. */
+  /** After restore wrote SQLite directly: whether a row exists (and which list rows) must be looked up again. */
   forgetDbPresence(): void {
-    for (const e of this.unflushed.values()) e.inDb = undefined;
+    for (const e of this.unflushed.values()) {
+      e.inDb = undefined;
+      e.rows = undefined;
+    }
   }
 
   private evict(): void {
@@ -175,16 +189,4 @@ export class StoreCache<V = unknown> {
       this.clean.delete(id);
     }
   }
-}
-
-/** JSON of a value; a value JSON cannot hold (BigInt, cycle, function) fails the commit with the store and key named. */
-function toJson(store: string, key: string, value: unknown): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch (cause) {
-    throw new AuraError(ErrorCodes.STORE_FAILED, `store ${store}: value of key ${key} is not JSON-serialisable: ${errorMessage(cause)}`, { cause });
-  }
-  if (json === undefined) throw new AuraError(ErrorCodes.STORE_FAILED, `store ${store}: value of key ${key} is not JSON-serialisable (${typeof value})`);
-  return json;
 }

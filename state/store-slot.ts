@@ -13,12 +13,16 @@ import { CachingKeyValueStore, CachingSessionStore, CachingWindowStore, type Sto
 import { MeteredKeyValueStore, MeteredSessionStore, MeteredWindowStore, StoreMeter } from './metered-stores.js';
 import { applyRestoreRecords, toChangelogRecords } from './change-logging.js';
 import { encodeKey } from './key-codec.js';
+import { KvLayout } from './kv-layout.js';
+import { toJson } from './list-rows.js';
+import type { RecordCache } from './record-cache.js';
 
 export interface SlotOptions {
   partition: number;
   cacheSize: number;
   sampleEvery: number;
   now: () => number;
+  recordCache: RecordCache;
 }
 
 export class StoreSlot {
@@ -31,16 +35,35 @@ export class StoreSlot {
   private dbCount: number | null = null;
   /** Captured by prepare(), written by writePrepared(). */
   private prepared: FlushItem[] = [];
+  /** Key-value stores: how keys and values map to rows. */
+  private readonly layout: KvLayout | null;
+  private readonly encode: (e: CacheEntry) => FlushItem;
 
   constructor(db: Db, readonly spec: StoreRegistration, private readonly opts: SlotOptions) {
     const ttlIndex = spec.ttlMs !== undefined && spec.ttlMs > 0;
-    this.table = new SqliteTable(db, spec.id, spec.kind, { ttlIndex });
+    // Tables materialised from a topic hold its records verbatim; other key-value stores may use list rows.
+    const listRows = spec.kind === 'key_value' && !(spec.changelogTopic === null && (spec.sourceTopic ?? spec.fromTopic) !== undefined);
+    this.table = new SqliteTable(db, spec.id, spec.kind, { ttlIndex, listRows });
     this.cache = new StoreCache(spec.id, spec.kind, opts.cacheSize);
     this.meter = new StoreMeter(opts.sampleEvery);
-    const parts: StoreParts<unknown> = { name: spec.id, table: this.table, cache: this.cache, now: opts.now, count: () => this.approximateCount() };
-    if (spec.kind === 'key_value') this.store = new MeteredKeyValueStore(new CachingKeyValueStore(parts), this.meter);
-    else if (spec.kind === 'window') this.store = new MeteredWindowStore(new CachingWindowStore(parts), this.meter);
-    else this.store = new MeteredSessionStore(new CachingSessionStore(parts), this.meter);
+    const parts: StoreParts<unknown> = {
+      name: spec.id,
+      table: this.table,
+      cache: this.cache,
+      now: opts.now,
+      count: () => this.approximateCount(),
+      recordCache: opts.recordCache,
+    };
+    if (spec.kind === 'key_value') {
+      const layout = new KvLayout(this.table, spec.id, listRows);
+      this.layout = layout;
+      this.encode = (e) => layout.encode(e);
+      this.store = new MeteredKeyValueStore(new CachingKeyValueStore(parts, layout), this.meter);
+    } else {
+      this.layout = null;
+      this.encode = (e) => ({ entry: e, id: e.id, json: e.value === undefined ? null : toJson(spec.id, e.key, e.value), ts: e.ts });
+      this.store = spec.kind === 'window' ? new MeteredWindowStore(new CachingWindowStore(parts), this.meter) : new MeteredSessionStore(new CachingSessionStore(parts), this.meter);
+    }
   }
 
   get dirtyCount(): number {
@@ -49,28 +72,44 @@ export class StoreSlot {
 
   /** prepareCommit: pins the dirty entries and appends their changelog records (when the store is logged). */
   prepare(out: ChangelogRecord[]): void {
-    this.prepared = this.cache.drainDirty();
+    this.prepared = this.cache.drainDirty(this.encode);
     if (this.spec.changelogTopic !== null) toChangelogRecords(this.prepared, this.spec.changelogTopic, this.opts.partition, out);
   }
 
   /** completeCommit, inside the task's SQLite transaction: writes the prepared rows. */
   writePrepared(): number {
     const items = this.prepared;
+    const t = this.table;
+    // Key-value rows are addressed by the physical key (escaped, see list-rows.ts); window and
+    // session rows by their columns. Every physical key appears once in a commit, so upserts can
+    // be queued (upsertMany) while removes and conditional inserts go at once.
+    const kv = this.layout !== null;
     let delta = 0;
-    for (const { entry: e, json, ts } of items) {
+    let written = items.length;
+    for (const { entry: e, id, json, ts, rows } of items) {
+      const key = kv ? id : e.key;
       if (json === null) {
-        if (this.table.remove(e.key, e.t1, e.t2)) delta--;
+        if (t.remove(key, e.t1, e.t2)) delta--;
       } else if (e.inDb !== undefined) {
-        this.table.upsert(e.key, e.t1, e.t2, json, ts);
+        // Known whether the row exists (the key was read first): queued, written 64 rows a statement.
+        t.upsertMany(key, e.t1, e.t2, json, ts);
         if (!e.inDb) delta++;
-      } else if (this.table.insertIfAbsent(e.key, e.t1, e.t2, json, ts)) {
+      } else if (t.insertIfAbsent(key, e.t1, e.t2, json, ts)) {
         delta++; // blind write of a new key (typical of window stores): one statement
       } else {
-        this.table.upsert(e.key, e.t1, e.t2, json, ts);
+        t.upsert(key, e.t1, e.t2, json, ts);
       }
+      if (rows === undefined) continue;
+      // List segments: rows of their own, not counted (approximateCount counts keys).
+      for (const r of rows) {
+        if (r.json === null) t.remove(r.key, 0, 0);
+        else t.upsertMany(r.key, 0, 0, r.json, ts);
+      }
+      written += rows.length;
     }
+    t.flushMany();
     if (this.dbCount !== null) this.dbCount += delta;
-    return items.length;
+    return written;
   }
 
   /** completeCommit, after the transaction committed. */
@@ -98,7 +137,7 @@ export class StoreSlot {
     if (this.dbCount === null) this.dbCount = this.table.count();
     let n = this.dbCount;
     for (const e of this.cache.unflushedEntries()) {
-      if (e.inDb === undefined) e.inDb = this.table.exists(e.key, e.t1, e.t2);
+      if (e.inDb === undefined) e.inDb = this.table.exists(this.layout === null ? e.key : this.layout.physical(e.key), e.t1, e.t2);
       n += (e.value !== undefined ? 1 : 0) - (e.inDb ? 1 : 0);
     }
     return n;
@@ -130,9 +169,10 @@ export class StoreSlot {
     // the cache are still in SQLite until the commit and are skipped below.
     for (const k of this.table.expired(ttlCut, retCut, limit - n + this.cache.unflushedCount)) {
       if (n >= limit) break;
-      const id = encodeKey(kind, k.key, k.t1, k.t2);
+      const key = this.layout === null ? k.key : this.layout.logical(k.key);
+      const id = encodeKey(kind, key, k.t1, k.t2);
       if (this.cache.isUnflushed(id)) continue; // rewritten or deleted since: the cache entry decides
-      this.cache.write(id, k.key, k.t1, k.t2, undefined, now, true);
+      this.cache.write(id, key, k.t1, k.t2, undefined, now, true);
       n++;
     }
     return n;

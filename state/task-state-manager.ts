@@ -20,6 +20,7 @@ import type { AnyStore, ChangelogRecord, KeyValueStore, SessionStore, StoreKindN
 import { CheckpointTable, openTaskDb, parseTpKey, taskDir, wipeTaskDir } from './sqlite-db.js';
 import { StoreSlot, type SlotOptions } from './store-slot.js';
 import { RestoreSupport } from './restore.js';
+import { DEFAULT_RECORD_CACHE_BYTES, RecordCache, type RecordCacheStats } from './record-cache.js';
 
 export interface TaskStateOptions {
   stateDir: string;
@@ -33,6 +34,8 @@ export interface TaskStateOptions {
   maxDirtyEntries?: number;
   /** Clean (read-through) entries kept per store. Default 10,000. */
   cacheSize?: number;
+  /** Budget (estimated bytes) of the task's record cache (record-cache.ts). Default 10 MiB, as Kafka Streams. */
+  recordCacheMaxBytes?: number;
   /** Time one store operation in this many (metering). Default 16. */
   latencySampleEvery?: number;
   /**
@@ -49,6 +52,7 @@ export interface TaskStateStats {
   lastCommitMs: number;
   restoredRecords: number;
   purgedRecords: number;
+  recordCache: RecordCacheStats;
 }
 
 export class TaskStateManager extends RestoreSupport {
@@ -61,7 +65,9 @@ export class TaskStateManager extends RestoreSupport {
   private readonly slotOptions: SlotOptions;
   private phase: 'idle' | 'prepared' = 'idle';
   private closed = false;
-  readonly stats: TaskStateStats = { commits: 0, rowsWritten: 0, lastCommitMs: 0, restoredRecords: 0, purgedRecords: 0 };
+  /** Pending updates of processors that emit through the cache (`emit: on_commit`). */
+  readonly recordCache: RecordCache;
+  readonly stats: TaskStateStats;
 
   static open(options: TaskStateOptions): TaskStateManager {
     return new TaskStateManager(options);
@@ -85,11 +91,14 @@ export class TaskStateManager extends RestoreSupport {
     this.dbPath = opened.path;
     this.isNewDatabase = opened.created;
     this.maxDirtyEntries = options.maxDirtyEntries ?? 10_000;
+    this.recordCache = new RecordCache(options.recordCacheMaxBytes ?? DEFAULT_RECORD_CACHE_BYTES);
+    this.stats = { commits: 0, rowsWritten: 0, lastCommitMs: 0, restoredRecords: 0, purgedRecords: 0, recordCache: this.recordCache.stats };
     this.slotOptions = {
       partition,
       cacheSize: options.cacheSize ?? 10_000,
       sampleEvery: options.latencySampleEvery ?? 16,
       now: options.now ?? Date.now,
+      recordCache: this.recordCache,
     };
     for (const spec of options.stores ?? []) this.register(spec);
   }
@@ -139,11 +148,26 @@ export class TaskStateManager extends RestoreSupport {
     return this.dirtyCount() >= this.maxDirtyEntries;
   }
 
+  /**
+   * Forwards the updates pending in the task's record cache (processors with `emit: on_commit`)
+   * through their processors' listeners. The runtime calls it before preparing a commit, once
+   * everything of the commit is processed, so that the forwarded records — and the state and
+   * outputs they cause downstream — belong to that commit. Returns how many were forwarded.
+   */
+  flushRecordCaches(): number {
+    this.assertOpen();
+    return this.recordCache.flush();
+  }
+
   prepareCommit(): ChangelogRecord[] {
     this.assertOpen();
     if (this.phase === 'prepared') throw new AuraError(ErrorCodes.STORE_FAILED, `task ${this.taskId}: prepareCommit called twice without completeCommit/abortCommit`);
     const out: ChangelogRecord[] = [];
     try {
+      // Normally already empty (the runtime flushes first, draining what the flush feeds into
+      // asynchronous lanes); an update still pending here must not outlive the commit of the
+      // state it came from, so it is forwarded now, before the stores it may write are drained.
+      this.recordCache.flush();
       for (const s of this.slots.values()) s.prepare(out);
     } catch (err) {
       // A value that cannot be serialised: nothing of this commit can be logged, so treat it as aborted.
@@ -183,9 +207,10 @@ export class TaskStateManager extends RestoreSupport {
     this.stats.lastCommitMs = performance.now() - started;
   }
 
-  /** The log transaction failed: drop everything not in SQLite. */
+  /** The log transaction failed: drop everything not in SQLite, and the updates pending in the record cache. */
   abortCommit(): void {
     for (const s of this.slots.values()) s.discard();
+    this.recordCache.clear();
     this.phase = 'idle';
   }
 

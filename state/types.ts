@@ -8,7 +8,34 @@
  * included, are discarded when a commit aborts.
  */
 
-export interface KeyValueStore<V = unknown> {
+/**
+ * A processor's part of its task's record cache (state/record-cache.ts): the
+ * latest update per key, forwarded (to the listener given when it was made)
+ * once at the next commit, or earlier when the cache evicts it.
+ */
+export interface ForwardCache<F> {
+  /** Makes `value` the pending update of `key`; `sizeBytes` estimates the record it becomes. May evict (forward) older entries. */
+  put(key: string, value: F, sizeBytes: number, timestamp: number, headers: Record<string, string>): void;
+  /** The pending update of `key`, if any. */
+  pending(key: string): F | undefined;
+  /** Pending updates. */
+  readonly size: number;
+}
+
+/** Called with each update leaving a record cache (at a flush or an eviction), synchronously. */
+export type ForwardCacheListener<F> = (key: string, value: F, timestamp: number, headers: Record<string, string>) => void;
+
+/** What every store offers beyond its data. */
+export interface StoreExtras {
+  /**
+   * The named part `name` (one per processor node) of the record cache of the task that owns
+   * this store, bounded by `maxBytes` (default and at most: the task's budget). Optional:
+   * stores that are not backed by a task state (test doubles) may lack it.
+   */
+  recordCache?<F>(name: string, listener: ForwardCacheListener<F>, maxBytes?: number): ForwardCache<F>;
+}
+
+export interface KeyValueStore<V = unknown> extends StoreExtras {
   readonly name: string;
   get(key: string): V | undefined;
   put(key: string, value: V): void;
@@ -18,6 +45,13 @@ export interface KeyValueStore<V = unknown> {
   /** Entries with from <= key <= to, in key order. */
   range(from: string, to: string): Array<[string, V]>;
   approximateCount(): number;
+  /**
+   * From now on, persist the array at `field` of the values written one row per element
+   * (state/list-rows.ts): a commit writes the elements added or removed since the last one, not
+   * the whole value. Elements are tracked by reference, so never change a stored element in
+   * place. Reads return whole values either way. Not for tables materialised from a topic.
+   */
+  persistListAsRows?(field: string): void;
 }
 
 export interface WindowedEntry<V> {
@@ -27,7 +61,7 @@ export interface WindowedEntry<V> {
 }
 
 /** Values keyed by (key, windowStart). Used by windowed aggregates and stream-stream joins. */
-export interface WindowStore<V = unknown> {
+export interface WindowStore<V = unknown> extends StoreExtras {
   readonly name: string;
   put(key: string, windowStart: number, value: V): void;
   get(key: string, windowStart: number): V | undefined;
@@ -47,7 +81,7 @@ export interface SessionEntry<V> {
 }
 
 /** Sessions keyed by (key, start, end). */
-export interface SessionStore<V = unknown> {
+export interface SessionStore<V = unknown> extends StoreExtras {
   readonly name: string;
   put(key: string, start: number, end: number, value: V): void;
   remove(key: string, start: number, end: number): void;

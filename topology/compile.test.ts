@@ -130,6 +130,7 @@ describe('compilePipeline on the default pipeline.yaml', () => {
       deadLetterTopic: 'dead_letters',
       stateDir: '.aura/state',
       key: 'user_id',
+      cacheMaxBytes: 10 * 1024 * 1024,
     });
     expect(p.topics.dead_letters).toMatchObject({ name: 'aura360.dead-letters', retentionMs: 30 * 86_400_000, partitions: 6, cleanup: 'delete', key: 'user_id' });
     expect(p.topics.context_aggregated).toMatchObject({ cleanup: 'compact', schema: 'aggregated-context' });

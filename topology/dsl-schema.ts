@@ -6,6 +6,7 @@
  * per-type validation gives more precise messages (INVALID_CONFIG).
  */
 import { ID_PATTERN, durationSchema, idSchema } from '../schemas/fragments.js';
+import { DEFAULT_RECORD_CACHE_BYTES } from '../state/record-cache.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -40,6 +41,13 @@ const defaultsSchema = {
     on_error: { ...onErrorSchema('a processor'), default: 'fail' },
     dead_letter_topic: idSchema('Topic id (under `topics:`) that receives failed records when `on_error` is `dead_letter`.'),
     state_dir: { type: 'string', minLength: 1, default: '.aura/state', description: 'Directory of the SQLite state stores.' },
+    cache_max_bytes: {
+      type: 'integer',
+      minimum: 0,
+      default: DEFAULT_RECORD_CACHE_BYTES,
+      description:
+        "Size (estimated bytes) of each task's record cache, shared by the task's processors that emit through it (`aggregate` with `emit: on_commit`): updates of a key are merged there and forwarded once per commit, or earlier when the cache is full. `0` forwards every update at once. See docs/record-cache.md.",
+    },
     key: { type: 'string', minLength: 1, default: 'user_id', description: 'The value field records are keyed by, unless a topic says otherwise (used in co-partitioning checks).' },
   },
 };

@@ -136,6 +136,8 @@ export interface PipelineDefaults {
   deadLetterTopic?: string;
   stateDir: string;
   key: string;
+  /** Record cache budget of each task, estimated bytes (state/record-cache.ts). */
+  cacheMaxBytes: number;
 }
 
 /** librdkafka properties from the `kafka:` block, by client role. */

@@ -3,6 +3,7 @@
  * durations in ms, references kept with their paths. Also validates what only
  * the type knows: processor configs and resource fields.
  */
+import { DEFAULT_RECORD_CACHE_BYTES } from '../state/record-cache.js';
 import type { CleanupPolicy, ErrorPolicy, KafkaClientBlock, PipelineDefaults, StoreKind } from './model.js';
 import type { Draft, DraftNode, DraftOutput, DraftResource, DraftStore, DraftTopic, Ref } from './draft.js';
 import type { Diagnostics } from './diagnostics.js';
@@ -133,6 +134,7 @@ function readDefaults(raw: Obj): PipelineDefaults {
     deadLetterTopic: str(raw.dead_letter_topic),
     stateDir: str(raw.state_dir) ?? '.aura/state',
     key: str(raw.key) ?? 'user_id',
+    cacheMaxBytes: int(raw.cache_max_bytes) ?? DEFAULT_RECORD_CACHE_BYTES,
   };
 }
 

@@ -47,6 +47,9 @@ export class StatusTracker {
         'INSERT OR IGNORE INTO event_status (event_id, user_id, event_type, stage, published_at) VALUES (?, ?, ?, ?, ?)',
       ),
       setStage: db.prepare<[number, string]>('UPDATE event_status SET stage = ? WHERE event_id = ?'),
+      earlier: db.prepare<[string, number, number, string], { event_id: string }>(
+        'SELECT event_id FROM event_status WHERE user_id = ? AND published_at <= ? AND stage >= 0 AND stage < ? AND event_id <> ? ORDER BY published_at',
+      ),
       remove: db.prepare<[string]>('DELETE FROM event_status WHERE event_id = ?'),
       purge: db.prepare<[number]>('DELETE FROM event_status WHERE published_at < ?'),
     };
@@ -115,6 +118,11 @@ export class StatusTracker {
     }
     if (target === FINAL) this.stmt.remove.run(eventId);
     else this.stmt.setStage.run(target, eventId);
+    // An output may stand for several events of its user: an aggregate with `emit: on_commit`
+    // merges a user's updates and forwards the latest context (docs/record-cache.md). Outputs of a
+    // user follow the log's order, so the user's events acknowledged before this one was published
+    // are in that context too: they reach the stage with it (inferred).
+    for (const e of this.stmt.earlier.all(row.user_id, row.published_at, target, eventId)) this.advance(e.event_id, stage, { inferred: true });
   }
 
   /** A processing step sent the event to the dead letter topic: no further stage will come. */

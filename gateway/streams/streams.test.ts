@@ -147,6 +147,25 @@ describe('gateway streams', () => {
     expect(s.sent.slice(4).map((m) => m.status)).toEqual(['received', 'failed']);
   });
 
+  it("gives a user's earlier acknowledged events the stage of a merged output (emit: on_commit)", () => {
+    const status = new StatusTracker(db, outbox);
+    const s = new FakeSocket();
+    outbox.subscribe('u', s, 0);
+    const t = Date.now();
+    for (const [id, user, at] of [['e1', 'u', t], ['e2', 'u', t + 1], ['x1', 'v', t + 1], ['e3', 'u', t + 2], ['e4', 'u', t + 3]] as const) {
+      status.publishing({ id, userId: user, type: 'user.mood.created', publishedAt: at });
+      if (id !== 'e4') status.received(id); // e4 is published later and not acknowledged yet
+    }
+    status.flushReceived();
+    // one context for e1..e3 (the latest carries e3's headers)
+    outbox.batch(() => status.advance('e3', 'ingested', { point_id: 'p' }));
+    const byEvent = (id: string) => s.sent.filter((m) => m.event_id === id).map((m) => [m.status, m.inferred ?? false]);
+    expect(byEvent('e3')).toEqual([['received', false], ['aggregated', true], ['vectorized', true], ['ingested', false]]);
+    for (const id of ['e1', 'e2']) expect(byEvent(id)).toEqual([['received', false], ['aggregated', true], ['vectorized', true], ['ingested', true]]);
+    expect(byEvent('e4')).toEqual([]);
+    expect(s.sent.some((m) => m.event_id === 'x1' && m.status !== 'received')).toBe(false); // another user's event
+  });
+
   it('holds back a Guardian response until all its chunks went out', () => {
     const answered: GuardianResponse[] = [];
     const advice = new AdviceTracker(db, outbox, { firstChunk: () => undefined, final: () => undefined, answered: (r) => answered.push(r) });

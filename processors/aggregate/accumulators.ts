@@ -16,9 +16,15 @@ export interface Acc {
 export interface Aggregation {
   name: string;
   op: AggregationOp;
+  /** A new accumulator with `record` folded into `acc` (which is left as it is). */
   add(acc: Acc | undefined, record: unknown): Acc;
+  /** The same fold in place: `acc` (from create()) becomes what add() would return. No allocation but collect's list. */
+  fold(acc: Acc, record: unknown): void;
+  create(): Acc;
   merge(a: Acc | undefined, b: Acc | undefined): Acc;
   result(acc: Acc | undefined): unknown;
+  /** Estimated bytes of this aggregation in an emitted record (sizes record cache entries). */
+  readonly outputBytes: number;
 }
 
 export function compileAggregations(config: Record<string, AggregationConfig> | undefined): Aggregation[] {
@@ -88,9 +94,65 @@ function compileAggregation(name: string, c: AggregationConfig): Aggregation {
   const result = (acc: Acc | undefined): unknown => {
     if (!acc || acc.n === 0) return c.op === 'count' ? 0 : c.op === 'collect' ? [] : null;
     if (c.op === 'avg') return (acc.v as number) / acc.n;
+    // A copy: the keyed fold grows the list in place, and what is emitted must not change after.
+    if (c.op === 'collect') return (acc.v as unknown[]).slice();
     return acc.v;
   };
-  return { name, op: c.op, add, merge, result };
+  // Name, quotes, colon and comma, plus a number (or `limit` values for collect).
+  const outputBytes = name.length + 4 + (c.op === 'collect' ? 24 * limit : 24);
+  return { name, op: c.op, add, fold: folder(c.op, get, limit), create: empty, merge, result, outputBytes };
+}
+
+/**
+ * The in-place fold of each op: same results as `add`, written out per op so that the per-record
+ * path is one small monomorphic function (the keyed fold calls it for every record).
+ */
+function folder(op: AggregationOp, get: Getter, limit: number): (a: Acc, record: unknown) => void {
+  switch (op) {
+    case 'count':
+      return (a) => {
+        a.n++;
+        a.v = a.n;
+      };
+    case 'sum':
+    case 'avg':
+      return (a, record) => {
+        const x = get(record);
+        if (typeof x !== 'number' || !Number.isFinite(x)) return;
+        a.n++;
+        a.v = ((a.v as number | null) ?? 0) + x;
+      };
+    case 'min':
+      return (a, record) => {
+        const x = get(record);
+        if (typeof x !== 'number' || !Number.isFinite(x)) return;
+        a.n++;
+        if (a.v === null || x < (a.v as number)) a.v = x;
+      };
+    case 'max':
+      return (a, record) => {
+        const x = get(record);
+        if (typeof x !== 'number' || !Number.isFinite(x)) return;
+        a.n++;
+        if (a.v === null || x > (a.v as number)) a.v = x;
+      };
+    case 'last':
+      return (a, record) => {
+        const x = get(record);
+        if (x === undefined) return;
+        a.n++;
+        a.v = x;
+      };
+    case 'collect':
+      return (a, record) => {
+        const x = get(record);
+        if (x === undefined) return;
+        a.n++;
+        const list = a.v as unknown[];
+        list.push(x);
+        if (list.length > limit) list.splice(0, list.length - limit);
+      };
+  }
 }
 
 /** Folds the aggregations over a list of records (context and sliding windows). */

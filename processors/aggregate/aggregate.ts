@@ -20,8 +20,10 @@ export const aggregateProcessor = defineProcessor({
   summary: 'Folds the records of each key (optionally per window) into an aggregate kept in a store.',
   description: `Groups records by key — the record key, or the value at \`key\` — and folds them into an
 aggregate kept in the processor's store, which is change-logged so it survives restarts and moves
-with its partition. After each record (\`emit: on_update\`) or when a window closes
-(\`emit: on_window_close\`) the aggregate is forwarded downstream, keyed by the group key.
+with its partition. After each record (\`emit: on_update\`, the default), once per commit with the
+latest aggregate of each key (\`emit: on_commit\`, through the task's record cache — see
+[record-cache.md](../record-cache.md)) or when a window closes (\`emit: on_window_close\`) the
+aggregate is forwarded downstream, keyed by the group key.
 
 **Windows.** \`tumbling\`, \`hopping\` and \`sliding\` windows need a \`window\` store; \`session\`
 windows a \`session\` store; unwindowed aggregates and \`context\` windows a \`key_value\` store.
@@ -43,11 +45,13 @@ and, when windowed, \`window\` (\`start\`, \`end\`, epoch ms).
 **Preset \`context_window\`.** The AURA360 per-user wellness context: the last \`max_events\`
 events within \`span\`, summarised as the \`aggregated-context\` event (mood average, latest and
 trend, activity minutes by kind, latest ikigai dimensions, recent notes, counts, window bounds and
-a \`summary_text\` that the \`vectorize\` processor embeds).`,
+a \`summary_text\` that the \`vectorize\` processor embeds). A context window's events are stored
+one segment row per commit (the events added since the previous one) beside a small head row, so a
+commit does not rewrite whole windows ([record-cache.md](../record-cache.md#the-context-windows-state)).`,
   config: aggregateConfig,
   examples: [
     {
-      title: 'The AURA360 context window (last 50 events within 7 days, per user)',
+      title: 'The AURA360 context window (last 50 events within 7 days, per user), its latest version once per commit',
       yaml: `aggregate_context:
   type: aggregate
   from: user_events
@@ -56,6 +60,7 @@ a \`summary_text\` that the \`vectorize\` processor embeds).`,
   config:
     preset: context_window
     window: { type: context, max_events: 50, span: 7d }
+    emit: on_commit
 `,
     },
     {
@@ -106,11 +111,13 @@ function createAggregate(config: AggregateConfig, stores: string[]): Processor {
   const storeName = stores[0]!; // the compiler checked the node declares one store of the right kind
   // No window: a generic aggregate folds every record of its key; the preset uses its default window.
   const w = config.window ?? (config.preset === 'context_window' ? parseConfig(windowSchema, PRESET_WINDOW) : undefined);
+  // emit on_commit: updates go through the task's record cache (checkAggregate allows it where it merges anything).
+  const cache = config.emit === 'on_commit' ? { maxBytes: config.cache_max_bytes } : null;
   let handle: (record: StreamRecord) => void = () => undefined;
   return {
     init(ctx: ProcessorContext) {
       if (!w) {
-        handle = keyedFoldProcessor(ctx, { storeName, aggregations, keyOf });
+        handle = keyedFoldProcessor(ctx, { storeName, aggregations, keyOf, cache });
         return;
       }
       // The schema requires each window type's fields, and checkAggregate a context window's max_events and span.
@@ -123,6 +130,7 @@ function createAggregate(config: AggregateConfig, stores: string[]): Processor {
             preset: config.preset === 'context_window',
             aggregations,
             keyOf,
+            cache,
           });
           break;
         case 'sliding':
@@ -140,6 +148,7 @@ function createAggregate(config: AggregateConfig, stores: string[]): Processor {
             aggregations,
             keyOf,
             timeOf: eventTime,
+            cache,
           });
           break;
         case 'session':

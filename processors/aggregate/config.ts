@@ -80,10 +80,18 @@ export const aggregateConfig = object(
         description: `\`context_window\`: the AURA360 wellness summary (mood average and trend, activity minutes by kind, latest ikigai dimensions, recent notes, counts, window bounds, \`summary_text\`), as in the \`aggregated-context\` event schema. Without a \`window\` it uses \`{ type: ${PRESET_WINDOW.type}, max_events: ${PRESET_WINDOW.max_events}, span: ${PRESET_WINDOW.span} }\`.`,
       }),
     ),
-    emit: enumOf(['on_update', 'on_window_close'], {
+    emit: enumOf(['on_update', 'on_commit', 'on_window_close'], {
       default: 'on_update',
-      description: '`on_update` emits after every record; `on_window_close` emits once per window, when stream time passes its end plus grace.',
+      description:
+        "`on_update` emits after every record. `on_commit` merges the updates of each key (and window) in the task's record cache and emits the latest once per commit — or earlier when the cache is full (`cache_max_bytes`): fewer, newer records, as Kafka Streams' default caching (docs/record-cache.md). `on_window_close` emits once per window, when stream time passes its end plus grace.",
     }),
+    cache_max_bytes: optional(
+      integer({
+        minimum: 0,
+        description:
+          "`emit: on_commit`: this processor's share of its task's record cache, in estimated bytes (default: all of `defaults.cache_max_bytes`). When it is full the least recently updated key is emitted early. `0` emits every update at once.",
+      }),
+    ),
   },
   { anyOf: [{ required: ['aggregations'] }, { required: ['preset'] }] },
 );
@@ -103,6 +111,8 @@ export function aggregateStore(config: AggregateConfig): StoreRequirement {
 
 export function checkAggregate(config: AggregateConfig): ConfigIssue[] {
   const issues = config.window ? checkWindow(config.window, config.emit) : [];
+  if (config.cache_max_bytes !== undefined && config.emit !== 'on_commit')
+    issues.push({ path: ['cache_max_bytes'], code: 'INVALID_CONFIG', message: `cache_max_bytes sizes the record cache of emit "on_commit"; this aggregate emits "${config.emit}"` });
   if (!config.window && config.emit === 'on_window_close')
     issues.push({ path: ['emit'], code: 'INVALID_CONFIG', message: 'emit "on_window_close" needs a window: without one the aggregate never closes' });
   if (config.preset === 'context_window' && config.window && config.window.type !== 'context')
@@ -141,11 +151,14 @@ function checkWindow(window: WindowConfig, emit: AggregateConfig['emit']): Confi
   }
   // Only tumbling and hopping windows hold results back until they close; accepting it elsewhere
   // would silently emit on every update instead.
-  if ((window.type === 'session' || window.type === 'sliding') && emit === 'on_window_close')
+  if ((window.type === 'session' || window.type === 'sliding') && (emit === 'on_window_close' || emit === 'on_commit'))
     issues.push({
       path: ['emit'],
       code: 'INVALID_CONFIG',
-      message: `emit "on_window_close" is available for tumbling and hopping windows; a ${window.type} window emits on every update`,
+      message:
+        emit === 'on_window_close'
+          ? `emit "on_window_close" is available for tumbling and hopping windows; a ${window.type} window emits on every update`
+          : `emit "on_commit" merges updates of the same key and window; a ${window.type} window's updates mostly have windows of their own (available: no window, context, tumbling, hopping)`,
     });
   return issues;
 }

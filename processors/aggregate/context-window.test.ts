@@ -19,11 +19,18 @@ function reference(events: readonly WindowEvent[], event: WindowEvent, maxEvents
 
 const ev = (i: number, time: number, type = 'user.mood.created', data: Record<string, unknown> = {}): WindowEvent => ({ id: `e${i}`, type, time, data });
 
+/** insertAndTrim on a copy (it changes the window in place). */
+function inserted(window: readonly WindowEvent[], event: WindowEvent, maxEvents: number, spanMs: number): WindowEvent[] {
+  const copy = [...window];
+  insertAndTrim(copy, event, maxEvents, spanMs);
+  return copy;
+}
+
 describe('insertAndTrim', () => {
   it('matches append + stable sort + trim for in-order, late, equal-time and expired events', () => {
     const rnd = prng(11);
     for (const [maxEvents, spanMs] of [[50, 7 * 86_400_000], [5, 30_000], [1, 1e9], [8, 0]] as const) {
-      let window: WindowEvent[] = [];
+      const window: WindowEvent[] = [];
       let clock = 1_700_000_000_000;
       for (let i = 0; i < 3000; i++) {
         const r = rnd();
@@ -31,21 +38,18 @@ describe('insertAndTrim', () => {
         const time = r < 0.15 ? clock - Math.floor(rnd() * 60_000) : r < 0.25 ? (window[Math.floor(rnd() * window.length)]?.time ?? clock) : clock;
         const event = ev(i, time);
         const expected = reference(window, event, maxEvents, spanMs);
-        const before = [...window];
-        const next = insertAndTrim(window, event, maxEvents, spanMs);
-        expect(next.map((e) => e.id)).toEqual(expected.map((e) => e.id));
-        expect(window).toEqual(before); // the stored window is never mutated
-        window = next;
+        insertAndTrim(window, event, maxEvents, spanMs);
+        expect(window.map((e) => e.id)).toEqual(expected.map((e) => e.id));
       }
     }
   });
 
   it('puts an event after those of the same time, and drops one older than the span at once', () => {
     const w = [ev(1, 1000), ev(2, 2000), ev(3, 2000)];
-    expect(insertAndTrim(w, ev(4, 2000), 10, 10_000).map((e) => e.id)).toEqual(['e1', 'e2', 'e3', 'e4']);
-    expect(insertAndTrim(w, ev(5, 1500), 10, 10_000).map((e) => e.id)).toEqual(['e1', 'e5', 'e2', 'e3']);
-    expect(insertAndTrim(w, ev(6, -20_000), 10, 10_000).map((e) => e.id)).toEqual(['e1', 'e2', 'e3']);
-    expect(insertAndTrim(w, ev(7, 3000), 2, 10_000).map((e) => e.id)).toEqual(['e3', 'e7']);
+    expect(inserted(w, ev(4, 2000), 10, 10_000).map((e) => e.id)).toEqual(['e1', 'e2', 'e3', 'e4']);
+    expect(inserted(w, ev(5, 1500), 10, 10_000).map((e) => e.id)).toEqual(['e1', 'e5', 'e2', 'e3']);
+    expect(inserted(w, ev(6, -20_000), 10, 10_000).map((e) => e.id)).toEqual(['e1', 'e2', 'e3']);
+    expect(inserted(w, ev(7, 3000), 2, 10_000).map((e) => e.id)).toEqual(['e3', 'e7']);
   });
 });
 

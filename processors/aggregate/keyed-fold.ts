@@ -3,30 +3,56 @@
  * store and updated record by record (Kafka Streams' KGroupedStream#aggregate).
  * Unlike the context window it keeps no event list, so it folds every record
  * of a key however many there are, in constant space per key.
+ *
+ * Per record: one store get, the accumulators folded in place (the stored
+ * object is changed and put back, as the store contract allows), one put, and
+ * the output — built now (`emit: on_update`) or when the record cache emits the
+ * key (`emit: on_commit`), from the state as it is then.
  */
 import type { KeyValueStore } from '../../state/types.js';
 import type { ProcessorContext, StreamRecord } from '../types.js';
 import type { Acc, Aggregation } from './accumulators.js';
+import { openRecordCache } from './emit-cache.js';
 
 export interface KeyedFoldOptions {
   storeName: string;
   aggregations: Aggregation[];
   keyOf(record: StreamRecord): string | null;
+  /** `emit: on_commit`: the record cache part's bound (undefined: the task's budget); null: emit every update. */
+  cache: { maxBytes: number | undefined } | null;
 }
 
 type Accs = Record<string, Acc>;
 
 export function keyedFoldProcessor(ctx: ProcessorContext, o: KeyedFoldOptions): (record: StreamRecord) => void {
   const store: KeyValueStore<Accs> = ctx.getKeyValueStore<Accs>(o.storeName);
+  const aggs = o.aggregations;
+  const n = aggs.length;
+  let outputBytes = 16;
+  for (const a of aggs) outputBytes += a.outputBytes;
+  const emit = (key: string, accs: Accs, timestamp: number, headers: Record<string, string>): void => {
+    const out: Record<string, unknown> = { key };
+    for (let i = 0; i < n; i++) {
+      const a = aggs[i]!;
+      out[a.name] = a.result(accs[a.name]);
+    }
+    ctx.forward({ key, value: out, timestamp, headers });
+  };
+  const cache = o.cache === null ? null : openRecordCache<Accs>(ctx, store, emit, o.cache.maxBytes);
   return (record) => {
     const key = o.keyOf(record);
     if (key === null) return;
-    const prev = store.get(key);
-    const next: Accs = {};
-    for (const a of o.aggregations) next[a.name] = a.add(prev?.[a.name], record.value);
-    store.put(key, next);
-    const out: Record<string, unknown> = { key };
-    for (const a of o.aggregations) out[a.name] = a.result(next[a.name]);
-    ctx.forward({ key, value: out, timestamp: record.timestamp, headers: record.headers });
+    let accs = store.get(key);
+    if (accs === undefined) accs = {};
+    const value = record.value;
+    for (let i = 0; i < n; i++) {
+      const a = aggs[i]!;
+      let acc = accs[a.name];
+      if (acc === undefined) accs[a.name] = acc = a.create();
+      a.fold(acc, value);
+    }
+    store.put(key, accs);
+    if (cache === null) emit(key, accs, record.timestamp, record.headers);
+    else cache.put(key, accs, outputBytes, record.timestamp, record.headers);
   };
 }

@@ -8,6 +8,7 @@
 import type { SessionStore, WindowStore } from '../../state/types.js';
 import type { ProcessorContext, StreamRecord } from '../types.js';
 import type { Acc, Aggregation } from './accumulators.js';
+import { openRecordCache } from './emit-cache.js';
 
 export interface TimeWindowOptions {
   storeName: string;
@@ -18,6 +19,15 @@ export interface TimeWindowOptions {
   aggregations: Aggregation[];
   keyOf(record: StreamRecord): string | null;
   timeOf(record: StreamRecord): number;
+  /** `emit: on_commit` (tumbling and hopping): the record cache part's bound (undefined: the task's budget); null: emit every update. */
+  cache?: { maxBytes: number | undefined } | null;
+}
+
+/** A window update waiting in the record cache. */
+interface PendingWindow {
+  key: string;
+  start: number;
+  accs: Accs;
 }
 
 type Accs = Record<string, Acc>;
@@ -39,6 +49,10 @@ function resultOf(aggs: Aggregation[], key: string, start: number, end: number, 
 export function timeWindowProcessor(ctx: ProcessorContext, o: TimeWindowOptions): (record: StreamRecord) => void {
   const store: WindowStore<Accs> = ctx.getWindowStore<Accs>(o.storeName);
   let lateDropped = 0;
+  const emitPending = (_id: string, w: PendingWindow, timestamp: number, headers: Record<string, string>): void =>
+    ctx.forward({ key: w.key, value: resultOf(o.aggregations, w.key, w.start, w.start + o.sizeMs, w.accs), timestamp, headers });
+  const cache = o.cache ? openRecordCache<PendingWindow>(ctx, store, emitPending, o.cache.maxBytes) : null;
+  const pendingBytes = 64 + o.aggregations.reduce((n, a) => n + a.outputBytes, 0);
   // Stream time at which the next window closes. Window starts are aligned to the advance, so it
   // follows from stream time alone; -Infinity makes the first record check what a restart left.
   let nextClose = Number.NEGATIVE_INFINITY;
@@ -77,7 +91,8 @@ export function timeWindowProcessor(ctx: ProcessorContext, o: TimeWindowOptions)
       const next: Accs = {};
       for (const a of o.aggregations) next[a.name] = a.add(prev?.[a.name], record.value);
       store.put(key, start, next);
-      if (!o.emitOnClose) ctx.forward({ key, value: resultOf(o.aggregations, key, start, end, next), timestamp: record.timestamp, headers: record.headers });
+      if (cache !== null) cache.put(JSON.stringify([key, start]), { key, start, accs: next }, pendingBytes, record.timestamp, record.headers);
+      else if (!o.emitOnClose) ctx.forward({ key, value: resultOf(o.aggregations, key, start, end, next), timestamp: record.timestamp, headers: record.headers });
     }
   }
 }
