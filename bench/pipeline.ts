@@ -20,7 +20,7 @@ import { createMiniLmEmbedder, defaultMiniLmWorkers, MINILM_DIMS } from '../prov
 import { createEmbeddedVectorStore } from '../providers/vectors/embedded.js';
 import { pointId } from '../providers/types.js';
 import type { Transport } from '../transports/types.js';
-import type { UserEvent } from '../test/events.js';
+import type { UserEvent } from '../testing/support/events.js';
 import { benchEvents, produceEvents, readLastByKey, waitForPipeline } from './common.js';
 import { failureCheck, logger, tempDir, type ThroughputResult } from './embedded.js';
 import { checkTarget } from './targets.js';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHashingEmbedder } from '../providers/embedders/hashing.js';
 import { DLQ_HEADERS, deadLetter } from '../runtime/dead-letter.js';
-import { TopologyTestDriver } from '../runtime/test-driver.js';
+import { TopologyTestDriver } from '../testing/test-driver.js';
 import { topicConfig } from '../runtime/topics-plan.js';
 import { AuraError, ErrorCodes } from '../common/errors.js';
 import { loadPipeline } from '../topology/compile.js';

@@ -8,8 +8,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { EXIT_FAILED, EXIT_OK } from './context.js';
-import { runTestFile, type FileReport } from '../runtime/test-runner/run-tests.js';
-import { formatFileHeader, formatProblems, formatResult, formatSummary, totals } from '../runtime/test-runner/report.js';
+import { runTestFile, type FileReport } from '../testing/runner/run-tests.js';
+import { formatFileHeader, formatProblems, formatResult, formatSummary, totals } from '../testing/runner/report.js';
 
 export const DEFAULT_TEST_FILE = 'pipeline.test.yaml';
 const TEST_FILE = /\.test\.ya?ml$/;

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { auraInProcess } from '../test/aura-in-process.js';
+import { auraInProcess } from '../testing/support/aura-in-process.js';
 import { loadPipeline } from '../topology/compile.js';
 import { auraArgs, quickstartSteps } from './quickstart-commands.js';
 

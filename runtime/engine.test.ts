@@ -6,8 +6,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHashingEmbedder } from '../providers/embedders/hashing.js';
-import { makeEvents, type UserEvent } from '../test/events.js';
-import { TopologyTestDriver } from './test-driver.js';
+import { makeEvents, type UserEvent } from '../testing/support/events.js';
+import { TopologyTestDriver } from '../testing/test-driver.js';
 import { DLQ_HEADERS } from './dead-letter.js';
 
 const PIPELINE = path.resolve(import.meta.dirname, '../pipeline.yaml');

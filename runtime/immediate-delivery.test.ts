@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHashingEmbedder } from '../providers/embedders/hashing.js';
 import type { AdviceInput, Advisor } from '../providers/types.js';
 import { encodeValue } from './serde.js';
-import { TopologyTestDriver } from './test-driver.js';
+import { TopologyTestDriver } from '../testing/test-driver.js';
 
 /** An advisor that yields its first piece, then waits until the test releases it. */
 function gatedAdvisor(): Advisor & { release(): void } {

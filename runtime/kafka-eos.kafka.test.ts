@@ -13,8 +13,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
-import { makeEvents, type UserEvent } from '../test/events.js';
-import { ROOT, type AuraProcess, aura, auraRun, committedTotal, kafkaTransport, pipelineCopy, readTopic, sleep, tempDir, uniquePrefix, waitFor } from '../test/kafka/harness.js';
+import { makeEvents, type UserEvent } from '../testing/support/events.js';
+import { ROOT, type AuraProcess, aura, auraRun, committedTotal, kafkaTransport, pipelineCopy, readTopic, sleep, tempDir, uniquePrefix, waitFor } from '../testing/support/kafka-harness.js';
 import { decodeValue, encodeValue } from './serde.js';
 
 /** Events flow until the scenario is over: at least MIN_EVENTS, at most MAX_EVENTS. */

@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/logger.js';
 import type { Consumer } from '../transports/types.js';
-import { kafkaTransport, uniquePrefix } from '../test/kafka/harness.js';
+import { kafkaTransport, uniquePrefix } from '../testing/support/kafka-harness.js';
 import { restoreTasks } from './restore.js';
 import type { RestoreRecord, RestoreTarget, TaskState } from './task-state.js';
 

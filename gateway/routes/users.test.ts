@@ -10,7 +10,7 @@ import { createLogger } from '../../common/logger.js';
 import { createHashingEmbedder } from '../../providers/embedders/hashing.js';
 import { createPipelineApp, type PipelineApp } from '../../runtime/app.js';
 import { createGateway, type Gateway } from '../app.js';
-import { eventually, startHarness, TEST_SECRET, type Harness } from '../testing/harness.js';
+import { eventually, startHarness, TEST_SECRET, type Harness } from '../../testing/support/gateway-harness.js';
 
 describe('GET /api/users/:id/*', () => {
   let h: Harness;

@@ -5,7 +5,7 @@
  */
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, testPipeline, type Harness } from '../testing/harness.js';
+import { startHarness, testPipeline, type Harness } from '../../testing/support/gateway-harness.js';
 import { layoutTopology } from './layout.js';
 
 /** The page's document, inside functions that run in the browser (no DOM types in this project). */

@@ -5,9 +5,9 @@
  * with Kafka Streams' driver. One partition, so one stream time.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { inlineDriver, recentHour } from '../../runtime/fixtures/inline-driver.js';
+import { inlineDriver, recentHour } from '../../testing/inline-driver.js';
 import { compilePipeline } from '../../topology/compile.js';
-import type { TopologyTestDriver } from '../../runtime/test-driver.js';
+import type { TopologyTestDriver } from '../../testing/test-driver.js';
 
 const S = 1000;
 

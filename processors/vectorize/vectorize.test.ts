@@ -9,8 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHashingEmbedder } from '../../providers/embedders/hashing.js';
 import type { Embedder } from '../../providers/types.js';
 import { DLQ_HEADERS } from '../../runtime/dead-letter.js';
-import { inlineDriver } from '../../runtime/fixtures/inline-driver.js';
-import type { TopologyTestDriver } from '../../runtime/test-driver.js';
+import { inlineDriver } from '../../testing/inline-driver.js';
+import type { TopologyTestDriver } from '../../testing/test-driver.js';
 
 const pipeline = (onError: string, config: string) => `
 app: vectorize-test

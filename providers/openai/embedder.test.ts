@@ -8,7 +8,7 @@ import { AuraError } from '../../common/errors.js';
 import { createHashingEmbedder } from '../embedders/hashing.js';
 import type { Embedder } from '../types.js';
 import { createOpenAiEmbedder, type OpenAiEmbedderOptions } from './embedder.js';
-import { startOpenAiTestServer, type OpenAiTestServer } from './test-server.js';
+import { startOpenAiTestServer, type OpenAiTestServer } from '../../testing/support/openai-server.js';
 
 let server: OpenAiTestServer;
 const open: Embedder[] = [];

@@ -6,8 +6,8 @@
  * record with right = null only once its window has closed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inlineDriver, recentHour } from '../fixtures/inline-driver.js';
-import type { TopologyTestDriver } from '../test-driver.js';
+import { inlineDriver, recentHour } from '../../testing/inline-driver.js';
+import type { TopologyTestDriver } from '../../testing/test-driver.js';
 
 const PIPELINE = `
 app: ss-join-test

@@ -15,7 +15,7 @@ import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildEnvelope } from '../../gateway/publish/envelope.js';
-import { makeEvents } from '../../test/events.js';
+import { makeEvents } from '../../testing/support/events.js';
 import { compilePipeline } from '../compile.js';
 import { asyncApiDocument, describeAsyncApi } from './asyncapi.js';
 import { schemaComponents } from './asyncapi-schemas.js';

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuraError } from '../../common/errors.js';
-import { testTransport, uniqueName } from './test-helpers.js';
+import { testTransport, uniqueName } from '../../testing/support/kafka-clients.js';
 
 describe('Kafka admin', () => {
   const transport = testTransport();

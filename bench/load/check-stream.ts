@@ -4,7 +4,7 @@
  * order), every answer is its chunks 0..n-1 then exactly one final message,
  * the sequence numbers have no gap and no repeat, and no gap/reset notice came.
  */
-import type { StreamMessage } from '../../gateway/testing/ws-client.js';
+import type { StreamMessage } from '../../testing/support/ws-client.js';
 
 const STAGES = ['received', 'aggregated', 'vectorized', 'ingested'];
 

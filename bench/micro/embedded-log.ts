@@ -2,13 +2,13 @@
  * Micro benchmark of the embedded log: appends (plain and transactional) and
  * consumption, in records per second, plus produce→poll latency.
  *
- *   npx tsx transports/embedded/bench-log.ts [records=200000] [batch=1000] [valueBytes=100]
+ *   node --import tsx bench/micro/embedded-log.ts [records=200000] [batch=1000] [valueBytes=100]
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { OutgoingRecord } from '../types.js';
-import { createEmbeddedTransport } from './index.js';
+import type { OutgoingRecord } from '../../transports/types.js';
+import { createEmbeddedTransport } from '../../transports/embedded/index.js';
 
 const [total = 200_000, batchSize = 1000, valueBytes = 100] = process.argv.slice(2).map(Number);
 const PARTITIONS = 8;

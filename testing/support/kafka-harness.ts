@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
-import { auraInProcess, type AuraResult } from '../aura-in-process.js';
+import { auraInProcess, type AuraResult } from './aura-in-process.js';
 import type { Consumer, LogRecord } from '../../transports/types.js';
 import { createKafkaTransport, type KafkaTransport } from '../../transports/kafka/index.js';
 

@@ -5,7 +5,7 @@
  * that nothing was lost, duplicated or out of order on the way.
  */
 import { performance } from 'node:perf_hooks';
-import { TestSocket, wsUrl, type StreamMessage } from '../../gateway/testing/ws-client.js';
+import { TestSocket, wsUrl, type StreamMessage } from '../../testing/support/ws-client.js';
 import { checkStream } from './check-stream.js';
 
 export interface UserPlan {

@@ -18,7 +18,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawRequest } from '../../gateway/testing/raw-http.js';
+import { rawRequest } from '../support/raw-http.js';
 import { failedHandshake, type FuzzRequest, requestArb } from './requests.js';
 import { startServe, type ServeChild } from './serve-child.js';
 import { type TokenPool, tokenPool } from './tokens.js';

@@ -1,7 +1,7 @@
 /**
  * Embedding throughput of the MiniLM options, measured back to back:
  *
- *   node --import tsx providers/embedders/bench-embedder.ts [--n 320] [--rounds 3] [--json FILE]
+ *   node --import tsx bench/micro/embedder.ts [--n 320] [--rounds 3] [--json FILE]
  *
  * Short wellness notes (6–14 words, like the mobile app's notes) and context
  * summaries (50–70 words, like `summary_text`), generated deterministically.
@@ -18,11 +18,11 @@ import fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import type { Embedder } from '../types.js';
-import { createHashingEmbedder } from './hashing.js';
-import { createMiniLmEmbedder } from './minilm.js';
-import { ensureMiniLmModel, type MiniLmVariant } from './model-cache.js';
-import { embedderCorpus } from './wellness-corpus.js';
+import type { Embedder } from '../../providers/types.js';
+import { createHashingEmbedder } from '../../providers/embedders/hashing.js';
+import { createMiniLmEmbedder } from '../../providers/embedders/minilm.js';
+import { ensureMiniLmModel, type MiniLmVariant } from '../../providers/embedders/model-cache.js';
+import { embedderCorpus } from '../../providers/embedders/wellness-corpus.js';
 
 interface Option {
   name: string;

@@ -1,5 +1,5 @@
 /**
- * Embedded vector store numbers: `node --import tsx providers/vectors/bench-vectors.ts [--n 10000] [--users 100]`.
+ * Embedded vector store numbers: `node --import tsx bench/micro/vectors.ts [--n 10000] [--users 100]`.
  * Upsert rate in ingest-sized batches (64), then search latency over all
  * points and over one user's points, with a warm matrix cache and a cold one
  * (right after an upsert invalidated it). 384-d random unit vectors.
@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { pointId } from '../point-id.js';
-import type { VectorPoint } from '../types.js';
-import { createEmbeddedVectorStore } from './embedded.js';
+import { pointId } from '../../providers/point-id.js';
+import type { VectorPoint } from '../../providers/types.js';
+import { createEmbeddedVectorStore } from '../../providers/vectors/embedded.js';
 
 function randomVectors(n: number, dims: number, seed = 7): Float32Array[] {
   let x = seed >>> 0;

@@ -15,7 +15,7 @@ import { loadPipeline } from '../../topology/compile.js';
 import type { Pipeline } from '../../topology/model.js';
 import { createEmbeddedTransport, type EmbeddedTransport } from '../../transports/embedded/index.js';
 import type { LogRecord } from '../../transports/types.js';
-import { createGateway, type Gateway, type GatewayOptions } from '../app.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../gateway/app.js';
 
 export const PIPELINE_FILE = path.resolve(import.meta.dirname, '../../pipeline.yaml');
 export const TEST_SECRET = 'test-secret-for-the-gateway-only-0123456789';

@@ -20,9 +20,9 @@ import type { Pipeline } from '../topology/model.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
 import type { Consumer, Headers, Transport } from '../transports/types.js';
 import type { KeyValueStore, SessionStore, WindowStore } from '../state/types.js';
-import { createPipelineApp, type PipelineApp } from './app.js';
-import { ManualClock } from './clock.js';
-import { decodeValue, encodeValue } from './serde.js';
+import { createPipelineApp, type PipelineApp } from '../runtime/app.js';
+import { ManualClock } from '../runtime/clock.js';
+import { decodeValue, encodeValue } from '../runtime/serde.js';
 
 export interface TestInput {
   key: string | null;

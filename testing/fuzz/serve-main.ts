@@ -4,7 +4,7 @@
  * unhandled-error policy), with the hashing embedder in place of MiniLM so it
  * starts in seconds, offline.
  *
- *   node --expose-gc --import tsx test/fuzz/serve-main.ts <pipeline.yaml>
+ *   node --expose-gc --import tsx testing/fuzz/serve-main.ts <pipeline.yaml>
  */
 import { servePipeline } from '../../cli/serve.js';
 import { createHashingEmbedder } from '../../providers/embedders/hashing.js';

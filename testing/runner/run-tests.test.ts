@@ -1,5 +1,5 @@
 /**
- * runTestFile on the fixtures in runtime/fixtures/aura-test: passing cases,
+ * runTestFile on the fixtures in testing/runner/fixtures: passing cases,
  * failures located at the expectation that was not met, broken files.
  */
 import fs from 'node:fs';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTestFile } from './run-tests.js';
 
-const DIR = path.resolve(import.meta.dirname, '../fixtures/aura-test');
+const DIR = path.resolve(import.meta.dirname, 'fixtures');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-test-runner-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

@@ -4,7 +4,7 @@
  * log in a temp directory and the gateway, on a free port. Prints
  * `READY <url>` when it serves; stops cleanly on SIGTERM/SIGINT.
  *
- *   AURA_JWT_SECRET=...  node --import tsx test/load/server.ts [--embedder hashing|minilm] [--kafka]
+ *   AURA_JWT_SECRET=...  node --import tsx bench/load/server.ts [--embedder hashing|minilm] [--kafka]
  *
  * With `--kafka` it runs on KAFKA_BROKERS instead, on a copy of the pipeline whose app and topic
  * names carry a unique prefix (a shared broker's `aura360.*` topics are left alone); the topics are

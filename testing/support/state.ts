@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TaskStateManager, type TaskStateOptions } from './task-state-manager.js';
-import type { ChangelogRecord, RestoreRecord, StoreRegistration } from './types.js';
+import { TaskStateManager, type TaskStateOptions } from '../../state/task-state-manager.js';
+import type { ChangelogRecord, RestoreRecord, StoreRegistration } from '../../state/types.js';
 
 export function tempStateDir(): { dir: string; cleanup: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-state-test-'));

@@ -4,7 +4,7 @@
  * what the command wrote. Faster than a child process where the test does not
  * need one.
  */
-import { main } from '../cli/main.js';
+import { main } from '../../cli/main.js';
 
 export interface AuraResult {
   code: number;

@@ -1,5 +1,5 @@
 /**
- * vitest globalSetup (after test-broker.ts): the client settings of the local
+ * vitest globalSetup (after kafka-broker.ts): the client settings of the local
  * broker's SASL_SSL listener (scripts/kafka.sh makes its CA, certificate and
  * PLAIN/SCRAM users at start), for the tests of the Confluent Cloud path. Read
  * with `inject('kafkaSaslSsl')`: KAFKA_BROKERS, KAFKA_SECURITY_PROTOCOL,

@@ -1,6 +1,6 @@
 /**
  * Micro benchmark of the state layer (not a test). Run:
- *   node --import tsx state/bench-state.ts
+ *   node --import tsx bench/micro/state.ts
  * Prints ops/s for cached get+put, commits of 10k dirty entries, restore and
  * window-store joins, on a real SQLite file in a temp directory.
  */
@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { TaskStateManager } from './task-state-manager.js';
-import type { RestoreRecord } from './types.js';
+import { TaskStateManager } from '../../state/task-state-manager.js';
+import type { RestoreRecord } from '../../state/types.js';
 
 interface Ctx { events: number; last: number; mood: string }
 

@@ -1,6 +1,6 @@
 /** The load test's stream checker catches what it must: gaps, repeats, wrong order, missing or doubled finals. */
 import { describe, expect, it } from 'vitest';
-import type { StreamMessage } from '../../gateway/testing/ws-client.js';
+import type { StreamMessage } from '../../testing/support/ws-client.js';
 import { checkStream } from './check-stream.js';
 
 const status = (seq: number, event_id: string, s: string): StreamMessage => ({ seq, type: 'event.status', event_id, status: s });

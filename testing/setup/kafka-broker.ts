@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { createKafkaTransport } from './index.js';
+import { createKafkaTransport } from '../../transports/kafka/index.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

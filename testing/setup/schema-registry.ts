@@ -17,7 +17,7 @@ declare module 'vitest' {
   }
 }
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SCRIPT = path.join(ROOT, 'scripts/registry.sh');
 const HOW = 'set SCHEMA_REGISTRY_URL to a Confluent-compatible registry, or install a JRE 17+ and Maven so scripts/registry.sh can build and start one';
 
