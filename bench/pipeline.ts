@@ -15,7 +15,7 @@ import { createPipelineApp } from '../runtime/app.js';
 import { ensureTopics } from '../runtime/topics.js';
 import { loadPipeline } from '../topology/compile.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
-import { createHashingEmbedder } from '../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import { createMiniLmEmbedder, defaultMiniLmWorkers, MINILM_DIMS } from '../providers/embedders/minilm.js';
 import { createEmbeddedVectorStore } from '../providers/vectors/embedded.js';
 import { pointId } from '../providers/types.js';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHashingEmbedder } from '../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import { DLQ_HEADERS, deadLetter } from '../runtime/dead-letter.js';
 import { TopologyTestDriver } from '../testing/test-driver.js';
 import { topicConfig } from '../runtime/topics-plan.js';

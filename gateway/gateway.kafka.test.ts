@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/logger.js';
-import { createHashingEmbedder } from '../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import { createPipelineApp, type PipelineApp } from '../runtime/app.js';
 import { ROOT, kafkaTransport, pipelineCopy, tempDir, uniquePrefix } from '../testing/support/kafka-harness.js';
 import { loadPipeline } from '../topology/compile.js';

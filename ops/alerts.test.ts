@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { EngineMetrics } from '../runtime/metrics.js';
 import { GatewayMetrics, type MetricSources } from '../gateway/metrics/prometheus.js';
-import { githubAnchors } from './markdown.js';
+import { githubAnchors } from '../testing/support/markdown.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const rules = parse(fs.readFileSync(path.join(ROOT, 'ops/alerts.yml'), 'utf8')) as { groups: Array<{ name: string; rules: Array<Record<string, any>> }> };

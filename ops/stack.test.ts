@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 import { JAR_ONNX_ENTRY, JAR_TOKENIZER_ENTRY, MINILM_MODEL_ID, cachedMiniLmModel } from '../providers/embedders/model-cache.js';
 import { compilePipeline } from '../topology/compile.js';
 import { main } from '../cli/main.js';
-import { dockerfileStages, repoFiles } from './stack-files.js';
+import { dockerfileStages, repoFiles } from '../testing/support/stack-files.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const read = (rel: string) => fs.readFileSync(path.join(ROOT, rel), 'utf8');
@@ -126,7 +126,7 @@ describe('Dockerfile', () => {
     for (const f of repoFiles(ROOT, (x) => x.endsWith('.ts') && !x.endsWith('.test.ts'))) {
       const text = fs.readFileSync(f, 'utf8');
       // Test support, never loaded by `aura` (the fuzz suite's generators use fast-check without vitest).
-      if (/from 'vitest/.test(text) || /vitest\.(kafka\.)?config\.ts$/.test(f) || path.relative(ROOT, f).startsWith(`test${path.sep}fuzz${path.sep}`)) continue;
+      if (/from 'vitest/.test(text) || /vitest\.(kafka\.)?config\.ts$/.test(f) || path.relative(ROOT, f).startsWith(`testing${path.sep}fuzz${path.sep}`)) continue;
       for (const d of devOnly) expect(text.includes(`from '${d}'`), `${path.relative(ROOT, f)} imports dev dependency ${d}`).toBe(false);
     }
   });

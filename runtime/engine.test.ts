@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHashingEmbedder } from '../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import { makeEvents, type UserEvent } from '../testing/support/events.js';
 import { TopologyTestDriver } from '../testing/test-driver.js';
 import { DLQ_HEADERS } from './dead-letter.js';

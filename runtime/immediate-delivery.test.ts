@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHashingEmbedder } from '../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import type { AdviceInput, Advisor } from '../providers/types.js';
 import { encodeValue } from './serde.js';
 import { TopologyTestDriver } from '../testing/test-driver.js';

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHashingEmbedder } from '../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import type { VectorSink } from '../providers/types.js';
 import { createLogger } from '../common/logger.js';
 import { loadPipeline } from '../topology/compile.js';

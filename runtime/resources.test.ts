@@ -13,7 +13,7 @@ import type { Advisor, Embedder, VectorSink } from '../providers/types.js';
 import { startOpenAiTestServer, type OpenAiTestServer } from '../testing/support/openai-server.js';
 import { startFakeQdrant, type FakeQdrant } from '../testing/support/qdrant-fake-server.js';
 import { ComponentRegistry } from '../common/component-registry.js';
-import { createHashingEmbedder } from '../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import { builtinResources } from '../providers/registry.js';
 import { defineResource, type ResourceType } from '../providers/resource.js';
 import { duration, integer, object } from '../schemas/config-schema.js';

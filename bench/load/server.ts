@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../common/logger.js';
 import { createGateway } from '../../gateway/app.js';
-import { createHashingEmbedder } from '../../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import { createPipelineApp } from '../../runtime/app.js';
 import { loadPipeline } from '../../topology/compile.js';
 import { randomUUID } from 'node:crypto';

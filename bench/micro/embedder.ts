@@ -19,10 +19,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import type { Embedder } from '../../providers/types.js';
-import { createHashingEmbedder } from '../../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import { createMiniLmEmbedder } from '../../providers/embedders/minilm.js';
 import { ensureMiniLmModel, type MiniLmVariant } from '../../providers/embedders/model-cache.js';
-import { embedderCorpus } from '../../providers/embedders/wellness-corpus.js';
+import { embedderCorpus } from '../../testing/support/wellness-corpus.js';
 
 interface Option {
   name: string;

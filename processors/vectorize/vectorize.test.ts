@@ -6,7 +6,7 @@
  * embedder; `text` defaults to `summary_text`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHashingEmbedder } from '../../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import type { Embedder } from '../../providers/types.js';
 import { DLQ_HEADERS } from '../../runtime/dead-letter.js';
 import { inlineDriver } from '../../testing/inline-driver.js';

@@ -7,7 +7,7 @@
  *   node --expose-gc --import tsx testing/fuzz/serve-main.ts <pipeline.yaml>
  */
 import { servePipeline } from '../../cli/serve.js';
-import { createHashingEmbedder } from '../../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../hashing-embedder.js';
 
 // A hook of this test entry only: SIGUSR2 runs a full garbage collection (with --expose-gc), so the
 // memory check compares what is retained, not garbage V8 has not swept yet.

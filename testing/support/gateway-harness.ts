@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sign } from 'hono/jwt';
 import { createLogger } from '../../common/logger.js';
-import { createHashingEmbedder } from '../../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../hashing-embedder.js';
 import { createPipelineApp, type PipelineApp } from '../../runtime/app.js';
 import { loadPipeline } from '../../topology/compile.js';
 import type { Pipeline } from '../../topology/model.js';

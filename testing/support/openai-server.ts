@@ -12,7 +12,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHashingEmbedder } from '../../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../hashing-embedder.js';
 
 export type Fault =
   | { kind: 'status'; status: number; retryAfter?: string; message?: string }

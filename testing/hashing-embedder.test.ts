@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cosine } from '../vector-math.js';
-import { createHashingEmbedder, tokenizeWords } from './hashing.js';
+import { cosine } from '../providers/vector-math.js';
+import { createHashingEmbedder, tokenizeWords } from './hashing-embedder.js';
 
 describe('hashing embedder', () => {
   it('gives unit vectors of the requested size, deterministically', async () => {

@@ -5,8 +5,8 @@
  * for tests that must not load ONNX. It only sees shared words: "nervous
  * before the test" and "anxious before my exam" look unrelated to it.
  */
-import type { Embedder } from '../types.js';
-import { normalizeInPlace } from '../vector-math.js';
+import type { Embedder } from '../providers/types.js';
+import { normalizeInPlace } from '../providers/vector-math.js';
 
 export interface HashingEmbedderOptions {
   dims?: number;

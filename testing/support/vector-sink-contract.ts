@@ -5,8 +5,8 @@
  * UUIDs or integers), vectors are small (8-d) and deterministic.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { pointId } from '../point-id.js';
-import type { VectorPoint, VectorSink } from '../types.js';
+import { pointId } from '../../providers/point-id.js';
+import type { VectorPoint, VectorSink } from '../../providers/types.js';
 
 const DIMS = 8;
 

@@ -29,7 +29,7 @@ export function classify(text: string): StepKind {
   if (/^(\w+=\S+\s+)*node bin\/aura\.js serve\b/.test(text)) return 'serve';
   if (/^node bin\/aura\.js\s/.test(text)) return 'aura';
   if (/(^|\$\()curl\s/.test(text)) return 'http';
-  throw new Error(`${QUICKSTART}: no test knows how to run \`${text}\` — teach ops/quickstart-commands.ts`);
+  throw new Error(`${QUICKSTART}: no test knows how to run \`${text}\` — teach testing/support/quickstart-commands.ts`);
 }
 
 export function quickstartSteps(root: string): QuickstartStep[] {
