@@ -74,8 +74,8 @@ export async function benchPipelineEmbedded(o: PipelineBenchOptions): Promise<Th
       users: new Set(events.map((e) => e.user_id)).size,
       timing: { wallSeconds: seconds, steadySeconds: 0, steadyRecords: 0 },
       eventsPerSecond,
-      commits: m.commits,
-      recordsOut: m.recordsProduced,
+      commits: m.commitTotal,
+      recordsOut: m.recordsProducedTotal,
       problems,
       target: o.embedder === 'minilm' ? { id: 'pipeline-minilm', ...checkTarget('pipeline-minilm', eventsPerSecond, o.events) } : undefined,
     };

@@ -58,6 +58,8 @@ export interface ProcessorContext {
   wallClockTime(): number;
   /** Origin of the record being processed (undefined inside punctuations). */
   origin(): RecordOrigin | undefined;
+  /** Counts a record dropped because its window had closed (Kafka Streams' dropped-records metric). */
+  lateRecordDropped(): void;
   readonly logger: Logger;
 }
 

@@ -35,7 +35,7 @@ export class StreamEngine {
   private readonly retrier: Retrier;
   private readonly probe: BrokerProbe;
   private consumer!: Consumer;
-  private commits!: CommitSupervisor;
+  private commits?: CommitSupervisor;
   private subscription?: Subscription;
   private readonly clock: Clock;
   private readonly immediate: ImmediateSender | undefined;
@@ -63,8 +63,6 @@ export class StreamEngine {
       clock: this.clock,
       metrics: this.metrics,
       retrier: this.retrier,
-      commitAll: () => this.commits.commit([...this.tasks.values()]),
-      recover: (err) => this.commits.recover(err),
     });
   }
 
@@ -116,7 +114,7 @@ export class StreamEngine {
       autoOffsetReset: 'earliest',
       clientId: `${pipeline.app}-${instanceId}`,
     });
-    this.commits = new CommitSupervisor({
+    const commits = new CommitSupervisor({
       app: pipeline.app,
       instanceId,
       exactlyOnce: this.exactlyOnce,
@@ -129,8 +127,10 @@ export class StreamEngine {
       retrier: this.retrier,
       beforeCommit: () => this.immediate?.flush() ?? Promise.resolve(),
     });
-    await this.commits.start();
+    await commits.start();
+    this.commits = commits;
     const tm = this.taskManager;
+    tm.attach(commits);
     await this.consumer.subscribe(tm.sourceTopics(), {
       onAssigned: (tps) => this.guardListener(() => tm.onAssigned(tps)),
       onRevoked: (tps) => this.guardListener(() => tm.onRevoked(tps)),
@@ -166,7 +166,10 @@ export class StreamEngine {
   /** A poll that survives broker hiccups: retriable errors are retried with backoff, up to task_timeout. */
   private async pollSafely(max: number, timeoutMs: number): Promise<LogRecord[]> {
     try {
+      const started = performance.now();
       const batch = await this.consumer.poll(max, timeoutMs);
+      this.metrics.pollTotal++;
+      this.metrics.pollLatency.observe(performance.now() - started);
       this.retrier.succeeded('poll');
       return batch;
     } catch (err) {
@@ -197,7 +200,7 @@ export class StreamEngine {
   }
 
   private async processBatch(batch: LogRecord[]): Promise<void> {
-    this.metrics.recordsConsumed += batch.length;
+    this.metrics.pollRecordsTotal += batch.length;
     // Registry formats: the schemas these records name are fetched before they are processed (decoding is synchronous).
     if (batch.length > 0) await this.options.serdes?.prefetch?.(batch);
     for (const record of batch) this.taskManager.route(record);
@@ -210,11 +213,9 @@ export class StreamEngine {
     const purgeEvery = this.options.purgeIntervalMs ?? 60_000;
     if (now - this.lastPurge >= purgeEvery) {
       this.lastPurge = now;
-      for (const task of this.tasks.values()) task.options.state.purgeExpired(task.streamTime, now);
+      for (const task of this.tasks.values()) task.options.state.purgeExpired(now, task.streamTime);
     }
-    if (this.commits.due(this.tasks.values(), batch.length === 0, this.options.pipeline.defaults.commitIntervalMs)) {
-      await this.commit();
-    }
+    await this.taskManager.maybeCommit(batch.length === 0);
     this.probe.tick();
   }
 
@@ -224,20 +225,6 @@ export class StreamEngine {
     for (const task of this.tasks.values()) {
       task.throwIfFailed();
       if (task.inflight() > max) await task.drain();
-    }
-  }
-
-  /**
-   * A transaction that did not make it was aborted: everything since the last commit is
-   * re-processed by fresh tasks (Kafka Streams' "task corrupted" path); local state is reverted
-   * by the state layer. See commit-supervisor.ts for when the instance stops instead.
-   */
-  private async commit(): Promise<void> {
-    try {
-      await this.commits.commit([...this.tasks.values()]);
-    } catch (err) {
-      await this.commits.recover(err);
-      await this.taskManager.reset();
     }
   }
 
@@ -251,17 +238,15 @@ export class StreamEngine {
     const abandon = error instanceof RetryCancelled || this.listenerFailure instanceof RetryCancelled;
     if (abandon) error = undefined;
     try {
-      if (error === undefined && !abandon) await this.commits.commit([...this.tasks.values()]);
-      else await this.commits.abort([...this.tasks.values()]);
+      await this.taskManager.stop(error === undefined && !abandon);
     } catch (err) {
       logger.error({ err: errorMessage(err) }, 'final commit failed');
       error ??= err;
     }
     await this.probe.settle();
-    await this.taskManager.closeAll();
     await this.immediate?.close();
     await this.consumer.close().catch(() => undefined);
-    await this.commits.close();
+    await this.commits?.close();
     if (error === undefined) {
       this.healthTracker.setState('stopped');
       this.resolveFinished();

@@ -1,14 +1,20 @@
 /**
- * The tasks of one instance and what happens to them on a rebalance, like
- * Kafka Streams' TaskManager: assigned partitions become tasks (restored
+ * The tasks of one instance, and everything that happens to them as a group,
+ * as Kafka Streams' TaskManager: assigned partitions become tasks (restored
  * before they process anything), revoked ones are committed then closed, lost
- * ones are closed dirty, and a failed commit resets tasks to their committed
- * offsets. Records are routed here from the engine's poll loop.
+ * ones are closed dirty; commits of all tasks (one transaction under
+ * exactly-once, commit.ts) and the recovery from a failed one — the commit
+ * supervisor decides whether to stop, replace the producer or back off, then
+ * the tasks are re-created from their committed offsets (Kafka Streams' "task
+ * corrupted"). The engine's poll loop routes records here and asks for
+ * commits; it never commits on its own.
  */
+import { errorMessage } from '../common/errors.js';
 import type { SubTopology } from '../topology/model.js';
 import type { Consumer, LogRecord, OutgoingRecord, TopicPartition } from '../transports/types.js';
 import type { Clock } from './clock.js';
-import type { EngineOptions } from './engine.js';
+import type { CommitSupervisor } from './commit-supervisor.js';
+import type { EngineOptions } from './engine-options.js';
 import type { EngineMetrics } from './metrics.js';
 import type { Retrier } from './retry.js';
 import { buildTasks } from './task-factory.js';
@@ -20,10 +26,6 @@ export interface TaskManagerDeps {
   metrics: EngineMetrics;
   /** Broker calls of restores and resets are retried through it, up to task_timeout. */
   retrier: Retrier;
-  /** Commits every task (throws when the commit failed). */
-  commitAll(): Promise<void>;
-  /** Handles a failed commit (fenced or out of retries → throws; unusable producer → replaced; backoff). */
-  recover(err: unknown): Promise<void>;
   /** Sink for `delivery: immediate` topics. */
   immediate?: (record: OutgoingRecord) => void;
 }
@@ -33,6 +35,7 @@ export class TaskManager {
   /** Tasks currently restoring (for readiness). */
   restoring = 0;
   private readonly bySourceTopic = new Map<string, SubTopology[]>();
+  private commits!: CommitSupervisor;
 
   constructor(
     private readonly options: EngineOptions,
@@ -45,6 +48,12 @@ export class TaskManager {
         this.bySourceTopic.set(name, [...(this.bySourceTopic.get(name) ?? []), st]);
       }
     }
+    deps.metrics.stateStores = () => [...this.tasks.values()].map((t) => ({ taskId: t.id, stores: t.options.state.storeMetrics() }));
+  }
+
+  /** The engine's producer and commit protocol, set once the engine started its clients. */
+  attach(commits: CommitSupervisor): void {
+    this.commits = commits;
   }
 
   /** Physical topics the instance subscribes to. */
@@ -64,7 +73,33 @@ export class TaskManager {
     return this.tasks.get(`${st.id}_${this.options.transport.partitionFor(key, st.partitions)}`);
   }
 
+  /** Commits when due (commit.ts: interval, idle input, full buffers); see `commit`. */
+  async maybeCommit(idle: boolean): Promise<void> {
+    if (this.commits.due(this.tasks.values(), idle, this.options.pipeline.defaults.commitIntervalMs)) await this.commit();
+  }
+
+  /**
+   * Commits what every task processed. A commit that fails is recovered from — the instance
+   * stops (fenced, out of retries), or the producer is replaced, or it backs off — and the
+   * tasks are re-created from their committed offsets, except `leaving` (being revoked), which
+   * are closed dirty: their next owner redoes their uncommitted work. True when it committed.
+   */
+  async commit(leaving: Task[] = []): Promise<boolean> {
+    try {
+      await this.commits.commit([...this.tasks.values()]);
+      return true;
+    } catch (err) {
+      this.options.logger.warn({ err: errorMessage(err), tasks: this.tasks.size }, 'commit failed; re-processing from the last committed offsets');
+      for (const task of leaving) task.rollback();
+      await this.close(leaving);
+      await this.commits.recover(err);
+      await this.reset();
+      return false;
+    }
+  }
+
   async onAssigned(tps: TopicPartition[]): Promise<void> {
+    this.deps.metrics.rebalanceTotal++;
     const wanted = new Map<string, { st: SubTopology; p: number }>();
     for (const tp of tps) for (const st of this.bySourceTopic.get(tp.topic) ?? []) wanted.set(`${st.id}_${tp.partition}`, { st, p: tp.partition });
     await this.createTasks([...wanted].filter(([id]) => !this.tasks.has(id)).map(([, v]) => v));
@@ -75,17 +110,7 @@ export class TaskManager {
   async onRevoked(tps: TopicPartition[]): Promise<void> {
     const revoked = this.tasksOf(tps);
     if (revoked.length === 0) return;
-    try {
-      await this.deps.commitAll();
-    } catch (err) {
-      // The commit covered every task: the revoked ones are closed dirty (their uncommitted work is
-      // redone by the next owner), the others are reset to their committed offsets.
-      for (const task of revoked) task.rollback();
-      await this.close(revoked);
-      await this.deps.recover(err);
-      await this.reset();
-      return;
-    }
+    if (!(await this.commit(revoked))) return;
     await this.close(revoked);
     this.options.logger.info({ tasks: revoked.map((t) => t.id) }, 'partitions revoked');
   }
@@ -98,11 +123,31 @@ export class TaskManager {
   }
 
   /**
-   * Re-creates tasks after a failed commit (Kafka Streams' "task corrupted" path): their state is
-   * reverted by the state layer and the consumer goes back to the committed offsets.
+   * Stopping: commits what was processed (`clean`), or abandons it (a failure, or a stop in
+   * the middle of an outage: as on a crash), then closes every task. A failed final commit is
+   * thrown once the tasks are closed.
    */
-  async reset(only?: Task[]): Promise<void> {
-    const reset = only ?? [...this.tasks.values()];
+  async stop(clean: boolean): Promise<void> {
+    const tasks = [...this.tasks.values()];
+    let failure: unknown;
+    try {
+      if (clean) await this.commits.commit(tasks);
+      else await this.commits.abort(tasks);
+    } catch (err) {
+      failure = err;
+    }
+    for (const task of tasks) await task.close().catch(() => undefined);
+    this.deps.metrics.taskClosedTotal += tasks.length;
+    this.tasks.clear();
+    if (failure !== undefined) throw failure;
+  }
+
+  /**
+   * Re-creates every task after a failed commit (Kafka Streams' "task corrupted" path): their state
+   * is reverted by the state layer and the consumer goes back to the committed offsets.
+   */
+  private async reset(): Promise<void> {
+    const reset = [...this.tasks.values()];
     if (reset.length === 0) return;
     const assigned = reset.map((t) => ({ st: t.options.subtopology, p: t.partition }));
     for (const task of reset) task.rollback();
@@ -115,11 +160,6 @@ export class TaskManager {
     // No committed offset yet: back to the start (auto.offset.reset is earliest).
     const committed = await this.deps.retrier.run('read committed offsets', () => consumer.committed(tps));
     for (const c of committed) consumer.seek({ ...c, offset: Math.max(0, c.offset) });
-  }
-
-  async closeAll(): Promise<void> {
-    for (const task of this.tasks.values()) await task.close().catch(() => undefined);
-    this.tasks.clear();
   }
 
   /** Opens, restores and builds the tasks (see task-factory.ts); nothing is processed before this returns. */
@@ -147,6 +187,7 @@ export class TaskManager {
     for (const task of tasks) {
       await task.close();
       this.tasks.delete(task.id);
+      this.deps.metrics.taskClosedTotal++;
     }
   }
 

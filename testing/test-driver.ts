@@ -114,9 +114,9 @@ export class TopologyTestDriver {
   /** Moves the wall clock (wall-clock punctuations fire) and waits for the pipeline to settle. */
   async advanceWallClock(ms: number): Promise<void> {
     const now = this.clock.advance(ms);
-    // The engine fires wall-clock punctuations between polls. A probe scheduled last on each task
-    // fires in the same round, after the task's own due punctuations: once every probe has fired,
-    // those have run (settling alone could return before the engine's next round).
+    // The engine fires wall-clock punctuations between polls. A probe scheduled last on each task's
+    // last scope fires in the same round, after the task's own due punctuations: once every probe
+    // has fired, those have run (settling alone could return before the engine's next round).
     const tasks = [...this.app.engine.tasks.values()];
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -127,7 +127,7 @@ export class TopologyTestDriver {
         tasks.map(
           (task) =>
             new Promise<void>((resolve) => {
-              const probe = task.punctuations.schedule(1, 'wall_clock', now - 1, () => {
+              const probe = task.scopes.at(-1)!.punctuations.schedule(1, 'wall_clock', now - 1, () => {
                 probe.cancel();
                 resolve();
               });

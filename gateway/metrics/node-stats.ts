@@ -36,20 +36,7 @@ export class NodeStats {
     const { nodes } = this.engine.metrics;
     for (const id of Object.keys(this.pipeline.nodes)) {
       const m = nodes.get(id);
-      if (m) {
-        out.set(id, { processed: m.processed, errors: m.errors, latencyMsTotal: m.latencyMsTotal });
-        continue;
-      }
-      let processed = 0;
-      let errors = 0;
-      for (const task of this.engine.tasks.values()) {
-        const n = task.nodes.get(id);
-        if (n) {
-          processed += n.processed;
-          errors += n.errors;
-        }
-      }
-      out.set(id, { processed, errors, latencyMsTotal: 0 });
+      out.set(id, m ? { processed: m.processTotal, errors: m.errorTotal, latencyMsTotal: m.processLatencyMsTotal } : { processed: 0, errors: 0, latencyMsTotal: 0 });
     }
     return out;
   }

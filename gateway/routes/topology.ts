@@ -31,7 +31,7 @@ export function topologyStats(d: GatewayDeps): Record<string, unknown> {
     at: Date.now(),
     instance: d.instanceId,
     nodes,
-    totals: { recordsConsumed: m.recordsConsumed, recordsProduced: m.recordsProduced, deadLetters: m.deadLetters, commits: m.commits, lag },
+    totals: { recordsConsumed: m.pollRecordsTotal, recordsProduced: m.recordsProducedTotal, deadLetters: m.deadLetterRecordsTotal, commits: m.commitTotal, lag },
   };
 }
 

@@ -69,8 +69,8 @@ describe('vectorize', () => {
     expect(out[0]!.dims).toBe(16);
     expect(out[0]!.vector).toEqual(Array.from(expected!, (x) => Math.round(x * 1e6) / 1e6));
     const metrics = driver.app.engine.metrics;
-    expect(metrics.skipped).toBe(3);
-    expect(metrics.node('embed_notes').errors).toBe(3);
+    expect(metrics.skippedRecordsTotal).toBe(3);
+    expect(metrics.node('embed_notes').errorTotal).toBe(3);
     expect(embedder.calls.reduce((a, b) => a + b, 0)).toBe(2);
   });
 
