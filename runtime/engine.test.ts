@@ -44,6 +44,29 @@ describe('default pipeline through the test driver', () => {
     }
   });
 
+  it('counts what it did into metrics named after Kafka Streams', () => {
+    const m = driver.app.engine.metrics;
+    expect(m.pollRecordsTotal).toBeGreaterThanOrEqual(600);
+    expect(m.node('aggregate_context').processTotal).toBe(600);
+    expect(m.node('user_events-source').processTotal).toBe(600);
+    expect(m.commitTotal).toBeGreaterThan(0);
+    expect(m.commitLatency.count).toBe(m.commitTotal);
+    expect(m.pollTotal).toBe(m.pollLatency.count);
+    // One hop's output per event, each observed once with its end-to-end latency.
+    expect(m.node('aggregate_context-to-context_aggregated').recordE2eLatency?.count).toBe(600);
+    expect(m.recordsProducedTotal).toBeGreaterThanOrEqual(600);
+    expect(m.committedE2eLatency.count).toBe(m.recordsProducedTotal);
+    // The state stores of every task, with their cache counters.
+    const stores = m.stateStores();
+    expect(stores.map((t) => t.taskId).sort()).toEqual([...driver.app.engine.tasks.keys()].sort());
+    const userContext = stores.flatMap((t) => t.stores).filter((s) => s.store === 'user_context');
+    expect(userContext.reduce((n, s) => n + s.cacheHits + s.cacheMisses, 0)).toBeGreaterThanOrEqual(600);
+    expect(m.cacheHitRatio()).toBeGreaterThan(0);
+    expect(m.cacheHitRatio()).toBeLessThanOrEqual(1);
+    expect(m.taskCreatedTotal).toBe(driver.app.engine.tasks.size);
+    expect(m.rebalanceTotal).toBeGreaterThan(0);
+  });
+
   it('emits one context per event, the last one summarising the window', async () => {
     const out = await driver.readOutput('context_aggregated');
     expect(out).toHaveLength(events.length);
