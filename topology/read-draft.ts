@@ -10,7 +10,7 @@ import type { Path } from './source-doc.js';
 import type { ProcessorRegistry } from '../processors/registry.js';
 import type { ResourceRegistry } from '../providers/registry.js';
 import { checkProcessorConfig, validateAgainst } from './processor-config.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../common/suggest.js';
 import { parseDuration } from '../schemas/duration.js';
 
 type Obj = Record<string, unknown>;

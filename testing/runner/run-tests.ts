@@ -8,7 +8,7 @@ import { AuraError, errorMessage } from '../../common/errors.js';
 import { loadPipeline } from '../../topology/compile.js';
 import { formatDiagnostic } from '../../topology/format-diagnostics.js';
 import type { Diagnostic, Pipeline } from '../../topology/model.js';
-import { closest } from '../../topology/suggest.js';
+import { closest } from '../../common/suggest.js';
 import type { Path } from '../../topology/source-doc.js';
 import { TopologyTestDriver } from '../test-driver.js';
 import { checkOutput, checkStore, type Failure } from './expectations.js';

@@ -16,7 +16,7 @@ import type { ErrorObject } from 'ajv';
 import { validatorFor } from '../../topology/ajv.js';
 import { SourceDoc, type Path, type Position, type Target } from '../../topology/source-doc.js';
 import { parseDuration } from '../../schemas/duration.js';
-import { closest } from '../../topology/suggest.js';
+import { closest } from '../../common/suggest.js';
 import { testFileSchema } from './test-file-schema.js';
 
 export interface InputRecord {
