@@ -3,7 +3,7 @@
  * instance (EOS v2), commits reported to the health record, and a failed
  * commit classified — fenced: the instance stops; unusable producer: it is
  * replaced (the new one's initTransactions settles the old transaction on the
- * broker); otherwise backoff, up to task_timeout — before the engine re-creates
+ * broker); otherwise backoff, up to task_timeout — before the task manager re-creates
  * its tasks from the last committed offsets (Kafka Streams' "task corrupted").
  */
 import type { Consumer, Producer, Transport } from '../transports/types.js';
