@@ -42,7 +42,10 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     topics: topicsMode(transport, options.createTopics),
     resources: { log: (msg) => logger.info(msg) },
   });
-  const tasks = pipeline.subtopologies.reduce((n, st) => n + st.partitions, 0);
+  // A fused sub-topology runs in its chain's head's tasks (`aura describe` shows the chains).
+  const running = pipeline.subtopologies.filter((st) => st.fusedInto === undefined);
+  const tasks = running.reduce((n, st) => n + st.partitions, 0);
+  const fusedInto = (id: number) => pipeline.subtopologies.filter((st) => st.fusedInto === id).map((st) => st.id);
   process.stdout.write(
     [
       `aura run: ${pipeline.app} (${path.relative(process.cwd(), pipeline.file) || pipeline.file})`,
@@ -50,7 +53,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       ...(onKafka ? [`  instance    ${instanceId ?? '(random: set AURA_INSTANCE_ID to a stable id so a restart fences its predecessor)'}, group ${pipeline.app}`] : []),
       `  processing  ${pipeline.defaults.processing}, commit every ${pipeline.defaults.commitIntervalMs} ms`,
       `  topics      ${Object.values(pipeline.topics).map((t) => t.name).join(', ')}`,
-      `  tasks       ${tasks} (${pipeline.subtopologies.map((st) => `sub-topology ${st.id}: ${st.partitions}`).join(', ')})`,
+      `  tasks       ${tasks} (${running.map((st) => `sub-topology ${[st.id, ...fusedInto(st.id)].join('+')}: ${st.partitions}`).join(', ')})`,
       `  state dir   ${stateDir}`,
       '',
     ].join('\n'),

@@ -7,7 +7,6 @@
  * its tasks from the last committed offsets (Kafka Streams' "task corrupted").
  */
 import type { Consumer, Producer, Transport } from '../transports/types.js';
-import type { Clock } from './clock.js';
 import { Committer } from './commit.js';
 import { fencedError, isFenced } from './failures.js';
 import type { HealthTracker } from './health.js';
@@ -23,12 +22,13 @@ export interface CommitSupervisorOptions {
   transport: Transport;
   consumer: Consumer;
   metrics: EngineMetrics;
-  clock: Clock;
   logger: Logger;
   health: HealthTracker;
   retrier: Retrier;
   /** Runs after the lanes drained, before anything commits (`delivery: immediate` records). */
   beforeCommit: () => Promise<void>;
+  /** Physical names of the fused topics (commit.ts moves the group's offsets on them). */
+  fusedTopics: ReadonlySet<string>;
 }
 
 export class CommitSupervisor {
@@ -52,11 +52,7 @@ export class CommitSupervisor {
       throw isFenced(err) ? fencedError(app, instanceId, err) : err;
     }
     this.producer = producer;
-    this.committer = new Committer(exactlyOnce, producer, this.o.consumer, this.o.metrics, this.o.clock, this.o.beforeCommit);
-  }
-
-  due(tasks: Iterable<Task>, idle: boolean, intervalMs: number): boolean {
-    return this.committer.due(tasks, idle, intervalMs);
+    this.committer = new Committer(exactlyOnce, producer, this.o.consumer, this.o.metrics, this.o.beforeCommit, this.o.fusedTopics);
   }
 
   /** Commits every task; throws when the commit failed (see recover). */

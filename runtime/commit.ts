@@ -8,42 +8,26 @@
  * transaction: outputs acknowledged, then local state, then offsets.
  */
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
-import type { Consumer, OutgoingRecord, Producer, RecordMetadata } from '../transports/types.js';
-import type { Clock } from './clock.js';
+import type { Consumer, OutgoingRecord, Producer, RecordMetadata, TopicPartitionOffset } from '../transports/types.js';
 import { isFenced } from './failures.js';
 import type { EngineMetrics } from './metrics.js';
 import type { Task } from './task.js';
 
-/** Commit early when this many output records are buffered (bounds memory). */
-const MAX_BUFFERED = 20_000;
-
 export class Committer {
-  private lastCommit: number;
-
   constructor(
     private readonly exactlyOnce: boolean,
     private readonly producer: Producer,
     private readonly consumer: Consumer,
     private readonly metrics: EngineMetrics,
-    private readonly clock: Clock,
     /** Runs after the lanes drained, before anything commits (flushes `delivery: immediate` records). */
     private readonly beforeCommit: () => Promise<void> = async () => undefined,
-  ) {
-    this.lastCommit = clock.now();
-  }
-
-  /** Due when the interval elapsed, or the input is idle (low latency), or buffers are full. */
-  due(tasks: Iterable<Task>, idle: boolean, intervalMs: number): boolean {
-    let dirty = false;
-    let buffered = 0;
-    for (const t of tasks) {
-      if (t.options.state.needsFlush()) return true;
-      buffered += t.collector.size;
-      if (t.consumedOffsets().length > 0 || t.collector.size > 0) dirty = true;
-    }
-    if (!dirty) return false;
-    return idle || buffered >= MAX_BUFFERED || this.clock.now() - this.lastCommit >= intervalMs;
-  }
+    /**
+     * Physical names of the fused topics (runtime/task-units.ts): their readers processed every
+     * record written to them in memory, so the group's offset on them moves past those records
+     * with this commit (see fusedPositions).
+     */
+    private readonly fusedTopics: ReadonlySet<string> = new Set(),
+  ) {}
 
   async commit(tasks: Task[]): Promise<void> {
     const started = performance.now();
@@ -58,8 +42,7 @@ export class Committer {
     }
     const changelogCount = records.length;
     for (const task of tasks) for (const r of task.collector.take()) records.push(r);
-    const offsets = tasks.flatMap((t) => t.consumedOffsets());
-    this.lastCommit = this.clock.now();
+    let offsets = tasks.flatMap((t) => t.consumedOffsets());
     if (records.length === 0 && offsets.length === 0) return;
 
     let meta: RecordMetadata[] = [];
@@ -67,6 +50,7 @@ export class Committer {
       await this.producer.beginTransaction();
       try {
         if (records.length > 0) meta = await this.producer.send(records);
+        offsets = this.fusedPositions(offsets, records, meta, changelogCount);
         if (offsets.length > 0) await this.producer.sendOffsetsToTransaction(offsets, this.consumer.groupMetadata());
         await this.producer.commitTransaction();
       } catch (err) {
@@ -79,6 +63,7 @@ export class Committer {
       const outputs = records.length > changelogCount ? await this.producer.send(records.slice(changelogCount)) : [];
       const changes = changelogCount > 0 ? await this.producer.send(records.slice(0, changelogCount)) : [];
       meta = [...changes, ...outputs];
+      offsets = this.fusedPositions(offsets, records, meta, changelogCount);
     }
 
     // Changelog records come first in `records`, task by task: map their offsets back to each task.
@@ -107,6 +92,27 @@ export class Committer {
     }
     this.metrics.recordsProducedTotal += records.length - changelogCount;
     this.metrics.recordCommit(performance.now() - started);
+  }
+
+  /**
+   * The input offsets plus, for every fused topic partition written by this commit, the offset
+   * after the last record written there: its reader already processed those records in memory,
+   * so a reader of the topic from the log (the same group, after `fuse: false`, or the catch-up
+   * of a task that starts: fused-catch-up.ts) must not process them again. Committed with the
+   * records themselves — in the same transaction under exactly-once. One entry per partition
+   * (the highest, should a table read the same topic).
+   */
+  private fusedPositions(offsets: TopicPartitionOffset[], records: OutgoingRecord[], meta: RecordMetadata[], from: number): TopicPartitionOffset[] {
+    if (this.fusedTopics.size === 0) return offsets;
+    const next = new Map<string, TopicPartitionOffset>();
+    for (const o of offsets) next.set(`${o.topic}:${o.partition}`, o);
+    for (let k = from; k < records.length; k++) {
+      if (!this.fusedTopics.has(records[k]!.topic)) continue;
+      const m = meta[k]!;
+      const key = `${m.topic}:${m.partition}`;
+      if ((next.get(key)?.offset ?? -1) <= m.offset) next.set(key, { topic: m.topic, partition: m.partition, offset: m.offset + 1 });
+    }
+    return [...next.values()];
   }
 
   /**

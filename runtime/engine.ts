@@ -22,6 +22,7 @@ import { type EngineHealth, type EngineState, HealthTracker } from './health.js'
 import { ImmediateSender } from './immediate-sender.js';
 import { Retrier, RetryCancelled } from './retry.js';
 import { TaskManager } from './task-manager.js';
+import { taskUnits } from './task-units.js';
 import type { Task } from './task.js';
 import { ensureTopics } from './topics.js';
 
@@ -40,6 +41,7 @@ export class StreamEngine {
   private readonly clock: Clock;
   private readonly immediate: ImmediateSender | undefined;
   private lastPurge = 0;
+  private lastBatchSize = 0;
   private stopRequested = false;
   /** A rebalance listener that could not do its job (tasks without state): the loop must stop. */
   private listenerFailure: unknown;
@@ -121,11 +123,11 @@ export class StreamEngine {
       transport,
       consumer: this.consumer,
       metrics: this.metrics,
-      clock: this.clock,
       logger,
       health: this.healthTracker,
       retrier: this.retrier,
       beforeCommit: () => this.immediate?.flush() ?? Promise.resolve(),
+      fusedTopics: new Set(taskUnits(pipeline).flatMap((u) => u.fusedTopics)),
     });
     await commits.start();
     this.commits = commits;
@@ -185,8 +187,10 @@ export class StreamEngine {
   private runLoop(): void {
     const maxPoll = this.options.maxPollRecords ?? 1000;
     const pollTimeout = this.options.pollTimeoutMs ?? 50;
-    const commitInterval = this.options.pipeline.defaults.commitIntervalMs;
-    this.subscription = defer(() => this.pollSafely(maxPoll, Math.min(pollTimeout, commitInterval)))
+    // After a batch, the next poll only looks whether more is ready (0 ms): if nothing is, the input
+    // is drained and the outputs can be committed at once (commit-policy.ts). Otherwise it waits for
+    // input, but no longer than a due commit allows.
+    this.subscription = defer(() => this.pollSafely(maxPoll, this.lastBatchSize > 0 ? 0 : this.taskManager.pollTimeout(pollTimeout)))
       .pipe(
         concatMap((batch) => from(this.processBatch(batch))),
         repeat(),
@@ -200,6 +204,7 @@ export class StreamEngine {
   }
 
   private async processBatch(batch: LogRecord[]): Promise<void> {
+    this.lastBatchSize = batch.length;
     this.metrics.pollRecordsTotal += batch.length;
     // Registry formats: the schemas these records name are fetched before they are processed (decoding is synchronous).
     if (batch.length > 0) await this.options.serdes?.prefetch?.(batch);
@@ -215,7 +220,7 @@ export class StreamEngine {
       this.lastPurge = now;
       for (const task of this.tasks.values()) task.options.state.purgeExpired(now, task.streamTime);
     }
-    await this.taskManager.maybeCommit(batch.length === 0);
+    await this.taskManager.maybeCommit(batch.length === 0); // an empty poll: nothing more to read now
     this.probe.tick();
   }
 

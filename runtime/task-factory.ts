@@ -13,6 +13,7 @@ import type { EngineMetrics } from './metrics.js';
 import { restoreTasks } from './restore.js';
 import type { Retrier } from './retry.js';
 import { Task } from './task.js';
+import type { TaskUnit } from './task-units.js';
 import { TaskContext } from './task-context.js';
 import { buildTaskGraph, type GraphFactories } from './task-graph.js';
 import type { TaskState } from './task-state.js';
@@ -37,7 +38,7 @@ export interface TaskFactoryDeps {
   serdes?: ValueSerdes;
 }
 
-export async function buildTasks(list: Array<{ st: SubTopology; p: number }>, deps: TaskFactoryDeps): Promise<Task[]> {
+export async function buildTasks(list: Array<{ st: TaskUnit; p: number }>, deps: TaskFactoryDeps): Promise<Task[]> {
   if (list.length === 0) return [];
   const { pipeline, transport, logger, metrics } = deps;
   const jobs = await deps.retrier.run('restore', async () => {
@@ -64,7 +65,7 @@ export async function buildTasks(list: Array<{ st: SubTopology; p: number }>, de
       immediate: deps.immediate,
       serdes: deps.serdes,
     });
-    const graph = buildTaskGraph(context, { pipeline, subtopologies: [st], state, factories: deps.factories, clock: deps.clock });
+    const graph = buildTaskGraph(context, { pipeline, subtopologies: st.members, fusedTopics: st.fusedTopics, state, factories: deps.factories, clock: deps.clock });
     const task = new Task({ pipeline, subtopology: st, partition: p, state, serdes: deps.serdes }, context, graph);
     await task.init();
     metrics.taskCreatedTotal++;

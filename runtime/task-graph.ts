@@ -10,6 +10,7 @@ import { AuraError, ErrorCodes } from '../common/errors.js';
 import type { ProcessorContext, ProcessorType, StreamRecord } from '../processors/types.js';
 import type { KeyValueStore, SessionStore, WindowStore } from '../state/types.js';
 import type { NodeSpec, Pipeline, SubTopology } from '../topology/model.js';
+import type { LogRecord } from '../transports/types.js';
 import type { Clock } from './clock.js';
 import { KeyedLane } from './keyed-lane.js';
 import { NodeRuntime, originOf, type Receiver } from './node.js';
@@ -34,8 +35,10 @@ export interface GraphFactories {
 
 export interface TaskGraphInput {
   pipeline: Pipeline;
-  /** The sub-topologies the task runs. */
+  /** The sub-topologies the task runs: one, or a fused chain (head first). */
   subtopologies: SubTopology[];
+  /** Physical names of the topics whose reader runs in this task (fused): their sinks hand each record to it. */
+  fusedTopics?: string[];
   state: TaskState;
   factories: GraphFactories;
   clock: Clock;
@@ -81,9 +84,13 @@ export function buildTaskGraph(context: TaskContext, input: TaskGraphInput): Tas
     const to = graph.nodes.get(edge.to);
     if (from && to) from.connect(edge.port, to);
   }
+  const fused = new Set(input.fusedTopics ?? []);
   for (const node of graph.nodes.values()) {
     const spec = node.spec;
-    if (spec.kind === 'sink') node.receiver = sinkReceiver(context, spec);
+    if (spec.kind === 'sink') {
+      const name = pipeline.topics[spec.topic!]?.name;
+      node.receiver = sinkReceiver(context, spec, name !== undefined && fused.has(name) ? graph.sources.get(name) : undefined);
+    }
     else if (spec.kind === 'join') node.receiver = factories.join({ spec, context: node.context!, sideOf: sideResolver(spec, pipeline) });
     else if (spec.kind === 'processor') {
       const type = factories.processorType(spec.type);
@@ -95,7 +102,13 @@ export function buildTaskGraph(context: TaskContext, input: TaskGraphInput): Tas
   return graph;
 }
 
-function sinkReceiver(context: TaskContext, spec: NodeSpec): Receiver {
+/**
+ * A sink: the record is serialised into the task's collector (or sent at once for `delivery:
+ * immediate`). For a fused topic (`reader` set) the reading sub-topology runs in this task: it
+ * gets the record right away, decoded from the bytes the topic receives, exactly as it would
+ * read it from the log — only its offset is not known yet (-1).
+ */
+function sinkReceiver(context: TaskContext, spec: NodeSpec, reader?: TaskSource): Receiver {
   const { pipeline, immediate: sendNow, partitionFor, metrics } = context.options;
   const topic = pipeline.topics[spec.topic!];
   if (!topic) throw new AuraError(ErrorCodes.PIPELINE_INVALID, `sink "${spec.id}" writes unknown topic "${spec.topic}"`);
@@ -111,6 +124,17 @@ function sinkReceiver(context: TaskContext, spec: NodeSpec): Receiver {
     if (record.timestamp > 0) e2e.observe(Math.max(0, Date.now() - record.timestamp));
     if (immediate) immediate(out);
     else context.collector.add(out);
+    if (reader) {
+      const written: LogRecord = { topic: topic.name, partition, offset: -1, key: out.key, value: out.value, timestamp: record.timestamp, headers: record.headers };
+      let value: unknown;
+      try {
+        value = serdes.decode(topic.name, out.value);
+      } catch (err) {
+        reader.scope.handleError(reader.node, written, err);
+        return;
+      }
+      reader.scope.process(reader.node, written, value);
+    }
   };
 }
 

@@ -10,15 +10,16 @@
  * commits; it never commits on its own.
  */
 import { errorMessage } from '../common/errors.js';
-import type { SubTopology } from '../topology/model.js';
 import type { Consumer, LogRecord, OutgoingRecord, TopicPartition } from '../transports/types.js';
 import type { Clock } from './clock.js';
+import { CommitPolicy, DEFAULT_COMMIT_MIN_GAP_MS } from './commit-policy.js';
 import type { CommitSupervisor } from './commit-supervisor.js';
 import type { EngineOptions } from './engine-options.js';
 import type { EngineMetrics } from './metrics.js';
 import type { Retrier } from './retry.js';
 import { buildTasks } from './task-factory.js';
 import type { Task } from './task.js';
+import { type TaskUnit, taskSubtopologyId, taskUnits } from './task-units.js';
 
 export interface TaskManagerDeps {
   consumer(): Consumer;
@@ -34,20 +35,23 @@ export class TaskManager {
   readonly tasks = new Map<string, Task>();
   /** Tasks currently restoring (for readiness). */
   restoring = 0;
-  private readonly bySourceTopic = new Map<string, SubTopology[]>();
+  /** The units (task-units.ts) reading each physical topic from the log. */
+  private readonly bySourceTopic = new Map<string, TaskUnit[]>();
   private commits!: CommitSupervisor;
+  private readonly policy: CommitPolicy;
 
   constructor(
     private readonly options: EngineOptions,
     private readonly deps: TaskManagerDeps,
   ) {
     const { pipeline } = options;
-    for (const st of pipeline.subtopologies) {
+    for (const st of taskUnits(pipeline)) {
       for (const id of [...st.sourceTopics, ...st.tableTopics]) {
         const name = pipeline.topics[id]!.name;
         this.bySourceTopic.set(name, [...(this.bySourceTopic.get(name) ?? []), st]);
       }
     }
+    this.policy = new CommitPolicy(pipeline.defaults.commitIntervalMs, options.commitMinGapMs ?? DEFAULT_COMMIT_MIN_GAP_MS);
     deps.metrics.stateStores = () => [...this.tasks.values()].map((t) => ({ taskId: t.id, stores: t.options.state.storeMetrics() }));
   }
 
@@ -66,16 +70,21 @@ export class TaskManager {
     for (const st of this.bySourceTopic.get(record.topic) ?? []) this.tasks.get(`${st.id}_${record.partition}`)?.process(record);
   }
 
-  /** The task that owns `key` for the sub-topology that holds `storeId`, if it runs here. */
+  /** The task that owns `key` for the sub-topology that holds `storeId`, if it runs here (a fused one runs in its chain's head's tasks). */
   taskForStore(storeId: string, key: string): Task | undefined {
     const st = this.options.pipeline.subtopologies.find((s) => s.stores.includes(storeId));
     if (!st) return undefined;
-    return this.tasks.get(`${st.id}_${this.options.transport.partitionFor(key, st.partitions)}`);
+    return this.tasks.get(`${taskSubtopologyId(st)}_${this.options.transport.partitionFor(key, st.partitions)}`);
   }
 
-  /** Commits when due (commit.ts: interval, idle input, full buffers); see `commit`. */
-  async maybeCommit(idle: boolean): Promise<void> {
-    if (this.commits.due(this.tasks.values(), idle, this.options.pipeline.defaults.commitIntervalMs)) await this.commit();
+  /** Commits when due (commit-policy.ts: full buffers, drained input, commit_interval); see `commit`. */
+  async maybeCommit(drained: boolean): Promise<void> {
+    if (this.policy.due(this.tasks.values(), drained)) await this.commit();
+  }
+
+  /** How long the next poll may wait without making a due commit late (commit-policy.ts). */
+  pollTimeout(pollTimeoutMs: number): number {
+    return this.policy.waitBound(this.tasks.values(), pollTimeoutMs);
   }
 
   /**
@@ -85,10 +94,14 @@ export class TaskManager {
    * are closed dirty: their next owner redoes their uncommitted work. True when it committed.
    */
   async commit(leaving: Task[] = []): Promise<boolean> {
+    const started = performance.now();
+    this.policy.started();
     try {
       await this.commits.commit([...this.tasks.values()]);
+      this.policy.ended(performance.now() - started);
       return true;
     } catch (err) {
+      this.policy.ended(performance.now() - started);
       this.options.logger.warn({ err: errorMessage(err), tasks: this.tasks.size }, 'commit failed; re-processing from the last committed offsets');
       for (const task of leaving) task.rollback();
       await this.close(leaving);
@@ -100,7 +113,7 @@ export class TaskManager {
 
   async onAssigned(tps: TopicPartition[]): Promise<void> {
     this.deps.metrics.rebalanceTotal++;
-    const wanted = new Map<string, { st: SubTopology; p: number }>();
+    const wanted = new Map<string, { st: TaskUnit; p: number }>();
     for (const tp of tps) for (const st of this.bySourceTopic.get(tp.topic) ?? []) wanted.set(`${st.id}_${tp.partition}`, { st, p: tp.partition });
     await this.createTasks([...wanted].filter(([id]) => !this.tasks.has(id)).map(([, v]) => v));
     this.options.logger.info({ tasks: [...this.tasks.keys()] }, 'partitions assigned');
@@ -163,7 +176,7 @@ export class TaskManager {
   }
 
   /** Opens, restores and builds the tasks (see task-factory.ts); nothing is processed before this returns. */
-  private async createTasks(list: Array<{ st: SubTopology; p: number }>): Promise<void> {
+  private async createTasks(list: Array<{ st: TaskUnit; p: number }>): Promise<void> {
     if (list.length === 0) return;
     const { pipeline, instanceId } = this.options;
     this.restoring += list.length;

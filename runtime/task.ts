@@ -7,7 +7,7 @@
  */
 import { AuraError, ErrorCodes } from '../common/errors.js';
 import type { KeyValueStore } from '../state/types.js';
-import type { Pipeline, SubTopology } from '../topology/model.js';
+import type { Pipeline } from '../topology/model.js';
 import type { LogRecord, TopicPartitionOffset } from '../transports/types.js';
 import type { RecordCollector } from './record-collector.js';
 import { FatalProcessingError, type NodeRuntime } from './node.js';
@@ -15,11 +15,13 @@ import { jsonSerdes, type ValueSerdes } from './serde.js';
 import type { TaskContext } from './task-context.js';
 import type { TaskGraph } from './task-graph.js';
 import type { TaskScope } from './task-scope.js';
+import type { TaskUnit } from './task-units.js';
 import type { TaskState } from './task-state.js';
 
 export interface TaskOptions {
   pipeline: Pipeline;
-  subtopology: SubTopology;
+  /** What the task runs: one sub-topology, or a fused chain (its nodes, stores and outputs all together). */
+  subtopology: TaskUnit;
   partition: number;
   state: TaskState;
   /** Value serdes by topic (default: plain JSON everywhere). */
@@ -116,6 +118,11 @@ export class Task {
 
   throwIfFailed(): void {
     this.context.throwIfFailed();
+  }
+
+  /** Whether it processed records since the last commit. */
+  hasUncommitted(): boolean {
+    return this.consumed.size > 0;
   }
 
   /** Offsets to commit (next offset to read) for the records processed since the last commit. */

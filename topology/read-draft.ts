@@ -113,6 +113,7 @@ function readTopic(id: string, raw: Obj, defaults: PipelineDefaults): DraftTopic
     schema: ref(raw.schema, [...path, 'schema']),
     key: str(raw.key) ?? defaults.key,
     delivery: pick(raw.delivery, ['transactional', 'immediate'] as const) ?? 'transactional',
+    fuse: raw.fuse !== false,
     format: pick(raw.format, ['json', 'json_sr', 'avro'] as const) ?? 'json',
     avroSchema: ref(raw.avro_schema, [...path, 'avro_schema']),
     path,

@@ -14,7 +14,8 @@ export type Lookup<V> =
 export function lookupKey<V>(d: GatewayDeps, storeId: string, key: string): Lookup<V> {
   const st = d.pipeline.subtopologies.find((s) => s.stores.includes(storeId));
   if (!st) throw new Error(`store "${storeId}" is not in the pipeline`);
-  const taskId = `${st.id}_${d.transport.partitionFor(key, st.partitions)}`;
+  // A fused sub-topology's stores live in its chain's head's tasks.
+  const taskId = `${st.fusedInto ?? st.id}_${d.transport.partitionFor(key, st.partitions)}`;
   const task = d.app.engine.taskForStore(storeId, key);
   if (task) return { where: 'local', taskId, value: (task.options.state.getStore(storeId) as KeyValueStore<V>).get(key) };
   const owner = d.registry.ownerOf(taskId);

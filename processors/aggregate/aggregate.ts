@@ -92,6 +92,8 @@ a \`summary_text\` that the \`vectorize\` processor embeds).`,
   ],
   storeRequirement: aggregateStore,
   check: checkAggregate,
+  // Grouped by a field of the value, results carry that field as their key.
+  changesKey: (config) => config.key !== undefined,
   create: (config, node) => createAggregate(config, node.stores),
 });
 
