@@ -105,7 +105,10 @@ export class Committer {
   private fusedPositions(offsets: TopicPartitionOffset[], records: OutgoingRecord[], meta: RecordMetadata[], from: number): TopicPartitionOffset[] {
     if (this.fusedTopics.size === 0) return offsets;
     const next = new Map<string, TopicPartitionOffset>();
-    for (const o of offsets) next.set(`${o.topic}:${o.partition}`, o);
+    for (const o of offsets) {
+      const k = `${o.topic}:${o.partition}`;
+      if ((next.get(k)?.offset ?? -1) < o.offset) next.set(k, o);
+    }
     for (let k = from; k < records.length; k++) {
       if (!this.fusedTopics.has(records[k]!.topic)) continue;
       const m = meta[k]!;

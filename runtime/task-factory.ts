@@ -3,13 +3,16 @@
  * from the changelogs (one restore for all of them, retried with backoff
  * through a broker outage, up to task_timeout — a task must never process
  * without its state), then builds each task's context and graph, hands them
- * to the task and initializes its processors.
+ * to the task and initializes its processors; a fused chain's tasks then
+ * process what the group left unprocessed in their fused topics
+ * (fused-catch-up.ts).
  */
 import type { Logger } from '../processors/types.js';
 import type { Pipeline, SubTopology } from '../topology/model.js';
 import type { Consumer, OutgoingRecord, Transport } from '../transports/types.js';
 import type { Clock } from './clock.js';
 import type { EngineMetrics } from './metrics.js';
+import { catchUpFused } from './fused-catch-up.js';
 import { restoreTasks } from './restore.js';
 import type { Retrier } from './retry.js';
 import { Task } from './task.js';
@@ -70,6 +73,24 @@ export async function buildTasks(list: Array<{ st: TaskUnit; p: number }>, deps:
     await task.init();
     metrics.taskCreatedTotal++;
     tasks.push(task);
+  }
+  const catchUp = { transport, consumer: deps.consumer, exactlyOnce: pipeline.defaults.processing === 'exactly_once', logger, clientId: `${deps.restoreClientId}-fused` };
+  try {
+    await deps.retrier.run('catch up fused topics', async () => {
+      try {
+        await catchUpFused(tasks, catchUp);
+      } catch (err) {
+        // The next attempt starts from the committed offsets again: forget what this one processed.
+        for (const task of tasks) {
+          await task.drain().catch(() => undefined);
+          task.rollback();
+        }
+        throw err;
+      }
+    });
+  } catch (err) {
+    for (const task of tasks) await task.close().catch(() => undefined);
+    throw err;
   }
   return tasks;
 }
