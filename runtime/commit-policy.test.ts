@@ -16,7 +16,7 @@ import { loadPipeline } from '../topology/compile.js';
 import { makeEvents } from '../testing/support/events.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
 import { createPipelineApp } from './app.js';
-import { CommitPolicy, MAX_BUFFERED } from './commit-policy.js';
+import { CommitPolicy, DEFAULT_COMMIT_MIN_GAP_MS, MAX_BUFFERED } from './commit-policy.js';
 import { encodeValue } from './serde.js';
 import type { Task } from './task.js';
 
@@ -122,7 +122,7 @@ describe('the engine commits when the input is drained', () => {
       expect(seen).toBe(events.length);
       const commits = metrics.commitTotal - commitsBefore;
       expect(commits).toBeGreaterThan(5);
-      expect(commits).toBeLessThanOrEqual(Math.ceil((seconds * 1000) / 5) + 2);
+      expect(commits).toBeLessThanOrEqual(Math.ceil((seconds * 1000) / DEFAULT_COMMIT_MIN_GAP_MS) + 2);
       expect(commits).toBeLessThan(events.length);
       // Publish → committed output: tens of milliseconds at most, on any machine this test runs on.
       expect(metrics.committedE2eLatency.quantileMs(0.5)).toBeLessThanOrEqual(50);

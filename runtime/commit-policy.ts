@@ -18,8 +18,12 @@ import type { Task } from './task.js';
 
 /** Commit early when this many output records are buffered (bounds memory). */
 export const MAX_BUFFERED = 20_000;
-/** The least time between the end of a commit and an idle commit (see above). */
-export const DEFAULT_COMMIT_MIN_GAP_MS = 5;
+/**
+ * The least time between the end of a commit and an idle commit (see above). 10 ms: at 200
+ * records/s arriving one by one on the embedded log, 5 ms made nearly every record its own commit
+ * for 5 ms less latency (bench/micro/commit-cost.ts, docs/benchmarks.md).
+ */
+export const DEFAULT_COMMIT_MIN_GAP_MS = 10;
 
 export class CommitPolicy {
   private lastStarted: number;

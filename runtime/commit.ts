@@ -29,10 +29,13 @@ export class Committer {
     private readonly fusedTopics: ReadonlySet<string> = new Set(),
   ) {}
 
-  async commit(tasks: Task[]): Promise<void> {
+  async commit(all: Task[]): Promise<void> {
     const started = performance.now();
-    await Promise.all(tasks.map((t) => t.drain()));
+    await Promise.all(all.map((t) => t.drain()));
     await this.beforeCommit();
+    // Only the tasks with something to commit: input processed, outputs, or state written (a
+    // punctuation, a purge). A commit right after the input is drained usually concerns a few.
+    const tasks = all.filter((t) => t.hasUncommitted() || t.collector.size > 0 || t.options.state.dirtyCount() > 0);
     const changelogs: Array<{ task: Task; count: number }> = [];
     const records: OutgoingRecord[] = [];
     for (const task of tasks) {
@@ -43,7 +46,11 @@ export class Committer {
     const changelogCount = records.length;
     for (const task of tasks) for (const r of task.collector.take()) records.push(r);
     let offsets = tasks.flatMap((t) => t.consumedOffsets());
-    if (records.length === 0 && offsets.length === 0) return;
+    if (records.length === 0 && offsets.length === 0) {
+      // State without a changelog written without input: nothing for the log, only SQLite.
+      for (const task of tasks) task.options.state.completeCommit({});
+      return;
+    }
 
     let meta: RecordMetadata[] = [];
     if (this.exactlyOnce) {

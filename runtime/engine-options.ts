@@ -20,7 +20,7 @@ export interface EngineOptions {
   topics?: 'create' | 'check';
   maxPollRecords?: number;
   pollTimeoutMs?: number;
-  /** The least time between the end of a commit and a commit because the input is drained (commit-policy.ts). Default 5 ms. */
+  /** The least time between the end of a commit and a commit because the input is drained (commit-policy.ts). Default 10 ms. */
   commitMinGapMs?: number;
   /** Records queued in asynchronous lanes before polling pauses. */
   maxInflight?: number;

@@ -28,6 +28,7 @@ function fakeState(topic: string, fromOffset: number): TaskState & { restored: R
     completeCommit: unused,
     abortCommit: unused,
     needsFlush: () => false,
+    dirtyCount: () => 0,
     purgeExpired: () => undefined,
     storeMetrics: () => [],
     close: () => undefined,

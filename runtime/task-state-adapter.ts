@@ -24,6 +24,7 @@ export function openTaskState(pipeline: Pipeline, st: SubTopology, partition: nu
     completeCommit: (next) => manager.completeCommit(next),
     abortCommit: () => manager.abortCommit(),
     needsFlush: () => manager.needsFlush(),
+    dirtyCount: () => manager.dirtyCount(),
     restorePlan: () =>
       manager.restorePlan().map((e): RestoreTarget => ({ topic: e.topic, partition: e.partition, fromOffset: e.fromOffset, kind: e.table ? 'table' : 'changelog', storeId: e.storeId })),
     restoreBatch: (target: RestoreTarget, all: RestoreRecord[]) => {

@@ -33,6 +33,8 @@ export interface TaskState {
   abortCommit(): void;
   /** Too much dirty state: commit soon. */
   needsFlush(): boolean;
+  /** Entries written since the last commit (0: a commit has nothing of this task's state to write). */
+  dirtyCount(): number;
   restorePlan(): RestoreTarget[];
   restoreBatch(target: RestoreTarget, records: RestoreRecord[]): void;
   /**

@@ -1,83 +1,112 @@
 /**
- * What committing when the input is drained costs, in CPU time rather than
- * wall time (figures a shared, loaded machine cannot give honestly): the
- * context window (bench/aggregate.yaml) on the embedded log, exactly-once, one
- * partition, once per minimum gap. Per variant: a backlog phase (the input
- * written first: commits follow commit_interval, the drained rule rarely
- * applies) and a fixed-rate phase (records arrive one by one: the drained rule
- * decides), each as CPU ms per 1,000 events, commits, and for the fixed rate
- * the latency to a read_committed reader.
+ * What committing when the input is drained costs and buys: the default
+ * pipeline (hashing embedder, in-memory vectors) on the embedded log in this
+ * process, records arriving one by one at a fixed rate, each stamped with the
+ * wall clock; latency = when a read_committed reader of
+ * `aura360.vectordb.ingest` has the result − the stamp (publish → ingested,
+ * without the gateway). Per minimum gap (runtime/commit-policy.ts): latency
+ * p50/p95/p99, commits, and CPU time of this process per event — CPU rather
+ * than wall time, which a shared machine cannot give honestly.
  *
- *   node --import tsx bench/micro/commit-cost.ts [--events 40000] [--rate 1000] [--seconds 5] [--gaps 5,20,100] [--rounds 2]
+ *   node --import tsx bench/micro/commit-cost.ts [--rate 200] [--seconds 8] [--gaps 5,10,20,100] [--rounds 2]
  *
- * A gap of commit_interval (100 ms) commits about as often as the engine did before it
- * committed on drained input. docs/benchmarks.md, "Commit when it pays", has the figures.
+ * A gap of commit_interval (100 ms) commits about as often as the engine did before it committed
+ * on drained input. docs/benchmarks.md, "Commit when it pays", has the figures.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { createLogger } from '../../common/logger.js';
 import { createPipelineApp } from '../../runtime/app.js';
-import { ensureTopics } from '../../runtime/topics.js';
+import { encodeValue } from '../../runtime/serde.js';
+import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
+import { makeEvents } from '../../testing/support/events.js';
 import { loadPipeline } from '../../topology/compile.js';
 import { createEmbeddedTransport } from '../../transports/embedded/index.js';
-import { partitionsOf, produceRecords, waitForGroup } from '../common.js';
-import { failureCheck, logger, tempDir } from '../embedded.js';
-import { measureLatency } from '../latency.js';
-import { WORKLOADS } from '../workloads.js';
+import { percentile, sleep } from '../common.js';
 
 const { values: args } = parseArgs({
   options: {
-    events: { type: 'string', default: '40000' },
-    rate: { type: 'string', default: '1000' },
-    seconds: { type: 'string', default: '5' },
-    gaps: { type: 'string', default: '5,20,100' },
+    rate: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '8' },
+    gaps: { type: 'string', default: '5,10,20,100' },
     rounds: { type: 'string', default: '2' },
   },
 });
 
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
+const PIPELINE = path.resolve(import.meta.dirname, '../../pipeline.yaml');
 
-async function variant(gap: number) {
-  const w = WORKLOADS.context;
-  const dir = tempDir();
-  const env = { ...process.env, AURA_STATE_DIR: path.join(dir, 'state'), AURA_BENCH_PARTITIONS: '1', AURA_BENCH_PROCESSING: 'exactly_once' };
-  const pipeline = loadPipeline(w.yaml, { env });
+async function run(gap: number, rate: number, seconds: number) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-commit-cost-'));
+  const pipeline = loadPipeline(PIPELINE, { env: { AURA_VECTOR_DB: ':memory:', AURA_STATE_DIR: dir } });
   const transport = createEmbeddedTransport({ path: path.join(dir, 'log.db') });
+  const app = createPipelineApp({
+    pipeline,
+    transport,
+    logger: createLogger('commit-cost', 'warn'),
+    stateDir: dir,
+    instanceId: 'bench',
+    commitMinGapMs: gap,
+    resources: { overrides: { embedder: createHashingEmbedder() } },
+  });
   try {
-    const input = pipeline.topics[w.input]!;
-    const output = pipeline.topics[w.output]!;
-    await ensureTopics(pipeline, transport.admin(), 'create', logger);
-    const events = Number(args.events);
-    const data = w.makeInput(events, w.defaults.users);
-    await produceRecords(transport, input.name, input.partitions, data.records);
-    const app = createPipelineApp({ pipeline, transport, logger, stateDir: path.join(dir, 'state'), instanceId: 'bench', topics: 'create', commitMinGapMs: gap });
-    const m = app.engine.metrics;
-    const started = performance.now();
-    const cpu0 = cpuMs();
     await app.start();
-    await waitForGroup(transport, pipeline.app, partitionsOf(input.name, input.partitions), events, started, { check: failureCheck(app) });
-    const backlog = { cpuPer1000: ((cpuMs() - cpu0) / events) * 1000, commits: m.commitTotal };
-    const commits0 = m.commitTotal;
-    const cpu1 = cpuMs();
-    const latency = await measureLatency({ transport, input, output, rate: Number(args.rate), seconds: Number(args.seconds), users: w.defaults.users, seed: 7, check: failureCheck(app) });
-    const rate = { cpuPer1000: ((cpuMs() - cpu1) / latency.sent) * 1000, commits: m.commitTotal - commits0, p50: latency.p50, p99: latency.p99 };
-    await app.stop();
-    return { backlog, rate };
+    const input = pipeline.topics.user_events!;
+    const output = pipeline.topics.vectordb_ingest!;
+    const reader = transport.consumer({ isolation: 'read_committed' });
+    await reader.assign(Array.from({ length: output.partitions }, (_, p) => ({ topic: output.name, partition: p, offset: 0 })));
+    const producer = transport.producer({});
+    const events = makeEvents(rate * seconds, 100, 5);
+    const latencies: number[] = [];
+    let producing = true;
+    const reading = (async () => {
+      const deadline = () => !producing && performance.now() > stop + 20_000;
+      let stop = Number.POSITIVE_INFINITY;
+      while (latencies.length < events.length && !deadline()) {
+        for (const r of await reader.poll(1000, 50)) latencies.push(Date.now() - r.timestamp);
+        if (!producing && stop === Number.POSITIVE_INFINITY) stop = performance.now();
+      }
+    })();
+    const commits0 = app.engine.metrics.commitTotal;
+    const cpu0 = process.cpuUsage();
+    const t0 = Date.now();
+    for (let i = 0; i < events.length; i++) {
+      const wait = t0 + (i * 1000) / rate - Date.now();
+      if (wait > 0) await sleep(wait);
+      const e = events[i]!;
+      await producer.send([{ topic: input.name, key: e.user_id, value: encodeValue(e), timestamp: Date.now() }]);
+    }
+    producing = false;
+    await reading;
+    const cpu = process.cpuUsage(cpu0);
+    latencies.sort((a, b) => a - b);
+    await producer.close();
+    await reader.close();
+    return {
+      received: latencies.length,
+      sent: events.length,
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
+      commits: app.engine.metrics.commitTotal - commits0,
+      cpuMsPerEvent: (cpu.user + cpu.system) / 1000 / events.length,
+    };
   } finally {
+    await app.stop();
     await transport.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const gaps = args.gaps.split(',').map(Number);
-process.stdout.write(`# context window, embedded, exactly-once, 1 partition; backlog ${args.events} events, then ${args.rate} events/s for ${args.seconds} s; CPU of this process (engine, producer, reader)\n`);
-process.stdout.write('# gap ms | backlog: CPU ms/1000 ev, commits | fixed rate: CPU ms/1000 ev, commits, latency p50/p99 ms\n');
+const rate = Number(args.rate);
+const seconds = Number(args.seconds);
+process.stdout.write(`# default pipeline (hashing embedder), embedded log, exactly-once, ${rate} events/s one by one for ${seconds} s; loadavg ${os.loadavg()[0]!.toFixed(2)}\n`);
+process.stdout.write('# gap ms | publish → ingested p50 / p95 / p99 ms | commits | CPU ms/event\n');
 for (let round = 0; round < Number(args.rounds); round++) {
-  for (const gap of gaps) {
-    const r = await variant(gap);
-    process.stdout.write(
-      `${String(gap).padStart(6)} | ${r.backlog.cpuPer1000.toFixed(1).padStart(6)} ${String(r.backlog.commits).padStart(5)} | ${r.rate.cpuPer1000.toFixed(1).padStart(6)} ${String(r.rate.commits).padStart(5)}  ${r.rate.p50.toFixed(0)}/${r.rate.p99.toFixed(0)}\n`,
-    );
+  for (const gap of args.gaps.split(',').map(Number)) {
+    const r = await run(gap, rate, seconds);
+    const lost = r.received < r.sent ? ` (${r.sent - r.received} not seen!)` : '';
+    process.stdout.write(`${String(gap).padStart(6)} | ${r.p50} / ${r.p95} / ${r.p99}${lost} | ${r.commits} | ${r.cpuMsPerEvent.toFixed(2)}\n`);
   }
 }
