@@ -1,8 +1,7 @@
 /**
  * Commit when it pays: at once when the input is drained (not only every
- * commit_interval), never sooner than max(min gap, the last commit's
- * duration) after the previous one, every commit_interval under sustained
- * input, at once when buffers are full. The rule on its own, then the engine
+ * commit_interval), never sooner than the minimum gap after the previous one,
+ * every commit_interval under sustained input, at once when buffers are full. The rule on its own, then the engine
  * on the embedded log with a commit_interval of a minute: a record's output is
  * visible within milliseconds, and a steady trickle of records does not turn
  * into a commit per record.
@@ -27,50 +26,54 @@ function task(o: { uncommitted?: boolean; buffered?: number; needsFlush?: boolea
 
 describe('CommitPolicy', () => {
   let now = 1000;
-  const policy = () => new CommitPolicy(100, 5, () => now);
+  const policy = () => new CommitPolicy(100, 10, () => now);
 
   it('commits nothing when nothing was processed, whatever the time', () => {
     const p = policy();
     now += 10_000;
+    expect(p.pending([task({})])).toBe('none');
     expect(p.due([task({})], true)).toBe(false);
     expect(p.waitBound([task({})], 50)).toBe(50);
   });
 
-  it('commits at once when the input is drained, once the minimum gap has passed', () => {
+  it('commits at once when the input is drained, at most once per minimum gap', () => {
     const p = policy();
     const dirty = [task({ uncommitted: true })];
-    expect(p.due(dirty, true)).toBe(false); // 0 ms since the last commit ended
-    expect(p.waitBound(dirty, 50)).toBe(5);
-    now += 5;
+    expect(p.due(dirty, true)).toBe(false); // the previous commit started 0 ms ago
+    expect(p.waitBound(dirty, 50)).toBe(10);
+    now += 10;
     expect(p.due(dirty, true)).toBe(true);
     expect(p.due(dirty, false)).toBe(false); // more to read: wait for the interval
     expect(p.waitBound(dirty, 50)).toBe(0);
-  });
-
-  it('keeps a gap as long as the last commit took, so commits take at most about half the time', () => {
-    const p = policy();
     p.started();
-    now += 30;
-    p.ended(30);
-    const dirty = [task({ buffered: 3 })];
-    now += 29;
+    now += 4;
     expect(p.due(dirty, true)).toBe(false);
-    expect(p.waitBound(dirty, 50)).toBe(1);
-    now += 1;
-    expect(p.due(dirty, true)).toBe(true);
+    expect(p.waitBound(dirty, 50)).toBe(6);
   });
 
   it('commits every commit_interval while records keep coming, and at once when buffers are full', () => {
     const p = policy();
     p.started();
-    p.ended(1);
     now += 99;
     expect(p.due([task({ uncommitted: true })], false)).toBe(false);
     now += 1;
     expect(p.due([task({ uncommitted: true })], false)).toBe(true);
     const q = policy();
+    expect(q.pending([task({ buffered: MAX_BUFFERED / 2 }), task({ buffered: MAX_BUFFERED / 2 })])).toBe('full');
     expect(q.due([task({ buffered: MAX_BUFFERED / 2 }), task({ buffered: MAX_BUFFERED / 2 })], false)).toBe(true);
     expect(q.due([task({ needsFlush: true })], false)).toBe(true);
+  });
+
+  it('expects a commit in progress to take about as long as the last one', () => {
+    const p = policy();
+    p.started();
+    now += 30;
+    p.ended(30);
+    p.started();
+    now += 12;
+    expect(p.expectedRemainingMs()).toBe(18);
+    now += 40;
+    expect(p.expectedRemainingMs()).toBe(1);
   });
 });
 

@@ -8,26 +8,29 @@
  *   - a task's state holds too many dirty entries, or the buffered outputs
  *     reach MAX_BUFFERED: commit now (bounds memory);
  *   - the input is drained (the poll after a batch found nothing more to
- *     read): commit now — unless the previous commit ended less than
- *     max(minGapMs, its own duration) ago, then as soon as that has passed. So
- *     however records trickle in, commits take at most about half the loop's
- *     time and their rate stays bounded;
+ *     read): commit now — unless the previous commit started less than
+ *     `minGapMs` ago, then as soon as it has. So however records trickle in,
+ *     commits stay at most one per gap;
  *   - records keep coming: every `commit_interval`, as Kafka Streams does.
+ *
+ * One commit at a time: the task manager starts the next one only when the
+ * previous one is done with the broker (task-manager.ts).
  */
 import type { Task } from './task.js';
 
 /** Commit early when this many output records are buffered (bounds memory). */
 export const MAX_BUFFERED = 20_000;
 /**
- * The least time between the end of a commit and an idle commit (see above). 10 ms: at 200
- * records/s arriving one by one on the embedded log, 5 ms made nearly every record its own commit
- * for 5 ms less latency (bench/micro/commit-cost.ts, docs/benchmarks.md).
+ * The least time between the starts of two commits when the input is drained. 10 ms: at 200
+ * records/s arriving one by one on the embedded log, 5 ms made nearly every record its own
+ * commit for a few ms less latency (bench/micro/commit-cost.ts, docs/benchmarks.md).
  */
 export const DEFAULT_COMMIT_MIN_GAP_MS = 10;
 
+export type Pending = 'none' | 'some' | 'full';
+
 export class CommitPolicy {
   private lastStarted: number;
-  private lastEnded: number;
   private lastDurationMs = 0;
 
   constructor(
@@ -36,7 +39,7 @@ export class CommitPolicy {
     /** Real time, whatever clock the pipeline's punctuations use (the test driver's stands still). */
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.lastStarted = this.lastEnded = now();
+    this.lastStarted = now();
   }
 
   /** Whether to commit now; `drained`: the last poll found nothing more to read. */
@@ -44,19 +47,23 @@ export class CommitPolicy {
     const pending = this.pending(tasks);
     if (pending === 'none') return false;
     if (pending === 'full') return true;
-    const now = this.now();
-    if (now - this.lastStarted >= this.intervalMs) return true;
-    return drained && this.gapLeft(now) <= 0;
+    const since = this.now() - this.lastStarted;
+    return since >= this.intervalMs || (drained && since >= this.minGapMs);
   }
 
   /**
-   * How long the next poll may wait before a commit falls due (the loop polls no longer than
-   * that): 0 when one is due now, the rest of the gap for an idle commit held back by it.
+   * How long the next poll may wait without making a due commit late: the poll timeout when
+   * nothing is pending, else no longer than the gap or the interval leave.
    */
   waitBound(tasks: Iterable<Task>, pollTimeoutMs: number): number {
     if (this.pending(tasks) === 'none') return pollTimeoutMs;
-    const now = this.now();
-    return Math.max(0, Math.min(pollTimeoutMs, this.gapLeft(now), this.lastStarted + this.intervalMs - now));
+    const since = this.now() - this.lastStarted;
+    return Math.max(0, Math.min(pollTimeoutMs, this.minGapMs - since, this.intervalMs - since));
+  }
+
+  /** How much longer the commit in progress should take, judging by the last one (at least 1 ms). */
+  expectedRemainingMs(): number {
+    return Math.max(1, this.lastDurationMs - (this.now() - this.lastStarted));
   }
 
   started(): void {
@@ -64,15 +71,10 @@ export class CommitPolicy {
   }
 
   ended(durationMs: number): void {
-    this.lastEnded = this.now();
     this.lastDurationMs = durationMs;
   }
 
-  private gapLeft(now: number): number {
-    return this.lastEnded + Math.max(this.minGapMs, this.lastDurationMs) - now;
-  }
-
-  private pending(tasks: Iterable<Task>): 'none' | 'some' | 'full' {
+  pending(tasks: Iterable<Task>): Pending {
     let dirty = false;
     let buffered = 0;
     for (const t of tasks) {

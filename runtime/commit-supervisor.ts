@@ -7,7 +7,7 @@
  * its tasks from the last committed offsets (Kafka Streams' "task corrupted").
  */
 import type { Consumer, Producer, Transport } from '../transports/types.js';
-import { Committer } from './commit.js';
+import { Committer, type PreparedCommit } from './commit.js';
 import { fencedError, isFenced } from './failures.js';
 import type { HealthTracker } from './health.js';
 import type { EngineMetrics } from './metrics.js';
@@ -57,7 +57,18 @@ export class CommitSupervisor {
 
   /** Commits every task; throws when the commit failed (see recover). */
   async commit(tasks: Task[]): Promise<void> {
-    await this.o.health.track('commit', () => this.committer.commit(tasks));
+    const prepared = await this.prepare(tasks);
+    if (prepared) await this.complete(prepared);
+  }
+
+  /** The first half of a commit (commit.ts), while processing waits. */
+  prepare(tasks: Task[]): Promise<PreparedCommit | undefined> {
+    return this.committer.prepare(tasks);
+  }
+
+  /** The second half, the broker's part; throws when the commit failed (see recover). */
+  async complete(prepared: PreparedCommit): Promise<void> {
+    await this.o.health.track('commit', () => this.committer.complete(prepared));
     this.o.retrier.succeeded('commit');
   }
 

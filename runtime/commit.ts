@@ -6,6 +6,10 @@
  * between leaves local state behind its changelog, never ahead, and restore
  * catches it up. Under at-least-once the same order holds without the
  * transaction: outputs acknowledged, then local state, then offsets.
+ *
+ * A commit runs in two halves (prepare, complete) so that processing goes on
+ * while the second one waits for the broker: what the tasks do meanwhile
+ * belongs to the next commit (the state layer keeps those writes apart).
  */
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import type { Consumer, OutgoingRecord, Producer, RecordMetadata, TopicPartitionOffset } from '../transports/types.js';
@@ -13,13 +17,22 @@ import { isFenced } from './failures.js';
 import type { EngineMetrics } from './metrics.js';
 import type { Task } from './task.js';
 
+/** A commit whose first half ran (Committer.prepare): what goes to the log, and from which task. */
+export interface PreparedCommit {
+  started: number;
+  parts: Array<{ task: Task; changelog: number; consumed: TopicPartitionOffset[] }>;
+  /** Changelog records first, task by task, then the outputs. */
+  records: OutgoingRecord[];
+  changelogCount: number;
+}
+
 export class Committer {
   constructor(
     private readonly exactlyOnce: boolean,
     private readonly producer: Producer,
     private readonly consumer: Consumer,
     private readonly metrics: EngineMetrics,
-    /** Runs after the lanes drained, before anything commits (flushes `delivery: immediate` records). */
+    /** Runs before anything commits (flushes `delivery: immediate` records). */
     private readonly beforeCommit: () => Promise<void> = async () => undefined,
     /**
      * Physical names of the fused topics (runtime/task-units.ts): their readers processed every
@@ -29,30 +42,53 @@ export class Committer {
     private readonly fusedTopics: ReadonlySet<string> = new Set(),
   ) {}
 
+  /** Both halves at once (a rebalance, the final commit). */
   async commit(all: Task[]): Promise<void> {
+    const prepared = await this.prepare(all);
+    if (prepared) await this.complete(prepared);
+  }
+
+  /**
+   * The first half, while processing waits: the asynchronous lanes drain (their records' outputs
+   * belong to this commit), then each task with something to commit — input processed, outputs,
+   * or state written (a punctuation, a purge) — hands over its changelog records (its state's
+   * prepareCommit), its outputs and the offsets it consumed. What the tasks do from here on
+   * belongs to the next commit. Undefined when no task has anything to commit.
+   */
+  async prepare(all: Task[]): Promise<PreparedCommit | undefined> {
     const started = performance.now();
     await Promise.all(all.map((t) => t.drain()));
-    await this.beforeCommit();
-    // Only the tasks with something to commit: input processed, outputs, or state written (a
-    // punctuation, a purge). A commit right after the input is drained usually concerns a few.
     const tasks = all.filter((t) => t.hasUncommitted() || t.collector.size > 0 || t.options.state.dirtyCount() > 0);
-    const changelogs: Array<{ task: Task; count: number }> = [];
+    if (tasks.length === 0) return undefined;
+    const parts: PreparedCommit['parts'] = [];
     const records: OutgoingRecord[] = [];
     for (const task of tasks) {
-      const cl = task.options.state.prepareCommit();
-      changelogs.push({ task, count: cl.length });
-      for (const c of cl) records.push({ topic: c.topic, partition: c.partition, key: c.key, value: c.value, timestamp: c.timestamp });
+      // Each task's state turns its dirty entries into changelog records (the last write per key).
+      const changelog = task.options.state.prepareCommit();
+      parts.push({ task, changelog: changelog.length, consumed: task.takeConsumed() });
+      for (const c of changelog) records.push({ topic: c.topic, partition: c.partition, key: c.key, value: c.value, timestamp: c.timestamp });
     }
     const changelogCount = records.length;
     for (const task of tasks) for (const r of task.collector.take()) records.push(r);
-    let offsets = tasks.flatMap((t) => t.consumedOffsets());
+    return { started, parts, records, changelogCount };
+  }
+
+  /**
+   * The second half, while processing goes on: `delivery: immediate` records acknowledged, the
+   * transaction (or the at-least-once sends and offset commit), then local state. Throws when the
+   * commit failed: the prepared work is then lost and must be redone (see the task manager).
+   */
+  async complete(p: PreparedCommit): Promise<void> {
+    const { parts, records, changelogCount } = p;
+    // An input offset is never committed before the progress records it caused were acknowledged.
+    await this.beforeCommit();
+    let offsets = parts.flatMap((x) => x.consumed);
+    let meta: RecordMetadata[] = [];
     if (records.length === 0 && offsets.length === 0) {
       // State without a changelog written without input: nothing for the log, only SQLite.
-      for (const task of tasks) task.options.state.completeCommit({});
+      for (const { task } of parts) task.options.state.completeCommit({});
       return;
     }
-
-    let meta: RecordMetadata[] = [];
     if (this.exactlyOnce) {
       await this.producer.beginTransaction();
       try {
@@ -75,21 +111,18 @@ export class Committer {
 
     // Changelog records come first in `records`, task by task: map their offsets back to each task.
     let i = 0;
-    for (const { task, count } of changelogs) {
+    for (const { task, changelog, consumed } of parts) {
       const next: Record<string, number> = {};
-      for (let j = 0; j < count; j++, i++) {
+      for (let j = 0; j < changelog; j++, i++) {
         const m = meta[i]!;
         const k = `${m.topic}:${m.partition}`;
         next[k] = Math.max(next[k] ?? 0, m.offset + 1);
       }
-      for (const o of task.consumedOffsets()) {
-        // Table stores checkpoint their source topic's position too.
-        next[`${o.topic}:${o.partition}`] = o.offset;
-      }
+      // Table stores checkpoint their source topic's position too.
+      for (const o of consumed) next[`${o.topic}:${o.partition}`] = o.offset;
       task.options.state.completeCommit(next);
     }
     if (!this.exactlyOnce && offsets.length > 0) await this.consumer.commit(offsets);
-    for (const task of tasks) task.markCommitted();
 
     // Wall-clock time, whatever clock punctuations use: the gateway stamps records with real time.
     const now = Date.now();
@@ -98,7 +131,7 @@ export class Committer {
       if (ts !== undefined && ts > 0 && ts <= now) this.metrics.committedE2eLatency.observe(now - ts);
     }
     this.metrics.recordsProducedTotal += records.length - changelogCount;
-    this.metrics.recordCommit(performance.now() - started);
+    this.metrics.recordCommit(performance.now() - p.started);
   }
 
   /**

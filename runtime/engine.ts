@@ -3,7 +3,8 @@
  * terms). Its loop is an RxJS pipeline: a poll source whose next poll is only
  * requested when the previous batch has been processed and the asynchronous
  * lanes are below their bound (concatMap = backpressure: a slow sink slows the
- * source and memory stays flat), followed by a commit step when it is due.
+ * source and memory stays flat), followed by a commit step when it is due
+ * (the task manager's: its broker half runs while the loop goes on).
  *
  * Broker outages are ridden out: a failed poll, commit, restore or producer
  * start is retried with backoff for up to `defaults.task_timeout` (retry.ts),

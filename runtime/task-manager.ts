@@ -13,6 +13,7 @@ import { errorMessage } from '../common/errors.js';
 import type { Consumer, LogRecord, OutgoingRecord, TopicPartition } from '../transports/types.js';
 import type { Clock } from './clock.js';
 import { CommitPolicy, DEFAULT_COMMIT_MIN_GAP_MS } from './commit-policy.js';
+import type { PreparedCommit } from './commit.js';
 import type { CommitSupervisor } from './commit-supervisor.js';
 import type { EngineOptions } from './engine-options.js';
 import type { EngineMetrics } from './metrics.js';
@@ -39,6 +40,10 @@ export class TaskManager {
   private readonly bySourceTopic = new Map<string, TaskUnit[]>();
   private commits!: CommitSupervisor;
   private readonly policy: CommitPolicy;
+  /** The second half of the last commit, while it is with the broker. */
+  private completing: Promise<void> | undefined;
+  /** That second half failed: recovered from at the next chance (maybeCommit, commit, stop). */
+  private failedCommit: unknown;
 
   constructor(
     private readonly options: EngineOptions,
@@ -77,23 +82,72 @@ export class TaskManager {
     return this.tasks.get(`${taskSubtopologyId(st)}_${this.options.transport.partitionFor(key, st.partitions)}`);
   }
 
-  /** Commits when due (commit-policy.ts: full buffers, drained input, commit_interval); see `commit`. */
+  /**
+   * Commits when due (commit-policy.ts: full buffers, drained input, commit_interval). The first
+   * half of the commit runs now, while processing waits (lanes drained, changelogs prepared,
+   * outputs and offsets taken); the second, the broker's, runs while processing goes on — what
+   * is processed meanwhile belongs to the next commit, which starts only when this one is done.
+   * A commit that failed in the background is recovered from here, before anything else.
+   */
   async maybeCommit(drained: boolean): Promise<void> {
-    if (this.policy.due(this.tasks.values(), drained)) await this.commit();
+    await this.recoverFailedCommit();
+    if (this.completing) {
+      // Buffers full: wait for the broker rather than let them grow.
+      if (this.policy.pending(this.tasks.values()) !== 'full') return;
+      await this.completing;
+      await this.recoverFailedCommit();
+    }
+    if (!this.policy.due(this.tasks.values(), drained)) return;
+    const started = performance.now();
+    this.policy.started();
+    let prepared: PreparedCommit | undefined;
+    try {
+      prepared = await this.commits.prepare([...this.tasks.values()]);
+    } catch (err) {
+      await this.recover(err);
+      return;
+    }
+    if (!prepared) return;
+    const completing: Promise<void> = this.commits
+      .complete(prepared)
+      .then(
+        () => this.policy.ended(performance.now() - started),
+        (err: unknown) => {
+          this.policy.ended(performance.now() - started);
+          this.failedCommit = err;
+        },
+      )
+      .finally(() => {
+        if (this.completing === completing) this.completing = undefined;
+      });
+    this.completing = completing;
   }
 
-  /** How long the next poll may wait without making a due commit late (commit-policy.ts). */
+  /**
+   * How long the next poll may wait without making a due commit late (commit-policy.ts); while a
+   * commit is with the broker and more work waits for the next one, about as long as it should
+   * still take.
+   */
   pollTimeout(pollTimeoutMs: number): number {
+    if (this.completing && this.policy.pending(this.tasks.values()) !== 'none') return Math.min(pollTimeoutMs, this.policy.expectedRemainingMs());
     return this.policy.waitBound(this.tasks.values(), pollTimeoutMs);
   }
 
   /**
-   * Commits what every task processed. A commit that fails is recovered from — the instance
-   * stops (fenced, out of retries), or the producer is replaced, or it backs off — and the
-   * tasks are re-created from their committed offsets, except `leaving` (being revoked), which
-   * are closed dirty: their next owner redoes their uncommitted work. True when it committed.
+   * Commits what every task processed, both halves now (a rebalance), after the commit in
+   * progress. A commit that fails is recovered from — the instance stops (fenced, out of
+   * retries), or the producer is replaced, or it backs off — and the tasks are re-created from
+   * their committed offsets, except `leaving` (being revoked), which are closed dirty: their next
+   * owner redoes their uncommitted work. True when it committed.
    */
   async commit(leaving: Task[] = []): Promise<boolean> {
+    await this.completing;
+    if (this.failedCommit !== undefined) {
+      const err = this.failedCommit;
+      this.failedCommit = undefined;
+      await this.recover(err, leaving);
+      return false;
+    }
     const started = performance.now();
     this.policy.started();
     try {
@@ -102,13 +156,25 @@ export class TaskManager {
       return true;
     } catch (err) {
       this.policy.ended(performance.now() - started);
-      this.options.logger.warn({ err: errorMessage(err), tasks: this.tasks.size }, 'commit failed; re-processing from the last committed offsets');
-      for (const task of leaving) task.rollback();
-      await this.close(leaving);
-      await this.commits.recover(err);
-      await this.reset();
+      await this.recover(err, leaving);
       return false;
     }
+  }
+
+  private async recoverFailedCommit(): Promise<void> {
+    if (this.failedCommit === undefined) return;
+    const err = this.failedCommit;
+    this.failedCommit = undefined;
+    await this.recover(err);
+  }
+
+  /** After a failed commit: the supervisor decides (stop, replace the producer, back off), then the tasks start over from their committed offsets. */
+  private async recover(err: unknown, leaving: Task[] = []): Promise<void> {
+    this.options.logger.warn({ err: errorMessage(err), tasks: this.tasks.size }, 'commit failed; re-processing from the last committed offsets');
+    for (const task of leaving) task.rollback();
+    await this.close(leaving);
+    await this.commits.recover(err);
+    await this.reset();
   }
 
   async onAssigned(tps: TopicPartition[]): Promise<void> {
@@ -130,6 +196,8 @@ export class TaskManager {
 
   /** Partitions taken without a chance to commit: their uncommitted work is dropped. */
   async onLost(tps: TopicPartition[]): Promise<void> {
+    // A commit with the broker still holds these tasks' prepared work: let it end (fenced, most likely).
+    await this.completing;
     const lost = this.tasksOf(tps);
     for (const task of lost) task.rollback();
     await this.close(lost);
@@ -141,13 +209,16 @@ export class TaskManager {
    * thrown once the tasks are closed.
    */
   async stop(clean: boolean): Promise<void> {
+    await this.completing;
     const tasks = [...this.tasks.values()];
-    let failure: unknown;
+    let failure: unknown = this.failedCommit;
+    this.failedCommit = undefined;
     try {
-      if (clean) await this.commits.commit(tasks);
+      // After a commit that failed in the background, what is left is abandoned, as on a crash.
+      if (clean && failure === undefined) await this.commits.commit(tasks);
       else await this.commits.abort(tasks);
     } catch (err) {
-      failure = err;
+      failure ??= err;
     }
     for (const task of tasks) await task.close().catch(() => undefined);
     this.deps.metrics.taskClosedTotal += tasks.length;

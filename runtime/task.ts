@@ -125,14 +125,14 @@ export class Task {
     return this.consumed.size > 0;
   }
 
-  /** Offsets to commit (next offset to read) for the records processed since the last commit. */
-  consumedOffsets(): TopicPartitionOffset[] {
-    return [...this.consumed.values()];
-  }
-
-  /** The commit made it: start counting anew. */
-  markCommitted(): void {
-    this.consumed.clear();
+  /**
+   * The offsets to commit (next offset to read) for the records processed since the last call,
+   * which start counting anew: a commit takes them when it is prepared.
+   */
+  takeConsumed(): TopicPartitionOffset[] {
+    const taken = [...this.consumed.values()];
+    this.consumed = new Map();
+    return taken;
   }
 
   /** The commit failed: outputs and offsets of the uncommitted work are dropped (it is re-processed). */

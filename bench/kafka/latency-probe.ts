@@ -6,7 +6,7 @@
  * total. Each variant sets librdkafka properties on top of the engine's
  * defaults, the way the `kafka:` block or KAFKA_CONFIG_* would:
  *
- *   node --import tsx bench/kafka/latency-probe.ts [--rounds 200] [--gap 20] [--variant name ...]
+ *   node --import tsx bench/kafka/latency-probe.ts [--rounds 200] [--gap 20] [--partitions 1] [--variant name ...]
  *
  * A private broker (bench/kafka/broker.ts: AURA_BENCH_KAFKA_PORT, default 19292) unless
  * KAFKA_BROKERS is set. docs/benchmarks.md, "Kafka hop latency", has the figures.
@@ -39,6 +39,7 @@ const { values: args } = parseArgs({
   options: {
     rounds: { type: 'string', default: '200' },
     gap: { type: 'string', default: '20' },
+    partitions: { type: 'string', default: '1' },
     variant: { type: 'string', multiple: true },
   },
 });
@@ -50,20 +51,20 @@ interface Round {
   total: number;
 }
 
-async function probe(brokers: string, name: string, rounds: number, gapMs: number): Promise<Round[]> {
+async function probe(brokers: string, name: string, rounds: number, gapMs: number, partitions: number): Promise<Round[]> {
   const v = VARIANTS[name];
   if (!v) throw new Error(`unknown variant ${name} (${Object.keys(VARIANTS).join(', ')})`);
   const transport = createKafkaTransport({ brokers, clientId: `latency-probe-${name}`, extra: v.common, consumer: v.consumer, producer: v.producer });
   const topic = `latency-probe-${randomUUID().slice(0, 8)}`;
-  await transport.admin().createTopics([{ name: topic, partitions: 1, replication: 1, config: {} }]);
+  await transport.admin().createTopics([{ name: topic, partitions, replication: 1, config: {} }]);
   const producer = transport.producer({ transactionalId: `${topic}-tx`, clientId: `${topic}-producer` });
   await producer.connect?.();
   const consumer = transport.consumer({ isolation: 'read_committed', clientId: `${topic}-consumer` });
-  await consumer.assign([{ topic, partition: 0, offset: 0 }]);
+  await consumer.assign(Array.from({ length: partitions }, (_, p) => ({ topic, partition: p, offset: 0 })));
   const arrived = new Map<number, number>();
   let polling = true;
   const loop = (async () => {
-    while (polling) for (const r of await consumer.poll(100, 50)) arrived.set(Number(r.value!.toString()), performance.now());
+    while (polling) for (const r of await consumer.poll(1000, 50)) if (r.value!.toString() !== 'x') arrived.set(Number(r.value!.toString()), performance.now());
   })();
   const out: Round[] = [];
   try {
@@ -71,7 +72,8 @@ async function probe(brokers: string, name: string, rounds: number, gapMs: numbe
     for (let i = -5; i < rounds; i++) {
       const t0 = performance.now();
       await producer.beginTransaction();
-      await producer.send([{ topic, partition: 0, key: 'k', value: Buffer.from(String(i)) }]);
+      // One record per partition (a commit of the engine writes to many): the last one is awaited.
+      await producer.send(Array.from({ length: partitions }, (_, p) => ({ topic, partition: p, key: 'k', value: Buffer.from(p === partitions - 1 ? String(i) : 'x') })));
       const t1 = performance.now();
       await producer.commitTransaction();
       const t2 = performance.now();
@@ -94,10 +96,10 @@ async function probe(brokers: string, name: string, rounds: number, gapMs: numbe
 const broker = ensureBroker((l) => process.stdout.write(`${l}\n`));
 try {
   const names = args.variant ?? Object.keys(VARIANTS);
-  process.stdout.write(`# Kafka hop under exactly-once, ${args.rounds} rounds per variant, one record per transaction, ${args.gap} ms apart (${broker.origin})\n`);
+  process.stdout.write(`# Kafka hop under exactly-once, ${args.rounds} rounds per variant, one record to each of ${args.partitions} partition(s) per transaction, ${args.gap} ms apart (${broker.origin})\n`);
   process.stdout.write(`# ms, p50 / p99: send (produce → ack), commit (commitTransaction), visible (commit → read_committed consumer has it), total\n`);
   for (const name of names) {
-    const r = await probe(broker.brokers, name, Number(args.rounds), Number(args.gap));
+    const r = await probe(broker.brokers, name, Number(args.rounds), Number(args.gap), Number(args.partitions));
     const q = (k: keyof Round) => {
       const sorted = r.map((x) => x[k]).sort((a, b) => a - b);
       return `${percentile(sorted, 50).toFixed(1)} / ${percentile(sorted, 99).toFixed(1)}`;
