@@ -8,11 +8,15 @@
  * p50/p95/p99, commits, and CPU time of this process per event — CPU rather
  * than wall time, which a shared machine cannot give honestly.
  *
- *   node --import tsx bench/micro/commit-cost.ts [--rate 200] [--seconds 8] [--gaps 5,10,20,100] [--rounds 2]
+ *   node --import tsx bench/micro/commit-cost.ts [--rate 200] [--seconds 8] [--gaps 5,10,20,100] [--rounds 2] [--kafka]
+ *
+ * `--kafka`: the same on a broker (bench/kafka/broker.ts: KAFKA_BROKERS, else a private one on
+ * AURA_BENCH_KAFKA_PORT), with the app's and topics' names made unique and deleted afterwards.
  *
  * A gap of commit_interval (100 ms) commits about as often as the engine did before it committed
  * on drained input. docs/benchmarks.md, "Commit when it pays", has the figures.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +28,10 @@ import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import { makeEvents } from '../../testing/support/events.js';
 import { loadPipeline } from '../../topology/compile.js';
 import { createEmbeddedTransport } from '../../transports/embedded/index.js';
+import { createKafkaTransport } from '../../transports/kafka/index.js';
+import type { Transport } from '../../transports/types.js';
 import { percentile, sleep } from '../common.js';
+import { ensureBroker } from '../kafka/broker.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,26 +39,40 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '8' },
     gaps: { type: 'string', default: '5,10,20,100' },
     rounds: { type: 'string', default: '2' },
+    kafka: { type: 'boolean', default: false },
   },
 });
 
 const PIPELINE = path.resolve(import.meta.dirname, '../../pipeline.yaml');
 
-async function run(gap: number, rate: number, seconds: number) {
+/** The default pipeline with a unique app and unique topic names (on a shared broker). */
+function uniquePipeline(dir: string): string {
+  const id = randomUUID().slice(0, 8);
+  const text = fs.readFileSync(PIPELINE, 'utf8').replace('app: aura360', `app: cc-${id}`).replace(/name: aura360\./g, `name: cc-${id}.`);
+  const file = path.join(dir, 'pipeline.yaml');
+  fs.writeFileSync(file, text);
+  fs.cpSync(path.resolve(import.meta.dirname, '../../schemas/events'), path.join(dir, 'schemas/events'), { recursive: true });
+  return file;
+}
+
+async function run(gap: number, rate: number, seconds: number, brokers: string | undefined) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-commit-cost-'));
-  const pipeline = loadPipeline(PIPELINE, { env: { AURA_VECTOR_DB: ':memory:', AURA_STATE_DIR: dir } });
-  const transport = createEmbeddedTransport({ path: path.join(dir, 'log.db') });
+  const pipeline = loadPipeline(brokers ? uniquePipeline(dir) : PIPELINE, { env: { AURA_VECTOR_DB: ':memory:', AURA_STATE_DIR: dir } });
+  const transport: Transport = brokers ? createKafkaTransport({ brokers, clientId: 'commit-cost' }) : createEmbeddedTransport({ path: path.join(dir, 'log.db') });
   const app = createPipelineApp({
     pipeline,
     transport,
     logger: createLogger('commit-cost', 'warn'),
     stateDir: dir,
     instanceId: 'bench',
+    topics: 'create',
     commitMinGapMs: gap,
     resources: { overrides: { embedder: createHashingEmbedder() } },
   });
   try {
     await app.start();
+    // On Kafka the group's first assignment comes a moment after start.
+    while (app.engine.tasks.size === 0) await sleep(50);
     const input = pipeline.topics.user_events!;
     const output = pipeline.topics.vectordb_ingest!;
     const reader = transport.consumer({ isolation: 'read_committed' });
@@ -94,6 +115,7 @@ async function run(gap: number, rate: number, seconds: number) {
     };
   } finally {
     await app.stop();
+    if (brokers) await transport.admin().deleteTopics(Object.values(pipeline.topics).map((t) => t.name)).catch(() => undefined);
     await transport.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -101,12 +123,18 @@ async function run(gap: number, rate: number, seconds: number) {
 
 const rate = Number(args.rate);
 const seconds = Number(args.seconds);
-process.stdout.write(`# default pipeline (hashing embedder), embedded log, exactly-once, ${rate} events/s one by one for ${seconds} s; loadavg ${os.loadavg()[0]!.toFixed(2)}\n`);
-process.stdout.write('# gap ms | publish → ingested p50 / p95 / p99 ms | commits | CPU ms/event\n');
-for (let round = 0; round < Number(args.rounds); round++) {
-  for (const gap of args.gaps.split(',').map(Number)) {
-    const r = await run(gap, rate, seconds);
-    const lost = r.received < r.sent ? ` (${r.sent - r.received} not seen!)` : '';
-    process.stdout.write(`${String(gap).padStart(6)} | ${r.p50} / ${r.p95} / ${r.p99}${lost} | ${r.commits} | ${r.cpuMsPerEvent.toFixed(2)}\n`);
+const broker = args.kafka ? ensureBroker((l) => process.stdout.write(`${l}\n`)) : undefined;
+try {
+  const where = broker ? `Kafka (${broker.origin})` : 'embedded log';
+  process.stdout.write(`# default pipeline (hashing embedder), ${where}, exactly-once, ${rate} events/s one by one for ${seconds} s; loadavg ${os.loadavg()[0]!.toFixed(2)}\n`);
+  process.stdout.write('# gap ms | publish → ingested p50 / p95 / p99 ms | commits | CPU ms/event\n');
+  for (let round = 0; round < Number(args.rounds); round++) {
+    for (const gap of args.gaps.split(',').map(Number)) {
+      const r = await run(gap, rate, seconds, broker?.brokers);
+      const lost = r.received < r.sent ? ` (${r.sent - r.received} not seen!)` : '';
+      process.stdout.write(`${String(gap).padStart(6)} | ${r.p50} / ${r.p95} / ${r.p99}${lost} | ${r.commits} | ${r.cpuMsPerEvent.toFixed(2)}\n`);
+    }
   }
+} finally {
+  broker?.stop();
 }
