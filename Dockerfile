@@ -58,6 +58,7 @@ ENV NODE_ENV=production \
 COPY --from=model /models /opt/aura/models
 COPY --from=build /app/node_modules ./node_modules
 # Sources run through tsx: no build step. Owned by root, so the app cannot change its own code.
+# Only what `aura` runs: .dockerignore leaves tests, testing/, bench/, fixtures, scripts and docs out.
 COPY . .
 USER node
 EXPOSE 8080

@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 /**
  * `npm test` = two projects. `unit` runs everything that needs no broker. `kafka` runs the
  * *.kafka.test.ts and *.registry.test.ts files against a real broker and a real Schema Registry:
- * its globalSetups (transports/kafka/test-broker.ts, serdes/test-registry.ts) use KAFKA_BROKERS /
+ * its globalSetups (testing/setup/: kafka-broker.ts, sasl-ssl-listener.ts, schema-registry.ts) use KAFKA_BROKERS /
  * SCHEMA_REGISTRY_URL, or start a local single-node KRaft broker with scripts/kafka.sh and an
  * Apicurio Registry with scripts/registry.sh (Java 17+) — only when such a test file is selected —
  * and it runs after the unit project so the crash tests do not compete with it for the CPU.
@@ -25,12 +25,12 @@ if (!withKafka) {
 }
 
 /** Fails a test whose gateway answered something docs/openapi.json or docs/asyncapi.yaml do not declare. */
-export const contractSetup = ['gateway/testing/contract-setup.ts'];
+export const contractSetup = ['testing/support/contract-setup.ts'];
 
 /** The suite of real servers: Kafka (*.kafka.test.ts) and the Schema Registry (*.registry.test.ts). */
 export const kafkaTestFiles = ['**/*.kafka.test.ts', '**/*.registry.test.ts'];
 /** Started once for that suite: the broker (scripts/kafka.sh) and the registry (scripts/registry.sh). */
-export const kafkaGlobalSetup = ['transports/kafka/test-broker.ts', 'transports/kafka/test-sasl-ssl.ts', 'serdes/test-registry.ts'];
+export const kafkaGlobalSetup = ['testing/setup/kafka-broker.ts', 'testing/setup/sasl-ssl-listener.ts', 'testing/setup/schema-registry.ts'];
 const ignored = ['node_modules/**', '.aura/**', '.scratch/**'];
 
 /**
@@ -69,16 +69,13 @@ export default defineConfig({
         '**/*.d.ts',
         '**/*.test.ts',
         'vitest*.config.ts',
-        'test/**',
-        'gateway/testing/**',
+        // testing/: the shared test helpers, the suites' global set-ups and the fuzz suite (the
+        // test driver and the YAML test runner beside them are the toolkit users get, and count).
+        'testing/support/**',
+        'testing/setup/**',
+        'testing/fuzz/**',
         '**/fixtures/**',
-        '**/test-helpers.ts',
-        '**/test-support.ts',
-        '**/test-server.ts',
-        '**/test-broker.ts',
-        'providers/vectors/qdrant-fake-*.ts',
         'bench/**',
-        '**/bench-*.ts',
       ],
       reporter: ['text-summary', 'json-summary', 'json', 'html'],
       reportOnFailure: true,

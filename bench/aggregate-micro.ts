@@ -11,7 +11,7 @@ import { contextWindowProcessor } from '../processors/aggregate/context-window.j
 import type { ProcessorContext, StreamRecord } from '../processors/types.js';
 import type { KeyValueStore } from '../state/types.js';
 import { decodeValue, encodeValue } from '../runtime/serde.js';
-import { makeEvents } from '../test/events.js';
+import { makeEvents } from '../testing/support/events.js';
 
 const { values: args } = parseArgs({ options: { events: { type: 'string', default: '200000' }, users: { type: 'string', default: '1000' } } });
 const n = Number(args.events);

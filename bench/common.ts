@@ -7,7 +7,7 @@
 import type { Pipeline } from '../topology/model.js';
 import type { Consumer, TopicPartition, Transport } from '../transports/types.js';
 import { decodeValue, encodeValue } from '../runtime/serde.js';
-import { makeEvents, type UserEvent } from '../test/events.js';
+import { makeEvents, type UserEvent } from '../testing/support/events.js';
 import type { BenchRecord } from './workloads.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

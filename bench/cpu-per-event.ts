@@ -53,7 +53,7 @@ try {
   const seconds = (cpu.user + cpu.system) / 1e6;
   process.stdout.write(
     `${w.label}, emit ${process.env.AURA_BENCH_EMIT ?? 'on_commit'}: ${fmt(events)} events, ${fmt(users)} users: ${((seconds * 1e6) / events).toFixed(2)} µs CPU per event ` +
-      `(${seconds.toFixed(2)} s CPU, ${wall.toFixed(2)} s wall, ${fmt(m.commits)} commits, ${fmt(m.recordsProduced)} records out)` +
+      `(${seconds.toFixed(2)} s CPU, ${wall.toFixed(2)} s wall, ${fmt(m.commitTotal)} commits, ${fmt(m.recordsProducedTotal)} records out)` +
       `${problems.length === 0 ? '; end state verified' : `; END STATE WRONG: ${problems.slice(0, 3).join('; ')}`}\n`,
   );
   if (problems.length > 0) process.exitCode = 1;

@@ -91,8 +91,8 @@ export async function benchWorkloadEmbedded(name: WorkloadName, o: EmbeddedWorkl
       users: data.users,
       timing,
       eventsPerSecond,
-      commits: m.commits,
-      recordsOut: m.recordsProduced,
+      commits: m.commitTotal,
+      recordsOut: m.recordsProducedTotal,
       target: { id: targetId, ...checkTarget(targetId, eventsPerSecond, events) },
     };
     if (name === 'context' && (o.seconds ?? 0) > 0) {

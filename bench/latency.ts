@@ -9,7 +9,7 @@
  */
 import type { Transport } from '../transports/types.js';
 import { encodeValue } from '../runtime/serde.js';
-import { makeEvents } from '../test/events.js';
+import { makeEvents } from '../testing/support/events.js';
 import { partitionsOf, percentile, sleep } from './common.js';
 
 export interface LatencyOptions {

@@ -11,7 +11,7 @@
  * connection, is a warm-up and is not measured.
  */
 import { parseArgs } from 'node:util';
-import { runLoad } from '../test/load/run-load.js';
+import { runLoad } from './load/run-load.js';
 
 const { values } = parseArgs({
   options: {

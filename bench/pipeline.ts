@@ -15,12 +15,12 @@ import { createPipelineApp } from '../runtime/app.js';
 import { ensureTopics } from '../runtime/topics.js';
 import { loadPipeline } from '../topology/compile.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
-import { createHashingEmbedder } from '../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import { createMiniLmEmbedder, defaultMiniLmWorkers, MINILM_DIMS } from '../providers/embedders/minilm.js';
 import { createEmbeddedVectorStore } from '../providers/vectors/embedded.js';
 import { pointId } from '../providers/types.js';
 import type { Transport } from '../transports/types.js';
-import type { UserEvent } from '../test/events.js';
+import type { UserEvent } from '../testing/support/events.js';
 import { benchEvents, produceEvents, readLastByKey, waitForPipeline } from './common.js';
 import { failureCheck, logger, tempDir, type ThroughputResult } from './embedded.js';
 import { checkTarget } from './targets.js';
@@ -74,8 +74,8 @@ export async function benchPipelineEmbedded(o: PipelineBenchOptions): Promise<Th
       users: new Set(events.map((e) => e.user_id)).size,
       timing: { wallSeconds: seconds, steadySeconds: 0, steadyRecords: 0 },
       eventsPerSecond,
-      commits: m.commits,
-      recordsOut: m.recordsProduced,
+      commits: m.commitTotal,
+      recordsOut: m.recordsProducedTotal,
       problems,
       target: o.embedder === 'minilm' ? { id: 'pipeline-minilm', ...checkTarget('pipeline-minilm', eventsPerSecond, o.events) } : undefined,
     };

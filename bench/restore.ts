@@ -70,9 +70,9 @@ export async function benchRestore(o: { keys: number; transport?: Transport; lab
     const started = performance.now();
     await app.start();
     const check = failureCheck(app);
-    while (app.engine.metrics.restoredRecords < o.keys) {
+    while (app.engine.metrics.restoreTotal < o.keys) {
       check();
-      if (performance.now() - started > 600_000) throw new Error(`restore: ${app.engine.metrics.restoredRecords} of ${o.keys} records after 10 minutes`);
+      if (performance.now() - started > 600_000) throw new Error(`restore: ${app.engine.metrics.restoreTotal} of ${o.keys} records after 10 minutes`);
       await sleep(5);
     }
     const seconds = (performance.now() - started) / 1000;

@@ -7,7 +7,7 @@
  * aggregates also see missing fields. expectedStats() is the fold both apps
  * must end with, checked by the benches.
  */
-import { prng } from '../test/events.js';
+import { prng } from '../testing/support/events.js';
 
 export interface StatsEvent {
   id: string;

@@ -5,7 +5,7 @@
  * apps are held to the same checks by the benches themselves.
  */
 import { describe, expect, it } from 'vitest';
-import { TopologyTestDriver } from '../runtime/test-driver.js';
+import { TopologyTestDriver } from '../testing/test-driver.js';
 import { compareStats, expectedStats, makeStatsEvents } from './stats-events.js';
 import { WORKLOADS } from './workloads.js';
 

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { encodeValue } from '../runtime/serde.js';
-import { makeEvents } from '../test/events.js';
+import { makeEvents } from '../testing/support/events.js';
 import { compareStats, expectedStats, makeStatsEvents } from './stats-events.js';
 
 export type WorkloadName = 'stats' | 'context';

@@ -11,7 +11,7 @@ import { deadLetter } from '../runtime/dead-letter.js';
 import { loadPipeline } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
 import type { LogRecord } from '../transports/types.js';
-import { ROOT, aura, kafkaTransport, pipelineCopy, readTopic, tempDir, uniquePrefix } from '../test/kafka/harness.js';
+import { ROOT, aura, kafkaTransport, pipelineCopy, readTopic, tempDir, uniquePrefix } from '../testing/support/kafka-harness.js';
 import { REPLAYED_FROM_HEADER } from './dlq-replay.js';
 
 describe('aura dlq replay on Kafka', () => {

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, aura, brokers, kafkaTransport, readTopic, tempDir, uniquePrefix, waitFor } from '../test/kafka/harness.js';
+import { ROOT, aura, brokers, kafkaTransport, readTopic, tempDir, uniquePrefix, waitFor } from '../testing/support/kafka-harness.js';
 import { readDeployment } from '../runtime/deployment-record.js';
 
 const prefix = uniquePrefix('plan');

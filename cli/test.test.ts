@@ -47,12 +47,12 @@ describe('aura test', () => {
   }, 60_000);
 
   it('exits 1 and shows the first difference of each failed test, with its line', async () => {
-    const { code, stdout } = await aura('runtime/fixtures/aura-test/failing.test.yaml');
+    const { code, stdout } = await aura('testing/runner/fixtures/failing.test.yaml');
     expect(code).toBe(1);
-    const F = 'runtime/fixtures/aura-test/failing.test.yaml';
+    const F = 'testing/runner/fixtures/failing.test.yaml';
     expect(stable(stdout)).toBe(
       [
-        `${F} (pipeline runtime/fixtures/aura-test/words.yaml)`,
+        `${F} (pipeline testing/runner/fixtures/words.yaml)`,
         '  ✓ passes (… ms)',
         '  ✗ expects the wrong count (… ms)',
         `      ${F}:20:35 expect_output.counts[1]: value.n differs`,
@@ -69,13 +69,13 @@ describe('aura test', () => {
   }, 60_000);
 
   it('finds <name>.test.yaml beside a pipeline, runs a directory, and exits 1 on a broken test file', async () => {
-    const beside = await aura('runtime/fixtures/aura-test/words.yaml', '--filter', 'below');
+    const beside = await aura('testing/runner/fixtures/words.yaml', '--filter', 'below');
     expect(beside.code).toBe(0);
-    expect(stable(beside.stdout)).toContain('runtime/fixtures/aura-test/words.test.yaml (pipeline runtime/fixtures/aura-test/words.yaml)\n  ✓ a word below the minimum length is not kept (… ms)\n\n1 passed, 0 failed\n');
-    const dir = await aura('runtime/fixtures/aura-test', '--filter', 'typo');
+    expect(stable(beside.stdout)).toContain('testing/runner/fixtures/words.test.yaml (pipeline testing/runner/fixtures/words.yaml)\n  ✓ a word below the minimum length is not kept (… ms)\n\n1 passed, 0 failed\n');
+    const dir = await aura('testing/runner/fixtures', '--filter', 'typo');
     expect(dir.code).toBe(1);
-    expect(dir.stdout).toContain('runtime/fixtures/aura-test/invalid.test.yaml:4:5 error unknown field "inputs" in tests.0 (did you mean "input"?)');
-    expect(dir.stdout).toContain('runtime/fixtures/aura-test/unknown-topic.test.yaml:5:7 error unknown topic "word" (did you mean "words"?)');
+    expect(dir.stdout).toContain('testing/runner/fixtures/invalid.test.yaml:4:5 error unknown field "inputs" in tests.0 (did you mean "input"?)');
+    expect(dir.stdout).toContain('testing/runner/fixtures/unknown-topic.test.yaml:5:7 error unknown topic "word" (did you mean "words"?)');
     expect(dir.stdout.trimEnd().split('\n').slice(-2)).toEqual(['2 test files could not run', '0 passed, 0 failed']);
   }, 60_000);
 });

@@ -8,8 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { EXIT_FAILED, EXIT_OK } from './context.js';
-import { runTestFile, type FileReport } from '../runtime/test-runner/run-tests.js';
-import { formatFileHeader, formatProblems, formatResult, formatSummary, totals } from '../runtime/test-runner/report.js';
+import type { FileReport } from '../testing/runner/run-tests.js';
 
 export const DEFAULT_TEST_FILE = 'pipeline.test.yaml';
 const TEST_FILE = /\.test\.ya?ml$/;
@@ -44,6 +43,13 @@ export function registerTest(program: Command, cli: CliContext): void {
         cli.exitCode = EXIT_FAILED;
         return;
       }
+      const toolkit = await loadToolkit();
+      if (!toolkit) {
+        cli.err('aura test: the test toolkit (testing/) is not part of this installation — the container image ships without it; run `aura test` from a checkout of aura-streams\n');
+        cli.exitCode = EXIT_FAILED;
+        return;
+      }
+      const { runTestFile, formatFileHeader, formatProblems, formatResult, formatSummary, totals } = toolkit;
       const reports: FileReport[] = [];
       for (const file of files) {
         let started = false;
@@ -64,4 +70,18 @@ export function registerTest(program: Command, cli: CliContext): void {
       if (t.passed + t.failed === 0 && t.broken === 0) cli.err(`aura test: no test matched${options.filter ? ` "${options.filter}"` : ''}\n`);
       cli.exitCode = t.failed === 0 && t.broken === 0 && t.passed > 0 ? EXIT_OK : EXIT_FAILED;
     });
+}
+
+/**
+ * The test toolkit is loaded only by this command: the production image leaves testing/ out
+ * (.dockerignore), and every other command must still start there.
+ */
+async function loadToolkit() {
+  try {
+    const [runner, report] = await Promise.all([import('../testing/runner/run-tests.js'), import('../testing/runner/report.js')]);
+    return { ...runner, ...report };
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes('testing')) return undefined;
+    throw err;
+  }
 }

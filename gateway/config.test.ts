@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dockerfileStages } from '../ops/stack-files.js';
+import { dockerfileStages } from '../testing/support/stack-files.js';
 import { gatewayConfigFromEnv, isLoopback } from './config.js';
 import { LIMIT_SETTINGS } from './limits.js';
 

@@ -9,14 +9,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/logger.js';
-import { createHashingEmbedder } from '../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import { createPipelineApp, type PipelineApp } from '../runtime/app.js';
-import { ROOT, kafkaTransport, pipelineCopy, tempDir, uniquePrefix } from '../test/kafka/harness.js';
+import { ROOT, kafkaTransport, pipelineCopy, tempDir, uniquePrefix } from '../testing/support/kafka-harness.js';
 import { loadPipeline } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
 import { createGateway, type Gateway } from './app.js';
-import { eventually, TEST_SECRET } from './testing/harness.js';
-import { TestSocket, wsUrl } from './testing/ws-client.js';
+import { eventually, TEST_SECRET } from '../testing/support/gateway-harness.js';
+import { TestSocket, wsUrl } from '../testing/support/ws-client.js';
 import { sign } from 'hono/jwt';
 
 describe('the gateway on Kafka', () => {

@@ -8,8 +8,8 @@
  */
 import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, TEST_SECRET, type Harness } from './testing/harness.js';
-import { handshake, rawRequest } from './testing/raw-http.js';
+import { startHarness, TEST_SECRET, type Harness } from '../testing/support/gateway-harness.js';
+import { handshake, rawRequest } from '../testing/support/raw-http.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { EngineMetrics } from '../runtime/metrics.js';
 import { GatewayMetrics, type MetricSources } from '../gateway/metrics/prometheus.js';
-import { githubAnchors } from './markdown.js';
+import { githubAnchors } from '../testing/support/markdown.js';
 import { exposedMetrics, scanPromql } from './promql.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -26,10 +26,10 @@ function topologyOf(p: Pipeline): unknown {
 }
 
 describe('generated deployment files', () => {
-  it('are up to date (else: node --import tsx ops/generate.ts)', () => {
+  it('are up to date (else: aura docs)', () => {
     const files = generatedOpsFiles();
     expect([...files.keys()].sort()).toEqual(['docs/asyncapi.yaml', 'docs/deployment.md', QDRANT_PIPELINE].sort());
-    expect(staleFiles(files), 'run `node --import tsx ops/generate.ts` and commit the result').toEqual([]);
+    expect(staleFiles(files), 'run `aura docs` and commit the result').toEqual([]);
   });
 
   it('detect a stale copy', () => {

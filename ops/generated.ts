@@ -6,7 +6,7 @@
  *                         never drift apart
  *   docs/asyncapi.yaml    `aura describe --format asyncapi pipeline.yaml`
  *   docs/deployment.md    its ACL section: `aura describe --format acls pipeline.qdrant.yaml`
- * Rewrite them with `node --import tsx ops/generate.ts` (`--check` to only compare).
+ * Rewrite them with `aura docs` (`aura docs --check` only compares); `aura docs` writes the reference docs too.
  * Compiled with an empty environment: the `${VAR:-default}` defaults, never the
  * caller's shell, decide what is committed.
  */
@@ -32,14 +32,14 @@ const QDRANT_RESOURCE = [
 ];
 
 const HEADER = [
-  '# GENERATED from pipeline.yaml by `node --import tsx ops/generate.ts`: edit pipeline.yaml, not this file.',
+  '# GENERATED from pipeline.yaml by `aura docs`: edit pipeline.yaml, not this file.',
   `# The default pipeline with its vector sink (${VECTOR_RESOURCE}) in Qdrant instead of the embedded store:`,
   '# what docker-compose.dev.yml and the deployment of docs/deployment.md run. QDRANT_URL, QDRANT_API_KEY',
   '# and QDRANT_COLLECTION choose the server and the collection.',
   '#',
 ];
 
-export const ACL_BEGIN = `<!-- BEGIN GENERATED: aura describe --format acls ${QDRANT_PIPELINE} (node --import tsx ops/generate.ts) -->`;
+export const ACL_BEGIN = `<!-- BEGIN GENERATED: aura describe --format acls ${QDRANT_PIPELINE} (aura docs) -->`;
 export const ACL_END = '<!-- END GENERATED -->';
 
 /** pipeline.yaml with its vector resource replaced by Qdrant; everything else byte for byte. */

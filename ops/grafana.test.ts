@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startHarness, type Harness } from '../gateway/testing/harness.js';
+import { eventually, startHarness, type Harness } from '../testing/support/gateway-harness.js';
 import { exposedMetrics, scanPromql } from './promql.js';
 
 const DIR = path.resolve(import.meta.dirname, 'grafana');
@@ -37,7 +37,7 @@ beforeAll(async () => {
   // A Guardian answer, waited for: its latency histogram gets samples (and labels) too.
   const advice = await fetch(`${h.url}/api/guardian/advice`, { method: 'POST', headers: { ...(await h.auth('ana')), prefer: 'wait=10' }, body: JSON.stringify({ question: 'How can I sleep better?' }) });
   expect(advice.status).toBe(200);
-  await eventually(() => (h.app.engine.metrics.commits > 0 && h.gateway.deps.lag.lag.size > 0 ? true : undefined));
+  await eventually(() => (h.app.engine.metrics.commitTotal > 0 && h.gateway.deps.lag.lag.size > 0 ? true : undefined));
   h.gateway.deps.nodeStats.sample();
   const res = await fetch(`${h.url}/metrics`);
   expect(res.status).toBe(200);

@@ -14,9 +14,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, brokers, kafkaTransport, pipelineCopy, readTopic, tempDir, uniquePrefix } from '../test/kafka/harness.js';
+import { ROOT, brokers, kafkaTransport, pipelineCopy, readTopic, tempDir, uniquePrefix } from '../testing/support/kafka-harness.js';
 import { loadPipeline } from '../topology/compile.js';
-import { quickstartSteps, type QuickstartStep } from './quickstart-commands.js';
+import { quickstartSteps, type QuickstartStep } from '../testing/support/quickstart-commands.js';
 
 async function freePort(): Promise<number> {
   const server = net.createServer();

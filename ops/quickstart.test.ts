@@ -10,9 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { auraInProcess } from '../test/aura-in-process.js';
+import { auraInProcess } from '../testing/support/aura-in-process.js';
 import { loadPipeline } from '../topology/compile.js';
-import { auraArgs, quickstartSteps } from './quickstart-commands.js';
+import { auraArgs, quickstartSteps } from '../testing/support/quickstart-commands.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const steps = quickstartSteps(ROOT);

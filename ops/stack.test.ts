@@ -2,10 +2,12 @@
  * The container stack without Docker (none can run here): docker-compose.dev.yml
  * parsed and checked — services, published ports, the app's environment against
  * what the code reads, health checks and start order — the Dockerfile's stages,
- * packages, model location, user and health check, and every
- * `docker compose ... <service>` the README, the docs and error messages tell
- * people to run names a service that exists.
+ * packages, model location, user and health check, what the image holds
+ * (every module `aura` loads, nothing test- or bench-only: .dockerignore read as
+ * Docker does), and every `docker compose ... <service>` the README, the docs and
+ * error messages tell people to run names a service that exists.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +16,8 @@ import { parse } from 'yaml';
 import { JAR_ONNX_ENTRY, JAR_TOKENIZER_ENTRY, MINILM_MODEL_ID, cachedMiniLmModel } from '../providers/embedders/model-cache.js';
 import { compilePipeline } from '../topology/compile.js';
 import { main } from '../cli/main.js';
-import { dockerfileStages, repoFiles } from './stack-files.js';
+import { dockerfileStages, repoFiles } from '../testing/support/stack-files.js';
+import { dockerIgnored, importsOf, loadedFiles } from '../testing/support/imports.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const read = (rel: string) => fs.readFileSync(path.join(ROOT, rel), 'utf8');
@@ -99,6 +102,13 @@ describe('docker-compose.dev.yml', () => {
   });
 });
 
+/** What `aura` loads (bin/aura.js and every run-time import from it; `aura test` loads testing/ lazily, outside the image). */
+const auraFiles = new Set(
+  [...loadedFiles([path.join(ROOT, 'bin/aura.js')], (_from, to) => !path.relative(ROOT, to).startsWith(`testing${path.sep}`))]
+    .map((f) => path.relative(ROOT, f))
+    .filter((f) => !f.startsWith('..')),
+);
+
 describe('Dockerfile', () => {
   const stages = dockerfileStages(read('Dockerfile'));
   const stage = (name: string) => stages.find((s) => s.name === name)!;
@@ -123,11 +133,10 @@ describe('Dockerfile', () => {
     for (const p of ci) expect(runtime, p).toContain(runtimeLibs[p]);
     const pkg = JSON.parse(read('package.json')) as { devDependencies: Record<string, string> };
     const devOnly = Object.keys(pkg.devDependencies).filter((d) => !d.startsWith('@types/'));
-    for (const f of repoFiles(ROOT, (x) => x.endsWith('.ts') && !x.endsWith('.test.ts'))) {
-      const text = fs.readFileSync(f, 'utf8');
-      // Test support, never loaded by `aura` (the fuzz suite's generators use fast-check without vitest).
-      if (/from 'vitest/.test(text) || /vitest\.(kafka\.)?config\.ts$/.test(f) || path.relative(ROOT, f).startsWith(`test${path.sep}fuzz${path.sep}`)) continue;
-      for (const d of devOnly) expect(text.includes(`from '${d}'`), `${path.relative(ROOT, f)} imports dev dependency ${d}`).toBe(false);
+    for (const f of auraFiles) {
+      if (!/\.(ts|js|mjs)$/.test(f) || !fs.existsSync(path.join(ROOT, f))) continue;
+      const text = read(f);
+      for (const d of devOnly) expect(text.includes(`from '${d}'`), `${f} imports dev dependency ${d}`).toBe(false);
     }
   });
 
@@ -161,5 +170,37 @@ describe('Dockerfile', () => {
     expect(args('runtime', 'COPY')).toContain('--from=build /app/node_modules ./node_modules');
     const ignore = read('.dockerignore').split('\n');
     for (const p of ['node_modules', '.git', '.aura']) expect(ignore).toContain(p);
+  });
+});
+
+describe('the image holds what aura runs and nothing else', () => {
+  const patterns = read('.dockerignore').split('\n');
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+  const shipped = files.filter((f) => fs.existsSync(path.join(ROOT, f)) && !dockerIgnored(patterns, f));
+
+  it('reads .dockerignore as Docker does', () => {
+    expect(dockerIgnored(['**/*.test.ts'], 'runtime/engine.test.ts')).toBe(true);
+    expect(dockerIgnored(['**/*.test.ts'], 'engine.test.ts')).toBe(true);
+    expect(dockerIgnored(['**/fixtures'], 'topology/fixtures/invalid/a.yaml')).toBe(true);
+    expect(dockerIgnored(['testing'], 'testing/support/events.ts')).toBe(true);
+    expect(dockerIgnored(['testing'], 'runtime/testing.ts')).toBe(false);
+    expect(dockerIgnored(['docs', '!docs/keep.md'], 'docs/keep.md')).toBe(false);
+    expect(dockerIgnored(['*.log'], 'runtime/x.log')).toBe(false);
+  });
+
+  it('ships every file aura loads', () => {
+    const missing = [...auraFiles].filter((f) => fs.existsSync(path.join(ROOT, f)) && dockerIgnored(patterns, f));
+    expect(missing, 'loaded by aura but left out by .dockerignore').toEqual([]);
+    expect(auraFiles).toContain('runtime/engine.ts');
+    expect(auraFiles).toContain('gateway/app.ts');
+  });
+
+  it('ships no test, test support, fixture, benchmark or developer script', () => {
+    const testOnly = shipped.filter((f) => /\.test\.(ts|ya?ml)$|(^|\/)fixtures\/|^(testing|bench|scripts|docs)\/|^vitest.*\.config\.ts$|rules-test/.test(f));
+    expect(testOnly).toEqual([]);
+    // Every shipped module is one aura loads, or declares types its modules import.
+    const typeFiles = new Set([...auraFiles].filter((f) => /\.(ts|mjs|js)$/.test(f) && fs.existsSync(path.join(ROOT, f))).flatMap((f) => importsOf(path.join(ROOT, f)).map((i) => path.relative(ROOT, i.file))));
+    const unused = shipped.filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.d.ts') && !auraFiles.has(f) && !typeFiles.has(f));
+    expect(unused, 'shipped modules that aura never loads: test-only code in a product folder?').toEqual([]);
   });
 });

@@ -46,6 +46,8 @@ export interface ProcessorDefinition<S extends TObject> {
   storeRequirement?(config: Config<S>): StoreRequirement | undefined;
   /** Checks beyond the JSON Schema (reported by the compiler at the config field). */
   check?(config: Config<S>): ConfigIssue[];
+  /** Whether forwarded records may carry another key than their input (a re-key); leave out when the key is always kept. */
+  changesKey?(config: Config<S>): boolean;
   /** A fresh instance per task (and per partition), like Kafka Streams' ProcessorSupplier. */
   create(config: Config<S>, node: ProcessorNode): Processor;
 }
@@ -53,7 +55,7 @@ export interface ProcessorDefinition<S extends TObject> {
 const DEFAULT_PORTS = ['default'];
 
 export function defineProcessor<S extends TObject>(definition: ProcessorDefinition<S>): ProcessorType {
-  const { config: schema, ports, resourceRefs, expressions, storeRequirement, check, create } = definition;
+  const { config: schema, ports, resourceRefs, expressions, storeRequirement, check, changesKey, create } = definition;
   const parse = (config: ValidatedConfig): Config<S> => parseConfig(schema, config);
   return {
     type: definition.type,
@@ -68,6 +70,7 @@ export function defineProcessor<S extends TObject>(definition: ProcessorDefiniti
     ...(expressions ? { expressions: (config: ValidatedConfig) => expressions(parse(config)) } : {}),
     ...(storeRequirement ? { storeRequirement: (config: ValidatedConfig) => storeRequirement(parse(config)) } : {}),
     ...(check ? { check: (config: ValidatedConfig) => check(parse(config)) } : {}),
+    ...(changesKey ? { changesKey: (config: ValidatedConfig) => changesKey(parse(config)) } : {}),
     create: (config, node) => create(parse(config), node),
   };
 }

@@ -58,6 +58,8 @@ export interface ProcessorContext {
   wallClockTime(): number;
   /** Origin of the record being processed (undefined inside punctuations). */
   origin(): RecordOrigin | undefined;
+  /** Counts a record dropped because its window had closed (Kafka Streams' dropped-records metric). */
+  lateRecordDropped(): void;
   readonly logger: Logger;
 }
 
@@ -141,6 +143,12 @@ export interface ProcessorType {
   storeRequirement?(config: ValidatedConfig): StoreRequirement | undefined;
   /** Checks beyond the JSON Schema, run on a schema-valid config. */
   check?(config: ValidatedConfig): ConfigIssue[];
+  /**
+   * Whether the records it forwards may carry another key than the record they came from (a
+   * re-key). Undefined: the key is kept. The compiler fuses a topic into its writer's tasks only
+   * when no processor between them changes the key (topology/fusion.ts).
+   */
+  changesKey?(config: ValidatedConfig): boolean;
   /** A fresh instance per task, like Kafka Streams' ProcessorSupplier. */
   create(config: ValidatedConfig, node: ProcessorNode): Processor;
 }

@@ -34,6 +34,8 @@ export interface PipelineAppOptions {
   pollTimeoutMs?: number;
   /** Records queued in asynchronous lanes before polling pauses (backpressure bound). */
   maxInflight?: number;
+  /** The least time between a commit's end and a commit because the input is drained (runtime/commit-policy.ts). */
+  commitMinGapMs?: number;
   /**
    * The Schema Registry of `json_sr`/`avro` topics. Default: from SCHEMA_REGISTRY_URL & co.
    * `false`: every topic plain JSON whatever its format (the test driver: formats are a wire concern).
@@ -68,6 +70,7 @@ export function createPipelineApp(options: PipelineAppOptions): PipelineApp {
     topics: options.topics,
     pollTimeoutMs: options.pollTimeoutMs,
     maxInflight: options.maxInflight,
+    commitMinGapMs: options.commitMinGapMs,
     serdes: registry.serdes,
     factories: {
       processorType: (type) => (options.processors ?? builtinProcessors).get(type),

@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Embedder } from '../providers/types.js';
-import { inlineDriver, recentHour } from './fixtures/inline-driver.js';
-import type { TopologyTestDriver } from './test-driver.js';
+import { inlineDriver, recentHour } from '../testing/inline-driver.js';
+import type { TopologyTestDriver } from '../testing/test-driver.js';
 
 const CONCURRENCY = 4;
 const MAX_INFLIGHT = 100;

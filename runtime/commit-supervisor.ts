@@ -3,12 +3,11 @@
  * instance (EOS v2), commits reported to the health record, and a failed
  * commit classified — fenced: the instance stops; unusable producer: it is
  * replaced (the new one's initTransactions settles the old transaction on the
- * broker); otherwise backoff, up to task_timeout — before the engine re-creates
+ * broker); otherwise backoff, up to task_timeout — before the task manager re-creates
  * its tasks from the last committed offsets (Kafka Streams' "task corrupted").
  */
 import type { Consumer, Producer, Transport } from '../transports/types.js';
-import type { Clock } from './clock.js';
-import { Committer } from './commit.js';
+import { Committer, type PreparedCommit } from './commit.js';
 import { fencedError, isFenced } from './failures.js';
 import type { HealthTracker } from './health.js';
 import type { EngineMetrics } from './metrics.js';
@@ -23,12 +22,13 @@ export interface CommitSupervisorOptions {
   transport: Transport;
   consumer: Consumer;
   metrics: EngineMetrics;
-  clock: Clock;
   logger: Logger;
   health: HealthTracker;
   retrier: Retrier;
   /** Runs after the lanes drained, before anything commits (`delivery: immediate` records). */
   beforeCommit: () => Promise<void>;
+  /** Physical names of the fused topics (commit.ts moves the group's offsets on them). */
+  fusedTopics: ReadonlySet<string>;
 }
 
 export class CommitSupervisor {
@@ -52,16 +52,23 @@ export class CommitSupervisor {
       throw isFenced(err) ? fencedError(app, instanceId, err) : err;
     }
     this.producer = producer;
-    this.committer = new Committer(exactlyOnce, producer, this.o.consumer, this.o.metrics, this.o.clock, this.o.beforeCommit);
-  }
-
-  due(tasks: Iterable<Task>, idle: boolean, intervalMs: number): boolean {
-    return this.committer.due(tasks, idle, intervalMs);
+    this.committer = new Committer(exactlyOnce, producer, this.o.consumer, this.o.metrics, this.o.beforeCommit, this.o.fusedTopics);
   }
 
   /** Commits every task; throws when the commit failed (see recover). */
   async commit(tasks: Task[]): Promise<void> {
-    await this.o.health.track('commit', () => this.committer.commit(tasks));
+    const prepared = await this.prepare(tasks);
+    if (prepared) await this.complete(prepared);
+  }
+
+  /** The first half of a commit (commit.ts), while processing waits. */
+  prepare(tasks: Task[]): Promise<PreparedCommit | undefined> {
+    return this.committer.prepare(tasks);
+  }
+
+  /** The second half, the broker's part; throws when the commit failed (see recover). */
+  async complete(prepared: PreparedCommit): Promise<void> {
+    await this.o.health.track('commit', () => this.committer.complete(prepared));
     this.o.retrier.succeeded('commit');
   }
 

@@ -6,75 +6,98 @@
  * between leaves local state behind its changelog, never ahead, and restore
  * catches it up. Under at-least-once the same order holds without the
  * transaction: outputs acknowledged, then local state, then offsets.
+ *
+ * A commit runs in two halves (prepare, complete) so that processing goes on
+ * while the second one waits for the broker: what the tasks do meanwhile
+ * belongs to the next commit (the state layer keeps those writes apart).
  */
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
-import type { Consumer, OutgoingRecord, Producer, RecordMetadata } from '../transports/types.js';
-import type { Clock } from './clock.js';
+import type { Consumer, OutgoingRecord, Producer, RecordMetadata, TopicPartitionOffset } from '../transports/types.js';
 import { isFenced } from './failures.js';
 import type { EngineMetrics } from './metrics.js';
 import type { Task } from './task.js';
 
-/** Commit early when this many output records are buffered (bounds memory). */
-const MAX_BUFFERED = 20_000;
+/** A commit whose first half ran (Committer.prepare): what goes to the log, and from which task. */
+export interface PreparedCommit {
+  started: number;
+  parts: Array<{ task: Task; changelog: number; consumed: TopicPartitionOffset[] }>;
+  /** Changelog records first, task by task, then the outputs. */
+  records: OutgoingRecord[];
+  changelogCount: number;
+}
 
 export class Committer {
-  private lastCommit: number;
-
   constructor(
     private readonly exactlyOnce: boolean,
     private readonly producer: Producer,
     private readonly consumer: Consumer,
     private readonly metrics: EngineMetrics,
-    private readonly clock: Clock,
-    /** Runs after the lanes drained, before anything commits (flushes `delivery: immediate` records). */
+    /** Runs before anything commits (flushes `delivery: immediate` records). */
     private readonly beforeCommit: () => Promise<void> = async () => undefined,
-  ) {
-    this.lastCommit = clock.now();
+    /**
+     * Physical names of the fused topics (runtime/task-units.ts): their readers processed every
+     * record written to them in memory, so the group's offset on them moves past those records
+     * with this commit (see fusedPositions).
+     */
+    private readonly fusedTopics: ReadonlySet<string> = new Set(),
+  ) {}
+
+  /** Both halves at once (a rebalance, the final commit). */
+  async commit(all: Task[]): Promise<void> {
+    const prepared = await this.prepare(all);
+    if (prepared) await this.complete(prepared);
   }
 
-  /** Due when the interval elapsed, or the input is idle (low latency), or buffers are full. */
-  due(tasks: Iterable<Task>, idle: boolean, intervalMs: number): boolean {
-    let dirty = false;
-    let buffered = 0;
-    for (const t of tasks) {
-      if (t.options.state.needsFlush()) return true;
-      buffered += t.collector.size;
-      if (t.consumedOffsets().length > 0 || t.collector.size > 0) dirty = true;
-    }
-    if (!dirty) return false;
-    return idle || buffered >= MAX_BUFFERED || this.clock.now() - this.lastCommit >= intervalMs;
-  }
-
-  async commit(tasks: Task[]): Promise<void> {
+  /**
+   * The first half, while processing waits: the asynchronous lanes drain (their records' outputs
+   * belong to this commit), then each task with something to commit — input processed, outputs,
+   * or state written (a punctuation, a purge) — hands over its changelog records (its state's
+   * prepareCommit), its outputs and the offsets it consumed. What the tasks do from here on
+   * belongs to the next commit. Undefined when no task has anything to commit.
+   */
+  async prepare(all: Task[]): Promise<PreparedCommit | undefined> {
     const started = performance.now();
-    await Promise.all(tasks.map((t) => t.drain()));
+    await Promise.all(all.map((t) => t.drain()));
     // Record caches (state/record-cache.ts, `emit: on_commit`) forward their merged updates now, so
     // that they and everything they cause downstream travel in this commit; what they forward may
     // go through asynchronous lanes again, hence drain and repeat until nothing was forwarded.
-    while (tasks.reduce((n, t) => n + (t.options.state.flushRecordCaches?.() ?? 0), 0) > 0) await Promise.all(tasks.map((t) => t.drain()));
-    await this.beforeCommit();
-    const changelogs: Array<{ task: Task; count: number }> = [];
+    while (all.reduce((n, t) => n + (t.options.state.flushRecordCaches?.() ?? 0), 0) > 0) await Promise.all(all.map((t) => t.drain()));
+    const tasks = all.filter((t) => t.hasUncommitted() || t.collector.size > 0 || t.options.state.dirtyCount() > 0);
+    if (tasks.length === 0) return undefined;
+    const parts: PreparedCommit['parts'] = [];
     const records: OutgoingRecord[] = [];
     for (const task of tasks) {
-      const cl = task.options.state.prepareCommit();
-      changelogs.push({ task, count: cl.length });
-      for (const c of cl) records.push({ topic: c.topic, partition: c.partition, key: c.key, value: c.value, timestamp: c.timestamp });
+      // Each task's state turns its dirty entries into changelog records (the last write per key).
+      const changelog = task.options.state.prepareCommit();
+      parts.push({ task, changelog: changelog.length, consumed: task.takeConsumed() });
+      for (const c of changelog) records.push({ topic: c.topic, partition: c.partition, key: c.key, value: c.value, timestamp: c.timestamp });
     }
     const changelogCount = records.length;
     for (const task of tasks) for (const r of task.collector.take()) records.push(r);
-    const offsets = tasks.flatMap((t) => t.consumedOffsets());
-    this.lastCommit = this.clock.now();
+    return { started, parts, records, changelogCount };
+  }
+
+  /**
+   * The second half, while processing goes on: `delivery: immediate` records acknowledged, the
+   * transaction (or the at-least-once sends and offset commit), then local state. Throws when the
+   * commit failed: the prepared work is then lost and must be redone (see the task manager).
+   */
+  async complete(p: PreparedCommit): Promise<void> {
+    const { parts, records, changelogCount } = p;
+    // An input offset is never committed before the progress records it caused were acknowledged.
+    await this.beforeCommit();
+    let offsets = parts.flatMap((x) => x.consumed);
+    let meta: RecordMetadata[] = [];
     if (records.length === 0 && offsets.length === 0) {
-      // Nothing to send (a commit on revoke of idle tasks): end the prepared phase of each state.
-      for (const { task } of changelogs) task.options.state.completeCommit({});
+      // State without a changelog written without input: nothing for the log, only SQLite.
+      for (const { task } of parts) task.options.state.completeCommit({});
       return;
     }
-
-    let meta: RecordMetadata[] = [];
     if (this.exactlyOnce) {
       await this.producer.beginTransaction();
       try {
         if (records.length > 0) meta = await this.producer.send(records);
+        offsets = this.fusedPositions(offsets, records, meta, changelogCount);
         if (offsets.length > 0) await this.producer.sendOffsetsToTransaction(offsets, this.consumer.groupMetadata());
         await this.producer.commitTransaction();
       } catch (err) {
@@ -87,36 +110,56 @@ export class Committer {
       const outputs = records.length > changelogCount ? await this.producer.send(records.slice(changelogCount)) : [];
       const changes = changelogCount > 0 ? await this.producer.send(records.slice(0, changelogCount)) : [];
       meta = [...changes, ...outputs];
+      offsets = this.fusedPositions(offsets, records, meta, changelogCount);
     }
 
     // Changelog records come first in `records`, task by task: map their offsets back to each task.
     let i = 0;
-    for (const { task, count } of changelogs) {
+    for (const { task, changelog, consumed } of parts) {
       const next: Record<string, number> = {};
-      for (let j = 0; j < count; j++, i++) {
+      for (let j = 0; j < changelog; j++, i++) {
         const m = meta[i]!;
         const k = `${m.topic}:${m.partition}`;
         next[k] = Math.max(next[k] ?? 0, m.offset + 1);
       }
-      for (const o of task.consumedOffsets()) {
-        // Table stores checkpoint their source topic's position too.
-        next[`${o.topic}:${o.partition}`] = o.offset;
-      }
+      // Table stores checkpoint their source topic's position too.
+      for (const o of consumed) next[`${o.topic}:${o.partition}`] = o.offset;
       task.options.state.completeCommit(next);
     }
     if (!this.exactlyOnce && offsets.length > 0) await this.consumer.commit(offsets);
-    for (const task of tasks) task.markCommitted();
 
-    const now = this.clock.now();
+    // Wall-clock time, whatever clock punctuations use: the gateway stamps records with real time.
+    const now = Date.now();
     for (let k = changelogCount; k < records.length; k++) {
       const ts = records[k]!.timestamp;
-      if (ts !== undefined && ts > 0 && ts <= now) {
-        this.metrics.e2eLatencyMsTotal += now - ts;
-        this.metrics.e2eSamples++;
-      }
+      if (ts !== undefined && ts > 0 && ts <= now) this.metrics.committedE2eLatency.observe(now - ts);
     }
-    this.metrics.recordsProduced += records.length - changelogCount;
-    this.metrics.recordCommit(performance.now() - started);
+    this.metrics.recordsProducedTotal += records.length - changelogCount;
+    this.metrics.recordCommit(performance.now() - p.started);
+  }
+
+  /**
+   * The input offsets plus, for every fused topic partition written by this commit, the offset
+   * after the last record written there: its reader already processed those records in memory,
+   * so a reader of the topic from the log (the same group, after `fuse: false`, or the catch-up
+   * of a task that starts: fused-catch-up.ts) must not process them again. Committed with the
+   * records themselves — in the same transaction under exactly-once. One entry per partition
+   * (the highest, should a table read the same topic).
+   */
+  private fusedPositions(offsets: TopicPartitionOffset[], records: OutgoingRecord[], meta: RecordMetadata[], from: number): TopicPartitionOffset[] {
+    if (this.fusedTopics.size === 0) return offsets;
+    const next = new Map<string, TopicPartitionOffset>();
+    for (const o of offsets) {
+      const k = `${o.topic}:${o.partition}`;
+      if ((next.get(k)?.offset ?? -1) < o.offset) next.set(k, o);
+    }
+    for (let k = from; k < records.length; k++) {
+      if (!this.fusedTopics.has(records[k]!.topic)) continue;
+      const m = meta[k]!;
+      const key = `${m.topic}:${m.partition}`;
+      if ((next.get(key)?.offset ?? -1) <= m.offset) next.set(key, { topic: m.topic, partition: m.partition, offset: m.offset + 1 });
+    }
+    return [...next.values()];
   }
 
   /**

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AuraError, ErrorCodes } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { loadPipeline } from '../topology/compile.js';
-import { makeEvents } from '../test/events.js';
+import { makeEvents } from '../testing/support/events.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
 import type { Transport } from '../transports/types.js';
 import { createPipelineApp } from './app.js';

@@ -22,6 +22,8 @@ export interface EngineOptions {
   topics?: 'create' | 'check';
   maxPollRecords?: number;
   pollTimeoutMs?: number;
+  /** The least time between the end of a commit and a commit because the input is drained (commit-policy.ts). Default 10 ms. */
+  commitMinGapMs?: number;
   /** Records queued in asynchronous lanes before polling pauses. */
   maxInflight?: number;
   /** Purge of expired store rows, wall-clock interval. */

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AuraError, ErrorCodes } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { loadPipeline } from '../topology/compile.js';
-import { makeEvents, type UserEvent } from '../test/events.js';
+import { makeEvents, type UserEvent } from '../testing/support/events.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
 import type { Consumer, Producer, Transport } from '../transports/types.js';
 import { createPipelineApp, type PipelineApp } from './app.js';

@@ -5,9 +5,9 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHashingEmbedder } from '../providers/embedders/hashing.js';
-import { makeEvents, type UserEvent } from '../test/events.js';
-import { TopologyTestDriver } from './test-driver.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
+import { makeEvents, type UserEvent } from '../testing/support/events.js';
+import { TopologyTestDriver } from '../testing/test-driver.js';
 import { DLQ_HEADERS } from './dead-letter.js';
 
 const PIPELINE = path.resolve(import.meta.dirname, '../pipeline.yaml');
@@ -42,6 +42,30 @@ describe('default pipeline through the test driver', () => {
       const lastIkigai = list.filter((e) => e.type === 'user.ikigai.updated').at(-1);
       if (lastIkigai) expect(s.ikigai.love).toBe((lastIkigai.data.dimensions as { love: number }).love);
     }
+  });
+
+  it('counts what it did into metrics named after Kafka Streams', async () => {
+    const m = driver.app.engine.metrics;
+    expect(m.pollRecordsTotal).toBeGreaterThanOrEqual(600);
+    expect(m.node('aggregate_context').processTotal).toBe(600);
+    expect(m.node('user_events-source').processTotal).toBe(600);
+    expect(m.commitTotal).toBeGreaterThan(0);
+    expect(m.commitLatency.count).toBe(m.commitTotal);
+    expect(m.pollTotal).toBe(m.pollLatency.count);
+    // Each output of the hop observed once with its end-to-end latency (emit: on_commit merges a user's events).
+    const aggregated = (await driver.readOutput('context_aggregated')).length;
+    expect(m.node('aggregate_context-to-context_aggregated').recordE2eLatency?.count).toBe(aggregated);
+    expect(m.recordsProducedTotal).toBeGreaterThanOrEqual(600);
+    expect(m.committedE2eLatency.count).toBe(m.recordsProducedTotal);
+    // The state stores of every task, with their cache counters.
+    const stores = m.stateStores();
+    expect(stores.map((t) => t.taskId).sort()).toEqual([...driver.app.engine.tasks.keys()].sort());
+    const userContext = stores.flatMap((t) => t.stores).filter((s) => s.store === 'user_context');
+    expect(userContext.reduce((n, s) => n + s.cacheHits + s.cacheMisses, 0)).toBeGreaterThanOrEqual(600);
+    expect(m.cacheHitRatio()).toBeGreaterThan(0);
+    expect(m.cacheHitRatio()).toBeLessThanOrEqual(1);
+    expect(m.taskCreatedTotal).toBe(driver.app.engine.tasks.size);
+    expect(m.rebalanceTotal).toBeGreaterThan(0);
   });
 
   let contexts = 0;

@@ -3,7 +3,8 @@
  * terms). Its loop is an RxJS pipeline: a poll source whose next poll is only
  * requested when the previous batch has been processed and the asynchronous
  * lanes are below their bound (concatMap = backpressure: a slow sink slows the
- * source and memory stays flat), followed by a commit step when it is due.
+ * source and memory stays flat), followed by a commit step when it is due
+ * (the task manager's: its broker half runs while the loop goes on).
  *
  * Broker outages are ridden out: a failed poll, commit, restore or producer
  * start is retried with backoff for up to `defaults.task_timeout` (retry.ts),
@@ -22,6 +23,7 @@ import { type EngineHealth, type EngineState, HealthTracker } from './health.js'
 import { ImmediateSender } from './immediate-sender.js';
 import { Retrier, RetryCancelled } from './retry.js';
 import { TaskManager } from './task-manager.js';
+import { taskUnits } from './task-units.js';
 import type { Task } from './task.js';
 import { ensureTopics } from './topics.js';
 
@@ -35,11 +37,12 @@ export class StreamEngine {
   private readonly retrier: Retrier;
   private readonly probe: BrokerProbe;
   private consumer!: Consumer;
-  private commits!: CommitSupervisor;
+  private commits?: CommitSupervisor;
   private subscription?: Subscription;
   private readonly clock: Clock;
   private readonly immediate: ImmediateSender | undefined;
   private lastPurge = 0;
+  private lastBatchSize = 0;
   private stopRequested = false;
   /** A rebalance listener that could not do its job (tasks without state): the loop must stop. */
   private listenerFailure: unknown;
@@ -63,8 +66,6 @@ export class StreamEngine {
       clock: this.clock,
       metrics: this.metrics,
       retrier: this.retrier,
-      commitAll: () => this.commits.commit([...this.tasks.values()]),
-      recover: (err) => this.commits.recover(err),
     });
   }
 
@@ -119,21 +120,23 @@ export class StreamEngine {
       // A sub-topology reading several topics needs partition n of all of them in one task.
       copartitioned: pipeline.subtopologies.map((st) => [...st.sourceTopics, ...st.tableTopics].map((id) => pipeline.topics[id]!.name)).filter((g) => g.length > 1),
     });
-    this.commits = new CommitSupervisor({
+    const commits = new CommitSupervisor({
       app: pipeline.app,
       instanceId,
       exactlyOnce: this.exactlyOnce,
       transport,
       consumer: this.consumer,
       metrics: this.metrics,
-      clock: this.clock,
       logger,
       health: this.healthTracker,
       retrier: this.retrier,
       beforeCommit: () => this.immediate?.flush() ?? Promise.resolve(),
+      fusedTopics: new Set(taskUnits(pipeline).flatMap((u) => u.fusedTopics)),
     });
-    await this.commits.start();
+    await commits.start();
+    this.commits = commits;
     const tm = this.taskManager;
+    tm.attach(commits);
     await this.consumer.subscribe(tm.sourceTopics(), {
       onAssigned: (tps) => this.guardListener(() => tm.onAssigned(tps)),
       onRevoked: (tps) => this.guardListener(() => tm.onRevoked(tps)),
@@ -169,7 +172,10 @@ export class StreamEngine {
   /** A poll that survives broker hiccups: retriable errors are retried with backoff, up to task_timeout. */
   private async pollSafely(max: number, timeoutMs: number): Promise<LogRecord[]> {
     try {
+      const started = performance.now();
       const batch = await this.consumer.poll(max, timeoutMs);
+      this.metrics.pollTotal++;
+      this.metrics.pollLatency.observe(performance.now() - started);
       this.retrier.succeeded('poll');
       return batch;
     } catch (err) {
@@ -185,8 +191,10 @@ export class StreamEngine {
   private runLoop(): void {
     const maxPoll = this.options.maxPollRecords ?? 1000;
     const pollTimeout = this.options.pollTimeoutMs ?? 50;
-    const commitInterval = this.options.pipeline.defaults.commitIntervalMs;
-    this.subscription = defer(() => this.pollSafely(maxPoll, Math.min(pollTimeout, commitInterval)))
+    // After a batch, the next poll only looks whether more is ready (0 ms): if nothing is, the input
+    // is drained and the outputs can be committed at once (commit-policy.ts). Otherwise it waits for
+    // input, but no longer than a due commit allows.
+    this.subscription = defer(() => this.pollSafely(maxPoll, this.lastBatchSize > 0 ? 0 : this.taskManager.pollTimeout(pollTimeout)))
       .pipe(
         concatMap((batch) => from(this.processBatch(batch))),
         repeat(),
@@ -200,7 +208,8 @@ export class StreamEngine {
   }
 
   private async processBatch(batch: LogRecord[]): Promise<void> {
-    this.metrics.recordsConsumed += batch.length;
+    this.lastBatchSize = batch.length;
+    this.metrics.pollRecordsTotal += batch.length;
     // Registry formats: the schemas these records name are fetched before they are processed (decoding is synchronous).
     if (batch.length > 0) await this.options.serdes?.prefetch?.(batch);
     for (const record of batch) this.taskManager.route(record);
@@ -213,11 +222,9 @@ export class StreamEngine {
     const purgeEvery = this.options.purgeIntervalMs ?? 60_000;
     if (now - this.lastPurge >= purgeEvery) {
       this.lastPurge = now;
-      for (const task of this.tasks.values()) task.options.state.purgeExpired(task.streamTime, now);
+      for (const task of this.tasks.values()) task.options.state.purgeExpired(now, task.streamTime);
     }
-    if (this.commits.due(this.tasks.values(), batch.length === 0, this.options.pipeline.defaults.commitIntervalMs)) {
-      await this.commit();
-    }
+    await this.taskManager.maybeCommit(batch.length === 0); // an empty poll: nothing more to read now
     this.probe.tick();
   }
 
@@ -227,20 +234,6 @@ export class StreamEngine {
     for (const task of this.tasks.values()) {
       task.throwIfFailed();
       if (task.inflight() > max) await task.drain();
-    }
-  }
-
-  /**
-   * A transaction that did not make it was aborted: everything since the last commit is
-   * re-processed by fresh tasks (Kafka Streams' "task corrupted" path); local state is reverted
-   * by the state layer. See commit-supervisor.ts for when the instance stops instead.
-   */
-  private async commit(): Promise<void> {
-    try {
-      await this.commits.commit([...this.tasks.values()]);
-    } catch (err) {
-      await this.commits.recover(err);
-      await this.taskManager.reset();
     }
   }
 
@@ -254,17 +247,15 @@ export class StreamEngine {
     const abandon = error instanceof RetryCancelled || this.listenerFailure instanceof RetryCancelled;
     if (abandon) error = undefined;
     try {
-      if (error === undefined && !abandon) await this.commits.commit([...this.tasks.values()]);
-      else await this.commits.abort([...this.tasks.values()]);
+      await this.taskManager.stop(error === undefined && !abandon);
     } catch (err) {
       logger.error({ err: errorMessage(err) }, 'final commit failed');
       error ??= err;
     }
     await this.probe.settle();
-    await this.taskManager.closeAll();
     await this.immediate?.close();
     await this.consumer.close().catch(() => undefined);
-    await this.commits.close();
+    await this.commits?.close();
     if (error === undefined) {
       this.healthTracker.setState('stopped');
       this.resolveFinished();

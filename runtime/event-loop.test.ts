@@ -5,9 +5,9 @@
  */
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeEvents } from '../test/events.js';
+import { makeEvents } from '../testing/support/events.js';
 import { encodeValue } from './serde.js';
-import { TopologyTestDriver } from './test-driver.js';
+import { TopologyTestDriver } from '../testing/test-driver.js';
 
 describe('event loop under a backlog', () => {
   let driver: TopologyTestDriver | undefined;

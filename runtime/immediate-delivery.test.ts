@@ -5,10 +5,10 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHashingEmbedder } from '../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import type { AdviceInput, Advisor } from '../providers/types.js';
 import { encodeValue } from './serde.js';
-import { TopologyTestDriver } from './test-driver.js';
+import { TopologyTestDriver } from '../testing/test-driver.js';
 
 /** An advisor that yields its first piece, then waits until the test releases it. */
 function gatedAdvisor(): Advisor & { release(): void } {

@@ -5,6 +5,8 @@
  *  - two instances, one of them killed with SIGKILL twice and restarted with
  *    the same AURA_INSTANCE_ID (its transactional id fences the zombie);
  *  - one instance, a second one started mid-stream (partitions move).
+ *  - the same kill -9 in the middle of a fused chain (runtime/fixtures/fused.yaml:
+ *    three sub-topologies in one task per partition).
  * Afterwards a read_committed reader sees every output exactly once (versions
  * 1..n per user) and the store's changelog folds to the fold of the input.
  */
@@ -13,8 +15,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
-import { makeEvents, type UserEvent } from '../test/events.js';
-import { ROOT, type AuraProcess, aura, auraRun, committedTotal, kafkaTransport, pipelineCopy, readTopic, sleep, tempDir, uniquePrefix, waitFor } from '../test/kafka/harness.js';
+import { makeEvents, type UserEvent } from '../testing/support/events.js';
+import { ROOT, type AuraProcess, aura, auraRun, committedTotal, kafkaTransport, pipelineCopy, readTopic, sleep, tempDir, uniquePrefix, waitFor } from '../testing/support/kafka-harness.js';
 import { decodeValue, encodeValue } from './serde.js';
 
 /** Events flow until the scenario is over: at least MIN_EVENTS, at most MAX_EVENTS. */
@@ -38,22 +40,25 @@ interface Setup {
   file: string;
   dir: string;
   events: UserEvent[];
+  fused: boolean;
 }
 
-async function setup(name: string, seed: number, processing = 'exactly_once'): Promise<Setup> {
+/** `fused`: runtime/fixtures/fused.yaml, a chain of three sub-topologies running as one task per partition. */
+async function setup(name: string, seed: number, processing = 'exactly_once', fused = false): Promise<Setup> {
   const prefix = uniquePrefix(name);
   const dir = tempDir(`aura-${name}`);
   dirs.push(dir);
-  const file = pipelineCopy(path.join(ROOT, 'runtime/fixtures/crash.yaml'), dir, [
-    ['app: crash-test', `app: ${prefix}`],
-    ['name: crash.', `name: ${prefix}.`],
+  const file = pipelineCopy(path.join(ROOT, fused ? 'runtime/fixtures/fused.yaml' : 'runtime/fixtures/crash.yaml'), dir, [
+    [fused ? 'app: fused-test' : 'app: crash-test', `app: ${prefix}`],
+    [fused ? 'name: fused.' : 'name: crash.', `name: ${prefix}.`],
     ['partitions: 3', `partitions: ${PARTITIONS}`],
     ['processing: exactly_once', `processing: ${processing}`],
   ]);
   const pipeline = loadPipeline(file, { env: { ...process.env, AURA_STATE_DIR: dir } });
   const applied = await aura(['topics', 'apply', file], { AURA_STATE_DIR: dir });
   expect(applied.code, applied.err).toBe(0);
-  return { pipeline, file, dir, events: makeEvents(MAX_EVENTS, USERS, seed) };
+  if (fused) expect(pipeline.subtopologies.map((st) => st.fusedInto ?? null)).toEqual([null, 0, 0]);
+  return { pipeline, file, dir, events: makeEvents(MAX_EVENTS, USERS, seed), fused };
 }
 
 function start(s: Setup, instance: string): AuraProcess {
@@ -141,6 +146,46 @@ async function expectExactlyOnce(s: Setup, exact = true): Promise<void> {
     expect(state.version, user).toBe(list.length);
     expect(state.events.map((e) => e.id)).toEqual(list.slice(-20).map((e) => e.id));
   }
+  if (s.fused && exact) await expectFusedChain(s, perUser);
+  if (s.fused && !exact) {
+    // At least once: every event reached the end of the chain (a replay may repeat some).
+    const t = s.pipeline.topics.context_final!;
+    const reached = new Set((await readTopic(transport, t.name, t.partitions)).map((r) => `${r.key}:${(decodeValue(r.value) as { version: number }).version}`));
+    for (const [user, list] of perUser) list.forEach((_, i) => expect(reached.has(`${user}:${i + 1}`), `${user} version ${i + 1}`).toBe(true));
+  }
+}
+
+/**
+ * The rest of a fused chain: the count of contexts per user, and its pass-through, once per
+ * event (n = 1..k per user), the count store's changelog at the fold, and the group's offsets on
+ * the fused topics past every record written there (nothing left for a reader from the log).
+ */
+async function expectFusedChain(s: Setup, perUser: Map<string, UserEvent[]>): Promise<void> {
+  for (const id of ['context_counts', 'context_final']) {
+    const t = s.pipeline.topics[id]!;
+    const outputs = await readTopic(transport, t.name, t.partitions);
+    expect(outputs, id).toHaveLength(s.events.length);
+    const seen = new Map<string, number[]>();
+    for (const r of outputs) seen.set(r.key!, [...(seen.get(r.key!) ?? []), (decodeValue(r.value) as { version: number }).version]);
+    for (const [user, list] of perUser) expect(seen.get(user), `${id} ${user}`).toEqual(list.map((_, i) => i + 1));
+  }
+  const changelog = s.pipeline.topics['context_count-changelog']!;
+  const counts = new Map<string, unknown>();
+  for (const r of await readTopic(transport, changelog.name, changelog.partitions)) counts.set(r.key!, decodeValue(r.value));
+  for (const [user, list] of perUser) expect(counts.get(user), user).toEqual({ n: { n: list.length, v: list.length }, version: { n: list.length, v: list.length } });
+  const consumer = transport.consumer({ groupId: s.pipeline.app, isolation: 'read_committed' });
+  try {
+    for (const id of ['context_aggregated', 'context_counts']) {
+      const t = s.pipeline.topics[id]!;
+      const tps = Array.from({ length: t.partitions }, (_, p) => ({ topic: t.name, partition: p }));
+      const ends = await consumer.endOffsets(tps);
+      const committed = await consumer.committed(tps);
+      // The end is past the last transaction's marker, which the chain's own commit cannot point beyond.
+      committed.forEach((c, i) => expect(ends[i]!.offset - c.offset, `${t.name}[${c.partition}]`).toBeLessThanOrEqual(1));
+    }
+  } finally {
+    await consumer.close();
+  }
 }
 
 describe('exactly-once on Kafka with several aura run processes', () => {
@@ -170,6 +215,32 @@ describe('exactly-once on Kafka with several aura run processes', () => {
     await flow.finish();
     await waitFor('every event processed', async () => (await progress(s)) >= s.events.length, 120_000, 300);
     expect(await progress(s)).toBe(s.events.length);
+    await stopAll(a, b);
+    await expectExactlyOnce(s, processing === 'exactly_once');
+  }, 240_000);
+
+  it.each([
+    ['exactly_once', 'every output of the chain once, both stores equal the fold'],
+    ['at_least_once', 'no output of the chain lost'],
+  ])('survives kill -9 of one of two instances in the middle of a fused chain, twice (%s): %s', async (processing) => {
+    const s = await setup(processing === 'exactly_once' ? 'eos-fused-kill' : 'alos-fused-kill', 24, processing, true);
+    let a = start(s, 'a');
+    const b = start(s, 'b');
+    const flow = startFlow(s, 20, 40);
+    let last = 0;
+    for (let kill = 1; kill <= 2; kill++) {
+      const current = a;
+      await waitFor(`instance a to own partitions (kill ${kill})`, () => ((current.logs('partitions assigned').at(-1)?.tasks as string[] | undefined)?.length ?? 0) > 0, 60_000);
+      await waitFor(`progress before kill ${kill}`, async () => (await progress(s)) > last + 300, 60_000, 200);
+      a.child.kill('SIGKILL');
+      await a.exited;
+      last = await progress(s);
+      await sleep(300);
+      a = start(s, 'a');
+    }
+    await waitFor('the restarted instance to own partitions', () => ((a.logs('partitions assigned').at(-1)?.tasks as string[] | undefined)?.length ?? 0) > 0, 60_000);
+    await flow.finish();
+    await waitFor('every event processed', async () => (await progress(s)) >= s.events.length, 120_000, 300);
     await stopAll(a, b);
     await expectExactlyOnce(s, processing === 'exactly_once');
   }, 240_000);

@@ -9,13 +9,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHashingEmbedder } from '../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import type { VectorSink } from '../providers/types.js';
 import { createLogger } from '../common/logger.js';
 import { loadPipeline } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
-import { makeEvents } from '../test/events.js';
-import { ROOT, aura, kafkaTransport, pipelineCopy, readTopic, tempDir, uniquePrefix, waitFor } from '../test/kafka/harness.js';
+import { makeEvents } from '../testing/support/events.js';
+import { ROOT, aura, kafkaTransport, pipelineCopy, readTopic, tempDir, uniquePrefix, waitFor } from '../testing/support/kafka-harness.js';
 import { createPipelineApp, type PipelineApp } from './app.js';
 import { DLQ_HEADERS } from './dead-letter.js';
 import { decodeValue, encodeValue } from './serde.js';

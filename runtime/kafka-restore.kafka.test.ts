@@ -7,7 +7,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/logger.js';
 import type { Consumer } from '../transports/types.js';
-import { kafkaTransport, uniquePrefix } from '../test/kafka/harness.js';
+import { kafkaTransport, uniquePrefix } from '../testing/support/kafka-harness.js';
+import { EngineMetrics } from './metrics.js';
 import { restoreTasks } from './restore.js';
 import type { RestoreRecord, RestoreTarget, TaskState } from './task-state.js';
 
@@ -22,15 +23,15 @@ function fakeState(topic: string, fromOffset: number): TaskState & { restored: R
     restored,
     restorePlan: () => plan,
     restoreBatch: (_t, records) => void restored.push(...records),
-    restoredCount: () => restored.length,
     getStore: unused,
     prepareCommit: unused,
     completeCommit: unused,
     abortCommit: unused,
     needsFlush: () => false,
+    dirtyCount: () => 0,
     purgeExpired: () => undefined,
+    storeMetrics: () => [],
     close: () => undefined,
-    wipe: () => undefined,
   };
 }
 
@@ -57,12 +58,12 @@ describe('restore from a Kafka changelog', () => {
 
     const upToDate = fakeState(topic, 1);
     const started = Date.now();
-    await restoreTasks([{ taskId: 't1', state: upToDate }], transport, group, logger);
+    await restoreTasks([{ taskId: 't1', state: upToDate }], transport, group, logger, new EngineMetrics());
     expect(upToDate.restored.map((r) => r.key)).toEqual(['k3']);
     expect(Date.now() - started).toBeLessThan(10_000);
 
     const fresh = fakeState(topic, 0);
-    await restoreTasks([{ taskId: 't2', state: fresh }], transport, group, logger);
+    await restoreTasks([{ taskId: 't2', state: fresh }], transport, group, logger, new EngineMetrics());
     expect(fresh.restored.map((r) => [r.key, r.offset])).toEqual([['k1', 0], ['k3', 4]]);
   });
 
@@ -75,7 +76,7 @@ describe('restore from a Kafka changelog', () => {
     // The transaction is open while the restore starts; it commits 700 ms later.
     const committing = new Promise((r) => setTimeout(r, 700)).then(() => previousOwner.commitTransaction());
     const state = fakeState(topic, 0);
-    await restoreTasks([{ taskId: 't', state }], transport, group, logger);
+    await restoreTasks([{ taskId: 't', state }], transport, group, logger, new EngineMetrics());
     await committing;
     await previousOwner.close();
     expect(state.restored.map((r) => r.key)).toEqual(['k1', 'k2']);

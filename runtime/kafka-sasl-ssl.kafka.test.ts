@@ -8,8 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { pipelineIn } from '../serdes/test-helpers.js';
-import { aura, auraRun, readTopic, tempDir, uniquePrefix, waitFor, type AuraProcess } from '../test/kafka/harness.js';
+import { pipelineIn } from '../testing/support/registry-serdes.js';
+import { aura, auraRun, readTopic, tempDir, uniquePrefix, waitFor, type AuraProcess } from '../testing/support/kafka-harness.js';
 import { kafkaConfigFromEnv } from '../transports/kafka/config.js';
 import { createKafkaTransport } from '../transports/kafka/index.js';
 

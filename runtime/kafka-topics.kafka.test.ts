@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../topology/compile.js';
-import { ROOT, aura, auraRun, kafkaTransport, pipelineCopy, tempDir, uniquePrefix } from '../test/kafka/harness.js';
+import { ROOT, aura, auraRun, kafkaTransport, pipelineCopy, tempDir, uniquePrefix } from '../testing/support/kafka-harness.js';
 
 describe('aura topics and aura run against an existing cluster', () => {
   const dir = tempDir('aura-kafka-topics');

@@ -10,11 +10,13 @@ import type { Processor, ProcessorContext, RecordOrigin, StreamRecord } from '..
 import type { LogRecord } from '../transports/types.js';
 import { KeyedLane } from './keyed-lane.js';
 
+/** What a node needs of the task running it (runtime/task-scope.ts). */
 export interface NodeHost {
   /** The source record being processed synchronously right now (undefined in punctuations). */
   currentSource(): LogRecord | undefined;
-  /** Applies the node's failure policy; throws when the policy is `fail`. */
+  /** Applies the node's failure policy (counting the error); throws when the policy is `fail`. */
   handleError(node: NodeRuntime, source: LogRecord | undefined, err: unknown): void;
+  /** Counts a record the node processed, and the time it took since `startedAt` (performance.now()). */
   onProcessed(node: NodeRuntime, startedAt: number): void;
   /** A processor whose async work failed under `fail`: the task stops. */
   fail(err: unknown): void;
@@ -38,8 +40,6 @@ export class NodeRuntime {
   lane?: KeyedLane;
   /** Set by sinks and joins: how a record arriving from `from` is handled (replaces the processor path). */
   receiver?: Receiver;
-  processed = 0;
-  errors = 0;
 
   constructor(
     readonly spec: NodeSpec,
@@ -84,10 +84,8 @@ export class NodeRuntime {
         const t0 = performance.now();
         try {
           await processor.process(record);
-          this.processed++;
           this.host.onProcessed(this, t0);
         } catch (err) {
-          this.errors++;
           try {
             this.host.handleError(this, source, err);
           } catch (fatal) {
@@ -109,10 +107,8 @@ export class NodeRuntime {
   private guard(source: LogRecord | undefined, fn: () => void): void {
     try {
       fn();
-      this.processed++;
     } catch (err) {
       if (err instanceof FatalProcessingError) throw err;
-      this.errors++;
       this.host.handleError(this, source, err);
     }
   }

@@ -9,10 +9,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeEvents } from '../test/events.js';
+import { makeEvents } from '../testing/support/events.js';
 import { compilePipeline } from '../topology/compile.js';
-import { startOpenAiTestServer, type ChatRequestBody, type OpenAiTestServer } from '../providers/openai/test-server.js';
-import { TopologyTestDriver } from './test-driver.js';
+import { startOpenAiTestServer, type ChatRequestBody, type OpenAiTestServer } from '../testing/support/openai-server.js';
+import { TopologyTestDriver } from '../testing/test-driver.js';
 
 const PIPELINE = path.resolve(import.meta.dirname, '../pipeline.yaml');
 

@@ -5,9 +5,9 @@
  * `advanceWallClock` — firing from a real processor context.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { inlineDriver } from './fixtures/inline-driver.js';
+import { inlineDriver } from '../testing/inline-driver.js';
 import { PunctuationQueue } from './punctuation.js';
-import type { TopologyTestDriver } from './test-driver.js';
+import type { TopologyTestDriver } from '../testing/test-driver.js';
 
 describe('PunctuationQueue', () => {
   it('stream time: starts at the first stream time seen, fires once per due call, keeps its phase', () => {

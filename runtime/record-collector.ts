@@ -1,8 +1,8 @@
 /**
- * Output records of one task, buffered until the engine sends them: at every
- * commit under exactly-once (they travel in the transaction), after every batch
- * under at-least-once. Buffering is what lets the producer batch: no record is
- * awaited on its own.
+ * Output records of one task, buffered until the next commit sends them
+ * (commit.ts): inside the transaction under exactly-once, acknowledged before
+ * the input offsets are committed under at-least-once. Buffering is what lets
+ * the producer batch: no record is awaited on its own.
  */
 import type { OutgoingRecord } from '../transports/types.js';
 

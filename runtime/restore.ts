@@ -11,6 +11,7 @@
 import { AuraError, ErrorCodes } from '../common/errors.js';
 import type { Consumer, LogRecord, TopicPartition, Transport } from '../transports/types.js';
 import type { Logger } from '../processors/types.js';
+import type { EngineMetrics } from './metrics.js';
 import type { RestoreTarget, TaskState } from './task-state.js';
 
 const BATCH = 5000;
@@ -29,7 +30,12 @@ interface Target extends RestoreTarget {
   end: number;
 }
 
-export async function restoreTasks(jobs: RestoreJob[], transport: Transport, groupConsumer: Consumer, logger: Logger, clientId = 'restore'): Promise<number> {
+/**
+ * Restores the stores of `jobs`; returns how many records were applied. `metrics.restoreTotal`
+ * counts them as they are applied and `restoreRemainingRecords` says how many are left (an
+ * upper bound: compaction and transaction markers leave gaps in the offsets).
+ */
+export async function restoreTasks(jobs: RestoreJob[], transport: Transport, groupConsumer: Consumer, logger: Logger, metrics: EngineMetrics, clientId = 'restore'): Promise<number> {
   const plan: Target[] = jobs.flatMap((job) => job.state.restorePlan().map((t) => ({ ...t, job, end: 0 })));
   if (plan.length === 0) return 0;
   const ends = await settledEnds(plan, transport, groupConsumer, logger);
@@ -45,6 +51,8 @@ export async function restoreTasks(jobs: RestoreJob[], transport: Transport, gro
 
   const consumer = transport.consumer({ isolation: 'read_committed', clientId });
   let restored = 0;
+  let remainingRecords = todo.reduce((n, t) => n + (t.end - t.fromOffset), 0);
+  metrics.restoreRemainingRecords += remainingRecords;
   const started = Date.now();
   try {
     await consumer.assign(todo.map((t) => ({ topic: t.topic, partition: t.partition, offset: t.fromOffset })));
@@ -65,13 +73,18 @@ export async function restoreTasks(jobs: RestoreJob[], transport: Transport, gro
       for (const [target, list] of byTarget) {
         target.job.state.restoreBatch(target, list.map((r) => ({ key: r.key, value: r.value, offset: r.offset, timestamp: r.timestamp })));
         restored += list.length;
+        metrics.restoreTotal += list.length;
       }
       // A partition is done when the consumer's position reached the end: gaps left by compaction or
       // transaction markers mean the last offset itself may never be returned as a record.
+      let left = 0;
       for (const [k, target] of remaining) {
         const pos = consumer.position(target);
         if (pos !== undefined && pos >= target.end) remaining.delete(k);
+        else left += target.end - Math.max(pos ?? target.fromOffset, target.fromOffset);
       }
+      metrics.restoreRemainingRecords -= remainingRecords - left;
+      remainingRecords = left;
       const now = Date.now();
       if (records.length > 0) lastProgress = now;
       else if (now - lastProgress > STALL_TIMEOUT_MS) {
@@ -83,6 +96,7 @@ export async function restoreTasks(jobs: RestoreJob[], transport: Transport, gro
       }
     }
   } finally {
+    metrics.restoreRemainingRecords -= remainingRecords;
     await consumer.close();
   }
   logger.info({ tasks: jobs.map((j) => j.taskId), restored, ms: Date.now() - started }, 'state restored');

@@ -17,6 +17,7 @@ import type { KeyValueStore, SessionStore, WindowStore } from '../state/types.js
 import type { StoreKind, SubTopology } from '../topology/model.js';
 import type { StreamEngine } from './engine.js';
 import { type ScanOptions, type StoreEntry, TaskStoreReader } from './store-reader.js';
+import { taskSubtopologyId } from './task-units.js';
 
 export type { ScanOptions, StoreEntry } from './store-reader.js';
 
@@ -63,11 +64,14 @@ export class StoreQuery {
   locate(storeId: string, key: string): KeyLocation {
     const info = this.store(storeId);
     const partition = this.host.engine.options.transport.partitionFor(key, info.partitions);
-    return { store: storeId, partition, taskId: `${info.subtopology}_${partition}` };
+    return { store: storeId, partition, taskId: this.taskId(storeId, partition) };
   }
 
   taskId(storeId: string, partition: number): string {
-    return `${this.store(storeId).subtopology}_${partition}`;
+    // A fused sub-topology's stores live in the tasks of its chain's head (runtime/task-units.ts).
+    const info = this.store(storeId); // throws for a store the pipeline does not have
+    const st = this.pipeline.subtopologies.find((s) => s.id === info.subtopology) as SubTopology;
+    return `${taskSubtopologyId(st)}_${partition}`;
   }
 
   /** Whether the task runs (and is restored) on this instance. */
@@ -78,7 +82,7 @@ export class StoreQuery {
   /** The partitions of the store whose task runs here. */
   localPartitions(storeId: string): number[] {
     const info = this.store(storeId);
-    return Array.from({ length: info.partitions }, (_, p) => p).filter((p) => this.isLocal(`${info.subtopology}_${p}`));
+    return Array.from({ length: info.partitions }, (_, p) => p).filter((p) => this.isLocal(this.taskId(storeId, p)));
   }
 
   /**
@@ -115,7 +119,7 @@ export class StoreQuery {
 
   private withReader<T>(storeId: string, partition: number, read: (r: TaskStoreReader, kind: StoreKind) => T): T | undefined {
     const info = this.store(storeId);
-    const taskId = `${info.subtopology}_${partition}`;
+    const taskId = this.taskId(storeId, partition);
     if (!this.isLocal(taskId)) return undefined;
     const reader = TaskStoreReader.open(this.host.stateDir, this.pipeline.app, taskId);
     if (!reader) return undefined;

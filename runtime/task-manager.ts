@@ -1,18 +1,26 @@
 /**
- * The tasks of one instance and what happens to them on a rebalance, like
- * Kafka Streams' TaskManager: assigned partitions become tasks (restored
+ * The tasks of one instance, and everything that happens to them as a group,
+ * as Kafka Streams' TaskManager: assigned partitions become tasks (restored
  * before they process anything), revoked ones are committed then closed, lost
- * ones are closed dirty, and a failed commit resets tasks to their committed
- * offsets. Records are routed here from the engine's poll loop.
+ * ones are closed dirty; commits of all tasks (one transaction under
+ * exactly-once, commit.ts) and the recovery from a failed one — the commit
+ * supervisor decides whether to stop, replace the producer or back off, then
+ * the tasks are re-created from their committed offsets (Kafka Streams' "task
+ * corrupted"). The engine's poll loop routes records here and asks for
+ * commits; it never commits on its own.
  */
-import type { SubTopology } from '../topology/model.js';
+import { errorMessage } from '../common/errors.js';
 import type { Consumer, LogRecord, OutgoingRecord, TopicPartition } from '../transports/types.js';
 import type { Clock } from './clock.js';
-import type { EngineOptions } from './engine.js';
+import { CommitPolicy, DEFAULT_COMMIT_MIN_GAP_MS } from './commit-policy.js';
+import type { PreparedCommit } from './commit.js';
+import type { CommitSupervisor } from './commit-supervisor.js';
+import type { EngineOptions } from './engine-options.js';
 import type { EngineMetrics } from './metrics.js';
 import type { Retrier } from './retry.js';
 import { buildTasks } from './task-factory.js';
 import type { Task } from './task.js';
+import { type TaskUnit, taskSubtopologyId, taskUnits } from './task-units.js';
 
 export interface TaskManagerDeps {
   consumer(): Consumer;
@@ -20,10 +28,6 @@ export interface TaskManagerDeps {
   metrics: EngineMetrics;
   /** Broker calls of restores and resets are retried through it, up to task_timeout. */
   retrier: Retrier;
-  /** Commits every task (throws when the commit failed). */
-  commitAll(): Promise<void>;
-  /** Handles a failed commit (fenced or out of retries → throws; unusable producer → replaced; backoff). */
-  recover(err: unknown): Promise<void>;
   /** Sink for `delivery: immediate` topics. */
   immediate?: (record: OutgoingRecord) => void;
 }
@@ -32,19 +36,33 @@ export class TaskManager {
   readonly tasks = new Map<string, Task>();
   /** Tasks currently restoring (for readiness). */
   restoring = 0;
-  private readonly bySourceTopic = new Map<string, SubTopology[]>();
+  /** The units (task-units.ts) reading each physical topic from the log. */
+  private readonly bySourceTopic = new Map<string, TaskUnit[]>();
+  private commits!: CommitSupervisor;
+  private readonly policy: CommitPolicy;
+  /** The second half of the last commit, while it is with the broker. */
+  private completing: Promise<void> | undefined;
+  /** That second half failed: recovered from at the next chance (maybeCommit, commit, stop). */
+  private failedCommit: unknown;
 
   constructor(
     private readonly options: EngineOptions,
     private readonly deps: TaskManagerDeps,
   ) {
     const { pipeline } = options;
-    for (const st of pipeline.subtopologies) {
+    for (const st of taskUnits(pipeline)) {
       for (const id of [...st.sourceTopics, ...st.tableTopics]) {
         const name = pipeline.topics[id]!.name;
         this.bySourceTopic.set(name, [...(this.bySourceTopic.get(name) ?? []), st]);
       }
     }
+    this.policy = new CommitPolicy(pipeline.defaults.commitIntervalMs, options.commitMinGapMs ?? DEFAULT_COMMIT_MIN_GAP_MS);
+    deps.metrics.stateStores = () => [...this.tasks.values()].map((t) => ({ taskId: t.id, stores: t.options.state.storeMetrics() }));
+  }
+
+  /** The engine's producer and commit protocol, set once the engine started its clients. */
+  attach(commits: CommitSupervisor): void {
+    this.commits = commits;
   }
 
   /** Physical topics the instance subscribes to. */
@@ -57,15 +75,111 @@ export class TaskManager {
     for (const st of this.bySourceTopic.get(record.topic) ?? []) this.tasks.get(`${st.id}_${record.partition}`)?.process(record);
   }
 
-  /** The task that owns `key` for the sub-topology that holds `storeId`, if it runs here. */
+  /** The task that owns `key` for the sub-topology that holds `storeId`, if it runs here (a fused one runs in its chain's head's tasks). */
   taskForStore(storeId: string, key: string): Task | undefined {
     const st = this.options.pipeline.subtopologies.find((s) => s.stores.includes(storeId));
     if (!st) return undefined;
-    return this.tasks.get(`${st.id}_${this.options.transport.partitionFor(key, st.partitions)}`);
+    return this.tasks.get(`${taskSubtopologyId(st)}_${this.options.transport.partitionFor(key, st.partitions)}`);
+  }
+
+  /**
+   * Commits when due (commit-policy.ts: full buffers, drained input, commit_interval). The first
+   * half of the commit runs now, while processing waits (lanes drained, changelogs prepared,
+   * outputs and offsets taken); the second, the broker's, runs while processing goes on — what
+   * is processed meanwhile belongs to the next commit, which starts only when this one is done.
+   * A commit that failed in the background is recovered from here, before anything else.
+   */
+  async maybeCommit(drained: boolean): Promise<void> {
+    await this.recoverFailedCommit();
+    if (this.completing) {
+      // Buffers full: wait for the broker rather than let them grow.
+      if (this.policy.pending(this.tasks.values()) !== 'full') return;
+      await this.completing;
+      await this.recoverFailedCommit();
+    }
+    if (!this.policy.due(this.tasks.values(), drained)) return;
+    const started = performance.now();
+    this.policy.started();
+    let prepared: PreparedCommit | undefined;
+    try {
+      prepared = await this.commits.prepare([...this.tasks.values()]);
+    } catch (err) {
+      await this.recover(err);
+      return;
+    }
+    if (!prepared) return;
+    const completing: Promise<void> = this.commits
+      .complete(prepared)
+      .then(
+        () => this.policy.ended(performance.now() - started),
+        (err: unknown) => {
+          this.policy.ended(performance.now() - started);
+          this.failedCommit = err;
+        },
+      )
+      .finally(() => {
+        if (this.completing === completing) this.completing = undefined;
+      });
+    this.completing = completing;
+  }
+
+  /**
+   * How long the next poll may wait without making a due commit late (commit-policy.ts); while a
+   * commit is with the broker and more work waits for the next one, about as long as it should
+   * still take.
+   */
+  pollTimeout(pollTimeoutMs: number): number {
+    if (this.completing && this.policy.pending(this.tasks.values()) !== 'none') return Math.min(pollTimeoutMs, this.policy.expectedRemainingMs());
+    return this.policy.waitBound(this.tasks.values(), pollTimeoutMs);
+  }
+
+  /**
+   * Commits what every task processed, both halves now (a rebalance), after the commit in
+   * progress. A commit that fails is recovered from — the instance stops (fenced, out of
+   * retries), or the producer is replaced, or it backs off — and the tasks are re-created from
+   * their committed offsets, except `leaving` (being revoked), which are closed dirty: their next
+   * owner redoes their uncommitted work. True when it committed.
+   */
+  async commit(leaving: Task[] = []): Promise<boolean> {
+    await this.completing;
+    if (this.failedCommit !== undefined) {
+      const err = this.failedCommit;
+      this.failedCommit = undefined;
+      await this.recover(err, leaving);
+      return false;
+    }
+    const started = performance.now();
+    this.policy.started();
+    try {
+      await this.commits.commit([...this.tasks.values()]);
+      this.policy.ended(performance.now() - started);
+      return true;
+    } catch (err) {
+      this.policy.ended(performance.now() - started);
+      await this.recover(err, leaving);
+      return false;
+    }
+  }
+
+  private async recoverFailedCommit(): Promise<void> {
+    if (this.failedCommit === undefined) return;
+    const err = this.failedCommit;
+    this.failedCommit = undefined;
+    await this.recover(err);
+  }
+
+  /** After a failed commit: the supervisor decides (stop, replace the producer, back off), then the tasks start over from their committed offsets. */
+  private async recover(err: unknown, leaving: Task[] = []): Promise<void> {
+    this.options.logger.warn({ err: errorMessage(err), tasks: this.tasks.size }, 'commit failed; re-processing from the last committed offsets');
+    for (const task of leaving) task.rollback();
+    await this.close(leaving);
+    await this.commits.recover(err);
+    await this.reset();
   }
 
   async onAssigned(tps: TopicPartition[]): Promise<void> {
-    const wanted = new Map<string, { st: SubTopology; p: number }>();
+    this.deps.metrics.rebalanceTotal++;
+    const wanted = new Map<string, { st: TaskUnit; p: number }>();
     for (const tp of tps) for (const st of this.bySourceTopic.get(tp.topic) ?? []) wanted.set(`${st.id}_${tp.partition}`, { st, p: tp.partition });
     await this.createTasks([...wanted].filter(([id]) => !this.tasks.has(id)).map(([, v]) => v));
     this.options.logger.info({ tasks: [...this.tasks.keys()] }, 'partitions assigned');
@@ -75,34 +189,49 @@ export class TaskManager {
   async onRevoked(tps: TopicPartition[]): Promise<void> {
     const revoked = this.tasksOf(tps);
     if (revoked.length === 0) return;
-    try {
-      await this.deps.commitAll();
-    } catch (err) {
-      // The commit covered every task: the revoked ones are closed dirty (their uncommitted work is
-      // redone by the next owner), the others are reset to their committed offsets.
-      for (const task of revoked) task.rollback();
-      await this.close(revoked);
-      await this.deps.recover(err);
-      await this.reset();
-      return;
-    }
+    if (!(await this.commit(revoked))) return;
     await this.close(revoked);
     this.options.logger.info({ tasks: revoked.map((t) => t.id) }, 'partitions revoked');
   }
 
   /** Partitions taken without a chance to commit: their uncommitted work is dropped. */
   async onLost(tps: TopicPartition[]): Promise<void> {
+    // A commit with the broker still holds these tasks' prepared work: let it end (fenced, most likely).
+    await this.completing;
     const lost = this.tasksOf(tps);
     for (const task of lost) task.rollback();
     await this.close(lost);
   }
 
   /**
-   * Re-creates tasks after a failed commit (Kafka Streams' "task corrupted" path): their state is
-   * reverted by the state layer and the consumer goes back to the committed offsets.
+   * Stopping: commits what was processed (`clean`), or abandons it (a failure, or a stop in
+   * the middle of an outage: as on a crash), then closes every task. A failed final commit is
+   * thrown once the tasks are closed.
    */
-  async reset(only?: Task[]): Promise<void> {
-    const reset = only ?? [...this.tasks.values()];
+  async stop(clean: boolean): Promise<void> {
+    await this.completing;
+    const tasks = [...this.tasks.values()];
+    let failure: unknown = this.failedCommit;
+    this.failedCommit = undefined;
+    try {
+      // After a commit that failed in the background, what is left is abandoned, as on a crash.
+      if (clean && failure === undefined) await this.commits.commit(tasks);
+      else await this.commits.abort(tasks);
+    } catch (err) {
+      failure ??= err;
+    }
+    for (const task of tasks) await task.close().catch(() => undefined);
+    this.deps.metrics.taskClosedTotal += tasks.length;
+    this.tasks.clear();
+    if (failure !== undefined) throw failure;
+  }
+
+  /**
+   * Re-creates every task after a failed commit (Kafka Streams' "task corrupted" path): their state
+   * is reverted by the state layer and the consumer goes back to the committed offsets.
+   */
+  private async reset(): Promise<void> {
+    const reset = [...this.tasks.values()];
     if (reset.length === 0) return;
     const assigned = reset.map((t) => ({ st: t.options.subtopology, p: t.partition }));
     for (const task of reset) task.rollback();
@@ -117,13 +246,8 @@ export class TaskManager {
     for (const c of committed) consumer.seek({ ...c, offset: Math.max(0, c.offset) });
   }
 
-  async closeAll(): Promise<void> {
-    for (const task of this.tasks.values()) await task.close().catch(() => undefined);
-    this.tasks.clear();
-  }
-
   /** Opens, restores and builds the tasks (see task-factory.ts); nothing is processed before this returns. */
-  private async createTasks(list: Array<{ st: SubTopology; p: number }>): Promise<void> {
+  private async createTasks(list: Array<{ st: TaskUnit; p: number }>): Promise<void> {
     if (list.length === 0) return;
     const { pipeline, instanceId } = this.options;
     this.restoring += list.length;
@@ -147,6 +271,7 @@ export class TaskManager {
     for (const task of tasks) {
       await task.close();
       this.tasks.delete(task.id);
+      this.deps.metrics.taskClosedTotal++;
     }
   }
 

@@ -26,6 +26,7 @@ export function openTaskState(pipeline: Pipeline, st: SubTopology, partition: nu
     completeCommit: (next) => manager.completeCommit(next),
     abortCommit: () => manager.abortCommit(),
     needsFlush: () => manager.needsFlush(),
+    dirtyCount: () => manager.dirtyCount(),
     restorePlan: () =>
       manager.restorePlan().map((e): RestoreTarget => ({ topic: e.topic, partition: e.partition, fromOffset: e.fromOffset, kind: e.table ? 'table' : 'changelog', storeId: e.storeId })),
     restoreBatch: (target: RestoreTarget, all: RestoreRecord[]) => {
@@ -34,9 +35,9 @@ export function openTaskState(pipeline: Pipeline, st: SubTopology, partition: nu
       if (target.kind === 'table') manager.restoreFromTable(target.storeId, records);
       else manager.restoreBatch(target.topic, target.partition, records);
     },
-    restoredCount: () => manager.restoredRecords,
-    purgeExpired: (streamTime, wallClock) => void manager.purgeExpired(wallClock, undefined, streamTime),
+    // `undefined`: the manager's own limit per call (its dirty-entry bound).
+    purgeExpired: (now, streamTime) => void manager.purgeExpired(now, undefined, streamTime),
+    storeMetrics: () => manager.metrics(),
     close: () => manager.close(),
-    wipe: () => manager.destroy(),
   };
 }

@@ -3,7 +3,7 @@
  * protocol. Implemented by state/ (one SQLite database per task); the engine
  * only sees this interface.
  */
-import type { AnyStore, ChangelogRecord } from '../state/types.js';
+import type { AnyStore, ChangelogRecord, StoreMetrics } from '../state/types.js';
 
 export interface RestoreTarget {
   /** Physical topic to read (a changelog, or the source topic of a table). */
@@ -38,13 +38,16 @@ export interface TaskState {
   abortCommit(): void;
   /** Too much dirty state: commit soon. */
   needsFlush(): boolean;
+  /** Entries written since the last commit (0: a commit has nothing of this task's state to write). */
+  dirtyCount(): number;
   restorePlan(): RestoreTarget[];
   restoreBatch(target: RestoreTarget, records: RestoreRecord[]): void;
-  /** Records restored so far (progress logs, readiness). */
-  restoredCount(): number;
-  /** Delete rows past their TTL/retention; their tombstones join the next commit. */
-  purgeExpired(streamTime: number, wallClock: number): void;
+  /**
+   * Delete rows past their TTL (wall clock, `now`) or retention (window stores: stream time);
+   * their tombstones join the next commit. Same order as state/'s TaskStateManager.purgeExpired.
+   */
+  purgeExpired(now: number, streamTime: number): void;
+  /** Per store: operations, cache hits and misses, sampled latencies (metrics). */
+  storeMetrics(): StoreMetrics[];
   close(): void;
-  /** Close and delete the task's local state (it cannot be trusted any more). */
-  wipe(): void;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkAvroPayload } from './avro-guard.js';
 import { avroType } from './avro-schema.js';
-import { avroLong, avroString } from './test-helpers.js';
+import { avroLong, avroString } from '../testing/support/registry-serdes.js';
 
 const type = avroType({
   type: 'record',

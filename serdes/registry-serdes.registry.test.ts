@@ -1,6 +1,6 @@
 /**
  * The serdes against a real Schema Registry (Apicurio's Confluent API, started
- * by serdes/test-registry.ts): round trips, bytes made by hand to the wire-format
+ * by testing/setup/schema-registry.ts): round trips, bytes made by hand to the wire-format
  * spec, schema evolution with old records still readable, compatibility
  * failures naming the field, unknown schema ids and wrong magic bytes.
  */
@@ -10,7 +10,7 @@ import { AuraError } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { SchemaRegistryClient } from './registry-client.js';
 import { RegistrySerdes } from './registry-serdes.js';
-import { avroLong, avroString, pipelineIn, registryConfig, tempDir, uniqueSuffix } from './test-helpers.js';
+import { avroLong, avroString, pipelineIn, registryConfig, tempDir, uniqueSuffix } from '../testing/support/registry-serdes.js';
 import { topicSchemas } from './topic-schemas.js';
 
 const logger = createLogger('test', 'silent');

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/logger.js';
 import { createPipelineApp } from '../runtime/app.js';
-import { TopologyTestDriver } from '../runtime/test-driver.js';
+import { TopologyTestDriver } from '../testing/test-driver.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
-import { pipelineIn, tempDir } from './test-helpers.js';
+import { pipelineIn, tempDir } from '../testing/support/registry-serdes.js';
 import { SchemaRegistryClient } from './registry-client.js';
 import { registryConfigFromEnv, describeRegistryConfig } from './registry-config.js';
 

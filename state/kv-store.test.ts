@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuraError } from '../common/errors.js';
-import { KV, MemoryLog, commit, openTask, tempStateDir } from './test-support.js';
+import { KV, MemoryLog, commit, openTask, tempStateDir } from '../testing/support/state.js';
 import type { TaskStateManager } from './task-state-manager.js';
 
 let tmp: ReturnType<typeof tempStateDir>;

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compareKeys } from './key-codec.js';
 import { escapeKey, headSlots, segmentsOf, unescapeKey } from './list-rows.js';
-import { KV, MemoryLog, commit, openTask, restoreAll, tempStateDir } from './test-support.js';
+import { KV, MemoryLog, commit, openTask, restoreAll, tempStateDir } from '../testing/support/state.js';
 import type { TaskStateManager } from './task-state-manager.js';
 import type { ChangelogRecord, StoreRegistration } from './types.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KV, MemoryLog, SES, WIN, commit, openTask, tempStateDir } from './test-support.js';
+import { KV, MemoryLog, SES, WIN, commit, openTask, tempStateDir } from '../testing/support/state.js';
 import { LATENCY_BUCKETS_MS } from './metered-stores.js';
 import type { TaskStateManager } from './task-state-manager.js';
 import type { StoreMetrics } from './types.js';

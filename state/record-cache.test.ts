@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RecordCache } from './record-cache.js';
-import { KV, MemoryLog, commit, openTask, tempStateDir } from './test-support.js';
+import { KV, MemoryLog, commit, openTask, tempStateDir } from '../testing/support/state.js';
 import type { TaskStateManager } from './task-state-manager.js';
 
 type Out = [string, number, number];

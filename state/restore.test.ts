@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuraError } from '../common/errors.js';
 import { TaskStateManager } from './task-state-manager.js';
-import { KV, MemoryLog, SES, WIN, commit, openTask, restoreAll, tempStateDir } from './test-support.js';
+import { KV, MemoryLog, SES, WIN, commit, openTask, restoreAll, tempStateDir } from '../testing/support/state.js';
 import type { StoreRegistration } from './types.js';
 
 const STORES = [KV, WIN, SES];

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryLog, commit, openTask, restoreAll, tempStateDir } from './test-support.js';
+import { MemoryLog, commit, openTask, restoreAll, tempStateDir } from '../testing/support/state.js';
 import type { TaskStateManager } from './task-state-manager.js';
 import type { StoreRegistration } from './types.js';
 

@@ -3,7 +3,7 @@
  * each at its line and column) out.
  *
  *   parse (positions kept) → ${ENV} interpolation → DSL schema → per-type
- *   configs → references → semantic checks → graph, sub-topologies, changelogs
+ *   configs → references → semantic checks → graph, sub-topologies, fusion, changelogs
  *
  * Every stage reports into one Diagnostics and later stages work on what is
  * still usable, so one run reports all problems.
@@ -25,6 +25,7 @@ import { checkSemantics } from './semantics.js';
 import { buildGraph } from './graph.js';
 import { buildSubtopologies } from './subtopologies.js';
 import { checkCopartitioning } from './copartition.js';
+import { planFusion } from './fusion.js';
 import { buildResources, buildStores, buildTopics } from './build-specs.js';
 import { formatDiagnostic } from './format-diagnostics.js';
 import { checkFormats, checkKafkaBlock } from './formats.js';
@@ -75,6 +76,7 @@ export function compilePipeline(source: string, file: string, options: CompileOp
   const subtopologies = buildSubtopologies(draft, graph);
   checkCopartitioning(draft, links, subtopologies, diags);
   if (diags.hasErrors()) return finish(diags);
+  const fusion = planFusion(draft, graph, subtopologies, options.processors ?? builtinProcessors);
 
   const stores = buildStores(draft, windows, locate);
   const pipeline: Pipeline = {
@@ -88,6 +90,7 @@ export function compilePipeline(source: string, file: string, options: CompileOp
     nodes: Object.fromEntries(subtopologies.flatMap((st) => st.nodes).map((id) => [id, graph.nodes.get(id)!])),
     edges: graph.edges,
     subtopologies,
+    fusion,
   };
   return { ...finish(diags), pipeline };
 }

@@ -25,6 +25,8 @@ export interface DraftTopic {
   schema?: Ref;
   key: string;
   delivery: 'transactional' | 'immediate';
+  /** `fuse:` (default true): whether its reader may run in its writer's tasks. */
+  fuse: boolean;
   format: ValueFormat;
   avroSchema?: Ref;
   path: Path;

@@ -77,6 +77,12 @@ const topicSchema = {
       description:
         '`transactional`: records become visible with the commit that carries them (exactly-once). `immediate`: sent as soon as they are produced, outside the transaction (at-least-once; after a failure they may be sent again, so consumers dedupe) — for progress records such as streamed Guardian chunks.',
     },
+    fuse: {
+      type: 'boolean',
+      default: true,
+      description:
+        'Whether the processor that reads this topic may run in the tasks of the processor that writes it (fused: records pass in memory, in the same transaction, and the topic still receives every record). The compiler fuses only what it can prove safe and says why for each topic (`aura describe`); `false` keeps the topic a hop between tasks — for a topic that other producers also write. See docs/architecture.md, "Fused sub-topologies".',
+    },
     description: { type: 'string', description: 'Free text, shown by `aura describe`.' },
   },
 };

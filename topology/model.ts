@@ -122,6 +122,24 @@ export interface SubTopology {
   stores: string[];
   /** Partition count of its source topics (all equal: co-partitioned). Tasks are `<id>_<partition>`. */
   partitions: number;
+  /**
+   * Set when this sub-topology is fused (topology/fusion.ts): it runs inside the tasks of that
+   * sub-topology (the head of its chain, `<head>_<partition>`), its input passed in memory.
+   */
+  fusedInto?: number;
+}
+
+/** The compiler's decision on one topic: is its reader fused into its writer's tasks, and why (or why not). */
+export interface FusionDecision {
+  /** Topic id. */
+  topic: string;
+  fused: boolean;
+  /** One sentence, for `aura describe` and `aura validate`. */
+  reason: string;
+  /** The sub-topology whose sinks write the topic, when exactly one does. */
+  writer?: number;
+  /** The sub-topology reading it as a stream, when there is one. */
+  reader?: number;
 }
 
 export interface PipelineDefaults {
@@ -159,6 +177,8 @@ export interface Pipeline {
   nodes: Record<string, NodeSpec>;
   edges: Edge[];
   subtopologies: SubTopology[];
+  /** A decision for every topic the pipeline declares (changelogs excluded). */
+  fusion: FusionDecision[];
 }
 
 export type Severity = 'error' | 'warning';

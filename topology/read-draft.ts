@@ -11,7 +11,7 @@ import type { Path } from './source-doc.js';
 import type { ProcessorRegistry } from '../processors/registry.js';
 import type { ResourceRegistry } from '../providers/registry.js';
 import { checkProcessorConfig, validateAgainst } from './processor-config.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../common/suggest.js';
 import { parseDuration } from '../schemas/duration.js';
 import { SECTIONS, type Misplaced, type Section } from './misplaced.js';
 import { validatorFor } from './ajv.js';
@@ -151,6 +151,7 @@ function readTopic(id: string, raw: Obj, defaults: PipelineDefaults, path: Path)
     schema: ref(raw.schema, [...path, 'schema']),
     key: str(raw.key) ?? defaults.key,
     delivery: pick(raw.delivery, ['transactional', 'immediate'] as const) ?? 'transactional',
+    fuse: raw.fuse !== false,
     format: pick(raw.format, ['json', 'json_sr', 'avro'] as const) ?? 'json',
     avroSchema: ref(raw.avro_schema, [...path, 'avro_schema']),
     path,

@@ -7,7 +7,7 @@ import type { Draft, DraftNode, Ref } from './draft.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { EventSchemaSet } from '../schemas/event-schemas.js';
 import { ROLE_LABELS } from '../providers/resource.js';
-import { closest, didYouMean } from './suggest.js';
+import { closest, didYouMean } from '../common/suggest.js';
 import { fieldName } from './labels.js';
 
 export type Upstream = { kind: 'topic'; topic: string } | { kind: 'node'; node: string; port: string };

@@ -7,7 +7,7 @@
 import type { ErrorObject } from 'ajv';
 import type { DiagnosticCode } from './diagnostic-codes.js';
 import type { Path, Target } from './source-doc.js';
-import { closest, didYouMean, quotedList } from './suggest.js';
+import { closest, didYouMean, quotedList } from '../common/suggest.js';
 import { entityOf, fieldName, formatValue, typeInWords } from './labels.js';
 import { NODE_REF_PATTERN, TOPIC_NAME_PATTERN } from './dsl-schema.js';
 import { DURATION_COMMENT, DURATION_HELP, FIELD_PATH_PATTERN, ID_PATTERN } from '../schemas/fragments.js';

@@ -8,7 +8,7 @@
 import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../topology/compile.js';
-import { eventually, PIPELINE_FILE, startHarness, TEST_SECRET, type Harness } from '../testing/harness.js';
+import { eventually, PIPELINE_FILE, startHarness, TEST_SECRET, type Harness } from '../../testing/support/gateway-harness.js';
 import { pipelineDefaultLanguage } from './choose.js';
 
 const token = (sub: string, claims: Record<string, unknown> = {}) => sign({ sub, exp: Math.floor(Date.now() / 1000) + 3600, ...claims }, TEST_SECRET, 'HS256');

@@ -15,6 +15,7 @@
  * allow here (concurrency × tasks), capped at 1.0, so both kinds read 1.0
  * when saturated.
  */
+import { taskSubtopologyId } from '../../runtime/task-units.js';
 import type { StreamEngine } from '../../runtime/engine.js';
 import type { NodeStat, NodeTotals } from '../../schemas/ws/topology-messages.js';
 import type { Pipeline } from '../../topology/model.js';
@@ -50,20 +51,7 @@ export class NodeStats {
     const { nodes } = this.engine.metrics;
     for (const id of Object.keys(this.pipeline.nodes)) {
       const m = nodes.get(id);
-      if (m) {
-        out.set(id, { processed: m.processed, errors: m.errors, latencyMsTotal: m.latencyMsTotal });
-        continue;
-      }
-      let processed = 0;
-      let errors = 0;
-      for (const task of this.engine.tasks.values()) {
-        const n = task.nodes.get(id);
-        if (n) {
-          processed += n.processed;
-          errors += n.errors;
-        }
-      }
-      out.set(id, { processed, errors, latencyMsTotal: 0 });
+      out.set(id, m ? { processed: m.processTotal, errors: m.errorTotal, latencyMsTotal: m.processLatencyMsTotal } : { processed: 0, errors: 0, latencyMsTotal: 0 });
     }
     return out;
   }
@@ -146,7 +134,9 @@ export class NodeStats {
     if (!this.asyncNodes.has(id)) return 1;
     const st = this.pipeline.subtopologies.find((s) => s.nodes.includes(id));
     let tasks = 0;
-    for (const taskId of this.engine.tasks.keys()) if (taskId.startsWith(`${st?.id}_`)) tasks++;
+    // A fused sub-topology runs in the tasks of its chain's head (runtime/task-units.ts).
+    const prefix = st ? `${taskSubtopologyId(st)}_` : undefined;
+    for (const taskId of this.engine.tasks.keys()) if (prefix && taskId.startsWith(prefix)) tasks++;
     return Math.max(1, (this.pipeline.nodes[id]?.concurrency ?? 1) * Math.max(1, tasks));
   }
 }

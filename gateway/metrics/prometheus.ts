@@ -69,18 +69,18 @@ export class GatewayMetrics {
 
     const mirror = (name: string, help: string, read: () => number) =>
       new Counter({ name, help, registers: r, collect() { this.reset(); this.inc(read()); } });
-    mirror('aura_stream_thread_commit_total', 'Commits', () => m.commits);
-    mirror('aura_stream_task_dead_letter_records_total', 'Records sent to the dead letter topic', () => m.deadLetters);
-    mirror('aura_stream_task_skipped_records_total', 'Records skipped by the `skip` failure policy', () => m.skipped);
-    mirror('aura_stream_task_dropped_records_total', 'Late records dropped by windows', () => m.droppedLate);
-    mirror('aura_stream_thread_records_consumed_total', 'Records consumed', () => m.recordsConsumed);
-    mirror('aura_stream_thread_records_produced_total', 'Records produced (without changelogs)', () => m.recordsProduced);
-    mirror('aura_stream_state_restore_records_total', 'Records restored from changelogs', () => m.restoredRecords);
+    mirror('aura_stream_thread_commit_total', 'Commits', () => m.commitTotal);
+    mirror('aura_stream_task_dead_letter_records_total', 'Records sent to the dead letter topic', () => m.deadLetterRecordsTotal);
+    mirror('aura_stream_task_skipped_records_total', 'Records skipped by the `skip` failure policy', () => m.skippedRecordsTotal);
+    mirror('aura_stream_task_dropped_records_total', 'Late records dropped by windows', () => m.droppedRecordsTotal);
+    mirror('aura_stream_thread_records_consumed_total', 'Records consumed', () => m.pollRecordsTotal);
+    mirror('aura_stream_thread_records_produced_total', 'Records produced (without changelogs)', () => m.recordsProducedTotal);
+    mirror('aura_stream_state_restore_records_total', 'Records restored from changelogs', () => m.restoreTotal);
 
     const gauge = (name: string, help: string, read: () => number) => new Gauge({ name, help, registers: r, collect() { this.set(read()); } });
-    gauge('aura_stream_thread_commit_latency_avg_ms', 'Average commit latency', () => (m.commits ? m.commitLatencyMsTotal / m.commits : 0));
-    gauge('aura_stream_thread_commit_latency_max_ms', 'Largest commit latency', () => m.commitLatencyMsMax);
-    gauge('aura_stream_record_e2e_latency_avg_ms', 'Average record timestamp → committed output', () => (m.e2eSamples ? m.e2eLatencyMsTotal / m.e2eSamples : 0));
+    gauge('aura_stream_thread_commit_latency_avg_ms', 'Average commit latency', () => m.commitLatency.avgMs);
+    gauge('aura_stream_thread_commit_latency_max_ms', 'Largest commit latency', () => m.commitLatency.maxMs);
+    gauge('aura_stream_record_e2e_latency_avg_ms', 'Average record timestamp → committed output', () => m.committedE2eLatency.avgMs);
     gauge('aura_stream_thread_active_tasks', 'Tasks running here', () => engine.tasks.size);
     gauge('aura_stream_thread_restoring_tasks', 'Tasks restoring their state', () => engine.restoring);
     gauge('aura_gateway_websocket_clients', 'Open WebSocket connections (user streams)', () => sources.wsClients());

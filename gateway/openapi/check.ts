@@ -5,7 +5,7 @@
  * and match their schema, the body must have the declared content type and
  * validate against the declared schema. Violations go to the log and to the
  * `aura:contract-violation` diagnostics channel, where the test suite's setup
- * (gateway/testing/contract-setup.ts) turns them into failed tests: every
+ * (testing/support/contract-setup.ts) turns them into failed tests: every
  * response any gateway test provokes is a contract check.
  *
  * On in tests, and wherever AURA_CHECK_RESPONSES=1 (a staging gateway that

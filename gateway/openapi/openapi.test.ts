@@ -12,7 +12,7 @@ import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, staleFiles } from '../../cli/generated-files.js';
-import { type Harness, startHarness, TEST_SECRET } from '../testing/harness.js';
+import { type Harness, startHarness, TEST_SECRET } from '../../testing/support/gateway-harness.js';
 import { openApiDocument } from './document.js';
 import { generatedOpenApiFiles, OPENAPI_FILE } from './generated.js';
 import { ALL_FEATURES, gatewayOperations } from './operations.js';

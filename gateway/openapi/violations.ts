@@ -1,7 +1,7 @@
 /**
  * Where contract violations go: the log, and the `aura:contract-violation`
  * channel of node:diagnostics_channel, which the test suite's setup
- * (gateway/testing/contract-setup.ts) subscribes to. Dependency-free, so that
+ * (testing/support/contract-setup.ts) subscribes to. Dependency-free, so that
  * setup file costs the other tests nothing.
  */
 import diagnostics from 'node:diagnostics_channel';
@@ -10,7 +10,7 @@ import type { Logger } from '../../common/logger.js';
 export const CONTRACT_VIOLATION_CHANNEL = 'aura:contract-violation';
 
 export interface ContractViolation {
-  /** `http` (a response, check.ts) or `ws` (a WebSocket message or close code, gateway/testing/ws-client.ts). */
+  /** `http` (a response, check.ts) or `ws` (a WebSocket message or close code, testing/support/ws-client.ts). */
   source: string;
   method: string;
   path: string;

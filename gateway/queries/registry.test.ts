@@ -9,7 +9,7 @@
 import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterAuth } from '../auth/cluster.js';
-import { eventually, startHarness, type Harness } from '../testing/harness.js';
+import { eventually, startHarness, type Harness } from '../../testing/support/gateway-harness.js';
 
 const CLUSTER_SECRET = 'registry-test-cluster-secret-0123456789';
 

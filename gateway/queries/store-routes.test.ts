@@ -9,10 +9,10 @@ import path from 'node:path';
 import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/logger.js';
-import { createHashingEmbedder } from '../../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import { createPipelineApp, type PipelineApp } from '../../runtime/app.js';
 import { createGateway, type Gateway } from '../app.js';
-import { eventually, startHarness, TEST_SECRET, type Harness } from '../testing/harness.js';
+import { eventually, startHarness, TEST_SECRET, type Harness } from '../../testing/support/gateway-harness.js';
 
 const CLUSTER_SECRET = 'the-cluster-secret-of-the-ops-test-0123456789';
 const USERS = Array.from({ length: 12 }, (_, i) => `ops-user-${i}`);

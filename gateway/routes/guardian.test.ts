@@ -8,11 +8,11 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/logger.js';
-import { createHashingEmbedder } from '../../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import { createPipelineApp } from '../../runtime/app.js';
 import { createGateway, type Gateway } from '../app.js';
-import { eventually, startHarness, TEST_SECRET, type Harness } from '../testing/harness.js';
-import { TestSocket, wsUrl, type StreamMessage } from '../testing/ws-client.js';
+import { eventually, startHarness, TEST_SECRET, type Harness } from '../../testing/support/gateway-harness.js';
+import { TestSocket, wsUrl, type StreamMessage } from '../../testing/support/ws-client.js';
 
 const logger = createLogger('test', 'silent');
 

@@ -7,7 +7,7 @@ import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventSchemaSet } from '../../schemas/event-schemas.js';
 import { GatewayHeaders } from '../headers.js';
-import { startHarness, TEST_SECRET, type Harness } from '../testing/harness.js';
+import { startHarness, TEST_SECRET, type Harness } from '../../testing/support/gateway-harness.js';
 
 describe('POST /api/holistic/*', () => {
   let h: Harness;

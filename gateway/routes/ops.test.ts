@@ -1,7 +1,7 @@
 /** Health, readiness and the Prometheus endpoint, with numbers that follow the traffic. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startHarness, type Harness } from '../testing/harness.js';
-import { TestSocket, wsUrl } from '../testing/ws-client.js';
+import { eventually, startHarness, type Harness } from '../../testing/support/gateway-harness.js';
+import { TestSocket, wsUrl } from '../../testing/support/ws-client.js';
 
 /** The value of one sample line of a Prometheus text exposition, or undefined. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {

@@ -15,6 +15,7 @@ import { ANONYMOUS_ERRORS } from '../openapi/errors.js';
 import { defineOperation, named } from '../openapi/operation.js';
 import { layoutTopology, type TopologyLayout } from '../topology/layout.js';
 import { TOPOLOGY_PAGE } from '../topology/page.js';
+import { engineTotals } from '../topology/snapshot.js';
 import type { GatewayEnv } from '../types.js';
 import { HANDSHAKE_ERRORS, SWITCHING_PROTOCOLS } from './stream.js';
 
@@ -95,7 +96,7 @@ export function topologyStats(d: GatewayDeps): TopologyStats {
     at: Date.now(),
     instance: d.instanceId,
     nodes,
-    totals: { recordsConsumed: m.recordsConsumed, recordsProduced: m.recordsProduced, deadLetters: m.deadLetters, commits: m.commits, lag },
+    totals: { ...engineTotals(m), lag },
   };
 }
 

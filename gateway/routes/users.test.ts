@@ -7,10 +7,10 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/logger.js';
-import { createHashingEmbedder } from '../../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import { createPipelineApp, type PipelineApp } from '../../runtime/app.js';
 import { createGateway, type Gateway } from '../app.js';
-import { eventually, startHarness, TEST_SECRET, type Harness } from '../testing/harness.js';
+import { eventually, startHarness, TEST_SECRET, type Harness } from '../../testing/support/gateway-harness.js';
 
 describe('GET /api/users/:id/*', () => {
   let h: Harness;

@@ -4,6 +4,7 @@
  * peers fetch), and the consumer lag of the whole group per partition (every
  * instance reads the same committed offsets). Plain numbers; no user data.
  */
+import type { EngineMetrics } from '../../runtime/metrics.js';
 import { type EngineTotals, EngineTotalsSchema } from '../../schemas/ws/topology-messages.js';
 import type { GatewayDeps } from '../deps.js';
 import { type InstanceSnapshot, type NodeNumbers, NodeNumbersSchema, type NodeSeries } from './schemas.js';
@@ -20,15 +21,19 @@ export function instanceSnapshot(d: GatewayDeps): InstanceSnapshot {
   for (const [id, s] of d.nodeStats.snapshot()) {
     nodes[id] = Object.fromEntries(NUMBERS.map((f) => [f, s[f]])) as NodeNumbers;
   }
-  const m = d.app.engine.metrics;
   return {
     instance: d.instanceId,
     at: d.now(),
     tasks: [...d.app.engine.tasks.keys()].sort(),
     nodes,
     series: d.nodeStats.series(),
-    totals: Object.fromEntries(TOTALS.map((k) => [k, m[k]])) as EngineTotals,
+    totals: engineTotals(d.app.engine.metrics),
   };
+}
+
+/** The engine's totals under the names of the topology messages (schemas/ws/topology-messages.ts). */
+export function engineTotals(m: EngineMetrics): EngineTotals {
+  return { recordsConsumed: m.pollRecordsTotal, recordsProduced: m.recordsProducedTotal, deadLetters: m.deadLetterRecordsTotal, commits: m.commitTotal };
 }
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

@@ -12,10 +12,10 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/logger.js';
-import { createHashingEmbedder } from '../../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import { createPipelineApp, type PipelineApp } from '../../runtime/app.js';
 import { createGateway, type Gateway } from '../app.js';
-import { eventually, startHarness, testPipeline, TEST_SECRET, type Harness } from '../testing/harness.js';
+import { eventually, startHarness, testPipeline, TEST_SECRET, type Harness } from '../../testing/support/gateway-harness.js';
 import { findBottleneck } from './cluster.js';
 import { layoutTopology, type TopologyLayout } from './layout.js';
 

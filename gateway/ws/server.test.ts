@@ -9,9 +9,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { eventually, startHarness, type Harness } from '../testing/harness.js';
-import { handshake, rawRequest } from '../testing/raw-http.js';
-import { TestSocket, wsUrl } from '../testing/ws-client.js';
+import { eventually, startHarness, type Harness } from '../../testing/support/gateway-harness.js';
+import { handshake, rawRequest } from '../../testing/support/raw-http.js';
+import { TestSocket, wsUrl } from '../../testing/support/ws-client.js';
 
 describe('the WebSocket server', () => {
   let h: Harness;

@@ -97,6 +97,8 @@ commit does not rewrite whole windows ([record-cache.md](../record-cache.md#the-
   ],
   storeRequirement: aggregateStore,
   check: checkAggregate,
+  // Grouped by a field of the value, results carry that field as their key.
+  changesKey: (config) => config.key !== undefined,
   create: (config, node) => createAggregate(config, node.stores),
 });
 

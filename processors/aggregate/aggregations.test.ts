@@ -4,8 +4,8 @@
  * the final store content are checked against a fold computed here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inlineDriver, recentHour } from '../../runtime/fixtures/inline-driver.js';
-import type { TopologyTestDriver } from '../../runtime/test-driver.js';
+import { inlineDriver, recentHour } from '../../testing/inline-driver.js';
+import type { TopologyTestDriver } from '../../testing/test-driver.js';
 
 const PIPELINE = `
 app: agg-test

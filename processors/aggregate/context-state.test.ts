@@ -12,7 +12,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KV, MemoryLog, commit, openTask, restoreAll, tempStateDir } from '../../state/test-support.js';
+import { KV, MemoryLog, commit, openTask, restoreAll, tempStateDir } from '../../testing/support/state.js';
 import type { TaskStateManager } from '../../state/task-state-manager.js';
 import type { ProcessorContext, StreamRecord } from '../types.js';
 import { applyIkigai, type ContextState, summarize, type WindowEvent } from './context-summary.js';

@@ -5,7 +5,7 @@
  * of a small known window.
  */
 import { describe, expect, it } from 'vitest';
-import { prng } from '../../test/events.js';
+import { prng } from '../../testing/support/events.js';
 import { summarize, type WindowEvent } from './context-summary.js';
 import { insertAndTrim } from './context-window.js';
 

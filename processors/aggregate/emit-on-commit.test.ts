@@ -7,8 +7,8 @@
  * config checks that keep the option where it means something.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { compileInline, inlineDriver, recentHour } from '../../runtime/fixtures/inline-driver.js';
-import type { TopologyTestDriver } from '../../runtime/test-driver.js';
+import { compileInline, inlineDriver, recentHour } from '../../testing/inline-driver.js';
+import type { TopologyTestDriver } from '../../testing/test-driver.js';
 import { compilePipeline } from '../../topology/compile.js';
 
 const pipeline = (config: string, store = 'key_value') => `

@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TaskStateManager } from '../../state/index.js';
 import { loadPipeline } from '../../topology/compile.js';
 import { createEmbeddedTransport } from '../../transports/embedded/index.js';
-import { makeEvents } from '../../test/events.js';
+import { makeEvents } from '../../testing/support/events.js';
 import { decodeValue, encodeValue } from '../../runtime/serde.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

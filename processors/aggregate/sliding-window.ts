@@ -29,6 +29,7 @@ export function slidingWindowProcessor(ctx: ProcessorContext, o: SlidingWindowOp
     const t = o.timeOf(record);
     if (t + o.graceMs < Math.max(ctx.streamTime(), record.timestamp)) {
       lateDropped++;
+      ctx.lateRecordDropped();
       if (lateDropped % 1000 === 1) ctx.logger.debug({ key, t, lateDropped }, 'late record dropped (sliding window closed)');
       return;
     }

@@ -84,6 +84,7 @@ export function timeWindowProcessor(ctx: ProcessorContext, o: TimeWindowOptions)
       const end = start + o.sizeMs;
       if (end + o.graceMs <= streamTime) {
         lateDropped++;
+        ctx.lateRecordDropped();
         if (lateDropped % 1000 === 1) ctx.logger.debug({ key, start, lateDropped }, 'late record dropped (window closed)');
         continue;
       }
@@ -109,7 +110,10 @@ export function sessionWindowProcessor(ctx: ProcessorContext, o: SessionWindowOp
     if (key === null) return;
     const t = o.timeOf(record);
     // Kafka Streams' rule: a session ending before stream time − gap − grace is closed for good.
-    if (t < Math.max(ctx.streamTime(), record.timestamp) - o.gapMs - o.graceMs) return;
+    if (t < Math.max(ctx.streamTime(), record.timestamp) - o.gapMs - o.graceMs) {
+      ctx.lateRecordDropped();
+      return;
+    }
     let start = t;
     let end = t;
     let accs: Accs = {};

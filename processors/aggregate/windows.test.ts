@@ -5,9 +5,9 @@
  * with Kafka Streams' driver. One partition, so one stream time.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { inlineDriver, recentHour } from '../../runtime/fixtures/inline-driver.js';
+import { inlineDriver, recentHour } from '../../testing/inline-driver.js';
 import { compilePipeline } from '../../topology/compile.js';
-import type { TopologyTestDriver } from '../../runtime/test-driver.js';
+import type { TopologyTestDriver } from '../../testing/test-driver.js';
 
 const S = 1000;
 
@@ -74,8 +74,9 @@ describe('tumbling windows with grace', () => {
     // Stream time 65 s: [0, 60 s) closes at 70 s, so this out-of-order record still counts.
     expect((await pipe(50 * S, 4)).map(rel)).toEqual([{ start: 0, end: 60 * S, n: 2, total: 5 }]);
     expect((await pipe(70 * S, 8)).map(rel)).toEqual([{ start: 60 * S, end: 120 * S, n: 2, total: 10 }]);
-    // Stream time 70 s = end + grace: the first window is closed, the record is dropped.
+    // Stream time 70 s = end + grace: the first window is closed, the record is dropped (and counted).
     expect(await pipe(59 * S, 16)).toEqual([]);
+    expect(driver.app.engine.metrics.droppedRecordsTotal).toBe(1);
     const store = driver.readWindowStore<Record<string, { n: number }>>('windows').map((e) => ({ start: e.windowStart - base, n: e.value.n.n }));
     expect(store.sort((x, y) => x.start - y.start)).toEqual([
       { start: 0, n: 2 },
@@ -117,6 +118,7 @@ describe('sliding windows', () => {
     expect((await pipe(70 * S, 8)).map(rel)).toEqual([{ start: 10 * S, end: 70 * S, n: 2, total: 10 }]);
     // Stream time 90 s, grace 20 s: a record at 69 s is too late.
     expect(await pipe(69 * S, 16)).toEqual([]);
+    expect(driver.app.engine.metrics.droppedRecordsTotal).toBe(1);
     expect((await pipe(100 * S, 32)).map(rel)).toEqual([{ start: 40 * S, end: 100 * S, n: 3, total: 44 }]);
     expect((await pipe(200 * S, 64)).map(rel)).toEqual([{ start: 140 * S, end: 200 * S, n: 1, total: 64 }]);
   });
@@ -134,6 +136,7 @@ describe('session windows', () => {
     expect((await pipe(100 * S, 16)).map(rel)).toEqual([{ start: 100 * S, end: 100 * S, n: 1, total: 16 }]);
     // Stream time 100 s: a record at 60 s would extend a session that ended before 100 - 30 s: closed, dropped.
     expect(await pipe(60 * S, 32)).toEqual([]);
+    expect(driver.app.engine.metrics.droppedRecordsTotal).toBe(1);
     // Another key has its own sessions.
     expect((await pipe(101 * S, 64, 'b')).map(rel)).toEqual([{ start: 101 * S, end: 101 * S, n: 1, total: 64 }]);
     const sessions = driver.readSessionStore<Record<string, { n: number }>>('windows', 'a');

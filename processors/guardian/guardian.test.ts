@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LANGUAGES } from '../../providers/advisors/language.js';
 import type { AdviceInput, Advisor } from '../../providers/types.js';
-import { inlineDriver } from '../../runtime/fixtures/inline-driver.js';
-import type { TopologyTestDriver } from '../../runtime/test-driver.js';
+import { inlineDriver } from '../../testing/inline-driver.js';
+import type { TopologyTestDriver } from '../../testing/test-driver.js';
 
 const PIPELINE = `
 app: guardian-language

@@ -107,6 +107,8 @@ answer in time…") after whatever the advisor said, so the user always hears ba
     if (config.embedder !== undefined) out.push({ path: ['embedder'], id: config.embedder, role: 'embedder' });
     return out;
   },
+  // A request without a key is answered under its user_id.
+  changesKey: () => true,
   create: (config) => createGuardian(config),
 });
 

@@ -51,6 +51,7 @@ Changing the key does not repartition: records stay on their partition, so write
     if (config.key !== undefined) out.push({ path: ['key'], expression: config.key });
     return out;
   },
+  changesKey: (config) => config.key !== undefined,
   create(config) {
     const value = config.value ? compileExpression(config.value) : undefined;
     const key = config.key ? compileExpression(config.key) : undefined;

@@ -6,11 +6,11 @@
  * embedder; `text` defaults to `summary_text`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHashingEmbedder } from '../../providers/embedders/hashing.js';
+import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import type { Embedder } from '../../providers/types.js';
 import { DLQ_HEADERS } from '../../runtime/dead-letter.js';
-import { inlineDriver } from '../../runtime/fixtures/inline-driver.js';
-import type { TopologyTestDriver } from '../../runtime/test-driver.js';
+import { inlineDriver } from '../../testing/inline-driver.js';
+import type { TopologyTestDriver } from '../../testing/test-driver.js';
 
 const pipeline = (onError: string, config: string) => `
 app: vectorize-test
@@ -69,8 +69,8 @@ describe('vectorize', () => {
     expect(out[0]!.dims).toBe(16);
     expect(out[0]!.vector).toEqual(Array.from(expected!, (x) => Math.round(x * 1e6) / 1e6));
     const metrics = driver.app.engine.metrics;
-    expect(metrics.skipped).toBe(3);
-    expect(metrics.node('embed_notes').errors).toBe(3);
+    expect(metrics.skippedRecordsTotal).toBe(3);
+    expect(metrics.node('embed_notes').errorTotal).toBe(3);
     expect(embedder.calls.reduce((a, b) => a + b, 0)).toBe(2);
   });
 

@@ -12,7 +12,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMiniLmEmbedder, type MiniLmEmbedder } from './minilm.js';
 import { ensureMiniLmModel, type MiniLmModelFiles } from './model-cache.js';
-import { embedderCorpus, wellnessTexts } from './wellness-corpus.js';
+import { embedderCorpus, wellnessTexts } from '../../testing/support/wellness-corpus.js';
 
 const bits = (v: Float32Array): string => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
 

@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuraError } from '../../common/errors.js';
-import { createHashingEmbedder } from './hashing.js';
+import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import { createMiniLmEmbedder, type MiniLmEmbedder } from './minilm.js';
 import { MiniLmTokenizer } from './minilm-tokenizer.js';
 import { ensureMiniLmModel, type MiniLmModelFiles } from './model-cache.js';
-import { tripleAccuracy, tripleTexts, WELLNESS_TRIPLES } from './wellness-triples.js';
+import { tripleAccuracy, tripleTexts, WELLNESS_TRIPLES } from '../../testing/support/wellness-triples.js';
 
 const norm = (v: Float32Array): number => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
 

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuraError } from '../../common/errors.js';
 import type { AdviceInput, Advisor, AggregatedContext } from '../types.js';
 import { createOpenAiChatAdvisor, type OpenAiChatAdvisorOptions } from './chat-advisor.js';
-import { defaultReply, splitEvery, startOpenAiTestServer, type OpenAiTestServer } from './test-server.js';
+import { defaultReply, splitEvery, startOpenAiTestServer, type OpenAiTestServer } from '../../testing/support/openai-server.js';
 
 let server: OpenAiTestServer;
 const open: Advisor[] = [];

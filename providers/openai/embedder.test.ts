@@ -5,10 +5,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuraError } from '../../common/errors.js';
-import { createHashingEmbedder } from '../embedders/hashing.js';
+import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import type { Embedder } from '../types.js';
 import { createOpenAiEmbedder, type OpenAiEmbedderOptions } from './embedder.js';
-import { startOpenAiTestServer, type OpenAiTestServer } from './test-server.js';
+import { startOpenAiTestServer, type OpenAiTestServer } from '../../testing/support/openai-server.js';
 
 let server: OpenAiTestServer;
 const open: Embedder[] = [];

@@ -6,7 +6,7 @@ import { AuraError } from '../../common/errors.js';
 import { pointId } from '../point-id.js';
 import type { VectorPoint } from '../types.js';
 import { createEmbeddedVectorStore } from './embedded.js';
-import { describeVectorSinkContract } from './vector-sink-contract.js';
+import { describeVectorSinkContract } from '../../testing/support/vector-sink-contract.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-vectors-'));
 let seq = 0;

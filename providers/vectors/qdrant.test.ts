@@ -17,8 +17,8 @@ import { AuraError } from '../../common/errors.js';
 import { pointId } from '../point-id.js';
 import type { VectorPoint } from '../types.js';
 import { createQdrantVectorSink, type QdrantVectorSink, type QdrantVectorSinkOptions } from './qdrant.js';
-import { startFakeQdrant, type FakeQdrant } from './qdrant-fake-server.js';
-import { describeVectorSinkContract } from './vector-sink-contract.js';
+import { startFakeQdrant, type FakeQdrant } from '../../testing/support/qdrant-fake-server.js';
+import { describeVectorSinkContract } from '../../testing/support/vector-sink-contract.js';
 
 let fake: FakeQdrant;
 let seq = 0;

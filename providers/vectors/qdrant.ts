@@ -1,6 +1,6 @@
 /**
  * A VectorSink on a Qdrant collection through @qdrant/js-client-rest. Same
- * contract as the embedded store (vector-sink-contract.ts): deterministic
+ * contract as the embedded store (testing/support/vector-sink-contract.ts): deterministic
  * point ids (pointId) so a replay overwrites, cosine scores, per-user search.
  *
  * - ensureCollection(dims) creates the collection when missing (size = dims,

@@ -6,8 +6,8 @@
  * record with right = null only once its window has closed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inlineDriver, recentHour } from '../fixtures/inline-driver.js';
-import type { TopologyTestDriver } from '../test-driver.js';
+import { inlineDriver, recentHour } from '../../testing/inline-driver.js';
+import type { TopologyTestDriver } from '../../testing/test-driver.js';
 
 const PIPELINE = `
 app: ss-join-test
@@ -81,9 +81,12 @@ describe('stream-stream join', () => {
   });
 
   it('joins an out-of-order record within grace and drops one after it', async () => {
+    const dropped = driver.app.engine.metrics.droppedRecordsTotal;
     await activity('a4', 'c', 8_500); // 0.5 s before m3, 14.5 s behind stream time: within size + grace
     await mood('m4', 'd', 3 * S); // 20 s behind stream time: its window closed, dropped
     await activity('a5', 'd', 3 * S); // same, and it must not pair with m4
+    // Each join node (inner and left) drops both records: counted as Kafka Streams' dropped-records.
+    expect(driver.app.engine.metrics.droppedRecordsTotal - dropped).toBe(4);
     expect(await pairs('pairs_inner')).toEqual(['c:m3+a4']);
     expect(await pairs('pairs_left')).toEqual(['c:m3+a4']);
     // Past every window: m3 was matched, so the left join adds no null for it; m4 was never buffered.

@@ -46,7 +46,10 @@ export function streamStreamJoin({ spec, context, sideOf }: JoinFactoryInput): R
     const side = sideOf(from, port);
     const other = side === 'left' ? 'right' : 'left';
     const t = record.timestamp;
-    if (t < context.streamTime() - size - grace) return; // too late: its window has closed
+    if (t < context.streamTime() - size - grace) {
+      context.lateRecordDropped(); // too late: its window has closed
+      return;
+    }
     let matched = false;
     for (const e of stores[other].fetch(record.key, t - size, t + size)) {
       let changed = false;

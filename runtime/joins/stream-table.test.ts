@@ -4,8 +4,8 @@
  * row for its key; table updates never emit; a deleted row is gone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inlineDriver, recentHour } from '../fixtures/inline-driver.js';
-import type { TopologyTestDriver } from '../test-driver.js';
+import { inlineDriver, recentHour } from '../../testing/inline-driver.js';
+import type { TopologyTestDriver } from '../../testing/test-driver.js';
 
 const PIPELINE = `
 app: st-join-test

@@ -2,7 +2,7 @@
  * The gateway's WebSocket channels as a contract: address, what each side
  * sends, the handshake's query parameters and the close codes the gateway
  * uses. topology/describe/asyncapi-ws.ts turns this into AsyncAPI channels,
- * gateway/testing/ws-client.ts holds every test socket to it.
+ * testing/support/ws-client.ts holds every test socket to it.
  */
 import { type TSchema, Type } from '@sinclair/typebox';
 import { STREAM_CLIENT_MESSAGES, STREAM_SERVER_MESSAGES } from './stream-messages.js';

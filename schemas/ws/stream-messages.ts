@@ -2,7 +2,7 @@
  * The messages of the user stream (`GET /ws`), declared once: their JSON
  * Schemas are what docs/asyncapi.yaml publishes (topology/describe/
  * asyncapi-ws.ts), what the gateway's WebSocket tests validate every received
- * message against (gateway/testing/ws-client.ts), and their static types are
+ * message against (testing/support/ws-client.ts), and their static types are
  * what the trackers in gateway/streams/ build.
  *
  * Messages that carry `seq` are stored before they are sent (numbered per

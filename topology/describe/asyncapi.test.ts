@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildEnvelope } from '../../gateway/publish/envelope.js';
 import { WS_CHANNELS } from '../../schemas/ws/channels.js';
-import { makeEvents } from '../../test/events.js';
+import { makeEvents } from '../../testing/support/events.js';
 import { compilePipeline } from '../compile.js';
 import { asyncApiDocument, describeAsyncApi } from './asyncapi.js';
 import { schemaComponents } from './asyncapi-schemas.js';

@@ -2,7 +2,8 @@
  * `aura describe` text: the layout of Kafka Streams' `Topology.describe()`
  * (including its indentation: three spaces before the first sub-topology, two
  * before the others), followed by the stores, every topic (changelogs
- * included) and the tasks.
+ * included), the tasks — a fused sub-topology runs in its chain's head's
+ * tasks — and the compiler's fusion decision on every topic, with its reason.
  */
 import type { Pipeline, TopicSpec } from '../model.js';
 import { formatDuration } from '../../schemas/duration.js';
@@ -33,9 +34,18 @@ export function describeText(pipeline: Pipeline): string {
   for (const topic of Object.values(pipeline.topics)) out += `    Topic: ${topic.id} (${topicDetails(pipeline, topic)})\n`;
   out += '\n  Tasks:\n';
   for (const st of pipeline.subtopologies) {
+    if (st.fusedInto !== undefined) {
+      const head = pipeline.subtopologies.find((s) => s.id === st.fusedInto)!;
+      out += `    Sub-topology: ${st.id} (fused into ${head.id}: runs in tasks ${head.id}_0..${head.id}_${head.partitions - 1}, its input [${names(pipeline, st.sourceTopics)}] passed in memory)\n`;
+      continue;
+    }
     const tables = st.tableTopics.length > 0 ? `, table topics: [${names(pipeline, st.tableTopics)}]` : '';
-    out += `    Sub-topology: ${st.id} (partitions: ${st.partitions}, tasks: ${st.id}_0..${st.id}_${st.partitions - 1}, source topics: [${names(pipeline, st.sourceTopics)}]${tables})\n`;
+    const members = pipeline.subtopologies.filter((s) => s.fusedInto === st.id);
+    const chain = members.length > 0 ? `, fused chain: ${[st.id, ...members.map((m) => m.id)].join(' → ')}` : '';
+    out += `    Sub-topology: ${st.id} (partitions: ${st.partitions}, tasks: ${st.id}_0..${st.id}_${st.partitions - 1}, source topics: [${names(pipeline, st.sourceTopics)}]${tables}${chain})\n`;
   }
+  out += '\n  Fusion:\n';
+  for (const d of pipeline.fusion) out += `    Topic: ${d.topic}: ${d.fused ? 'fused' : 'not fused'} (${d.reason})\n`;
   return out;
 }
 
@@ -48,6 +58,8 @@ function topicDetails(pipeline: Pipeline, topic: TopicSpec): string {
     details.push(`internal: changelog of ${store?.id ?? 'a store'}`);
   }
   if (pipeline.defaults.deadLetterTopic === topic.id) details.push('dead letters');
+  const fusion = pipeline.fusion.find((d) => d.topic === topic.id);
+  if (fusion?.fused) details.push(`fused: sub-topology ${fusion.reader} reads it in memory, the topic still receives every record`);
   return details.join(', ');
 }
 

@@ -5,7 +5,7 @@
  * offsets by time.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pollN, recordingListener, tempLog, topic, type TempLog } from './test-helpers.js';
+import { pollN, recordingListener, tempLog, topic, type TempLog } from '../../testing/support/embedded-log.js';
 
 let log: TempLog;
 beforeEach(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Consumer } from '../types.js';
-import { pollN, recordingListener, tempLog, text, topic, value, type RebalanceEvent, type TempLog } from './test-helpers.js';
+import { pollN, recordingListener, tempLog, text, topic, value, type RebalanceEvent, type TempLog } from '../../testing/support/embedded-log.js';
 
 let log: TempLog;
 beforeEach(async () => {

@@ -3,7 +3,7 @@ import { AuraError } from '../../common/errors.js';
 import { partitionForKey } from '../murmur2.js';
 import { createEmbeddedTransport } from './index.js';
 import type { LogRecord } from '../types.js';
-import { pollN, tempLog, text, topic, value, type TempLog } from './test-helpers.js';
+import { pollN, tempLog, text, topic, value, type TempLog } from '../../testing/support/embedded-log.js';
 
 let log: TempLog;
 beforeEach(() => {

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuraError } from '../../common/errors.js';
-import { noopListener, pollUntil, testTransport, uniqueName } from './test-helpers.js';
+import { noopListener, pollUntil, testTransport, uniqueName } from '../../testing/support/kafka-clients.js';
 
 describe('Kafka admin', () => {
   const transport = testTransport();

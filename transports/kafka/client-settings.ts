@@ -11,7 +11,7 @@
  *   KAFKA_CONFIG_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM=none → ssl.endpoint.identification.algorithm=none
  *   KAFKA_CONFIG_LOG__LEVEL=7                    → log_level=7
  */
-import { closest } from '../../topology/suggest.js';
+import { closest } from '../../common/suggest.js';
 import { RDKAFKA_PROPERTIES } from './rdkafka-properties.js';
 
 export type KafkaSettings = Record<string, string | number | boolean>;

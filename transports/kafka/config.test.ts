@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { propertyFromEnvName } from './client-settings.js';
+import type { KafkaAdmin } from './admin.js';
 import { describeKafkaConfig, kafkaConfigFromEnv, rdkafkaBaseConfig, rdkafkaRoleConfig, requireClientFeatures } from './config.js';
+import { KafkaConsumerAdapter } from './consumer.js';
+import { KafkaProducerAdapter } from './producer.js';
 
 describe('Kafka connection config', () => {
   const env = { KAFKA_BROKERS: 'b1:9092,b2:9092', KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', KAFKA_SASL_USERNAME: 'aura-svc', KAFKA_SASL_PASSWORD: 's3cr3t-pw' };
@@ -72,5 +75,17 @@ describe('Kafka connection config', () => {
     expect(() => requireClientFeatures('sasl_ssl', 'SCRAM-SHA-512', ['gzip', 'sasl', 'sasl_plain'])).toThrow(/needs librdkafka features ssl, sasl_scram, which this build .* lacks/);
     expect(() => requireClientFeatures('sasl_ssl', 'PLAIN', ['ssl', 'sasl', 'sasl_plain'])).not.toThrow();
     expect(() => requireClientFeatures('ssl', undefined, [])).toThrow(/features ssl/);
+  });
+
+  it('gives the clients low-latency defaults that the kafka: block and KAFKA_CONFIG_* override', () => {
+    const globalConfig = (client: unknown) => (client as { client: { globalConfig: Record<string, unknown> } }).client.globalConfig;
+    const admin = {} as KafkaAdmin;
+    const defaults = kafkaConfigFromEnv({ KAFKA_BROKERS: 'b:9092' });
+    const consumer = new KafkaConsumerAdapter(rdkafkaRoleConfig(defaults, 'consumer'), { groupId: 'g', isolation: 'read_committed' }, admin);
+    expect(globalConfig(consumer)).toMatchObject({ 'fetch.min.bytes': 1, 'fetch.wait.max.ms': 100 });
+    expect(globalConfig(new KafkaProducerAdapter(rdkafkaRoleConfig(defaults, 'producer'), {}))).toMatchObject({ 'linger.ms': 1 });
+    const tuned = kafkaConfigFromEnv({ KAFKA_BROKERS: 'b:9092', KAFKA_CONFIG_FETCH_WAIT_MAX_MS: '20' }, { producer: { 'linger.ms': 10 } });
+    expect(globalConfig(new KafkaConsumerAdapter(rdkafkaRoleConfig(tuned, 'consumer'), { groupId: 'g', isolation: 'read_committed' }, admin))).toMatchObject({ 'fetch.wait.max.ms': '20' });
+    expect(globalConfig(new KafkaProducerAdapter(rdkafkaRoleConfig(tuned, 'producer'), {}))).toMatchObject({ 'linger.ms': 10 });
   });
 });

@@ -84,6 +84,14 @@ export class KafkaConsumerAdapter implements Consumer {
     const conf: Record<string, unknown> = {
       'session.timeout.ms': session,
       'heartbeat.interval.ms': Math.max(500, Math.min(3000, Math.floor(session / 3))),
+      // Latency (docs/benchmarks.md, "Kafka hop latency"): a fetch returns as soon as a byte is
+      // there (fetch.min.bytes 1), and a read_committed fetch as soon as a transaction commits —
+      // the broker completes a waiting fetch when the last stable offset moves, so the wait below
+      // only bounds how long a fetch waits when nothing comes (measured: visible ~3 ms after
+      // commitTransaction whether it is 10 or 500 ms; lower only costs more idle requests).
+      // Overridable in kafka.consumer / KAFKA_CONFIG_*.
+      'fetch.min.bytes': 1,
+      'fetch.wait.max.ms': 100,
       ...base,
       // librdkafka wants a group.id even for assign-only consumers; such a consumer never joins nor commits.
       'group.id': options.groupId ?? `aura-assign-${process.pid}-${Math.random().toString(36).slice(2)}`,
@@ -92,7 +100,6 @@ export class KafkaConsumerAdapter implements Consumer {
       'enable.partition.eof': false,
       'isolation.level': options.isolation,
       'partition.assignment.strategy': 'cooperative-sticky',
-      'fetch.wait.max.ms': 100,
       rebalance_cb: (err: LibrdKafkaError, assignment: Assignment[]) => this.onRebalance(err, assignment),
     };
     if (options.clientId) conf['client.id'] = options.clientId;

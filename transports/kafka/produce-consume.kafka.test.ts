@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { partitionForKey } from '../murmur2.js';
-import { noopListener, pollUntil, testTransport, uniqueName } from './test-helpers.js';
+import { noopListener, pollUntil, testTransport, uniqueName } from '../../testing/support/kafka-clients.js';
 
 describe('Kafka produce/consume', () => {
   const transport = testTransport();

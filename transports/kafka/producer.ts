@@ -49,7 +49,11 @@ export class KafkaProducerAdapter implements Producer {
   ) {
     const conf: Record<string, string | number | boolean> = {
       'compression.codec': options.compression ?? 'lz4',
-      'linger.ms': 5,
+      // The engine hands a whole commit's records over at once and awaits them, and the gateway
+      // awaits each publish: lingering only adds latency (5 ms, librdkafka's default, cost ~3 ms
+      // per transaction, docs/benchmarks.md "Kafka hop latency"); 1 ms still lets a burst of
+      // enqueues share a request. Overridable in kafka.producer / KAFKA_CONFIG_*.
+      'linger.ms': 1,
       'transaction.timeout.ms': TRANSACTION_TIMEOUT_MS,
       ...base,
       'enable.idempotence': true,

@@ -8,7 +8,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Consumer, ConsumerOptions, RebalanceListener, TopicPartition } from '../types.js';
-import { testTransport, uniqueName } from './test-helpers.js';
+import { testTransport, uniqueName } from '../../testing/support/kafka-clients.js';
 
 /**
  * Records the callbacks and holds each one for `delayMs`, so a test can see whether poll awaited

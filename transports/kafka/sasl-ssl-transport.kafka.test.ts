@@ -7,8 +7,8 @@ import { inject, vi } from 'vitest';
 import { kafkaConfigFromEnv } from './config.js';
 import { createKafkaTransport } from './index.js';
 
-vi.mock('./test-helpers.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('./test-helpers.js')>();
+vi.mock('../../testing/support/kafka-clients.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../testing/support/kafka-clients.js')>();
   return {
     ...original,
     testTransport: () => {

@@ -10,7 +10,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { kafkaConfigFromEnv } from './config.js';
 import { createKafkaTransport } from './index.js';
-import { noopListener, pollUntil, uniqueName } from './test-helpers.js';
+import { noopListener, pollUntil, uniqueName } from '../../testing/support/kafka-clients.js';
 
 const settings = inject('kafkaSaslSsl');
 

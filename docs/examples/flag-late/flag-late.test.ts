@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinProcessors } from '../../../processors/registry.js';
-import { compileInline } from '../../../runtime/fixtures/inline-driver.js';
-import { TopologyTestDriver } from '../../../runtime/test-driver.js';
+import { compileInline } from '../../../testing/inline-driver.js';
+import { TopologyTestDriver } from '../../../testing/test-driver.js';
 import { compilePipeline } from '../../../topology/compile.js';
 import { flagLateProcessor } from './flag-late.js';
 

@@ -1,0 +1,88 @@
+/**
+ * When to commit. Outputs become visible to readers (`read_committed`) only
+ * with the commit that carries them, so latency wants a commit as soon as the
+ * tasks have processed everything they could read; throughput wants few
+ * commits, each carrying many records. The rule:
+ *
+ *   - nothing processed since the last commit: no commit;
+ *   - a task's state holds too many dirty entries, or the buffered outputs
+ *     reach MAX_BUFFERED: commit now (bounds memory);
+ *   - the input is drained (the poll after a batch found nothing more to
+ *     read): commit now — unless the previous commit started less than
+ *     `minGapMs` ago, then as soon as it has. So however records trickle in,
+ *     commits stay at most one per gap;
+ *   - records keep coming: every `commit_interval`, as Kafka Streams does.
+ *
+ * One commit at a time: the task manager starts the next one only when the
+ * previous one is done with the broker (task-manager.ts).
+ */
+import type { Task } from './task.js';
+
+/** Commit early when this many output records are buffered (bounds memory). */
+export const MAX_BUFFERED = 20_000;
+/**
+ * The least time between the starts of two commits when the input is drained. 10 ms: at 200
+ * records/s arriving one by one on the embedded log, 5 ms made nearly every record its own
+ * commit for a few ms less latency (bench/micro/commit-cost.ts, docs/benchmarks.md).
+ */
+export const DEFAULT_COMMIT_MIN_GAP_MS = 10;
+
+export type Pending = 'none' | 'some' | 'full';
+
+export class CommitPolicy {
+  private lastStarted: number;
+  private lastDurationMs = 0;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly minGapMs: number,
+    /** Real time, whatever clock the pipeline's punctuations use (the test driver's stands still). */
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.lastStarted = now();
+  }
+
+  /** Whether to commit now; `drained`: the last poll found nothing more to read. */
+  due(tasks: Iterable<Task>, drained: boolean): boolean {
+    const pending = this.pending(tasks);
+    if (pending === 'none') return false;
+    if (pending === 'full') return true;
+    const since = this.now() - this.lastStarted;
+    return since >= this.intervalMs || (drained && since >= this.minGapMs);
+  }
+
+  /**
+   * How long the next poll may wait without making a due commit late: the poll timeout when
+   * nothing is pending, else no longer than the gap or the interval leave.
+   */
+  waitBound(tasks: Iterable<Task>, pollTimeoutMs: number): number {
+    if (this.pending(tasks) === 'none') return pollTimeoutMs;
+    const since = this.now() - this.lastStarted;
+    return Math.max(0, Math.min(pollTimeoutMs, this.minGapMs - since, this.intervalMs - since));
+  }
+
+  /** How much longer the commit in progress should take, judging by the last one (at least 1 ms). */
+  expectedRemainingMs(): number {
+    return Math.max(1, this.lastDurationMs - (this.now() - this.lastStarted));
+  }
+
+  started(): void {
+    this.lastStarted = this.now();
+  }
+
+  ended(durationMs: number): void {
+    this.lastDurationMs = durationMs;
+  }
+
+  pending(tasks: Iterable<Task>): Pending {
+    let dirty = false;
+    let buffered = 0;
+    for (const t of tasks) {
+      if (t.options.state.needsFlush()) return 'full';
+      buffered += t.collector.size;
+      if (t.collector.size > 0 || t.hasUncommitted()) dirty = true;
+    }
+    if (buffered >= MAX_BUFFERED) return 'full';
+    return dirty ? 'some' : 'none';
+  }
+}
