@@ -9,8 +9,8 @@
 import { parseArgs } from 'node:util';
 import { contextWindowProcessor } from '../processors/aggregate/context-window.js';
 import type { ProcessorContext, StreamRecord } from '../processors/types.js';
-import type { KeyValueStore } from '../state/types.js';
 import { decodeValue, encodeValue } from '../runtime/serde.js';
+import type { KeyValueStore } from '../state/types.js';
 import { makeEvents } from '../testing/support/events.js';
 
 const { values: args } = parseArgs({ options: { events: { type: 'string', default: '200000' }, users: { type: 'string', default: '1000' } } });
@@ -33,8 +33,22 @@ function mapStore<V>(): KeyValueStore<V> {
 let outBytes = 0;
 let out = 0;
 const store = mapStore();
-const ctx = { getKeyValueStore: () => store, forward: (r: StreamRecord) => { outBytes += encodeValue(r.value)!.length; out++; } } as unknown as ProcessorContext;
-const handle = contextWindowProcessor(ctx, { storeName: 'user_context', maxEvents: 50, spanMs: 7 * 86_400_000, preset: true, aggregations: [], keyOf: (r) => r.key, cache: null });
+const ctx = {
+  getKeyValueStore: () => store,
+  forward: (r: StreamRecord) => {
+    outBytes += encodeValue(r.value)!.length;
+    out++;
+  },
+} as unknown as ProcessorContext;
+const handle = contextWindowProcessor(ctx, {
+  storeName: 'user_context',
+  maxEvents: 50,
+  spanMs: 7 * 86_400_000,
+  preset: true,
+  aggregations: [],
+  keyOf: (r) => r.key,
+  cache: null,
+});
 const warm = 50 * users; // JIT warm-up, and every window filled to its 50 events before timing
 const inputs = makeEvents(warm + n, users, 42).map((e) => ({ key: e.user_id, buf: encodeValue(e)!, ts: Date.parse(e.time) }));
 

@@ -4,10 +4,11 @@
  * and for Kafka Streams: work counts once its offsets are committed, i.e. its
  * outputs are visible to a read_committed reader).
  */
-import type { Pipeline } from '../topology/model.js';
-import type { Consumer, TopicPartition, Transport } from '../transports/types.js';
+
 import { decodeValue, encodeValue } from '../runtime/serde.js';
 import { makeEvents, type UserEvent } from '../testing/support/events.js';
+import type { Pipeline } from '../topology/model.js';
+import type { Consumer, TopicPartition, Transport } from '../transports/types.js';
 import type { BenchRecord } from './workloads.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -38,7 +39,9 @@ export async function produceRecords(transport: Transport, topic: string, partit
   try {
     const pending: Array<Promise<unknown>> = [];
     for (let i = 0; i < records.length; i += 5000) {
-      const batch = records.slice(i, i + 5000).map((r) => ({ topic, partition: partition ?? transport.partitionFor(r.key, partitions), key: r.key, value: r.value, timestamp: r.timestamp }));
+      const batch = records
+        .slice(i, i + 5000)
+        .map((r) => ({ topic, partition: partition ?? transport.partitionFor(r.key, partitions), key: r.key, value: r.value, timestamp: r.timestamp }));
       pending.push(producer.send(batch));
       // A few batches in flight (Kafka), without holding the whole input in the client's queue.
       if (pending.length >= 8) await pending.shift();
@@ -122,7 +125,9 @@ export async function waitForGroup(
  */
 export async function waitForPipeline(transport: Transport, pipeline: Pipeline, startedAt: number, check?: () => void, timeoutMs = 1_800_000): Promise<number> {
   const probe = transport.consumer({ groupId: pipeline.app, isolation: 'read_committed', clientId: 'bench-probe' });
-  const tps = pipeline.subtopologies.flatMap((st) => [...st.sourceTopics, ...st.tableTopics].flatMap((id) => partitionsOf(pipeline.topics[id]!.name, pipeline.topics[id]!.partitions)));
+  const tps = pipeline.subtopologies.flatMap((st) =>
+    [...st.sourceTopics, ...st.tableTopics].flatMap((id) => partitionsOf(pipeline.topics[id]!.name, pipeline.topics[id]!.partitions)),
+  );
   let lastEnds = '';
   try {
     for (;;) {

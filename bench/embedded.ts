@@ -96,7 +96,16 @@ export async function benchWorkloadEmbedded(name: WorkloadName, o: EmbeddedWorkl
       target: { id: targetId, ...checkTarget(targetId, eventsPerSecond, events) },
     };
     if (name === 'context' && (o.seconds ?? 0) > 0) {
-      result.latency = await measureLatency({ transport, input, output, rate: o.rate ?? 2000, seconds: o.seconds!, users: o.users ?? w.defaults.users, seed: 7, check });
+      result.latency = await measureLatency({
+        transport,
+        input,
+        output,
+        rate: o.rate ?? 2000,
+        seconds: o.seconds!,
+        users: o.users ?? w.defaults.users,
+        seed: 7,
+        check,
+      });
     }
     await app.stop();
     // After the latency phase the last outputs include its events: check only without it.

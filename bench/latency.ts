@@ -7,9 +7,10 @@
  *
  * The app under test must already run and be caught up.
  */
-import type { Transport } from '../transports/types.js';
+
 import { encodeValue } from '../runtime/serde.js';
 import { makeEvents } from '../testing/support/events.js';
+import type { Transport } from '../transports/types.js';
 import { partitionsOf, percentile, sleep } from './common.js';
 
 export interface LatencyOptions {
@@ -75,7 +76,13 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencyResult> 
         const now = Date.now();
         const batch = events.slice(sent, due).map((e) => {
           e.time = new Date(now).toISOString();
-          return { topic: o.input.name, partition: transport.partitionFor(e.user_id, o.input.partitions), key: e.user_id, value: encodeValue(e), timestamp: now };
+          return {
+            topic: o.input.name,
+            partition: transport.partitionFor(e.user_id, o.input.partitions),
+            key: e.user_id,
+            value: encodeValue(e),
+            timestamp: now,
+          };
         });
         sends.push(producer.send(batch));
         sent = due;
@@ -93,5 +100,12 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencyResult> 
   await producer.close();
   await reader.close();
   latencies.sort((a, b) => a - b);
-  return { sent, received: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] ?? Number.NaN, rate: sent / seconds };
+  return {
+    sent,
+    received: latencies.length,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies[latencies.length - 1] ?? Number.NaN,
+    rate: sent / seconds,
+  };
 }

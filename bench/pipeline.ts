@@ -11,18 +11,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { createMiniLmEmbedder, defaultMiniLmWorkers, MINILM_DIMS } from '../providers/embedders/minilm.js';
+import { pointId } from '../providers/types.js';
+import { createEmbeddedVectorStore } from '../providers/vectors/embedded.js';
 import { createPipelineApp } from '../runtime/app.js';
 import { ensureTopics } from '../runtime/topics.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
+import type { UserEvent } from '../testing/support/events.js';
 import { loadPipeline } from '../topology/compile.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
-import { createHashingEmbedder } from '../testing/hashing-embedder.js';
-import { createMiniLmEmbedder, defaultMiniLmWorkers, MINILM_DIMS } from '../providers/embedders/minilm.js';
-import { createEmbeddedVectorStore } from '../providers/vectors/embedded.js';
-import { pointId } from '../providers/types.js';
 import type { Transport } from '../transports/types.js';
-import type { UserEvent } from '../testing/support/events.js';
 import { benchEvents, produceEvents, readLastByKey, waitForPipeline } from './common.js';
-import { failureCheck, logger, tempDir, type ThroughputResult } from './embedded.js';
+import { failureCheck, logger, type ThroughputResult, tempDir } from './embedded.js';
 import { checkTarget } from './targets.js';
 
 const PIPELINE_YAML = path.resolve(import.meta.dirname, '../pipeline.yaml');
@@ -51,9 +51,22 @@ export async function benchPipelineEmbedded(o: PipelineBenchOptions): Promise<Th
   try {
     await transport.connect();
     const workers = o.minilmWorkers ?? defaultMiniLmWorkers();
-    const embedder = o.embedder === 'hashing' ? createHashingEmbedder({ dims: MINILM_DIMS }) : o.minilmWorkers ? createMiniLmEmbedder({ workers, log: (l) => logger.info(l) }) : undefined;
+    const embedder =
+      o.embedder === 'hashing'
+        ? createHashingEmbedder({ dims: MINILM_DIMS })
+        : o.minilmWorkers
+          ? createMiniLmEmbedder({ workers, log: (l) => logger.info(l) })
+          : undefined;
     const overrides = embedder ? { embedder } : undefined;
-    const app = createPipelineApp({ pipeline, transport, logger, stateDir: path.join(dir, 'state'), instanceId: 'bench', resources: { overrides }, topics: 'create' });
+    const app = createPipelineApp({
+      pipeline,
+      transport,
+      logger,
+      stateDir: path.join(dir, 'state'),
+      instanceId: 'bench',
+      resources: { overrides },
+      topics: 'create',
+    });
     await ensureTopics(pipeline, transport.admin(), 'create', logger);
     const input = pipeline.topics.user_events!;
     const events = benchEvents(o.events, o.users);
@@ -66,7 +79,10 @@ export async function benchPipelineEmbedded(o: PipelineBenchOptions): Promise<Th
     await app.stop();
     const aggregated = pipeline.topics.context_aggregated!;
     const problems = await verifyPipeline(transport, aggregated.name, aggregated.partitions, events, vectorDb);
-    const label = o.embedder === 'minilm' ? `(b) default pipeline.yaml, embedded, exactly_once, MiniLM embedder (${workers} worker${workers > 1 ? 's' : ''})` : "(b') default pipeline.yaml, embedded, exactly_once, hashing embedder";
+    const label =
+      o.embedder === 'minilm'
+        ? `(b) default pipeline.yaml, embedded, exactly_once, MiniLM embedder (${workers} worker${workers > 1 ? 's' : ''})`
+        : "(b') default pipeline.yaml, embedded, exactly_once, hashing embedder";
     const eventsPerSecond = o.events / seconds;
     return {
       name: `${label}, ${input.partitions} partitions`,
@@ -86,7 +102,13 @@ export async function benchPipelineEmbedded(o: PipelineBenchOptions): Promise<Th
 }
 
 /** Every event aggregated, every user's latest context in the vector store (at most 5 problems described per kind). */
-export async function verifyPipeline(transport: Transport, aggregatedTopic: string, partitions: number, events: UserEvent[], vectorDb: string): Promise<string[]> {
+export async function verifyPipeline(
+  transport: Transport,
+  aggregatedTopic: string,
+  partitions: number,
+  events: UserEvent[],
+  vectorDb: string,
+): Promise<string[]> {
   const perUser = new Map<string, number>();
   for (const e of events) perUser.set(e.user_id, (perUser.get(e.user_id) ?? 0) + 1);
   const last = (await readLastByKey(transport, aggregatedTopic, partitions)) as Map<string, AggregatedContext>;

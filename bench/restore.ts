@@ -25,7 +25,7 @@ import { produceRecords, sleep } from './common.js';
 import { failureCheck, logger, tempDir } from './embedded.js';
 import { makeStatsEvents } from './stats-events.js';
 import { checkTarget, type TargetCheck } from './targets.js';
-import { WORKLOADS, type BenchRecord } from './workloads.js';
+import { type BenchRecord, WORKLOADS } from './workloads.js';
 
 export interface RestoreResult {
   name: string;
@@ -54,7 +54,15 @@ export async function benchRestore(o: { keys: number; transport?: Transport; lab
   const dir = tempDir();
   const run = `bench-restore-${Date.now().toString(36)}`;
   const stateDir = path.join(dir, 'state');
-  const env = { ...process.env, AURA_BENCH_APP: run, AURA_BENCH_INPUT: `${run}.in`, AURA_BENCH_OUTPUT: `${run}.out`, AURA_STATE_DIR: stateDir, AURA_BENCH_PARTITIONS: '1', AURA_BENCH_PROCESSING: 'exactly_once' };
+  const env = {
+    ...process.env,
+    AURA_BENCH_APP: run,
+    AURA_BENCH_INPUT: `${run}.in`,
+    AURA_BENCH_OUTPUT: `${run}.out`,
+    AURA_STATE_DIR: stateDir,
+    AURA_BENCH_PARTITIONS: '1',
+    AURA_BENCH_PROCESSING: 'exactly_once',
+  };
   const pipeline = loadPipeline(WORKLOADS.stats.yaml, { env });
   const transport = o.transport ?? createEmbeddedTransport({ path: path.join(dir, 'log.db') });
   try {

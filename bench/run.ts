@@ -51,7 +51,12 @@ const { values: args } = parseArgs({
   },
 });
 
-const only = new Set((args.only ?? '').split(',').filter(Boolean).map((n) => (n === 'a' ? 'context' : n)));
+const only = new Set(
+  (args.only ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((n) => (n === 'a' ? 'context' : n)),
+);
 const wanted = (name: string): boolean => only.size === 0 || only.has(name);
 const opt = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
 
@@ -72,7 +77,9 @@ function describeRestore(r: RestoreResult): string {
 }
 
 const load = os.loadavg();
-process.stdout.write(`# ${new Date().toISOString()}  ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), loadavg ${load.map((x) => x.toFixed(2)).join(' ')}, node ${process.version}\n`);
+process.stdout.write(
+  `# ${new Date().toISOString()}  ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), loadavg ${load.map((x) => x.toFixed(2)).join(' ')}, node ${process.version}\n`,
+);
 if (load[0]! > 1.5) process.stdout.write(`# warning: 1-minute load ${load[0]!.toFixed(2)}: other processes compete for the CPU, numbers will be low\n`);
 
 const results: unknown[] = [];
@@ -113,7 +120,11 @@ if (args.kafka && args.matrix) {
     const workloads = (['stats', 'context'] as const).filter(wanted);
     if (workloads.length > 0) {
       const { runKafkaComparison } = await import('./kafka/compare.js');
-      const out = await runKafkaComparison({ workloads, ...sizes, partitions: opt(args.partitions) ?? 6, rounds: Number(args.rounds), verify: !args['skip-verify'] }, broker, print);
+      const out = await runKafkaComparison(
+        { workloads, ...sizes, partitions: opt(args.partitions) ?? 6, rounds: Number(args.rounds), verify: !args['skip-verify'] },
+        broker,
+        print,
+      );
       for (const c of out) verdict(c.problems);
     }
     if (wanted('restore')) {
@@ -138,7 +149,10 @@ if (args.kafka && args.matrix) {
     report(r);
     verdict(r.problems);
   }
-  for (const [name, embedder, events] of [['b', 'minilm', args['events-b']], ['b2', 'hashing', args['events-b2']]] as const) {
+  for (const [name, embedder, events] of [
+    ['b', 'minilm', args['events-b']],
+    ['b2', 'hashing', args['events-b2']],
+  ] as const) {
     if (!wanted(name)) continue;
     const r = await benchPipelineEmbedded({ events: Number(events), users: sizes.users ?? 1_000, embedder, minilmWorkers: opt(args['minilm-workers']) });
     report(r);
@@ -151,5 +165,10 @@ if (args.kafka && args.matrix) {
   }
 }
 if (args.json) fs.writeFileSync(args.json, `${JSON.stringify({ date: new Date().toISOString(), loadavg: load, results }, null, 2)}\n`);
-process.stdout.write(`# done, loadavg ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+process.stdout.write(
+  `# done, loadavg ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}\n`,
+);
 if (failed) process.exitCode = 1;

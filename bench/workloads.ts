@@ -69,7 +69,8 @@ export const WORKLOADS: Record<WorkloadName, Workload> = {
     makeInput(events, users) {
       // One second apart, ending an hour ago: Kafka rejects timestamps more than 1 h ahead and
       // both logs drop records older than the 7-day retention.
-      if (events > 500_000) throw new Error(`the context window workload takes at most 500,000 events (one per second within the 7-day retention); got ${events}`);
+      if (events > 500_000)
+        throw new Error(`the context window workload takes at most 500,000 events (one per second within the 7-day retention); got ${events}`);
       const input = makeEvents(events, users, 42, Math.floor((Date.now() - events * 1000 - 3_600_000) / 1000) * 1000);
       const perUser = new Map<string, number>();
       for (const e of input) perUser.set(e.user_id, (perUser.get(e.user_id) ?? 0) + 1);

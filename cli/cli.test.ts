@@ -48,9 +48,18 @@ describe('aura validate', () => {
     lines.slice(0, -1).forEach((line, i) => {
       const m = LINE.exec(line)?.groups;
       expect(m, line).toBeDefined();
-      expect(m).toEqual({ file: MANY, line: String(expected[i].line), col: String(expected[i].col), severity: expected[i].severity, code: expected[i].code, message: expected[i].message });
+      expect(m).toEqual({
+        file: MANY,
+        line: String(expected[i].line),
+        col: String(expected[i].col),
+        severity: expected[i].severity,
+        code: expected[i].code,
+        message: expected[i].message,
+      });
     });
-    expect(lines).toContain(`${MANY}:38:11 error UNKNOWN_TOPIC processor "vectorize_context" reads from unknown topic "context_agregated" (did you mean "context_aggregated"?)`);
+    expect(lines).toContain(
+      `${MANY}:38:11 error UNKNOWN_TOPIC processor "vectorize_context" reads from unknown topic "context_agregated" (did you mean "context_aggregated"?)`,
+    );
     expect(lines[lines.length - 1]).toBe(`${MANY}: ${expected.length} errors, 0 warnings`);
   });
 
@@ -76,7 +85,9 @@ describe('aura validate', () => {
   it('reports an unreadable file as a diagnostic', async () => {
     const { code, stdout } = await aura('validate', 'no/such/pipeline.yaml');
     expect(code).toBe(1);
-    expect(stdout).toBe('no/such/pipeline.yaml:1:1 error FILE_UNREADABLE cannot read no/such/pipeline.yaml: no such file\nno/such/pipeline.yaml: 1 error, 0 warnings\n');
+    expect(stdout).toBe(
+      'no/such/pipeline.yaml:1:1 error FILE_UNREADABLE cannot read no/such/pipeline.yaml: no such file\nno/such/pipeline.yaml: 1 error, 0 warnings\n',
+    );
   });
 
   it('exits 2 on a usage error', async () => {
@@ -127,8 +138,12 @@ describe('aura docs / aura schema', () => {
       expect(stale.stderr).toContain('run `aura docs` and commit the result');
       expect((await aura('docs', '--root', root)).code).toBe(0);
       expect((await aura('schema', '--root', root)).code).toBe(0);
-      expect(fs.readFileSync(path.join(root, 'docs/processors/aggregate.md'), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'docs/processors/aggregate.md'), 'utf8'));
-      expect(fs.readFileSync(path.join(root, 'schemas/pipeline.schema.json'), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'schemas/pipeline.schema.json'), 'utf8'));
+      expect(fs.readFileSync(path.join(root, 'docs/processors/aggregate.md'), 'utf8')).toBe(
+        fs.readFileSync(path.join(ROOT, 'docs/processors/aggregate.md'), 'utf8'),
+      );
+      expect(fs.readFileSync(path.join(root, 'schemas/pipeline.schema.json'), 'utf8')).toBe(
+        fs.readFileSync(path.join(ROOT, 'schemas/pipeline.schema.json'), 'utf8'),
+      );
       expect((await aura('docs', '--check', '--root', root)).code).toBe(0);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });

@@ -10,8 +10,8 @@ import os from 'node:os';
 import { errorMessage } from '../common/errors.js';
 import { resolveTopics } from '../gateway/replies/reply-routes.js';
 import { checkDeployment, type DeploymentCheck } from '../runtime/deployment-check.js';
-import { deploymentsTopic } from '../topology/plan/deployment.js';
 import type { Pipeline } from '../topology/model.js';
+import { deploymentsTopic } from '../topology/plan/deployment.js';
 import type { OpenedPipeline } from './open-pipeline.js';
 
 /** Topic ids whose records clients send through the gateway (user events, Guardian requests). */

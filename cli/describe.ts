@@ -3,12 +3,12 @@
  * compiled topology (Kafka Streams' describe() layout, a Mermaid flowchart, a
  * Graphviz digraph, or the Pipeline object).
  */
-import { Option, type Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { type DescribeFormat, describeFormats, describePipeline } from '../topology/describe/index.js';
+import { countSummary, formatDiagnostic } from '../topology/format-diagnostics.js';
+import { compileFile, DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
 import { EXIT_FAILED, EXIT_OK } from './context.js';
-import { DEFAULT_PIPELINE, compileFile } from './compile-input.js';
-import { describeFormats, describePipeline, type DescribeFormat } from '../topology/describe/index.js';
-import { countSummary, formatDiagnostic } from '../topology/format-diagnostics.js';
 
 export function registerDescribe(program: Command, cli: CliContext): void {
   program

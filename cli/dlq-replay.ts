@@ -77,7 +77,16 @@ export async function replayDeadLetters(o: ReplayOptions): Promise<ReplaySummary
   const partitions = o.partitions ?? Array.from({ length: dlq.partitions }, (_, p) => p);
   const bad = partitions.filter((p) => !Number.isInteger(p) || p < 0 || p >= dlq.partitions);
   if (bad.length > 0) throw new AuraError(ErrorCodes.CONFIG_INVALID, `${dlq.name} has partitions 0..${dlq.partitions - 1}, not ${bad.join(', ')}`);
-  const summary: ReplaySummary = { dlqTopic: dlq.name, dryRun: Boolean(o.dryRun), read: 0, replayed: 0, skipped: { other_app: 0, filtered: 0, no_origin: 0 }, targets: {}, codes: {}, ranges: [] };
+  const summary: ReplaySummary = {
+    dlqTopic: dlq.name,
+    dryRun: Boolean(o.dryRun),
+    read: 0,
+    replayed: 0,
+    skipped: { other_app: 0, filtered: 0, no_origin: 0 },
+    targets: {},
+    codes: {},
+    ranges: [],
+  };
 
   const targets = new TargetTopics(pipeline, transport);
   const fixedTarget = o.to ? await targets.resolve(o.to) : undefined;
@@ -88,7 +97,8 @@ export async function replayDeadLetters(o: ReplayOptions): Promise<ReplaySummary
     const ends = new Map((await consumer.endOffsets(tps)).map((e) => [e.partition, e.offset]));
     const starts = new Map((await consumer.beginningOffsets(tps)).map((b) => [b.partition, Math.max(b.offset, o.fromOffset ?? 0)]));
     const todo = tps.filter((tp) => starts.get(tp.partition)! < ends.get(tp.partition)!);
-    for (const tp of tps) summary.ranges.push({ partition: tp.partition, from: starts.get(tp.partition)!, to: Math.max(starts.get(tp.partition)!, ends.get(tp.partition)!) });
+    for (const tp of tps)
+      summary.ranges.push({ partition: tp.partition, from: starts.get(tp.partition)!, to: Math.max(starts.get(tp.partition)!, ends.get(tp.partition)!) });
     if (todo.length === 0) return summary;
     await consumer.assign(todo.map((tp) => ({ ...tp, offset: starts.get(tp.partition)! })));
     const remaining = new Set(todo.map((tp) => tp.partition));
@@ -120,7 +130,11 @@ export async function replayDeadLetters(o: ReplayOptions): Promise<ReplaySummary
       }
       if (progressed) lastProgress = Date.now();
       else if (Date.now() - lastProgress > idle) {
-        throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `reading ${dlq.name} made no progress for ${idle} ms (partitions ${[...remaining].join(', ')} not at their end)`, { retriable: true });
+        throw new AuraError(
+          ErrorCodes.TRANSPORT_FAILED,
+          `reading ${dlq.name} made no progress for ${idle} ms (partitions ${[...remaining].join(', ')} not at their end)`,
+          { retriable: true },
+        );
       }
     }
     await producer?.flush();
@@ -184,7 +198,8 @@ class TargetTopics {
     if (spec) return spec.partitions;
     this.cluster ??= new Map((await this.transport.admin().listTopics()).map((t) => [t.name, t.partitions]));
     const n = this.cluster.get(name);
-    if (n === undefined) throw new AuraError(ErrorCodes.TOPIC_MISSING, `topic ${name} does not exist (neither in ${this.pipeline.app}'s pipeline nor on the cluster)`);
+    if (n === undefined)
+      throw new AuraError(ErrorCodes.TOPIC_MISSING, `topic ${name} does not exist (neither in ${this.pipeline.app}'s pipeline nor on the cluster)`);
     return n;
   }
 }

@@ -8,10 +8,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuraError, ErrorCodes } from '../common/errors.js';
 import { deadLetter } from '../runtime/dead-letter.js';
+import { aura, kafkaTransport, pipelineCopy, ROOT, readTopic, tempDir, uniquePrefix } from '../testing/support/kafka-harness.js';
 import { loadPipeline } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
 import type { LogRecord } from '../transports/types.js';
-import { ROOT, aura, kafkaTransport, pipelineCopy, readTopic, tempDir, uniquePrefix } from '../testing/support/kafka-harness.js';
 import { REPLAYED_FROM_HEADER } from './dlq-replay.js';
 
 describe('aura dlq replay on Kafka', () => {
@@ -28,7 +28,13 @@ describe('aura dlq replay on Kafka', () => {
     pipeline = loadPipeline(file, { env: {} });
     expect((await aura(['topics', 'apply', file])).code).toBe(0);
     const source = (offset: number, key: string, value: string): LogRecord => ({
-      topic: pipeline.topics.user_events!.name, partition: 1, offset, key, value: Buffer.from(value), timestamp: Date.now() - 60_000, headers: { 'aura.event.id': `e-${offset}` },
+      topic: pipeline.topics.user_events!.name,
+      partition: 1,
+      offset,
+      key,
+      value: Buffer.from(value),
+      timestamp: Date.now() - 60_000,
+      headers: { 'aura.event.id': `e-${offset}` },
     });
     const producer = transport.producer({});
     const dlq = pipeline.topics.dead_letters!.name;

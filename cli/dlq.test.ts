@@ -9,17 +9,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHashingEmbedder } from '../testing/hashing-embedder.js';
-import { DLQ_HEADERS, deadLetter } from '../runtime/dead-letter.js';
-import { TopologyTestDriver } from '../testing/test-driver.js';
-import { topicConfig } from '../runtime/topics-plan.js';
 import { AuraError, ErrorCodes } from '../common/errors.js';
+import { DLQ_HEADERS, deadLetter } from '../runtime/dead-letter.js';
+import { topicConfig } from '../runtime/topics-plan.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
+import { TopologyTestDriver } from '../testing/test-driver.js';
 import { loadPipeline } from '../topology/compile.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
 import { partitionForKey } from '../transports/murmur2.js';
 import type { LogRecord, Transport } from '../transports/types.js';
-import { main } from './main.js';
 import { REPLAYED_FROM_HEADER, replayDeadLetters } from './dlq-replay.js';
+import { main } from './main.js';
 
 const PIPELINE = path.resolve(import.meta.dirname, '../pipeline.yaml');
 
@@ -52,7 +52,9 @@ describe('replaying dead letters of a running pipeline', () => {
     const partition = driver.transport.partitionFor('user-7', topic.partitions);
     const producer = driver.transport.producer({});
     const timestamp = driver.clock.now() - 5_000;
-    const [meta] = await producer.send([{ topic: topic.name, partition, key: 'user-7', value: Buffer.from('{poison'), timestamp, headers: { 'aura.event.id': 'evt-poison' } }]);
+    const [meta] = await producer.send([
+      { topic: topic.name, partition, key: 'user-7', value: Buffer.from('{poison'), timestamp, headers: { 'aura.event.id': 'evt-poison' } },
+    ]);
     await producer.close();
     await driver.settle();
     const dead = (await readAll(driver.transport, dlq.name, dlq.partitions)).filter((r) => r.headers[DLQ_HEADERS.offset] === String(meta!.offset));
@@ -81,7 +83,13 @@ describe('replaying dead letters of a running pipeline', () => {
     expect(again[0]!.headers[REPLAYED_FROM_HEADER]).toBe(r.headers[REPLAYED_FROM_HEADER]);
     // Starting after the first replay's range reads only that new dead letter.
     const range = summary.ranges.find((x) => x.partition === dead[0]!.partition)!;
-    const next = await replayDeadLetters({ pipeline: driver.pipeline, transport: driver.transport, partitions: [range.partition], fromOffset: range.to, dryRun: true });
+    const next = await replayDeadLetters({
+      pipeline: driver.pipeline,
+      transport: driver.transport,
+      partitions: [range.partition],
+      fromOffset: range.to,
+      dryRun: true,
+    });
     expect(next).toMatchObject({ read: 1, replayed: 1, dryRun: true });
   }, 60_000);
 });
@@ -92,7 +100,15 @@ describe('aura dlq replay', () => {
   const pipeline = loadPipeline(PIPELINE, { env: {} });
   const names = { events: pipeline.topics.user_events!.name, requests: pipeline.topics.guardian_requests!.name, dlq: pipeline.topics.dead_letters!.name };
   const open = () => createEmbeddedTransport({ path: path.join(stateDir, 'embedded-log.db'), maintenanceIntervalMs: 0 });
-  const source = (topic: string, offset: number, key: string, value: string): LogRecord => ({ topic, partition: 2, offset, key, value: Buffer.from(value), timestamp: 1_700_000_000_000 + offset, headers: { 'aura.event.id': `e-${offset}` } });
+  const source = (topic: string, offset: number, key: string, value: string): LogRecord => ({
+    topic,
+    partition: 2,
+    offset,
+    key,
+    value: Buffer.from(value),
+    timestamp: 1_700_000_000_000 + offset,
+    headers: { 'aura.event.id': `e-${offset}` },
+  });
   const run = async (...args: string[]) => {
     let out = '';
     let err = '';
@@ -113,11 +129,27 @@ describe('aura dlq replay', () => {
     await t.connect();
     await t.admin().createTopics([...Object.values(pipeline.topics).map(topicConfig), { name: 'quarantine', partitions: 1, replication: 1, config: {} }]);
     const producer = t.producer({});
-    await producer.send([
-      deadLetter(pipeline.app, names.dlq, source(names.events, 10, 'ana', '{bad'), 'user_events-source', new AuraError(ErrorCodes.DESERIALIZATION, 'Unexpected token b'), 1),
-      deadLetter(pipeline.app, names.dlq, source(names.events, 11, 'ana', '{"type":"x"}'), 'aggregate_context', new AuraError(ErrorCodes.SCHEMA_VIOLATION, 'must be one of ...'), 2),
-      deadLetter('another-app', names.dlq, source(names.requests, 12, 'bob', '{}'), 'guardian', new Error('boom'), 3),
-    ].map((r) => ({ ...r, partition: 0 })));
+    await producer.send(
+      [
+        deadLetter(
+          pipeline.app,
+          names.dlq,
+          source(names.events, 10, 'ana', '{bad'),
+          'user_events-source',
+          new AuraError(ErrorCodes.DESERIALIZATION, 'Unexpected token b'),
+          1,
+        ),
+        deadLetter(
+          pipeline.app,
+          names.dlq,
+          source(names.events, 11, 'ana', '{"type":"x"}'),
+          'aggregate_context',
+          new AuraError(ErrorCodes.SCHEMA_VIOLATION, 'must be one of ...'),
+          2,
+        ),
+        deadLetter('another-app', names.dlq, source(names.requests, 12, 'bob', '{}'), 'guardian', new Error('boom'), 3),
+      ].map((r) => ({ ...r, partition: 0 })),
+    );
     await producer.close();
     await t.close();
   });
@@ -141,7 +173,9 @@ describe('aura dlq replay', () => {
     expect(out).toMatch(/^skipped: .*1 filtered out by --filter-code/m);
     expect(out).toMatch(/^skipped: .*1 from another app sharing the topic/m);
     const events = await count(names.events);
-    expect(events.map((r) => [r.key, r.value!.toString(), r.headers['aura.event.id'], r.timestamp])).toEqual([['ana', '{"type":"x"}', 'e-11', 1_700_000_000_011]]);
+    expect(events.map((r) => [r.key, r.value!.toString(), r.headers['aura.event.id'], r.timestamp])).toEqual([
+      ['ana', '{"type":"x"}', 'e-11', 1_700_000_000_011],
+    ]);
     expect(events[0]!.partition).toBe(partitionForKey('ana', 6));
   });
 

@@ -11,12 +11,12 @@
  *   --partition P,..     only these partitions of the dead-letter topic
  *   --from-offset N      start at offset N in each partition read
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { errorMessage } from '../common/errors.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
 import { EXIT_FAILED, EXIT_OK } from './context.js';
-import { replayDeadLetters, type ReplayEntry, type ReplaySummary, type SkipReason } from './dlq-replay.js';
+import { type ReplayEntry, type ReplaySummary, replayDeadLetters, type SkipReason } from './dlq-replay.js';
 import { openPipeline } from './open-pipeline.js';
 
 interface ReplayFlags {
@@ -53,14 +53,21 @@ export function formatEntry(e: ReplayEntry): string {
 }
 
 export function formatSummary(s: ReplaySummary): string {
-  const count = (m: Record<string, number>) => Object.entries(m).filter(([, n]) => n > 0).map(([k, n]) => `${n} → ${k}`);
+  const count = (m: Record<string, number>) =>
+    Object.entries(m)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${n} → ${k}`);
   let out = s.read === 0 ? `no dead letters to read in ${s.dlqTopic}${s.ranges.length ? ' (in the range asked)' : ''}\n` : '';
   if (s.read > 0) {
     const verb = s.dryRun ? 'would replay' : 'replayed';
     out += `${verb} ${s.replayed} of ${s.read} dead letters${s.replayed ? `: ${count(s.targets).join(', ')}` : ''}\n`;
-    const skipped = Object.entries(s.skipped).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${SKIPPED[k as SkipReason]}`);
+    const skipped = Object.entries(s.skipped)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${n} ${SKIPPED[k as SkipReason]}`);
     if (skipped.length) out += `skipped: ${skipped.join('; ')}\n`;
-    out += `error codes: ${Object.entries(s.codes).map(([c, n]) => `${c} ${n}`).join(', ')}\n`;
+    out += `error codes: ${Object.entries(s.codes)
+      .map(([c, n]) => `${c} ${n}`)
+      .join(', ')}\n`;
   }
   const read = s.ranges.filter((r) => r.to > r.from);
   if (read.length) {
@@ -78,7 +85,9 @@ async function replayCommand(file: string, flags: ReplayFlags, cli: CliContext):
   const dlq = pipeline.defaults.deadLetterTopic ? pipeline.topics[pipeline.defaults.deadLetterTopic]?.name : undefined;
   try {
     await transport.connect();
-    cli.out(`dlq replay of ${pipeline.app}: ${dlq ?? '(no dead-letter topic)'} on ${opened.summary}${flags.dryRun ? ' — dry run, nothing is published' : ''}\n`);
+    cli.out(
+      `dlq replay of ${pipeline.app}: ${dlq ?? '(no dead-letter topic)'} on ${opened.summary}${flags.dryRun ? ' — dry run, nothing is published' : ''}\n`,
+    );
     const list = flags.dryRun || flags.verbose;
     const summary = await replayDeadLetters({
       pipeline,
@@ -110,7 +119,7 @@ export function registerDlq(program: Command, cli: CliContext): void {
     .option('--state-dir <dir>', 'embedded log: local state directory (default: defaults.state_dir of the pipeline)')
     .option('--from-offset <n>', 'first offset to read in each partition (default: the beginning)', nonNegativeInt)
     .option('--partition <list>', 'only these partitions of the dead-letter topic, e.g. 0,3', partitionList)
-    .option('--to <topic>', 'publish everything to this topic (id or physical name) instead of each record\'s origin')
+    .option('--to <topic>', "publish everything to this topic (id or physical name) instead of each record's origin")
     .option('--filter-code <code>', 'only dead letters with this error code (header aura.dlq.error.code), e.g. DESERIALIZATION')
     .option('--dry-run', 'list what would be replayed and publish nothing')
     .option('--new-timestamps', 'stamp replayed records with the current time (default: their original timestamp)')

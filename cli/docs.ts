@@ -5,11 +5,11 @@
  * schemas/pipeline.schema.json, the schema editors use.
  */
 import type { Command } from 'commander';
-import type { CliContext } from './context.js';
-import { writeOrCheck } from './generated-files.js';
 import { generatedOpenApiFiles } from '../gateway/openapi/generated.js';
 import { generatedOpsFiles } from '../ops/generated.js';
 import { generatedDocs, generatedSchemas } from '../topology/docs/generate.js';
+import type { CliContext } from './context.js';
+import { writeOrCheck } from './generated-files.js';
 
 export function registerDocs(program: Command, cli: CliContext): void {
   program

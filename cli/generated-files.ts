@@ -13,10 +13,12 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Paths (relative to root) whose content on disk differs from `files`. */
 export function staleFiles(files: Map<string, string>, root: string = REPO_ROOT): string[] {
-  return [...files].filter(([rel, content]) => {
-    const file = path.join(root, rel);
-    return !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== content;
-  }).map(([rel]) => rel);
+  return [...files]
+    .filter(([rel, content]) => {
+      const file = path.join(root, rel);
+      return !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== content;
+    })
+    .map(([rel]) => rel);
 }
 
 export function writeOrCheck(files: Map<string, string>, options: { check?: boolean; root?: string; command: string }, cli: CliContext): void {

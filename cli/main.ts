@@ -4,23 +4,38 @@
  * `commands`.
  */
 import { Command, CommanderError } from 'commander';
+import { errorMessage } from '../common/errors.js';
 import type { CliContext, RegisterCommand } from './context.js';
 import { EXIT_FAILED, EXIT_USAGE } from './context.js';
-import { registerValidate } from './validate.js';
 import { registerDescribe } from './describe.js';
+import { registerDlq } from './dlq.js';
 import { registerDocs, registerSchema } from './docs.js';
+import { registerPlan } from './plan.js';
+import { registerReset } from './reset.js';
 import { registerFetchModel, registerRun } from './run.js';
+import { registerSchemas } from './schemas.js';
 import { registerServe } from './serve.js';
+import { registerStore } from './store.js';
 import { registerTest } from './test.js';
 import { registerTopics } from './topics.js';
-import { registerDlq } from './dlq.js';
-import { registerReset } from './reset.js';
-import { registerStore } from './store.js';
-import { registerSchemas } from './schemas.js';
-import { registerPlan } from './plan.js';
-import { errorMessage } from '../common/errors.js';
+import { registerValidate } from './validate.js';
 
-export const commands: RegisterCommand[] = [registerValidate, registerDescribe, registerDocs, registerSchema, registerRun, registerServe, registerTopics, registerSchemas, registerPlan, registerFetchModel, registerTest, registerDlq, registerReset, registerStore];
+export const commands: RegisterCommand[] = [
+  registerValidate,
+  registerDescribe,
+  registerDocs,
+  registerSchema,
+  registerRun,
+  registerServe,
+  registerTopics,
+  registerSchemas,
+  registerPlan,
+  registerFetchModel,
+  registerTest,
+  registerDlq,
+  registerReset,
+  registerStore,
+];
 
 export function createProgram(cli: CliContext): Command {
   const program = new Command('aura')

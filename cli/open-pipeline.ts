@@ -9,9 +9,9 @@ import path from 'node:path';
 import { errorMessage } from '../common/errors.js';
 import { loadPipeline } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
-import type { Transport } from '../transports/types.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
 import { createKafkaTransport, describeKafkaConfig, kafkaConfigFromEnv } from '../transports/kafka/index.js';
+import type { Transport } from '../transports/types.js';
 
 export interface ChosenTransport {
   transport: Transport;
@@ -38,7 +38,12 @@ export function resolveStateDir(pipeline: Pipeline, file: string, stateDir?: str
   return path.resolve(path.dirname(path.resolve(file)), stateDir ?? pipeline.defaults.stateDir);
 }
 
-export function openPipeline(file: string, stateDirOption: string | undefined, fail: (message: string) => void, env: NodeJS.ProcessEnv = process.env): OpenedPipeline | undefined {
+export function openPipeline(
+  file: string,
+  stateDirOption: string | undefined,
+  fail: (message: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): OpenedPipeline | undefined {
   let pipeline: Pipeline;
   try {
     pipeline = loadPipeline(file, { env });

@@ -8,8 +8,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, aura, brokers, kafkaTransport, readTopic, tempDir, uniquePrefix, waitFor } from '../testing/support/kafka-harness.js';
 import { readDeployment } from '../runtime/deployment-record.js';
+import { aura, brokers, kafkaTransport, ROOT, readTopic, tempDir, uniquePrefix, waitFor } from '../testing/support/kafka-harness.js';
 
 const prefix = uniquePrefix('plan');
 const dir = tempDir('aura-plan-kafka');
@@ -46,17 +46,26 @@ interface Run {
 
 function auraRun(...extra: string[]): Run {
   const env = { ...process.env, KAFKA_BROKERS: brokers(), AURA_INSTANCE_ID: 'plan-a', AURA_LOG_LEVEL: 'info', KAFKA_SESSION_TIMEOUT_MS: '6000' };
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/aura.js'), 'run', file, '--state-dir', stateDir, ...extra], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/aura.js'), 'run', file, '--state-dir', stateDir, ...extra], {
+    env,
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += String(d)));
   child.stderr!.on('data', (d) => (out += String(d)));
   return { child, output: () => out, exited: new Promise((resolve) => child.once('exit', resolve)) };
 }
 
-const running = (run: Run) => waitFor('aura run to start', () => {
-  if (run.child.exitCode !== null) throw new Error(`aura run exited:\n${run.output()}`);
-  return run.output().includes('"msg":"pipeline running"');
-}, 60_000);
+const running = (run: Run) =>
+  waitFor(
+    'aura run to start',
+    () => {
+      if (run.child.exitCode !== null) throw new Error(`aura run exited:\n${run.output()}`);
+      return run.output().includes('"msg":"pipeline running"');
+    },
+    60_000,
+  );
 
 const plan = () => aura(['plan', file, '--state-dir', stateDir]);
 
@@ -85,7 +94,14 @@ describe('aura plan and the deployment gate on Kafka', () => {
       expect(run.output()).toContain(`aura run: deployment of ${prefix}: the first\n`);
       expect(run.output()).toContain(`aura run: deployment recorded in ${prefix}-deployments\n`);
       const producer = transport.producer({});
-      await producer.send(Array.from({ length: 20 }, (_, i) => ({ topic: `${prefix}.events`, key: `u${i % 4}`, value: Buffer.from(JSON.stringify({ amount: i })), timestamp: Date.now() })));
+      await producer.send(
+        Array.from({ length: 20 }, (_, i) => ({
+          topic: `${prefix}.events`,
+          key: `u${i % 4}`,
+          value: Buffer.from(JSON.stringify({ amount: i })),
+          timestamp: Date.now(),
+        })),
+      );
       await producer.close();
       await waitFor('the changelog to hold the aggregates', async () => (await readTopic(transport, changelog, 2, 'read_uncommitted')).length > 0, 30_000);
     } finally {
@@ -117,7 +133,9 @@ describe('aura plan and the deployment gate on Kafka', () => {
     try {
       await running(run);
       expect(run.output()).toContain('aura run: --allow-breaking: deploying 1 breaking change(s); discarded:');
-      expect(run.output()).toContain(`  - the state of store "hourly_store" (changelog ${changelog} and local files) (WINDOW_CHANGED at processor hourly_spend)`);
+      expect(run.output()).toContain(
+        `  - the state of store "hourly_store" (changelog ${changelog} and local files) (WINDOW_CHANGED at processor hourly_spend)`,
+      );
       expect(run.output()).toContain(`  changelogs deleted and re-created empty: ${changelog}`);
       expect(await readTopic(transport, changelog, 2, 'read_uncommitted')).toEqual([]);
     } finally {

@@ -105,10 +105,16 @@ describe('aura plan and aura run --allow-breaking on the embedded log', () => {
     const { code, out } = await plan();
     expect(code).toBe(2);
     const lines = out.split('\n');
-    expect(lines).toContain(`~ processor hourly_spend at ${file}:11:3: config window {"type":"tumbling","size":"1h","grace":0} -> {"type":"tumbling","size":"2h","grace":0}`);
-    expect(lines).toContain('    ! WINDOW_CHANGED: window tumbling size 1h -> tumbling size 2h: store "hourly_store" holds windows with the old bounds, which the new window would misread');
+    expect(lines).toContain(
+      `~ processor hourly_spend at ${file}:11:3: config window {"type":"tumbling","size":"1h","grace":0} -> {"type":"tumbling","size":"2h","grace":0}`,
+    );
+    expect(lines).toContain(
+      '    ! WINDOW_CHANGED: window tumbling size 1h -> tumbling size 2h: store "hourly_store" holds windows with the old bounds, which the new window would misread',
+    );
     expect(out).toContain('      to do: keep the window;');
-    expect(out).toContain('  - the state of store "hourly_store" (changelog plan-cli-hourly_store-changelog and local files) (WINDOW_CHANGED at processor hourly_spend)');
+    expect(out).toContain(
+      '  - the state of store "hourly_store" (changelog plan-cli-hourly_store-changelog and local files) (WINDOW_CHANGED at processor hourly_spend)',
+    );
     expect(out).toContain(`(deployment read from plan-cli-deployments on embedded log at ${path.join(stateDir, 'embedded-log.db')})`);
   });
 
@@ -128,7 +134,9 @@ describe('aura plan and aura run --allow-breaking on the embedded log', () => {
       await untilRunning(run);
       const out = run.output();
       expect(out).toContain('aura run: --allow-breaking: deploying 1 breaking change(s); discarded:');
-      expect(out).toContain('  - the state of store "hourly_store" (changelog plan-cli-hourly_store-changelog and local files) (WINDOW_CHANGED at processor hourly_spend)');
+      expect(out).toContain(
+        '  - the state of store "hourly_store" (changelog plan-cli-hourly_store-changelog and local files) (WINDOW_CHANGED at processor hourly_spend)',
+      );
       expect(out).toContain('  changelogs deleted and re-created empty: plan-cli-hourly_store-changelog');
     } finally {
       run.child.kill('SIGTERM');

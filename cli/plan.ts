@@ -9,16 +9,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Option, type Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { errorMessage } from '../common/errors.js';
-import { readDeployment, readLocalCopy, localCopyFile } from '../runtime/deployment-record.js';
+import { localCopyFile, readDeployment, readLocalCopy } from '../runtime/deployment-record.js';
 import { defaultSchemasDir, loadPipeline } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
 import { buildDeployment, type Deployment } from '../topology/plan/deployment.js';
 import { formatPlan } from '../topology/plan/format.js';
 import { planDeployment, planExitCode } from '../topology/plan/plan.js';
-import type { CliContext } from './context.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';
+import type { CliContext } from './context.js';
 import { gatewayClientTopics } from './deployment.js';
 import { chooseTransport, resolveStateDir } from './open-pipeline.js';
 
@@ -33,7 +33,9 @@ interface PlanOptions {
 export function registerPlan(program: Command, cli: CliContext): void {
   program
     .command('plan')
-    .description('compare the pipeline with the deployed one: what a deploy would add, change and remove, which changes are breaking (exit 0 none, 1 safe, 2 breaking, 3 failed)')
+    .description(
+      'compare the pipeline with the deployed one: what a deploy would add, change and remove, which changes are breaking (exit 0 none, 1 safe, 2 breaking, 3 failed)',
+    )
     .argument('[pipeline]', 'pipeline file', DEFAULT_PIPELINE)
     .option('--state-dir <dir>', 'embedded log: local state directory (default: defaults.state_dir of the pipeline)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))

@@ -17,12 +17,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AuraError, ErrorCodes } from '../common/errors.js';
-import { formatDuration } from '../schemas/duration.js';
+import { isTaskStateInUse } from '../runtime/store-reader.js';
 import { topicConfig } from '../runtime/topics-plan.js';
+import { formatDuration } from '../schemas/duration.js';
 import { gatewayRegistryTopic } from '../topology/describe/topic-usage.js';
 import type { Pipeline } from '../topology/model.js';
 import { deploymentsTopic } from '../topology/plan/deployment.js';
-import { isTaskStateInUse } from '../runtime/store-reader.js';
 import type { Admin, GroupDescription, OffsetSpec, TopicConfig } from '../transports/types.js';
 
 export type ResetTarget =
@@ -67,15 +67,31 @@ export function groupTopics(pipeline: Pipeline): Array<{ name: string; partition
   });
 }
 
-export async function planReset(pipeline: Pipeline, admin: Admin, stateDir: string, target: ResetTarget, now = Date.now(), localOnly = false): Promise<ResetPlan> {
+export async function planReset(
+  pipeline: Pipeline,
+  admin: Admin,
+  stateDir: string,
+  target: ResetTarget,
+  now = Date.now(),
+  localOnly = false,
+): Promise<ResetPlan> {
   const group = await admin.describeGroup(pipeline.app);
   const existing = new Set((await admin.listTopics()).map((t) => t.name));
   const topics = groupTopics(pipeline).filter((t) => existing.has(t.name));
   const tps = topics.flatMap((t) => Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.name, partition, role: t.role })));
-  const [current, earliest, latest] = await Promise.all([admin.groupOffsets(pipeline.app, tps), admin.offsetsFor(tps, 'earliest'), admin.offsetsFor(tps, 'latest')]);
+  const [current, earliest, latest] = await Promise.all([
+    admin.groupOffsets(pipeline.app, tps),
+    admin.offsetsFor(tps, 'earliest'),
+    admin.offsetsFor(tps, 'latest'),
+  ]);
   const spec: OffsetSpec | undefined =
     target.kind === 'datetime' ? { timestamp: target.at } : target.kind === 'duration' ? { timestamp: now - target.ms } : undefined;
-  const atTime = spec ? await admin.offsetsFor(tps.filter((tp) => tp.role === 'input'), spec) : [];
+  const atTime = spec
+    ? await admin.offsetsFor(
+        tps.filter((tp) => tp.role === 'input'),
+        spec,
+      )
+    : [];
   const key = (tp: { topic: string; partition: number }) => `${tp.topic}\0${tp.partition}`;
   const byKey = (list: Array<{ topic: string; partition: number; offset: number }>) => new Map(list.map((o) => [key(o), o.offset]));
   const [cur, lo, hi, at] = [byKey(current), byKey(earliest), byKey(latest), byKey(atTime)];
@@ -114,18 +130,25 @@ export function assertGroupEmpty(plan: ResetPlan): void {
   throw new AuraError(
     ErrorCodes.GROUP_ACTIVE,
     `group ${group.groupId} is ${group.state} with ${group.members.length} member(s); stop every instance of ${plan.app} first:\n${members}\n` +
-      (statics ? 'Static members (AURA_INSTANCE_ID) stay in the group for the session timeout after they stop; wait that long, then run the reset again.\n' : ''),
+      (statics
+        ? 'Static members (AURA_INSTANCE_ID) stay in the group for the session timeout after they stop; wait that long, then run the reset again.\n'
+        : ''),
     { details: { members: group.members.map((m) => m.instanceId ?? m.clientId) } },
   );
 }
 
 function describeTarget(t: ResetTarget): string {
   switch (t.kind) {
-    case 'earliest': return 'to the earliest offset';
-    case 'latest': return 'to the latest offset (skip everything)';
-    case 'datetime': return `to the first record at or after ${new Date(t.at).toISOString()}`;
-    case 'duration': return `to the first record of the last ${formatDuration(t.ms)}`;
-    case 'shift': return `shifted by ${t.by > 0 ? '+' : ''}${t.by}`;
+    case 'earliest':
+      return 'to the earliest offset';
+    case 'latest':
+      return 'to the latest offset (skip everything)';
+    case 'datetime':
+      return `to the first record at or after ${new Date(t.at).toISOString()}`;
+    case 'duration':
+      return `to the first record of the last ${formatDuration(t.ms)}`;
+    case 'shift':
+      return `shifted by ${t.by > 0 ? '+' : ''}${t.by}`;
   }
 }
 
@@ -134,18 +157,24 @@ export function formatResetPlan(plan: ResetPlan, execute: boolean): string {
   lines.push(`group ${plan.group.groupId}: ${plan.group.state}, ${plan.group.members.length} member(s)`);
   if (plan.localOnly) {
     lines.push('1.-2. offsets and topics: left as they are (--local-only)');
-    lines.push(`3. wipe local state ${plan.stateDir}: ${plan.stateTasks.length ? `${plan.stateTasks.length} task(s) (${plan.stateTasks.join(', ')})` : '(nothing there)'}`);
+    lines.push(
+      `3. wipe local state ${plan.stateDir}: ${plan.stateTasks.length ? `${plan.stateTasks.length} task(s) (${plan.stateTasks.join(', ')})` : '(nothing there)'}`,
+    );
     return `${lines.join('\n')}\n`;
   }
   lines.push(`1. committed offsets, inputs ${describeTarget(plan.target)}; intermediate topics (written by the app) to their end:`);
   for (const o of plan.offsets) {
     const delta = o.current >= 0 ? ` (${o.target - o.current >= 0 ? '+' : ''}${o.target - o.current})` : '';
-    lines.push(`   ${o.topic}[${o.partition}] ${o.role === 'intermediate' ? '(intermediate) ' : ''}${o.current >= 0 ? o.current : 'none'} → ${o.target}${delta}`);
+    lines.push(
+      `   ${o.topic}[${o.partition}] ${o.role === 'intermediate' ? '(intermediate) ' : ''}${o.current >= 0 ? o.current : 'none'} → ${o.target}${delta}`,
+    );
   }
   if (plan.offsets.length === 0) lines.push('   (the input topics do not exist: nothing to move)');
   lines.push(`2. delete internal topics: ${plan.deleteTopics.length ? plan.deleteTopics.join(', ') : '(none exist)'}`);
   lines.push(`   and create the changelogs again, empty: ${plan.recreateTopics.length ? plan.recreateTopics.map((t) => t.name).join(', ') : '(none)'}`);
-  lines.push(`3. wipe local state ${plan.stateDir}: ${plan.stateTasks.length ? `${plan.stateTasks.length} task(s) (${plan.stateTasks.join(', ')})` : '(nothing there)'}`);
+  lines.push(
+    `3. wipe local state ${plan.stateDir}: ${plan.stateTasks.length ? `${plan.stateTasks.length} task(s) (${plan.stateTasks.join(', ')})` : '(nothing there)'}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -153,9 +182,13 @@ export function formatResetPlan(plan: ResetPlan, execute: boolean): string {
 export function assertStateUnused(plan: ResetPlan, stateDir: string): void {
   const busy = plan.stateTasks.filter((t) => isTaskStateInUse(stateDir, plan.app, t));
   if (busy.length > 0) {
-    throw new AuraError(ErrorCodes.STATE_IN_USE, `the local state of task${busy.length > 1 ? 's' : ''} ${busy.join(', ')} in ${plan.stateDir} is open by a running process: stop it first`, {
-      details: { tasks: busy },
-    });
+    throw new AuraError(
+      ErrorCodes.STATE_IN_USE,
+      `the local state of task${busy.length > 1 ? 's' : ''} ${busy.join(', ')} in ${plan.stateDir} is open by a running process: stop it first`,
+      {
+        details: { tasks: busy },
+      },
+    );
   }
 }
 
@@ -171,7 +204,10 @@ export async function executeReset(plan: ResetPlan, admin: Admin, stateDir: stri
     fs.rmSync(plan.stateDir, { recursive: true, force: true });
     return;
   }
-  await admin.setGroupOffsets(plan.group.groupId, plan.offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.target })));
+  await admin.setGroupOffsets(
+    plan.group.groupId,
+    plan.offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.target })),
+  );
   if (plan.deleteTopics.length > 0) await admin.deleteTopics(plan.deleteTopics);
   await recreateTopics(admin, plan.recreateTopics);
   fs.rmSync(plan.stateDir, { recursive: true, force: true });

@@ -11,7 +11,19 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeValue, encodeValue } from '../runtime/serde.js';
 import { makeEvents } from '../testing/support/events.js';
-import { ROOT, type AuraProcess, aura, auraRun, committedTotal, kafkaTransport, pipelineCopy, readTopic, tempDir, uniquePrefix, waitFor } from '../testing/support/kafka-harness.js';
+import {
+  type AuraProcess,
+  aura,
+  auraRun,
+  committedTotal,
+  kafkaTransport,
+  pipelineCopy,
+  ROOT,
+  readTopic,
+  tempDir,
+  uniquePrefix,
+  waitFor,
+} from '../testing/support/kafka-harness.js';
 import { loadPipeline } from '../topology/compile.js';
 
 const transport = kafkaTransport();
@@ -48,13 +60,20 @@ function start(): AuraProcess {
 
 async function runToEnd(): Promise<void> {
   const p = start();
-  await waitFor('every input processed', async () => (await committedTotal(transport, pipeline.app, input.name, input.partitions)) >= events.length, 90_000, 300);
+  await waitFor(
+    'every input processed',
+    async () => (await committedTotal(transport, pipeline.app, input.name, input.partitions)) >= events.length,
+    90_000,
+    300,
+  );
   p.child.kill('SIGTERM');
   expect(await p.exited, p.output().slice(-2000)).toBe(0);
 }
 
 const outputsOf = async () =>
-  (await readTopic(transport, output.name, output.partitions)).map((r) => decodeValue(r.value) as { user_id: string; version: number; last_event_id: string }).map((v) => `${v.user_id}:${v.version}:${v.last_event_id}`);
+  (await readTopic(transport, output.name, output.partitions))
+    .map((r) => decodeValue(r.value) as { user_id: string; version: number; last_event_id: string })
+    .map((v) => `${v.user_id}:${v.version}:${v.last_event_id}`);
 
 describe('aura reset on Kafka', () => {
   it('refuses while the group has members, then resets offsets, internal topics and local state; the rerun reproduces every output', async () => {
@@ -71,7 +90,12 @@ describe('aura reset on Kafka', () => {
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(new RegExp(`refused — group ${prefix} is stable with 1 member\\(s\\); stop every instance of ${prefix} first:\\n  r1 \\(`));
     expect(refused.err).toMatch(/Static members \(AURA_INSTANCE_ID\) stay in the group for the session timeout/);
-    await waitFor('every input processed', async () => (await committedTotal(transport, pipeline.app, input.name, input.partitions)) >= events.length, 90_000, 300);
+    await waitFor(
+      'every input processed',
+      async () => (await committedTotal(transport, pipeline.app, input.name, input.partitions)) >= events.length,
+      90_000,
+      300,
+    );
     live.child.kill('SIGTERM');
     expect(await live.exited).toBe(0);
     const firstRun = await outputsOf();
@@ -91,7 +115,9 @@ describe('aura reset on Kafka', () => {
     const cut = Date.parse(events[250]!.time);
     const atTime = await reset('--to-datetime', new Date(cut).toISOString(), '--execute');
     expect(atTime.code, atTime.err).toBe(0);
-    const expected = tps(input).map((tp) => events.filter((e) => Date.parse(e.time) < cut && transport.partitionFor(e.user_id, input.partitions) === tp.partition).length);
+    const expected = tps(input).map(
+      (tp) => events.filter((e) => Date.parse(e.time) < cut && transport.partitionFor(e.user_id, input.partitions) === tp.partition).length,
+    );
     expect((await transport.admin().groupOffsets(pipeline.app, tps(input))).map((o) => o.offset)).toEqual(expected);
     expect(fs.existsSync(path.join(stateDir, pipeline.app))).toBe(false);
 

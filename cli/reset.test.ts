@@ -8,18 +8,18 @@
  * offsets by time and by shift, and usage errors.
  */
 import { spawn } from 'node:child_process';
-import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/logger.js';
 import { createPipelineApp } from '../runtime/app.js';
 import { decodeValue, encodeValue } from '../runtime/serde.js';
-import { makeEvents, type UserEvent } from '../testing/support/events.js';
-import { auraInProcess } from '../testing/support/aura-in-process.js';
-import { loadPipeline } from '../topology/compile.js';
 import { ensureTopics } from '../runtime/topics.js';
+import { auraInProcess } from '../testing/support/aura-in-process.js';
+import { makeEvents, type UserEvent } from '../testing/support/events.js';
+import { loadPipeline } from '../topology/compile.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
 import { partitionForKey } from '../transports/murmur2.js';
 import type { LogRecord, Transport } from '../transports/types.js';
@@ -79,7 +79,9 @@ async function readAll(transport: Transport, topic: { name: string; partitions: 
 
 /** `user:version:last_event_id` of every output, in order per user. */
 const outputsOf = (records: LogRecord[]) =>
-  records.map((r) => decodeValue(r.value) as { user_id: string; version: number; last_event_id: string }).map((v) => `${v.user_id}:${v.version}:${v.last_event_id}`);
+  records
+    .map((r) => decodeValue(r.value) as { user_id: string; version: number; last_event_id: string })
+    .map((v) => `${v.user_id}:${v.version}:${v.last_event_id}`);
 
 beforeAll(async () => {
   await withLog(async (transport) => {
@@ -167,7 +169,9 @@ describe('aura reset on the embedded log', () => {
     const cut = Date.parse(events[200]!.time);
     const res = await reset('--to-datetime', new Date(cut).toISOString(), '--execute');
     expect(res.code, res.err).toBe(0);
-    const expected = tps(input).map((tp) => events.filter((e) => Date.parse(e.time) < cut && partitionForKey(e.user_id, input.partitions) === tp.partition).length);
+    const expected = tps(input).map(
+      (tp) => events.filter((e) => Date.parse(e.time) < cut && partitionForKey(e.user_id, input.partitions) === tp.partition).length,
+    );
     const atTime = await withLog((t) => t.admin().groupOffsets(pipeline.app, tps(input)));
     expect(atTime.map((o) => o.offset)).toEqual(expected);
 

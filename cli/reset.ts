@@ -12,7 +12,7 @@
  *   --local-only   only wipe this machine's state directory: every machine that ran the app
  *                  needs its state wiped, the offsets and topics are reset once
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import { parseDuration } from '../schemas/duration.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';

@@ -9,15 +9,15 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { CliContext } from './context.js';
-import { DEFAULT_PIPELINE } from './compile-input.js';
-import { defaultModelDir, ensureMiniLmModel, MINILM_ARTIFACT } from '../providers/embedders/model-cache.js';
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
+import { defaultModelDir, ensureMiniLmModel, MINILM_ARTIFACT } from '../providers/embedders/model-cache.js';
 import { createPipelineApp } from '../runtime/app.js';
+import { DEFAULT_PIPELINE } from './compile-input.js';
+import type { CliContext } from './context.js';
+import { deploymentGate } from './deployment.js';
 import { openPipeline, topicsMode } from './open-pipeline.js';
 import { superviseUntilDone } from './supervise.js';
-import { deploymentGate } from './deployment.js';
 
 export interface RunOptions {
   file: string;
@@ -58,9 +58,13 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     [
       `aura run: ${pipeline.app} (${path.relative(process.cwd(), pipeline.file) || pipeline.file})`,
       `  transport   ${opened.summary}`,
-      ...(onKafka ? [`  instance    ${instanceId ?? '(random: set AURA_INSTANCE_ID to a stable id so a restart fences its predecessor)'}, group ${pipeline.app}`] : []),
+      ...(onKafka
+        ? [`  instance    ${instanceId ?? '(random: set AURA_INSTANCE_ID to a stable id so a restart fences its predecessor)'}, group ${pipeline.app}`]
+        : []),
       `  processing  ${pipeline.defaults.processing}, commit every ${pipeline.defaults.commitIntervalMs} ms`,
-      `  topics      ${Object.values(pipeline.topics).map((t) => t.name).join(', ')}`,
+      `  topics      ${Object.values(pipeline.topics)
+        .map((t) => t.name)
+        .join(', ')}`,
       `  tasks       ${tasks} (${running.map((st) => `sub-topology ${[st.id, ...fusedInto(st.id)].join('+')}: ${st.partitions}`).join(', ')})`,
       `  state dir   ${stateDir}`,
       '',

@@ -10,13 +10,13 @@
  */
 import type { Command } from 'commander';
 import { errorMessage } from '../common/errors.js';
-import { loadPipeline } from '../topology/compile.js';
-import { SchemaRegistryClient, describeRegistryConfig, registryConfigFromEnv, topicSchemas } from '../serdes/index.js';
+import { describeRegistryConfig, registryConfigFromEnv, SchemaRegistryClient, topicSchemas } from '../serdes/index.js';
 import type { CompatibilityLevel } from '../serdes/registry-client.js';
 import { applySchemaPlan, formatSchemaPlan, planSchemas } from '../serdes/schemas-plan.js';
+import { loadPipeline } from '../topology/compile.js';
+import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
 import { EXIT_FAILED, EXIT_USAGE } from './context.js';
-import { DEFAULT_PIPELINE } from './compile-input.js';
 
 interface SchemasOptions {
   verbose?: boolean;
@@ -49,7 +49,10 @@ async function schemasCommand(mode: 'plan' | 'apply', file: string, options: Sch
     cli.out(`schemas of ${pipeline.app} on ${describeRegistryConfig(config)}\n`);
     cli.out(formatSchemaPlan(plan, { verbose: options.verbose }));
     if (mode === 'plan') {
-      if (plan.refused) cli.err('incompatible schemas (see ! above): `aura schemas apply` would refuse; make the change compatible (e.g. give a new field a default or make it optional)\n');
+      if (plan.refused)
+        cli.err(
+          'incompatible schemas (see ! above): `aura schemas apply` would refuse; make the change compatible (e.g. give a new field a default or make it optional)\n',
+        );
       return plan.refused ? EXIT_FAILED : options.exitCode && plan.pending ? EXIT_USAGE : 0;
     }
     if (!plan.pending) {
@@ -76,7 +79,9 @@ export function registerSchemas(program: Command, cli: CliContext): void {
     .action(async (file: string, options: SchemasOptions) => {
       cli.exitCode = await schemasCommand('plan', file, options, cli);
     });
-  common(schemas.command('apply').description('set compatibility levels and register the schemas; refuses incompatible ones')).action(async (file: string, options: SchemasOptions) => {
-    cli.exitCode = await schemasCommand('apply', file, options, cli);
-  });
+  common(schemas.command('apply').description('set compatibility levels and register the schemas; refuses incompatible ones')).action(
+    async (file: string, options: SchemasOptions) => {
+      cli.exitCode = await schemasCommand('apply', file, options, cli);
+    },
+  );
 }

@@ -35,7 +35,13 @@ processors:
     config: { preset: context_window }
 `,
 );
-const baseEnv = { ...process.env, AURA_STATE_DIR: path.join(dir, 'state'), AURA_VECTOR_DB: path.join(dir, 'vectors.db'), AURA_LOG_LEVEL: 'info', KAFKA_BROKERS: '' };
+const baseEnv = {
+  ...process.env,
+  AURA_STATE_DIR: path.join(dir, 'state'),
+  AURA_VECTOR_DB: path.join(dir, 'vectors.db'),
+  AURA_LOG_LEVEL: 'info',
+  KAFKA_BROKERS: '',
+};
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -63,10 +69,18 @@ describe('aura serve', () => {
       expect(out).toContain('bound to 127.0.0.1');
       expect(out).toContain('/api/dev/token');
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
-      const tokenRes = await fetch(`${url}/api/dev/token`, { method: 'POST', body: JSON.stringify({ user_id: 'me' }), headers: { 'content-type': 'application/json' } });
+      const tokenRes = await fetch(`${url}/api/dev/token`, {
+        method: 'POST',
+        body: JSON.stringify({ user_id: 'me' }),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(tokenRes.status).toBe(201);
       const { token } = (await tokenRes.json()) as { token: string };
-      const res = await fetch(`${url}/api/holistic/mood-entries/`, { method: 'POST', body: JSON.stringify({ score: 6 }), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+      const res = await fetch(`${url}/api/holistic/mood-entries/`, {
+        method: 'POST',
+        body: JSON.stringify({ score: 6 }),
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
       expect(res.status).toBe(201);
       let context: Response | undefined;
       for (let i = 0; i < 100 && context?.status !== 200; i++) {
@@ -99,14 +113,23 @@ describe('aura serve', () => {
     for (const i of runtime.instructions.filter((x) => x.instr === 'ENV')) for (const m of i.args.matchAll(/(\w+)=(\S+)/g)) dockerEnv[m[1]!] = m[2]!;
     const noKey = { AURA_JWT_SECRET: '', AURA_JWT_PUBLIC_KEY: '', AURA_DEV_AUTH: '' };
     const attempt = (env: Record<string, string>) => {
-      const child = spawn(process.execPath, [path.join(ROOT, 'bin/aura.js'), 'serve', file, '--port', '0'], { env: { ...baseEnv, ...noKey, ...env }, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [path.join(ROOT, 'bin/aura.js'), 'serve', file, '--port', '0'], {
+        env: { ...baseEnv, ...noKey, ...env },
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let err = '';
       child.stderr!.on('data', (d) => (err += String(d)));
       return new Promise<{ code: number | null; err: string }>((resolve) => child.once('exit', (code) => resolve({ code, err })));
     };
     const [publicHost, docker] = await Promise.all([
       attempt({ AURA_HOST: '0.0.0.0' }),
-      attempt({ ...dockerEnv, AURA_STATE_DIR: path.join(dir, 'state-docker'), AURA_VECTOR_DB: path.join(dir, 'vectors-docker.db'), AURA_MODEL_DIR: path.join(dir, 'no-model') }),
+      attempt({
+        ...dockerEnv,
+        AURA_STATE_DIR: path.join(dir, 'state-docker'),
+        AURA_VECTOR_DB: path.join(dir, 'vectors-docker.db'),
+        AURA_MODEL_DIR: path.join(dir, 'no-model'),
+      }),
     ]);
     for (const r of [publicHost, docker]) {
       expect(r.code).toBe(1);

@@ -14,13 +14,13 @@ import type { Command } from 'commander';
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { createGateway } from '../gateway/app.js';
-import { gatewayConfigFromEnv, type GatewayEnvConfig } from '../gateway/config.js';
+import { type GatewayEnvConfig, gatewayConfigFromEnv } from '../gateway/config.js';
 import { createPipelineApp } from '../runtime/app.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
+import { deploymentGate } from './deployment.js';
 import { openPipeline, topicsMode } from './open-pipeline.js';
 import { superviseUntilDone } from './supervise.js';
-import { deploymentGate } from './deployment.js';
 
 export interface ServeOptions {
   file: string;

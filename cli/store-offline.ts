@@ -11,9 +11,7 @@ import { partitionForKey } from '../transports/murmur2.js';
 
 export type StoreCommand = 'get' | 'scan' | 'count';
 
-export type StoreReadResult =
-  | { kind: 'ok'; body: unknown; entries?: unknown[]; note?: string }
-  | { kind: 'missing'; message: string };
+export type StoreReadResult = { kind: 'ok'; body: unknown; entries?: unknown[]; note?: string } | { kind: 'missing'; message: string };
 
 export interface OfflineRequest {
   pipeline: Pipeline;
@@ -28,7 +26,10 @@ function storeOf(pipeline: Pipeline, store: string) {
   const spec = Object.hasOwn(pipeline.stores, store) ? pipeline.stores[store] : undefined;
   const st = pipeline.subtopologies.find((s) => s.stores.includes(store));
   if (!spec || !st) {
-    throw new AuraError(ErrorCodes.CONFIG_INVALID, `${pipeline.app} has no store ${JSON.stringify(store)} (its stores: ${Object.keys(pipeline.stores).join(', ')})`);
+    throw new AuraError(
+      ErrorCodes.CONFIG_INVALID,
+      `${pipeline.app} has no store ${JSON.stringify(store)} (its stores: ${Object.keys(pipeline.stores).join(', ')})`,
+    );
   }
   return { spec, st };
 }
@@ -50,7 +51,11 @@ export function offlineStore(command: StoreCommand, r: OfflineRequest): StoreRea
     const partition = partitionForKey(r.key!, st.partitions);
     const taskId = `${st.id}_${partition}`;
     const found = withReader(r, taskId, (reader) => ({ entries: reader.get(r.store, spec.kind, r.key!), checkpoint: reader.checkpoint() }));
-    if (!found) return { kind: 'missing', message: `key ${JSON.stringify(r.key)} is in partition ${partition} (task ${taskId}), which has no database in ${r.stateDir}: it ran on another instance, or not yet` };
+    if (!found)
+      return {
+        kind: 'missing',
+        message: `key ${JSON.stringify(r.key)} is in partition ${partition} (task ${taskId}), which has no database in ${r.stateDir}: it ran on another instance, or not yet`,
+      };
     if (found.entries.length === 0) return { kind: 'missing', message: `store ${r.store} has no entry for key ${JSON.stringify(r.key)} (task ${taskId})` };
     const body = { store: r.store, kind: spec.kind, key: r.key, partition, task: taskId, checkpoint: found.checkpoint };
     return { kind: 'ok', body: spec.kind === 'key_value' ? { ...body, value: found.entries[0]!.value } : { ...body, entries: found.entries } };

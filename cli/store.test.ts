@@ -7,8 +7,8 @@
  */
 import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startHarness, TEST_SECRET, type Harness } from '../testing/support/gateway-harness.js';
 import { auraInProcess } from '../testing/support/aura-in-process.js';
+import { eventually, type Harness, startHarness, TEST_SECRET } from '../testing/support/gateway-harness.js';
 
 const USERS = ['ana', 'ben', 'cora', 'cid', 'dee'];
 let h: Harness;
@@ -17,7 +17,12 @@ let operatorToken: string;
 const store = (...args: string[]) => auraInProcess(['store', ...args, '--pipeline', 'pipeline.yaml'], { AURA_VECTOR_DB: ':memory:', KAFKA_BROKERS: '' });
 const offline = (...args: string[]) => store(...args, '--state-dir', stateDir);
 const online = (...args: string[]) => store(...args, '--url', h.url, '--token', operatorToken);
-const lines = (out: string) => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { key: string; partition: number; value: { version: number }; window_start?: number });
+const lines = (out: string) =>
+  out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { key: string; partition: number; value: { version: number }; window_start?: number });
 
 beforeAll(async () => {
   h = await startHarness({ listen: true });
@@ -25,24 +30,38 @@ beforeAll(async () => {
   operatorToken = await sign({ sub: 'oncall', role: 'operator', exp: Math.floor(Date.now() / 1000) + 600 }, TEST_SECRET, 'HS256');
   for (const user of USERS) {
     const headers = await h.auth(user);
-    for (const [kind, body] of [['mood-entries', { score: 7 }], ['activities', { kind: 'exercise', minutes: 30 }], ['mood-entries', { score: 4 }]] as const) {
+    for (const [kind, body] of [
+      ['mood-entries', { score: 7 }],
+      ['activities', { kind: 'exercise', minutes: 30 }],
+      ['mood-entries', { score: 4 }],
+    ] as const) {
       const res = await fetch(`${h.url}/api/holistic/${kind}/`, { method: 'POST', headers, body: JSON.stringify(body) });
       expect(res.status).toBe(201);
     }
   }
   // Committed: the offline reader sees what SQLite holds.
-  await eventually(async () => {
-    const r = await offline('count', 'user_context');
-    return r.code === 0 && (JSON.parse(r.out) as { count: number }).count === USERS.length ? true : undefined;
-  }, 20_000, 100);
+  await eventually(
+    async () => {
+      const r = await offline('count', 'user_context');
+      return r.code === 0 && (JSON.parse(r.out) as { count: number }).count === USERS.length ? true : undefined;
+    },
+    20_000,
+    100,
+  );
 }, 60_000);
 afterAll(async () => h?.close());
 
-describe('aura store, offline on a running instance\'s state directory', () => {
+describe("aura store, offline on a running instance's state directory", () => {
   it('gets a key with its partition, task and checkpoint', async () => {
     const r = await offline('get', 'user_context', 'ana');
     expect(r.code, r.err).toBe(0);
-    const body = JSON.parse(r.out) as { key: string; partition: number; task: string; value: { version: number; events: unknown[] }; checkpoint: Record<string, number> };
+    const body = JSON.parse(r.out) as {
+      key: string;
+      partition: number;
+      task: string;
+      value: { version: number; events: unknown[] };
+      checkpoint: Record<string, number>;
+    };
     expect(body).toMatchObject({ key: 'ana', partition: h.transport.partitionFor('ana', 6) });
     expect(body.value.version).toBe(3);
     expect(body.value.events).toHaveLength(3);
@@ -56,7 +75,11 @@ describe('aura store, offline on a running instance\'s state directory', () => {
     expect(entries.map((e) => e.key).sort()).toEqual([...USERS].sort());
     const order = entries.map((e) => [e.partition, e.key] as const);
     expect([...order].sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1))).toEqual(order);
-    expect(lines((await offline('scan', 'user_context', '--prefix', 'c')).out).map((e) => e.key).sort()).toEqual(['cid', 'cora']);
+    expect(
+      lines((await offline('scan', 'user_context', '--prefix', 'c')).out)
+        .map((e) => e.key)
+        .sort(),
+    ).toEqual(['cid', 'cora']);
     expect(lines((await offline('scan', 'user_context', '--limit', '2')).out)).toHaveLength(2);
     const counted = JSON.parse((await offline('count', 'user_context', '--prefix', 'c')).out) as { count: number; partitions: unknown[] };
     expect(counted.count).toBe(2);

@@ -20,7 +20,7 @@ import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './context.js';
 import { resolveStateDir } from './open-pipeline.js';
-import { type StoreCommand, type StoreReadResult, offlineStore } from './store-offline.js';
+import { offlineStore, type StoreCommand, type StoreReadResult } from './store-offline.js';
 import { onlineStore } from './store-online.js';
 
 export interface StoreFlags {
@@ -80,11 +80,11 @@ export function registerStore(program: Command, cli: CliContext): void {
       .option('--state-dir <dir>', 'offline: the state directory (default: defaults.state_dir of the pipeline)')
       .option('--url <url>', "a running instance's base URL: ask its operator API instead")
       .option('--token <jwt>', 'with --url: an operator token (default: AURA_OPERATOR_TOKEN)');
-  common(store.command('get').description('the entry of one key (every window or session of it, for windowed stores)').argument('<store>').argument('<key>')).action(
-    async (name: string, key: string, flags: StoreFlags) => {
-      cli.exitCode = await storeCommand('get', name, key, flags, cli);
-    },
-  );
+  common(
+    store.command('get').description('the entry of one key (every window or session of it, for windowed stores)').argument('<store>').argument('<key>'),
+  ).action(async (name: string, key: string, flags: StoreFlags) => {
+    cli.exitCode = await storeCommand('get', name, key, flags, cli);
+  });
   common(store.command('scan').description('entries in partition and key order, one JSON line each').argument('<store>'))
     .option('--prefix <prefix>', 'only keys starting with this')
     .option('--limit <n>', 'at most this many entries (default 100)', positive)

@@ -50,7 +50,12 @@ export function guardProcess(logger: Logger, label: string): () => void {
     logged++;
     const err = reason instanceof Error ? reason : undefined;
     logger.error(
-      { kind, err: errorMessage(reason), code: reason instanceof AuraError ? reason.code : (err as NodeJS.ErrnoException | undefined)?.code, stack: err?.stack },
+      {
+        kind,
+        err: errorMessage(reason),
+        code: reason instanceof AuraError ? reason.code : (err as NodeJS.ErrnoException | undefined)?.code,
+        stack: err?.stack,
+      },
       `${label}: ${kind} (the process keeps running)`,
     );
   };

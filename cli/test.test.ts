@@ -71,7 +71,9 @@ describe('aura test', () => {
   it('finds <name>.test.yaml beside a pipeline, runs a directory, and exits 1 on a broken test file', async () => {
     const beside = await aura('testing/runner/fixtures/words.yaml', '--filter', 'below');
     expect(beside.code).toBe(0);
-    expect(stable(beside.stdout)).toContain('testing/runner/fixtures/words.test.yaml (pipeline testing/runner/fixtures/words.yaml)\n  ✓ a word below the minimum length is not kept (… ms)\n\n1 passed, 0 failed\n');
+    expect(stable(beside.stdout)).toContain(
+      'testing/runner/fixtures/words.test.yaml (pipeline testing/runner/fixtures/words.yaml)\n  ✓ a word below the minimum length is not kept (… ms)\n\n1 passed, 0 failed\n',
+    );
     const dir = await aura('testing/runner/fixtures', '--filter', 'typo');
     expect(dir.code).toBe(1);
     expect(dir.stdout).toContain('testing/runner/fixtures/invalid.test.yaml:4:5 error unknown field "inputs" in tests.0 (did you mean "input"?)');

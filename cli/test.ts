@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { FileReport } from '../testing/runner/run-tests.js';
 import type { CliContext } from './context.js';
 import { EXIT_FAILED, EXIT_OK } from './context.js';
-import type { FileReport } from '../testing/runner/run-tests.js';
 
 export const DEFAULT_TEST_FILE = 'pipeline.test.yaml';
 const TEST_FILE = /\.test\.ya?ml$/;
@@ -21,7 +21,12 @@ export function resolveTestFiles(args: string[]): string[] {
   if (args.length === 0) return [DEFAULT_TEST_FILE];
   return args.flatMap((arg) => {
     const stat = fs.statSync(arg, { throwIfNoEntry: false });
-    if (stat?.isDirectory()) return fs.readdirSync(arg).filter((f) => TEST_FILE.test(f)).sort().map((f) => path.join(arg, f));
+    if (stat?.isDirectory())
+      return fs
+        .readdirSync(arg)
+        .filter((f) => TEST_FILE.test(f))
+        .sort()
+        .map((f) => path.join(arg, f));
     if (!TEST_FILE.test(arg)) {
       const beside = arg.replace(/\.ya?ml$/, '.test.yaml');
       if (beside !== arg && fs.existsSync(beside)) return [beside];
@@ -45,7 +50,9 @@ export function registerTest(program: Command, cli: CliContext): void {
       }
       const toolkit = await loadToolkit();
       if (!toolkit) {
-        cli.err('aura test: the test toolkit (testing/) is not part of this installation — the container image ships without it; run `aura test` from a checkout of aura-streams\n');
+        cli.err(
+          'aura test: the test toolkit (testing/) is not part of this installation — the container image ships without it; run `aura test` from a checkout of aura-streams\n',
+        );
         cli.exitCode = EXIT_FAILED;
         return;
       }

@@ -9,9 +9,9 @@
 import type { Command } from 'commander';
 import { errorMessage } from '../common/errors.js';
 import { applyPlan, formatPlan, planTopics } from '../runtime/topics-plan.js';
+import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
 import { EXIT_FAILED, EXIT_USAGE } from './context.js';
-import { DEFAULT_PIPELINE } from './compile-input.js';
 import { openPipeline } from './open-pipeline.js';
 
 interface TopicsOptions {
@@ -44,7 +44,9 @@ async function topicsCommand(mode: 'plan' | 'apply', file: string, options: Topi
       return 0;
     }
     const { created, grown } = await applyPlan(plan, admin);
-    cli.out(`applied: ${created.length} created${created.length ? ` (${created.join(', ')})` : ''}, ${grown.length} grown${grown.length ? ` (${grown.join(', ')})` : ''}\n`);
+    cli.out(
+      `applied: ${created.length} created${created.length ? ` (${created.join(', ')})` : ''}, ${grown.length} grown${grown.length ? ` (${grown.join(', ')})` : ''}\n`,
+    );
     return 0;
   } catch (err) {
     cli.err(`aura topics ${mode}: ${errorMessage(err)}\n`);

@@ -3,12 +3,12 @@
  * one line each (`file:line:col severity CODE message`) and a summary; exit 0
  * when there are no errors (warnings allowed), 1 otherwise.
  */
-import { Option, type Command } from 'commander';
-import type { CliContext } from './context.js';
-import { EXIT_FAILED, EXIT_OK } from './context.js';
-import { DEFAULT_PIPELINE, compileFile } from './compile-input.js';
+import { type Command, Option } from 'commander';
 import { countSummary, formatDiagnostic } from '../topology/format-diagnostics.js';
 import type { CompileResult } from '../topology/model.js';
+import { compileFile, DEFAULT_PIPELINE } from './compile-input.js';
+import type { CliContext } from './context.js';
+import { EXIT_FAILED, EXIT_OK } from './context.js';
 
 export function registerValidate(program: Command, cli: CliContext): void {
   program

@@ -3,7 +3,7 @@
  * `AURA_LOG_LEVEL` sets the level; tests default to `silent` so failures are
  * read from assertions, not log noise.
  */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 

@@ -11,28 +11,31 @@
  *
  * Tests that only need `gw.app.request()` call `gw.open()` instead of `start()`.
  */
+
+import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createLogger, type Logger } from '../common/logger.js';
 import type { PipelineApp } from '../runtime/app.js';
-import type { RegistryConfig } from '../serdes/registry-config.js';
 import { ensureTopics } from '../runtime/topics.js';
+import type { RegistryConfig } from '../serdes/registry-config.js';
 import type { Pipeline } from '../topology/model.js';
 import type { Transport } from '../transports/types.js';
-import { type AuthOptions, type Authenticator, createAuthenticator } from './auth/auth.js';
+import { type Authenticator, type AuthOptions, createAuthenticator } from './auth/auth.js';
 import { ClusterAuth } from './auth/cluster.js';
 import { buildComponents } from './components.js';
 import type { GatewayDeps } from './deps.js';
 import { errorBody, HttpCodes, onGatewayError } from './http-error.js';
 import { requireJsonBody } from './middleware/content-type.js';
-import { requireWellFormedTarget } from './middleware/request-target.js';
 import { authenticate, limitAnonymous } from './middleware/guards.js';
 import { httpMetrics } from './middleware/http-metrics.js';
 import { rateLimit, TokenBuckets } from './middleware/rate-limit.js';
+import { requireWellFormedTarget } from './middleware/request-target.js';
+import { checkResponses } from './openapi/check.js';
+import { gatewayContract, openApiRoutes } from './openapi/routes.js';
 import type { TopicRoles } from './replies/reply-routes.js';
 import { devRoutes } from './routes/dev.js';
 import { guardianRoutes } from './routes/guardian.js';
@@ -43,8 +46,6 @@ import { type LiveSocket, topologyRoutes, topologyStats } from './routes/topolog
 import { userRoutes } from './routes/users.js';
 import { DEFAULT_LIMITS, type GatewayEnv, type GatewayLimits } from './types.js';
 import { GatewayWebSockets } from './ws/server.js';
-import { checkResponses } from './openapi/check.js';
-import { gatewayContract, openApiRoutes } from './openapi/routes.js';
 
 export interface GatewayOptions {
   pipeline: Pipeline;
@@ -127,7 +128,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.use('*', limitAnonymous(guards));
   app.use(
     '/api/*',
-    bodyLimit({ maxSize: limits.bodyBytes, onError: (c) => c.json(errorBody(HttpCodes.PAYLOAD_TOO_LARGE, `the body is larger than ${limits.bodyBytes} bytes`), 413) }),
+    bodyLimit({
+      maxSize: limits.bodyBytes,
+      onError: (c) => c.json(errorBody(HttpCodes.PAYLOAD_TOO_LARGE, `the body is larger than ${limits.bodyBytes} bytes`), 413),
+    }),
   );
   const limitRate = rateLimit({ perSecond: limits.ratePerSecond, burst: limits.rateBurst });
   for (const prefix of PROTECTED) app.use(`${prefix}/*`, authenticate(guards, prefix === '/api/users'), limitRate);
@@ -180,7 +184,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         }, 60_000),
       );
       for (const t of timers) t.unref();
-      if (auth.options.devTokens) logger.warn('DEVELOPMENT AUTH IS ON: POST /api/dev/token issues a token for any user id. Never expose this gateway to real users.');
+      if (auth.options.devTokens)
+        logger.warn('DEVELOPMENT AUTH IS ON: POST /api/dev/token issues a token for any user id. Never expose this gateway to real users.');
       if (!cluster.enabled) logger.info('no AURA_CLUSTER_SECRET: queries for partitions owned by another instance answer 503 instead of being forwarded');
     },
     async listen(port = 8080, hostname) {

@@ -10,7 +10,7 @@ import type { WebSocket } from 'ws';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { PipelineApp } from '../runtime/app.js';
-import { registrySerdesFor, type RegistrySerdes } from '../serdes/index.js';
+import { type RegistrySerdes, registrySerdesFor } from '../serdes/index.js';
 import type { RegistryConfig } from '../serdes/registry-config.js';
 import type { Pipeline } from '../topology/model.js';
 import type { Transport } from '../transports/types.js';
@@ -27,7 +27,7 @@ import { resolveTopics, statusNodes, type TopicRoles, wireReplies } from './repl
 import { ReplyWaiters } from './replies/waiters.js';
 import { AdviceTracker } from './streams/advice-tracker.js';
 import { UserOutbox } from './streams/outbox.js';
-import { openGatewayDb, Positions, type Db } from './streams/state-db.js';
+import { type Db, openGatewayDb, Positions } from './streams/state-db.js';
 import { StatusTracker } from './streams/status-tracker.js';
 import type { GatewayLimits } from './types.js';
 
@@ -56,13 +56,21 @@ export function buildComponents(o: ComponentOptions): { deps: GatewayDeps; db: D
   const db = openGatewayDb(path.join(o.stateDir, `gateway-${o.instanceId.replace(/[^\w.-]/g, '_')}.db`));
   const now = Date.now;
   const topics = resolveTopics(o.pipeline, o.topics);
-  const outbox = new UserOutbox(db, { bufferPerUser: o.limits.streamBufferPerUser, ttlMs: o.limits.streamTtlMs, socketMaxBufferedBytes: o.limits.socketMaxBufferedBytes }, now);
+  const outbox = new UserOutbox(
+    db,
+    { bufferPerUser: o.limits.streamBufferPerUser, ttlMs: o.limits.streamTtlMs, socketMaxBufferedBytes: o.limits.socketMaxBufferedBytes },
+    now,
+  );
   const nodeStats = new NodeStats(o.pipeline, o.app.engine);
   const lag = new LagMonitor(o.pipeline, o.transport, o.logger);
   const waiters = new ReplyWaiters();
   const metrics = new GatewayMetrics({ engine: o.app.engine, nodes: nodeStats, lag, wsClients: () => outbox.clients(), pendingAdvice: () => waiters.size });
-  const status = new StatusTracker(db, outbox, (stage, ms) => metrics.stageLatency.observe({ stage }, ms / 1000), now, (err) =>
-    o.logger.warn({ err: errorMessage(err) }, 'storing received statuses failed'),
+  const status = new StatusTracker(
+    db,
+    outbox,
+    (stage, ms) => metrics.stageLatency.observe({ stage }, ms / 1000),
+    now,
+    (err) => o.logger.warn({ err: errorMessage(err) }, 'storing received statuses failed'),
   );
   const advice = new AdviceTracker(
     db,
@@ -78,7 +86,14 @@ export function buildComponents(o: ComponentOptions): { deps: GatewayDeps; db: D
   const schemaRegistry = o.registry === false ? {} : registrySerdesFor(o.pipeline, o.logger, o.registry);
   const serdes = schemaRegistry.serdes;
   const publisher = new Publisher(o.transport, `${o.pipeline.app}-gateway-${o.instanceId}`, { serdes });
-  const replies = new ReplyConsumer({ transport: o.transport, outbox, positions: new Positions(db), logger: o.logger, clientId: `${o.pipeline.app}-gateway-replies-${o.instanceId}`, serdes });
+  const replies = new ReplyConsumer({
+    transport: o.transport,
+    outbox,
+    positions: new Positions(db),
+    logger: o.logger,
+    clientId: `${o.pipeline.app}-gateway-replies-${o.instanceId}`,
+    serdes,
+  });
   wireReplies(replies, { instanceId: o.instanceId, topics, status, advice, statusNodes: statusNodes(o.pipeline, topics), serdes });
   const registry = new InstanceRegistry({
     pipeline: o.pipeline,

@@ -7,17 +7,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/logger.js';
-import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import { createPipelineApp, type PipelineApp } from '../runtime/app.js';
-import { ROOT, kafkaTransport, pipelineCopy, tempDir, uniquePrefix } from '../testing/support/kafka-harness.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
+import { eventually, TEST_SECRET } from '../testing/support/gateway-harness.js';
+import { kafkaTransport, pipelineCopy, ROOT, tempDir, uniquePrefix } from '../testing/support/kafka-harness.js';
+import { TestSocket, wsUrl } from '../testing/support/ws-client.js';
 import { loadPipeline } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
 import { createGateway, type Gateway } from './app.js';
-import { eventually, TEST_SECRET } from '../testing/support/gateway-harness.js';
-import { TestSocket, wsUrl } from '../testing/support/ws-client.js';
-import { sign } from 'hono/jwt';
 
 describe('the gateway on Kafka', () => {
   const prefix = uniquePrefix('gw');
@@ -37,7 +37,15 @@ describe('the gateway on Kafka', () => {
 
   beforeAll(async () => {
     pipeline = loadPipeline(file, { env: { ...process.env, AURA_VECTOR_DB: ':memory:' } });
-    app = createPipelineApp({ pipeline, transport, logger, stateDir: path.join(dir, 'state'), instanceId: 'gw-k1', topics: 'create', resources: { overrides: { embedder: createHashingEmbedder() } } });
+    app = createPipelineApp({
+      pipeline,
+      transport,
+      logger,
+      stateDir: path.join(dir, 'state'),
+      instanceId: 'gw-k1',
+      topics: 'create',
+      resources: { overrides: { embedder: createHashingEmbedder() } },
+    });
     await app.start();
     gateway = createGateway({ pipeline, transport, app, logger, instanceId: 'gw-k1', auth: { alg: 'HS256', secret: TEST_SECRET } });
     url = (await gateway.start(0, '127.0.0.1')).url;
@@ -48,7 +56,10 @@ describe('the gateway on Kafka', () => {
     await gateway?.stop();
     await app?.stop();
     const names = [...Object.values(pipeline?.topics ?? {}).map((t) => t.name), `${prefix}-gateway-instances`];
-    await transport.admin().deleteTopics(names).catch(() => undefined);
+    await transport
+      .admin()
+      .deleteTopics(names)
+      .catch(() => undefined);
     await transport.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -56,13 +67,21 @@ describe('the gateway on Kafka', () => {
   it('publishes, streams every status and a Guardian answer, and answers queries', async () => {
     const socket = await TestSocket.connect(wsUrl(url, '/ws'), ['aura.v1', `bearer.${await token('ana')}`]);
     await socket.waitFor((m) => m.type === 'hello');
-    const res = await fetch(`${url}/api/holistic/mood-entries/`, { method: 'POST', headers: await auth('ana'), body: JSON.stringify({ score: 6, note: 'ran in the park' }) });
+    const res = await fetch(`${url}/api/holistic/mood-entries/`, {
+      method: 'POST',
+      headers: await auth('ana'),
+      body: JSON.stringify({ score: 6, note: 'ran in the park' }),
+    });
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
     await socket.waitFor((m) => m.event_id === id && m.status === 'ingested', 60_000);
     expect(socket.messages.filter((m) => m.event_id === id).map((m) => m.status)).toEqual(['received', 'aggregated', 'vectorized', 'ingested']);
 
-    const advice = await fetch(`${url}/api/guardian/advice`, { method: 'POST', headers: await auth('ana'), body: JSON.stringify({ question: 'How do I keep running?' }) });
+    const advice = await fetch(`${url}/api/guardian/advice`, {
+      method: 'POST',
+      headers: await auth('ana'),
+      body: JSON.stringify({ question: 'How do I keep running?' }),
+    });
     expect(advice.status).toBe(202);
     const { correlation_id } = (await advice.json()) as { correlation_id: string };
     const final = await socket.waitFor((m) => m.type === 'guardian.response' && m.correlation_id === correlation_id, 60_000);
@@ -71,7 +90,11 @@ describe('the gateway on Kafka', () => {
     expect(final.chunks).toBe(chunks.length);
     expect(final.seq).toBeGreaterThan(chunks.at(-1)!.seq!);
 
-    const sync = await fetch(`${url}/api/guardian/advice`, { method: 'POST', headers: { ...(await auth('ana')), prefer: 'wait=30' }, body: JSON.stringify({ question: 'And sleep?' }) });
+    const sync = await fetch(`${url}/api/guardian/advice`, {
+      method: 'POST',
+      headers: { ...(await auth('ana')), prefer: 'wait=30' },
+      body: JSON.stringify({ question: 'And sleep?' }),
+    });
     expect(sync.status).toBe(200);
     const context = await fetch(`${url}/api/users/ana/context`, { headers: await auth('ana') });
     expect(context.status).toBe(200);

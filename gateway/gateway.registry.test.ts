@@ -12,19 +12,19 @@ import path from 'node:path';
 import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../common/logger.js';
-import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import { createPipelineApp, type PipelineApp } from '../runtime/app.js';
 import { SchemaRegistryClient, valueSubject } from '../serdes/registry-client.js';
 import { RegistrySerdes } from '../serdes/registry-serdes.js';
-import { registryConfig } from '../testing/support/registry-serdes.js';
 import { topicSchemas } from '../serdes/topic-schemas.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
+import { eventually, TEST_SECRET } from '../testing/support/gateway-harness.js';
 import { kafkaTransport, pipelineCopy, ROOT, readTopic, tempDir, uniquePrefix } from '../testing/support/kafka-harness.js';
+import { registryConfig } from '../testing/support/registry-serdes.js';
+import { TestSocket, wsUrl } from '../testing/support/ws-client.js';
 import { loadPipeline } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
 import { createGateway, type Gateway } from './app.js';
 import { GatewayHeaders } from './headers.js';
-import { eventually, TEST_SECRET } from '../testing/support/gateway-harness.js';
-import { TestSocket, wsUrl } from '../testing/support/ws-client.js';
 
 const formats: Array<[string, string]> = [
   ['user-event', 'json_sr'],

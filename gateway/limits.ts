@@ -30,7 +30,12 @@ export const LIMIT_SETTINGS = {
   streamBufferPerUser: { env: 'AURA_STREAM_BUFFER', default: 1_000, unit: 'count', doc: 'stream messages kept per user for resume (`?since=`)' },
   streamTtlMs: { default: 24 * 3_600_000, unit: 'ms', doc: 'how long stream messages are kept' },
   wsMaxConnections: { env: 'AURA_WS_MAX_CONNECTIONS', default: 2_000, unit: 'count', doc: 'open WebSockets per instance (more: closed with 1013)' },
-  wsMaxPerUser: { env: 'AURA_WS_MAX_PER_USER', default: 4, unit: 'count', doc: 'open WebSockets per user, per client address on `/topology/live` (more: closed with 1008)' },
+  wsMaxPerUser: {
+    env: 'AURA_WS_MAX_PER_USER',
+    default: 4,
+    unit: 'count',
+    doc: 'open WebSockets per user, per client address on `/topology/live` (more: closed with 1008)',
+  },
   wsMaxMessageBytes: { env: 'AURA_WS_MAX_MESSAGE', default: 4_096, unit: 'bytes', doc: 'largest message a client may send (larger: closed with 1009)' },
   wsHeartbeatMs: { env: 'AURA_WS_HEARTBEAT_MS', default: 30_000, unit: 'ms', doc: 'ping interval; a peer that missed the previous pong is dropped' },
   socketMaxBufferedBytes: {
@@ -39,7 +44,12 @@ export const LIMIT_SETTINGS = {
     unit: 'bytes',
     doc: 'bytes queued on one socket: above it the user stream pauses (and resumes from the store by seq), topology updates and pongs are skipped',
   },
-  tokenMaxTtlSeconds: { env: 'AURA_JWT_MAX_TTL', default: 24 * 3600, unit: 'seconds', doc: 'longest token lifetime accepted (`exp` − now and `exp` − `iat`); `exp` is required' },
+  tokenMaxTtlSeconds: {
+    env: 'AURA_JWT_MAX_TTL',
+    default: 24 * 3600,
+    unit: 'seconds',
+    doc: 'longest token lifetime accepted (`exp` − now and `exp` − `iat`); `exp` is required',
+  },
 } as const satisfies Record<string, LimitSetting>;
 
 export type GatewayLimits = { -readonly [K in keyof typeof LIMIT_SETTINGS]: number };
@@ -48,6 +58,8 @@ export const DEFAULT_LIMITS: GatewayLimits = Object.fromEntries(Object.entries(L
 
 /** The table of docs/security.md ("Limits"), from the declarations above (limits.test.ts keeps the docs equal to it). */
 export function limitsTable(): string {
-  const rows = Object.entries(LIMIT_SETTINGS).map(([key, s]: [string, LimitSetting]) => `| ${s.env ? `\`${s.env}\`` : `— (\`${key}\`)`} | ${s.default} | ${s.unit} | ${s.doc} |`);
+  const rows = Object.entries(LIMIT_SETTINGS).map(
+    ([key, s]: [string, LimitSetting]) => `| ${s.env ? `\`${s.env}\`` : `— (\`${key}\`)`} | ${s.default} | ${s.unit} | ${s.doc} |`,
+  );
   return ['| variable | default | unit | bounds |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

@@ -8,7 +8,7 @@
  */
 import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, TEST_SECRET, type Harness } from '../testing/support/gateway-harness.js';
+import { type Harness, startHarness, TEST_SECRET } from '../testing/support/gateway-harness.js';
 import { handshake, rawRequest } from '../testing/support/raw-http.js';
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -48,7 +48,11 @@ describe('gateway security defaults', () => {
   });
 
   it('has no development endpoint with a real key, and refuses development tokens signed with it', async () => {
-    const res = await fetch(`${h.url}/api/dev/token`, { method: 'POST', headers: from('10.0.2.1', { 'content-type': 'application/json' }), body: '{"user_id":"me"}' });
+    const res = await fetch(`${h.url}/api/dev/token`, {
+      method: 'POST',
+      headers: from('10.0.2.1', { 'content-type': 'application/json' }),
+      body: '{"user_id":"me"}',
+    });
     expect(res.status).toBe(404);
     const devToken = await sign({ sub: 'me', iat: now(), exp: now() + 3600, dev: true }, TEST_SECRET, 'HS256');
     const ctx = await fetch(`${h.url}/api/users/me/context`, { headers: from('10.0.2.2', { authorization: `Bearer ${devToken}` }) });
@@ -71,7 +75,11 @@ describe('gateway security defaults', () => {
       expect(res.status, type).toBe(415);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     }
-    const ok = await fetch(`${h.url}/api/holistic/mood-entries/`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json; charset=utf-8' }, body: '{"score":5}' });
+    const ok = await fetch(`${h.url}/api/holistic/mood-entries/`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json; charset=utf-8' },
+      body: '{"score":5}',
+    });
     expect(ok.status).toBe(201);
   });
 

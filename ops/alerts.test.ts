@@ -11,8 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { EngineMetrics } from '../runtime/metrics.js';
 import { GatewayMetrics, type MetricSources } from '../gateway/metrics/prometheus.js';
+import { EngineMetrics } from '../runtime/metrics.js';
 import { githubAnchors } from '../testing/support/markdown.js';
 import { exposedMetrics, scanPromql } from './promql.js';
 
@@ -22,11 +22,20 @@ const all = rules.groups.flatMap((g) => g.rules);
 
 /** Metric name → label names, from what the exporter renders. Histograms also answer to _bucket, _sum and _count. */
 async function exportedMetrics(): Promise<Map<string, Set<string>>> {
-  const engine = { metrics: new EngineMetrics(), restoring: 0, tasks: new Map([['0_0', { id: '0_0', options: { subtopology: { stores: ['user_context'] }, state: { getStore: () => ({ approximateCount: () => 3 }) } } }]]) };
+  const engine = {
+    metrics: new EngineMetrics(),
+    restoring: 0,
+    tasks: new Map([
+      ['0_0', { id: '0_0', options: { subtopology: { stores: ['user_context'] }, state: { getStore: () => ({ approximateCount: () => 3 }) } } }],
+    ]),
+  };
   const totals = { processed: 10, errors: 1, latencyMsTotal: 5 };
   const sources = {
     engine,
-    nodes: { totals: () => new Map([['aggregate_context', totals]]), snapshot: () => new Map([['aggregate_context', { ...totals, rate: 1, errorRate: 0, latencyAvgMs: 1, busy: 0.1, utilization: 0.1 }]]) },
+    nodes: {
+      totals: () => new Map([['aggregate_context', totals]]),
+      snapshot: () => new Map([['aggregate_context', { ...totals, rate: 1, errorRate: 0, latencyAvgMs: 1, busy: 0.1, utilization: 0.1 }]]),
+    },
     lag: { lag: new Map([['aura360.user.events:0', 5]]) },
     wsClients: () => 1,
     pendingAdvice: () => 0,
@@ -101,7 +110,10 @@ describe('ops/alerts.yml', () => {
       expect(m, r.alert).not.toBeNull();
       expect(anchors, r.alert).toContain(m![1]);
     }
-    const tests = parse(fs.readFileSync(path.join(ROOT, 'ops/alerts.rules-test.yml'), 'utf8')) as { rule_files: string[]; tests: Array<{ alert_rule_test: Array<{ alertname: string; exp_alerts: unknown[] }> }> };
+    const tests = parse(fs.readFileSync(path.join(ROOT, 'ops/alerts.rules-test.yml'), 'utf8')) as {
+      rule_files: string[];
+      tests: Array<{ alert_rule_test: Array<{ alertname: string; exp_alerts: unknown[] }> }>;
+    };
     expect(tests.rule_files).toEqual(['alerts.yml']);
     const firing = new Set(tests.tests.flatMap((t) => t.alert_rule_test.filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)));
     expect([...firing].sort()).toEqual(all.map((r) => r.alert).sort());

@@ -12,14 +12,22 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, staleFiles } from '../cli/generated-files.js';
 import { compilePipeline } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
-import { ACL_BEGIN, ACL_END, QDRANT_PIPELINE, VECTOR_RESOURCE, compileForDocs, generatedOpsFiles, qdrantVariant, withAclSection } from './generated.js';
+import { ACL_BEGIN, ACL_END, compileForDocs, generatedOpsFiles, QDRANT_PIPELINE, qdrantVariant, VECTOR_RESOURCE, withAclSection } from './generated.js';
 
 const read = (rel: string) => fs.readFileSync(path.join(REPO_ROOT, rel), 'utf8');
 
 /** The pipeline without what differs by design: locations, file name, the vector sink. */
 function topologyOf(p: Pipeline): unknown {
   const strip = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(strip) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'loc').map(([k, x]) => [k, strip(x)])) : v;
+    Array.isArray(v)
+      ? v.map(strip)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .filter(([k]) => k !== 'loc')
+              .map(([k, x]) => [k, strip(x)]),
+          )
+        : v;
   const { file: _file, resources, ...rest } = p;
   const { [VECTOR_RESOURCE]: _vectors, ...others } = resources;
   return strip({ ...rest, resources: others });
@@ -51,7 +59,10 @@ describe('generated deployment files', () => {
     const qdrant = compileForDocs(read(QDRANT_PIPELINE), QDRANT_PIPELINE);
     expect(topologyOf(qdrant)).toEqual(topologyOf(base));
     expect(base.resources[VECTOR_RESOURCE]!.type).toBe('embedded');
-    expect(qdrant.resources[VECTOR_RESOURCE]).toMatchObject({ type: 'qdrant', config: { url: 'http://localhost:6333', api_key: '', collection: 'aura360_contexts' } });
+    expect(qdrant.resources[VECTOR_RESOURCE]).toMatchObject({
+      type: 'qdrant',
+      config: { url: 'http://localhost:6333', api_key: '', collection: 'aura360_contexts' },
+    });
     const env = { QDRANT_URL: 'http://qdrant:6333', QDRANT_API_KEY: 'k', QDRANT_COLLECTION: 'c' };
     const fromEnv = compilePipeline(read(QDRANT_PIPELINE), QDRANT_PIPELINE, { env }).pipeline!;
     expect(fromEnv.resources[VECTOR_RESOURCE]!.config).toMatchObject({ url: 'http://qdrant:6333', api_key: 'k', collection: 'c' });

@@ -12,9 +12,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseDocument, type Node } from 'yaml';
-import { AuraError, ErrorCodes } from '../common/errors.js';
+import { type Node, parseDocument } from 'yaml';
 import { REPO_ROOT } from '../cli/generated-files.js';
+import { AuraError, ErrorCodes } from '../common/errors.js';
 import { compilePipeline } from '../topology/compile.js';
 import { describeAcls } from '../topology/describe/acls.js';
 import { describeAsyncApi } from '../topology/describe/asyncapi.js';
@@ -53,12 +53,18 @@ export function qdrantVariant(source: string): string {
   const replaced = source.slice(0, start) + block + source.slice(end);
   // The yaml-language-server line must stay first for editors.
   const nl = replaced.indexOf('\n') + 1;
-  return replaced.startsWith('# yaml-language-server') ? replaced.slice(0, nl) + HEADER.join('\n') + '\n' + replaced.slice(nl) : HEADER.join('\n') + '\n' + replaced;
+  return replaced.startsWith('# yaml-language-server')
+    ? replaced.slice(0, nl) + HEADER.join('\n') + '\n' + replaced.slice(nl)
+    : HEADER.join('\n') + '\n' + replaced;
 }
 
 export function compileForDocs(source: string, file: string): Pipeline {
   const result = compilePipeline(source, file, { env: {} });
-  if (!result.pipeline) throw new AuraError(ErrorCodes.PIPELINE_INVALID, `${file} does not compile: ${result.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join('; ')}`);
+  if (!result.pipeline)
+    throw new AuraError(
+      ErrorCodes.PIPELINE_INVALID,
+      `${file} does not compile: ${result.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join('; ')}`,
+    );
   return result.pipeline;
 }
 

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startHarness, type Harness } from '../testing/support/gateway-harness.js';
+import { eventually, type Harness, startHarness } from '../testing/support/gateway-harness.js';
 import { exposedMetrics, scanPromql } from './promql.js';
 
 const DIR = path.resolve(import.meta.dirname, 'grafana');
@@ -35,7 +35,11 @@ beforeAll(async () => {
     expect(res.status).toBe(201);
   }
   // A Guardian answer, waited for: its latency histogram gets samples (and labels) too.
-  const advice = await fetch(`${h.url}/api/guardian/advice`, { method: 'POST', headers: { ...(await h.auth('ana')), prefer: 'wait=10' }, body: JSON.stringify({ question: 'How can I sleep better?' }) });
+  const advice = await fetch(`${h.url}/api/guardian/advice`, {
+    method: 'POST',
+    headers: { ...(await h.auth('ana')), prefer: 'wait=10' },
+    body: JSON.stringify({ question: 'How can I sleep better?' }),
+  });
   expect(advice.status).toBe(200);
   await eventually(() => (h.app.engine.metrics.commitTotal > 0 && h.gateway.deps.lag.lag.size > 0 ? true : undefined));
   h.gateway.deps.nodeStats.sample();
@@ -102,7 +106,13 @@ describe.each(dashboards)('ops/grafana/%s', (file) => {
 
   it('shows where the pipeline is backed up: lag, its growth, busy time per node, commits, restores', () => {
     const all = queries.map((q) => q.expr).join('\n');
-    for (const m of ['aura_stream_consumer_records_lag', 'aura_stream_processor_node_utilization_ratio', 'aura_stream_thread_commit_latency_seconds_bucket', 'aura_stream_state_restore_records_total', 'aura_stream_thread_restoring_tasks']) {
+    for (const m of [
+      'aura_stream_consumer_records_lag',
+      'aura_stream_processor_node_utilization_ratio',
+      'aura_stream_thread_commit_latency_seconds_bucket',
+      'aura_stream_state_restore_records_total',
+      'aura_stream_thread_restoring_tasks',
+    ]) {
       expect(all, m).toContain(m);
     }
     expect(all).toMatch(/deriv\(aura_stream_consumer_records_lag/);

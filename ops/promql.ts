@@ -4,8 +4,34 @@
  * brackets, without promtool.
  */
 const KEYWORDS = new Set([
-  'sum', 'max', 'min', 'avg', 'count', 'by', 'without', 'rate', 'irate', 'increase', 'delta', 'deriv', 'and', 'or', 'unless', 'on', 'ignoring',
-  'group_left', 'group_right', 'bool', 'offset', 'histogram_quantile', 'topk', 'bottomk', 'abs', 'clamp_min', 'absent', 'label_values',
+  'sum',
+  'max',
+  'min',
+  'avg',
+  'count',
+  'by',
+  'without',
+  'rate',
+  'irate',
+  'increase',
+  'delta',
+  'deriv',
+  'and',
+  'or',
+  'unless',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'offset',
+  'histogram_quantile',
+  'topk',
+  'bottomk',
+  'abs',
+  'clamp_min',
+  'absent',
+  'label_values',
 ]);
 
 export interface Scanned {
@@ -26,7 +52,12 @@ export function scanPromql(expr: string): Scanned {
   }
   if (stack.length > 0) problems.push(`unclosed ${stack.join('')}`);
   for (const range of text.matchAll(/\[([^\]]*)\]/g)) if (!/^\d+[smhdwy]$/.test(range[1]!)) problems.push(`range [${range[1]}]`);
-  const labels = [...text.matchAll(/\b(?:by|without|on|ignoring)\s*\(([^)]*)\)/g)].flatMap((m) => m[1]!.split(',').map((l) => l.trim()).filter(Boolean));
+  const labels = [...text.matchAll(/\b(?:by|without|on|ignoring)\s*\(([^)]*)\)/g)].flatMap((m) =>
+    m[1]!
+      .split(',')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
   labels.push(...[...text.matchAll(/\{([^}]*)\}/g)].flatMap((m) => [...m[1]!.matchAll(/(\w+)\s*(?:=~|!~|!=|=)/g)].map((x) => x[1]!)));
   const rest = text
     .replace(/\b(by|without|on|ignoring)\s*\([^)]*\)/g, ' ')

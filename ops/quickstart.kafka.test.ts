@@ -14,9 +14,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, brokers, kafkaTransport, pipelineCopy, readTopic, tempDir, uniquePrefix } from '../testing/support/kafka-harness.js';
+import { brokers, kafkaTransport, pipelineCopy, ROOT, readTopic, tempDir, uniquePrefix } from '../testing/support/kafka-harness.js';
+import { type QuickstartStep, quickstartSteps } from '../testing/support/quickstart-commands.js';
 import { loadPipeline } from '../topology/compile.js';
-import { quickstartSteps, type QuickstartStep } from '../testing/support/quickstart-commands.js';
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -29,7 +29,7 @@ async function freePort(): Promise<number> {
 /** The page as one bash script: each step's output after a `@@step N` marker; `serve` in the background until /readyz answers. */
 function script(steps: QuickstartStep[], port: number): string {
   const url = `http://127.0.0.1:${port}`;
-  const lines = ['set -euo pipefail', 'SERVE_PID=', "trap '[ -n \"$SERVE_PID\" ] && kill $SERVE_PID 2>/dev/null || true' EXIT"];
+  const lines = ['set -euo pipefail', 'SERVE_PID=', 'trap \'[ -n "$SERVE_PID" ] && kill $SERVE_PID 2>/dev/null || true\' EXIT'];
   steps.forEach((s, i) => {
     const text = s.text.replace(/http:\/\/localhost:8080/g, url);
     lines.push(`echo "@@step ${i}"`);
@@ -64,7 +64,14 @@ describe('docs/quickstart-kafka.md on Kafka', () => {
   it('works as written: topics, serve, token, first mood entry, context, advice, dead letters, AsyncAPI', async () => {
     const steps = quickstartSteps(ROOT);
     const port = await freePort();
-    const env = { ...process.env, AURA_PORT: String(port), AURA_STATE_DIR: path.join(dir, 'state'), AURA_VECTOR_DB: path.join(dir, 'vectors.db'), AURA_LOG_LEVEL: 'info', KAFKA_BROKERS: '' };
+    const env = {
+      ...process.env,
+      AURA_PORT: String(port),
+      AURA_STATE_DIR: path.join(dir, 'state'),
+      AURA_VECTOR_DB: path.join(dir, 'vectors.db'),
+      AURA_LOG_LEVEL: 'info',
+      KAFKA_BROKERS: '',
+    };
     const child = spawn('bash', ['-c', script(steps, port)], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += String(d)));

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { auraInProcess } from '../testing/support/aura-in-process.js';
-import { loadPipeline } from '../topology/compile.js';
 import { auraArgs, quickstartSteps } from '../testing/support/quickstart-commands.js';
+import { loadPipeline } from '../topology/compile.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const steps = quickstartSteps(ROOT);
@@ -27,8 +27,20 @@ describe('docs/quickstart-kafka.md on the embedded log', () => {
     const kinds = new Set(steps.map((s) => s.kind));
     expect([...kinds].sort()).toEqual(['aura', 'broker', 'broker-env', 'docker', 'http', 'serve']);
     const texts = steps.map((s) => s.text);
-    for (const needed of [/topics apply/, /topics plan/, / serve /, /api\/dev\/token/, /api\/holistic\/mood-entries/, /api\/users\/ana\/context/, /dlq replay .*--dry-run/, /describe --format asyncapi/]) {
-      expect(texts.some((t) => needed.test(t)), String(needed)).toBe(true);
+    for (const needed of [
+      /topics apply/,
+      /topics plan/,
+      / serve /,
+      /api\/dev\/token/,
+      /api\/holistic\/mood-entries/,
+      /api\/users\/ana\/context/,
+      /dlq replay .*--dry-run/,
+      /describe --format asyncapi/,
+    ]) {
+      expect(
+        texts.some((t) => needed.test(t)),
+        String(needed),
+      ).toBe(true);
     }
   });
 

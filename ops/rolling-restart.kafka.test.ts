@@ -17,7 +17,20 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeValue, encodeValue } from '../runtime/serde.js';
 import { makeEvents, type UserEvent } from '../testing/support/events.js';
-import { ROOT, type AuraProcess, aura, auraRun, committedTotal, kafkaTransport, pipelineCopy, readTopic, sleep, tempDir, uniquePrefix, waitFor } from '../testing/support/kafka-harness.js';
+import {
+  type AuraProcess,
+  aura,
+  auraRun,
+  committedTotal,
+  kafkaTransport,
+  pipelineCopy,
+  ROOT,
+  readTopic,
+  sleep,
+  tempDir,
+  uniquePrefix,
+  waitFor,
+} from '../testing/support/kafka-harness.js';
 import { loadPipeline } from '../topology/compile.js';
 
 const PARTITIONS = 4;

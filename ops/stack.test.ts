@@ -13,15 +13,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { JAR_ONNX_ENTRY, JAR_TOKENIZER_ENTRY, MINILM_MODEL_ID, cachedMiniLmModel } from '../providers/embedders/model-cache.js';
-import { compilePipeline } from '../topology/compile.js';
 import { main } from '../cli/main.js';
-import { dockerfileStages, repoFiles } from '../testing/support/stack-files.js';
+import { cachedMiniLmModel, JAR_ONNX_ENTRY, JAR_TOKENIZER_ENTRY, MINILM_MODEL_ID } from '../providers/embedders/model-cache.js';
 import { dockerIgnored, importsOf, loadedFiles } from '../testing/support/imports.js';
+import { dockerfileStages, repoFiles } from '../testing/support/stack-files.js';
+import { compilePipeline } from '../topology/compile.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const read = (rel: string) => fs.readFileSync(path.join(ROOT, rel), 'utf8');
-type Service = { image?: string; build?: unknown; command?: string[]; ports?: string[]; environment?: Record<string, string | number>; healthcheck?: Record<string, unknown>; depends_on?: Record<string, { condition: string }>; restart?: string };
+type Service = {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  ports?: string[];
+  environment?: Record<string, string | number>;
+  healthcheck?: Record<string, unknown>;
+  depends_on?: Record<string, { condition: string }>;
+  restart?: string;
+};
 const compose = parse(read('docker-compose.dev.yml')) as { services: Record<string, Service> };
 const services = compose.services;
 const published = (s: Service) => (s.ports ?? []).map((p) => p.split(':').map(Number) as [number, number]);
@@ -57,11 +66,15 @@ describe('docker-compose.dev.yml', () => {
     const result = compilePipeline(read(file!), file!, { env });
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(Object.values(result.pipeline!.resources).find((r) => r.type === 'qdrant')!.config.url).toBe(env.QDRANT_URL);
-    for (const args of [services.app!.command!, services.topics!.command!]) expect(await main([...args.slice(0, -1), '--help'], { out: () => {}, err: () => {} })).toBe(0);
+    for (const args of [services.app!.command!, services.topics!.command!])
+      expect(await main([...args.slice(0, -1), '--help'], { out: () => {}, err: () => {} })).toBe(0);
   });
 
   it('sets only environment variables the code or the pipeline reads', () => {
-    const sources = repoFiles(ROOT, (f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => fs.readFileSync(f, 'utf8')).join('\n') + read(services.app!.command![1]!);
+    const sources =
+      repoFiles(ROOT, (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+        .map((f) => fs.readFileSync(f, 'utf8'))
+        .join('\n') + read(services.app!.command![1]!);
     for (const name of [...Object.keys(services.app!.environment!), ...Object.keys(services.topics!.environment!)]) expect(sources, name).toContain(name);
   });
 
@@ -77,20 +90,31 @@ describe('docker-compose.dev.yml', () => {
         if (condition === 'service_healthy') expect(services[dep]!.healthcheck, `${dep} has no health check`).toBeDefined();
       }
     }
-    expect(services.app!.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, qdrant: { condition: 'service_healthy' }, topics: { condition: 'service_completed_successfully' } });
+    expect(services.app!.depends_on).toEqual({
+      kafka: { condition: 'service_healthy' },
+      qdrant: { condition: 'service_healthy' },
+      topics: { condition: 'service_completed_successfully' },
+    });
     expect(services.topics!.depends_on).toEqual({ kafka: { condition: 'service_healthy' } });
     expect(services['kafka-ui']!.depends_on).toEqual({ kafka: { condition: 'service_healthy' } });
     expect(JSON.stringify(services.app!.healthcheck!.test)).toContain(`127.0.0.1:${services.app!.environment!.AURA_PORT}/healthz`);
   });
 
   it('is what the README, the docs and the error messages tell people to run', () => {
-    const texts = [read('README.md'), ...repoFiles(path.join(ROOT, 'docs'), (f) => f.endsWith('.md')).map((f) => fs.readFileSync(f, 'utf8')), ...repoFiles(ROOT, (f) => f.endsWith('.ts')).map((f) => fs.readFileSync(f, 'utf8'))];
+    const texts = [
+      read('README.md'),
+      ...repoFiles(path.join(ROOT, 'docs'), (f) => f.endsWith('.md')).map((f) => fs.readFileSync(f, 'utf8')),
+      ...repoFiles(ROOT, (f) => f.endsWith('.ts')).map((f) => fs.readFileSync(f, 'utf8')),
+    ];
     let seen = 0;
     for (const text of texts) {
       for (const m of text.matchAll(/docker compose -f (\S+) (up|ps|logs|exec|stop|start|restart|down)((?:[ \t]+[\w.:-]+)*)/g)) {
         seen++;
         expect(m[1]).toBe('docker-compose.dev.yml');
-        const names = m[3]!.trim().split(/\s+/).filter((t) => t && !t.startsWith('-'));
+        const names = m[3]!
+          .trim()
+          .split(/\s+/)
+          .filter((t) => t && !t.startsWith('-'));
         for (const service of m[2] === 'exec' ? names.slice(0, 1) : names) expect(Object.keys(services), `${m[0]}`).toContain(service);
       }
     }
@@ -112,7 +136,10 @@ const auraFiles = new Set(
 describe('Dockerfile', () => {
   const stages = dockerfileStages(read('Dockerfile'));
   const stage = (name: string) => stages.find((s) => s.name === name)!;
-  const args = (name: string, instr: string) => stage(name).instructions.filter((i) => i.instr === instr).map((i) => i.args);
+  const args = (name: string, instr: string) =>
+    stage(name)
+      .instructions.filter((i) => i.instr === instr)
+      .map((i) => i.args);
 
   it('has a model stage, a build stage and a runtime stage on node:20-bookworm-slim', () => {
     expect(stages.map((s) => s.name)).toEqual(['model', 'build', 'runtime']);
@@ -122,13 +149,23 @@ describe('Dockerfile', () => {
   });
 
   it('builds the native modules the way scripts/setup.sh does, without dev dependencies the runtime does not import', () => {
-    const ci = /pkgs=\(([^)]*)\)/.exec(read('scripts/setup.sh'))![1]!.split(/\s+/).filter((p) => p.endsWith('-dev'));
+    const ci = /pkgs=\(([^)]*)\)/
+      .exec(read('scripts/setup.sh'))![1]!
+      .split(/\s+/)
+      .filter((p) => p.endsWith('-dev'));
     const build = args('build', 'RUN').join(' ');
     for (const p of ci) expect(build, p).toContain(p);
     expect(args('build', 'ENV').join(' ')).toMatch(/CKJS_LINKING=dynamic[\s\S]*ONNXRUNTIME_NODE_INSTALL=skip/);
     expect(build).toContain('npm ci --omit=dev');
     // Each -dev package's shared library is installed in the runtime stage.
-    const runtimeLibs: Record<string, string> = { 'zlib1g-dev': 'zlib1g', 'libssl-dev': 'libssl3', 'libzstd-dev': 'libzstd1', 'liblz4-dev': 'liblz4-1', 'libsasl2-dev': 'libsasl2-2', 'libcurl4-openssl-dev': 'libcurl4' };
+    const runtimeLibs: Record<string, string> = {
+      'zlib1g-dev': 'zlib1g',
+      'libssl-dev': 'libssl3',
+      'libzstd-dev': 'libzstd1',
+      'liblz4-dev': 'liblz4-1',
+      'libsasl2-dev': 'libsasl2-2',
+      'libcurl4-openssl-dev': 'libcurl4',
+    };
     const runtime = args('runtime', 'RUN').join(' ').split(/\s+/);
     for (const p of ci) expect(runtime, p).toContain(runtimeLibs[p]);
     const pkg = JSON.parse(read('package.json')) as { devDependencies: Record<string, string> };
@@ -199,7 +236,11 @@ describe('the image holds what aura runs and nothing else', () => {
     const testOnly = shipped.filter((f) => /\.test\.(ts|ya?ml)$|(^|\/)fixtures\/|^(testing|bench|scripts|docs)\/|^vitest.*\.config\.ts$|rules-test/.test(f));
     expect(testOnly).toEqual([]);
     // Every shipped module is one aura loads, or declares types its modules import.
-    const typeFiles = new Set([...auraFiles].filter((f) => /\.(ts|mjs|js)$/.test(f) && fs.existsSync(path.join(ROOT, f))).flatMap((f) => importsOf(path.join(ROOT, f)).map((i) => path.relative(ROOT, i.file))));
+    const typeFiles = new Set(
+      [...auraFiles]
+        .filter((f) => /\.(ts|mjs|js)$/.test(f) && fs.existsSync(path.join(ROOT, f)))
+        .flatMap((f) => importsOf(path.join(ROOT, f)).map((i) => path.relative(ROOT, i.file))),
+    );
     const unused = shipped.filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.d.ts') && !auraFiles.has(f) && !typeFiles.has(f));
     expect(unused, 'shipped modules that aura never loads: test-only code in a product folder?').toEqual([]);
   });

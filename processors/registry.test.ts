@@ -31,7 +31,8 @@ function pipelineAround(exampleYaml: string): string {
   for (const entry of Object.values(entries)) {
     for (const ref of [entry.from].flat()) if (typeof ref === 'string' && !nodes.has(ref.split('.')[0])) topics.add(ref);
     const to = entry.to;
-    for (const topic of typeof to === 'object' && to !== null && !Array.isArray(to) ? Object.values(to) : [to].flat()) if (typeof topic === 'string') topics.add(topic);
+    for (const topic of typeof to === 'object' && to !== null && !Array.isArray(to) ? Object.values(to) : [to].flat())
+      if (typeof topic === 'string') topics.add(topic);
     const spec = builtinProcessors.get(entry.type);
     const kind = spec?.storeRequirement?.(entry.config ?? {})?.kind ?? 'key_value';
     for (const store of [entry.store, ...(entry.stores ?? [])]) if (store) stores[store] = { kind };
@@ -100,7 +101,11 @@ describe('type behaviour the compiler relies on (hooks get durations in ms and d
   it('aggregate asks for the store kind its window needs', () => {
     const spec = builtinProcessors.get('aggregate')!;
     expect(spec.storeRequirement!({ aggregations: {}, emit: 'on_update' })).toEqual({ kind: 'key_value' });
-    expect(spec.storeRequirement!({ window: { type: 'tumbling', size: '1h', grace: '5m' } })).toEqual({ kind: 'window', windowSizeMs: 3_600_000, graceMs: 300_000 });
+    expect(spec.storeRequirement!({ window: { type: 'tumbling', size: '1h', grace: '5m' } })).toEqual({
+      kind: 'window',
+      windowSizeMs: 3_600_000,
+      graceMs: 300_000,
+    });
     expect(spec.storeRequirement!({ window: { type: 'session', gap: '30m' } })).toEqual({ kind: 'session', windowSizeMs: 1_800_000, graceMs: 0 });
     expect(spec.storeRequirement!({ window: { type: 'context', max_events: 5, span: '1d' } })).toEqual({ kind: 'key_value' });
   });
@@ -123,7 +128,11 @@ describe('type behaviour the compiler relies on (hooks get durations in ms and d
 
   it('aggregate checks window durations as milliseconds, and names them in the message as durations', () => {
     const check = builtinProcessors.get('aggregate')!.check!;
-    const issues = check({ aggregations: { n: { op: 'count' } }, window: { type: 'hopping', size: '90m', advance: 7_200_000, grace: '-1m' }, emit: 'on_update' });
+    const issues = check({
+      aggregations: { n: { op: 'count' } },
+      window: { type: 'hopping', size: '90m', advance: 7_200_000, grace: '-1m' },
+      emit: 'on_update',
+    });
     expect(issues.map((i) => [i.path.join('.'), i.code, i.message])).toEqual([
       ['window.advance', 'INVALID_WINDOW', 'hopping window advance (2h) is larger than its size (1h30m): records between windows would be lost'],
       ['window.grace', 'INVALID_WINDOW', 'window grace must not be negative (got -1m)'],

@@ -5,17 +5,17 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { Pipeline } from '../topology/model.js';
-import type { Logger } from '../processors/types.js';
-import type { Transport } from '../transports/types.js';
 import { builtinProcessors, type ProcessorRegistry } from '../processors/registry.js';
+import type { Logger } from '../processors/types.js';
+import { registrySerdesFor } from '../serdes/index.js';
+import type { RegistryConfig } from '../serdes/registry-config.js';
+import type { Pipeline } from '../topology/model.js';
+import type { Transport } from '../transports/types.js';
 import { type Clock, systemClock } from './clock.js';
 import { StreamEngine } from './engine.js';
 import { createJoin } from './joins/index.js';
-import { Resources, type ResourceOptions } from './resources.js';
+import { type ResourceOptions, Resources } from './resources.js';
 import { openTaskState } from './task-state-adapter.js';
-import { registrySerdesFor } from '../serdes/index.js';
-import type { RegistryConfig } from '../serdes/registry-config.js';
 
 export interface PipelineAppOptions {
   pipeline: Pipeline;

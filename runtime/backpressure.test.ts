@@ -67,7 +67,10 @@ describe('backpressure with a slow asynchronous processor', () => {
     // The engine reads this bound at every poll; the driver has no option for it.
     driver.app.engine.options.maxInflight = MAX_INFLIGHT;
     const base = recentHour();
-    await driver.pipeInput('texts', input.map((r, i) => ({ key: r.key, value: { text: `${r.key} #${r.seq}` }, timestamp: base + i })));
+    await driver.pipeInput(
+      'texts',
+      input.map((r, i) => ({ key: r.key, value: { text: `${r.key} #${r.seq}` }, timestamp: base + i })),
+    );
   }, 120_000);
 
   afterAll(async () => {

@@ -22,11 +22,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_SECRET } from '../testing/support/gateway-harness.js';
-import { makeEvents } from '../testing/support/events.js';
-import { type DedicatedBroker, startDedicatedBroker } from '../testing/support/kafka-dedicated-broker.js';
-import { ROOT, committedTotal, pipelineCopy, readTopic, sleep, tempDir, uniquePrefix, waitFor } from '../testing/support/kafka-harness.js';
 import { auraInProcess } from '../testing/support/aura-in-process.js';
+import { makeEvents } from '../testing/support/events.js';
+import { TEST_SECRET } from '../testing/support/gateway-harness.js';
+import { type DedicatedBroker, startDedicatedBroker } from '../testing/support/kafka-dedicated-broker.js';
+import { committedTotal, pipelineCopy, ROOT, readTopic, sleep, tempDir, uniquePrefix, waitFor } from '../testing/support/kafka-harness.js';
 import { loadPipeline } from '../topology/compile.js';
 import { createKafkaTransport, type KafkaTransport } from '../transports/kafka/index.js';
 import { decodeValue, encodeValue } from './serde.js';
@@ -58,7 +58,15 @@ interface Child {
 }
 
 function aura(args: string[], instance: string): Child {
-  const env = { ...process.env, KAFKA_BROKERS: broker.address, AURA_INSTANCE_ID: instance, AURA_STATE_DIR: dir, AURA_LOG_LEVEL: 'info', KAFKA_SESSION_TIMEOUT_MS: '6000', AURA_JWT_SECRET: TEST_SECRET };
+  const env = {
+    ...process.env,
+    KAFKA_BROKERS: broker.address,
+    AURA_INSTANCE_ID: instance,
+    AURA_STATE_DIR: dir,
+    AURA_LOG_LEVEL: 'info',
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
+    AURA_JWT_SECRET: TEST_SECRET,
+  };
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/aura.js'), ...args], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
@@ -109,17 +117,27 @@ describe('a broker outage under exactly-once', () => {
       while (flowing) {
         const batch = events.slice(produced, produced + 20);
         produced += batch.length;
-        await producer.send(batch.map((e) => ({ topic: input.name, key: e.user_id, value: encodeValue(e), timestamp: Date.parse(e.time) }))).catch(() => undefined);
+        await producer
+          .send(batch.map((e) => ({ topic: input.name, key: e.user_id, value: encodeValue(e), timestamp: Date.parse(e.time) })))
+          .catch(() => undefined);
         await sleep(50);
       }
     })();
     // ... and through the gateway, three users at a time.
     const publishes: Publish[] = [];
     const publishing = ['gw-ana', 'gw-ben', 'gw-eva'].map(async (user) => {
-      const headers = { authorization: `Bearer ${await sign({ sub: user, exp: Math.floor(Date.now() / 1000) + 600 }, TEST_SECRET, 'HS256')}`, 'content-type': 'application/json' };
+      const headers = {
+        authorization: `Bearer ${await sign({ sub: user, exp: Math.floor(Date.now() / 1000) + 600 }, TEST_SECRET, 'HS256')}`,
+        'content-type': 'application/json',
+      };
       for (let i = 0; flowing; i++) {
         const t0 = Date.now();
-        const res = await fetch(`${url}/api/holistic/mood-entries/`, { method: 'POST', headers, body: JSON.stringify({ score: 1 + (i % 10) }), signal: AbortSignal.timeout(30_000) }).catch(() => undefined);
+        const res = await fetch(`${url}/api/holistic/mood-entries/`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ score: 1 + (i % 10) }),
+          signal: AbortSignal.timeout(30_000),
+        }).catch(() => undefined);
         const body = res?.status === 201 ? ((await res.json()) as { id: string }) : undefined;
         publishes.push({ status: res?.status ?? 'no answer', ms: Date.now() - t0, id: body?.id, retryAfter: res?.headers.get('retry-after') });
         await sleep(150);
@@ -139,7 +157,13 @@ describe('a broker outage under exactly-once', () => {
     /** A wait that, when it times out, says where readiness and both processes were. */
     const expectWithin = (what: string, ok: () => Promise<boolean> | boolean, ms: number, every?: number) =>
       waitFor(what, ok, ms, every).catch((err: Error) => {
-        const tail = (c: Child) => c.output().split('\n').filter((l) => !l.includes('"level":30')).slice(-25).join('\n');
+        const tail = (c: Child) =>
+          c
+            .output()
+            .split('\n')
+            .filter((l) => !l.includes('"level":30'))
+            .slice(-25)
+            .join('\n');
         throw new Error(`${err.message}\nlast /readyz: ${JSON.stringify(samples.at(-1))}\n--- aura run:\n${tail(runner)}\n--- aura serve:\n${tail(server)}`);
       });
     await expectWithin('processing under way', async () => (await progress()) > 400, 90_000, 300);
@@ -210,7 +234,10 @@ describe('a broker outage under exactly-once', () => {
     expect(folded.size).toBe(perUser.size);
     for (const [user, ids] of perUser) {
       expect(folded.get(user)!.version, user).toBe(ids.length);
-      expect(folded.get(user)!.events.map((e) => e.id), user).toEqual(ids.slice(-20));
+      expect(
+        folded.get(user)!.events.map((e) => e.id),
+        user,
+      ).toEqual(ids.slice(-20));
     }
   }, 420_000);
 });

@@ -11,8 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/logger.js';
-import { loadPipeline } from '../topology/compile.js';
 import { makeEvents } from '../testing/support/events.js';
+import { loadPipeline } from '../topology/compile.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
 import { createPipelineApp } from './app.js';
 import { CommitPolicy, DEFAULT_COMMIT_MIN_GAP_MS, MAX_BUFFERED } from './commit-policy.js';
@@ -21,7 +21,11 @@ import type { Task } from './task.js';
 
 /** What the policy reads of a task. */
 function task(o: { uncommitted?: boolean; buffered?: number; needsFlush?: boolean }): Task {
-  return { hasUncommitted: () => o.uncommitted ?? false, collector: { size: o.buffered ?? 0 }, options: { state: { needsFlush: () => o.needsFlush ?? false } } } as unknown as Task;
+  return {
+    hasUncommitted: () => o.uncommitted ?? false,
+    collector: { size: o.buffered ?? 0 },
+    options: { state: { needsFlush: () => o.needsFlush ?? false } },
+  } as unknown as Task;
 }
 
 describe('CommitPolicy', () => {

@@ -6,6 +6,8 @@
  * broker); otherwise backoff, up to task_timeout — before the task manager re-creates
  * its tasks from the last committed offsets (Kafka Streams' "task corrupted").
  */
+
+import type { Logger } from '../processors/types.js';
 import type { Consumer, Producer, Transport } from '../transports/types.js';
 import { Committer, type PreparedCommit } from './commit.js';
 import { fencedError, isFenced } from './failures.js';
@@ -13,7 +15,6 @@ import type { HealthTracker } from './health.js';
 import type { EngineMetrics } from './metrics.js';
 import type { Retrier } from './retry.js';
 import type { Task } from './task.js';
-import type { Logger } from '../processors/types.js';
 
 export interface CommitSupervisorOptions {
   app: string;

@@ -14,10 +14,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TaskStateManager } from '../state/index.js';
+import { makeEvents, type UserEvent } from '../testing/support/events.js';
 import { loadPipeline } from '../topology/compile.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
-import { makeEvents, type UserEvent } from '../testing/support/events.js';
-import { encodeValue, decodeValue } from './serde.js';
+import { decodeValue, encodeValue } from './serde.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const USERS = 300;
@@ -99,7 +99,9 @@ describe.each(scenarios)('kill -9 of aura run under exactly-once: $name', (s) =>
       if (!fs.existsSync(logPath)) return 0;
       const db = new Database(logPath, { readonly: true, fileMustExist: true });
       try {
-        const row = db.prepare('SELECT COALESCE(SUM(off), 0) AS n FROM committed_offsets WHERE group_id = ? AND topic = ?').get(pipeline.app, input.name) as { n: number };
+        const row = db.prepare('SELECT COALESCE(SUM(off), 0) AS n FROM committed_offsets WHERE group_id = ? AND topic = ?').get(pipeline.app, input.name) as {
+          n: number;
+        };
         return row.n;
       } finally {
         db.close();
@@ -113,7 +115,15 @@ describe.each(scenarios)('kill -9 of aura run under exactly-once: $name', (s) =>
       await transport.connect();
       await transport.admin().createTopics([{ name: input.name, partitions: input.partitions, replication: 1, config: {} }]);
       const producer = transport.producer({});
-      await producer.send(events.map((e) => ({ topic: input.name, partition: transport.partitionFor(e.user_id, input.partitions), key: e.user_id, value: encodeValue(e), timestamp: Date.parse(e.time) })));
+      await producer.send(
+        events.map((e) => ({
+          topic: input.name,
+          partition: transport.partitionFor(e.user_id, input.partitions),
+          key: e.user_id,
+          value: encodeValue(e),
+          timestamp: Date.parse(e.time),
+        })),
+      );
       await producer.close();
       await transport.close();
     }

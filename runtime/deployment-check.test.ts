@@ -77,7 +77,13 @@ async function records(transport: Transport, topic: string): Promise<number> {
   }
 }
 
-const taskDirs = (stateDir: string) => (fs.existsSync(path.join(stateDir, 'deploy-check')) ? fs.readdirSync(path.join(stateDir, 'deploy-check')).filter((d) => /^\d+_\d+$/.test(d)).sort() : []);
+const taskDirs = (stateDir: string) =>
+  fs.existsSync(path.join(stateDir, 'deploy-check'))
+    ? fs
+        .readdirSync(path.join(stateDir, 'deploy-check'))
+        .filter((d) => /^\d+_\d+$/.test(d))
+        .sort()
+    : [];
 
 /** Runs the pipeline until it has committed every input record, then stops it. */
 async function runUntilCommitted(pipeline: Pipeline, transport: Transport, stateDir: string, inputs: number): Promise<void> {
@@ -122,7 +128,12 @@ describe('checkAndRecordDeployment on the embedded log', () => {
     await ensureTopics(v1, transport.admin(), 'create', createLogger('test', 'silent'));
     const producer = transport.producer({});
     await producer.send([
-      ...Array.from({ length: 30 }, (_, i) => ({ topic: 'dc.events', key: `u${i % 6}`, value: Buffer.from(JSON.stringify({ amount: i })), timestamp: 1_700_000_000_000 + i * 60_000 })),
+      ...Array.from({ length: 30 }, (_, i) => ({
+        topic: 'dc.events',
+        key: `u${i % 6}`,
+        value: Buffer.from(JSON.stringify({ amount: i })),
+        timestamp: 1_700_000_000_000 + i * 60_000,
+      })),
       ...Array.from({ length: 10 }, (_, i) => ({ topic: 'dc.clicks', key: `u${i % 3}`, value: Buffer.from('{}'), timestamp: 1_700_000_000_000 + i })),
     ]);
     await producer.close();
@@ -159,7 +170,9 @@ describe('checkAndRecordDeployment on the embedded log', () => {
     const result = await checkAndRecordDeployment(v2, transport, { stateDir: stateA, allowBreaking: true, recordedBy: 'instance-a' });
     expect(result.plan.verdict).toBe('breaking');
     expect(result.resetChangelogs).toEqual(['deploy-check-hourly_store-changelog']);
-    expect(result.discarded).toEqual(['  - the state of store "hourly_store" (changelog deploy-check-hourly_store-changelog and local files) (WINDOW_CHANGED at processor hourly_spend)']);
+    expect(result.discarded).toEqual([
+      '  - the state of store "hourly_store" (changelog deploy-check-hourly_store-changelog and local files) (WINDOW_CHANGED at processor hourly_spend)',
+    ]);
     expect(result.droppedTasks).toEqual(['0_0', '0_1', '1_0', '1_1']);
     expect(taskDirs(stateA)).toEqual([]);
     // Re-created empty, with the partitions the pipeline declares; the other store's changelog is untouched.

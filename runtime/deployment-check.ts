@@ -14,17 +14,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { AuraError, ErrorCodes } from '../common/errors.js';
 import { canonicalJson } from '../common/canonical-json.js';
+import { AuraError, ErrorCodes } from '../common/errors.js';
+import { TaskStateManager } from '../state/index.js';
 import { defaultSchemasDir } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
+import { severityOf } from '../topology/plan/changes.js';
 import { buildDeployment, type Deployment } from '../topology/plan/deployment.js';
 import { changeHeadline, discardedLines, findingLines } from '../topology/plan/format.js';
-import { windowShape, type StoreLayout } from '../topology/plan/layouts.js';
-import { planDeployment, type Plan } from '../topology/plan/plan.js';
-import { severityOf } from '../topology/plan/changes.js';
+import { type StoreLayout, windowShape } from '../topology/plan/layouts.js';
+import { type Plan, planDeployment } from '../topology/plan/plan.js';
 import type { Transport } from '../transports/types.js';
-import { TaskStateManager } from '../state/index.js';
 import { readDeployment, readLocalCopy, recordDeployment, writeLocalCopy } from './deployment-record.js';
 import { topicConfig } from './topics-plan.js';
 
@@ -91,7 +91,11 @@ export async function checkDeployment(pipeline: Pipeline, transport: Transport, 
 }
 
 /** checkDeployment and record() at once (for callers with nothing to start in between). */
-export async function checkAndRecordDeployment(pipeline: Pipeline, transport: Transport, options: DeploymentCheckOptions): Promise<DeploymentCheck & { recorded: boolean }> {
+export async function checkAndRecordDeployment(
+  pipeline: Pipeline,
+  transport: Transport,
+  options: DeploymentCheckOptions,
+): Promise<DeploymentCheck & { recorded: boolean }> {
   const check = await checkDeployment(pipeline, transport, options);
   return { ...check, recorded: await check.record() };
 }
@@ -103,7 +107,11 @@ async function readRecorded(transport: Transport, app: string, allowBreaking?: b
   } catch (err) {
     if (!(err instanceof AuraError && err.code === ErrorCodes.DESERIALIZATION)) throw err;
     if (allowBreaking) return undefined;
-    throw new AuraError(ErrorCodes.DEPLOYMENT_BREAKING, `${err.message}\nWhat is deployed is unknown. Start with --allow-breaking to deploy anyway (the record is replaced; nothing is reset).`, { cause: err });
+    throw new AuraError(
+      ErrorCodes.DEPLOYMENT_BREAKING,
+      `${err.message}\nWhat is deployed is unknown. Start with --allow-breaking to deploy anyway (the record is replaced; nothing is reset).`,
+      { cause: err },
+    );
   }
 }
 
@@ -135,7 +143,10 @@ async function resetStoreChangelogs(pipeline: Pipeline, transport: Transport, st
   while (doomed.length > 0) {
     const left = new Set((await admin.listTopics()).map((t) => t.name));
     if (!doomed.some((n) => left.has(n))) break;
-    if (Date.now() > deadline) throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `deleted changelogs ${doomed.join(', ')} are still listed after ${DELETE_TIMEOUT_MS / 1000} s`, { retriable: true });
+    if (Date.now() > deadline)
+      throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `deleted changelogs ${doomed.join(', ')} are still listed after ${DELETE_TIMEOUT_MS / 1000} s`, {
+        retriable: true,
+      });
     await new Promise((r) => setTimeout(r, 250));
   }
   let pending = wanted;
@@ -159,7 +170,10 @@ async function resetStoreChangelogs(pipeline: Pipeline, transport: Transport, st
 function dropLocalState(stateDir: string, app: string): string[] {
   const dir = path.join(stateDir, app);
   if (!fs.existsSync(dir)) return [];
-  const tasks = fs.readdirSync(dir).filter((name) => /^\d+_\d+$/.test(name) && fs.statSync(path.join(dir, name)).isDirectory()).sort();
+  const tasks = fs
+    .readdirSync(dir)
+    .filter((name) => /^\d+_\d+$/.test(name) && fs.statSync(path.join(dir, name)).isDirectory())
+    .sort();
   for (const task of tasks) TaskStateManager.wipe(stateDir, app, task);
   return tasks;
 }
@@ -167,7 +181,18 @@ function dropLocalState(stateDir: string, app: string): string[] {
 /** What local state depends on, per store. */
 function stateShape(l: StoreLayout): string {
   const { kind, subtopology, partitions, partitionKeys, groupBy, aggregations, preset, changelogTopic, fromTopic } = l;
-  return canonicalJson({ kind, subtopology, partitions, partitionKeys, groupBy, aggregations, preset, changelogTopic, fromTopic, window: windowShape(l.window) });
+  return canonicalJson({
+    kind,
+    subtopology,
+    partitions,
+    partitionKeys,
+    groupBy,
+    aggregations,
+    preset,
+    changelogTopic,
+    fromTopic,
+    window: windowShape(l.window),
+  });
 }
 
 function localLayouts(stateDir: string, app: string): Record<string, StoreLayout> | undefined {

@@ -10,9 +10,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
-import { deploymentsTopic, parseDeployment, type Deployment } from '../topology/plan/deployment.js';
+import { type Deployment, deploymentsTopic, parseDeployment } from '../topology/plan/deployment.js';
 
 export { deploymentsTopic };
+
 import type { Transport } from '../transports/types.js';
 
 /** The record's key: one deployment per app, so compaction keeps the latest. */
@@ -34,14 +35,19 @@ export async function readDeployment(transport: Transport, app: string): Promise
     let last: { offset: number; value: Buffer | null } | undefined;
     const deadline = Date.now() + READ_TIMEOUT_MS;
     while ((consumer.position(tp) ?? begin.offset) < end.offset) {
-      if (Date.now() > deadline) throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `reading ${topic} did not reach its end offset ${end.offset} within ${READ_TIMEOUT_MS / 1000} s`, { retriable: true });
+      if (Date.now() > deadline)
+        throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `reading ${topic} did not reach its end offset ${end.offset} within ${READ_TIMEOUT_MS / 1000} s`, {
+          retriable: true,
+        });
       for (const r of await consumer.poll(100, 200)) if (r.offset < end.offset && r.key === RECORD_KEY) last = { offset: r.offset, value: r.value };
     }
     if (!last?.value) return undefined;
     try {
       return parseDeployment(JSON.parse(last.value.toString('utf8')));
     } catch (err) {
-      throw new AuraError(ErrorCodes.DESERIALIZATION, `the deployment recorded in ${topic} at offset ${last.offset} cannot be read: ${errorMessage(err)}`, { cause: err });
+      throw new AuraError(ErrorCodes.DESERIALIZATION, `the deployment recorded in ${topic} at offset ${last.offset} cannot be read: ${errorMessage(err)}`, {
+        cause: err,
+      });
     }
   } finally {
     await consumer.close().catch(() => undefined);

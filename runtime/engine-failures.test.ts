@@ -12,8 +12,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuraError, ErrorCodes } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
-import { loadPipeline } from '../topology/compile.js';
 import { makeEvents } from '../testing/support/events.js';
+import { loadPipeline } from '../topology/compile.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
 import type { Transport } from '../transports/types.js';
 import { createPipelineApp } from './app.js';
@@ -80,8 +80,10 @@ async function runWithFaults(faults: Faults, events = makeEvents(1500, 40, 5)) {
   await producer.send(events.map((e) => ({ topic: input.name, key: e.user_id, value: encodeValue(e), timestamp: Date.parse(e.time) })));
   await producer.close();
   const probe = inner.consumer({ groupId: pipeline.app, isolation: 'read_committed' });
-  const done = async () => (await probe.committed([0, 1, 2].map((partition) => ({ topic: input.name, partition })))).reduce((n, o) => n + Math.max(0, o.offset), 0);
-  for (const deadline = Date.now() + 30_000; (await done()) < events.length && app.engine.state === 'running' && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+  const done = async () =>
+    (await probe.committed([0, 1, 2].map((partition) => ({ topic: input.name, partition })))).reduce((n, o) => n + Math.max(0, o.offset), 0);
+  for (const deadline = Date.now() + 30_000; (await done()) < events.length && app.engine.state === 'running' && Date.now() < deadline; )
+    await new Promise((r) => setTimeout(r, 50));
   const processed = await done();
   await probe.close();
   return { app, inner, pipeline, events, processed };
@@ -111,7 +113,11 @@ describe('engine under transport failures', () => {
   it('retries failed polls and failed transactions, replaces a fatal producer, and stays exactly-once', async () => {
     const faults: Faults = {
       polls: [transient('poll'), transient('poll')],
-      commits: [transient('commitTransaction'), new AuraError(ErrorCodes.TRANSPORT_FAILED, 'commitTransaction: Local: Fatal error', { details: { fatal: true } }), transient('commitTransaction')],
+      commits: [
+        transient('commitTransaction'),
+        new AuraError(ErrorCodes.TRANSPORT_FAILED, 'commitTransaction: Local: Fatal error', { details: { fatal: true } }),
+        transient('commitTransaction'),
+      ],
       producersCreated: 0,
     };
     const run = await runWithFaults(faults);
@@ -140,7 +146,10 @@ describe('engine under transport failures', () => {
   it('stops with a clear error when the producer is fenced', async () => {
     const fenced = new AuraError(ErrorCodes.TRANSPORT_FENCED, 'commitTransaction: producer fenced (Broker: Producer fenced)');
     const run = await runWithFaults({ polls: [], commits: [fenced], producersCreated: 0 });
-    const err = await run.app.engine.done.then(() => undefined, (e: unknown) => e);
+    const err = await run.app.engine.done.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(run.app.engine.state).toBe('failed');
     expect(err).toBeInstanceOf(AuraError);
     expect((err as AuraError).code).toBe('TRANSPORT_FENCED');

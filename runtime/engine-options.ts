@@ -1,11 +1,12 @@
 /** What a StreamEngine is built from (see runtime/app.ts for the usual composition). */
-import type { Pipeline, SubTopology } from '../topology/model.js';
+
 import type { Logger } from '../processors/types.js';
+import type { Pipeline, SubTopology } from '../topology/model.js';
 import type { Transport } from '../transports/types.js';
 import type { Clock } from './clock.js';
+import type { ValueSerdes } from './serde.js';
 import type { GraphFactories } from './task-graph.js';
 import type { TaskState } from './task-state.js';
-import type { ValueSerdes } from './serde.js';
 
 export interface EngineOptions {
   pipeline: Pipeline;

@@ -13,8 +13,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuraError, ErrorCodes } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
-import { loadPipeline } from '../topology/compile.js';
 import { makeEvents, type UserEvent } from '../testing/support/events.js';
+import { loadPipeline } from '../topology/compile.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
 import type { Consumer, Producer, Transport } from '../transports/types.js';
 import { createPipelineApp, type PipelineApp } from './app.js';
@@ -40,10 +40,12 @@ class Outage {
 
 /** The embedded transport whose broker calls fail while the outage lasts. */
 function unreliable(inner: Transport, outage: Outage): Transport {
-  const guard = <A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
-    outage.check(what);
-    return fn(...args);
-  };
+  const guard =
+    <A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      outage.check(what);
+      return fn(...args);
+    };
   return {
     kind: inner.kind,
     connect: guard('connect', () => inner.connect()),
@@ -80,9 +82,11 @@ async function setup(events: UserEvent[], taskTimeoutMs?: number) {
   await app.start();
   const input = pipeline.topics.user_events!;
   const writer = inner.producer({});
-  const produce = (list: UserEvent[]) => writer.send(list.map((e) => ({ topic: input.name, key: e.user_id, value: encodeValue(e), timestamp: Date.parse(e.time) })));
+  const produce = (list: UserEvent[]) =>
+    writer.send(list.map((e) => ({ topic: input.name, key: e.user_id, value: encodeValue(e), timestamp: Date.parse(e.time) })));
   const probe = inner.consumer({ groupId: pipeline.app, isolation: 'read_committed' });
-  const processed = async () => (await probe.committed([0, 1, 2].map((partition) => ({ topic: input.name, partition })))).reduce((n, o) => n + Math.max(0, o.offset), 0);
+  const processed = async () =>
+    (await probe.committed([0, 1, 2].map((partition) => ({ topic: input.name, partition })))).reduce((n, o) => n + Math.max(0, o.offset), 0);
   const close = async () => {
     await writer.close();
     await probe.close();
@@ -153,7 +157,9 @@ describe('engine through a broker outage', () => {
     expect(during.ready).toBe(false);
     expect(during.brokerUnreachableSince).toBe(s.outage.since);
     expect(during.reasons[0]).toBe(`broker unreachable since ${new Date(s.outage.since!).toISOString()} (all broker connections are down)`);
-    expect(during.reasons.slice(1).join('\n')).toMatch(/^(commit|restore|read committed offsets) failing since \S+, \d+ attempts?, retrying until \S+: \w+: Local: All broker connections are down$/m);
+    expect(during.reasons.slice(1).join('\n')).toMatch(
+      /^(commit|restore|read committed offsets) failing since \S+, \d+ attempts?, retrying until \S+: \w+: Local: All broker connections are down$/m,
+    );
     expect(await s.processed()).toBe(400);
 
     s.outage.end();
@@ -190,11 +196,16 @@ describe('engine through a broker outage', () => {
     s.outage.start();
     const started = Date.now();
     await s.produce(events.slice(100));
-    const err = await s.app.engine.done.then(() => undefined, (e: unknown) => e);
+    const err = await s.app.engine.done.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     const took = Date.now() - started;
     expect(err).toBeInstanceOf(AuraError);
     expect((err as AuraError).code).toBe(ErrorCodes.TASK_TIMEOUT);
-    expect((err as AuraError).message).toMatch(/^gave up: (commit|restore|read committed offsets) kept failing for 1.5 s \(task_timeout\), since \S+, \d+ attempts?; last error: \w+: Local: All broker connections are down\. Is the broker reachable\?/);
+    expect((err as AuraError).message).toMatch(
+      /^gave up: (commit|restore|read committed offsets) kept failing for 1.5 s \(task_timeout\), since \S+, \d+ attempts?; last error: \w+: Local: All broker connections are down\. Is the broker reachable\?/,
+    );
     expect(took).toBeGreaterThanOrEqual(1500);
     expect(took).toBeLessThan(15_000);
     const h = s.app.engine.health();

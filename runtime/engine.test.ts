@@ -22,8 +22,14 @@ describe('default pipeline through the test driver', () => {
       resources: { embedder: createHashingEmbedder() },
     });
     // Two batches: state must carry over between commits.
-    await driver.pipeInput('user_events', events.slice(0, 300).map((e) => ({ key: e.user_id, value: e, timestamp: Date.parse(e.time) })));
-    await driver.pipeInput('user_events', events.slice(300).map((e) => ({ key: e.user_id, value: e, timestamp: Date.parse(e.time) })));
+    await driver.pipeInput(
+      'user_events',
+      events.slice(0, 300).map((e) => ({ key: e.user_id, value: e, timestamp: Date.parse(e.time) })),
+    );
+    await driver.pipeInput(
+      'user_events',
+      events.slice(300).map((e) => ({ key: e.user_id, value: e, timestamp: Date.parse(e.time) })),
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -77,7 +83,8 @@ describe('default pipeline through the test driver', () => {
     expect(out).toHaveLength(2 * users);
     const versions = new Map<string, number[]>();
     for (const r of out) versions.set(r.key!, [...(versions.get(r.key!) ?? []), (r.value as { version: number }).version]);
-    for (const [user, vs] of versions) expect(vs).toEqual([events.slice(0, 300).filter((e) => e.user_id === user).length, events.filter((e) => e.user_id === user).length]);
+    for (const [user, vs] of versions)
+      expect(vs).toEqual([events.slice(0, 300).filter((e) => e.user_id === user).length, events.filter((e) => e.user_id === user).length]);
     const last = new Map<string, any>();
     for (const r of out) last.set(r.key!, r.value);
     for (const [user, ctx] of last) {
@@ -143,7 +150,12 @@ describe('default pipeline through the test driver', () => {
     const chunks = (await driver.readOutput('guardian_chunks')).map((r) => r.value as any).filter((c) => c.correlation_id === 'c-1');
     expect(chunks.map((c) => c.seq)).toEqual(chunks.map((_, i) => i));
     expect(chunks.at(-1)!.final).toBe(true);
-    expect(chunks.slice(0, -1).map((c) => c.text).join(' ')).toBe(responses.get('c-1')!.advice);
+    expect(
+      chunks
+        .slice(0, -1)
+        .map((c) => c.text)
+        .join(' '),
+    ).toBe(responses.get('c-1')!.advice);
   });
 
   it('sends a poison record to the dead letter topic with its coordinates and goes on', async () => {

@@ -11,20 +11,20 @@
  * a failed transaction is re-processed from the last committed offsets, and
  * `health()` says meanwhile what is wrong and since when.
  */
-import { EMPTY, Subscription, catchError, concatMap, defer, from, repeat, takeWhile } from 'rxjs';
+import { catchError, concatMap, defer, EMPTY, from, repeat, Subscription, takeWhile } from 'rxjs';
 import { errorMessage } from '../common/errors.js';
 import type { Consumer, LogRecord } from '../transports/types.js';
 import { BrokerProbe } from './broker-probe.js';
 import { type Clock, systemClock } from './clock.js';
 import { CommitSupervisor } from './commit-supervisor.js';
-import { EngineMetrics } from './metrics.js';
 import type { EngineOptions } from './engine-options.js';
 import { type EngineHealth, type EngineState, HealthTracker } from './health.js';
 import { ImmediateSender } from './immediate-sender.js';
+import { EngineMetrics } from './metrics.js';
 import { Retrier, RetryCancelled } from './retry.js';
+import type { Task } from './task.js';
 import { TaskManager } from './task-manager.js';
 import { taskUnits } from './task-units.js';
-import type { Task } from './task.js';
 import { ensureTopics } from './topics.js';
 
 export type { EngineOptions } from './engine-options.js';
@@ -118,7 +118,9 @@ export class StreamEngine {
       clientId: `${pipeline.app}-${instanceId}`,
       groupInstanceId: this.options.groupInstanceId,
       // A sub-topology reading several topics needs partition n of all of them in one task.
-      copartitioned: pipeline.subtopologies.map((st) => [...st.sourceTopics, ...st.tableTopics].map((id) => pipeline.topics[id]!.name)).filter((g) => g.length > 1),
+      copartitioned: pipeline.subtopologies
+        .map((st) => [...st.sourceTopics, ...st.tableTopics].map((id) => pipeline.topics[id]!.name))
+        .filter((g) => g.length > 1),
     });
     const commits = new CommitSupervisor({
       app: pipeline.app,

@@ -6,8 +6,8 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeEvents } from '../testing/support/events.js';
-import { encodeValue } from './serde.js';
 import { TopologyTestDriver } from '../testing/test-driver.js';
+import { encodeValue } from './serde.js';
 
 describe('event loop under a backlog', () => {
   let driver: TopologyTestDriver | undefined;
@@ -20,7 +20,13 @@ describe('event loop under a backlog', () => {
     const producer = driver.transport.producer({});
     for (let i = 0; i < events.length; i += 5000) {
       await producer.send(
-        events.slice(i, i + 5000).map((e) => ({ topic: topic.name, partition: driver!.transport.partitionFor(e.user_id, topic.partitions), key: e.user_id, value: encodeValue(e), timestamp: Date.parse(e.time) })),
+        events.slice(i, i + 5000).map((e) => ({
+          topic: topic.name,
+          partition: driver!.transport.partitionFor(e.user_id, topic.partitions),
+          key: e.user_id,
+          value: encodeValue(e),
+          timestamp: Date.parse(e.time),
+        })),
       );
     }
     await producer.close();

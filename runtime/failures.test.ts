@@ -35,9 +35,13 @@ describe('classifyFailure', () => {
     expect(classifyFailure(kafka(E.ERR_PRODUCER_FENCED, 'Broker: Producer fenced'))).toBe('fenced');
     expect(classifyFailure(kafka(E.ERR__FENCED, 'Local: This instance has been fenced by a newer instance'))).toBe('fenced');
     expect(classifyFailure(kafka(E.ERR__FATAL, 'Local: Fatal error: producer epoch fenced'))).toBe('fenced');
-    const timedOut = new AuraError(ErrorCodes.TRANSPORT_FENCED, 'commitTransaction: producer fenced', { details: { transactionAgeMs: 31_000, transactionTimedOut: true } });
+    const timedOut = new AuraError(ErrorCodes.TRANSPORT_FENCED, 'commitTransaction: producer fenced', {
+      details: { transactionAgeMs: 31_000, transactionTimedOut: true },
+    });
     expect(classifyFailure(timedOut)).toBe('replace');
-    const young = new AuraError(ErrorCodes.TRANSPORT_FENCED, 'commitTransaction: producer fenced', { details: { transactionAgeMs: 40, transactionTimedOut: false } });
+    const young = new AuraError(ErrorCodes.TRANSPORT_FENCED, 'commitTransaction: producer fenced', {
+      details: { transactionAgeMs: 40, transactionTimedOut: false },
+    });
     expect(classifyFailure(young)).toBe('fenced');
   });
 
@@ -47,7 +51,14 @@ describe('classifyFailure', () => {
   });
 
   it('gives up at once on what no retry fixes: permissions, credentials, oversized records, our own errors', () => {
-    for (const code of [E.ERR_TOPIC_AUTHORIZATION_FAILED, E.ERR_GROUP_AUTHORIZATION_FAILED, E.ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED, E.ERR_SASL_AUTHENTICATION_FAILED, E.ERR__AUTHENTICATION, E.ERR_MSG_SIZE_TOO_LARGE]) {
+    for (const code of [
+      E.ERR_TOPIC_AUTHORIZATION_FAILED,
+      E.ERR_GROUP_AUTHORIZATION_FAILED,
+      E.ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+      E.ERR_SASL_AUTHENTICATION_FAILED,
+      E.ERR__AUTHENTICATION,
+      E.ERR_MSG_SIZE_TOO_LARGE,
+    ]) {
       expect(classifyFailure(kafka(code, `code ${code}`)), String(code)).toBe('fatal');
     }
     expect(classifyFailure(new AuraError(ErrorCodes.STORE_FAILED, 'disk full'))).toBe('fatal');

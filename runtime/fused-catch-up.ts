@@ -46,7 +46,10 @@ export async function catchUpFused(tasks: Task[], deps: CatchUpDeps): Promise<nu
       .map((t) => ({ ...t, from: Math.max(committed.get(key(t)) ?? -1, starts.get(key(t)) ?? 0), end: ends.get(key(t)) ?? 0 }))
       .filter((t) => t.end - t.from > slack);
     if (todo.length === 0) return 0;
-    deps.logger.info({ partitions: todo.map((t) => `${t.topic}[${t.partition}] ${t.from}..${t.end}`) }, 'fused topics hold records the group has not processed: processing them first');
+    deps.logger.info(
+      { partitions: todo.map((t) => `${t.topic}[${t.partition}] ${t.from}..${t.end}`) },
+      'fused topics hold records the group has not processed: processing them first',
+    );
     await reader.assign(todo.map((t): TopicPartitionOffset => ({ topic: t.topic, partition: t.partition, offset: t.from })));
     const remaining = new Map(todo.map((t) => [key(t), t]));
     let lastProgress = Date.now();
@@ -65,7 +68,11 @@ export async function catchUpFused(tasks: Task[], deps: CatchUpDeps): Promise<nu
       }
       if (records.length > 0) lastProgress = Date.now();
       else if (Date.now() - lastProgress > STALL_TIMEOUT_MS) {
-        throw new AuraError(ErrorCodes.RESTORE_FAILED, `catching up fused topics made no progress for ${STALL_TIMEOUT_MS / 1000} s (still missing ${[...remaining.keys()].join(', ')})`, { retriable: true });
+        throw new AuraError(
+          ErrorCodes.RESTORE_FAILED,
+          `catching up fused topics made no progress for ${STALL_TIMEOUT_MS / 1000} s (still missing ${[...remaining.keys()].join(', ')})`,
+          { retriable: true },
+        );
       }
     }
   } finally {

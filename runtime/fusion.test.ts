@@ -40,7 +40,10 @@ async function run(dir: string, fuse: boolean, events: UserEvent[], before?: (t:
   try {
     const app = createPipelineApp({ pipeline, transport, logger: createLogger('fusion-test', 'warn'), stateDir: dir, instanceId: 'i1' });
     const input = pipeline.topics.user_events!;
-    await transport.admin().createTopics([{ name: input.name, partitions: input.partitions, replication: 1, config: {} }]).catch(() => undefined);
+    await transport
+      .admin()
+      .createTopics([{ name: input.name, partitions: input.partitions, replication: 1, config: {} }])
+      .catch(() => undefined);
     await before?.(transport, pipeline);
     await app.start();
     const producer = transport.producer({});
@@ -103,7 +106,7 @@ function expectOncePerEvent(records: Record<string, LogRecord[]>, events: UserEv
 }
 
 describe('fused sub-topologies on the embedded log', () => {
-  it('run as one task per partition and give the unfused pipeline\'s outputs and stores, record for record', async () => {
+  it("run as one task per partition and give the unfused pipeline's outputs and stores, record for record", async () => {
     const events = makeEvents(1200, 30, 11);
     const fusedDir = tempDir();
     const apartDir = tempDir();
@@ -121,7 +124,12 @@ describe('fused sub-topologies on the embedded log', () => {
     type Accs = { n: { n: number; v: number }; version: { n: number; v: number } };
     const counts = new Map<string, Accs>();
     for (let p = 0; p < fused.subtopologies[0]!.partitions; p++) {
-      const state = TaskStateManager.open({ stateDir: fusedDir, app: fused.app, taskId: `0_${p}`, stores: [fused.stores.context_count!, fused.stores.user_context!] });
+      const state = TaskStateManager.open({
+        stateDir: fusedDir,
+        app: fused.app,
+        taskId: `0_${p}`,
+        stores: [fused.stores.context_count!, fused.stores.user_context!],
+      });
       for (const [user, v] of state.keyValueStore<Accs>('context_count').all()) counts.set(user, v);
       state.close();
     }

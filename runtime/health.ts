@@ -103,11 +103,14 @@ export class HealthTracker {
     const unreachable = view.unreachable?.since;
     if (unreachable !== undefined) reasons.push(`broker unreachable since ${iso(unreachable)} (${view.unreachable!.error})`);
     for (const f of retrying) {
-      reasons.push(`${f.operation} failing since ${iso(f.since)}, ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}, retrying until ${iso(f.givesUpAt)}: ${f.lastError}`);
+      reasons.push(
+        `${f.operation} failing since ${iso(f.since)}, ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}, retrying until ${iso(f.givesUpAt)}: ${f.lastError}`,
+      );
     }
     const now = this.now();
     for (const [operation, started] of this.inFlight) {
-      if (now - started > STUCK_AFTER_MS) reasons.push(`${operation} waiting for the broker for ${Math.round((now - started) / 1000)} s (since ${iso(started)})`);
+      if (now - started > STUCK_AFTER_MS)
+        reasons.push(`${operation} waiting for the broker for ${Math.round((now - started) / 1000)} s (since ${iso(started)})`);
     }
     if (view.restoring > 0) reasons.push(`restoring ${view.restoring} task${view.restoring === 1 ? '' : 's'}`);
     if (this.state === 'running' && view.tasks === 0 && view.restoring === 0) reasons.push('no tasks assigned');

@@ -5,10 +5,10 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import type { AdviceInput, Advisor } from '../providers/types.js';
-import { encodeValue } from './serde.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import { TopologyTestDriver } from '../testing/test-driver.js';
+import { encodeValue } from './serde.js';
 
 /** An advisor that yields its first piece, then waits until the test releases it. */
 function gatedAdvisor(): Advisor & { release(): void } {
@@ -43,7 +43,9 @@ describe('immediate delivery of Guardian chunks', () => {
     const now = driver.clock.now();
     const request = { correlation_id: 'c-stream', user_id: 'u1', question: 'More energy?', deadline: now + 30_000, created_at: now };
     const producer = driver.transport.producer({});
-    await producer.send([{ topic: topic.name, partition: driver.transport.partitionFor('u1', topic.partitions), key: 'u1', value: encodeValue(request), timestamp: now }]);
+    await producer.send([
+      { topic: topic.name, partition: driver.transport.partitionFor('u1', topic.partitions), key: 'u1', value: encodeValue(request), timestamp: now },
+    ]);
     await producer.close();
 
     let early: Array<{ text: string; seq: number }> = [];

@@ -11,9 +11,9 @@
  * never committed before the progress records it caused were acknowledged.
  */
 import { errorMessage } from '../common/errors.js';
-import { classifyFailure } from './failures.js';
 import type { Logger } from '../processors/types.js';
 import type { OutgoingRecord, Producer, Transport } from '../transports/types.js';
+import { classifyFailure } from './failures.js';
 
 export class ImmediateSender {
   private pending: OutgoingRecord[] = [];

@@ -13,10 +13,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { makeEvents, type UserEvent } from '../testing/support/events.js';
+import {
+  type AuraProcess,
+  aura,
+  auraRun,
+  committedTotal,
+  kafkaTransport,
+  pipelineCopy,
+  ROOT,
+  readTopic,
+  sleep,
+  tempDir,
+  uniquePrefix,
+  waitFor,
+} from '../testing/support/kafka-harness.js';
 import { loadPipeline } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
-import { makeEvents, type UserEvent } from '../testing/support/events.js';
-import { ROOT, type AuraProcess, aura, auraRun, committedTotal, kafkaTransport, pipelineCopy, readTopic, sleep, tempDir, uniquePrefix, waitFor } from '../testing/support/kafka-harness.js';
 import { decodeValue, encodeValue } from './serde.js';
 
 /** Events flow until the scenario is over: at least MIN_EVENTS, at most MAX_EVENTS. */
@@ -172,7 +185,8 @@ async function expectFusedChain(s: Setup, perUser: Map<string, UserEvent[]>): Pr
   const changelog = s.pipeline.topics['context_count-changelog']!;
   const counts = new Map<string, unknown>();
   for (const r of await readTopic(transport, changelog.name, changelog.partitions)) counts.set(r.key!, decodeValue(r.value));
-  for (const [user, list] of perUser) expect(counts.get(user), user).toEqual({ n: { n: list.length, v: list.length }, version: { n: list.length, v: list.length } });
+  for (const [user, list] of perUser)
+    expect(counts.get(user), user).toEqual({ n: { n: list.length, v: list.length }, version: { n: list.length, v: list.length } });
   const consumer = transport.consumer({ groupId: s.pipeline.app, isolation: 'read_committed' });
   try {
     for (const id of ['context_aggregated', 'context_counts']) {
@@ -192,58 +206,82 @@ describe('exactly-once on Kafka with several aura run processes', () => {
   it.each([
     ['exactly_once', 'outputs exactly once'],
     ['at_least_once', 'no output lost'],
-  ])('survives kill -9 of one of two instances, twice (%s): %s, stores equal the fold', async (processing) => {
-    const s = await setup(processing === 'exactly_once' ? 'eos-kill' : 'alos-kill', 21, processing);
-    let a = start(s, 'a');
-    const b = start(s, 'b');
-    const flow = startFlow(s, 20, 40);
+  ])(
+    'survives kill -9 of one of two instances, twice (%s): %s, stores equal the fold',
+    async (processing) => {
+      const s = await setup(processing === 'exactly_once' ? 'eos-kill' : 'alos-kill', 21, processing);
+      let a = start(s, 'a');
+      const b = start(s, 'b');
+      const flow = startFlow(s, 20, 40);
 
-    let last = 0;
-    for (let kill = 1; kill <= 2; kill++) {
-      // Kill only once the instance owns partitions and the group made progress since the last kill.
-      const current = a;
-      await waitFor(`instance a to own partitions (kill ${kill})`, () => ((current.logs('partitions assigned').at(-1)?.tasks as string[] | undefined)?.length ?? 0) > 0, 60_000);
-      await waitFor(`progress before kill ${kill}`, async () => (await progress(s)) > last + 300, 60_000, 200);
-      a.child.kill('SIGKILL');
-      await a.exited;
-      last = await progress(s);
-      await sleep(300);
-      a = start(s, 'a'); // same instance id and state dir: fences the zombie's transaction
-    }
-    // Events kept flowing through both kills and restarts; the restarted instance takes part again.
-    await waitFor('the restarted instance to own partitions', () => ((a.logs('partitions assigned').at(-1)?.tasks as string[] | undefined)?.length ?? 0) > 0, 60_000);
-    await flow.finish();
-    await waitFor('every event processed', async () => (await progress(s)) >= s.events.length, 120_000, 300);
-    expect(await progress(s)).toBe(s.events.length);
-    await stopAll(a, b);
-    await expectExactlyOnce(s, processing === 'exactly_once');
-  }, 240_000);
+      let last = 0;
+      for (let kill = 1; kill <= 2; kill++) {
+        // Kill only once the instance owns partitions and the group made progress since the last kill.
+        const current = a;
+        await waitFor(
+          `instance a to own partitions (kill ${kill})`,
+          () => ((current.logs('partitions assigned').at(-1)?.tasks as string[] | undefined)?.length ?? 0) > 0,
+          60_000,
+        );
+        await waitFor(`progress before kill ${kill}`, async () => (await progress(s)) > last + 300, 60_000, 200);
+        a.child.kill('SIGKILL');
+        await a.exited;
+        last = await progress(s);
+        await sleep(300);
+        a = start(s, 'a'); // same instance id and state dir: fences the zombie's transaction
+      }
+      // Events kept flowing through both kills and restarts; the restarted instance takes part again.
+      await waitFor(
+        'the restarted instance to own partitions',
+        () => ((a.logs('partitions assigned').at(-1)?.tasks as string[] | undefined)?.length ?? 0) > 0,
+        60_000,
+      );
+      await flow.finish();
+      await waitFor('every event processed', async () => (await progress(s)) >= s.events.length, 120_000, 300);
+      expect(await progress(s)).toBe(s.events.length);
+      await stopAll(a, b);
+      await expectExactlyOnce(s, processing === 'exactly_once');
+    },
+    240_000,
+  );
 
   it.each([
     ['exactly_once', 'every output of the chain once, both stores equal the fold'],
     ['at_least_once', 'no output of the chain lost'],
-  ])('survives kill -9 of one of two instances in the middle of a fused chain, twice (%s): %s', async (processing) => {
-    const s = await setup(processing === 'exactly_once' ? 'eos-fused-kill' : 'alos-fused-kill', 24, processing, true);
-    let a = start(s, 'a');
-    const b = start(s, 'b');
-    const flow = startFlow(s, 20, 40);
-    let last = 0;
-    for (let kill = 1; kill <= 2; kill++) {
-      const current = a;
-      await waitFor(`instance a to own partitions (kill ${kill})`, () => ((current.logs('partitions assigned').at(-1)?.tasks as string[] | undefined)?.length ?? 0) > 0, 60_000);
-      await waitFor(`progress before kill ${kill}`, async () => (await progress(s)) > last + 300, 60_000, 200);
-      a.child.kill('SIGKILL');
-      await a.exited;
-      last = await progress(s);
-      await sleep(300);
-      a = start(s, 'a');
-    }
-    await waitFor('the restarted instance to own partitions', () => ((a.logs('partitions assigned').at(-1)?.tasks as string[] | undefined)?.length ?? 0) > 0, 60_000);
-    await flow.finish();
-    await waitFor('every event processed', async () => (await progress(s)) >= s.events.length, 120_000, 300);
-    await stopAll(a, b);
-    await expectExactlyOnce(s, processing === 'exactly_once');
-  }, 240_000);
+  ])(
+    'survives kill -9 of one of two instances in the middle of a fused chain, twice (%s): %s',
+    async (processing) => {
+      const s = await setup(processing === 'exactly_once' ? 'eos-fused-kill' : 'alos-fused-kill', 24, processing, true);
+      let a = start(s, 'a');
+      const b = start(s, 'b');
+      const flow = startFlow(s, 20, 40);
+      let last = 0;
+      for (let kill = 1; kill <= 2; kill++) {
+        const current = a;
+        await waitFor(
+          `instance a to own partitions (kill ${kill})`,
+          () => ((current.logs('partitions assigned').at(-1)?.tasks as string[] | undefined)?.length ?? 0) > 0,
+          60_000,
+        );
+        await waitFor(`progress before kill ${kill}`, async () => (await progress(s)) > last + 300, 60_000, 200);
+        a.child.kill('SIGKILL');
+        await a.exited;
+        last = await progress(s);
+        await sleep(300);
+        a = start(s, 'a');
+      }
+      await waitFor(
+        'the restarted instance to own partitions',
+        () => ((a.logs('partitions assigned').at(-1)?.tasks as string[] | undefined)?.length ?? 0) > 0,
+        60_000,
+      );
+      await flow.finish();
+      await waitFor('every event processed', async () => (await progress(s)) >= s.events.length, 120_000, 300);
+      await stopAll(a, b);
+      await expectExactlyOnce(s, processing === 'exactly_once');
+    },
+    240_000,
+  );
 
   it('moves partitions to a second instance started mid-stream, nothing lost or processed twice', async () => {
     const s = await setup('eos-scale', 22);

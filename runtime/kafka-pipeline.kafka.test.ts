@@ -9,13 +9,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHashingEmbedder } from '../testing/hashing-embedder.js';
-import type { VectorSink } from '../providers/types.js';
 import { createLogger } from '../common/logger.js';
+import type { VectorSink } from '../providers/types.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
+import { makeEvents } from '../testing/support/events.js';
+import { aura, kafkaTransport, pipelineCopy, ROOT, readTopic, tempDir, uniquePrefix, waitFor } from '../testing/support/kafka-harness.js';
 import { loadPipeline } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
-import { makeEvents } from '../testing/support/events.js';
-import { ROOT, aura, kafkaTransport, pipelineCopy, readTopic, tempDir, uniquePrefix, waitFor } from '../testing/support/kafka-harness.js';
 import { createPipelineApp, type PipelineApp } from './app.js';
 import { DLQ_HEADERS } from './dead-letter.js';
 import { decodeValue, encodeValue } from './serde.js';
@@ -71,7 +71,10 @@ describe('default pipeline on Kafka', () => {
 
   afterAll(async () => {
     await app?.stop();
-    await transport.admin().deleteTopics(Object.values(pipeline.topics).map((t) => t.name)).catch(() => undefined);
+    await transport
+      .admin()
+      .deleteTopics(Object.values(pipeline.topics).map((t) => t.name))
+      .catch(() => undefined);
     await transport.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -111,20 +114,40 @@ describe('default pipeline on Kafka', () => {
     const user = events[0]!.user_id;
     const now = Date.now();
     const producer = transport.producer({});
-    await producer.send([{ topic: topic('guardian_requests').name, key: user, value: encodeValue({ correlation_id: `${prefix}-c1`, user_id: user, question: 'How can I sleep better?', deadline: now + 60_000, created_at: now }) }]);
+    await producer.send([
+      {
+        topic: topic('guardian_requests').name,
+        key: user,
+        value: encodeValue({ correlation_id: `${prefix}-c1`, user_id: user, question: 'How can I sleep better?', deadline: now + 60_000, created_at: now }),
+      },
+    ]);
     await producer.close();
     let response: { status: string; context_version: number | null; advice: string } | undefined;
-    await waitFor('the guardian response', async () => {
-      const found = (await read('guardian_responses')).map((r) => decodeValue(r.value) as { correlation_id: string } & NonNullable<typeof response>).find((r) => r.correlation_id === `${prefix}-c1`);
-      response = found;
-      return found !== undefined;
-    }, 60_000, 300);
+    await waitFor(
+      'the guardian response',
+      async () => {
+        const found = (await read('guardian_responses'))
+          .map((r) => decodeValue(r.value) as { correlation_id: string } & NonNullable<typeof response>)
+          .find((r) => r.correlation_id === `${prefix}-c1`);
+        response = found;
+        return found !== undefined;
+      },
+      60_000,
+      300,
+    );
     expect(response!.status).toBe('ok');
     expect(response!.context_version).toBe(events.filter((e) => e.user_id === user).length);
-    const chunks = (await read('guardian_chunks')).map((r) => decodeValue(r.value) as { correlation_id: string; seq: number; final: boolean; text: string }).filter((c) => c.correlation_id === `${prefix}-c1`);
+    const chunks = (await read('guardian_chunks'))
+      .map((r) => decodeValue(r.value) as { correlation_id: string; seq: number; final: boolean; text: string })
+      .filter((c) => c.correlation_id === `${prefix}-c1`);
     expect(chunks.map((c) => c.seq)).toEqual(chunks.map((_, i) => i));
     expect(chunks.at(-1)!.final).toBe(true);
-    expect(chunks.slice(0, -1).map((c) => c.text).join(' ')).toBe(response!.advice);
+    expect(
+      chunks
+        .slice(0, -1)
+        .map((c) => c.text)
+        .join(' '),
+    ).toBe(response!.advice);
   }, 90_000);
 
   it('sends a poison record to the dead-letter topic with its coordinates and goes on', async () => {
@@ -144,9 +167,14 @@ describe('default pipeline on Kafka', () => {
     expect(poison.headers[DLQ_HEADERS.code]).toBe('DESERIALIZATION');
     expect(poison.value!.toString()).toBe('{not json');
     // The next record of the same key was processed after it.
-    await waitFor('the good record after the poison one', async () => {
-      const ctx = (await read('context_aggregated')).map((r) => decodeValue(r.value) as { user_id: string; last_event_id: string });
-      return ctx.some((c) => c.user_id === 'user-0' && c.last_event_id === good.id);
-    }, 60_000, 300);
+    await waitFor(
+      'the good record after the poison one',
+      async () => {
+        const ctx = (await read('context_aggregated')).map((r) => decodeValue(r.value) as { user_id: string; last_event_id: string });
+        return ctx.some((c) => c.user_id === 'user-0' && c.last_event_id === good.id);
+      },
+      60_000,
+      300,
+    );
   }, 90_000);
 });

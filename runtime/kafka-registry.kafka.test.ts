@@ -7,14 +7,14 @@
  * an unknown schema id land in the dead letter topic with the reason.
  */
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../common/logger.js';
 import { SchemaRegistryClient } from '../serdes/registry-client.js';
 import { RegistrySerdes } from '../serdes/registry-serdes.js';
-import { pipelineIn, registryConfig } from '../testing/support/registry-serdes.js';
 import { topicSchemas } from '../serdes/topic-schemas.js';
 import { aura, kafkaTransport, readTopic, tempDir, uniquePrefix, waitFor } from '../testing/support/kafka-harness.js';
+import { pipelineIn, registryConfig } from '../testing/support/registry-serdes.js';
 import type { Pipeline } from '../topology/model.js';
 import { createPipelineApp, type PipelineApp } from './app.js';
 import { DLQ_HEADERS } from './dead-letter.js';
@@ -56,7 +56,11 @@ processors:
 `,
       {
         reading: { type: 'object', required: ['user_id', 'n'], properties: { user_id: { type: 'string' }, n: { type: 'integer' }, note: { type: 'string' } } },
-        doubled: { type: 'object', required: ['user_id', 'n2'], properties: { user_id: { type: 'string' }, n2: { type: 'integer' }, note: { type: 'string' } } },
+        doubled: {
+          type: 'object',
+          required: ['user_id', 'n2'],
+          properties: { user_id: { type: 'string' }, n2: { type: 'integer' }, note: { type: 'string' } },
+        },
       },
     );
     file = path.join(dir, 'pipeline.yaml');
@@ -77,7 +81,13 @@ processors:
     const records = Array.from({ length: N }, (_, i) => {
       const key = `u${i % 7}`;
       const value = i % 3 === 0 ? { user_id: key, n: i, note: `#${i}` } : { user_id: key, n: i };
-      return { topic: input.name, partition: transport.partitionFor(key, input.partitions), key, value: clientSerdes.encode(input.name, value), timestamp: Date.now() };
+      return {
+        topic: input.name,
+        partition: transport.partitionFor(key, input.partitions),
+        key,
+        value: clientSerdes.encode(input.name, value),
+        timestamp: Date.now(),
+      };
     });
     const unknownId = Buffer.from([0, 0x7f, 0xff, 0xff, 0x00, 0x02, 0x61, 0x00]);
     const plainJson = Buffer.from('{"user_id":"u1","n":1}');
@@ -92,7 +102,10 @@ processors:
 
   afterAll(async () => {
     await app?.stop();
-    await transport.admin().deleteTopics(Object.values(pipeline.topics).map((t) => t.name)).catch(() => undefined);
+    await transport
+      .admin()
+      .deleteTopics(Object.values(pipeline.topics).map((t) => t.name))
+      .catch(() => undefined);
     await transport.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -109,7 +122,9 @@ processors:
       expect(r.value!.readInt32BE(1)).toBe(outId);
       return clientSerdes.decode(out.name, r.value) as { user_id: string; n2: number; note?: string };
     });
-    const expected = Array.from({ length: N }, (_, i) => (i % 3 === 0 ? { user_id: `u${i % 7}`, n2: 2 * i, note: `#${i}` } : { user_id: `u${i % 7}`, n2: 2 * i }));
+    const expected = Array.from({ length: N }, (_, i) =>
+      i % 3 === 0 ? { user_id: `u${i % 7}`, n2: 2 * i, note: `#${i}` } : { user_id: `u${i % 7}`, n2: 2 * i },
+    );
     const byN2 = (a: { n2: number }, b: { n2: number }) => a.n2 - b.n2;
     expect([...values].sort(byN2)).toEqual(expected);
   });

@@ -6,8 +6,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/logger.js';
-import type { Consumer } from '../transports/types.js';
 import { kafkaTransport, uniquePrefix } from '../testing/support/kafka-harness.js';
+import type { Consumer } from '../transports/types.js';
 import { EngineMetrics } from './metrics.js';
 import { restoreTasks } from './restore.js';
 import type { RestoreRecord, RestoreTarget, TaskState } from './task-state.js';
@@ -64,15 +64,21 @@ describe('restore from a Kafka changelog', () => {
 
     const fresh = fakeState(topic, 0);
     await restoreTasks([{ taskId: 't2', state: fresh }], transport, group, logger, new EngineMetrics());
-    expect(fresh.restored.map((r) => [r.key, r.offset])).toEqual([['k1', 0], ['k3', 4]]);
+    expect(fresh.restored.map((r) => [r.key, r.offset])).toEqual([
+      ['k1', 0],
+      ['k3', 4],
+    ]);
   });
 
-  it('waits for a previous owner\'s transaction to complete instead of stopping at the LSO before it', async () => {
+  it("waits for a previous owner's transaction to complete instead of stopping at the LSO before it", async () => {
     const topic = uniquePrefix('cl-pending');
     await transport.admin().createTopics([{ name: topic, partitions: 1, replication: 1, config: { 'cleanup.policy': 'compact' } }]);
     const previousOwner = transport.producer({ transactionalId: uniquePrefix('tx') });
     await previousOwner.beginTransaction();
-    await previousOwner.send([{ topic, partition: 0, key: 'k1', value: Buffer.from('v1') }, { topic, partition: 0, key: 'k2', value: Buffer.from('v2') }]);
+    await previousOwner.send([
+      { topic, partition: 0, key: 'k1', value: Buffer.from('v1') },
+      { topic, partition: 0, key: 'k2', value: Buffer.from('v2') },
+    ]);
     // The transaction is open while the restore starts; it commits 700 ms later.
     const committing = new Promise((r) => setTimeout(r, 700)).then(() => previousOwner.commitTransaction());
     const state = fakeState(topic, 0);

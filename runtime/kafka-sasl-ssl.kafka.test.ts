@@ -8,8 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { type AuraProcess, aura, auraRun, readTopic, tempDir, uniquePrefix, waitFor } from '../testing/support/kafka-harness.js';
 import { pipelineIn } from '../testing/support/registry-serdes.js';
-import { aura, auraRun, readTopic, tempDir, uniquePrefix, waitFor, type AuraProcess } from '../testing/support/kafka-harness.js';
 import { kafkaConfigFromEnv } from '../transports/kafka/config.js';
 import { createKafkaTransport } from '../transports/kafka/index.js';
 
@@ -72,7 +72,9 @@ processors:
 
     const input = pipeline.topics.readings!;
     const producer = transport!.producer({});
-    await producer.send(Array.from({ length: N }, (_, i) => ({ topic: input.name, key: `u${i % 5}`, value: Buffer.from(JSON.stringify({ user_id: `u${i % 5}`, n: i })) })));
+    await producer.send(
+      Array.from({ length: N }, (_, i) => ({ topic: input.name, key: `u${i % 5}`, value: Buffer.from(JSON.stringify({ user_id: `u${i % 5}`, n: i })) })),
+    );
     await producer.close();
     const out = pipeline.topics.doubled!;
     await waitFor('every record doubled', async () => (await readTopic(transport!, out.name, out.partitions)).length >= N, 60_000, 300);

@@ -7,8 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { aura, auraRun, kafkaTransport, pipelineCopy, ROOT, tempDir, uniquePrefix } from '../testing/support/kafka-harness.js';
 import { loadPipeline } from '../topology/compile.js';
-import { ROOT, aura, auraRun, kafkaTransport, pipelineCopy, tempDir, uniquePrefix } from '../testing/support/kafka-harness.js';
 
 describe('aura topics and aura run against an existing cluster', () => {
   const dir = tempDir('aura-kafka-topics');
@@ -25,7 +25,10 @@ describe('aura topics and aura run against an existing cluster', () => {
   const transport = kafkaTransport('someone-else');
 
   afterAll(async () => {
-    await transport.admin().deleteTopics([input, output, changelog]).catch(() => undefined);
+    await transport
+      .admin()
+      .deleteTopics([input, output, changelog])
+      .catch(() => undefined);
     await transport.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -71,10 +71,11 @@ describe('KeyedLane', () => {
   it('treats null keys as one key (their order is kept too)', async () => {
     const lane = new KeyedLane(4);
     const order: number[] = [];
-    for (let i = 0; i < 20; i++) lane.submit(null, async () => {
-      await sleep(i % 3);
-      order.push(i);
-    });
+    for (let i = 0; i < 20; i++)
+      lane.submit(null, async () => {
+        await sleep(i % 3);
+        order.push(i);
+      });
     await lane.drain();
     expect(order).toEqual(Array.from({ length: 20 }, (_, i) => i));
     lane.close();

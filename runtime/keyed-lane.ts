@@ -6,7 +6,7 @@
  * slot, and because mergeMap starts jobs in arrival order the predecessor is
  * always already running, so this cannot deadlock.
  */
-import { Subject, Subscription, mergeMap } from 'rxjs';
+import { mergeMap, Subject, Subscription } from 'rxjs';
 
 interface Job {
   key: string;

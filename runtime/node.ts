@@ -5,8 +5,8 @@
  * forwards continue downstream when each promise settles.
  */
 import { AuraError, ErrorCodes } from '../common/errors.js';
-import type { NodeSpec } from '../topology/model.js';
 import type { Processor, ProcessorContext, RecordOrigin, StreamRecord } from '../processors/types.js';
+import type { NodeSpec } from '../topology/model.js';
 import type { LogRecord } from '../transports/types.js';
 import { KeyedLane } from './keyed-lane.js';
 
@@ -27,7 +27,10 @@ export type Receiver = (record: StreamRecord, from: string, port: string) => voi
 
 /** Raised by a `fail` policy: it must cross every parent's guard untouched and stop the task. */
 export class FatalProcessingError extends Error {
-  constructor(readonly nodeId: string, readonly original: unknown) {
+  constructor(
+    readonly nodeId: string,
+    readonly original: unknown,
+  ) {
     super(`node "${nodeId}" failed: ${original instanceof Error ? original.message : String(original)}`, { cause: original });
     this.name = 'FatalProcessingError';
   }

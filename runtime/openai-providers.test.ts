@@ -10,9 +10,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvents } from '../testing/support/events.js';
-import { compilePipeline } from '../topology/compile.js';
-import { startOpenAiTestServer, type ChatRequestBody, type OpenAiTestServer } from '../testing/support/openai-server.js';
+import { type ChatRequestBody, type OpenAiTestServer, startOpenAiTestServer } from '../testing/support/openai-server.js';
 import { TopologyTestDriver } from '../testing/test-driver.js';
+import { compilePipeline } from '../topology/compile.js';
 
 const PIPELINE = path.resolve(import.meta.dirname, '../pipeline.yaml');
 
@@ -56,7 +56,10 @@ describe('default pipeline on OpenAI-compatible providers (local protocol server
     expect(compiled.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(compiled.pipeline!.resources.embedder!.config.url).toBe(server.url);
     driver = await TopologyTestDriver.create(compiled.pipeline!);
-    await driver.pipeInput('user_events', events.map((e) => ({ key: e.user_id, value: e, timestamp: Date.parse(e.time) })));
+    await driver.pipeInput(
+      'user_events',
+      events.map((e) => ({ key: e.user_id, value: e, timestamp: Date.parse(e.time) })),
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -84,7 +87,9 @@ describe('default pipeline on OpenAI-compatible providers (local protocol server
     const user = events[0]!.user_id;
     const now = driver.clock.now();
     const question = 'How can I sleep better?';
-    await driver.pipeInput('guardian_requests', [{ key: user, value: { correlation_id: 'llm-1', user_id: user, question, deadline: now + 20_000, created_at: now } }]);
+    await driver.pipeInput('guardian_requests', [
+      { key: user, value: { correlation_id: 'llm-1', user_id: user, question, deadline: now + 20_000, created_at: now } },
+    ]);
     const response = (await driver.readOutput('guardian_responses')).map((r) => r.value as any).find((r) => r.correlation_id === 'llm-1');
     expect(response.status).toBe('ok');
     const streamed = answer({ model: 'test-chat', messages: [{ role: 'user', content: question }] });
@@ -92,7 +97,12 @@ describe('default pipeline on OpenAI-compatible providers (local protocol server
     const chunks = (await driver.readOutput('guardian_chunks')).map((r) => r.value as any).filter((c) => c.correlation_id === 'llm-1');
     expect(chunks.map((c) => c.seq)).toEqual(chunks.map((_, i) => i));
     expect(chunks.at(-1)).toMatchObject({ final: true, text: '' });
-    expect(chunks.slice(0, -1).map((c) => c.text).join(' ')).toBe(words(streamed));
+    expect(
+      chunks
+        .slice(0, -1)
+        .map((c) => c.text)
+        .join(' '),
+    ).toBe(words(streamed));
     expect(chunks.length).toBeGreaterThan(2); // 12 words a chunk: the answer took several
     // The prompt carried the user's joined context, through the configured template.
     const chat = server.requests.filter((r) => r.endpoint === 'chat').at(-1)!;
@@ -107,7 +117,9 @@ describe('default pipeline on OpenAI-compatible providers (local protocol server
   it('answers status error, with a final chunk, when the model stream breaks mid-answer', async () => {
     server.fail('chat', { kind: 'drop_after', deltas: 5 });
     const now = driver.clock.now();
-    await driver.pipeInput('guardian_requests', [{ key: 'user-1', value: { correlation_id: 'llm-2', user_id: 'user-1', question: 'Any advice?', deadline: now + 20_000, created_at: now } }]);
+    await driver.pipeInput('guardian_requests', [
+      { key: 'user-1', value: { correlation_id: 'llm-2', user_id: 'user-1', question: 'Any advice?', deadline: now + 20_000, created_at: now } },
+    ]);
     const response = (await driver.readOutput('guardian_responses')).map((r) => r.value as any).find((r) => r.correlation_id === 'llm-2');
     expect(response.status).toBe('error');
     expect(response.error.code).toBe('PROVIDER_FAILED');

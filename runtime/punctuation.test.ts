@@ -6,8 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { inlineDriver } from '../testing/inline-driver.js';
-import { PunctuationQueue } from './punctuation.js';
 import type { TopologyTestDriver } from '../testing/test-driver.js';
+import { PunctuationQueue } from './punctuation.js';
 
 describe('PunctuationQueue', () => {
   it('stream time: starts at the first stream time seen, fires once per due call, keeps its phase', () => {

@@ -8,15 +8,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { pointId } from '../providers/point-id.js';
-import type { Advisor, Embedder, VectorSink } from '../providers/types.js';
-import { startOpenAiTestServer, type OpenAiTestServer } from '../testing/support/openai-server.js';
-import { startFakeQdrant, type FakeQdrant } from '../testing/support/qdrant-fake-server.js';
 import { ComponentRegistry } from '../common/component-registry.js';
-import { createHashingEmbedder } from '../testing/hashing-embedder.js';
+import { pointId } from '../providers/point-id.js';
 import { builtinResources } from '../providers/registry.js';
 import { defineResource, type ResourceType } from '../providers/resource.js';
+import type { Advisor, Embedder, VectorSink } from '../providers/types.js';
 import { duration, integer, object } from '../schemas/config-schema.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
+import { type OpenAiTestServer, startOpenAiTestServer } from '../testing/support/openai-server.js';
+import { type FakeQdrant, startFakeQdrant } from '../testing/support/qdrant-fake-server.js';
 import { compilePipeline } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
 import { Resources } from './resources.js';
@@ -79,14 +79,24 @@ describe('Resources: network providers from pipeline.yaml', () => {
       const sink = resources.get<VectorSink>('context_vectors');
       expect(sink.name).toBe('context_vectors');
       await sink.ensureCollection(3);
-      await sink.upsert([1, 2, 3].map((end) => ({ id: pointId('u', 0, end), vector: [1, end, 0], payload: { user_id: 'u', window_end: end, summary_text: 's' } })));
+      await sink.upsert(
+        [1, 2, 3].map((end) => ({ id: pointId('u', 0, end), vector: [1, end, 0], payload: { user_id: 'u', window_end: end, summary_text: 's' } })),
+      );
       expect(qdrant.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/points')).map((r) => r.body.points.length)).toEqual([2, 1]);
       expect(qdrant.requests.every((r) => r.headers['api-key'] === 'q-key')).toBe(true);
       expect(await sink.count('u')).toBe(3);
 
       const advisor = resources.get<Advisor>('advisor');
       let text = '';
-      for await (const piece of advisor.advise({ question: 'Hi?', userId: 'u', context: null, history: [], deadline: Date.now() + 5_000, signal: new AbortController().signal })) text += piece;
+      for await (const piece of advisor.advise({
+        question: 'Hi?',
+        userId: 'u',
+        context: null,
+        history: [],
+        deadline: Date.now() + 5_000,
+        signal: new AbortController().signal,
+      }))
+        text += piece;
       expect(text).toContain('Hi?');
       const chat = llm.requests.at(-1)!;
       expect(chat.body).toMatchObject({ model: 'chat', max_tokens: 50, stream: true });
@@ -139,7 +149,9 @@ describe('Resources: built from the resource registry', () => {
 
   it('fails with CONFIG_INVALID, naming the resource, for a type the registry does not have', () => {
     const resources = new Resources(pipeline(), { types: new ComponentRegistry<ResourceType>('resource type', []) });
-    expect(() => resources.get('advisor')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: 'resource "advisor": type "rules" is not available in this build' }));
+    expect(() => resources.get('advisor')).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: 'resource "advisor": type "rules" is not available in this build' }),
+    );
   });
 
   it('builds a type added with `types`, handing it the parsed fields (defaults, durations in ms)', async () => {

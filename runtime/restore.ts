@@ -9,8 +9,8 @@
  * last transaction may still be completing when we are handed its task.
  */
 import { AuraError, ErrorCodes } from '../common/errors.js';
-import type { Consumer, LogRecord, TopicPartition, Transport } from '../transports/types.js';
 import type { Logger } from '../processors/types.js';
+import type { Consumer, LogRecord, TopicPartition, Transport } from '../transports/types.js';
 import type { EngineMetrics } from './metrics.js';
 import type { RestoreTarget, TaskState } from './task-state.js';
 
@@ -35,7 +35,14 @@ interface Target extends RestoreTarget {
  * counts them as they are applied and `restoreRemainingRecords` says how many are left (an
  * upper bound: compaction and transaction markers leave gaps in the offsets).
  */
-export async function restoreTasks(jobs: RestoreJob[], transport: Transport, groupConsumer: Consumer, logger: Logger, metrics: EngineMetrics, clientId = 'restore'): Promise<number> {
+export async function restoreTasks(
+  jobs: RestoreJob[],
+  transport: Transport,
+  groupConsumer: Consumer,
+  logger: Logger,
+  metrics: EngineMetrics,
+  clientId = 'restore',
+): Promise<number> {
   const plan: Target[] = jobs.flatMap((job) => job.state.restorePlan().map((t) => ({ ...t, job, end: 0 })));
   if (plan.length === 0) return 0;
   const ends = await settledEnds(plan, transport, groupConsumer, logger);
@@ -43,7 +50,10 @@ export async function restoreTasks(jobs: RestoreJob[], transport: Transport, gro
   for (const t of plan) {
     if (t.kind === 'changelog' && t.fromOffset > t.end) {
       // Local state claims more than the changelog holds (topic re-created?): keep it, but say so.
-      logger.warn({ task: t.job.taskId, topic: t.topic, partition: t.partition, checkpoint: t.fromOffset, end: t.end }, 'local state is ahead of its changelog');
+      logger.warn(
+        { task: t.job.taskId, topic: t.topic, partition: t.partition, checkpoint: t.fromOffset, end: t.end },
+        'local state is ahead of its changelog',
+      );
     }
   }
   const todo = plan.filter((t) => t.end > t.fromOffset);
@@ -71,7 +81,10 @@ export async function restoreTasks(jobs: RestoreJob[], transport: Transport, gro
         list.push(r);
       }
       for (const [target, list] of byTarget) {
-        target.job.state.restoreBatch(target, list.map((r) => ({ key: r.key, value: r.value, offset: r.offset, timestamp: r.timestamp })));
+        target.job.state.restoreBatch(
+          target,
+          list.map((r) => ({ key: r.key, value: r.value, offset: r.offset, timestamp: r.timestamp })),
+        );
         restored += list.length;
         metrics.restoreTotal += list.length;
       }
@@ -88,7 +101,11 @@ export async function restoreTasks(jobs: RestoreJob[], transport: Transport, gro
       const now = Date.now();
       if (records.length > 0) lastProgress = now;
       else if (now - lastProgress > STALL_TIMEOUT_MS) {
-        throw new AuraError(ErrorCodes.RESTORE_FAILED, `restore made no progress for ${STALL_TIMEOUT_MS / 1000} s (still missing ${[...remaining.keys()].join(', ')})`, { retriable: true });
+        throw new AuraError(
+          ErrorCodes.RESTORE_FAILED,
+          `restore made no progress for ${STALL_TIMEOUT_MS / 1000} s (still missing ${[...remaining.keys()].join(', ')})`,
+          { retriable: true },
+        );
       }
       if (now - lastLog > 2000) {
         logger.info({ tasks: jobs.length, restored, remaining: remaining.size }, 'restoring state');
@@ -141,7 +158,10 @@ async function settledEnds(plan: Target[], transport: Transport, groupConsumer: 
         }
         if (!warned && waited > 1000) {
           warned = true;
-          logger.info({ partitions: pending.map((p) => `${p.topic}[${p.partition}]`) }, 'waiting for a previous owner\'s open transaction to complete before restoring');
+          logger.info(
+            { partitions: pending.map((p) => `${p.topic}[${p.partition}]`) },
+            "waiting for a previous owner's open transaction to complete before restoring",
+          );
         }
         await new Promise((r) => setTimeout(r, Math.min(500, 20 + waited / 10)));
       }

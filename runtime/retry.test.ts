@@ -53,10 +53,15 @@ describe('Retrier', () => {
         calls++;
         throw outage();
       })
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(AuraError);
     expect((err as AuraError).code).toBe(ErrorCodes.TASK_TIMEOUT);
-    expect((err as AuraError).message).toMatch(/^gave up: restore kept failing for 30 s \(task_timeout\), since 2026-01-01T00:00:00.000Z, \d+ attempts; last error: listOffsets: Local: Timed out\./);
+    expect((err as AuraError).message).toMatch(
+      /^gave up: restore kept failing for 30 s \(task_timeout\), since 2026-01-01T00:00:00.000Z, \d+ attempts; last error: listOffsets: Local: Timed out\./,
+    );
     // Backoff up to 5 s, never sleeping past the deadline, then one last attempt at it.
     expect(f.waits).toEqual([100, 200, 400, 800, 1600, 3200, 5000, 5000, 5000, 5000, 3700]);
     expect(f.now() - started).toBe(30_000);

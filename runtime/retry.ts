@@ -57,7 +57,10 @@ export class Retrier {
       throw taskTimeoutError(operation, streak.since, streak.attempts, this.timeoutMs, err);
     }
     const waitMs = Math.min(backoffMs(streak.attempts), Math.max(0, streak.since + this.timeoutMs - this.now()));
-    this.logger.warn({ operation, err: errorMessage(err), attempt: streak.attempts, since: new Date(streak.since).toISOString(), retryInMs: waitMs }, `${operation} failed; retrying`);
+    this.logger.warn(
+      { operation, err: errorMessage(err), attempt: streak.attempts, since: new Date(streak.since).toISOString(), retryInMs: waitMs },
+      `${operation} failed; retrying`,
+    );
     return { kind, waitMs };
   }
 

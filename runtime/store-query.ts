@@ -102,7 +102,9 @@ export class StoreQuery {
     } else if (kind === 'window') {
       entries = (store as WindowStore).fetch(key, -Infinity, Infinity).map((w) => ({ key, value: w.value, window_start: w.windowStart }));
     } else {
-      entries = (store as SessionStore).findSessions(key, -Infinity, Infinity).map((s) => ({ key, value: s.value, session_start: s.start, session_end: s.end }));
+      entries = (store as SessionStore)
+        .findSessions(key, -Infinity, Infinity)
+        .map((s) => ({ key, value: s.value, session_start: s.start, session_end: s.end }));
     }
     return { ...loc, entries };
   }

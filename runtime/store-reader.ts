@@ -121,7 +121,10 @@ export class TaskStoreReader {
       args.push(o.after);
     }
     const sql = `SELECT ${LAYOUT[kind].select} FROM ${t}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${LAYOUT[kind].order} LIMIT ?`;
-    const rows = this.db.prepare(sql).raw(true).all(...args, o.limit + 1) as unknown[][];
+    const rows = this.db
+      .prepare(sql)
+      .raw(true)
+      .all(...args, o.limit + 1) as unknown[][];
     let entries = rows.slice(0, o.limit).map((r) => toEntry(kind, r));
     const more = rows.length > o.limit;
     // The cursor is a key: a page must not end in the middle of one key's windows.
@@ -142,7 +145,11 @@ export class TaskStoreReader {
 
   /** The checkpoint: next offset per `topic:partition` the state accounts for. */
   checkpoint(): Record<string, number> {
-    const rows = this.db.prepare('SELECT topic, part, next_offset FROM _checkpoint ORDER BY topic, part').all() as Array<{ topic: string; part: number; next_offset: number }>;
+    const rows = this.db.prepare('SELECT topic, part, next_offset FROM _checkpoint ORDER BY topic, part').all() as Array<{
+      topic: string;
+      part: number;
+      next_offset: number;
+    }>;
     return Object.fromEntries(rows.map((r) => [`${r.topic}:${r.part}`, r.next_offset]));
   }
 

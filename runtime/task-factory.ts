@@ -11,16 +11,16 @@ import type { Logger } from '../processors/types.js';
 import type { Pipeline, SubTopology } from '../topology/model.js';
 import type { Consumer, OutgoingRecord, Transport } from '../transports/types.js';
 import type { Clock } from './clock.js';
-import type { EngineMetrics } from './metrics.js';
 import { catchUpFused } from './fused-catch-up.js';
+import type { EngineMetrics } from './metrics.js';
 import { restoreTasks } from './restore.js';
 import type { Retrier } from './retry.js';
+import type { ValueSerdes } from './serde.js';
 import { Task } from './task.js';
-import type { TaskUnit } from './task-units.js';
 import { TaskContext } from './task-context.js';
 import { buildTaskGraph, type GraphFactories } from './task-graph.js';
 import type { TaskState } from './task-state.js';
-import type { ValueSerdes } from './serde.js';
+import type { TaskUnit } from './task-units.js';
 
 export interface TaskFactoryDeps {
   pipeline: Pipeline;
@@ -68,13 +68,26 @@ export async function buildTasks(list: Array<{ st: TaskUnit; p: number }>, deps:
       immediate: deps.immediate,
       serdes: deps.serdes,
     });
-    const graph = buildTaskGraph(context, { pipeline, subtopologies: st.members, fusedTopics: st.fusedTopics, state, factories: deps.factories, clock: deps.clock });
+    const graph = buildTaskGraph(context, {
+      pipeline,
+      subtopologies: st.members,
+      fusedTopics: st.fusedTopics,
+      state,
+      factories: deps.factories,
+      clock: deps.clock,
+    });
     const task = new Task({ pipeline, subtopology: st, partition: p, state, serdes: deps.serdes }, context, graph);
     await task.init();
     metrics.taskCreatedTotal++;
     tasks.push(task);
   }
-  const catchUp = { transport, consumer: deps.consumer, exactlyOnce: pipeline.defaults.processing === 'exactly_once', logger, clientId: `${deps.restoreClientId}-fused` };
+  const catchUp = {
+    transport,
+    consumer: deps.consumer,
+    exactlyOnce: pipeline.defaults.processing === 'exactly_once',
+    logger,
+    clientId: `${deps.restoreClientId}-fused`,
+  };
   try {
     await deps.retrier.run('catch up fused topics', async () => {
       try {

@@ -90,8 +90,7 @@ export function buildTaskGraph(context: TaskContext, input: TaskGraphInput): Tas
     if (spec.kind === 'sink') {
       const name = pipeline.topics[spec.topic!]?.name;
       node.receiver = sinkReceiver(context, spec, name !== undefined && fused.has(name) ? graph.sources.get(name) : undefined);
-    }
-    else if (spec.kind === 'join') node.receiver = factories.join({ spec, context: node.context!, sideOf: sideResolver(spec, pipeline) });
+    } else if (spec.kind === 'join') node.receiver = factories.join({ spec, context: node.context!, sideOf: sideResolver(spec, pipeline) });
     else if (spec.kind === 'processor') {
       const type = factories.processorType(spec.type);
       if (!type) throw new AuraError(ErrorCodes.PIPELINE_INVALID, `node "${spec.id}" has unknown processor type "${spec.type}"`);
@@ -119,13 +118,28 @@ function sinkReceiver(context: TaskContext, spec: NodeSpec, reader?: TaskSource)
     // The engine picks partitions itself (murmur2, like Kafka's default partitioner) so that
     // the embedded log and every Kafka client agree on where a key lives.
     const partition = record.key === null ? context.partition % topic.partitions : partitionFor(record.key, topic.partitions);
-    const out = { topic: topic.name, partition, key: record.key, value: serdes.encode(topic.name, record.value), timestamp: record.timestamp, headers: record.headers };
+    const out = {
+      topic: topic.name,
+      partition,
+      key: record.key,
+      value: serdes.encode(topic.name, record.value),
+      timestamp: record.timestamp,
+      headers: record.headers,
+    };
     // Wall-clock time, whatever clock punctuations use: the gateway stamps records with real time.
     if (record.timestamp > 0) e2e.observe(Math.max(0, Date.now() - record.timestamp));
     if (immediate) immediate(out);
     else context.collector.add(out);
     if (reader) {
-      const written: LogRecord = { topic: topic.name, partition, offset: -1, key: out.key, value: out.value, timestamp: record.timestamp, headers: record.headers };
+      const written: LogRecord = {
+        topic: topic.name,
+        partition,
+        offset: -1,
+        key: out.key,
+        value: out.value,
+        timestamp: record.timestamp,
+        headers: record.headers,
+      };
       let value: unknown;
       try {
         value = serdes.decode(topic.name, out.value);

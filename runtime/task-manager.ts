@@ -12,14 +12,14 @@
 import { errorMessage } from '../common/errors.js';
 import type { Consumer, LogRecord, OutgoingRecord, TopicPartition } from '../transports/types.js';
 import type { Clock } from './clock.js';
-import { CommitPolicy, DEFAULT_COMMIT_MIN_GAP_MS } from './commit-policy.js';
 import type { PreparedCommit } from './commit.js';
+import { CommitPolicy, DEFAULT_COMMIT_MIN_GAP_MS } from './commit-policy.js';
 import type { CommitSupervisor } from './commit-supervisor.js';
 import type { EngineOptions } from './engine-options.js';
 import type { EngineMetrics } from './metrics.js';
 import type { Retrier } from './retry.js';
-import { buildTasks } from './task-factory.js';
 import type { Task } from './task.js';
+import { buildTasks } from './task-factory.js';
 import { type TaskUnit, taskSubtopologyId, taskUnits } from './task-units.js';
 
 export interface TaskManagerDeps {

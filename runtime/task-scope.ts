@@ -5,9 +5,10 @@
  * and its punctuations. What the task's sub-topologies share (collector,
  * failure policy, metrics) is the TaskContext.
  */
+
+import type { PunctuationType } from '../processors/types.js';
 import type { SubTopology } from '../topology/model.js';
 import type { LogRecord } from '../transports/types.js';
-import type { PunctuationType } from '../processors/types.js';
 import type { NodeHost, NodeRuntime } from './node.js';
 import { PunctuationQueue } from './punctuation.js';
 import type { TaskContext } from './task-context.js';

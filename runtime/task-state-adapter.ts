@@ -2,8 +2,9 @@
  * Opens a task's state with state/'s TaskStateManager (one SQLite database per
  * task) and presents it as the engine's TaskState.
  */
-import type { Pipeline, SubTopology } from '../topology/model.js';
+
 import { TaskStateManager } from '../state/index.js';
+import type { Pipeline, SubTopology } from '../topology/model.js';
 import type { RestoreRecord, RestoreTarget, TaskState } from './task-state.js';
 
 export function openTaskState(pipeline: Pipeline, st: SubTopology, partition: number, taskId: string, stateDir: string, now: () => number): TaskState {
@@ -28,7 +29,15 @@ export function openTaskState(pipeline: Pipeline, st: SubTopology, partition: nu
     needsFlush: () => manager.needsFlush(),
     dirtyCount: () => manager.dirtyCount(),
     restorePlan: () =>
-      manager.restorePlan().map((e): RestoreTarget => ({ topic: e.topic, partition: e.partition, fromOffset: e.fromOffset, kind: e.table ? 'table' : 'changelog', storeId: e.storeId })),
+      manager.restorePlan().map(
+        (e): RestoreTarget => ({
+          topic: e.topic,
+          partition: e.partition,
+          fromOffset: e.fromOffset,
+          kind: e.table ? 'table' : 'changelog',
+          storeId: e.storeId,
+        }),
+      ),
     restoreBatch: (target: RestoreTarget, all: RestoreRecord[]) => {
       // A record without a key cannot address a row (Kafka Streams skips them on restore too).
       const records = all.filter((r): r is RestoreRecord & { key: string } => r.key !== null);

@@ -9,14 +9,14 @@ import { AuraError, ErrorCodes } from '../common/errors.js';
 import type { KeyValueStore } from '../state/types.js';
 import type { Pipeline } from '../topology/model.js';
 import type { LogRecord, TopicPartitionOffset } from '../transports/types.js';
-import type { RecordCollector } from './record-collector.js';
 import { FatalProcessingError, type NodeRuntime } from './node.js';
+import type { RecordCollector } from './record-collector.js';
 import { jsonSerdes, type ValueSerdes } from './serde.js';
 import type { TaskContext } from './task-context.js';
 import type { TaskGraph } from './task-graph.js';
 import type { TaskScope } from './task-scope.js';
-import type { TaskUnit } from './task-units.js';
 import type { TaskState } from './task-state.js';
+import type { TaskUnit } from './task-units.js';
 
 export interface TaskOptions {
   pipeline: Pipeline;

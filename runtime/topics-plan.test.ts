@@ -27,7 +27,11 @@ describe('topics plan', () => {
     expect(plan.pending).toBe(true);
     expect(plan.refused).toBe(false);
     const byTopic = new Map(plan.changes.map((c) => [c.topic, c]));
-    expect([...byTopic.keys()].sort()).toEqual(Object.values(pipeline.topics).map((t) => t.name).sort());
+    expect([...byTopic.keys()].sort()).toEqual(
+      Object.values(pipeline.topics)
+        .map((t) => t.name)
+        .sort(),
+    );
     expect(byTopic.get(changelog.name)!.action).toBe('create');
     expect(byTopic.get(changelog.name)!.wanted.config['cleanup.policy']).toBe('compact');
     expect(byTopic.get(events.name)!.wanted.config['retention.ms']).toBe(String(events.retentionMs));
@@ -46,7 +50,9 @@ describe('topics plan', () => {
 
     const shrink = planTopics(pipeline, [current(events.name, 6, {})]);
     expect(shrink.refused).toBe(true);
-    expect(shrink.changes.find((c) => c.topic === events.name)!.reasons[0]).toMatch(/has 6 partitions, the pipeline declares 3: Kafka cannot remove partitions/);
+    expect(shrink.changes.find((c) => c.topic === events.name)!.reasons[0]).toMatch(
+      /has 6 partitions, the pipeline declares 3: Kafka cannot remove partitions/,
+    );
 
     const replication = planTopics(pipeline, [current(events.name, 3, {}, 3)]);
     expect(replication.changes.find((c) => c.topic === events.name)!.action).toBe('refuse');
@@ -69,7 +75,12 @@ describe('topics plan', () => {
     await admin.createTopics([{ name: events.name, partitions: 2, replication: 1, config: {} }]);
     const result = await applyPlan(planTopics(pipeline, await admin.listTopics()), admin);
     expect(result.grown).toEqual([events.name]);
-    expect(result.created.sort()).toEqual(Object.values(pipeline.topics).filter((t) => t.name !== events.name).map((t) => t.name).sort());
+    expect(result.created.sort()).toEqual(
+      Object.values(pipeline.topics)
+        .filter((t) => t.name !== events.name)
+        .map((t) => t.name)
+        .sort(),
+    );
     const after = await admin.listTopics();
     expect(after.find((t) => t.name === events.name)!.partitions).toBe(3);
     expect(planTopics(pipeline, after).pending).toBe(false);

@@ -76,7 +76,10 @@ function planTopic(spec: TopicSpec, current: TopicDescription | undefined): Topi
   else if (normalizePolicy(cleanup) !== normalizePolicy(wanted.config['cleanup.policy']!)) {
     const msg = `cleanup.policy is ${cleanup}, the pipeline needs ${wanted.config['cleanup.policy']}`;
     // A changelog or table that is not compacted loses state when retention deletes old segments.
-    if (wanted.config['cleanup.policy']!.includes('compact')) refuse.push(`${msg} (alter it: kafka-configs --alter --entity-type topics --entity-name ${spec.name} --add-config cleanup.policy=${wanted.config['cleanup.policy']})`);
+    if (wanted.config['cleanup.policy']!.includes('compact'))
+      refuse.push(
+        `${msg} (alter it: kafka-configs --alter --entity-type topics --entity-name ${spec.name} --add-config cleanup.policy=${wanted.config['cleanup.policy']})`,
+      );
     else warn.push(msg);
   }
   if (wanted.config['retention.ms'] !== undefined) {
@@ -98,7 +101,11 @@ function planTopic(spec: TopicSpec, current: TopicDescription | undefined): Topi
 
 /** Kafka accepts `compact,delete` and `delete,compact` alike. */
 function normalizePolicy(policy: string): string {
-  return policy.split(',').map((p) => p.trim()).sort().join(',');
+  return policy
+    .split(',')
+    .map((p) => p.trim())
+    .sort()
+    .join(',');
 }
 
 function describeWanted(t: TopicConfig): string {
@@ -130,11 +137,9 @@ export function formatPlan(plan: TopicPlan, options: { verbose?: boolean } = {})
 export async function applyPlan(plan: TopicPlan, admin: Admin): Promise<{ created: string[]; grown: string[] }> {
   if (plan.refused) {
     const refused = plan.changes.filter((c) => c.action === 'refuse');
-    throw new AuraError(
-      ErrorCodes.TOPIC_UNSAFE_CHANGE,
-      `refusing to apply: ${refused.map((c) => `${c.topic}: ${c.reasons[0]}`).join('; ')}`,
-      { details: { topics: refused.map((c) => c.topic) } },
-    );
+    throw new AuraError(ErrorCodes.TOPIC_UNSAFE_CHANGE, `refusing to apply: ${refused.map((c) => `${c.topic}: ${c.reasons[0]}`).join('; ')}`, {
+      details: { topics: refused.map((c) => c.topic) },
+    });
   }
   const create = plan.changes.filter((c) => c.action === 'create').map((c) => c.wanted);
   const grow = plan.changes.filter((c) => c.action === 'add_partitions');

@@ -6,8 +6,8 @@
  * as `aura topics plan` (topics-plan.ts).
  */
 import { AuraError, ErrorCodes } from '../common/errors.js';
-import type { Pipeline } from '../topology/model.js';
 import type { Logger } from '../processors/types.js';
+import type { Pipeline } from '../topology/model.js';
 import type { Admin } from '../transports/types.js';
 import { applyPlan, formatPlan, planTopics } from './topics-plan.js';
 

@@ -8,7 +8,7 @@
  * (each schema file is checked on its own); `#/...` refs are followed.
  */
 import { sameJson } from '../common/canonical-json.js';
-import { CompatRules, type CompatFinding, type CompatRule } from './compatibility-rules.js';
+import { type CompatFinding, type CompatRule, CompatRules } from './compatibility-rules.js';
 
 type Obj = Record<string, unknown>;
 type Schema = Obj | boolean;
@@ -22,7 +22,19 @@ interface Ctx {
 }
 
 /** Keywords that describe and never constrain. */
-const ANNOTATIONS = new Set(['$schema', '$id', '$comment', 'title', 'description', 'default', 'examples', 'readOnly', 'writeOnly', 'contentMediaType', 'contentEncoding']);
+const ANNOTATIONS = new Set([
+  '$schema',
+  '$id',
+  '$comment',
+  'title',
+  'description',
+  'default',
+  'examples',
+  'readOnly',
+  'writeOnly',
+  'contentMediaType',
+  'contentEncoding',
+]);
 const HANDLED = new Set([
   ...ANNOTATIONS,
   ...['$ref', 'type', 'enum', 'const', 'pattern', 'format', 'multipleOf', 'uniqueItems', 'required', 'properties', 'additionalProperties', 'items'],
@@ -69,13 +81,21 @@ function compare(oldIn: Schema, newIn: Schema, atIn: At, ctx: Ctx, depth: number
   const at = { path: atIn.path, schema: resolved.pointer ?? atIn.schema };
   if (same(ctx, o, n)) return;
   if (typeof o === 'boolean' || typeof n === 'boolean') {
-    if (n === false || (o === true && !isTrivial(n))) report(ctx, 'TYPE_NARROWED', at, n === false ? 'no value is allowed any more (schema `false`)' : 'the value is constrained where anything was allowed');
+    if (n === false || (o === true && !isTrivial(n)))
+      report(ctx, 'TYPE_NARROWED', at, n === false ? 'no value is allowed any more (schema `false`)' : 'the value is constrained where anything was allowed');
     else report(ctx, 'TYPE_WIDENED', at, o === false ? 'values are allowed where none were (schema `false`)' : 'any value is allowed now (schema `true`)');
     return;
   }
   // draft-07: a schema with $ref is that reference; its other keywords are ignored.
   if (typeof o.$ref === 'string' || typeof n.$ref === 'string') {
-    if (o.$ref !== n.$ref) report(ctx, 'UNCHECKED_CHANGE', at, `the schema changed from ${describeRef(o)} to ${describeRef(n)}: compare them by hand`, n.$ref === undefined ? undefined : '$ref');
+    if (o.$ref !== n.$ref)
+      report(
+        ctx,
+        'UNCHECKED_CHANGE',
+        at,
+        `the schema changed from ${describeRef(o)} to ${describeRef(n)}: compare them by hand`,
+        n.$ref === undefined ? undefined : '$ref',
+      );
     return;
   }
   checkTypes(o, n, at, ctx);
@@ -85,7 +105,13 @@ function compare(oldIn: Schema, newIn: Schema, atIn: At, ctx: Ctx, depth: number
   checkKeyword(o, n, at, ctx, 'format', ['FORMAT_CHANGED', 'FORMAT_REMOVED']);
   checkKeyword(o, n, at, ctx, 'multipleOf', ['MULTIPLE_OF_CHANGED', 'MULTIPLE_OF_REMOVED']);
   if (Boolean(o.uniqueItems) !== Boolean(n.uniqueItems))
-    report(ctx, n.uniqueItems ? 'UNIQUE_ITEMS_ADDED' : 'UNIQUE_ITEMS_REMOVED', at, n.uniqueItems ? 'list items must now be unique' : 'list items may now repeat', keywordAt(n, 'uniqueItems'));
+    report(
+      ctx,
+      n.uniqueItems ? 'UNIQUE_ITEMS_ADDED' : 'UNIQUE_ITEMS_REMOVED',
+      at,
+      n.uniqueItems ? 'list items must now be unique' : 'list items may now repeat',
+      keywordAt(n, 'uniqueItems'),
+    );
   checkObject(o, n, at, ctx, depth);
   checkItems(o, n, at, ctx, depth);
   checkComposition(o, n, at, ctx, depth);
@@ -199,7 +225,8 @@ function checkObject(o: Obj, n: Obj, at: At, ctx: Ctx, depth: number): void {
     if (name in propsBefore) compare(propsBefore[name], propsAfter[name], p, ctx, depth + 1);
     else if (addBefore === false) report(ctx, 'PROPERTY_ADDED', p, `"${name}" is a new property; the deployed schema rejects values that have it`);
     else if (addBefore === true) {
-      if (!isTrivial(propsAfter[name])) report(ctx, 'PROPERTY_CONSTRAINED', p, `"${name}" is now declared (${summarize(propsAfter[name])}); any value of it was allowed before`);
+      if (!isTrivial(propsAfter[name]))
+        report(ctx, 'PROPERTY_CONSTRAINED', p, `"${name}" is now declared (${summarize(propsAfter[name])}); any value of it was allowed before`);
     } else compare(addBefore, propsAfter[name], p, ctx, depth + 1);
   }
   for (const name of Object.keys(propsBefore)) {
@@ -213,13 +240,21 @@ function checkObject(o: Obj, n: Obj, at: At, ctx: Ctx, depth: number): void {
   if (same(ctx, addBefore, addAfter)) return;
   const others = down(at, '*', 'additionalProperties');
   if (addAfter === false) report(ctx, 'ADDITIONAL_CLOSED', others, 'additionalProperties: false added: properties not declared are rejected');
-  else if (addBefore === false) report(ctx, 'ADDITIONAL_OPENED', n.additionalProperties === undefined ? { ...others, schema: at.schema } : others, 'additionalProperties: false removed: values may carry undeclared properties');
+  else if (addBefore === false)
+    report(
+      ctx,
+      'ADDITIONAL_OPENED',
+      n.additionalProperties === undefined ? { ...others, schema: at.schema } : others,
+      'additionalProperties: false removed: values may carry undeclared properties',
+    );
   else compare(addBefore, addAfter, n.additionalProperties === undefined ? { ...others, schema: at.schema } : others, ctx, depth + 1);
 }
 
 function summarize(s: Schema): string {
   if (typeof s === 'boolean') return s ? 'anything' : 'nothing';
-  const parts = Object.keys(s).filter((k) => !ANNOTATIONS.has(k)).map((k) => `${k}: ${show(s[k])}`);
+  const parts = Object.keys(s)
+    .filter((k) => !ANNOTATIONS.has(k))
+    .map((k) => `${k}: ${show(s[k])}`);
   const text = parts.join(', ');
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
@@ -230,7 +265,13 @@ function checkItems(o: Obj, n: Obj, at: At, ctx: Ctx, depth: number): void {
     const a = Array.isArray(o.items) ? o.items : [];
     const b = Array.isArray(n.items) ? n.items : [];
     if (!Array.isArray(o.items) || !Array.isArray(n.items) || a.length !== b.length) {
-      report(ctx, 'UNCHECKED_CHANGE', { path: child(at.path, '*'), schema: at.schema }, 'the item schemas of the list changed shape (tuple vs list): compare by hand', keywordAt(n, 'items'));
+      report(
+        ctx,
+        'UNCHECKED_CHANGE',
+        { path: child(at.path, '*'), schema: at.schema },
+        'the item schemas of the list changed shape (tuple vs list): compare by hand',
+        keywordAt(n, 'items'),
+      );
       return;
     }
     a.forEach((item, i) => compare(asSchema(item), asSchema(b[i]), down(at, String(i), `items/${i}`), ctx, depth + 1));
@@ -259,6 +300,12 @@ function checkComposition(o: Obj, n: Obj, at: At, ctx: Ctx, depth: number): void
   for (const k of ['then', 'else']) {
     if (o[k] === undefined && n[k] === undefined) continue;
     if (same(ctx, o[k], n[k])) continue;
-    compare(o[k] === undefined ? true : asSchema(o[k]), n[k] === undefined ? true : asSchema(n[k]), { path: at.path, schema: n[k] === undefined ? at.schema : `${at.schema}/${k}` }, ctx, depth + 1);
+    compare(
+      o[k] === undefined ? true : asSchema(o[k]),
+      n[k] === undefined ? true : asSchema(n[k]),
+      { path: at.path, schema: n[k] === undefined ? at.schema : `${at.schema}/${k}` },
+      ctx,
+      depth + 1,
+    );
   }
 }

@@ -11,8 +11,19 @@ import { EVENT_SCHEMAS_DIR, EventSchemaSet } from './event-schemas.js';
 const schemas = EventSchemaSet.load();
 const valid = (id: string, value: unknown) => schemas.validator(id)(value);
 
-const mood = { id: '0b8f1a5e-7c7d-4f5e-9a1b-2c3d4e5f6a7b', type: 'user.mood.created', user_id: 'u-1', time: '2025-01-02T08:30:00Z', data: { score: 7, energy: 5, emotions: ['calm'], note: 'ok' } };
-const activity = { ...mood, id: '1c9f2b6f-8d8e-4a6f-8b2c-3d4e5f6a7b8c', type: 'user.activity.created', data: { kind: 'exercise', minutes: 30, intensity: 'high' } };
+const mood = {
+  id: '0b8f1a5e-7c7d-4f5e-9a1b-2c3d4e5f6a7b',
+  type: 'user.mood.created',
+  user_id: 'u-1',
+  time: '2025-01-02T08:30:00Z',
+  data: { score: 7, energy: 5, emotions: ['calm'], note: 'ok' },
+};
+const activity = {
+  ...mood,
+  id: '1c9f2b6f-8d8e-4a6f-8b2c-3d4e5f6a7b8c',
+  type: 'user.activity.created',
+  data: { kind: 'exercise', minutes: 30, intensity: 'high' },
+};
 const ikigai = { ...mood, id: '2d0a3c7a-9e9f-4b7a-9c3d-4e5f6a7b8c9d', type: 'user.ikigai.updated', data: { dimensions: { love: 8, paid_for: 3.5 } } };
 const context = {
   user_id: 'u-1',
@@ -31,8 +42,17 @@ const context = {
 describe('event schemas', () => {
   it('ships every schema the default pipeline names, plus the request bodies, and all compile', () => {
     expect(schemas.ids()).toEqual([
-      'activity', 'aggregated-context', 'guardian-chunk', 'guardian-request', 'guardian-response', 'ikigai-update',
-      'ingest-result', 'mood-activity', 'mood-entry', 'user-event', 'vectorized-context',
+      'activity',
+      'aggregated-context',
+      'guardian-chunk',
+      'guardian-request',
+      'guardian-response',
+      'ikigai-update',
+      'ingest-result',
+      'mood-activity',
+      'mood-entry',
+      'user-event',
+      'vectorized-context',
     ]);
     for (const id of schemas.ids()) expect(schemas.check(id), id).toBeUndefined();
     for (const file of fs.readdirSync(EVENT_SCHEMAS_DIR)) {
@@ -69,7 +89,16 @@ describe('event schemas', () => {
     expect(valid('aggregated-context', context)).toBe(true);
     expect(valid('aggregated-context', { ...context, mood: { ...context.mood, trend: 'up' } })).toBe(false);
     expect(valid('aggregated-context', { ...context, notes: ['1', '2', '3', '4', '5', '6'] })).toBe(false);
-    const vectorized = { user_id: 'u-1', point_id: '3e1b4d8b-0f0a-4c8b-8d4e-5f6a7b8c9d0e', window_end: 1, model: 'all-MiniLM-L6-v2', dims: 2, vector: [0.1, 0.2], summary_text: 's', context };
+    const vectorized = {
+      user_id: 'u-1',
+      point_id: '3e1b4d8b-0f0a-4c8b-8d4e-5f6a7b8c9d0e',
+      window_end: 1,
+      model: 'all-MiniLM-L6-v2',
+      dims: 2,
+      vector: [0.1, 0.2],
+      summary_text: 's',
+      context,
+    };
     expect(valid('vectorized-context', vectorized)).toBe(true);
     expect(valid('vectorized-context', { ...vectorized, context: { user_id: 'u-1' } })).toBe(false);
     expect(valid('guardian-request', { correlation_id: 'c1', user_id: 'u-1', question: 'How can I sleep better?', deadline: 2, created_at: 1 })).toBe(true);
@@ -87,7 +116,10 @@ describe('event schemas', () => {
     try {
       fs.writeFileSync(path.join(dir, 'broken.schema.json'), '{ "type": ');
       fs.writeFileSync(path.join(dir, 'typo.schema.json'), JSON.stringify({ type: 'objekt' }));
-      fs.writeFileSync(path.join(dir, 'ref.schema.json'), JSON.stringify({ $id: 'https://x.test/ref.schema.json', properties: { a: { $ref: 'gone.schema.json' } } }));
+      fs.writeFileSync(
+        path.join(dir, 'ref.schema.json'),
+        JSON.stringify({ $id: 'https://x.test/ref.schema.json', properties: { a: { $ref: 'gone.schema.json' } } }),
+      );
       const set = EventSchemaSet.load(dir);
       expect(set.check('broken')?.code).toBe('SCHEMA_INVALID');
       expect(set.check('typo')).toMatchObject({ code: 'SCHEMA_INVALID', message: expect.stringContaining('"objekt"') });

@@ -68,7 +68,12 @@ export class EventSchemaSet {
   /** Loads every `*.schema.json` of `dir` (a missing directory is an empty set). */
   static load(dir: string = EVENT_SCHEMAS_DIR): EventSchemaSet {
     const set = new EventSchemaSet(dir);
-    const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(SUFFIX)).sort() : [];
+    const files = fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir)
+          .filter((f) => f.endsWith(SUFFIX))
+          .sort()
+      : [];
     for (const file of files) set.add(file.slice(0, -SUFFIX.length), path.join(dir, file));
     return set;
   }
@@ -91,7 +96,11 @@ export class EventSchemaSet {
       const first = this.ajv.errors?.[0];
       const where = first?.instancePath || '/';
       const got = first ? ` (got ${JSON.stringify(pointer(schema, first.instancePath))})` : '';
-      this.loadProblems.set(id, { id, code: 'SCHEMA_INVALID', message: `${display(file)} is not a valid JSON Schema: at "${where}", ${first?.message ?? 'invalid'}${got}` });
+      this.loadProblems.set(id, {
+        id,
+        code: 'SCHEMA_INVALID',
+        message: `${display(file)} is not a valid JSON Schema: at "${where}", ${first?.message ?? 'invalid'}${got}`,
+      });
       return;
     }
     try {
@@ -143,7 +152,8 @@ export class EventSchemaSet {
       return validate;
     } catch (err) {
       const missingRef = (err as { missingRef?: string }).missingRef;
-      if (missingRef) return { id, code: 'UNKNOWN_SCHEMA', message: `event schema "${id}" refers to "${missingRef}", which is not a schema in ${display(this.dir)}` };
+      if (missingRef)
+        return { id, code: 'UNKNOWN_SCHEMA', message: `event schema "${id}" refers to "${missingRef}", which is not a schema in ${display(this.dir)}` };
       return { id, code: 'SCHEMA_INVALID', message: `event schema "${id}" does not compile: ${(err as Error).message}` };
     }
   }

@@ -31,7 +31,10 @@ async function freePorts(): Promise<number> {
       });
     });
     const next = await new Promise<boolean>((resolve) => {
-      const s = net.createServer().once('error', () => resolve(false)).listen(port + 1, '127.0.0.1', () => s.close(() => resolve(true)));
+      const s = net
+        .createServer()
+        .once('error', () => resolve(false))
+        .listen(port + 1, '127.0.0.1', () => s.close(() => resolve(true)));
     });
     if (next && port < 65_000) return port;
   }
@@ -39,7 +42,9 @@ async function freePorts(): Promise<number> {
 
 /** A process listening on `port`, with `extra` on its command line. */
 async function holdPort(port: number, extra: string[] = []): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-e', `require('net').createServer().listen(${port}, '127.0.0.1', () => console.log('up'))`, ...extra], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, ['-e', `require('net').createServer().listen(${port}, '127.0.0.1', () => console.log('up'))`, ...extra], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   holders.push(child);
   await new Promise((resolve) => child.stdout!.once('data', resolve));
   return child;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { avroLong, avroString } from '../testing/support/registry-serdes.js';
 import { checkAvroPayload } from './avro-guard.js';
 import { avroType } from './avro-schema.js';
-import { avroLong, avroString } from '../testing/support/registry-serdes.js';
 
 const type = avroType({
   type: 'record',
@@ -10,7 +10,17 @@ const type = avroType({
     { name: 's', type: 'string' },
     { name: 'tags', type: { type: 'array', items: 'string' } },
     { name: 'counts', type: ['null', { type: 'map', values: 'long' }], default: null },
-    { name: 'inner', type: { type: 'record', name: 'I', fields: [{ name: 'ok', type: 'boolean' }, { name: 'x', type: 'double' }] } },
+    {
+      name: 'inner',
+      type: {
+        type: 'record',
+        name: 'I',
+        fields: [
+          { name: 'ok', type: 'boolean' },
+          { name: 'x', type: 'double' },
+        ],
+      },
+    },
     { name: 'data', type: { type: 'string', logicalType: 'json' }, default: 'null' },
   ],
 });

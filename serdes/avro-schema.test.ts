@@ -41,7 +41,15 @@ describe('Avro schemas derived from JSON Schemas', () => {
     const type = avroType(avroFromJsonSchema(bundled, avroRecordName('aura360.user.events', 'user-event')));
     const values = [
       { id: 'e1', type: 'user.mood.created', user_id: 'u1', time: '2024-05-01T10:00:00Z', data: { mood: 'calm', intensity: 3 } },
-      { id: 'e2', type: 'user.activity.created', user_id: 'u2', time: '2024-05-01T10:00:00Z', idempotency_key: 'k', trace: { traceparent: 'tp' }, data: { kind: 'walk', minutes: [1, 2] } },
+      {
+        id: 'e2',
+        type: 'user.activity.created',
+        user_id: 'u2',
+        time: '2024-05-01T10:00:00Z',
+        idempotency_key: 'k',
+        trace: { traceparent: 'tp' },
+        data: { kind: 'walk', minutes: [1, 2] },
+      },
     ];
     for (const v of values) expect(pruneAbsent(type, type.fromBuffer(type.toBuffer(v)))).toEqual(v);
     expect(type.isValid({ ...values[0], user_id: 7 })).toBe(false);

@@ -79,7 +79,10 @@ function convert(node: JsonSchemaNode, name: string, where: string[]): AvroSchem
       return 'null';
     case 'array': {
       const items = node.items;
-      return { type: 'array', items: items && typeof items === 'object' && !Array.isArray(items) ? convert(items as JsonSchemaNode, `${name}Item`, [...where, '[]']) : JSON_LOGICAL };
+      return {
+        type: 'array',
+        items: items && typeof items === 'object' && !Array.isArray(items) ? convert(items as JsonSchemaNode, `${name}Item`, [...where, '[]']) : JSON_LOGICAL,
+      };
     }
     case 'object':
       return objectType(node, name, where);
@@ -98,7 +101,10 @@ function objectType(node: JsonSchemaNode, name: string, where: string[]): AvroSc
   const required = new Set(Array.isArray(node.required) ? (node.required as string[]) : []);
   const fields = Object.entries(props).map(([field, sub]) => {
     if (!AVRO_NAME.test(field)) {
-      throw new AuraError(ErrorCodes.CONFIG_INVALID, `property "${[...where.slice(1), field].join('.')}" cannot be an Avro field name (letters, digits, _): name an .avsc file with avro_schema: instead`);
+      throw new AuraError(
+        ErrorCodes.CONFIG_INVALID,
+        `property "${[...where.slice(1), field].join('.')}" cannot be an Avro field name (letters, digits, _): name an .avsc file with avro_schema: instead`,
+      );
     }
     const type = convert(sub ?? {}, `${name}_${field}`, [...where, field]);
     const doc = typeof sub?.description === 'string' ? { doc: sub.description } : {};
@@ -114,7 +120,10 @@ function objectType(node: JsonSchemaNode, name: string, where: string[]): AvroSc
 function defaultOf(sub: JsonSchemaNode | undefined, type: AvroSchema): Record<string, unknown> {
   const value = sub?.default;
   if (value === undefined) return {};
-  const ok = (type === 'string' && typeof value === 'string') || ((type === 'long' || type === 'double') && typeof value === 'number') || (type === 'boolean' && typeof value === 'boolean');
+  const ok =
+    (type === 'string' && typeof value === 'string') ||
+    ((type === 'long' || type === 'double') && typeof value === 'number') ||
+    (type === 'boolean' && typeof value === 'boolean');
   return ok ? { default: value } : {};
 }
 
@@ -131,7 +140,11 @@ export function avroRecordName(topicName: string, schemaId?: string): string {
     .filter(Boolean)
     .map((w) => w[0]!.toUpperCase() + w.slice(1))
     .join('');
-  const ns = topicName.split('.').slice(0, -1).join('.').replace(/[^A-Za-z0-9_.]/g, '_');
+  const ns = topicName
+    .split('.')
+    .slice(0, -1)
+    .join('.')
+    .replace(/[^A-Za-z0-9_.]/g, '_');
   return ns ? `${ns}.${simple || 'Value'}` : simple || 'Value';
 }
 
@@ -154,7 +167,8 @@ export function pruneAbsent(type: avro.Type, value: unknown): unknown {
     return out;
   }
   if (t.typeName === 'array') return (value as unknown[]).map((v) => pruneAbsent((type as avro.types.ArrayType).itemsType, v));
-  if (t.typeName === 'map') return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, pruneAbsent((type as avro.types.MapType).valuesType, v)]));
+  if (t.typeName === 'map')
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, pruneAbsent((type as avro.types.MapType).valuesType, v)]));
   if (t.typeName === 'union:unwrapped') {
     const branch = (type as avro.types.UnwrappedUnionType).types.find((b) => b.typeName !== 'null' && b.isValid(value));
     return branch ? pruneAbsent(branch, value) : value;

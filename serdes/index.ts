@@ -5,15 +5,15 @@
 import { AuraError, ErrorCodes } from '../common/errors.js';
 import type { Logger } from '../processors/types.js';
 import type { Pipeline } from '../topology/model.js';
-import { type RegistryConfig, registryConfigFromEnv } from './registry-config.js';
 import { SchemaRegistryClient } from './registry-client.js';
+import { type RegistryConfig, registryConfigFromEnv } from './registry-config.js';
 import { RegistrySerdes } from './registry-serdes.js';
 import { topicSchemas } from './topic-schemas.js';
 
-export { RegistrySerdes } from './registry-serdes.js';
 export { SchemaRegistryClient, valueSubject } from './registry-client.js';
-export { registryConfigFromEnv, describeRegistryConfig, type RegistryConfig } from './registry-config.js';
-export { topicSchemas, type TopicSchema } from './topic-schemas.js';
+export { describeRegistryConfig, type RegistryConfig, registryConfigFromEnv } from './registry-config.js';
+export { RegistrySerdes } from './registry-serdes.js';
+export { type TopicSchema, topicSchemas } from './topic-schemas.js';
 
 /** The serdes of `pipeline`'s registry topics, or why they cannot be had (reported when the app starts). */
 export function registrySerdesFor(pipeline: Pipeline, logger: Logger, config?: RegistryConfig): { serdes?: RegistrySerdes; error?: unknown } {
@@ -23,7 +23,10 @@ export function registrySerdesFor(pipeline: Pipeline, logger: Logger, config?: R
     const resolved = config ?? registryConfigFromEnv();
     if (!resolved) {
       const names = schemas.map((s) => `${s.topic.name} (${s.format})`).join(', ');
-      throw new AuraError(ErrorCodes.CONFIG_INVALID, `topics ${names} go through the Schema Registry: set SCHEMA_REGISTRY_URL (and SCHEMA_REGISTRY_API_KEY / SCHEMA_REGISTRY_API_SECRET for Confluent Cloud; see docs/schema-registry.md)`);
+      throw new AuraError(
+        ErrorCodes.CONFIG_INVALID,
+        `topics ${names} go through the Schema Registry: set SCHEMA_REGISTRY_URL (and SCHEMA_REGISTRY_API_KEY / SCHEMA_REGISTRY_API_SECRET for Confluent Cloud; see docs/schema-registry.md)`,
+      );
     }
     return { serdes: new RegistrySerdes(new SchemaRegistryClient(resolved), schemas, logger) };
   } catch (err) {

@@ -34,9 +34,14 @@ function inline(node: unknown, dir: string, stack: string[]): unknown {
   const ref = obj.$ref;
   if (typeof ref === 'string' && !ref.startsWith('#')) {
     const file = ref.split('#')[0].split('/').pop()!;
-    if (!file.endsWith(SUFFIX)) throw new AuraError(ErrorCodes.CONFIG_INVALID, `event schema "${stack[0]}": cannot follow "$ref": "${ref}" (only references to other *${SUFFIX} files are bundled)`);
+    if (!file.endsWith(SUFFIX))
+      throw new AuraError(
+        ErrorCodes.CONFIG_INVALID,
+        `event schema "${stack[0]}": cannot follow "$ref": "${ref}" (only references to other *${SUFFIX} files are bundled)`,
+      );
     const target = file.slice(0, -SUFFIX.length);
-    if (stack.includes(target)) throw new AuraError(ErrorCodes.CONFIG_INVALID, `event schemas refer to each other in a cycle: ${[...stack, target].join(' → ')}`);
+    if (stack.includes(target))
+      throw new AuraError(ErrorCodes.CONFIG_INVALID, `event schemas refer to each other in a cycle: ${[...stack, target].join(' → ')}`);
     const { $id: _id, $schema: _schema, ...rest } = readEventSchema(dir, target);
     const { $ref: _ref, ...siblings } = obj;
     return { ...(inline(rest, dir, [...stack, target]) as JsonSchemaNode), ...(inline(siblings, dir, stack) as JsonSchemaNode) };

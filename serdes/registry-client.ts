@@ -60,7 +60,11 @@ export class SchemaRegistryClient {
   schemaById(id: number): Promise<RegisteredSchema> {
     let hit = this.byId.get(id);
     if (!hit) {
-      hit = this.request<{ schema: string; schemaType?: SchemaType }>('GET', `/schemas/ids/${id}`).then((r) => ({ id, schema: r.schema, schemaType: r.schemaType ?? 'AVRO' }));
+      hit = this.request<{ schema: string; schemaType?: SchemaType }>('GET', `/schemas/ids/${id}`).then((r) => ({
+        id,
+        schema: r.schema,
+        schemaType: r.schemaType ?? 'AVRO',
+      }));
       hit.catch(() => this.byId.delete(id));
       this.byId.set(id, hit);
     }
@@ -89,7 +93,9 @@ export class SchemaRegistryClient {
       return r.id;
     } catch (err) {
       if (err instanceof RegistryHttpError && err.status === 409) {
-        throw new AuraError(ErrorCodes.SCHEMA_INCOMPATIBLE, `subject ${subject}: the registry refused the schema as incompatible: ${err.message}`, { cause: err });
+        throw new AuraError(ErrorCodes.SCHEMA_INCOMPATIBLE, `subject ${subject}: the registry refused the schema as incompatible: ${err.message}`, {
+          cause: err,
+        });
       }
       throw err;
     }
@@ -114,7 +120,10 @@ export class SchemaRegistryClient {
   /** The latest version under `subject`, or undefined when the subject has none. */
   async latest(subject: string): Promise<SubjectVersion | undefined> {
     try {
-      const r = await this.request<{ id: number; version: number; schema: string; schemaType?: SchemaType }>('GET', `/subjects/${enc(subject)}/versions/latest`);
+      const r = await this.request<{ id: number; version: number; schema: string; schemaType?: SchemaType }>(
+        'GET',
+        `/subjects/${enc(subject)}/versions/latest`,
+      );
       return { subject, id: r.id, version: r.version, schema: r.schema, schemaType: r.schemaType ?? 'AVRO' };
     } catch (err) {
       if (err instanceof RegistryHttpError && err.status === 404) return undefined;
@@ -153,7 +162,11 @@ export class SchemaRegistryClient {
         if (res.ok) return (text ? JSON.parse(text) : {}) as T;
         failure = httpError(method, path, res.status, text);
       } catch (err) {
-        failure = new AuraError(ErrorCodes.SCHEMA_REGISTRY_FAILED, `Schema Registry ${this.config.url} did not answer ${method} ${path}: ${errorMessage(err)}`, { cause: err, retriable: true });
+        failure = new AuraError(
+          ErrorCodes.SCHEMA_REGISTRY_FAILED,
+          `Schema Registry ${this.config.url} did not answer ${method} ${path}: ${errorMessage(err)}`,
+          { cause: err, retriable: true },
+        );
       }
       if (!failure.retriable || attempt > RETRIES) throw failure;
       await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** (attempt - 1)));

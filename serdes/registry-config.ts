@@ -44,7 +44,8 @@ export function registryConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Reg
   } catch {
     throw new AuraError(ErrorCodes.CONFIG_INVALID, `${REGISTRY_ENV.url} is not a URL: "${raw}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AuraError(ErrorCodes.CONFIG_INVALID, `${REGISTRY_ENV.url} must be http:// or https://, got "${raw}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new AuraError(ErrorCodes.CONFIG_INVALID, `${REGISTRY_ENV.url} must be http:// or https://, got "${raw}"`);
   let username = env[REGISTRY_ENV.apiKey] || undefined;
   let password = env[REGISTRY_ENV.apiSecret] || undefined;
   const userInfo = env[REGISTRY_ENV.userInfo];
@@ -55,10 +56,14 @@ export function registryConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Reg
     password = userInfo.slice(colon + 1);
   }
   if (Boolean(username) !== Boolean(password)) {
-    throw new AuraError(ErrorCodes.CONFIG_INVALID, `${REGISTRY_ENV.apiKey} and ${REGISTRY_ENV.apiSecret} go together: set both (or ${REGISTRY_ENV.userInfo}=key:secret)`);
+    throw new AuraError(
+      ErrorCodes.CONFIG_INVALID,
+      `${REGISTRY_ENV.apiKey} and ${REGISTRY_ENV.apiSecret} go together: set both (or ${REGISTRY_ENV.userInfo}=key:secret)`,
+    );
   }
   const auto = env[REGISTRY_ENV.autoRegister]?.trim().toLowerCase();
-  if (auto && auto !== 'true' && auto !== 'false') throw new AuraError(ErrorCodes.CONFIG_INVALID, `${REGISTRY_ENV.autoRegister} must be true or false, got "${auto}"`);
+  if (auto && auto !== 'true' && auto !== 'false')
+    throw new AuraError(ErrorCodes.CONFIG_INVALID, `${REGISTRY_ENV.autoRegister} must be true or false, got "${auto}"`);
   return { url: raw.replace(/\/+$/, ''), username, password, autoRegister: auto !== 'false', timeoutMs: 10_000 };
 }
 

@@ -4,13 +4,14 @@
  * spec, schema evolution with old records still readable, compatibility
  * failures naming the field, unknown schema ids and wrong magic bytes.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
 import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AuraError } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
+import { avroLong, avroString, pipelineIn, registryConfig, tempDir, uniqueSuffix } from '../testing/support/registry-serdes.js';
 import { SchemaRegistryClient } from './registry-client.js';
 import { RegistrySerdes } from './registry-serdes.js';
-import { avroLong, avroString, pipelineIn, registryConfig, tempDir, uniqueSuffix } from '../testing/support/registry-serdes.js';
 import { topicSchemas } from './topic-schemas.js';
 
 const logger = createLogger('test', 'silent');
@@ -146,7 +147,9 @@ describe('Schema Registry serdes (real registry)', () => {
   it('looks schemas up without registering them when auto-registration is off', async () => {
     const strict = new SchemaRegistryClient(registryConfig(url, { autoRegister: false }));
     const pipeline = pipelineIn(dir(), yaml(`${suffix}x`), { metric: metric(['user_id', 'n']) });
-    await expect(new RegistrySerdes(strict, topicSchemas(pipeline), logger).init()).rejects.toThrow(/not registered under subject serde\.metrics\..*-value .*aura schemas apply/);
+    await expect(new RegistrySerdes(strict, topicSchemas(pipeline), logger).init()).rejects.toThrow(
+      /not registered under subject serde\.metrics\..*-value .*aura schemas apply/,
+    );
     expect(await strict.lookup(`serde.metrics.${suffix}-value`, topicSchemas(pipeline)[0]!.schema, 'AVRO')).toMatchObject({ version: 1 });
   });
 });

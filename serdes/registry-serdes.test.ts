@@ -5,11 +5,11 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/logger.js';
 import { createPipelineApp } from '../runtime/app.js';
+import { pipelineIn, tempDir } from '../testing/support/registry-serdes.js';
 import { TopologyTestDriver } from '../testing/test-driver.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
-import { pipelineIn, tempDir } from '../testing/support/registry-serdes.js';
 import { SchemaRegistryClient } from './registry-client.js';
-import { registryConfigFromEnv, describeRegistryConfig } from './registry-config.js';
+import { describeRegistryConfig, registryConfigFromEnv } from './registry-config.js';
 
 const yaml = `
 app: fmt
@@ -57,10 +57,18 @@ describe('registry formats without a registry', () => {
 describe('registry settings from the environment', () => {
   it("reads Confluent's names, basic.auth.user.info style included, and never prints the secret", () => {
     expect(registryConfigFromEnv({})).toBeUndefined();
-    const cloud = registryConfigFromEnv({ SCHEMA_REGISTRY_URL: 'https://psrc-1.aws.confluent.cloud/', SCHEMA_REGISTRY_API_KEY: 'SRKEY', SCHEMA_REGISTRY_API_SECRET: 'sr-secret' })!;
+    const cloud = registryConfigFromEnv({
+      SCHEMA_REGISTRY_URL: 'https://psrc-1.aws.confluent.cloud/',
+      SCHEMA_REGISTRY_API_KEY: 'SRKEY',
+      SCHEMA_REGISTRY_API_SECRET: 'sr-secret',
+    })!;
     expect(cloud).toMatchObject({ url: 'https://psrc-1.aws.confluent.cloud', username: 'SRKEY', password: 'sr-secret', autoRegister: true });
     expect(describeRegistryConfig(cloud)).toBe('url=https://psrc-1.aws.confluent.cloud key=SR*** secret=***');
-    const info = registryConfigFromEnv({ SCHEMA_REGISTRY_URL: 'http://r:8081', SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: 'k:s:with:colons', SCHEMA_REGISTRY_AUTO_REGISTER: 'false' })!;
+    const info = registryConfigFromEnv({
+      SCHEMA_REGISTRY_URL: 'http://r:8081',
+      SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: 'k:s:with:colons',
+      SCHEMA_REGISTRY_AUTO_REGISTER: 'false',
+    })!;
     expect(info).toMatchObject({ username: 'k', password: 's:with:colons', autoRegister: false });
     expect(() => registryConfigFromEnv({ SCHEMA_REGISTRY_URL: 'ftp://x' })).toThrow(/must be http/);
     expect(() => registryConfigFromEnv({ SCHEMA_REGISTRY_URL: 'http://x', SCHEMA_REGISTRY_API_KEY: 'k' })).toThrow(/go together/);
@@ -80,13 +88,19 @@ describe('registry client authentication', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
-    const client = new SchemaRegistryClient(registryConfigFromEnv({ SCHEMA_REGISTRY_URL: `http://127.0.0.1:${port}`, SCHEMA_REGISTRY_API_KEY: 'KEY', SCHEMA_REGISTRY_API_SECRET: 'SECRET' })!);
+    const client = new SchemaRegistryClient(
+      registryConfigFromEnv({ SCHEMA_REGISTRY_URL: `http://127.0.0.1:${port}`, SCHEMA_REGISTRY_API_KEY: 'KEY', SCHEMA_REGISTRY_API_SECRET: 'SECRET' })!,
+    );
     try {
       expect(await client.register('t-value', '{"type":"string"}', 'AVRO')).toBe(7);
       await expect(client.latest('u-value')).rejects.toThrow(/HTTP 401 \(error 40101\): Unauthorized \(check SCHEMA_REGISTRY_API_KEY/);
     } finally {
       server.close();
     }
-    expect(seen[0]).toEqual({ auth: `Basic ${Buffer.from('KEY:SECRET').toString('base64')}`, type: 'application/vnd.schemaregistry.v1+json', url: '/subjects/t-value/versions' });
+    expect(seen[0]).toEqual({
+      auth: `Basic ${Buffer.from('KEY:SECRET').toString('base64')}`,
+      type: 'application/vnd.schemaregistry.v1+json',
+      url: '/subjects/t-value/versions',
+    });
   });
 });

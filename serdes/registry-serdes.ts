@@ -13,11 +13,11 @@ import type { Logger } from '../processors/types.js';
 import type { ValueSerdes } from '../runtime/serde.js';
 import { decodeValue, encodeValue } from '../runtime/serde.js';
 import type { LogRecord } from '../transports/types.js';
-import { avroType, pruneAbsent } from './avro-schema.js';
 import { checkAvroPayload } from './avro-guard.js';
+import { avroType, pruneAbsent } from './avro-schema.js';
 import { RegistryHttpError, type SchemaRegistryClient, type SchemaType } from './registry-client.js';
 import type { TopicSchema } from './topic-schemas.js';
-import { HEADER_SIZE, MAGIC_BYTE, decodeWire, encodeWire } from './wire-format.js';
+import { decodeWire, encodeWire, HEADER_SIZE, MAGIC_BYTE } from './wire-format.js';
 
 interface TopicState {
   spec: TopicSchema;
@@ -59,7 +59,10 @@ export class RegistrySerdes implements ValueSerdes {
       } else {
         const found = await this.client.lookup(spec.subject, spec.schema, spec.schemaType);
         if (!found) {
-          throw new AuraError(ErrorCodes.CONFIG_INVALID, `topic ${spec.topic.name}: its schema (${spec.source}) is not registered under subject ${spec.subject} and SCHEMA_REGISTRY_AUTO_REGISTER=false: run \`aura schemas apply\` first`);
+          throw new AuraError(
+            ErrorCodes.CONFIG_INVALID,
+            `topic ${spec.topic.name}: its schema (${spec.source}) is not registered under subject ${spec.subject} and SCHEMA_REGISTRY_AUTO_REGISTER=false: run \`aura schemas apply\` first`,
+          );
         }
         id = found.id;
       }
@@ -108,7 +111,10 @@ export class RegistrySerdes implements ValueSerdes {
     if (!writer) throw new AuraError(ErrorCodes.DESERIALIZATION, `schema id ${schemaId} was not fetched from the Schema Registry before decoding`);
     const expected = state.spec.schemaType;
     if (writer.schemaType !== expected) {
-      throw new AuraError(ErrorCodes.DESERIALIZATION, `record written with schema id ${schemaId}, a ${writer.schemaType} schema, but topic ${topic} is format ${state.spec.format} (${expected})`);
+      throw new AuraError(
+        ErrorCodes.DESERIALIZATION,
+        `record written with schema id ${schemaId}, a ${writer.schemaType} schema, but topic ${topic} is format ${state.spec.format} (${expected})`,
+      );
     }
     if (state.spec.format === 'json_sr') return decodeValue(payload);
     try {
@@ -117,7 +123,9 @@ export class RegistrySerdes implements ValueSerdes {
       return pruneAbsent(reader, reader.fromBuffer(payload, this.resolver(schemaId, writer.type!, reader)));
     } catch (err) {
       if (err instanceof AuraError) throw err;
-      throw new AuraError(ErrorCodes.DESERIALIZATION, `Avro value (schema id ${schemaId}) of topic ${topic} cannot be read: ${errorMessage(err)}`, { cause: err });
+      throw new AuraError(ErrorCodes.DESERIALIZATION, `Avro value (schema id ${schemaId}) of topic ${topic} cannot be read: ${errorMessage(err)}`, {
+        cause: err,
+      });
     }
   }
 
@@ -129,7 +137,10 @@ export class RegistrySerdes implements ValueSerdes {
     const reader = state.reader!;
     const problems: string[] = [];
     if (!reader.isValid(value, { errorHook: (path, v) => problems.push(`${path.join('.') || '(value)'} = ${JSON.stringify(v)?.slice(0, 80)}`) })) {
-      throw new AuraError(ErrorCodes.SCHEMA_VIOLATION, `value does not match the Avro schema of topic ${topic} (${state.spec.source}): ${problems.slice(0, 5).join('; ')}`);
+      throw new AuraError(
+        ErrorCodes.SCHEMA_VIOLATION,
+        `value does not match the Avro schema of topic ${topic} (${state.spec.source}): ${problems.slice(0, 5).join('; ')}`,
+      );
     }
     return encodeWire(state.id, reader.toBuffer(value));
   }
@@ -141,7 +152,11 @@ export class RegistrySerdes implements ValueSerdes {
       try {
         resolver = reader.createResolver(writer);
       } catch (err) {
-        throw new AuraError(ErrorCodes.DESERIALIZATION, `records written with schema id ${id} cannot be read with the topic's current schema (not backward compatible): ${errorMessage(err)}`, { cause: err });
+        throw new AuraError(
+          ErrorCodes.DESERIALIZATION,
+          `records written with schema id ${id} cannot be read with the topic's current schema (not backward compatible): ${errorMessage(err)}`,
+          { cause: err },
+        );
       }
       this.resolvers.set(key, resolver);
     }
@@ -155,7 +170,14 @@ export class RegistrySerdes implements ValueSerdes {
     } catch (err) {
       if (err instanceof RegistryHttpError && err.status === 404) {
         if (this.unknown.size >= MAX_UNKNOWN_IDS) this.unknown.delete(this.unknown.keys().next().value!);
-        this.unknown.set(id, new AuraError(ErrorCodes.DESERIALIZATION, `unknown schema id ${id}: the Schema Registry has no schema with this id (written against another registry, or the schema was deleted)`, { details: { schemaId: id } }));
+        this.unknown.set(
+          id,
+          new AuraError(
+            ErrorCodes.DESERIALIZATION,
+            `unknown schema id ${id}: the Schema Registry has no schema with this id (written against another registry, or the schema was deleted)`,
+            { details: { schemaId: id } },
+          ),
+        );
         return;
       }
       throw err;

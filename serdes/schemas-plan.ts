@@ -33,7 +33,11 @@ export interface SchemaPlan {
   refused: boolean;
 }
 
-export async function planSchemas(client: SchemaRegistryClient, schemas: readonly TopicSchema[], defaultLevel: CompatibilityLevel = 'BACKWARD'): Promise<SchemaPlan> {
+export async function planSchemas(
+  client: SchemaRegistryClient,
+  schemas: readonly TopicSchema[],
+  defaultLevel: CompatibilityLevel = 'BACKWARD',
+): Promise<SchemaPlan> {
   const entries: SchemaPlanEntry[] = [];
   for (const schema of schemas) {
     const registered = await client.lookup(schema.subject, schema.schema, schema.schemaType);
@@ -73,13 +77,16 @@ export async function applySchemaPlan(client: SchemaRegistryClient, plan: Schema
   }
   if (failed.length > 0) throw incompatible(failed);
   const applied: AppliedSchema[] = [];
-  for (const entry of todo) applied.push({ subject: entry.schema.subject, id: await client.register(entry.schema.subject, entry.schema.schema, entry.schema.schemaType) });
+  for (const entry of todo)
+    applied.push({ subject: entry.schema.subject, id: await client.register(entry.schema.subject, entry.schema.schema, entry.schema.schemaType) });
   return applied;
 }
 
 function incompatible(entries: SchemaPlanEntry[]): AuraError {
   const lines = entries.map((e) => `${e.schema.subject}: ${e.messages.join('; ') || 'incompatible'}`);
-  return new AuraError(ErrorCodes.SCHEMA_INCOMPATIBLE, `incompatible schemas, nothing was registered:\n  ${lines.join('\n  ')}`, { details: { subjects: entries.map((e) => e.schema.subject) } });
+  return new AuraError(ErrorCodes.SCHEMA_INCOMPATIBLE, `incompatible schemas, nothing was registered:\n  ${lines.join('\n  ')}`, {
+    details: { subjects: entries.map((e) => e.schema.subject) },
+  });
 }
 
 const MARK: Record<SchemaChange, string> = { up_to_date: '=', new_subject: '+', new_version: '~', incompatible: '!' };
@@ -101,6 +108,9 @@ export function formatSchemaPlan(plan: SchemaPlan, options: { verbose?: boolean 
     return `  ${MARK[e.change]} ${e.schema.subject.padEnd(width)}  ${what}: ${detail}`;
   });
   const upToDate = plan.entries.length - plan.entries.filter((e) => e.change !== 'up_to_date').length;
-  const summary = plan.entries.length === 0 ? 'no topic of this pipeline uses the Schema Registry (format json_sr or avro)' : `${plan.entries.length} subjects: ${upToDate} up to date`;
+  const summary =
+    plan.entries.length === 0
+      ? 'no topic of this pipeline uses the Schema Registry (format json_sr or avro)'
+      : `${plan.entries.length} subjects: ${upToDate} up to date`;
   return `${[...lines, summary].join('\n')}\n`;
 }

@@ -27,14 +27,21 @@ export function encodeWire(schemaId: number, payload: Buffer): Buffer {
 /** Splits a record value into schema id and payload; DESERIALIZATION when it is not in the wire format. */
 export function decodeWire(buf: Buffer): WireRecord {
   if (buf.length < HEADER_SIZE) {
-    throw new AuraError(ErrorCodes.DESERIALIZATION, `value is ${buf.length} bytes, too short for the Schema Registry wire format (magic byte 0 + 4-byte schema id + payload)`);
+    throw new AuraError(
+      ErrorCodes.DESERIALIZATION,
+      `value is ${buf.length} bytes, too short for the Schema Registry wire format (magic byte 0 + 4-byte schema id + payload)`,
+    );
   }
   const magic = buf.readUInt8(0);
   if (magic !== MAGIC_BYTE) {
     const hint = magic === 0x7b || magic === 0x5b ? ' (it looks like plain JSON: was it produced without the Schema Registry serializer?)' : '';
-    throw new AuraError(ErrorCodes.DESERIALIZATION, `unknown magic byte ${magic} (0x${magic.toString(16).padStart(2, '0')}): the Schema Registry wire format starts with 0${hint}`, {
-      details: { magicByte: magic },
-    });
+    throw new AuraError(
+      ErrorCodes.DESERIALIZATION,
+      `unknown magic byte ${magic} (0x${magic.toString(16).padStart(2, '0')}): the Schema Registry wire format starts with 0${hint}`,
+      {
+        details: { magicByte: magic },
+      },
+    );
   }
   return { schemaId: buf.readInt32BE(1), payload: buf.subarray(HEADER_SIZE) };
 }

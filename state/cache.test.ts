@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuraError } from '../common/errors.js';
-import { KV, MemoryLog, WIN, commit, openTask, tempStateDir } from '../testing/support/state.js';
+import { commit, KV, MemoryLog, openTask, tempStateDir, WIN } from '../testing/support/state.js';
 import type { TaskStateManager } from './task-state-manager.js';
 import type { StoreRegistration } from './types.js';
 

@@ -9,12 +9,12 @@
  * turns into changelog records at prepareCommit.
  */
 import { AuraError, ErrorCodes } from '../common/errors.js';
-import type { ForwardCache, ForwardCacheListener, KeyValueStore, SessionEntry, SessionStore, WindowedEntry, WindowStore } from './types.js';
 import { compareKeys, sessionKey, windowKey } from './key-codec.js';
 import type { KvLayout } from './kv-layout.js';
 import type { RecordCache } from './record-cache.js';
-import type { CacheEntry, StoreCache } from './store-cache.js';
 import type { RawRow, RowTable } from './sqlite-tables.js';
+import type { CacheEntry, StoreCache } from './store-cache.js';
+import type { ForwardCache, ForwardCacheListener, KeyValueStore, SessionEntry, SessionStore, WindowedEntry, WindowStore } from './types.js';
 
 /** What every caching store holds: its table, its cache and the clock that stamps writes. */
 export interface StoreParts<V> {
@@ -141,7 +141,11 @@ export class CachingKeyValueStore<V> implements KeyValueStore<V> {
   }
 
   persistListAsRows(field: string): void {
-    if (!this.layout.listRows) throw new AuraError(ErrorCodes.STORE_FAILED, `store ${this.name} is a table materialised from a topic: its rows are the topic's records, they cannot be split`);
+    if (!this.layout.listRows)
+      throw new AuraError(
+        ErrorCodes.STORE_FAILED,
+        `store ${this.name} is a table materialised from a topic: its rows are the topic's records, they cannot be split`,
+      );
     if (field === '') throw new AuraError(ErrorCodes.STORE_FAILED, `store ${this.name}: persistListAsRows needs a field name`);
     this.layout.listField = field;
   }

@@ -18,10 +18,11 @@
  * (crash between the log commit and the SQLite commit) just replays from its
  * checkpoint.
  */
-import type { ChangelogRecord, RestoreRecord, StoreKindName } from './types.js';
-import type { FlushItem } from './store-cache.js';
-import type { RowTable } from './sqlite-tables.js';
+
 import { decodeKey } from './key-codec.js';
+import type { RowTable } from './sqlite-tables.js';
+import type { FlushItem } from './store-cache.js';
+import type { ChangelogRecord, RestoreRecord, StoreKindName } from './types.js';
 
 export function toChangelogRecords(items: FlushItem[], topic: string, partition: number, out: ChangelogRecord[]): void {
   for (const it of items) {

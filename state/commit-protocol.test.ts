@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KV, MemoryLog, SES, WIN, commit, openTask, tempStateDir } from '../testing/support/state.js';
+import { commit, KV, MemoryLog, openTask, SES, tempStateDir, WIN } from '../testing/support/state.js';
 import type { TaskStateManager } from './task-state-manager.js';
 
 let tmp: ReturnType<typeof tempStateDir>;
@@ -60,7 +60,10 @@ describe('commit protocol', () => {
     kv.put('d', { n: 4 }); // written while the log transaction is in flight: dropped too
     m.abortCommit();
 
-    expect(kv.all()).toEqual([['a', { n: 1 }], ['b', { n: 2 }]]);
+    expect(kv.all()).toEqual([
+      ['a', { n: 1 }],
+      ['b', { n: 2 }],
+    ]);
     expect(kv.get('c')).toBeUndefined();
     expect(kv.get('d')).toBeUndefined();
     expect(w.fetch('a', 0, 1000)).toEqual([{ key: 'a', windowStart: 100, value: 1 }]);
@@ -90,11 +93,17 @@ describe('commit protocol', () => {
     m.completeCommit(log.append(first));
     expect(kv.get('a')).toBe(2);
     const second = m.prepareCommit();
-    expect(second.map((r) => [r.key, r.value!.toString()])).toEqual([['a', '2'], ['b', '1']]);
+    expect(second.map((r) => [r.key, r.value!.toString()])).toEqual([
+      ['a', '2'],
+      ['b', '1'],
+    ]);
     m.completeCommit(log.append(second));
     m.close();
     m = openTask(tmp.dir, [KV, WIN, SES]);
-    expect(m.keyValueStore('ctx').all()).toEqual([['a', 2], ['b', 1]]);
+    expect(m.keyValueStore('ctx').all()).toEqual([
+      ['a', 2],
+      ['b', 1],
+    ]);
   });
 
   it('refuses a second prepare before complete or abort', () => {
@@ -140,7 +149,11 @@ describe('commit protocol', () => {
     expect(m.checkpoint()).toEqual({ 'test-ctx-changelog:2': 1 });
     expect(m.keyValueStore('ctx').get('a')).toBe(1);
     expect(m.restorePlan().find((p) => p.storeId === 'ctx')).toEqual({
-      storeId: 'ctx', topic: 'test-ctx-changelog', partition: 2, fromOffset: 1, table: false,
+      storeId: 'ctx',
+      topic: 'test-ctx-changelog',
+      partition: 2,
+      fromOffset: 1,
+      table: false,
     });
   });
 });

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { compareKeys, decodeKey, encodeKey } from './key-codec.js';
+import { describe, expect, it } from 'vitest';
 import { AuraError } from '../common/errors.js';
+import { compareKeys, decodeKey, encodeKey } from './key-codec.js';
 
 const awkward = ['plain', '', 'with"quote', '[1,2]', 'a,b', 'ünïcödé', '😀 emoji', 'tab\tnl\n', '\\back'];
 

@@ -4,8 +4,7 @@
  * (list-rows.ts) a value may be a head plus element rows. Tables materialised
  * from a topic keep the topic's keys and values verbatim.
  */
-import type { CacheEntry, FlushItem } from './store-cache.js';
-import type { RawRow, RowTable } from './sqlite-tables.js';
+
 import {
   assembleHead,
   elementRange,
@@ -18,6 +17,8 @@ import {
   toJson,
   unescapeKey,
 } from './list-rows.js';
+import type { RawRow, RowTable } from './sqlite-tables.js';
+import type { CacheEntry, FlushItem } from './store-cache.js';
 
 const NO_ROWS: ReadonlyMap<number, string> = new Map();
 

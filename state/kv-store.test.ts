@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuraError } from '../common/errors.js';
-import { KV, MemoryLog, commit, openTask, tempStateDir } from '../testing/support/state.js';
+import { commit, KV, MemoryLog, openTask, tempStateDir } from '../testing/support/state.js';
 import type { TaskStateManager } from './task-state-manager.js';
 
 let tmp: ReturnType<typeof tempStateDir>;
@@ -63,7 +63,12 @@ describe('key-value store', () => {
     kv.put('c', 99); // overwrite of a committed row
     kv.delete('d'); // delete of a committed row
     kv.put('f', 2); // outside the range
-    expect(kv.range('b', 'e')).toEqual([['b', 98], ['bb', 1], ['c', 99], ['e', 101]]);
+    expect(kv.range('b', 'e')).toEqual([
+      ['b', 98],
+      ['bb', 1],
+      ['c', 99],
+      ['e', 101],
+    ]);
     expect(kv.range('c', 'c')).toEqual([['c', 99]]);
     expect(kv.range('x', 'z')).toEqual([]);
     expect(kv.all().map(([k]) => k)).toEqual(['a', 'b', 'bb', 'c', 'e', 'f']);
@@ -76,10 +81,18 @@ describe('key-value store', () => {
     kv.put('b', 2);
     m.prepareCommit();
     kv.put('c', 3); // after prepare: belongs to the next commit
-    expect(kv.all()).toEqual([['a', 1], ['b', 2], ['c', 3]]);
+    expect(kv.all()).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ]);
     expect(kv.get('b')).toBe(2);
     m.completeCommit({});
-    expect(kv.all()).toEqual([['a', 1], ['b', 2], ['c', 3]]);
+    expect(kv.all()).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ]);
   });
 
   it('all() is a snapshot: mutating the store while iterating is safe', () => {
@@ -90,7 +103,13 @@ describe('key-value store', () => {
       kv.delete(k);
       kv.put(`${k}-copy`, v * 10);
     }
-    expect(kv.all()).toEqual([['k0-copy', 0], ['k1-copy', 10], ['k2-copy', 20], ['k3-copy', 30], ['k4-copy', 40]]);
+    expect(kv.all()).toEqual([
+      ['k0-copy', 0],
+      ['k1-copy', 10],
+      ['k2-copy', 20],
+      ['k3-copy', 30],
+      ['k4-copy', 40],
+    ]);
   });
 
   it('approximateCount follows puts and deletes, committed or not', () => {

@@ -5,12 +5,13 @@
  * before and are split at their next write; keys with the reserved characters
  * round-trip in order.
  */
-import fc from 'fast-check';
+
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { commit, KV, MemoryLog, openTask, restoreAll, tempStateDir } from '../testing/support/state.js';
 import { compareKeys } from './key-codec.js';
 import { escapeKey, headSlots, segmentsOf, unescapeKey } from './list-rows.js';
-import { KV, MemoryLog, commit, openTask, restoreAll, tempStateDir } from '../testing/support/state.js';
 import type { TaskStateManager } from './task-state-manager.js';
 import type { ChangelogRecord, StoreRegistration } from './types.js';
 
@@ -78,7 +79,10 @@ describe('list-rows layout', () => {
     let recs = commit(m, log);
     expect(recs.map((r) => r.key)).toEqual(['u1', 'u1\u00011']);
     expect(decoded(recs[0]!)).toEqual({ version: 7, events: { '\u0001rows': [2, 3, 4, 4096, 4097] }, tag: 't' });
-    expect(decoded(recs[1]!)).toEqual([{ id: 'e5', n: 5 }, { id: 'e6', n: 6 }]);
+    expect(decoded(recs[1]!)).toEqual([
+      { id: 'e5', n: 5 },
+      { id: 'e6', n: 6 },
+    ]);
     expect(kv.get('u1')!.events.map((e) => e.id)).toEqual(['e2', 'e3', 'e4', 'e5', 'e6']);
     expect(kv.approximateCount()).toBe(1);
     // a segment goes (tombstone) when its last element leaves the list
@@ -88,10 +92,18 @@ describe('list-rows layout', () => {
     doc.events.shift();
     kv.put('u1', doc);
     recs = commit(m, log);
-    expect(recs.map((r) => [r.key, r.value === null])).toEqual([['u1', false], ['u1\u00010', true]]);
+    expect(recs.map((r) => [r.key, r.value === null])).toEqual([
+      ['u1', false],
+      ['u1\u00010', true],
+    ]);
     expect(diskRowCount()).toBe(2);
     reopen();
-    expect(m.keyValueStore<Doc>('ctx').get('u1')!.events.map((e) => e.id)).toEqual(['e5', 'e6']);
+    expect(
+      m
+        .keyValueStore<Doc>('ctx')
+        .get('u1')!
+        .events.map((e) => e.id),
+    ).toEqual(['e5', 'e6']);
   });
 
   it('reads whole values from SQLite, through get, range and all, also without persistListAsRows', () => {
@@ -109,14 +121,24 @@ describe('list-rows layout', () => {
     const plain = (d: Doc): Doc => JSON.parse(JSON.stringify(d)) as Doc;
     expect(fresh.get('c')).toEqual(plain(docs.c!));
     expect(fresh.all()).toEqual(['a', 'b', 'c', 'd'].map((u) => [u, plain(docs[u]!)]));
-    expect(fresh.range('b', 'c')).toEqual([['b', plain(docs.b!)], ['c', plain(docs.c!)]]); // 'c' is the upper bound: its elements sort after it
+    expect(fresh.range('b', 'c')).toEqual([
+      ['b', plain(docs.b!)],
+      ['c', plain(docs.c!)],
+    ]); // 'c' is the upper bound: its elements sort after it
     expect(fresh.approximateCount()).toBe(4);
   });
 
   it('restores the new layout from its changelog, and the old one (values stored whole) as before', () => {
     const kv = m.keyValueStore<Doc>('ctx');
     // the old layout: what a version without list rows wrote for this store
-    const old: Doc = { version: 2, events: [{ id: 'x0', n: 0 }, { id: 'x1', n: 1 }], tag: 'old' };
+    const old: Doc = {
+      version: 2,
+      events: [
+        { id: 'x0', n: 0 },
+        { id: 'x1', n: 1 },
+      ],
+      tag: 'old',
+    };
     const oldLog = new MemoryLog();
     const oldEnds = oldLog.append([{ topic: STORE.changelogTopic!, partition: 2, key: 'u1', value: Buffer.from(JSON.stringify(old)), timestamp: 1 }]);
     expect(oldEnds).toBeDefined();
@@ -133,7 +155,10 @@ describe('list-rows layout', () => {
     const expected = JSON.parse(JSON.stringify(doc)) as Doc;
     // a fresh database restored from old + new records (as the compacted changelog would hold them)
     const both = new MemoryLog();
-    both.append([...oldLog.read(STORE.changelogTopic!, 2).map((r) => ({ topic: STORE.changelogTopic!, partition: 2, key: r.key, value: r.value, timestamp: 1 })), ...recs]);
+    both.append([
+      ...oldLog.read(STORE.changelogTopic!, 2).map((r) => ({ topic: STORE.changelogTopic!, partition: 2, key: r.key, value: r.value, timestamp: 1 })),
+      ...recs,
+    ]);
     reopen(true);
     restoreAll(m, both, 2);
     expect(m.keyValueStore<Doc>('ctx').get('u1')).toEqual(expected);
@@ -164,14 +189,25 @@ describe('list-rows layout', () => {
     expect(recs.map((r) => r.key).sort()).toEqual(['a', 'a\u00010']);
     expect(kv.get('b')!.events.map((e) => e.id)).toEqual(['b0', 'b1', 'b2', 'b3']);
     kv.delete('b');
-    expect(commit(m, log).map((r) => r.key).sort()).toEqual(['b', 'b\u00010', 'b\u00011']);
+    expect(
+      commit(m, log)
+        .map((r) => r.key)
+        .sort(),
+    ).toEqual(['b', 'b\u00010', 'b\u00011']);
     expect(diskRowCount()).toBe(0);
   });
 
   it('writes an element replaced by a new object again, not one kept by reference', () => {
     const kv = m.keyValueStore<Doc>('ctx');
     kv.persistListAsRows!('events');
-    const d: Doc = { version: 0, events: [{ id: 'a', n: 0 }, { id: 'b', n: 1 }], tag: '' };
+    const d: Doc = {
+      version: 0,
+      events: [
+        { id: 'a', n: 0 },
+        { id: 'b', n: 1 },
+      ],
+      tag: '',
+    };
     kv.put('u', d);
     commit(m, log);
     d.events[1] = { id: 'b', n: 2 };
@@ -195,7 +231,12 @@ describe('list-rows layout', () => {
     for (const k of keys) expect(fresh.get(k)!.tag).toBe(k);
     reopen(true);
     restoreAll(m, log);
-    expect(m.keyValueStore<Doc>('ctx').all().map(([k]) => k)).toEqual([...keys].sort(compareKeys));
+    expect(
+      m
+        .keyValueStore<Doc>('ctx')
+        .all()
+        .map(([k]) => k),
+    ).toEqual([...keys].sort(compareKeys));
   });
 
   it('reads back any sequence of list edits, after commits, reopens and a restore (fast-check)', () => {
@@ -237,7 +278,8 @@ describe('list-rows layout', () => {
           const ev = d.events;
           const i = ev.length === 0 ? 0 : o.at % ev.length;
           if (o.kind === 'push') ev.push({ id: `e${n++}`, n });
-          else if (o.kind === 'insert') ev.splice(i, 0, { id: `e${n++}`, n }, ...(o.at % 3 === 0 && ev.length > 0 ? [ev[i]!] : [])); // sometimes the same object twice
+          else if (o.kind === 'insert')
+            ev.splice(i, 0, { id: `e${n++}`, n }, ...(o.at % 3 === 0 && ev.length > 0 ? [ev[i]!] : [])); // sometimes the same object twice
           else if (o.kind === 'remove') ev.splice(i, 1);
           else if (o.kind === 'replace' && ev.length > 0) ev[i] = { ...ev[i]!, n: n++ };
           else if (o.kind === 'reverse') ev.reverse();
@@ -256,7 +298,7 @@ describe('list-rows layout', () => {
         // no segment outlives its last element: rows on disk = heads + the segments they reference
         const db = new Database(m.dbPath, { readonly: true });
         try {
-          const heads = db.prepare("SELECT v FROM \"kv_ctx\" WHERE instr(k, char(1)) = 0").all() as Array<{ v: string }>;
+          const heads = db.prepare('SELECT v FROM "kv_ctx" WHERE instr(k, char(1)) = 0').all() as Array<{ v: string }>;
           const segments = heads.reduce((sum, h) => sum + segmentsOf(headSlots(JSON.parse(h.v)) ?? []).size, 0);
           expect(diskRowCount()).toBe(heads.length + segments);
         } finally {

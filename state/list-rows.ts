@@ -245,7 +245,8 @@ export function planListFlush(
     for (const el of elements) p.refs.delete(el);
     p.segments.delete(seg);
   }
-  if (fresh !== undefined) for (let seg = first; seg <= freshSegment; seg++) rows.push({ key: elementKey(head, seg), json: toJson(store, key, p.segments.get(seg)) });
+  if (fresh !== undefined)
+    for (let seg = first; seg <= freshSegment; seg++) rows.push({ key: elementKey(head, seg), json: toJson(store, key, p.segments.get(seg)) });
   if (!split) return { json: value === undefined ? null : toJson(store, key, value), rows, persisted: p };
   // The head is the value's JSON with the list swapped for its marker, for the time of one stringify.
   const marker = { [ROWS_MARK]: refs };

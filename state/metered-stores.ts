@@ -7,7 +7,17 @@
  * costs ~180 ns, about as much as a cached get+put, so timing every call would
  * halve throughput. Counters are exact.
  */
-import type { ForwardCache, ForwardCacheListener, KeyValueStore, LatencyStats, MeteredOp, SessionEntry, SessionStore, WindowedEntry, WindowStore } from './types.js';
+import type {
+  ForwardCache,
+  ForwardCacheListener,
+  KeyValueStore,
+  LatencyStats,
+  MeteredOp,
+  SessionEntry,
+  SessionStore,
+  WindowedEntry,
+  WindowStore,
+} from './types.js';
 
 /** Upper bounds (ms) of the latency buckets; a final +Inf bucket follows. */
 export const LATENCY_BUCKETS_MS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100] as const;
@@ -59,7 +69,10 @@ function timed<T>(m: StoreMeter, op: MeteredOp, fn: () => T): T {
 
 export class MeteredKeyValueStore<V> implements KeyValueStore<V> {
   readonly name: string;
-  constructor(private readonly inner: KeyValueStore<V>, readonly meter: StoreMeter) {
+  constructor(
+    private readonly inner: KeyValueStore<V>,
+    readonly meter: StoreMeter,
+  ) {
     this.name = inner.name;
   }
   get(key: string): V | undefined {
@@ -102,7 +115,10 @@ export class MeteredKeyValueStore<V> implements KeyValueStore<V> {
 
 export class MeteredWindowStore<V> implements WindowStore<V> {
   readonly name: string;
-  constructor(private readonly inner: WindowStore<V>, readonly meter: StoreMeter) {
+  constructor(
+    private readonly inner: WindowStore<V>,
+    readonly meter: StoreMeter,
+  ) {
     this.name = inner.name;
   }
   put(key: string, windowStart: number, value: V): void {
@@ -135,7 +151,10 @@ export class MeteredWindowStore<V> implements WindowStore<V> {
 
 export class MeteredSessionStore<V> implements SessionStore<V> {
   readonly name: string;
-  constructor(private readonly inner: SessionStore<V>, readonly meter: StoreMeter) {
+  constructor(
+    private readonly inner: SessionStore<V>,
+    readonly meter: StoreMeter,
+  ) {
     this.name = inner.name;
   }
   put(key: string, start: number, end: number, value: V): void {

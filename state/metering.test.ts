@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KV, MemoryLog, SES, WIN, commit, openTask, tempStateDir } from '../testing/support/state.js';
+import { commit, KV, MemoryLog, openTask, SES, tempStateDir, WIN } from '../testing/support/state.js';
 import { LATENCY_BUCKETS_MS } from './metered-stores.js';
 import type { TaskStateManager } from './task-state-manager.js';
 import type { StoreMetrics } from './types.js';
@@ -34,7 +34,12 @@ describe('metering', () => {
     const c = of('ctx');
     expect([c.puts, c.gets, c.deletes, c.ranges]).toEqual([7, 5, 1, 2]);
     expect(c.kind).toBe('key_value');
-    for (const [op, n] of [['put', 7], ['get', 5], ['delete', 1], ['range', 2]] as const) {
+    for (const [op, n] of [
+      ['put', 7],
+      ['get', 5],
+      ['delete', 1],
+      ['range', 2],
+    ] as const) {
       const s = c.latency[op];
       expect(s.count).toBe(n);
       expect(s.buckets).toHaveLength(LATENCY_BUCKETS_MS.length + 1);

@@ -6,8 +6,8 @@
  * drops what is pending. Then the same through a task's stores and commit.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { commit, KV, MemoryLog, openTask, tempStateDir } from '../testing/support/state.js';
 import { RecordCache } from './record-cache.js';
-import { KV, MemoryLog, commit, openTask, tempStateDir } from '../testing/support/state.js';
 import type { TaskStateManager } from './task-state-manager.js';
 
 type Out = [string, number, number];
@@ -33,7 +33,11 @@ describe('record cache', () => {
     expect(p.out).toEqual([]);
     expect(cache.size).toBe(3);
     expect(cache.flush()).toBe(3);
-    expect(p.out).toEqual([['a', 3, 3], ['c', 4, 4], ['b', 5, 5]]);
+    expect(p.out).toEqual([
+      ['a', 3, 3],
+      ['c', 4, 4],
+      ['b', 5, 5],
+    ]);
     expect(cache.size).toBe(0);
     expect(cache.bytes).toBe(0);
     expect(cache.flush()).toBe(0);
@@ -51,10 +55,17 @@ describe('record cache', () => {
     p.put('d', 5);
     expect(p.out).toEqual([['b', 2, 2]]);
     p.put('e', 6);
-    expect(p.out).toEqual([['b', 2, 2], ['c', 3, 3]]);
+    expect(p.out).toEqual([
+      ['b', 2, 2],
+      ['c', 3, 3],
+    ]);
     expect(cache.bytes).toBe(3 * ENTRY);
     cache.flush();
-    expect(p.out.slice(2)).toEqual([['a', 4, 4], ['d', 5, 5], ['e', 6, 6]]);
+    expect(p.out.slice(2)).toEqual([
+      ['a', 4, 4],
+      ['d', 5, 5],
+      ['e', 6, 6],
+    ]);
     expect(cache.stats.evictions).toBe(2);
   });
 
@@ -84,7 +95,10 @@ describe('record cache', () => {
     const p = part(cache, 'agg', 0);
     p.put('a', 1);
     p.put('a', 2);
-    expect(p.out).toEqual([['a', 1, 1], ['a', 2, 2]]);
+    expect(p.out).toEqual([
+      ['a', 1, 1],
+      ['a', 2, 2],
+    ]);
     expect(cache.size).toBe(0);
   });
 
@@ -155,7 +169,10 @@ describe("record cache in a task's state", () => {
     expect(m.flushRecordCaches()).toBe(0);
     cache.put('u3', 4, 10, 4, {});
     commit(m, log);
-    expect(out).toEqual([['u1', 2], ['u3', 4]]);
+    expect(out).toEqual([
+      ['u1', 2],
+      ['u3', 4],
+    ]);
     expect(m.stats.recordCache).toMatchObject({ puts: 4, merged: 1, forwarded: 2 });
     // the part is bounded by the task's budget
     expect(() => kv.recordCache!('agg', () => undefined)).toThrow(/created twice/);

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuraError } from '../common/errors.js';
+import { commit, KV, MemoryLog, openTask, restoreAll, SES, tempStateDir, WIN } from '../testing/support/state.js';
 import { TaskStateManager } from './task-state-manager.js';
-import { KV, MemoryLog, SES, WIN, commit, openTask, restoreAll, tempStateDir } from '../testing/support/state.js';
 import type { StoreRegistration } from './types.js';
 
 const STORES = [KV, WIN, SES];
@@ -112,14 +112,20 @@ describe('restore', () => {
     kv.put('a', 1);
     commit(m, log);
     expect(kv.get('a')).toBe(1); // cached
-    m.restoreBatch('test-ctx-changelog', 2, [{ key: 'a', value: Buffer.from('2'), offset: 1 }, { key: 'b', value: Buffer.from('3'), offset: 2 }]);
+    m.restoreBatch('test-ctx-changelog', 2, [
+      { key: 'a', value: Buffer.from('2'), offset: 1 },
+      { key: 'b', value: Buffer.from('3'), offset: 2 },
+    ]);
     expect(kv.get('a')).toBe(2);
     expect(kv.approximateCount()).toBe(2);
   });
 
   it('rejects unknown topics and malformed keys, leaving the checkpoint untouched', () => {
     expect(() => m.restoreBatch('nope', 2, [{ key: 'a', value: null, offset: 0 }])).toThrow(AuraError);
-    const bad = [{ key: '["ok",1]', value: Buffer.from('1'), offset: 0 }, { key: 'not-a-window-key', value: Buffer.from('1'), offset: 1 }];
+    const bad = [
+      { key: '["ok",1]', value: Buffer.from('1'), offset: 0 },
+      { key: 'not-a-window-key', value: Buffer.from('1'), offset: 1 },
+    ];
     let thrown: unknown;
     try {
       m.restoreBatch('test-join_left-changelog', 2, bad);
@@ -132,7 +138,13 @@ describe('restore', () => {
   });
 
   it('materialises a table store from its source topic and resumes from its checkpoint', () => {
-    const table: StoreRegistration = { id: 'latest', kind: 'key_value', changelogTopic: null, fromTopic: 'context_aggregated', sourceTopic: 'aura360.context.aggregated' };
+    const table: StoreRegistration = {
+      id: 'latest',
+      kind: 'key_value',
+      changelogTopic: null,
+      fromTopic: 'context_aggregated',
+      sourceTopic: 'aura360.context.aggregated',
+    };
     m.close();
     m = openTask(tmp.dir, [KV, table]);
     const produce = (key: string, v: unknown): void => {
@@ -142,10 +154,17 @@ describe('restore', () => {
     produce('u2', { mood: 'tired' });
     produce('u1', { mood: 'happy' });
     expect(m.restorePlan().find((p) => p.storeId === 'latest')).toEqual({
-      storeId: 'latest', topic: 'aura360.context.aggregated', partition: 2, fromOffset: 0, table: true,
+      storeId: 'latest',
+      topic: 'aura360.context.aggregated',
+      partition: 2,
+      fromOffset: 0,
+      table: true,
     });
     expect(restoreAll(m, log)).toBe(3);
-    expect(m.keyValueStore('latest').all()).toEqual([['u1', { mood: 'happy' }], ['u2', { mood: 'tired' }]]);
+    expect(m.keyValueStore('latest').all()).toEqual([
+      ['u1', { mood: 'happy' }],
+      ['u2', { mood: 'tired' }],
+    ]);
 
     produce('u2', null); // tombstone
     produce('u3', { mood: 'ok' });
@@ -153,7 +172,10 @@ describe('restore', () => {
     m = openTask(tmp.dir, [KV, table]);
     expect(m.restorePlan().find((p) => p.storeId === 'latest')!.fromOffset).toBe(3);
     expect(restoreAll(m, log)).toBe(2);
-    expect(m.keyValueStore('latest').all()).toEqual([['u1', { mood: 'happy' }], ['u3', { mood: 'ok' }]]);
+    expect(m.keyValueStore('latest').all()).toEqual([
+      ['u1', { mood: 'happy' }],
+      ['u3', { mood: 'ok' }],
+    ]);
     expect(() => m.restoreFromTable('ctx', [])).toThrow(/not a table/);
   });
 

@@ -7,9 +7,9 @@
  * resumes where it stopped.
  */
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
-import type { RestorePlanEntry, RestoreRecord } from './types.js';
 import type { CheckpointTable, Db } from './sqlite-db.js';
 import type { StoreSlot } from './store-slot.js';
+import type { RestorePlanEntry, RestoreRecord } from './types.js';
 
 export abstract class RestoreSupport {
   protected readonly slots = new Map<string, StoreSlot>();
@@ -64,7 +64,10 @@ export abstract class RestoreSupport {
     const slot = this.slot(storeId);
     const topic = slot.spec.changelogTopic === null ? tableSource(slot) : undefined;
     if (topic === undefined) {
-      throw new AuraError(ErrorCodes.RESTORE_FAILED, `store ${storeId} is not a table materialised from a topic (set sourceTopic or fromTopic, and no changelogTopic)`);
+      throw new AuraError(
+        ErrorCodes.RESTORE_FAILED,
+        `store ${storeId} is not a table materialised from a topic (set sourceTopic or fromTopic, and no changelogTopic)`,
+      );
     }
     return this.apply(slot, topic, this.partition, records);
   }

@@ -11,9 +11,9 @@
  *   starts at the first live session instead of the key's oldest one.
  */
 import type Database from 'better-sqlite3';
-import type { StoreKindName } from './types.js';
 import type { DecodedKey } from './key-codec.js';
-import { tableName, type Db } from './sqlite-db.js';
+import { type Db, tableName } from './sqlite-db.js';
+import type { StoreKindName } from './types.js';
 
 type Stmt = Database.Statement<unknown[], unknown>;
 /** [key, t1, t2, json] — t1 = windowStart / session start, t2 = session end (0 when unused). */
@@ -67,13 +67,25 @@ interface Layout {
 
 const LAYOUTS: Record<StoreKindName, Layout> = {
   key_value: {
-    prefix: 'kv', pk: ['k'], select: 'k, 0, 0, v', timeCol: null, indexes: [],
+    prefix: 'kv',
+    pk: ['k'],
+    select: 'k, 0, 0, v',
+    timeCol: null,
+    indexes: [],
   },
   window: {
-    prefix: 'win', pk: ['k', 'ws'], select: 'k, ws, 0, v', timeCol: 'ws', indexes: ['ws'],
+    prefix: 'win',
+    pk: ['k', 'ws'],
+    select: 'k, ws, 0, v',
+    timeCol: 'ws',
+    indexes: ['ws'],
   },
   session: {
-    prefix: 'ses', pk: ['k', 'se', 'ss'], select: 'k, ss, se, v', timeCol: 'se', indexes: ['se'],
+    prefix: 'ses',
+    pk: ['k', 'se', 'ss'],
+    select: 'k, ss, se, v',
+    timeCol: 'se',
+    indexes: ['se'],
   },
 };
 
@@ -91,7 +103,12 @@ export class SqliteTable implements RowTable {
    * `listRows`: a key-value table that may hold list-rows element rows (list-rows.ts, keys containing
    * U+0001): they are not counted, and never expire on their own (they go with their head).
    */
-  constructor(db: Db, storeId: string, readonly kind: StoreKindName, options: { ttlIndex: boolean; listRows?: boolean }) {
+  constructor(
+    db: Db,
+    storeId: string,
+    readonly kind: StoreKindName,
+    options: { ttlIndex: boolean; listRows?: boolean },
+  ) {
     const L = LAYOUTS[kind];
     const t = tableName(L.prefix, storeId);
     const keyCols = L.pk.map((c) => `${c} ${c === 'k' ? 'TEXT' : 'INTEGER'} NOT NULL`).join(', ');

@@ -18,8 +18,9 @@
  * prepareCommit, by the store slot (store-slot.ts), which also knows the
  * store's physical layout (list-rows.ts).
  */
-import type { StoreKindName } from './types.js';
+
 import type { ListRows, RowWrite } from './list-rows.js';
+import type { StoreKindName } from './types.js';
 
 export interface CacheEntry<V = unknown> {
   /** Encoded store key (see key-codec.ts), also the changelog key. */

@@ -5,17 +5,18 @@
  * also keeps the row count that backs approximateCount() and runs the
  * per-store parts of flush, restore and purge for the TaskStateManager.
  */
-import type { AnyStore, ChangelogRecord, RestoreRecord, StoreMetrics, StoreRegistration } from './types.js';
-import type { Db } from './sqlite-db.js';
-import { SqliteTable } from './sqlite-tables.js';
-import { StoreCache, type CacheEntry, type FlushItem } from './store-cache.js';
+
 import { CachingKeyValueStore, CachingSessionStore, CachingWindowStore, type StoreParts } from './cached-stores.js';
-import { MeteredKeyValueStore, MeteredSessionStore, MeteredWindowStore, StoreMeter } from './metered-stores.js';
 import { applyRestoreRecords, toChangelogRecords } from './change-logging.js';
 import { encodeKey } from './key-codec.js';
 import { KvLayout } from './kv-layout.js';
 import { toJson } from './list-rows.js';
+import { MeteredKeyValueStore, MeteredSessionStore, MeteredWindowStore, StoreMeter } from './metered-stores.js';
 import type { RecordCache } from './record-cache.js';
+import type { Db } from './sqlite-db.js';
+import { SqliteTable } from './sqlite-tables.js';
+import { type CacheEntry, type FlushItem, StoreCache } from './store-cache.js';
+import type { AnyStore, ChangelogRecord, RestoreRecord, StoreMetrics, StoreRegistration } from './types.js';
 
 export interface SlotOptions {
   partition: number;
@@ -39,7 +40,11 @@ export class StoreSlot {
   private readonly layout: KvLayout | null;
   private readonly encode: (e: CacheEntry) => FlushItem;
 
-  constructor(db: Db, readonly spec: StoreRegistration, private readonly opts: SlotOptions) {
+  constructor(
+    db: Db,
+    readonly spec: StoreRegistration,
+    private readonly opts: SlotOptions,
+  ) {
     const ttlIndex = spec.ttlMs !== undefined && spec.ttlMs > 0;
     // Tables materialised from a topic hold its records verbatim; other key-value stores may use list rows.
     const listRows = spec.kind === 'key_value' && !(spec.changelogTopic === null && (spec.sourceTopic ?? spec.fromTopic) !== undefined);
@@ -62,7 +67,10 @@ export class StoreSlot {
     } else {
       this.layout = null;
       this.encode = (e) => ({ entry: e, id: e.id, json: e.value === undefined ? null : toJson(spec.id, e.key, e.value), ts: e.ts });
-      this.store = spec.kind === 'window' ? new MeteredWindowStore(new CachingWindowStore(parts), this.meter) : new MeteredSessionStore(new CachingSessionStore(parts), this.meter);
+      this.store =
+        spec.kind === 'window'
+          ? new MeteredWindowStore(new CachingWindowStore(parts), this.meter)
+          : new MeteredSessionStore(new CachingSessionStore(parts), this.meter);
     }
   }
 

@@ -16,11 +16,11 @@
  * Writes between (1) and (3) are allowed; they belong to the next commit.
  */
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
-import type { AnyStore, ChangelogRecord, KeyValueStore, SessionStore, StoreKindName, StoreMetrics, StoreRegistration, WindowStore } from './types.js';
-import { CheckpointTable, openTaskDb, parseTpKey, taskDir, wipeTaskDir } from './sqlite-db.js';
-import { StoreSlot, type SlotOptions } from './store-slot.js';
-import { RestoreSupport } from './restore.js';
 import { DEFAULT_RECORD_CACHE_BYTES, RecordCache, type RecordCacheStats } from './record-cache.js';
+import { RestoreSupport } from './restore.js';
+import { CheckpointTable, openTaskDb, parseTpKey, taskDir, wipeTaskDir } from './sqlite-db.js';
+import { type SlotOptions, StoreSlot } from './store-slot.js';
+import type { AnyStore, ChangelogRecord, KeyValueStore, SessionStore, StoreKindName, StoreMetrics, StoreRegistration, WindowStore } from './types.js';
 
 export interface TaskStateOptions {
   stateDir: string;
@@ -161,7 +161,8 @@ export class TaskStateManager extends RestoreSupport {
 
   prepareCommit(): ChangelogRecord[] {
     this.assertOpen();
-    if (this.phase === 'prepared') throw new AuraError(ErrorCodes.STORE_FAILED, `task ${this.taskId}: prepareCommit called twice without completeCommit/abortCommit`);
+    if (this.phase === 'prepared')
+      throw new AuraError(ErrorCodes.STORE_FAILED, `task ${this.taskId}: prepareCommit called twice without completeCommit/abortCommit`);
     const out: ChangelogRecord[] = [];
     try {
       // Normally already empty (the runtime flushes first, draining what the flush feeds into

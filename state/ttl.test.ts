@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryLog, commit, openTask, restoreAll, tempStateDir } from '../testing/support/state.js';
+import { commit, MemoryLog, openTask, restoreAll, tempStateDir } from '../testing/support/state.js';
 import type { TaskStateManager } from './task-state-manager.js';
 import type { StoreRegistration } from './types.js';
 
@@ -26,7 +26,10 @@ afterEach(() => {
 });
 
 const tombstones = (recs: Array<{ topic: string; key: string; value: Buffer | null }>): string[] =>
-  recs.filter((r) => r.value === null).map((r) => `${r.topic}|${r.key}`).sort();
+  recs
+    .filter((r) => r.value === null)
+    .map((r) => `${r.topic}|${r.key}`)
+    .sort();
 
 describe('TTL and retention', () => {
   it('purges key-value rows not updated within ttl and tombstones them in the changelog', () => {

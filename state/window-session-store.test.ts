@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuraError } from '../common/errors.js';
-import { MemoryLog, SES, WIN, commit, openTask, tempStateDir } from '../testing/support/state.js';
+import { commit, MemoryLog, openTask, SES, tempStateDir, WIN } from '../testing/support/state.js';
 import type { TaskStateManager } from './task-state-manager.js';
 import type { SessionEntry, WindowedEntry } from './types.js';
 

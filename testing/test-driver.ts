@@ -15,14 +15,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../common/logger.js';
 import type { ProcessorRegistry } from '../processors/registry.js';
+import { createPipelineApp, type PipelineApp } from '../runtime/app.js';
+import { ManualClock } from '../runtime/clock.js';
+import { decodeValue, encodeValue } from '../runtime/serde.js';
+import type { KeyValueStore, SessionStore, WindowStore } from '../state/types.js';
 import { loadPipeline } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
 import type { Consumer, Headers, Transport } from '../transports/types.js';
-import type { KeyValueStore, SessionStore, WindowStore } from '../state/types.js';
-import { createPipelineApp, type PipelineApp } from '../runtime/app.js';
-import { ManualClock } from '../runtime/clock.js';
-import { decodeValue, encodeValue } from '../runtime/serde.js';
 
 export interface TestInput {
   key: string | null;
@@ -175,12 +175,16 @@ export class TopologyTestDriver {
   }
 
   readWindowStore<V = unknown>(storeId: string): Array<{ key: string; windowStart: number; value: V }> {
-    return this.tasksOwning(storeId).flatMap((t) => (t.options.state.getStore(storeId) as WindowStore<V>).fetchAll(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
+    return this.tasksOwning(storeId).flatMap((t) =>
+      (t.options.state.getStore(storeId) as WindowStore<V>).fetchAll(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+    );
   }
 
   /** The sessions of `key` in a session store (a session store is read per key), oldest first. */
   readSessionStore<V = unknown>(storeId: string, key: string): Array<{ key: string; start: number; end: number; value: V }> {
-    return this.tasksOwning(storeId).flatMap((t) => (t.options.state.getStore(storeId) as SessionStore<V>).findSessions(key, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
+    return this.tasksOwning(storeId).flatMap((t) =>
+      (t.options.state.getStore(storeId) as SessionStore<V>).findSessions(key, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+    );
   }
 
   /** Waits until every source topic is consumed and committed by the pipeline and its lanes are idle. */
@@ -188,7 +192,9 @@ export class TopologyTestDriver {
     const deadline = Date.now() + timeoutMs;
     const group = this.transport.consumer({ groupId: this.pipeline.app, isolation: 'read_committed' });
     const tps = this.pipeline.subtopologies.flatMap((st) =>
-      [...st.sourceTopics, ...st.tableTopics].flatMap((id) => range(this.pipeline.topics[id]!.partitions).map((p) => ({ topic: this.pipeline.topics[id]!.name, partition: p }))),
+      [...st.sourceTopics, ...st.tableTopics].flatMap((id) =>
+        range(this.pipeline.topics[id]!.partitions).map((p) => ({ topic: this.pipeline.topics[id]!.name, partition: p })),
+      ),
     );
     let stableRounds = 0;
     try {

@@ -5,11 +5,11 @@
  * the store) and the two window stores of each stream-stream join.
  */
 import path from 'node:path';
-import type { ResourceSpec, SourceLocation, StoreSpec, SubTopology, TopicSpec } from './model.js';
 import type { Draft } from './draft.js';
-import type { Path } from './source-doc.js';
+import type { ResourceSpec, SourceLocation, StoreSpec, SubTopology, TopicSpec } from './model.js';
 import type { StoreWindow } from './semantics.js';
 import { joinStoreIds } from './semantics.js';
+import type { Path } from './source-doc.js';
 
 // Kafka Streams keeps windowed changelogs a day longer than the windows, so a restore still finds them.
 const CHANGELOG_EXTRA_RETENTION_MS = 86_400_000;
@@ -54,7 +54,13 @@ export function changelogName(app: string, store: string): string {
 }
 
 /** `baseDir`: the pipeline file's directory (relative file names in topics are resolved from there). */
-export function buildTopics(draft: Draft, stores: Record<string, StoreSpec>, subtopologies: SubTopology[], locate: Locate, baseDir = '.'): Record<string, TopicSpec> {
+export function buildTopics(
+  draft: Draft,
+  stores: Record<string, StoreSpec>,
+  subtopologies: SubTopology[],
+  locate: Locate,
+  baseDir = '.',
+): Record<string, TopicSpec> {
   const topics: Record<string, TopicSpec> = {};
   for (const t of draft.topics.values()) {
     topics[t.id] = {

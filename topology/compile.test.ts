@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { compilePipeline, loadPipeline } from './compile.js';
 import { AuraError } from '../common/errors.js';
+import { compilePipeline, loadPipeline } from './compile.js';
 import type { Pipeline } from './model.js';
 
 const PIPELINE = fileURLToPath(new URL('../pipeline.yaml', import.meta.url));
@@ -34,7 +34,11 @@ describe('compilePipeline on the default pipeline.yaml', () => {
 
   it('has a source per topic read, the processors and joins, and a sink per topic written', () => {
     const p = pipeline();
-    const byKind = (kind: string) => Object.values(p.nodes).filter((n) => n.kind === kind).map((n) => n.id).sort();
+    const byKind = (kind: string) =>
+      Object.values(p.nodes)
+        .filter((n) => n.kind === kind)
+        .map((n) => n.id)
+        .sort();
     expect(byKind('source')).toEqual(['context_aggregated-source', 'context_vectorized-source', 'guardian_requests-source', 'user_events-source']);
     expect(byKind('processor')).toEqual(['aggregate_context', 'guardian', 'ingest_vectors', 'split_events', 'vectorize_context']);
     expect(byKind('join')).toEqual(['mood_with_activity', 'requests_with_context']);
@@ -99,11 +103,12 @@ describe('compilePipeline on the default pipeline.yaml', () => {
     expect(p.stores.latest_context).toMatchObject({ kind: 'key_value', changelogTopic: null, fromTopic: 'context_aggregated' });
     const changelog = p.topics['user_context-changelog'];
     expect(changelog).toMatchObject({ name: 'aura360-user_context-changelog', cleanup: 'compact', internal: true, partitions: 6 });
-    expect(Object.values(p.topics).filter((t) => t.internal).map((t) => t.name).sort()).toEqual([
-      'aura360-mood_with_activity_left-changelog',
-      'aura360-mood_with_activity_right-changelog',
-      'aura360-user_context-changelog',
-    ]);
+    expect(
+      Object.values(p.topics)
+        .filter((t) => t.internal)
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(['aura360-mood_with_activity_left-changelog', 'aura360-mood_with_activity_right-changelog', 'aura360-user_context-changelog']);
   });
 
   it('gives the stream-stream join two changelogged window stores covering size + grace', () => {
@@ -132,11 +137,29 @@ describe('compilePipeline on the default pipeline.yaml', () => {
       key: 'user_id',
       cacheMaxBytes: 10 * 1024 * 1024,
     });
-    expect(p.topics.dead_letters).toMatchObject({ name: 'aura360.dead-letters', retentionMs: 30 * 86_400_000, partitions: 6, cleanup: 'delete', key: 'user_id' });
+    expect(p.topics.dead_letters).toMatchObject({
+      name: 'aura360.dead-letters',
+      retentionMs: 30 * 86_400_000,
+      partitions: 6,
+      cleanup: 'delete',
+      key: 'user_id',
+    });
     expect(p.topics.context_aggregated).toMatchObject({ cleanup: 'compact', schema: 'aggregated-context' });
     for (const sub of p.subtopologies) expect(sub.partitions).toBe(6);
-    expect(p.nodes.vectorize_context).toMatchObject({ concurrency: 4, onError: 'dead_letter', config: { embedder: 'embedder', text: 'summary_text', batch_size: 32 } });
-    expect(p.nodes.guardian.config).toEqual({ advisor: 'advisor', vectors: 'context_vectors', embedder: 'embedder', top_k: 3, chunk_words: 12, default_deadline: '30s', default_language: 'es' });
+    expect(p.nodes.vectorize_context).toMatchObject({
+      concurrency: 4,
+      onError: 'dead_letter',
+      config: { embedder: 'embedder', text: 'summary_text', batch_size: 32 },
+    });
+    expect(p.nodes.guardian.config).toEqual({
+      advisor: 'advisor',
+      vectors: 'context_vectors',
+      embedder: 'embedder',
+      top_k: 3,
+      chunk_words: 12,
+      default_deadline: '30s',
+      default_language: 'es',
+    });
     expect(p.nodes.split_events.concurrency).toBe(1);
     expect(p.resources.context_vectors).toMatchObject({ type: 'embedded', config: { path: '.aura/vectors.db' } });
   });

@@ -10,29 +10,29 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CompileResult, Pipeline, SourceLocation } from './model.js';
-import { SourceDoc, type Path } from './source-doc.js';
-import { Diagnostics } from './diagnostics.js';
-import { interpolateEnv } from './env.js';
-import { dslSchema } from './dsl-schema.js';
-import { validatorFor } from './ajv.js';
-import { translateAjvErrors } from './schema-errors.js';
-import { readDraft } from './read-draft.js';
-import { findMisplaced } from './misplaced.js';
-import { resolveReferences } from './references.js';
-import { checkCycles } from './cycles.js';
-import { checkSemantics } from './semantics.js';
-import { buildGraph } from './graph.js';
-import { buildSubtopologies } from './subtopologies.js';
-import { checkCopartitioning } from './copartition.js';
-import { planFusion } from './fusion.js';
-import { buildResources, buildStores, buildTopics } from './build-specs.js';
-import { formatDiagnostic } from './format-diagnostics.js';
-import { checkFormats, checkKafkaBlock } from './formats.js';
-import { EVENT_SCHEMAS_DIR, EventSchemaSet } from '../schemas/event-schemas.js';
 import { AuraError } from '../common/errors.js';
 import { builtinProcessors, type ProcessorRegistry } from '../processors/registry.js';
 import { builtinResources } from '../providers/registry.js';
+import { EVENT_SCHEMAS_DIR, EventSchemaSet } from '../schemas/event-schemas.js';
+import { validatorFor } from './ajv.js';
+import { buildResources, buildStores, buildTopics } from './build-specs.js';
+import { checkCopartitioning } from './copartition.js';
+import { checkCycles } from './cycles.js';
+import { Diagnostics } from './diagnostics.js';
+import { dslSchema } from './dsl-schema.js';
+import { interpolateEnv } from './env.js';
+import { formatDiagnostic } from './format-diagnostics.js';
+import { checkFormats, checkKafkaBlock } from './formats.js';
+import { planFusion } from './fusion.js';
+import { buildGraph } from './graph.js';
+import { findMisplaced } from './misplaced.js';
+import type { CompileResult, Pipeline, SourceLocation } from './model.js';
+import { readDraft } from './read-draft.js';
+import { resolveReferences } from './references.js';
+import { translateAjvErrors } from './schema-errors.js';
+import { checkSemantics } from './semantics.js';
+import { type Path, SourceDoc } from './source-doc.js';
+import { buildSubtopologies } from './subtopologies.js';
 
 export interface CompileOptions {
   /** Variables for `${VAR}` interpolation. Default: process.env. */
@@ -49,7 +49,11 @@ export function compilePipeline(source: string, file: string, options: CompileOp
   if (!parse(src, diags)) return finish(diags);
 
   for (const missing of interpolateEnv(src.doc, options.env ?? process.env)) {
-    diags.reportAtOffset('MISSING_ENV', missing.offset, `environment variable ${missing.name} is not set (write \${${missing.name}:-default} to give it a default)`);
+    diags.reportAtOffset(
+      'MISSING_ENV',
+      missing.offset,
+      `environment variable ${missing.name} is not set (write \${${missing.name}:-default} to give it a default)`,
+    );
     diags.muteAtOffset(missing.offset, 'MISSING_ENV');
   }
   const data = src.toData();
@@ -64,7 +68,12 @@ export function compilePipeline(source: string, file: string, options: CompileOp
     for (const p of translateAjvErrors(validate.errors ?? [], { data, misplaced })) diags.report(p.code, p.path, p.message, { target: p.target });
   }
 
-  const draft = readDraft(data as Record<string, unknown>, diags, { processors: options.processors ?? builtinProcessors, resources: builtinResources }, misplaced);
+  const draft = readDraft(
+    data as Record<string, unknown>,
+    diags,
+    { processors: options.processors ?? builtinProcessors, resources: builtinResources },
+    misplaced,
+  );
   const schemas = EventSchemaSet.cached(options.schemasDir ?? defaultSchemasDir(file));
   const links = resolveReferences(draft, diags, schemas);
   checkFormats(draft, diags, schemas, path.dirname(path.resolve(file)));
@@ -101,7 +110,9 @@ export function loadPipeline(file: string, options: CompileOptions = {}): Pipeli
   try {
     source = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    const diagnostics = [{ file, line: 1, col: 1, severity: 'error' as const, code: 'FILE_UNREADABLE', message: `cannot read ${file}: ${(err as Error).message}` }];
+    const diagnostics = [
+      { file, line: 1, col: 1, severity: 'error' as const, code: 'FILE_UNREADABLE', message: `cannot read ${file}: ${(err as Error).message}` },
+    ];
     throw new AuraError('PIPELINE_INVALID', diagnostics[0].message, { cause: err, details: { diagnostics } });
   }
   const result = compilePipeline(source, file, options);

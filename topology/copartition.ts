@@ -3,12 +3,13 @@
  * the two sides of a join, and all topics one sub-topology reads, need the same
  * partition count and the same key field.
  */
-import type { SubTopology } from './model.js';
-import type { Draft, DraftNode } from './draft.js';
+
 import type { Diagnostics } from './diagnostics.js';
+import type { Draft, DraftNode } from './draft.js';
+import { sourceId } from './graph.js';
+import type { SubTopology } from './model.js';
 import type { Input, Links } from './references.js';
 import { nodeLabel } from './references.js';
-import { sourceId } from './graph.js';
 
 export function checkCopartitioning(draft: Draft, links: Links, subtopologies: SubTopology[], diags: Diagnostics): void {
   const reported = new Set<string>();
@@ -26,7 +27,14 @@ export function checkCopartitioning(draft: Draft, links: Links, subtopologies: S
     const input = links.inputs.find((i) => i.from.kind === 'topic' && i.from.topic === odd.id && st.nodes.includes(i.node));
     if (!input) continue;
     const list = topics.map((t) => `"${t.id}" (${t.partitions} partitions, key "${t.key}")`).join(', ');
-    diags.report('NOT_COPARTITIONED', input.ref.path, `sub-topology ${st.id} reads topics that are not co-partitioned: ${list}; they are processed by the same tasks (through ${st.nodes.filter((id) => id !== sourceId(odd.id)).slice(0, 3).join(', ')}), so they need equal partition counts and keys`);
+    diags.report(
+      'NOT_COPARTITIONED',
+      input.ref.path,
+      `sub-topology ${st.id} reads topics that are not co-partitioned: ${list}; they are processed by the same tasks (through ${st.nodes
+        .filter((id) => id !== sourceId(odd.id))
+        .slice(0, 3)
+        .join(', ')}), so they need equal partition counts and keys`,
+    );
   }
 }
 
@@ -51,14 +59,22 @@ function checkJoin(node: DraftNode, draft: Draft, links: Links, diags: Diagnosti
     rightWhat = 'right side reads';
   }
   const describe = (ids: string[]) =>
-    ids.map((id) => draft.topics.get(id)).filter((t) => t !== undefined).map((t) => `"${t.id}" (${t.partitions} partitions, key "${t.key}")`).join(', ');
+    ids
+      .map((id) => draft.topics.get(id))
+      .filter((t) => t !== undefined)
+      .map((t) => `"${t.id}" (${t.partitions} partitions, key "${t.key}")`)
+      .join(', ');
   const all = [...leftTopics, ...rightTopics].map((id) => draft.topics.get(id)).filter((t) => t !== undefined);
   if (all.length === 0) return false;
   const samePartitions = all.every((t) => t.partitions === all[0].partitions);
   const sameKeys = all.every((t) => t.key === all[0].key);
   if (samePartitions && sameKeys) return false;
   const differ = [!samePartitions ? 'partition counts' : '', !sameKeys ? 'keys' : ''].filter(Boolean).join(' and ');
-  diags.report('NOT_COPARTITIONED', join.right.path, `${nodeLabel(node)}: the sides are not co-partitioned (different ${differ}): left side reads ${describe(leftTopics)}; ${rightWhat} ${describe(rightTopics)}`);
+  diags.report(
+    'NOT_COPARTITIONED',
+    join.right.path,
+    `${nodeLabel(node)}: the sides are not co-partitioned (different ${differ}): left side reads ${describe(leftTopics)}; ${rightWhat} ${describe(rightTopics)}`,
+  );
   return true;
 }
 

@@ -4,9 +4,10 @@
  * infinite feedback loop). Table reads do not count: they never trigger
  * processing.
  */
-import type { Draft } from './draft.js';
+
 import type { Diagnostics } from './diagnostics.js';
-import type { Links, Input } from './references.js';
+import type { Draft } from './draft.js';
+import type { Input, Links } from './references.js';
 import { nodeLabel } from './references.js';
 
 interface Arc {
@@ -22,7 +23,10 @@ export function checkCycles(draft: Draft, links: Links, diags: Diagnostics): voi
   const writers = new Map<string, string[]>();
   for (const out of links.outputs) writers.set(out.topic, [...(writers.get(out.topic) ?? []), out.node]);
   for (const input of links.inputs) {
-    const sources = input.from.kind === 'node' ? [{ node: input.from.node }] : (writers.get(input.from.topic) ?? []).map((node) => ({ node, via: (input.from as { topic: string }).topic }));
+    const sources =
+      input.from.kind === 'node'
+        ? [{ node: input.from.node }]
+        : (writers.get(input.from.topic) ?? []).map((node) => ({ node, via: (input.from as { topic: string }).topic }));
     for (const source of sources) {
       const arc: Arc = { from: source.node, to: input.node, via: 'via' in source ? source.via : undefined, input };
       arcs.set(arc.from, [...(arcs.get(arc.from) ?? []), arc]);

@@ -2,8 +2,9 @@
  * Collects diagnostics during compilation. Stages report by YAML path (the
  * collector turns it into line:col), so no stage deals with positions.
  */
+
+import { type DiagnosticCode, DiagnosticCodes } from './diagnostic-codes.js';
 import type { Diagnostic, Severity } from './model.js';
-import { DiagnosticCodes, type DiagnosticCode } from './diagnostic-codes.js';
 import type { Path, SourceDoc, Target } from './source-doc.js';
 
 export class Diagnostics {

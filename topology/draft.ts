@@ -4,10 +4,11 @@
  * problems where they are. Entries whose shape is too broken to use are left
  * out (their schema errors are already reported).
  */
-import type { CleanupPolicy, ErrorPolicy, KafkaClientBlock, PipelineDefaults, StoreKind, ValueFormat } from './model.js';
-import type { Path } from './source-doc.js';
+
 import type { ProcessorType } from '../processors/types.js';
 import type { ResourceType } from '../providers/resource.js';
+import type { CleanupPolicy, ErrorPolicy, KafkaClientBlock, PipelineDefaults, StoreKind, ValueFormat } from './model.js';
+import type { Path } from './source-doc.js';
 
 /** A reference written in the YAML (topic, node, store or resource id) and where. */
 export interface Ref {

@@ -5,7 +5,7 @@
  * Processor `type`/`config` and resource fields are only shaped here; their
  * per-type validation gives more precise messages (INVALID_CONFIG).
  */
-import { ID_PATTERN, durationSchema, idSchema } from '../schemas/fragments.js';
+import { durationSchema, ID_PATTERN, idSchema } from '../schemas/fragments.js';
 import { DEFAULT_RECORD_CACHE_BYTES } from '../state/record-cache.js';
 
 export type JsonSchema = Record<string, unknown>;
@@ -29,10 +29,21 @@ const defaultsSchema = {
   additionalProperties: false,
   description: 'Settings that apply to every topic and processor unless they set their own.',
   properties: {
-    partitions: { type: 'integer', minimum: 1, maximum: 10000, default: 1, description: 'Partition count of topics that do not set one. Sets the parallelism: one task per partition of each sub-topology.' },
+    partitions: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 10000,
+      default: 1,
+      description: 'Partition count of topics that do not set one. Sets the parallelism: one task per partition of each sub-topology.',
+    },
     replication: { type: 'integer', minimum: 1, maximum: 32, default: 1, description: 'Replication factor of topics (including changelogs).' },
     retention: durationSchema('How long records are kept in topics that do not set a retention.', '7d'),
-    processing: { enum: ['exactly_once', 'at_least_once'], default: 'at_least_once', description: '`exactly_once` commits outputs, store changelogs and input offsets in one Kafka transaction; `at_least_once` may repeat records after a crash.' },
+    processing: {
+      enum: ['exactly_once', 'at_least_once'],
+      default: 'at_least_once',
+      description:
+        '`exactly_once` commits outputs, store changelogs and input offsets in one Kafka transaction; `at_least_once` may repeat records after a crash.',
+    },
     commit_interval: durationSchema('How often offsets (and transactions) are committed. Default: `100ms` with exactly_once, `30s` with at_least_once.'),
     task_timeout: durationSchema(
       "How long a broker operation the pipeline needs (poll, commit, restore, producer start) may keep failing with retriable errors before the instance gives up and stops (Kafka Streams' `task.timeout.ms`). Meanwhile it retries with backoff and `/readyz` answers 503. `0` gives up at the first failure.",
@@ -48,7 +59,12 @@ const defaultsSchema = {
       description:
         "Size (estimated bytes) of each task's record cache, shared by the task's processors that emit through it (`aggregate` with `emit: on_commit`): updates of a key are merged there and forwarded once per commit, or earlier when the cache is full. `0` forwards every update at once. See docs/record-cache.md.",
     },
-    key: { type: 'string', minLength: 1, default: 'user_id', description: 'The value field records are keyed by, unless a topic says otherwise (used in co-partitioning checks).' },
+    key: {
+      type: 'string',
+      minLength: 1,
+      default: 'user_id',
+      description: 'The value field records are keyed by, unless a topic says otherwise (used in co-partitioning checks).',
+    },
   },
 };
 
@@ -61,8 +77,16 @@ const topicSchema = {
     partitions: { type: 'integer', minimum: 1, maximum: 10000, description: 'Partition count. Default: `defaults.partitions`.' },
     replication: { type: 'integer', minimum: 1, maximum: 32, description: 'Replication factor. Default: `defaults.replication`.' },
     retention: durationSchema('How long records are kept. Default: `defaults.retention`.'),
-    cleanup: { enum: ['delete', 'compact', 'compact,delete'], default: 'delete', description: '`compact` keeps the latest record per key (a table); `delete` drops records past retention.' },
-    schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', description: 'Event schema id: the file `schemas/events/<id>.schema.json` that record values follow.' },
+    cleanup: {
+      enum: ['delete', 'compact', 'compact,delete'],
+      default: 'delete',
+      description: '`compact` keeps the latest record per key (a table); `delete` drops records past retention.',
+    },
+    schema: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
+      description: 'Event schema id: the file `schemas/events/<id>.schema.json` that record values follow.',
+    },
     key: { type: 'string', minLength: 1, description: 'The value field records are keyed by. Default: `defaults.key`.' },
     format: {
       enum: ['json', 'json_sr', 'avro'],
@@ -70,7 +94,11 @@ const topicSchema = {
       description:
         'How record values are written: `json` (plain JSON text), `json_sr` (JSON with its `schema:` registered in the Schema Registry, Confluent wire format) or `avro` (Avro binary through the Schema Registry, Confluent wire format; the Avro schema is derived from `schema:` unless `avro_schema:` names an .avsc file). Subjects are `<name>-value`. See docs/schema-registry.md.',
     },
-    avro_schema: { type: 'string', pattern: '\\.avsc$', description: '`format: avro`: an Avro schema file (relative to the pipeline file) used instead of the one derived from `schema:`.' },
+    avro_schema: {
+      type: 'string',
+      pattern: '\\.avsc$',
+      description: '`format: avro`: an Avro schema file (relative to the pipeline file) used instead of the one derived from `schema:`.',
+    },
     delivery: {
       enum: ['transactional', 'immediate'],
       default: 'transactional',
@@ -92,11 +120,21 @@ const storeSchema = {
   additionalProperties: false,
   required: ['kind'],
   properties: {
-    kind: { enum: ['key_value', 'window', 'session'], description: '`key_value` (one value per key), `window` (per key and window start), `session` (per key and session).' },
-    from: idSchema('Topic id: makes the store a table materialised from that topic (the topic is its changelog; use a compacted topic). Tables are read by `stream_table` joins.'),
+    kind: {
+      enum: ['key_value', 'window', 'session'],
+      description: '`key_value` (one value per key), `window` (per key and window start), `session` (per key and session).',
+    },
+    from: idSchema(
+      'Topic id: makes the store a table materialised from that topic (the topic is its changelog; use a compacted topic). Tables are read by `stream_table` joins.',
+    ),
     ttl: durationSchema('Entries not updated for this long are deleted (and tombstoned in the changelog).'),
     retention: durationSchema('Window and session stores: how long windows are kept. Default: window size + grace. Must be at least size + grace.'),
-    logging: { type: 'boolean', default: true, description: 'Whether the store is backed by a changelog topic `<app>-<store>-changelog` (compacted), so it can be restored on another instance. Turn off only for state that can be rebuilt.' },
+    logging: {
+      type: 'boolean',
+      default: true,
+      description:
+        'Whether the store is backed by a changelog topic `<app>-<store>-changelog` (compacted), so it can be restored on another instance. Turn off only for state that can be rebuilt.',
+    },
     description: { type: 'string', description: 'Free text, shown by `aura describe`.' },
   },
 };
@@ -123,7 +161,10 @@ const resourceSchema = {
   required: ['type'],
   description: 'A resource: `type` plus the fields of that type (see Resource types).',
   properties: {
-    type: { type: 'string', description: 'Resource type: `minilm`, `openai` (embedders), `embedded`, `qdrant` (vector sinks), `rules`, `openai_chat` (advisors).' },
+    type: {
+      type: 'string',
+      description: 'Resource type: `minilm`, `openai` (embedders), `embedded`, `qdrant` (vector sinks), `rules`, `openai_chat` (advisors).',
+    },
   },
 };
 
@@ -138,7 +179,8 @@ const processorSchema = {
       anyOf: [nodeRef, { type: 'array', minItems: 1, items: nodeRef }],
     },
     to: {
-      description: 'Topic(s) it writes: a topic id, a list of topic ids, or for nodes with named ports a map port → topic id. Other nodes can also read it directly by id.',
+      description:
+        'Topic(s) it writes: a topic id, a list of topic ids, or for nodes with named ports a map port → topic id. Other nodes can also read it directly by id.',
       anyOf: [
         idSchema('Topic id.'),
         { type: 'array', minItems: 1, items: idSchema('Topic id.') },
@@ -149,7 +191,12 @@ const processorSchema = {
     stores: { type: 'array', minItems: 1, items: idSchema('Store id.'), description: 'Ids of the stores it uses, when more than one.' },
     config: { type: 'object', default: {}, description: "The type's settings (see the processor type's page)." },
     on_error: { ...onErrorSchema('this processor'), description: `${onErrorSchema('this processor').description} Default: \`defaults.on_error\`.` },
-    concurrency: { type: 'integer', minimum: 1, maximum: 1024, description: 'Asynchronous types: records in flight per task (order per key is kept). Default: the type\'s (see its page).' },
+    concurrency: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1024,
+      description: "Asynchronous types: records in flight per task (order per key is kept). Default: the type's (see its page).",
+    },
     description: { type: 'string', description: 'Free text, shown by `aura describe`.' },
   },
 };
@@ -159,10 +206,18 @@ const joinSchema = {
   additionalProperties: false,
   required: ['type', 'left', 'right'],
   properties: {
-    type: { enum: ['stream_table', 'stream_stream'], description: '`stream_table`: each left record is enriched with the right table\'s current value for its key. `stream_stream`: records of both sides with the same key within `window.size` of each other are paired.' },
+    type: {
+      enum: ['stream_table', 'stream_stream'],
+      description:
+        "`stream_table`: each left record is enriched with the right table's current value for its key. `stream_stream`: records of both sides with the same key within `window.size` of each other are paired.",
+    },
     left: { ...nodeRef, description: 'The stream side: a topic id, a node id or `node.port`.' },
     right: { ...nodeRef, description: '`stream_table`: a store id declared with `from:` (the table). `stream_stream`: a topic id, node id or `node.port`.' },
-    kind: { enum: ['inner', 'left'], default: 'inner', description: '`inner` emits only matches; `left` also emits left records without a match (with `null` on the right).' },
+    kind: {
+      enum: ['inner', 'left'],
+      default: 'inner',
+      description: '`inner` emits only matches; `left` also emits left records without a match (with `null` on the right).',
+    },
     window: {
       type: 'object',
       additionalProperties: false,
@@ -193,7 +248,11 @@ export const dslSchema: JsonSchema = {
   additionalProperties: false,
   required: ['app', 'topics'],
   properties: {
-    app: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Application id: the Kafka consumer group and transactional id prefix, and the prefix of internal topics (`<app>-<store>-changelog`).' },
+    app: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+      description: 'Application id: the Kafka consumer group and transactional id prefix, and the prefix of internal topics (`<app>-<store>-changelog`).',
+    },
     defaults: defaultsSchema,
     kafka: kafkaSchema,
     topics: section('Topics, by id. Processors and joins refer to topics by id; `name` is the physical Kafka name.', topicSchema),

@@ -5,10 +5,11 @@
  * `aura schema`. Scalars also accept `${VAR}` references, which the compiler
  * replaces before validating.
  */
-import { dslSchema, defaultsSchema, sectionEntrySchemas, type JsonSchema } from './dsl-schema.js';
+
 import { builtinProcessors } from '../processors/registry.js';
 import { builtinResources } from '../providers/registry.js';
 import { DURATION_COMMENT } from '../schemas/fragments.js';
+import { defaultsSchema, dslSchema, type JsonSchema, sectionEntrySchemas } from './dsl-schema.js';
 
 const ENV_REFERENCE = {
   type: 'string',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SourceDoc } from './source-doc.js';
 import { interpolateEnv } from './env.js';
+import { SourceDoc } from './source-doc.js';
 
 function run(yaml: string, env: Record<string, string | undefined>) {
   const src = new SourceDoc(yaml, 't.yaml');

@@ -5,8 +5,9 @@
  * interpolated is then read the way YAML would read the result (`${N}` with
  * N=6 is the integer 6); quoted scalars stay strings.
  */
-import { Scalar, visit } from 'yaml';
+
 import type { Document } from 'yaml';
+import { Scalar, visit } from 'yaml';
 
 const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 

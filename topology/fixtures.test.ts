@@ -12,7 +12,10 @@ import { compilePipeline } from './compile.js';
 import { DiagnosticCodes } from './diagnostic-codes.js';
 
 const dir = fileURLToPath(new URL('./fixtures/invalid/', import.meta.url));
-const fixtures = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+const fixtures = fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 function expectations(source: string): string[] {
   return [...source.matchAll(/^# expect: (\d+:\d+ (?:error|warning) [A-Z_]+)\s*$/gm)].map((m) => m[1]).sort();

@@ -7,10 +7,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../common/errors.js';
+import type { EventSchemaSet } from '../schemas/event-schemas.js';
 import { avroFromJsonSchema, avroRecordName, avroType } from '../serdes/avro-schema.js';
 import { bundleEventSchema } from '../serdes/json-schema-bundle.js';
 import { kafkaPropertyProblem } from '../transports/kafka/client-settings.js';
-import type { EventSchemaSet } from '../schemas/event-schemas.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { Draft, DraftTopic } from './draft.js';
 
@@ -24,11 +24,19 @@ export function checkFormats(draft: Draft, diags: Diagnostics, schemas: EventSch
     }
     if (topic.format === 'json') continue;
     if (draft.deadLetterTopic?.value === topic.id) {
-      diags.report('INVALID_FORMAT', at, `${label} is the dead letter topic, which keeps the original bytes of failed records whatever their format: it must be "format: json"`);
+      diags.report(
+        'INVALID_FORMAT',
+        at,
+        `${label} is the dead letter topic, which keeps the original bytes of failed records whatever their format: it must be "format: json"`,
+      );
       continue;
     }
     if (tables.has(topic.id)) {
-      diags.report('INVALID_FORMAT', at, `${label} is read as a table (a store's "from:"), and tables are restored from the raw topic: only "format: json" is supported there`);
+      diags.report(
+        'INVALID_FORMAT',
+        at,
+        `${label} is read as a table (a store's "from:"), and tables are restored from the raw topic: only "format: json" is supported there`,
+      );
       continue;
     }
     if (topic.format === 'json_sr' && !topic.schema) {
@@ -51,14 +59,22 @@ function checkAvro(topic: DraftTopic, diags: Diagnostics, schemas: EventSchemaSe
     return;
   }
   if (!topic.schema) {
-    diags.report('INVALID_FORMAT', [...topic.path, 'format'], `${label}: "format: avro" needs a schema: "schema: <event schema id>" (the Avro schema is derived from it) or "avro_schema: <file>.avsc"`);
+    diags.report(
+      'INVALID_FORMAT',
+      [...topic.path, 'format'],
+      `${label}: "format: avro" needs a schema: "schema: <event schema id>" (the Avro schema is derived from it) or "avro_schema: <file>.avsc"`,
+    );
     return;
   }
   if (schemas.check(topic.schema.value)) return; // reported where the schema is named
   try {
     avroType(avroFromJsonSchema(bundleEventSchema(schemas.dir, topic.schema.value), avroRecordName(topic.name, topic.schema.value)));
   } catch (err) {
-    diags.report('INVALID_FORMAT', topic.schema.path, `${label}: event schema "${topic.schema.value}" cannot be turned into an Avro schema: ${errorMessage(err)}`);
+    diags.report(
+      'INVALID_FORMAT',
+      topic.schema.path,
+      `${label}: event schema "${topic.schema.value}" cannot be turned into an Avro schema: ${errorMessage(err)}`,
+    );
   }
 }
 

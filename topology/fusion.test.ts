@@ -9,8 +9,8 @@ import { defineProcessor } from '../processors/define.js';
 import { builtinProcessors } from '../processors/registry.js';
 import { object } from '../schemas/config-schema.js';
 import { compileInline } from '../testing/inline-driver.js';
-import { describeText } from './describe/index.js';
 import { loadPipeline } from './compile.js';
+import { describeText } from './describe/index.js';
 import type { Pipeline } from './model.js';
 
 const decision = (p: Pipeline, topic: string) => p.fusion.find((d) => d.topic === topic)!;
@@ -50,7 +50,11 @@ describe('fusion decisions', () => {
     expect(decision(p, 'vectordb_ingest')).toMatchObject({ fused: false, reason: 'no processor of the pipeline reads it' });
     expect(decision(p, 'dead_letters').reason).toMatch(/^the dead letter topic/);
     // A decision for every declared topic, none for changelogs.
-    expect(p.fusion.map((d) => d.topic)).toEqual(Object.values(p.topics).filter((t) => !t.internal).map((t) => t.id));
+    expect(p.fusion.map((d) => d.topic)).toEqual(
+      Object.values(p.topics)
+        .filter((t) => !t.internal)
+        .map((t) => t.id),
+    );
     // `aura describe` shows the chain, its tasks and every topic's decision.
     const text = describeText(p);
     expect(text).toContain('Sub-topology: 0 (partitions: 6, tasks: 0_0..0_5, source topics: [aura360.user.events], fused chain: 0 → 1 → 2)');
@@ -66,9 +70,12 @@ describe('fusion decisions', () => {
     expect(decision(p, 'b')).toMatchObject({ fused: false, reason: 'fuse: false', writer: 0, reader: 1 });
   });
 
-  it('does not fuse a topic whose partition count differs from its writer\'s tasks', () => {
+  it("does not fuse a topic whose partition count differs from its writer's tasks", () => {
     const p = chain({ topicB: 'partitions: 8' });
-    expect(decision(p, 'b')).toMatchObject({ fused: false, reason: "8 partitions, the writer's tasks 4: a record would belong to another task than the one that wrote it" });
+    expect(decision(p, 'b')).toMatchObject({
+      fused: false,
+      reason: "8 partitions, the writer's tasks 4: a record would belong to another task than the one that wrote it",
+    });
   });
 
   it('does not fuse after a re-key: map with key, aggregate grouped by a field, or a type that says so', () => {
@@ -76,12 +83,26 @@ describe('fusion decisions', () => {
     expect(decision(map, 'b')).toMatchObject({ fused: false, reason: 'processor "first" may change the key between the writer\'s input and the topic' });
     // A map that only changes values keeps the key.
     expect(decision(chain({ first: 'type: map\n    config: { value: "{ \\"x\\": 1 }" }' }), 'b').fused).toBe(true);
-    const grouped = chain({ first: 'type: aggregate\n    store: s\n    config: { key: data.kind, aggregations: { n: { op: count } } }', extra: 'stores:\n  s: { kind: key_value }' });
+    const grouped = chain({
+      first: 'type: aggregate\n    store: s\n    config: { key: data.kind, aggregations: { n: { op: count } } }',
+      extra: 'stores:\n  s: { kind: key_value }',
+    });
     expect(decision(grouped, 'b').reason).toBe('processor "first" may change the key between the writer\'s input and the topic');
-    const perKey = chain({ first: 'type: aggregate\n    store: s\n    config: { aggregations: { n: { op: count } } }', extra: 'stores:\n  s: { kind: key_value }' });
+    const perKey = chain({
+      first: 'type: aggregate\n    store: s\n    config: { aggregations: { n: { op: count } } }',
+      extra: 'stores:\n  s: { kind: key_value }',
+    });
     expect(decision(perKey, 'b').fused).toBe(true);
 
-    const rekeyer = defineProcessor({ type: 'rekeyer', summary: 's', description: 'd', config: object({}), examples: [], changesKey: () => true, create: () => ({ process() {} }) });
+    const rekeyer = defineProcessor({
+      type: 'rekeyer',
+      summary: 's',
+      description: 'd',
+      config: object({}),
+      examples: [],
+      changesKey: () => true,
+      create: () => ({ process() {} }),
+    });
     const processors = builtinProcessors.with(rekeyer);
     const custom = compileInline(
       'app: f\ntopics:\n  a: { name: f.a }\n  b: { name: f.b }\n  c: { name: f.c }\nprocessors:\n  first: { type: rekeyer, from: a, to: b }\n  second: { type: filter, from: b, to: c, config: { condition: "true" } }\n',
@@ -91,7 +112,7 @@ describe('fusion decisions', () => {
     expect(decision(custom, 'b').reason).toBe('processor "first" may change the key between the writer\'s input and the topic');
   });
 
-  it('does not fuse a topic keyed by another field than its writer\'s input', () => {
+  it("does not fuse a topic keyed by another field than its writer's input", () => {
     const p = chain({ topicB: 'key: session_id' });
     expect(decision(p, 'b').reason).toBe('keyed by "session_id" while its writer\'s input is keyed by "user_id"');
   });
@@ -113,7 +134,9 @@ processors:
 joins:
   pair: { type: stream_stream, left: b, right: other, kind: inner, window: { size: 1m }, to: out }
 `);
-    expect(decision(join, 'b').reason).toBe(`its reader, sub-topology ${decision(join, 'b').reader}, also reads "other", which its tasks must consume from the log`);
+    expect(decision(join, 'b').reason).toBe(
+      `its reader, sub-topology ${decision(join, 'b').reader}, also reads "other", which its tasks must consume from the log`,
+    );
     const table = compileInline(`
 app: f
 topics:

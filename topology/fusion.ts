@@ -62,7 +62,8 @@ export function planFusion(draft: Draft, graph: Graph, subtopologies: SubTopolog
     if (headOf(reader) === head) return no(`written and read in the same tasks (sub-topology ${head.id}): a loop through the topic`);
     const others = reader.sourceTopics.filter((t) => t !== topic.id);
     if (others.length > 0) return no(`its reader, sub-topology ${reader.id}, also reads ${quoted(others)}, which its tasks must consume from the log`);
-    if (reader.tableTopics.length > 0) return no(`its reader, sub-topology ${reader.id}, keeps the table of ${quoted(reader.tableTopics)}, updated from the log`);
+    if (reader.tableTopics.length > 0)
+      return no(`its reader, sub-topology ${reader.id}, keeps the table of ${quoted(reader.tableTopics)}, updated from the log`);
     if (topic.partitions !== head.partitions) {
       return no(`${topic.partitions} partitions, the writer's tasks ${head.partitions}: a record would belong to another task than the one that wrote it`);
     }
@@ -99,8 +100,14 @@ export function planFusion(draft: Draft, graph: Graph, subtopologies: SubTopolog
       for (const todo = [...starts]; todo.length > 0; ) for (const n of edges.get(todo.pop()!) ?? []) if (!seen.has(n) && seen.add(n)) todo.push(n);
       return seen;
     };
-    const fromSources = reach(writer.nodes.filter((id) => graph.nodes.get(id)?.kind === 'source'), next);
-    const toSinks = reach(writer.nodes.filter((id) => graph.nodes.get(id)?.kind === 'sink' && graph.nodes.get(id)?.topic === topic), prev);
+    const fromSources = reach(
+      writer.nodes.filter((id) => graph.nodes.get(id)?.kind === 'source'),
+      next,
+    );
+    const toSinks = reach(
+      writer.nodes.filter((id) => graph.nodes.get(id)?.kind === 'sink' && graph.nodes.get(id)?.topic === topic),
+      prev,
+    );
     return writer.nodes.find((id) => {
       const node = graph.nodes.get(id)!;
       if (node.kind !== 'processor' || !fromSources.has(id) || !toSinks.has(id)) return false;

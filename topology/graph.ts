@@ -3,11 +3,12 @@
  * processors and joins, a sink node per topic written (`<node>-to-<topic>`),
  * and the edges between them with their ports.
  */
-import type { Edge, NodeSpec, SourceLocation } from './model.js';
+
 import type { Draft, DraftNode } from './draft.js';
+import type { Edge, NodeSpec, SourceLocation } from './model.js';
 import type { Links } from './references.js';
-import type { Path } from './source-doc.js';
 import { joinStoreIds } from './semantics.js';
+import type { Path } from './source-doc.js';
 
 export interface Graph {
   nodes: Map<string, NodeSpec>;

@@ -15,8 +15,7 @@ const ENTITY_BY_SECTION: Record<string, string> = {
 /** The entity a path is inside (`processor "x"`, `defaults`, or `pipeline` at the top level), and the rest of the path. */
 export function entityOf(path: Path): { label: string; rest: Path } {
   const [section, id, ...rest] = path;
-  if (typeof section === 'string' && ENTITY_BY_SECTION[section] && id !== undefined)
-    return { label: `${ENTITY_BY_SECTION[section]} "${id}"`, rest };
+  if (typeof section === 'string' && ENTITY_BY_SECTION[section] && id !== undefined) return { label: `${ENTITY_BY_SECTION[section]} "${id}"`, rest };
   if (section === 'defaults') return { label: 'defaults', rest: path.slice(1) };
   return { label: 'pipeline', rest: path };
 }

@@ -6,12 +6,12 @@
  */
 import jsonata from 'jsonata';
 import type { ProcessorType } from '../processors/types.js';
-import type { Diagnostics } from './diagnostics.js';
-import { DiagnosticCodes, type DiagnosticCode } from './diagnostic-codes.js';
-import type { Path } from './source-doc.js';
 import { validatorFor } from './ajv.js';
-import { translateAjvErrors } from './schema-errors.js';
+import { type DiagnosticCode, DiagnosticCodes } from './diagnostic-codes.js';
+import type { Diagnostics } from './diagnostics.js';
 import { fieldName } from './labels.js';
+import { translateAjvErrors } from './schema-errors.js';
+import type { Path } from './source-doc.js';
 
 export interface CheckedConfig {
   /** The config with defaults filled in; undefined when it does not match the type's schema. */
@@ -30,13 +30,24 @@ export function validateAgainst(schema: object, raw: unknown, basePath: Path, di
   return undefined;
 }
 
-export function checkProcessorConfig(id: string, spec: ProcessorType, raw: unknown, diags: Diagnostics, configPath: Path = ['processors', id, 'config']): CheckedConfig {
+export function checkProcessorConfig(
+  id: string,
+  spec: ProcessorType,
+  raw: unknown,
+  diags: Diagnostics,
+  configPath: Path = ['processors', id, 'config'],
+): CheckedConfig {
   const config = validateAgainst(spec.configSchema, raw, configPath, diags);
   if (!config) return {};
   for (const { path, expression } of spec.expressions?.(config) ?? []) {
     const problem = expressionProblem(expression);
     if (problem)
-      diags.reportInScalar('INVALID_EXPRESSION', [...configPath, ...path], problem.index, `processor "${id}": invalid JSONata expression in config.${fieldName(path)}: ${problem.message}`);
+      diags.reportInScalar(
+        'INVALID_EXPRESSION',
+        [...configPath, ...path],
+        problem.index,
+        `processor "${id}": invalid JSONata expression in config.${fieldName(path)}: ${problem.message}`,
+      );
   }
   for (const issue of spec.check?.(config) ?? []) {
     const code: DiagnosticCode = issue.code in DiagnosticCodes ? (issue.code as DiagnosticCode) : 'INVALID_CONFIG';

@@ -3,20 +3,21 @@
  * durations in ms, references kept with their paths. Also validates what only
  * the type knows: processor configs and resource fields.
  */
-import { DEFAULT_RECORD_CACHE_BYTES } from '../state/record-cache.js';
-import type { CleanupPolicy, ErrorPolicy, KafkaClientBlock, PipelineDefaults, StoreKind } from './model.js';
-import type { Draft, DraftNode, DraftOutput, DraftResource, DraftStore, DraftTopic, Ref } from './draft.js';
-import type { Diagnostics } from './diagnostics.js';
-import type { Path } from './source-doc.js';
+
+import { didYouMean } from '../common/suggest.js';
 import type { ProcessorRegistry } from '../processors/registry.js';
 import type { ResourceRegistry } from '../providers/registry.js';
-import { checkProcessorConfig, validateAgainst } from './processor-config.js';
-import { didYouMean } from '../common/suggest.js';
 import { parseDuration } from '../schemas/duration.js';
-import { SECTIONS, type Misplaced, type Section } from './misplaced.js';
+import { DEFAULT_RECORD_CACHE_BYTES } from '../state/record-cache.js';
 import { validatorFor } from './ajv.js';
-import { translateAjvErrors } from './schema-errors.js';
+import type { Diagnostics } from './diagnostics.js';
+import type { Draft, DraftNode, DraftOutput, DraftResource, DraftStore, DraftTopic, Ref } from './draft.js';
 import { sectionEntrySchemas } from './dsl-schema.js';
+import { type Misplaced, SECTIONS, type Section } from './misplaced.js';
+import type { CleanupPolicy, ErrorPolicy, KafkaClientBlock, PipelineDefaults, StoreKind } from './model.js';
+import { checkProcessorConfig, validateAgainst } from './processor-config.js';
+import { translateAjvErrors } from './schema-errors.js';
+import type { Path } from './source-doc.js';
 
 type Obj = Record<string, unknown>;
 
@@ -57,7 +58,12 @@ interface Entry {
 function placeEntries(data: Obj, misplaced: readonly Misplaced[], diags: Diagnostics): Record<Section, Entry[]> {
   const moved = new Set(misplaced.map((m) => `${m.section}/${m.id}`));
   const placed = Object.fromEntries(
-    SECTIONS.map((section) => [section, entries(data[section]).filter(([id]) => !moved.has(`${section}/${id}`)).map(([id, raw]) => ({ id, raw, path: [section, id] }))]),
+    SECTIONS.map((section) => [
+      section,
+      entries(data[section])
+        .filter(([id]) => !moved.has(`${section}/${id}`))
+        .map(([id, raw]) => ({ id, raw, path: [section, id] })),
+    ]),
   ) as unknown as Record<Section, Entry[]>;
   for (const m of misplaced) {
     if (placed[m.belongs].some((e) => e.id === m.id)) {
@@ -68,7 +74,8 @@ function placeEntries(data: Obj, misplaced: readonly Misplaced[], diags: Diagnos
     const validate = validatorFor(sectionEntrySchemas[m.belongs]);
     // Translated as if in its own section (messages name it as what it is), reported where it is written.
     if (!validate(raw))
-      for (const p of translateAjvErrors(validate.errors ?? [], { basePath: [m.belongs, m.id], data: raw })) diags.report(p.code, [m.section, ...p.path.slice(1)], p.message, { target: p.target });
+      for (const p of translateAjvErrors(validate.errors ?? [], { basePath: [m.belongs, m.id], data: raw }))
+        diags.report(p.code, [m.section, ...p.path.slice(1)], p.message, { target: p.target });
     placed[m.belongs].push({ id: m.id, raw, path: m.path });
   }
   return placed;
@@ -97,7 +104,9 @@ export function readDraft(data: Obj, diags: Diagnostics, types: ComponentTypes, 
     const node = readJoin(e.id, e.raw, index++, defaults, diags, e.path);
     if (!node) continue;
     if (draft.nodes.has(e.id)) {
-      diags.report('DUPLICATE_NAME', e.path, `join "${e.id}" has the same id as processor "${e.id}": processors and joins share one namespace`, { target: 'key' });
+      diags.report('DUPLICATE_NAME', e.path, `join "${e.id}" has the same id as processor "${e.id}": processors and joins share one namespace`, {
+        target: 'key',
+      });
       continue;
     }
     draft.nodes.set(e.id, node);
@@ -111,7 +120,9 @@ function readKafka(raw: Obj): KafkaClientBlock {
   for (const section of ['common', 'consumer', 'producer'] as const) {
     const block = raw[section];
     if (!isObj(block)) continue;
-    out[section] = Object.fromEntries(Object.entries(block).filter((e): e is [string, string | number | boolean] => ['string', 'number', 'boolean'].includes(typeof e[1])));
+    out[section] = Object.fromEntries(
+      Object.entries(block).filter((e): e is [string, string | number | boolean] => ['string', 'number', 'boolean'].includes(typeof e[1])),
+    );
   }
   return out;
 }
@@ -179,7 +190,11 @@ function readResource(id: string, raw: Obj, diags: Diagnostics, registry: Resour
   const { type: _type, ...fields } = raw;
   if (!spec) {
     const known = registry.types();
-    diags.report('UNKNOWN_RESOURCE_TYPE', [...path, 'type'], `resource "${id}": unknown type "${type}"${didYouMean(type, known)}; the types are ${known.join(', ')}`);
+    diags.report(
+      'UNKNOWN_RESOURCE_TYPE',
+      [...path, 'type'],
+      `resource "${id}": unknown type "${type}"${didYouMean(type, known)}; the types are ${known.join(', ')}`,
+    );
     return { id, type, config: fields, path };
   }
   const config = validateAgainst(spec.configSchema, fields, path, diags);
@@ -188,7 +203,9 @@ function readResource(id: string, raw: Obj, diags: Diagnostics, registry: Resour
 
 function readOutputs(x: unknown, path: Path): DraftOutput[] {
   if (isObj(x))
-    return Object.entries(x).flatMap(([port, topic]) => (typeof topic === 'string' ? [{ port, topic: { value: topic, path: [...path, port] }, mapped: true }] : []));
+    return Object.entries(x).flatMap(([port, topic]) =>
+      typeof topic === 'string' ? [{ port, topic: { value: topic, path: [...path, port] }, mapped: true }] : [],
+    );
   return refs(x, path).map((topic) => ({ port: 'default', topic, mapped: false }));
 }
 
@@ -196,7 +213,15 @@ function errorPolicy(raw: Obj, defaults: PipelineDefaults): ErrorPolicy {
   return pick(raw.on_error, ERROR_POLICIES) ?? defaults.onError;
 }
 
-function readProcessor(id: string, raw: Obj, index: number, defaults: PipelineDefaults, diags: Diagnostics, registry: ProcessorRegistry, path: Path): DraftNode | undefined {
+function readProcessor(
+  id: string,
+  raw: Obj,
+  index: number,
+  defaults: PipelineDefaults,
+  diags: Diagnostics,
+  registry: ProcessorRegistry,
+  path: Path,
+): DraftNode | undefined {
   const type = str(raw.type);
   if (type === undefined) return undefined;
   const spec = registry.get(type);
@@ -204,11 +229,19 @@ function readProcessor(id: string, raw: Obj, index: number, defaults: PipelineDe
   if (spec) {
     checked = checkProcessorConfig(id, spec, raw.config, diags, [...path, 'config']);
   } else {
-    diags.report('UNKNOWN_PROCESSOR_TYPE', [...path, 'type'], `processor "${id}": unknown type "${type}"${didYouMean(type, registry.types())}; the types are ${registry.types().join(', ')}`);
+    diags.report(
+      'UNKNOWN_PROCESSOR_TYPE',
+      [...path, 'type'],
+      `processor "${id}": unknown type "${type}"${didYouMean(type, registry.types())}; the types are ${registry.types().join(', ')}`,
+    );
   }
   const concurrency = int(raw.concurrency);
   if (spec && !spec.async && concurrency !== undefined && concurrency > 1)
-    diags.report('INVALID_VALUE', [...path, 'concurrency'], `processor "${id}": "concurrency" applies to asynchronous types only; a ${type} processor handles records one at a time`);
+    diags.report(
+      'INVALID_VALUE',
+      [...path, 'concurrency'],
+      `processor "${id}": "concurrency" applies to asynchronous types only; a ${type} processor handles records one at a time`,
+    );
   return {
     id,
     kind: 'processor',
@@ -233,9 +266,16 @@ function readJoin(id: string, raw: Obj, index: number, defaults: PipelineDefault
   if (!type || !left || !right) return undefined;
   const window = isObj(raw.window) ? raw.window : undefined;
   if (type === 'stream_stream' && raw.window === undefined)
-    diags.report('MISSING_FIELD', path, `join "${id}": a stream_stream join needs a "window" ({ size, grace }): how far apart the joined records may be`, { target: 'key' });
+    diags.report('MISSING_FIELD', path, `join "${id}": a stream_stream join needs a "window" ({ size, grace }): how far apart the joined records may be`, {
+      target: 'key',
+    });
   if (type === 'stream_table' && raw.window !== undefined)
-    diags.report('INVALID_VALUE', [...path, 'window'], `join "${id}": "window" applies to stream_stream joins only; a stream_table join matches the table's current value`, { target: 'key' });
+    diags.report(
+      'INVALID_VALUE',
+      [...path, 'window'],
+      `join "${id}": "window" applies to stream_stream joins only; a stream_table join matches the table's current value`,
+      { target: 'key' },
+    );
   const windowSizeMs = type === 'stream_stream' ? parseDuration(window?.size) : undefined;
   const graceMs = type === 'stream_stream' ? (parseDuration(window?.grace) ?? 0) : undefined;
   if (windowSizeMs !== undefined && windowSizeMs <= 0)

@@ -3,11 +3,12 @@
  * resources, event schemas, the dead letter topic — reporting unknown names
  * with the closest known one.
  */
-import type { Draft, DraftNode, Ref } from './draft.js';
-import type { Diagnostics } from './diagnostics.js';
-import type { EventSchemaSet } from '../schemas/event-schemas.js';
-import { ROLE_LABELS } from '../providers/resource.js';
+
 import { closest, didYouMean } from '../common/suggest.js';
+import { ROLE_LABELS } from '../providers/resource.js';
+import type { EventSchemaSet } from '../schemas/event-schemas.js';
+import type { Diagnostics } from './diagnostics.js';
+import type { Draft, DraftNode, Ref } from './draft.js';
 import { fieldName } from './labels.js';
 
 export type Upstream = { kind: 'topic'; topic: string } | { kind: 'node'; node: string; port: string };
@@ -74,11 +75,19 @@ function resolveInput(draft: Draft, node: DraftNode, ref: Ref, side: string | un
   if (port !== undefined && extra.length === 0) {
     const upstream = draft.nodes.get(target);
     if (!upstream) {
-      diags.report('UNKNOWN_NODE', ref.path, `${subject} "${ref.value}", but there is no processor or join "${target}"${didYouMean(target, draft.nodes.keys())}`);
+      diags.report(
+        'UNKNOWN_NODE',
+        ref.path,
+        `${subject} "${ref.value}", but there is no processor or join "${target}"${didYouMean(target, draft.nodes.keys())}`,
+      );
       return undefined;
     }
     if (upstream.ports && !upstream.ports.includes(port)) {
-      diags.report('UNKNOWN_PORT', ref.path, `${subject} "${ref.value}", but ${nodeLabel(upstream)} has no port "${port}"${didYouMean(port, upstream.ports)}; its ports are ${upstream.ports.join(', ')}`);
+      diags.report(
+        'UNKNOWN_PORT',
+        ref.path,
+        `${subject} "${ref.value}", but ${nodeLabel(upstream)} has no port "${port}"${didYouMean(port, upstream.ports)}; its ports are ${upstream.ports.join(', ')}`,
+      );
       return undefined;
     }
     return { kind: 'node', node: target, port };
@@ -88,7 +97,11 @@ function resolveInput(draft: Draft, node: DraftNode, ref: Ref, side: string | un
   if (upstream) {
     const ports = upstream.ports ?? ['default'];
     if (ports.length !== 1) {
-      diags.report('UNKNOWN_PORT', ref.path, `${subject} "${ref.value}", which has several ports (${ports.join(', ')}): name one, e.g. "${ref.value}.${ports[0]}"`);
+      diags.report(
+        'UNKNOWN_PORT',
+        ref.path,
+        `${subject} "${ref.value}", which has several ports (${ports.join(', ')}): name one, e.g. "${ref.value}.${ports[0]}"`,
+      );
       return undefined;
     }
     return { kind: 'node', node: ref.value, port: ports[0] };
@@ -98,8 +111,7 @@ function resolveInput(draft: Draft, node: DraftNode, ref: Ref, side: string | un
   const guess = closest(ref.value, candidates);
   if (guess !== undefined && draft.topics.has(guess))
     diags.report('UNKNOWN_TOPIC', ref.path, `${subject} unknown topic "${ref.value}" (did you mean "${guess}"?)`);
-  else if (guess !== undefined)
-    diags.report('UNKNOWN_NODE', ref.path, `${subject} unknown node "${ref.value}" (did you mean "${guess}"?)`);
+  else if (guess !== undefined) diags.report('UNKNOWN_NODE', ref.path, `${subject} unknown node "${ref.value}" (did you mean "${guess}"?)`);
   else diags.report('UNKNOWN_NODE', ref.path, `${subject} "${ref.value}", which is neither a topic nor a processor or join`);
   return undefined;
 }
@@ -109,13 +121,22 @@ function resolveOutputs(draft: Draft, node: DraftNode, diags: Diagnostics): Outp
   const ports = node.ports;
   const unmapped = node.outputs.filter((o) => !o.mapped);
   if (ports && ports.length > 1 && unmapped.length > 0) {
-    diags.report('UNKNOWN_PORT', unmapped[0].topic.path, `${nodeLabel(node)} has several ports (${ports.join(', ')}): map each to a topic, e.g. "to: { ${ports[0]}: ${unmapped[0].topic.value} }"`);
+    diags.report(
+      'UNKNOWN_PORT',
+      unmapped[0].topic.path,
+      `${nodeLabel(node)} has several ports (${ports.join(', ')}): map each to a topic, e.g. "to: { ${ports[0]}: ${unmapped[0].topic.value} }"`,
+    );
     return outputs;
   }
   for (const out of node.outputs) {
     let port = out.port;
     if (out.mapped && ports && !ports.includes(out.port)) {
-      diags.report('UNKNOWN_PORT', out.topic.path, `${nodeLabel(node)} has no port "${out.port}"${didYouMean(out.port, ports)}; its ports are ${ports.join(', ')}`, { target: 'key' });
+      diags.report(
+        'UNKNOWN_PORT',
+        out.topic.path,
+        `${nodeLabel(node)} has no port "${out.port}"${didYouMean(out.port, ports)}; its ports are ${ports.join(', ')}`,
+        { target: 'key' },
+      );
       continue;
     }
     if (!out.mapped && ports) port = ports[0];
@@ -133,11 +154,19 @@ function resolveStores(draft: Draft, node: DraftNode, diags: Diagnostics): strin
         const asTopic = draft.topics.has(ref.value)
           ? `; "${ref.value}" is a topic: declare a store with "from: ${ref.value}" and name that store here`
           : didYouMean(ref.value, draft.stores.keys());
-        diags.report('UNKNOWN_STORE', ref.path, `${nodeLabel(node)}: the right side of a stream_table join must be a table store, and there is no store "${ref.value}"${asTopic}`);
+        diags.report(
+          'UNKNOWN_STORE',
+          ref.path,
+          `${nodeLabel(node)}: the right side of a stream_table join must be a table store, and there is no store "${ref.value}"${asTopic}`,
+        );
         continue;
       }
       if (!store.from)
-        diags.report('STORE_KIND_MISMATCH', ref.path, `${nodeLabel(node)}: store "${ref.value}" is not a table: declare it with "from: <topic>" to materialise it from a topic`);
+        diags.report(
+          'STORE_KIND_MISMATCH',
+          ref.path,
+          `${nodeLabel(node)}: store "${ref.value}" is not a table: declare it with "from: <topic>" to materialise it from a topic`,
+        );
       else if (store.kind !== 'key_value')
         diags.report('STORE_KIND_MISMATCH', ref.path, `${nodeLabel(node)}: table "${ref.value}" must be a key_value store (it is a ${store.kind} store)`);
     } else if (!store) {
@@ -160,7 +189,11 @@ function checkResources(draft: Draft, node: DraftNode, diags: Diagnostics): void
       const hint = didYouMean(id, draft.resources.keys()) || (sameRole.length > 0 ? `; ${ROLE_LABELS[role]} resource is declared: ${sameRole.join(', ')}` : '');
       diags.report('UNKNOWN_RESOURCE', at, `${nodeLabel(node)}: ${field} names unknown resource "${id}"${hint}`);
     } else if (resource.spec && resource.spec.role !== role) {
-      diags.report('RESOURCE_KIND_MISMATCH', at, `${nodeLabel(node)}: ${field} must name ${ROLE_LABELS[role]}, but resource "${id}" is ${ROLE_LABELS[resource.spec.role]} (type ${resource.type})`);
+      diags.report(
+        'RESOURCE_KIND_MISMATCH',
+        at,
+        `${nodeLabel(node)}: ${field} must name ${ROLE_LABELS[role]}, but resource "${id}" is ${ROLE_LABELS[resource.spec.role]} (type ${resource.type})`,
+      );
     }
   }
 }

@@ -21,7 +21,9 @@ const messages = (yaml: string) => compilePipeline(yaml, 'p.yaml', { env: {} }).
 
 describe('schema diagnostics', () => {
   it('suggests the field a typo meant, and does not also report it missing', () => {
-    expect(messages(base.replace('    from: events', '    form: events'))).toEqual(['8:5 UNKNOWN_FIELD processor "p": unknown field "form" (did you mean "from"?)']);
+    expect(messages(base.replace('    from: events', '    form: events'))).toEqual([
+      '8:5 UNKNOWN_FIELD processor "p": unknown field "form" (did you mean "from"?)',
+    ]);
   });
 
   it('lists the allowed fields when nothing is close', () => {
@@ -42,7 +44,9 @@ describe('schema diagnostics', () => {
     expect(messages(base.replace('    from: events', '    from: 42'))).toEqual([
       '8:11 INVALID_VALUE processor "p": "from" must be one of: a topic id, a processor or join id, or "node.port"; a list of them (got 42)',
     ]);
-    expect(messages(base.replace('    from: events', '    from: [events, 7]'))).toEqual(['8:20 INVALID_VALUE processor "p": "from[1]" must be a string (got 7)']);
+    expect(messages(base.replace('    from: events', '    from: [events, 7]'))).toEqual([
+      '8:20 INVALID_VALUE processor "p": "from[1]" must be a string (got 7)',
+    ]);
   });
 
   it('rejects invalid ids with the rule', () => {
@@ -57,9 +61,7 @@ describe('schema diagnostics', () => {
       .replace('processors:', 'stores:\n  s: { kind: window }\nprocessors:')
       .replace('    type: filter', '    type: aggregate\n    store: s')
       .replace('config: { condition: "true" }', 'config: { window: { type: tumbling, size: 1h, gap: 5m }, aggregations: { n: { op: count } } }');
-    expect(messages(yaml)).toEqual([
-      '13:51 INVALID_CONFIG processor "p": field "gap" is not allowed in config.window of type "tumbling"',
-    ]);
+    expect(messages(yaml)).toEqual(['13:51 INVALID_CONFIG processor "p": field "gap" is not allowed in config.window of type "tumbling"']);
   });
   it('reports an entry in the wrong section once, with where it belongs, and reads it as what it is', () => {
     const yaml = `app: demo

@@ -5,14 +5,14 @@
  * anyOf; we keep the branch the user evidently meant).
  */
 import type { ErrorObject } from 'ajv';
-import type { DiagnosticCode } from './diagnostic-codes.js';
-import type { Path, Target } from './source-doc.js';
 import { closest, didYouMean, quotedList } from '../common/suggest.js';
-import { entityOf, fieldName, formatValue, typeInWords } from './labels.js';
-import { NODE_REF_PATTERN, TOPIC_NAME_PATTERN } from './dsl-schema.js';
-import { DURATION_COMMENT, DURATION_HELP, FIELD_PATH_PATTERN, ID_PATTERN } from '../schemas/fragments.js';
 import { DURATION_PATTERN, SIGNED_DURATION_PATTERN } from '../schemas/duration.js';
+import { DURATION_COMMENT, DURATION_HELP, FIELD_PATH_PATTERN, ID_PATTERN } from '../schemas/fragments.js';
+import type { DiagnosticCode } from './diagnostic-codes.js';
+import { NODE_REF_PATTERN, TOPIC_NAME_PATTERN } from './dsl-schema.js';
+import { entityOf, fieldName, formatValue, typeInWords } from './labels.js';
 import { insideMisplaced, type Misplaced } from './misplaced.js';
+import type { Path, Target } from './source-doc.js';
 
 export interface SchemaProblem {
   code: DiagnosticCode;
@@ -64,9 +64,7 @@ export function translateAjvErrors(errors: readonly ErrorObject[], options: Tran
 }
 
 function translate(errors: readonly ErrorObject[], ctx: Ctx): SchemaProblem[] {
-  const composites = errors
-    .filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
-    .sort((a, b) => a.schemaPath.length - b.schemaPath.length);
+  const composites = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').sort((a, b) => a.schemaPath.length - b.schemaPath.length);
   const consumed = new Set<ErrorObject>();
   const problems: SchemaProblem[] = [];
   for (const composite of composites) {
@@ -140,9 +138,17 @@ function translateOne(error: ErrorObject, ctx: Ctx): SchemaProblem | undefined {
       return { code: 'MISSING_FIELD', path, target: 'key', message: `${owner(path, 'missing required field')} "${String(p.missingProperty)}"${inside(path)}` };
     case 'propertyNames': {
       const name = String(p.propertyName);
-      const what = path.length === 1 && SECTION_ID_NAMES[String(path[0])] ? SECTION_ID_NAMES[String(path[0])] : `name in ${fieldName(entityOf(path).rest) || 'this mapping'}`;
+      const what =
+        path.length === 1 && SECTION_ID_NAMES[String(path[0])]
+          ? SECTION_ID_NAMES[String(path[0])]
+          : `name in ${fieldName(entityOf(path).rest) || 'this mapping'}`;
       const prefix = path.length === 1 ? '' : `${entityOf(path).label}: `;
-      return { code: 'INVALID_VALUE', path: [...path, name], target: 'key', message: `${prefix}${what} "${name}" is not valid: it must be ${PATTERN_HINTS[ID_PATTERN]}` };
+      return {
+        code: 'INVALID_VALUE',
+        path: [...path, name],
+        target: 'key',
+        message: `${prefix}${what} "${name}" is not valid: it must be ${PATTERN_HINTS[ID_PATTERN]}`,
+      };
     }
     case 'false schema': {
       const parent = parentValue(ctx.data, error.instancePath);
@@ -157,7 +163,12 @@ function translateOne(error: ErrorObject, ctx: Ctx): SchemaProblem | undefined {
       return { code: 'INVALID_VALUE', path, target: 'value', message: `${where(path)} must be one of ${quotedList(allowed)}${got}${hint}` };
     }
     case 'type':
-      return { code: 'INVALID_VALUE', path, target: 'value', message: `${where(path)} must be ${String(p.type).split(',').map(typeInWords).join(' or ')}${got}` };
+      return {
+        code: 'INVALID_VALUE',
+        path,
+        target: 'value',
+        message: `${where(path)} must be ${String(p.type).split(',').map(typeInWords).join(' or ')}${got}`,
+      };
     case 'pattern': {
       const hint = PATTERN_HINTS[String(p.pattern)];
       return { code: 'INVALID_VALUE', path, target: 'value', message: `${where(path)} must be ${hint ?? `a string matching ${String(p.pattern)}`}${got}` };

@@ -3,11 +3,12 @@
  * kind and retention for their processor, the dead letter topic, and what is
  * declared but never used.
  */
-import type { Draft } from './draft.js';
+
+import { formatDuration } from '../schemas/duration.js';
 import type { Diagnostics } from './diagnostics.js';
+import type { Draft } from './draft.js';
 import type { Links } from './references.js';
 import { nodeLabel } from './references.js';
-import { formatDuration } from '../schemas/duration.js';
 
 /** What the processor using a window or session store says about its windows. */
 export interface StoreWindow {
@@ -32,7 +33,11 @@ export function checkSemantics(draft: Draft, links: Links, diags: Diagnostics): 
 function checkDeadLetter(draft: Draft, diags: Diagnostics): void {
   if (draft.deadLetterTopic) return;
   if (draft.defaults.onError === 'dead_letter') {
-    diags.report('MISSING_FIELD', ['defaults', 'on_error'], 'defaults: on_error is "dead_letter" but "dead_letter_topic" is not set: name the topic that receives failed records');
+    diags.report(
+      'MISSING_FIELD',
+      ['defaults', 'on_error'],
+      'defaults: on_error is "dead_letter" but "dead_letter_topic" is not set: name the topic that receives failed records',
+    );
     return;
   }
   for (const node of draft.nodes.values()) {
@@ -46,17 +51,28 @@ function checkDuplicates(draft: Draft, diags: Diagnostics): void {
   for (const topic of draft.topics.values()) {
     const first = byName.get(topic.name);
     if (first !== undefined)
-      diags.report('DUPLICATE_NAME', [...topic.path, 'name'], `topic "${topic.id}" has the same name "${topic.name}" as topic "${first}": one Kafka topic would be declared twice`);
+      diags.report(
+        'DUPLICATE_NAME',
+        [...topic.path, 'name'],
+        `topic "${topic.id}" has the same name "${topic.name}" as topic "${first}": one Kafka topic would be declared twice`,
+      );
     else byName.set(topic.name, topic.id);
   }
   for (const node of draft.nodes.values()) {
     if (draft.topics.has(node.id))
-      diags.report('DUPLICATE_NAME', node.path, `${nodeLabel(node)} has the same id as topic "${node.id}": a reference to "${node.id}" would be ambiguous`, { target: 'key' });
+      diags.report('DUPLICATE_NAME', node.path, `${nodeLabel(node)} has the same id as topic "${node.id}": a reference to "${node.id}" would be ambiguous`, {
+        target: 'key',
+      });
     if (node.join?.type === 'stream_stream') {
       for (const id of Object.values(joinStoreIds(node.id))) {
         const store = draft.stores.get(id);
         if (store)
-          diags.report('DUPLICATE_NAME', store.path, `store "${id}" has the name of a window store of ${nodeLabel(node)} (a stream_stream join keeps "${node.id}_left" and "${node.id}_right"): rename it`, { target: 'key' });
+          diags.report(
+            'DUPLICATE_NAME',
+            store.path,
+            `store "${id}" has the name of a window store of ${nodeLabel(node)} (a stream_stream join keeps "${node.id}_left" and "${node.id}_right"): rename it`,
+            { target: 'key' },
+          );
       }
     }
   }
@@ -75,7 +91,12 @@ function checkStores(draft: Draft, links: Links, diags: Diagnostics): Map<string
     if (!requirement) continue;
     const storeIds = links.nodeStores.get(node.id) ?? [];
     if (node.stores.length === 0) {
-      diags.report('MISSING_STORE', node.path, `${nodeLabel(node)}: ${node.type} processors keep their state in a store: add "store: <id>" naming a ${requirement.kind} store declared under stores:`, { target: 'key' });
+      diags.report(
+        'MISSING_STORE',
+        node.path,
+        `${nodeLabel(node)}: ${node.type} processors keep their state in a store: add "store: <id>" naming a ${requirement.kind} store declared under stores:`,
+        { target: 'key' },
+      );
       continue;
     }
     const storeId = storeIds[0];
@@ -83,20 +104,32 @@ function checkStores(draft: Draft, links: Links, diags: Diagnostics): Map<string
     if (!store) continue;
     const ref = node.stores[0];
     if (store.from) {
-      diags.report('STORE_KIND_MISMATCH', ref.path, `${nodeLabel(node)}: store "${store.id}" is a table materialised from topic "${store.from.value}" and cannot hold this processor's state; declare a store without "from:"`);
+      diags.report(
+        'STORE_KIND_MISMATCH',
+        ref.path,
+        `${nodeLabel(node)}: store "${store.id}" is a table materialised from topic "${store.from.value}" and cannot hold this processor's state; declare a store without "from:"`,
+      );
       continue;
     }
     if (store.kind !== requirement.kind) {
       const window = (node.config?.window as { type?: string } | undefined)?.type;
       const what = window ? `a ${window} window` : 'this aggregate';
-      diags.report('STORE_KIND_MISMATCH', ref.path, `${nodeLabel(node)}: ${what} needs a ${requirement.kind} store, but store "${store.id}" is a ${store.kind} store`);
+      diags.report(
+        'STORE_KIND_MISMATCH',
+        ref.path,
+        `${nodeLabel(node)}: ${what} needs a ${requirement.kind} store, but store "${store.id}" is a ${store.kind} store`,
+      );
       continue;
     }
     if (requirement.kind === 'key_value') continue;
     windows.set(store.id, { windowSizeMs: requirement.windowSizeMs, graceMs: requirement.graceMs });
     const needed = (requirement.windowSizeMs ?? 0) + (requirement.graceMs ?? 0);
     if (store.retentionMs !== undefined && store.retentionMs < needed)
-      diags.report('INVALID_WINDOW', [...store.path, 'retention'], `store "${store.id}": retention ${formatDuration(store.retentionMs)} is shorter than the windows of ${nodeLabel(node)} (size + grace = ${formatDuration(needed)}): windows would be dropped before they close`);
+      diags.report(
+        'INVALID_WINDOW',
+        [...store.path, 'retention'],
+        `store "${store.id}": retention ${formatDuration(store.retentionMs)} is shorter than the windows of ${nodeLabel(node)} (size + grace = ${formatDuration(needed)}): windows would be dropped before they close`,
+      );
   }
   return windows;
 }

@@ -3,8 +3,9 @@
  * diagnostic (schema errors found by path, semantic errors found by id) can be
  * reported at the line and column of the YAML node that is wrong.
  */
-import { Document, LineCounter, Scalar, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+
 import type { Node, Pair } from 'yaml';
+import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
 
 export type Path = ReadonlyArray<string | number>;
 
@@ -73,8 +74,7 @@ export class SourceDoc {
     if (complete && isScalar(node) && typeof node.value === 'string' && node.range) {
       const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
       const start = node.range[0] + (quoted ? 1 : 0);
-      if (this.source.slice(start, start + node.value.length) === node.value)
-        return this.position(start + Math.max(0, Math.min(index, node.value.length)));
+      if (this.source.slice(start, start + node.value.length) === node.value) return this.position(start + Math.max(0, Math.min(index, node.value.length)));
     }
     return this.locate(path);
   }
@@ -106,5 +106,8 @@ function keyText(key: unknown): string | undefined {
 
 /** yaml's messages end with a code frame when prettyErrors is on; we report only the sentence. */
 function firstLine(message: string): string {
-  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
+  return message
+    .split('\n')[0]
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .trim();
 }

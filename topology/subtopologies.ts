@@ -3,9 +3,10 @@
  * through in-memory edges and shared stores (topics split them). Each runs as
  * one task per partition, so the topics it reads must be co-partitioned.
  */
-import type { NodeSpec, SubTopology } from './model.js';
+
 import type { Draft } from './draft.js';
 import type { Graph } from './graph.js';
+import type { NodeSpec, SubTopology } from './model.js';
 
 /** Groups nodes into sub-topologies, numbered in data-flow order (ties: YAML order), nodes in topological order. */
 export function buildSubtopologies(draft: Draft, graph: Graph): SubTopology[] {
@@ -48,10 +49,12 @@ function order(components: NodeSpec[][], draft: Draft, graph: Graph): NodeSpec[]
 }
 
 function tableTopics(nodes: NodeSpec[], draft: Draft): string[] {
-  const topics = nodes.flatMap((n) => n.stores).flatMap((s) => {
-    const from = draft.stores.get(s)?.from?.value;
-    return from ? [from] : [];
-  });
+  const topics = nodes
+    .flatMap((n) => n.stores)
+    .flatMap((s) => {
+      const from = draft.stores.get(s)?.from?.value;
+      return from ? [from] : [];
+    });
   return [...new Set(topics)];
 }
 
@@ -60,7 +63,8 @@ function describeComponent(id: number, nodes: NodeSpec[], draft: Draft, graph: G
   const sourceTopics = sorted.filter((n) => n.kind === 'source').map((n) => n.topic!);
   const tables = tableTopics(sorted, draft);
   const counted = sourceTopics.length > 0 ? sourceTopics : tables;
-  const partitions = counted.length > 0 ? Math.max(...counted.map((t) => draft.topics.get(t)?.partitions ?? draft.defaults.partitions)) : draft.defaults.partitions;
+  const partitions =
+    counted.length > 0 ? Math.max(...counted.map((t) => draft.topics.get(t)?.partitions ?? draft.defaults.partitions)) : draft.defaults.partitions;
   return {
     id,
     sourceTopics,

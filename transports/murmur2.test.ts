@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { murmur2, murmur2String, partitionForKey, toPositive } from './murmur2.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);

@@ -82,7 +82,9 @@ export async function runKafkaComparison(o: CompareOptions, broker: BenchBroker,
       created.push(input.name);
       await produceRecords(transport, input.name, o.partitions, data.records);
       data.records.length = 0; // in the log now
-      print(`# ${w.label}: ${fmt(events)} events over ${fmt(data.users)} users in ${input.name} (${o.partitions} partitions); broker ${broker.brokers} (${broker.origin})`);
+      print(
+        `# ${w.label}: ${fmt(events)} events over ${fmt(data.users)} users in ${input.name} (${o.partitions} partitions); broker ${broker.brokers} (${broker.origin})`,
+      );
       const ratios: number[] = [];
       const problems: string[] = [];
       for (let round = 1; round <= o.rounds; round++) {
@@ -99,13 +101,19 @@ export async function runKafkaComparison(o: CompareOptions, broker: BenchBroker,
       const m = median(ratios);
       const result: ComparisonResult = { workload: name, ratios, medianRatio: m, target: { id, ...checkTarget(id, m, events) }, problems };
       out.push(result);
-      print(`${w.label} on Kafka: median ratio ours / Kafka Streams ${m.toFixed(2)} over ${o.rounds} rounds (${ratios.map((r) => r.toFixed(2)).join(', ')}); ${describeTarget(id, result.target)}`, result);
+      print(
+        `${w.label} on Kafka: median ratio ours / Kafka Streams ${m.toFixed(2)} over ${o.rounds} rounds (${ratios.map((r) => r.toFixed(2)).join(', ')}); ${describeTarget(id, result.target)}`,
+        result,
+      );
     }
     return out;
   } finally {
     // Our own broker is wiped on its next start; on someone else's, leave nothing behind.
     if (process.env.AURA_BENCH_KEEP_TOPICS !== '1' && broker.origin.startsWith('KAFKA_BROKERS')) {
-      await transport.admin().deleteTopics(created).catch(() => undefined);
+      await transport
+        .admin()
+        .deleteTopics(created)
+        .catch(() => undefined);
     }
     await transport.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -115,7 +123,18 @@ export async function runKafkaComparison(o: CompareOptions, broker: BenchBroker,
 
 type Input = { name: string; partitions: number };
 
-async function runOurs(transport: Transport, name: WorkloadName, round: number, run: string, input: Input, events: number, data: WorkloadInput, o: CompareOptions, stateDir: string, created: string[]): Promise<RunResult> {
+async function runOurs(
+  transport: Transport,
+  name: WorkloadName,
+  round: number,
+  run: string,
+  input: Input,
+  events: number,
+  data: WorkloadInput,
+  o: CompareOptions,
+  stateDir: string,
+  created: string[],
+): Promise<RunResult> {
   const w = WORKLOADS[name];
   const env = {
     ...process.env,
@@ -141,13 +160,35 @@ async function runOurs(transport: Transport, name: WorkloadName, round: number, 
   return { workload: name, engine: 'ours', round, events, timing, eventsPerSecond: events / timing.wallSeconds, problems };
 }
 
-async function runStreams(transport: Transport, name: WorkloadName, round: number, run: string, input: Input, events: number, data: WorkloadInput, o: CompareOptions, classpath: string, stateDir: string, created: string[]): Promise<RunResult> {
+async function runStreams(
+  transport: Transport,
+  name: WorkloadName,
+  round: number,
+  run: string,
+  input: Input,
+  events: number,
+  data: WorkloadInput,
+  o: CompareOptions,
+  classpath: string,
+  stateDir: string,
+  created: string[],
+): Promise<RunResult> {
   const applicationId = `${run}-${name}-ks-${round}`;
   const output = `${run}.${name}.ks-${round}.out`;
   await transport.admin().createTopics([{ name: output, partitions: o.partitions, replication: 1, config: {} }]);
   created.push(output, `${applicationId}-${name === 'stats' ? 'user-stats' : 'user-context'}-changelog`);
   const started = performance.now();
-  const app = new StreamsApp({ classpath, brokers: process.env.KAFKA_BROKERS!, input: input.name, output, applicationId, stateDir, guarantee: 'exactly_once_v2', cacheBytes: KS_DEFAULT_CACHE, mainClass: WORKLOADS[name].ksMain });
+  const app = new StreamsApp({
+    classpath,
+    brokers: process.env.KAFKA_BROKERS!,
+    input: input.name,
+    output,
+    applicationId,
+    stateDir,
+    guarantee: 'exactly_once_v2',
+    cacheBytes: KS_DEFAULT_CACHE,
+    mainClass: WORKLOADS[name].ksMain,
+  });
   let timing: GroupTiming;
   try {
     timing = await waitForGroup(transport, applicationId, partitionsOf(input.name, input.partitions), events, started, { check: () => app.check() });
@@ -159,7 +200,8 @@ async function runStreams(transport: Transport, name: WorkloadName, round: numbe
 }
 
 function describeRun(r: RunResult): string {
-  const who = r.engine === 'ours' ? 'ours (exactly_once, commit 100 ms)' : 'Kafka Streams 4.4.0 (defaults: exactly_once_v2, cache 10 MB, commit 100 ms, 1 thread)';
+  const who =
+    r.engine === 'ours' ? 'ours (exactly_once, commit 100 ms)' : 'Kafka Streams 4.4.0 (defaults: exactly_once_v2, cache 10 MB, commit 100 ms, 1 thread)';
   const t = r.timing;
   const steady = t.steadySeconds > 0 ? `; steady ${fmt(t.steadyRecords / t.steadySeconds)} events/s after the first commit` : '';
   const check = r.problems === undefined ? '' : r.problems.length === 0 ? '; end state verified' : `; END STATE WRONG: ${r.problems.join('; ')}`;

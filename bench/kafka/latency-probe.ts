@@ -11,10 +11,11 @@
  * A private broker (bench/kafka/broker.ts: AURA_BENCH_KAFKA_PORT, default 19292) unless
  * KAFKA_BROKERS is set. docs/benchmarks.md, "Kafka hop latency", has the figures.
  */
-import { parseArgs } from 'node:util';
+
 import { randomUUID } from 'node:crypto';
-import { createKafkaTransport } from '../../transports/kafka/index.js';
+import { parseArgs } from 'node:util';
 import type { KafkaSettings } from '../../transports/kafka/client-settings.js';
+import { createKafkaTransport } from '../../transports/kafka/index.js';
 import { percentile, sleep } from '../common.js';
 import { ensureBroker } from './broker.js';
 
@@ -73,7 +74,9 @@ async function probe(brokers: string, name: string, rounds: number, gapMs: numbe
       const t0 = performance.now();
       await producer.beginTransaction();
       // One record per partition (a commit of the engine writes to many): the last one is awaited.
-      await producer.send(Array.from({ length: partitions }, (_, p) => ({ topic, partition: p, key: 'k', value: Buffer.from(p === partitions - 1 ? String(i) : 'x') })));
+      await producer.send(
+        Array.from({ length: partitions }, (_, p) => ({ topic, partition: p, key: 'k', value: Buffer.from(p === partitions - 1 ? String(i) : 'x') })),
+      );
       const t1 = performance.now();
       await producer.commitTransaction();
       const t2 = performance.now();
@@ -87,7 +90,10 @@ async function probe(brokers: string, name: string, rounds: number, gapMs: numbe
     await loop.catch(() => undefined);
     await consumer.close();
     await producer.close();
-    await transport.admin().deleteTopics([topic]).catch(() => undefined);
+    await transport
+      .admin()
+      .deleteTopics([topic])
+      .catch(() => undefined);
     await transport.close();
   }
   return out;
@@ -96,7 +102,9 @@ async function probe(brokers: string, name: string, rounds: number, gapMs: numbe
 const broker = ensureBroker((l) => process.stdout.write(`${l}\n`));
 try {
   const names = args.variant ?? Object.keys(VARIANTS);
-  process.stdout.write(`# Kafka hop under exactly-once, ${args.rounds} rounds per variant, one record to each of ${args.partitions} partition(s) per transaction, ${args.gap} ms apart (${broker.origin})\n`);
+  process.stdout.write(
+    `# Kafka hop under exactly-once, ${args.rounds} rounds per variant, one record to each of ${args.partitions} partition(s) per transaction, ${args.gap} ms apart (${broker.origin})\n`,
+  );
   process.stdout.write(`# ms, p50 / p99: send (produce → ack), commit (commitTransaction), visible (commit → read_committed consumer has it), total\n`);
   for (const name of names) {
     const r = await probe(broker.brokers, name, Number(args.rounds), Number(args.gap), Number(args.partitions));

@@ -41,7 +41,20 @@ export class StreamsApp {
   private exitCode: number | null | undefined;
 
   constructor(o: StreamsAppOptions) {
-    const args = ['-Xms256m', '-Xmx768m', '-cp', o.classpath, o.mainClass ?? 'dev.aura360.bench.ContextWindowBench', o.brokers, o.input, o.output, o.applicationId, o.stateDir, o.guarantee, String(o.cacheBytes)];
+    const args = [
+      '-Xms256m',
+      '-Xmx768m',
+      '-cp',
+      o.classpath,
+      o.mainClass ?? 'dev.aura360.bench.ContextWindowBench',
+      o.brokers,
+      o.input,
+      o.output,
+      o.applicationId,
+      o.stateDir,
+      o.guarantee,
+      String(o.cacheBytes),
+    ];
     this.child = spawn('java', args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let buffered = '';
     this.child.stdout!.on('data', (chunk: Buffer) => {

@@ -85,7 +85,19 @@ export async function runKafkaBenches(o: KafkaBenchOptions, print: Print): Promi
       const classpath = buildStreamsApp(print);
       for (const guarantee of ['exactly_once_v2', 'at_least_once'] as const) {
         for (const cache of o.ksCaches) {
-          report(await benchStreams(transport, o, run, await inputFor(`ks-${guarantee}-${cache}`), guarantee, cache, classpath, path.join(ksStateRoot, `${guarantee}-${cache}`), created));
+          report(
+            await benchStreams(
+              transport,
+              o,
+              run,
+              await inputFor(`ks-${guarantee}-${cache}`),
+              guarantee,
+              cache,
+              classpath,
+              path.join(ksStateRoot, `${guarantee}-${cache}`),
+              created,
+            ),
+          );
         }
       }
     }
@@ -93,7 +105,10 @@ export async function runKafkaBenches(o: KafkaBenchOptions, print: Print): Promi
   } finally {
     // Our own broker is wiped on its next start; on someone else's, leave nothing behind.
     if (process.env.AURA_BENCH_KEEP_TOPICS !== '1' && broker.origin.startsWith('KAFKA_BROKERS')) {
-      await transport.admin().deleteTopics(created).catch(() => undefined);
+      await transport
+        .admin()
+        .deleteTopics(created)
+        .catch(() => undefined);
     }
     await transport.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -135,7 +150,19 @@ async function benchOurs(
   const check = failureCheck(app);
   try {
     const timing = await waitForGroup(transport, pipeline.app, partitionsOf(input.name, input.partitions), total, started, { check });
-    const latency = o.seconds > 0 ? await measureLatency({ transport, input, output: { name: env.AURA_BENCH_OUTPUT, partitions: o.partitions }, rate: o.rate, seconds: o.seconds, users: o.users, seed: latencySeed++, check }) : undefined;
+    const latency =
+      o.seconds > 0
+        ? await measureLatency({
+            transport,
+            input,
+            output: { name: env.AURA_BENCH_OUTPUT, partitions: o.partitions },
+            rate: o.rate,
+            seconds: o.seconds,
+            users: o.users,
+            seed: latencySeed++,
+            check,
+          })
+        : undefined;
     return { name: `ours, ${processing}, commit every ${pipeline.defaults.commitIntervalMs} ms`, engine: 'ours', processing, events: total, timing, latency };
   } finally {
     await app.stop();
@@ -168,9 +195,28 @@ async function benchStreams(
       check();
       await sleep(50);
     }
-    const latency = o.seconds > 0 ? await measureLatency({ transport, input, output: { name: output, partitions: o.partitions }, rate: o.rate, seconds: o.seconds, users: o.users, seed: latencySeed++, check }) : undefined;
+    const latency =
+      o.seconds > 0
+        ? await measureLatency({
+            transport,
+            input,
+            output: { name: output, partitions: o.partitions },
+            rate: o.rate,
+            seconds: o.seconds,
+            users: o.users,
+            seed: latencySeed++,
+            check,
+          })
+        : undefined;
     const cache = cacheBytes > 0 ? `cache ${fmt(cacheBytes / 1_048_576)} MB` : 'cache off';
-    return { name: `Kafka Streams 4.4.0, ${guarantee}, ${cache}`, engine: 'kafka-streams', processing: guarantee === 'exactly_once_v2' ? 'exactly_once' : 'at_least_once', events: total, timing, latency };
+    return {
+      name: `Kafka Streams 4.4.0, ${guarantee}, ${cache}`,
+      engine: 'kafka-streams',
+      processing: guarantee === 'exactly_once_v2' ? 'exactly_once' : 'at_least_once',
+      events: total,
+      timing,
+      latency,
+    };
   } finally {
     await app.stop();
   }
@@ -191,7 +237,8 @@ function printRatios(results: KafkaResult[], print: Print): void {
   for (const ours of results.filter((r) => r.engine === 'ours')) {
     for (const ks of results.filter((r) => r.engine === 'kafka-streams' && r.processing === ours.processing)) {
       let line = `ratio ${ours.name} / ${ks.name}: throughput ${(steady(ours) / steady(ks)).toFixed(2)} (steady), ${(ks.timing.wallSeconds / ours.timing.wallSeconds).toFixed(2)} (from start)`;
-      if (ours.latency && ks.latency) line += `; latency p50 ${(ours.latency.p50 / ks.latency.p50).toFixed(2)}, p99 ${(ours.latency.p99 / ks.latency.p99).toFixed(2)}`;
+      if (ours.latency && ks.latency)
+        line += `; latency p50 ${(ours.latency.p50 / ks.latency.p50).toFixed(2)}, p99 ${(ours.latency.p99 / ks.latency.p99).toFixed(2)}`;
       print(line);
     }
   }

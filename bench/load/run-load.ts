@@ -4,13 +4,13 @@
  * out of order; reports p50/p95/p99 of publish latency, publish → ingested,
  * advice → first chunk and advice → final answer.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sign } from 'hono/jwt';
 import { simulateUser, type UserResult } from './simulated-user.js';
-import { formatTable, summarize, type Summary } from './stats.js';
+import { formatTable, type Summary, summarize } from './stats.js';
 
 export interface LoadOptions {
   users: number;
@@ -77,7 +77,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      const stats = (await fetch(`${url}/topology/stats`).then((r) => r.json()).catch(() => null)) as { totals?: { lag?: number } } | null;
+      const stats = (await fetch(`${url}/topology/stats`)
+        .then((r) => r.json())
+        .catch(() => null)) as { totals?: { lag?: number } } | null;
       maxLag = Math.max(maxLag, stats?.totals?.lag ?? 0);
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -111,10 +113,22 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   const durationMs = performance.now() - started;
   const all = (pick: (r: UserResult) => number[]) => results.flatMap(pick);
   const summaries = [
-    summarize('publish (HTTP 201)', all((r) => r.publishMs)),
-    summarize('publish → ingested status', all((r) => r.ingestedMs)),
-    summarize('advice → first chunk', all((r) => r.firstChunkMs)),
-    summarize('advice → final answer', all((r) => r.finalMs)),
+    summarize(
+      'publish (HTTP 201)',
+      all((r) => r.publishMs),
+    ),
+    summarize(
+      'publish → ingested status',
+      all((r) => r.ingestedMs),
+    ),
+    summarize(
+      'advice → first chunk',
+      all((r) => r.firstChunkMs),
+    ),
+    summarize(
+      'advice → final answer',
+      all((r) => r.finalMs),
+    ),
   ];
   const problems = results.flatMap((r) => r.problems.map((p) => `${r.user}: ${p}`));
   const events = o.users * o.eventsPerUser;
@@ -130,7 +144,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     '',
     formatTable(summaries),
     '',
-    ok ? 'OK: every status and every chunk arrived, in order, once.' : `FAILED:\n${problems.slice(0, 30).join('\n')}${complete ? '' : '\nincomplete: some events or answers never finished'}`,
+    ok
+      ? 'OK: every status and every chunk arrived, in order, once.'
+      : `FAILED:\n${problems.slice(0, 30).join('\n')}${complete ? '' : '\nincomplete: some events or answers never finished'}`,
   ].join('\n');
   return { ok, problems, summaries, durationMs, events, advice, messages, inferred, maxLag, eventLoopDelayMs: loop, text };
 }

@@ -10,15 +10,16 @@
  * names carry a unique prefix (a shared broker's `aura360.*` topics are left alone); the topics are
  * deleted when it stops.
  */
+
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../common/logger.js';
 import { createGateway } from '../../gateway/app.js';
-import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import { createPipelineApp } from '../../runtime/app.js';
+import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import { loadPipeline } from '../../topology/compile.js';
-import { randomUUID } from 'node:crypto';
 import { createEmbeddedTransport } from '../../transports/embedded/index.js';
 import type { Transport } from '../../transports/types.js';
 
@@ -54,7 +55,15 @@ async function main(): Promise<void> {
     resources: embedder === 'hashing' ? { overrides: { embedder: createHashingEmbedder() } } : {},
   });
   // The load test measures the system, not the abuse limits: they are raised, not removed.
-  const gateway = createGateway({ pipeline, transport, app, logger, instanceId: 'load', auth: { alg: 'HS256', secret }, limits: { ratePerSecond: 1000, rateBurst: 1000, anonRatePerSecond: 1000, anonRateBurst: 1000 } });
+  const gateway = createGateway({
+    pipeline,
+    transport,
+    app,
+    logger,
+    instanceId: 'load',
+    auth: { alg: 'HS256', secret },
+    limits: { ratePerSecond: 1000, rateBurst: 1000, anonRatePerSecond: 1000, anonRateBurst: 1000 },
+  });
   await app.start();
   const { url } = await gateway.start(0, '127.0.0.1');
   process.stdout.write(`READY ${url} ${embedder} ${transport.kind}\n`);
@@ -64,7 +73,11 @@ async function main(): Promise<void> {
     stopping = true;
     await gateway.stop();
     await app.stop();
-    if (onKafka) await transport.admin().deleteTopics([...Object.values(pipeline.topics).map((t) => t.name), `${pipeline.app}-gateway-instances`]).catch(() => undefined);
+    if (onKafka)
+      await transport
+        .admin()
+        .deleteTopics([...Object.values(pipeline.topics).map((t) => t.name), `${pipeline.app}-gateway-instances`])
+        .catch(() => undefined);
     await transport.close();
     fs.rmSync(dir, { recursive: true, force: true });
     process.exit(0);

@@ -5,7 +5,7 @@
  * that nothing was lost, duplicated or out of order on the way.
  */
 import { performance } from 'node:perf_hooks';
-import { TestSocket, wsUrl, type StreamMessage } from '../../testing/support/ws-client.js';
+import { type StreamMessage, TestSocket, wsUrl } from '../../testing/support/ws-client.js';
 import { checkStream } from './check-stream.js';
 
 export interface UserPlan {
@@ -33,7 +33,10 @@ export interface UserResult {
 }
 
 const BODIES: Array<[string, (i: number) => unknown]> = [
-  ['mood-entries', (i) => ({ score: 1 + (i % 10), energy: 1 + ((i * 7) % 10), note: i % 3 === 0 ? 'slept badly, anxious about work' : 'calm walk after lunch' })],
+  [
+    'mood-entries',
+    (i) => ({ score: 1 + (i % 10), energy: 1 + ((i * 7) % 10), note: i % 3 === 0 ? 'slept badly, anxious about work' : 'calm walk after lunch' }),
+  ],
   ['activities', (i) => ({ kind: ['exercise', 'meditation', 'social', 'work'][i % 4], minutes: 10 + (i % 50) })],
   ['ikigai', (i) => ({ dimensions: { love: i % 11, good_at: (i * 3) % 11 } })],
 ];
@@ -68,7 +71,11 @@ export async function simulateUser(baseUrl: string, plan: UserPlan): Promise<Use
     if (a < plan.advice && (i % adviceEvery === adviceEvery - 1 || i >= plan.events)) {
       a++;
       const t0 = performance.now();
-      const res = await fetch(`${baseUrl}/api/guardian/advice`, { method: 'POST', headers, body: JSON.stringify({ question: `What should I change this week? (${a})` }) });
+      const res = await fetch(`${baseUrl}/api/guardian/advice`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ question: `What should I change this week? (${a})` }),
+      });
       if (res.status !== 202) r.problems.push(`advice ${a}: HTTP ${res.status}`);
       else asked.set(((await res.json()) as { correlation_id: string }).correlation_id, t0);
     }

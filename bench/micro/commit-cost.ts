@@ -48,7 +48,10 @@ const PIPELINE = path.resolve(import.meta.dirname, '../../pipeline.yaml');
 /** The default pipeline with a unique app and unique topic names (on a shared broker). */
 function uniquePipeline(dir: string): string {
   const id = randomUUID().slice(0, 8);
-  const text = fs.readFileSync(PIPELINE, 'utf8').replace('app: aura360', `app: cc-${id}`).replace(/name: aura360\./g, `name: cc-${id}.`);
+  const text = fs
+    .readFileSync(PIPELINE, 'utf8')
+    .replace('app: aura360', `app: cc-${id}`)
+    .replace(/name: aura360\./g, `name: cc-${id}.`);
   const file = path.join(dir, 'pipeline.yaml');
   fs.writeFileSync(file, text);
   fs.cpSync(path.resolve(import.meta.dirname, '../../schemas/events'), path.join(dir, 'schemas/events'), { recursive: true });
@@ -58,7 +61,9 @@ function uniquePipeline(dir: string): string {
 async function run(gap: number, rate: number, seconds: number, brokers: string | undefined) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-commit-cost-'));
   const pipeline = loadPipeline(brokers ? uniquePipeline(dir) : PIPELINE, { env: { AURA_VECTOR_DB: ':memory:', AURA_STATE_DIR: dir } });
-  const transport: Transport = brokers ? createKafkaTransport({ brokers, clientId: 'commit-cost' }) : createEmbeddedTransport({ path: path.join(dir, 'log.db') });
+  const transport: Transport = brokers
+    ? createKafkaTransport({ brokers, clientId: 'commit-cost' })
+    : createEmbeddedTransport({ path: path.join(dir, 'log.db') });
   const app = createPipelineApp({
     pipeline,
     transport,
@@ -115,7 +120,11 @@ async function run(gap: number, rate: number, seconds: number, brokers: string |
     };
   } finally {
     await app.stop();
-    if (brokers) await transport.admin().deleteTopics(Object.values(pipeline.topics).map((t) => t.name)).catch(() => undefined);
+    if (brokers)
+      await transport
+        .admin()
+        .deleteTopics(Object.values(pipeline.topics).map((t) => t.name))
+        .catch(() => undefined);
     await transport.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -126,7 +135,9 @@ const seconds = Number(args.seconds);
 const broker = args.kafka ? ensureBroker((l) => process.stdout.write(`${l}\n`)) : undefined;
 try {
   const where = broker ? `Kafka (${broker.origin})` : 'embedded log';
-  process.stdout.write(`# default pipeline (hashing embedder), ${where}, exactly-once, ${rate} events/s one by one for ${seconds} s; loadavg ${os.loadavg()[0]!.toFixed(2)}\n`);
+  process.stdout.write(
+    `# default pipeline (hashing embedder), ${where}, exactly-once, ${rate} events/s one by one for ${seconds} s; loadavg ${os.loadavg()[0]!.toFixed(2)}\n`,
+  );
   process.stdout.write('# gap ms | publish → ingested p50 / p95 / p99 ms | commits | CPU ms/event\n');
   for (let round = 0; round < Number(args.rounds); round++) {
     for (const gap of args.gaps.split(',').map(Number)) {

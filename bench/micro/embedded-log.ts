@@ -7,8 +7,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { OutgoingRecord } from '../../transports/types.js';
 import { createEmbeddedTransport } from '../../transports/embedded/index.js';
+import type { OutgoingRecord } from '../../transports/types.js';
 
 const [total = 200_000, batchSize = 1000, valueBytes = 100] = process.argv.slice(2).map(Number);
 const PARTITIONS = 8;

@@ -16,12 +16,12 @@
  */
 import fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import type { Embedder } from '../../providers/types.js';
-import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
+import { parseArgs } from 'node:util';
 import { createMiniLmEmbedder } from '../../providers/embedders/minilm.js';
 import { ensureMiniLmModel, type MiniLmVariant } from '../../providers/embedders/model-cache.js';
+import type { Embedder } from '../../providers/types.js';
+import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import { embedderCorpus } from '../../testing/support/wellness-corpus.js';
 
 interface Option {
@@ -54,7 +54,8 @@ export interface OptionResult {
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const same = (a: Float32Array, b: Float32Array): boolean => Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+const same = (a: Float32Array, b: Float32Array): boolean =>
+  Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
 
 /** Texts per second for one call holding all texts (the workers share it), after a warm-up call. */
 async function rate(e: Embedder, texts: string[]): Promise<{ perSecond: number; p99Ms: number }> {
@@ -82,14 +83,26 @@ export async function isDeterministic(e: Embedder, texts: string[]): Promise<boo
 
 function build(o: Option, files: Map<MiniLmVariant, Awaited<ReturnType<typeof ensureMiniLmModel>>>): Embedder {
   if (!o.variant) return createHashingEmbedder({ dims: 384 });
-  return createMiniLmEmbedder({ files: files.get(o.variant)!, batchSize: o.batchSize, chunkSize: Math.max(8, o.batchSize ?? 1), threads: o.threads, workers: o.workers });
+  return createMiniLmEmbedder({
+    files: files.get(o.variant)!,
+    batchSize: o.batchSize,
+    chunkSize: Math.max(8, o.batchSize ?? 1),
+    threads: o.threads,
+    workers: o.workers,
+  });
 }
 
 export async function benchEmbedder(n = 320, rounds = 3, log: (line: string) => void = () => undefined): Promise<OptionResult[]> {
   const files = new Map<MiniLmVariant, Awaited<ReturnType<typeof ensureMiniLmModel>>>();
   for (const v of ['quantized', 'fp32'] as const) files.set(v, await ensureMiniLmModel({ variant: v, log }));
   const { notes, summaries } = embedderCorpus(n);
-  const results: OptionResult[] = EMBEDDER_OPTIONS.map((o) => ({ name: o.name, notesPerSecond: [], summariesPerSecond: [], deterministic: true, eventLoopP99Ms: [] }));
+  const results: OptionResult[] = EMBEDDER_OPTIONS.map((o) => ({
+    name: o.name,
+    notesPerSecond: [],
+    summariesPerSecond: [],
+    deterministic: true,
+    eventLoopP99Ms: [],
+  }));
   for (let round = 0; round < rounds; round++) {
     for (const [i, o] of EMBEDDER_OPTIONS.entries()) {
       const e = build(o, files);
@@ -108,7 +121,9 @@ export async function benchEmbedder(n = 320, rounds = 3, log: (line: string) => 
 
 export function formatEmbedderResults(results: OptionResult[]): string[] {
   const base = results[0]!;
-  const lines = [`${'option'.padEnd(56)} ${'notes/s'.padStart(8)} ${'ratio'.padStart(6)} ${'summ./s'.padStart(8)} ${'ratio'.padStart(6)}  deterministic  loop p99`];
+  const lines = [
+    `${'option'.padEnd(56)} ${'notes/s'.padStart(8)} ${'ratio'.padStart(6)} ${'summ./s'.padStart(8)} ${'ratio'.padStart(6)}  deterministic  loop p99`,
+  ];
   for (const r of results) {
     const notes = median(r.notesPerSecond);
     const summ = median(r.summariesPerSecond);

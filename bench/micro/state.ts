@@ -11,14 +11,21 @@ import Database from 'better-sqlite3';
 import { TaskStateManager } from '../../state/task-state-manager.js';
 import type { RestoreRecord } from '../../state/types.js';
 
-interface Ctx { events: number; last: number; mood: string }
+interface Ctx {
+  events: number;
+  last: number;
+  mood: string;
+}
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-bench-state-'));
 const rate = (n: number, ms: number): string => `${Math.round((n / ms) * 1000).toLocaleString('en-US')}/s`;
 
 function open(taskId: string): TaskStateManager {
   return TaskStateManager.open({
-    stateDir: dir, app: 'bench', taskId, maxDirtyEntries: 10_000,
+    stateDir: dir,
+    app: 'bench',
+    taskId,
+    maxDirtyEntries: 10_000,
     stores: [
       { id: 'ctx', kind: 'key_value', changelogTopic: 'bench-ctx-changelog', ttlMs: 30 * 86_400_000 },
       { id: 'join', kind: 'window', changelogTopic: 'bench-join-changelog', retentionMs: 7_200_000, windowSizeMs: 7_200_000 },
@@ -57,14 +64,19 @@ function benchGetPut(keys: number, ops: number, label: string): void {
   const t0 = performance.now();
   run(ops);
   const ms = performance.now() - t0;
-  console.log(`${label}: ${ops.toLocaleString('en-US')} get+put in ${ms.toFixed(0)} ms → ${rate(ops, ms)} get+put pairs (${rate(2 * ops, ms)} ops), commits included`);
+  console.log(
+    `${label}: ${ops.toLocaleString('en-US')} get+put in ${ms.toFixed(0)} ms → ${rate(ops, ms)} get+put pairs (${rate(2 * ops, ms)} ops), commits included`,
+  );
   m.close();
 }
 
 /** Commits of 10k dirty entries; keys alternate between two sets so every round updates existing rows. */
 function benchFlush(taskId: string, ttl: boolean, readFirst: boolean): void {
   const m = TaskStateManager.open({
-    stateDir: dir, app: 'bench', taskId, cacheSize: 30_000,
+    stateDir: dir,
+    app: 'bench',
+    taskId,
+    cacheSize: 30_000,
     stores: [{ id: 'ctx', kind: 'key_value', changelogTopic: 'bench-ctx-changelog', ttlMs: ttl ? 86_400_000 : undefined }],
   });
   const kv = m.keyValueStore<Ctx>('ctx');
@@ -84,8 +96,14 @@ function benchFlush(taskId: string, ttl: boolean, readFirst: boolean): void {
     total.push(performance.now() - t0);
     if (recs.length !== 10_000) throw new Error(`expected 10000 changelog records, got ${recs.length}`);
   }
-  const med = (a: number[]): string => a.slice(4).sort((x, y) => x - y)[(a.length - 4) >> 1].toFixed(1);
-  console.log(`commit of 10,000 dirty entries (${readFirst ? 'read-then-write' : 'blind writes'}, ${ttl ? 'with' : 'no'} TTL index): median ${med(total)} ms (prepareCommit ${med(prep)} ms: JSON + changelog records; completeCommit the rest: one SQLite transaction)`);
+  const med = (a: number[]): string =>
+    a
+      .slice(4)
+      .sort((x, y) => x - y)
+      [(a.length - 4) >> 1].toFixed(1);
+  console.log(
+    `commit of 10,000 dirty entries (${readFirst ? 'read-then-write' : 'blind writes'}, ${ttl ? 'with' : 'no'} TTL index): median ${med(total)} ms (prepareCommit ${med(prep)} ms: JSON + changelog records; completeCommit the rest: one SQLite transaction)`,
+  );
   m.close();
 }
 
@@ -115,11 +133,14 @@ function benchRestore(): void {
   const t0 = performance.now();
   for (let off = 0; off < n; off += 1000) {
     const batch: RestoreRecord[] = [];
-    for (let i = off; i < off + 1000; i++) batch.push({ key: `user-${i % 50_000}`, value: Buffer.from(`{"events":${i},"last":${i},"mood":"calm"}`), offset: i, timestamp: i });
+    for (let i = off; i < off + 1000; i++)
+      batch.push({ key: `user-${i % 50_000}`, value: Buffer.from(`{"events":${i},"last":${i},"mood":"calm"}`), offset: i, timestamp: i });
     m.restoreBatch('bench-ctx-changelog', 0, batch);
   }
   const ms = performance.now() - t0;
-  console.log(`restore: ${n.toLocaleString('en-US')} changelog records in batches of 1000 → ${rate(n, ms)} (${m.keyValueStore('ctx').approximateCount()} rows)`);
+  console.log(
+    `restore: ${n.toLocaleString('en-US')} changelog records in batches of 1000 → ${rate(n, ms)} (${m.keyValueStore('ctx').approximateCount()} rows)`,
+  );
   m.close();
 }
 

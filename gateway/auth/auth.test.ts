@@ -38,7 +38,9 @@ describe('createAuthenticator', () => {
     const priv = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const auth = createAuthenticator({ alg: 'RS256', publicKey: pub, issuer: 'https://id.example' });
     expect(await auth.verifyToken(await sign({ sub: 'bob', iss: 'https://id.example', exp: hour() }, priv, 'RS256'))).toBe('bob');
-    expect((await refusal(auth.verifyToken(await sign({ sub: 'bob', iss: 'https://other.example', exp: hour() }, priv, 'RS256')))).message).not.toContain('other.example');
+    expect((await refusal(auth.verifyToken(await sign({ sub: 'bob', iss: 'https://other.example', exp: hour() }, priv, 'RS256')))).message).not.toContain(
+      'other.example',
+    );
     // The classic confusion: the public key used as an HMAC secret.
     expect((await refusal(auth.verifyToken(await sign({ sub: 'bob', iss: 'https://id.example', exp: hour() }, pub, 'HS256')))).status).toBe(401);
     expect(() => createAuthenticator({ alg: 'RS256', publicKey: pub, devTokens: true })).toThrow(/HS256/);

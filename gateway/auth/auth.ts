@@ -10,8 +10,9 @@
  * reads and writes only their own data. Refusals say what is wrong, never
  * what the token contained.
  */
-import type { MiddlewareHandler } from 'hono';
+
 import { webcrypto } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
 import { sign, verify } from 'hono/jwt';
 import type { JWTPayload } from 'hono/utils/jwt/types';
 import { HttpCodes, HttpError } from '../http-error.js';
@@ -142,7 +143,14 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
       if (!options.devTokens || !options.secret) throw new HttpError(404, HttpCodes.NOT_FOUND, 'development tokens are off');
       const now = Math.floor(Date.now() / 1000);
       const expiresIn = Math.min(ttlSeconds, options.maxTtlSeconds ?? LIMIT_SETTINGS.tokenMaxTtlSeconds.default);
-      const claims = { sub: userId, iat: now, exp: now + expiresIn, dev: true, ...(options.issuer ? { iss: options.issuer } : {}), ...(options.audience ? { aud: options.audience } : {}) };
+      const claims = {
+        sub: userId,
+        iat: now,
+        exp: now + expiresIn,
+        dev: true,
+        ...(options.issuer ? { iss: options.issuer } : {}),
+        ...(options.audience ? { aud: options.audience } : {}),
+      };
       return { token: await sign(claims, options.secret, 'HS256'), expiresIn };
     },
   };

@@ -51,7 +51,9 @@ export class ClusterAuth {
   /** The signature of a registry record (undefined without a secret). */
   signRecord(f: SignedFields): string | undefined {
     if (!this.recordKey) return undefined;
-    return createHmac('sha256', this.recordKey).update(JSON.stringify([f.instance, f.url, f.tasks, f.at])).digest('base64url');
+    return createHmac('sha256', this.recordKey)
+      .update(JSON.stringify([f.instance, f.url, f.tasks, f.at]))
+      .digest('base64url');
   }
 
   verifyRecord(f: SignedFields, sig: unknown): boolean {
@@ -66,7 +68,11 @@ export class ClusterAuth {
   async peerToken(to: string, user: string, method: string, path: string): Promise<string> {
     if (!this.tokenKey) throw new Error('cluster auth: no AURA_CLUSTER_SECRET');
     const now = Math.floor(Date.now() / 1000);
-    return sign({ sub: user, iss: `aura-peer:${this.instanceId}`, aud: `aura-peer:${to}`, htm: method, htu: path, iat: now, exp: now + PEER_TOKEN_TTL_S }, this.tokenKey, 'HS256');
+    return sign(
+      { sub: user, iss: `aura-peer:${this.instanceId}`, aud: `aura-peer:${to}`, htm: method, htu: path, iat: now, exp: now + PEER_TOKEN_TTL_S },
+      this.tokenKey,
+      'HS256',
+    );
   }
 
   /** The user a peer token vouches for, when it was made for this instance and this very request; 401 otherwise. */

@@ -7,8 +7,8 @@
  */
 import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, type Harness, PIPELINE_FILE, startHarness, TEST_SECRET } from '../../testing/support/gateway-harness.js';
 import { loadPipeline } from '../../topology/compile.js';
-import { eventually, PIPELINE_FILE, startHarness, TEST_SECRET, type Harness } from '../../testing/support/gateway-harness.js';
 import { pipelineDefaultLanguage } from './choose.js';
 
 const token = (sub: string, claims: Record<string, unknown> = {}) => sign({ sub, exp: Math.floor(Date.now() / 1000) + 3600, ...claims }, TEST_SECRET, 'HS256');
@@ -21,7 +21,10 @@ interface Ask {
 }
 
 async function ask(h: Harness, user: string, a: Ask): Promise<Response> {
-  const headers: Record<string, string> = { authorization: `Bearer ${await token(user, a.locale === undefined ? {} : { locale: a.locale })}`, 'content-type': 'application/json' };
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${await token(user, a.locale === undefined ? {} : { locale: a.locale })}`,
+    'content-type': 'application/json',
+  };
   if (a.acceptLanguage !== undefined) headers['accept-language'] = a.acceptLanguage;
   if (a.prefer) headers.prefer = a.prefer;
   return h.gateway.app.request('/api/guardian/advice', { method: 'POST', headers, body: JSON.stringify(a.body) });
@@ -58,14 +61,20 @@ describe('the answer language: which clue wins', () => {
     expect(body.language).toBe(expected);
     // Recorded on the request event the Guardian reads.
     const records = await h.readTopic('guardian_requests');
-    const request = records.map((r) => JSON.parse(r.value!.toString('utf8')) as { correlation_id: string; language: string }).find((r) => r.correlation_id === body.correlation_id);
+    const request = records
+      .map((r) => JSON.parse(r.value!.toString('utf8')) as { correlation_id: string; language: string })
+      .find((r) => r.correlation_id === body.correlation_id);
     expect(request?.language).toBe(expected);
   });
 
   it('reads the locale claim of a token verified earlier too (from the verification cache)', async () => {
     const jwt = await token('lena', { locale: 'es-AR' });
     for (let i = 0; i < 2; i++) {
-      const res = await h.gateway.app.request('/api/guardian/advice', { method: 'POST', headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json', 'accept-language': 'en' }, body: JSON.stringify({ question: EN_Q }) });
+      const res = await h.gateway.app.request('/api/guardian/advice', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json', 'accept-language': 'en' },
+        body: JSON.stringify({ question: EN_Q }),
+      });
       expect(((await res.json()) as { language: string }).language).toBe('es');
     }
   });
@@ -81,7 +90,8 @@ describe('the answer language: which clue wins', () => {
   });
 
   it('takes the default from the Guardian of the pipeline (AURA_DEFAULT_LANGUAGE)', () => {
-    const withEnv = (value?: string) => pipelineDefaultLanguage(loadPipeline(PIPELINE_FILE, { env: { AURA_VECTOR_DB: ':memory:', AURA_DEFAULT_LANGUAGE: value } }));
+    const withEnv = (value?: string) =>
+      pipelineDefaultLanguage(loadPipeline(PIPELINE_FILE, { env: { AURA_VECTOR_DB: ':memory:', AURA_DEFAULT_LANGUAGE: value } }));
     expect(withEnv()).toBe('es');
     expect(withEnv('en')).toBe('en');
     expect(() => withEnv('fr')).toThrow(/default_language/);
@@ -97,7 +107,11 @@ describe('a Spanish question gets a Spanish answer built from the same facts', (
 
   it('answers in Spanish with her note and her numbers, and in English with the same numbers', async () => {
     const headers = { authorization: `Bearer ${await token('sofia')}`, 'content-type': 'application/json' };
-    const note = await h.gateway.app.request('/api/holistic/mood-entries/', { method: 'POST', headers, body: JSON.stringify({ score: 4, note: 'dormí mal, cansada' }) });
+    const note = await h.gateway.app.request('/api/holistic/mood-entries/', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ score: 4, note: 'dormí mal, cansada' }),
+    });
     expect(note.status).toBe(201);
     type Answer = { status: string; language: string; advice: string; context_version: number | null };
     // The first answer that sees her note (the context table fills in asynchronously).

@@ -12,9 +12,10 @@
  * the next one, except in the body, where it is a 400 (the client asked for
  * something explicit that cannot be given).
  */
-import { accepts } from 'hono/accepts';
+
 import type { Context } from 'hono';
-import { DEFAULT_LANGUAGE, isLanguage, type Language, LANGUAGES, languageOf } from '../../providers/advisors/language.js';
+import { accepts } from 'hono/accepts';
+import { DEFAULT_LANGUAGE, isLanguage, LANGUAGES, type Language, languageOf } from '../../providers/advisors/language.js';
 import type { Pipeline } from '../../topology/model.js';
 import type { GatewayEnv } from '../types.js';
 import { detectLanguage } from './detect.js';

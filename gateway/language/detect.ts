@@ -19,7 +19,7 @@
  * (-ción/-mente/-iendo, -ing/-tion/-ness). Words that are words in both
  * languages ("no", "me", "a", "he", "come") are in neither list.
  */
-import { type Language, LANGUAGES, languageOf } from '../../providers/advisors/language.js';
+import { LANGUAGES, type Language, languageOf } from '../../providers/advisors/language.js';
 
 /** Accent-free, lower case: users often type Spanish without accents. */
 const fold = (word: string): string => word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
@@ -70,7 +70,10 @@ export function languageScores(text: string): LanguageScores {
   const scores: LanguageScores = { es: 0, en: 0 };
   scores.es += 2 * (text.match(SPANISH_CHARS)?.length ?? 0);
   // Letters, marks and apostrophes make a word ("don't" stays one word; ’ is folded to ').
-  for (const raw of text.toLowerCase().replace(/’/g, "'").match(/[\p{L}\p{M}']+/gu) ?? []) {
+  for (const raw of text
+    .toLowerCase()
+    .replace(/’/g, "'")
+    .match(/[\p{L}\p{M}']+/gu) ?? []) {
     const word = raw.replace(/^'+|'+$/g, '');
     if (word.length === 0) continue;
     const folded = fold(word);

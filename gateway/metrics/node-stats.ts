@@ -15,8 +15,9 @@
  * allow here (concurrency × tasks), capped at 1.0, so both kinds read 1.0
  * when saturated.
  */
-import { taskSubtopologyId } from '../../runtime/task-units.js';
+
 import type { StreamEngine } from '../../runtime/engine.js';
+import { taskSubtopologyId } from '../../runtime/task-units.js';
 import type { NodeStat, NodeTotals } from '../../schemas/ws/topology-messages.js';
 import type { Pipeline } from '../../topology/model.js';
 import type { NodeSeries } from '../topology/schemas.js';
@@ -51,7 +52,10 @@ export class NodeStats {
     const { nodes } = this.engine.metrics;
     for (const id of Object.keys(this.pipeline.nodes)) {
       const m = nodes.get(id);
-      out.set(id, m ? { processed: m.processTotal, errors: m.errorTotal, latencyMsTotal: m.processLatencyMsTotal } : { processed: 0, errors: 0, latencyMsTotal: 0 });
+      out.set(
+        id,
+        m ? { processed: m.processTotal, errors: m.errorTotal, latencyMsTotal: m.processLatencyMsTotal } : { processed: 0, errors: 0, latencyMsTotal: 0 },
+      );
     }
     return out;
   }

@@ -8,7 +8,7 @@
  * Guardian first chunk / final answer, WebSocket clients, HTTP requests).
  * Engine values are read at scrape time, never copied on the hot path.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { StreamEngine } from '../../runtime/engine.js';
 import type { KeyValueStore } from '../../state/types.js';
 import type { LagMonitor } from './lag-monitor.js';
@@ -39,36 +39,92 @@ export class GatewayMetrics {
     const m = engine.metrics;
     collectDefaultMetrics({ register: this.registry, prefix: 'aura_' });
 
-    this.publishLatency = new Histogram({ name: 'aura_gateway_publish_latency_seconds', help: 'HTTP publish until the log acknowledged the event', labelNames: ['event_type'], buckets: LATENCY_BUCKETS, registers: r });
-    this.stageLatency = new Histogram({ name: 'aura_gateway_event_stage_latency_seconds', help: 'Publish until the event reached a processing stage (end-to-end latency)', labelNames: ['stage'], buckets: LATENCY_BUCKETS, registers: r });
-    this.guardianLatency = new Histogram({ name: 'aura_gateway_guardian_latency_seconds', help: 'Advice request until its first chunk / final answer', labelNames: ['phase'], buckets: LATENCY_BUCKETS, registers: r });
-    this.httpRequests = new Counter({ name: 'aura_gateway_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: r });
-    this.commitLatency = new Histogram({ name: 'aura_stream_thread_commit_latency_seconds', help: 'Commit latency (transaction of outputs, changelogs and offsets)', buckets: LATENCY_BUCKETS, registers: r });
+    this.publishLatency = new Histogram({
+      name: 'aura_gateway_publish_latency_seconds',
+      help: 'HTTP publish until the log acknowledged the event',
+      labelNames: ['event_type'],
+      buckets: LATENCY_BUCKETS,
+      registers: r,
+    });
+    this.stageLatency = new Histogram({
+      name: 'aura_gateway_event_stage_latency_seconds',
+      help: 'Publish until the event reached a processing stage (end-to-end latency)',
+      labelNames: ['stage'],
+      buckets: LATENCY_BUCKETS,
+      registers: r,
+    });
+    this.guardianLatency = new Histogram({
+      name: 'aura_gateway_guardian_latency_seconds',
+      help: 'Advice request until its first chunk / final answer',
+      labelNames: ['phase'],
+      buckets: LATENCY_BUCKETS,
+      registers: r,
+    });
+    this.httpRequests = new Counter({
+      name: 'aura_gateway_http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: r,
+    });
+    this.commitLatency = new Histogram({
+      name: 'aura_stream_thread_commit_latency_seconds',
+      help: 'Commit latency (transaction of outputs, changelogs and offsets)',
+      buckets: LATENCY_BUCKETS,
+      registers: r,
+    });
     this.commitObserver = (ms) => this.commitLatency.observe(ms / 1000);
     m.commitObservers.push(this.commitObserver);
 
     type Pick = (s: NodeStat) => number;
     // Totals are read live at scrape time; rates come from the last one-second sample.
     const nodeCounter = (name: string, help: string, pick: (t: NodeTotals) => number) =>
-      new Counter({ name, help, labelNames: ['processor_node_id'], registers: r, collect() {
-        this.reset();
-        for (const [id, t] of nodes.totals()) this.inc({ processor_node_id: id }, pick(t));
-      } });
+      new Counter({
+        name,
+        help,
+        labelNames: ['processor_node_id'],
+        registers: r,
+        collect() {
+          this.reset();
+          for (const [id, t] of nodes.totals()) this.inc({ processor_node_id: id }, pick(t));
+        },
+      });
     const nodeGauge = (name: string, help: string, pick: Pick) =>
-      new Gauge({ name, help, labelNames: ['processor_node_id'], registers: r, collect() {
-        this.reset();
-        for (const [id, s] of nodes.snapshot()) this.set({ processor_node_id: id }, pick(s));
-      } });
+      new Gauge({
+        name,
+        help,
+        labelNames: ['processor_node_id'],
+        registers: r,
+        collect() {
+          this.reset();
+          for (const [id, s] of nodes.snapshot()) this.set({ processor_node_id: id }, pick(s));
+        },
+      });
     nodeCounter('aura_stream_processor_node_process_total', 'Records processed per processor node', (s) => s.processed);
     nodeGauge('aura_stream_processor_node_process_rate', 'Records per second per processor node (last second)', (s) => s.rate);
     nodeGauge('aura_stream_processor_node_process_latency_avg_ms', 'Average processing latency per processor node', (s) => s.latencyAvgMs);
     nodeCounter('aura_stream_processor_node_errors_total', 'Processing errors per processor node', (s) => s.errors);
     // Like Kafka Streams' active-process-ratio, per node: where a saturated instance spends its time.
-    nodeGauge('aura_stream_processor_node_busy_ratio', 'Share of the last second spent in the node itself, without its children (records in flight for asynchronous nodes)', (s) => s.busy);
-    nodeGauge('aura_stream_processor_node_utilization_ratio', 'busy_ratio over what the node can do here (one loop, or concurrency × tasks for asynchronous nodes): 1 = saturated', (s) => s.utilization);
+    nodeGauge(
+      'aura_stream_processor_node_busy_ratio',
+      'Share of the last second spent in the node itself, without its children (records in flight for asynchronous nodes)',
+      (s) => s.busy,
+    );
+    nodeGauge(
+      'aura_stream_processor_node_utilization_ratio',
+      'busy_ratio over what the node can do here (one loop, or concurrency × tasks for asynchronous nodes): 1 = saturated',
+      (s) => s.utilization,
+    );
 
     const mirror = (name: string, help: string, read: () => number) =>
-      new Counter({ name, help, registers: r, collect() { this.reset(); this.inc(read()); } });
+      new Counter({
+        name,
+        help,
+        registers: r,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
     mirror('aura_stream_thread_commit_total', 'Commits', () => m.commitTotal);
     mirror('aura_stream_task_dead_letter_records_total', 'Records sent to the dead letter topic', () => m.deadLetterRecordsTotal);
     mirror('aura_stream_task_skipped_records_total', 'Records skipped by the `skip` failure policy', () => m.skippedRecordsTotal);
@@ -77,7 +133,15 @@ export class GatewayMetrics {
     mirror('aura_stream_thread_records_produced_total', 'Records produced (without changelogs)', () => m.recordsProducedTotal);
     mirror('aura_stream_state_restore_records_total', 'Records restored from changelogs', () => m.restoreTotal);
 
-    const gauge = (name: string, help: string, read: () => number) => new Gauge({ name, help, registers: r, collect() { this.set(read()); } });
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: r,
+        collect() {
+          this.set(read());
+        },
+      });
     gauge('aura_stream_thread_commit_latency_avg_ms', 'Average commit latency', () => m.commitLatency.avgMs);
     gauge('aura_stream_thread_commit_latency_max_ms', 'Largest commit latency', () => m.commitLatency.maxMs);
     gauge('aura_stream_record_e2e_latency_avg_ms', 'Average record timestamp → committed output', () => m.committedE2eLatency.avgMs);

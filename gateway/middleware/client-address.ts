@@ -19,13 +19,19 @@ export function normalizeAddress(raw: string | undefined): string {
   const [head = '', tail] = a.split('::');
   const groups = head ? head.split(':') : [];
   if (tail !== undefined) while (groups.length < 4) groups.push('0');
-  return `${groups.slice(0, 4).map((g) => g || '0').join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g || '0')
+    .join(':')}::/64`;
 }
 
 /** The address of a Node request: the socket's peer, or the `trustProxy`-th entry from the right of X-Forwarded-For. */
 export function addressOf(peer: string | undefined, forwardedFor: string | string[] | undefined, trustProxy: number): string {
   if (trustProxy > 0 && forwardedFor) {
-    const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',').map((s) => s.trim()).filter(Boolean);
+    const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     // With N trusted proxies the last N entries are theirs to vouch for; the one before the first of them is the client.
     const entry = hops[hops.length - trustProxy];
     if (entry) return normalizeAddress(entry);

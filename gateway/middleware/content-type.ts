@@ -20,7 +20,13 @@ export function isJsonContentType(header: string | undefined): boolean {
 export function requireJsonBody(): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
     if (WITH_BODY.has(c.req.method) && !isJsonContentType(c.req.header('content-type'))) {
-      throw new HttpError(415, HttpCodes.UNSUPPORTED_MEDIA_TYPE, 'the body must be JSON: send Content-Type: application/json', {}, { Accept: 'application/json' });
+      throw new HttpError(
+        415,
+        HttpCodes.UNSUPPORTED_MEDIA_TYPE,
+        'the body must be JSON: send Content-Type: application/json',
+        {},
+        { Accept: 'application/json' },
+      );
     }
     await next();
   };

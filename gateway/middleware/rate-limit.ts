@@ -68,7 +68,13 @@ export class TokenBuckets {
 }
 
 export function rateLimited(retryAfter: number, what: string, o: RateLimitOptions): HttpError {
-  return new HttpError(429, HttpCodes.RATE_LIMITED, `too many requests: at most ${o.perSecond}/s (burst ${o.burst}) ${what}`, {}, { 'Retry-After': String(retryAfter) });
+  return new HttpError(
+    429,
+    HttpCodes.RATE_LIMITED,
+    `too many requests: at most ${o.perSecond}/s (burst ${o.burst}) ${what}`,
+    {},
+    { 'Retry-After': String(retryAfter) },
+  );
 }
 
 /** Per-user limit of the authenticated routes (after the authentication middleware). */

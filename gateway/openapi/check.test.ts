@@ -15,9 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../cli/generated-files.js';
 import { createLogger } from '../../common/logger.js';
 import { languageOf } from '../../providers/advisors/language.js';
-import { LANGUAGE_TAG_PATTERN } from '../routes/guardian.js';
 import { type Harness, startHarness } from '../../testing/support/gateway-harness.js';
 import { handshake, rawRequest } from '../../testing/support/raw-http.js';
+import { LANGUAGE_TAG_PATTERN } from '../routes/guardian.js';
 import { ContractChecker, checkResponses, type Exchange } from './check.js';
 import type { ContractViolation } from './violations.js';
 

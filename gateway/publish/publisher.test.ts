@@ -51,7 +51,11 @@ describe('Publisher', () => {
     const err = await publisher.publish(topic, 'ana', { score: 1 }, {}).catch((e: unknown) => e);
     const took = Date.now() - started;
     expect(err).toBeInstanceOf(AuraError);
-    expect(err).toMatchObject({ code: ErrorCodes.TRANSPORT_FAILED, retriable: true, message: 'the event log did not take the record (no acknowledgement within 0.2 s); retry later' });
+    expect(err).toMatchObject({
+      code: ErrorCodes.TRANSPORT_FAILED,
+      retriable: true,
+      message: 'the event log did not take the record (no acknowledgement within 0.2 s); retry later',
+    });
     expect(took).toBeGreaterThanOrEqual(1100);
     expect(took).toBeLessThan(3000);
     // The next one goes through.
@@ -69,7 +73,11 @@ describe('Publisher', () => {
     const created: number[] = [];
     const publisher = new Publisher(withFaults(inner, [fatal, tooLarge], created), 'gw', { ackTimeoutMs: 1000 });
     expect(created).toHaveLength(1);
-    await expect(publisher.publish(topic, 'ana', { n: 1 }, {})).rejects.toMatchObject({ code: 'TRANSPORT_FAILED', retriable: true, message: expect.stringContaining('Local: Fatal error') });
+    await expect(publisher.publish(topic, 'ana', { n: 1 }, {})).rejects.toMatchObject({
+      code: 'TRANSPORT_FAILED',
+      retriable: true,
+      message: expect.stringContaining('Local: Fatal error'),
+    });
     expect(created).toHaveLength(2); // replaced
     await expect(publisher.publish(topic, 'ana', { n: 2 }, {})).rejects.toBe(tooLarge);
     expect(created).toHaveLength(2);

@@ -102,7 +102,10 @@ export class Publisher {
     return Promise.race([sent, late])
       .catch((err: unknown) => {
         if (err instanceof AuraError && classifyFailure(err) === 'fatal') throw err; // no retry would help
-        throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `the event log did not take the record (${errorMessage(err)}); retry later`, { cause: err, retriable: true });
+        throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `the event log did not take the record (${errorMessage(err)}); retry later`, {
+          cause: err,
+          retriable: true,
+        });
       })
       .finally(() => clearTimeout(timer));
   }

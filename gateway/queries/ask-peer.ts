@@ -7,9 +7,10 @@
  * that does not answer, or answers 5xx or something that is not JSON, is a 503
  * with Retry-After; its 4xx answers are passed on.
  */
-import { FORWARDED_HEADER } from '../headers.js';
+
 import { PEER_TOKEN_HEADER } from '../auth/cluster.js';
 import type { GatewayDeps } from '../deps.js';
+import { FORWARDED_HEADER } from '../headers.js';
 import { HttpCodes, HttpError } from '../http-error.js';
 import type { InstanceInfo } from './instance-registry.js';
 
@@ -23,7 +24,13 @@ export function forwardable(d: GatewayDeps, taskId: string): InstanceInfo & { ur
   const owner = d.registry.ownerOf(taskId);
   if (!owner?.url) throw unavailable(`task ${taskId} is not running anywhere right now (rebalancing or restoring)`);
   if (!d.cluster.enabled || !owner.trusted) {
-    throw new HttpError(503, HttpCodes.NOT_OWNER, `task ${taskId} is on instance ${owner.instance}; forwarding between instances needs AURA_CLUSTER_SECRET`, {}, { 'Retry-After': '1' });
+    throw new HttpError(
+      503,
+      HttpCodes.NOT_OWNER,
+      `task ${taskId} is on instance ${owner.instance}; forwarding between instances needs AURA_CLUSTER_SECRET`,
+      {},
+      { 'Retry-After': '1' },
+    );
   }
   return owner as InstanceInfo & { url: string };
 }

@@ -12,8 +12,9 @@
  * secret — so is one whose signature does not verify. Only signed records are
  * ever forwarded to (auth/cluster.ts).
  */
-import type { Logger } from '../../common/logger.js';
+
 import { errorMessage } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
 import type { Pipeline } from '../../topology/model.js';
 import type { LogRecord, Transport } from '../../transports/types.js';
 import type { ClusterAuth } from '../auth/cluster.js';

@@ -37,7 +37,8 @@ export function parseRecord(key: string, value: Buffer, cluster: ClusterAuth): I
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return { problem: 'not an object' };
   const r = v as Record<string, unknown>;
   if (r.instance !== key) return { problem: 'instance does not match the record key' };
-  if (!Array.isArray(r.tasks) || r.tasks.length > MAX_TASKS || !r.tasks.every((t) => typeof t === 'string' && TASK_ID.test(t))) return { problem: 'tasks is not a list of task ids' };
+  if (!Array.isArray(r.tasks) || r.tasks.length > MAX_TASKS || !r.tasks.every((t) => typeof t === 'string' && TASK_ID.test(t)))
+    return { problem: 'tasks is not a list of task ids' };
   if (typeof r.at !== 'number' || !Number.isFinite(r.at)) return { problem: 'at is not a time' };
   let url: string | null = null;
   if (r.url !== null) {

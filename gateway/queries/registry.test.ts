@@ -8,8 +8,8 @@
  */
 import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, type Harness, startHarness } from '../../testing/support/gateway-harness.js';
 import { ClusterAuth } from '../auth/cluster.js';
-import { eventually, startHarness, type Harness } from '../../testing/support/gateway-harness.js';
 
 const CLUSTER_SECRET = 'registry-test-cluster-secret-0123456789';
 
@@ -32,7 +32,14 @@ async function captureServer(reply: (req: http.IncomingMessage, res: http.Server
 }
 
 /** What the peer answers: shaped like a real context answer (the gateway passes a peer's answer on as it is). */
-const FORGED = JSON.stringify({ user_id: 'ana', store: 'user_context', task: '0_0', instance: 'forged', window: { version: 1, events: [], ikigai: {} }, summary: null });
+const FORGED = JSON.stringify({
+  user_id: 'ana',
+  store: 'user_context',
+  task: '0_0',
+  instance: 'forged',
+  window: { version: 1, events: [], ikigai: {} },
+  summary: null,
+});
 
 describe.each([
   ['with a cluster secret', CLUSTER_SECRET],
@@ -41,7 +48,8 @@ describe.each([
   let h: Harness;
   let attacker: Awaited<ReturnType<typeof captureServer>>;
   let tasks: string[];
-  const context = async (user: string, headers?: Record<string, string>) => h.gateway.app.request(`/api/users/${user}/context`, { headers: headers ?? (await h.auth(user)) });
+  const context = async (user: string, headers?: Record<string, string>) =>
+    h.gateway.app.request(`/api/users/${user}/context`, { headers: headers ?? (await h.auth(user)) });
   const write = (key: string, value: unknown) =>
     h.gateway.deps.publisher.send({
       topic: h.gateway.deps.registry.topic,
@@ -54,7 +62,9 @@ describe.each([
   const writeAndWait = async (key: string, value: unknown) => {
     const before = h.gateway.deps.registry.refused;
     await write(key, value);
-    await eventually(() => (h.gateway.deps.registry.refused > before || h.gateway.deps.registry.instances().some((i) => i.instance === key) ? true : undefined));
+    await eventually(() =>
+      h.gateway.deps.registry.refused > before || h.gateway.deps.registry.instances().some((i) => i.instance === key) ? true : undefined,
+    );
   };
 
   beforeAll(async () => {

@@ -9,10 +9,10 @@ import path from 'node:path';
 import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/logger.js';
-import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import { createPipelineApp, type PipelineApp } from '../../runtime/app.js';
+import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
+import { eventually, type Harness, startHarness, TEST_SECRET } from '../../testing/support/gateway-harness.js';
 import { createGateway, type Gateway } from '../app.js';
-import { eventually, startHarness, TEST_SECRET, type Harness } from '../../testing/support/gateway-harness.js';
 
 const CLUSTER_SECRET = 'the-cluster-secret-of-the-ops-test-0123456789';
 const USERS = Array.from({ length: 12 }, (_, i) => `ops-user-${i}`);
@@ -34,16 +34,46 @@ describe('operator API: /api/ops/stores', () => {
   beforeAll(async () => {
     h = await startHarness({ listen: true, instanceId: 'gw-a', gateway: { registryIntervalMs: 300, clusterSecret: CLUSTER_SECRET } });
     const logger = createLogger('b', 'silent');
-    appB = createPipelineApp({ pipeline: h.pipeline, transport: h.transport, logger, stateDir: path.join(h.dir, 'state-b'), instanceId: 'gw-b', pollTimeoutMs: 20, resources: { overrides: { embedder: createHashingEmbedder() } } });
+    appB = createPipelineApp({
+      pipeline: h.pipeline,
+      transport: h.transport,
+      logger,
+      stateDir: path.join(h.dir, 'state-b'),
+      instanceId: 'gw-b',
+      pollTimeoutMs: 20,
+      resources: { overrides: { embedder: createHashingEmbedder() } },
+    });
     await appB.start();
-    gwB = createGateway({ pipeline: h.pipeline, transport: h.transport, app: appB, logger, instanceId: 'gw-b', stateDir: path.join(h.dir, 'gw-b'), auth: { alg: 'HS256', secret: TEST_SECRET }, registryIntervalMs: 300, clusterSecret: CLUSTER_SECRET });
+    gwB = createGateway({
+      pipeline: h.pipeline,
+      transport: h.transport,
+      app: appB,
+      logger,
+      instanceId: 'gw-b',
+      stateDir: path.join(h.dir, 'gw-b'),
+      auth: { alg: 'HS256', secret: TEST_SECRET },
+      registryIntervalMs: 300,
+      clusterSecret: CLUSTER_SECRET,
+    });
     await gwB.start(0, '127.0.0.1');
     const exp = Math.floor(Date.now() / 1000) + 600;
     operator = { authorization: `Bearer ${await sign({ sub: 'oncall-1', role: 'operator', exp }, TEST_SECRET, 'HS256')}` };
     // Both instances run tasks and advertise them.
-    await eventually(() => (h.app.engine.tasks.size > 0 && appB.engine.tasks.size > 0 && h.gateway.deps.registry.instances().some((i) => i.instance === 'gw-b' && i.tasks.length > 0) ? true : undefined), 20_000);
+    await eventually(
+      () =>
+        h.app.engine.tasks.size > 0 &&
+        appB.engine.tasks.size > 0 &&
+        h.gateway.deps.registry.instances().some((i) => i.instance === 'gw-b' && i.tasks.length > 0)
+          ? true
+          : undefined,
+      20_000,
+    );
     for (const [i, user] of USERS.entries()) {
-      const res = await fetch(`${h.url}/api/holistic/mood-entries/`, { method: 'POST', headers: await h.auth(user), body: JSON.stringify({ score: 1 + (i % 10) }) });
+      const res = await fetch(`${h.url}/api/holistic/mood-entries/`, {
+        method: 'POST',
+        headers: await h.auth(user),
+        body: JSON.stringify({ score: 1 + (i % 10) }),
+      });
       expect(res.status).toBe(201);
     }
   }, 60_000);
@@ -57,14 +87,21 @@ describe('operator API: /api/ops/stores', () => {
     expect((await get('/api/ops/stores', await h.auth('ana'))).status).toBe(403);
     expect((await get('/api/ops/stores/user_context/ops-user-1', await h.auth('ops-user-1'))).status).toBe(403);
     expect((await get('/api/ops/stores', {})).status).toBe(401);
-    const scoped = { authorization: `Bearer ${await sign({ sub: 'oncall-2', scope: 'read operator', exp: Math.floor(Date.now() / 1000) + 60 }, TEST_SECRET, 'HS256')}` };
+    const scoped = {
+      authorization: `Bearer ${await sign({ sub: 'oncall-2', scope: 'read operator', exp: Math.floor(Date.now() / 1000) + 60 }, TEST_SECRET, 'HS256')}`,
+    };
     expect((await get('/api/ops/stores', scoped)).status).toBe(200);
-    const forged = { authorization: `Bearer ${await sign({ sub: 'x', role: 'operator', exp: Math.floor(Date.now() / 1000) + 60 }, 'not-the-secret-0123456789-0123456789', 'HS256')}` };
+    const forged = {
+      authorization: `Bearer ${await sign({ sub: 'x', role: 'operator', exp: Math.floor(Date.now() / 1000) + 60 }, 'not-the-secret-0123456789-0123456789', 'HS256')}`,
+    };
     expect((await get('/api/ops/stores', forged)).status).toBe(401);
   });
 
   it('lists the stores with the partitions running here', async () => {
-    const body = (await (await get('/api/ops/stores')).json()) as { instance: string; stores: Array<{ id: string; kind: string; partitions: number; partitions_here: number[] }> };
+    const body = (await (await get('/api/ops/stores')).json()) as {
+      instance: string;
+      stores: Array<{ id: string; kind: string; partitions: number; partitions_here: number[] }>;
+    };
     expect(body.instance).toBe('gw-a');
     expect(body.stores.map((s) => s.id).sort()).toEqual(Object.keys(h.pipeline.stores).sort());
     const ctx = body.stores.find((s) => s.id === 'user_context')!;
@@ -127,7 +164,10 @@ describe('operator API: /api/ops/stores', () => {
     const prefixed = (await (await get('/api/ops/stores/user_context?prefix=ops-user-1')).json()) as { entries: Entry[] };
     expect(prefixed.entries.map((e) => e.key).sort()).toEqual(['ops-user-1', 'ops-user-10', 'ops-user-11']);
 
-    const counted = (await (await get('/api/ops/stores/user_context?count=true')).json()) as { count: number; partitions: Array<{ partition: number; count: number; instance: string }> };
+    const counted = (await (await get('/api/ops/stores/user_context?count=true')).json()) as {
+      count: number;
+      partitions: Array<{ partition: number; count: number; instance: string }>;
+    };
     expect(counted.count).toBe(all.seen.length);
     expect(counted.partitions.map((p) => p.partition)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(new Set(counted.partitions.map((p) => p.instance))).toEqual(new Set(['gw-a', 'gw-b']));
@@ -161,7 +201,9 @@ describe('operator API: /api/ops/stores', () => {
   it('never forwards a peer token for another path: a replayed one is refused', async () => {
     // A forwarded request seen by the owner carries a token bound to its exact path and query.
     const token = await h.gateway.deps.cluster.peerToken('gw-b', 'oncall-1', 'GET', '/api/ops/stores/user_context?count=true&partition=0');
-    const replay = await fetch(`${gwUrl(gwB)}/api/ops/stores/user_context?count=true&partition=1`, { headers: { 'x-aura-peer-token': token, 'x-aura-forwarded-by': 'gw-a' } });
+    const replay = await fetch(`${gwUrl(gwB)}/api/ops/stores/user_context?count=true&partition=1`, {
+      headers: { 'x-aura-peer-token': token, 'x-aura-forwarded-by': 'gw-a' },
+    });
     expect(replay.status).toBe(401);
   });
 

@@ -73,7 +73,10 @@ export class ReplyConsumer {
     const saved = positions.all();
     const all = [...this.routes.values()];
     const replay = all.filter((r) => r.start === 'replay').flatMap(partitionsOf);
-    const fresh = all.filter((r) => r.start === 'resume').flatMap(partitionsOf).filter((tp) => !saved.has(`${tp.topic}:${tp.partition}`));
+    const fresh = all
+      .filter((r) => r.start === 'resume')
+      .flatMap(partitionsOf)
+      .filter((tp) => !saved.has(`${tp.topic}:${tp.partition}`));
     const beginnings = new Map((await consumer.beginningOffsets(replay)).map((o) => [`${o.topic}:${o.partition}`, o.offset]));
     // A first start begins at the end of the log, and says so durably: a restart must not skip what came in between.
     const ends = await consumer.endOffsets(fresh);
@@ -147,9 +150,13 @@ export class ReplyConsumer {
         route.handler(record);
       } catch (err) {
         // One malformed reply must not stop every other client's stream.
-        this.options.logger.warn({ topic: record.topic, partition: record.partition, offset: record.offset, err: errorMessage(err) }, 'reply consumer: record skipped');
+        this.options.logger.warn(
+          { topic: record.topic, partition: record.partition, offset: record.offset, err: errorMessage(err) },
+          'reply consumer: record skipped',
+        );
       }
-      if (route.start === 'resume') next.set(`${record.topic}:${record.partition}`, { topic: record.topic, partition: record.partition, offset: record.offset + 1 });
+      if (route.start === 'resume')
+        next.set(`${record.topic}:${record.partition}`, { topic: record.topic, partition: record.partition, offset: record.offset + 1 });
     }
     for (const p of next.values()) this.options.positions.save(p.topic, p.partition, p.offset);
   }

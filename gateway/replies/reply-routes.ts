@@ -4,9 +4,10 @@
  * Guardian chunks and answers on the user's stream; everything else is
  * someone else's and is skipped (cheaply: a header comparison, no JSON parse).
  */
-import type { Pipeline, TopicSpec } from '../../topology/model.js';
+
 import { DLQ_HEADERS } from '../../runtime/dead-letter.js';
 import { jsonSerdes, type ValueSerdes } from '../../runtime/serde.js';
+import type { Pipeline, TopicSpec } from '../../topology/model.js';
 import type { LogRecord } from '../../transports/types.js';
 import { GatewayHeaders } from '../headers.js';
 import type { AdviceTracker, GuardianChunk, GuardianResponse } from '../streams/advice-tracker.js';

@@ -8,11 +8,11 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/logger.js';
-import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import { createPipelineApp } from '../../runtime/app.js';
+import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
+import { eventually, type Harness, startHarness, TEST_SECRET } from '../../testing/support/gateway-harness.js';
+import { type StreamMessage, TestSocket, wsUrl } from '../../testing/support/ws-client.js';
 import { createGateway, type Gateway } from '../app.js';
-import { eventually, startHarness, TEST_SECRET, type Harness } from '../../testing/support/gateway-harness.js';
-import { TestSocket, wsUrl, type StreamMessage } from '../../testing/support/ws-client.js';
 
 const logger = createLogger('test', 'silent');
 
@@ -41,7 +41,16 @@ describe('POST /api/guardian/advice', () => {
   beforeAll(async () => {
     h = await startHarness({ listen: true });
     // A second instance on the same log, with a deadline no Guardian can meet.
-    other = createGateway({ pipeline: h.pipeline, transport: h.transport, app: h.app, logger, instanceId: 'gw-other', stateDir: path.join(h.dir, 'other'), auth: { alg: 'HS256', secret: TEST_SECRET }, limits: { adviceDeadlineMs: 1 } });
+    other = createGateway({
+      pipeline: h.pipeline,
+      transport: h.transport,
+      app: h.app,
+      logger,
+      instanceId: 'gw-other',
+      stateDir: path.join(h.dir, 'other'),
+      auth: { alg: 'HS256', secret: TEST_SECRET },
+      limits: { adviceDeadlineMs: 1 },
+    });
     otherUrl = (await other.start(0, '127.0.0.1')).url;
   });
   afterAll(async () => {
@@ -100,15 +109,34 @@ describe('an answer that arrives while the gateway is down', () => {
     const stateDir = path.join(h.dir, 'state-gw-restart');
     try {
       await h.app.stop(); // the pipeline is down: the request waits in the log
-      const res = await h.gateway.app.request('/api/guardian/advice', { method: 'POST', headers: await h.auth('eva'), body: JSON.stringify({ question: 'How do I keep my energy up?' }) });
+      const res = await h.gateway.app.request('/api/guardian/advice', {
+        method: 'POST',
+        headers: await h.auth('eva'),
+        body: JSON.stringify({ question: 'How do I keep my energy up?' }),
+      });
       expect(res.status).toBe(202);
       const { correlation_id } = (await res.json()) as { correlation_id: string };
       await h.gateway.stop();
 
-      const app = createPipelineApp({ pipeline: h.pipeline, transport: h.transport, logger, stateDir, instanceId: 'gw-restart', resources: { overrides: { embedder: createHashingEmbedder() } } });
+      const app = createPipelineApp({
+        pipeline: h.pipeline,
+        transport: h.transport,
+        logger,
+        stateDir,
+        instanceId: 'gw-restart',
+        resources: { overrides: { embedder: createHashingEmbedder() } },
+      });
       await app.start();
       await eventually(async () => ((await h.readTopic('guardian_responses')).length > 0 ? true : undefined));
-      const gw = createGateway({ pipeline: h.pipeline, transport: h.transport, app, logger, instanceId: 'gw-restart', stateDir, auth: { alg: 'HS256', secret: TEST_SECRET } });
+      const gw = createGateway({
+        pipeline: h.pipeline,
+        transport: h.transport,
+        app,
+        logger,
+        instanceId: 'gw-restart',
+        stateDir,
+        auth: { alg: 'HS256', secret: TEST_SECRET },
+      });
       const { url } = await gw.start(0, '127.0.0.1');
       try {
         const s = await TestSocket.connect(wsUrl(url, '/ws?since=0'), ['aura.v1', `bearer.${await h.token('eva')}`]);

@@ -6,8 +6,8 @@
 import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventSchemaSet } from '../../schemas/event-schemas.js';
+import { type Harness, startHarness, TEST_SECRET } from '../../testing/support/gateway-harness.js';
 import { GatewayHeaders } from '../headers.js';
-import { startHarness, TEST_SECRET, type Harness } from '../../testing/support/gateway-harness.js';
 
 describe('POST /api/holistic/*', () => {
   let h: Harness;
@@ -67,11 +67,17 @@ describe('POST /api/holistic/*', () => {
     const foreign = await sign({ sub: 'dan', exp: Math.floor(Date.now() / 1000) + 60 }, 'another-secret', 'HS256');
     const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"sub":"dan"}').toString('base64url')}.`;
     for (const t of [foreign, unsigned]) {
-      const res = await req('/api/holistic/mood-entries/', { method: 'POST', body: '{"score":5}', headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' } });
+      const res = await req('/api/holistic/mood-entries/', {
+        method: 'POST',
+        body: '{"score":5}',
+        headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
+      });
       expect(res.status).toBe(401);
     }
     const expired = await sign({ sub: 'dan', exp: Math.floor(Date.now() / 1000) - 10 }, TEST_SECRET, 'HS256');
-    expect((await req('/api/holistic/mood-entries/', { method: 'POST', body: '{"score":5}', headers: { authorization: `Bearer ${expired}` } })).status).toBe(401);
+    expect((await req('/api/holistic/mood-entries/', { method: 'POST', body: '{"score":5}', headers: { authorization: `Bearer ${expired}` } })).status).toBe(
+      401,
+    );
   });
 
   it('replays the first answer for a repeated Idempotency-Key and publishes nothing new', async () => {

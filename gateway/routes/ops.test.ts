@@ -1,6 +1,6 @@
 /** Health, readiness and the Prometheus endpoint, with numbers that follow the traffic. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startHarness, type Harness } from '../../testing/support/gateway-harness.js';
+import { eventually, type Harness, startHarness } from '../../testing/support/gateway-harness.js';
 import { TestSocket, wsUrl } from '../../testing/support/ws-client.js';
 
 /** The value of one sample line of a Prometheus text exposition, or undefined. */
@@ -73,7 +73,9 @@ describe('ops endpoints', () => {
     expect(sample(text, 'aura_stream_state_store_entries', { store_id: 'user_context', task_id: task })).toBe(1);
     await h.gateway.deps.lag.refresh();
     const lagText = await (await h.gateway.app.request('/metrics')).text();
-    expect(sample(lagText, 'aura_stream_consumer_records_lag', { topic: 'aura360.user.events', partition: String(h.transport.partitionFor('ana', 6)) })).toBe(0);
+    expect(sample(lagText, 'aura_stream_consumer_records_lag', { topic: 'aura360.user.events', partition: String(h.transport.partitionFor('ana', 6)) })).toBe(
+      0,
+    );
     expect(lagText).toMatch(/aura_gateway_http_requests_total\{method="POST",route="\/api\/holistic\/mood-entries",status="201"\} 5/);
     socket.close();
   });

@@ -4,8 +4,8 @@
  * another user's stream refused with 1008.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../../testing/support/gateway-harness.js';
-import { TestSocket, wsUrl, type StreamMessage } from '../../testing/support/ws-client.js';
+import { type Harness, startHarness } from '../../testing/support/gateway-harness.js';
+import { type StreamMessage, TestSocket, wsUrl } from '../../testing/support/ws-client.js';
 
 const STAGES = ['received', 'aggregated', 'vectorized', 'ingested'];
 

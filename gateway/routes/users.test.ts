@@ -7,10 +7,10 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/logger.js';
-import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import { createPipelineApp, type PipelineApp } from '../../runtime/app.js';
+import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
+import { eventually, type Harness, startHarness, TEST_SECRET } from '../../testing/support/gateway-harness.js';
 import { createGateway, type Gateway } from '../app.js';
-import { eventually, startHarness, TEST_SECRET, type Harness } from '../../testing/support/gateway-harness.js';
 
 describe('GET /api/users/:id/*', () => {
   let h: Harness;
@@ -33,7 +33,13 @@ describe('GET /api/users/:id/*', () => {
       const body = r.status === 200 ? ((await r.json()) as { window: { version: number } }) : undefined;
       return body && body.window.version === 2 ? body : undefined;
     });
-    const body = res as unknown as { user_id: string; instance: string; task: string; window: { events: Array<{ type: string }> }; summary: { counts: { total: number } } | null };
+    const body = res as unknown as {
+      user_id: string;
+      instance: string;
+      task: string;
+      window: { events: Array<{ type: string }> };
+      summary: { counts: { total: number } } | null;
+    };
     expect(body.user_id).toBe('ana');
     expect(body.instance).toBe('gw-test');
     expect(body.window.events.map((e) => e.type)).toEqual(['user.mood.created', 'user.activity.created']);
@@ -72,9 +78,27 @@ describe('an interactive query for a partition another instance owns', () => {
   beforeAll(async () => {
     h = await startHarness({ listen: true, instanceId: 'gw-a', gateway: { registryIntervalMs: 500, clusterSecret: CLUSTER_SECRET } });
     const logger = createLogger('b', 'silent');
-    appB = createPipelineApp({ pipeline: h.pipeline, transport: h.transport, logger, stateDir: path.join(h.dir, 'state-b'), instanceId: 'gw-b', pollTimeoutMs: 20, resources: { overrides: { embedder: createHashingEmbedder() } } });
+    appB = createPipelineApp({
+      pipeline: h.pipeline,
+      transport: h.transport,
+      logger,
+      stateDir: path.join(h.dir, 'state-b'),
+      instanceId: 'gw-b',
+      pollTimeoutMs: 20,
+      resources: { overrides: { embedder: createHashingEmbedder() } },
+    });
     await appB.start();
-    gwB = createGateway({ pipeline: h.pipeline, transport: h.transport, app: appB, logger, instanceId: 'gw-b', stateDir: path.join(h.dir, 'gw-b'), auth: { alg: 'HS256', secret: TEST_SECRET }, registryIntervalMs: 500, clusterSecret: CLUSTER_SECRET });
+    gwB = createGateway({
+      pipeline: h.pipeline,
+      transport: h.transport,
+      app: appB,
+      logger,
+      instanceId: 'gw-b',
+      stateDir: path.join(h.dir, 'gw-b'),
+      auth: { alg: 'HS256', secret: TEST_SECRET },
+      registryIntervalMs: 500,
+      clusterSecret: CLUSTER_SECRET,
+    });
     await gwB.start(0, '127.0.0.1');
   });
   afterAll(async () => {

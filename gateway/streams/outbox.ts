@@ -47,7 +47,9 @@ export class UserOutbox {
       insert: db.prepare<[string, number, number, string]>('INSERT INTO outbox (user_id, seq, at, msg) VALUES (?, ?, ?, ?)'),
       maxSeq: db.prepare<[string], { s: number | null }>('SELECT max(seq) AS s FROM outbox WHERE user_id = ?'),
       trim: db.prepare<[string, number]>('DELETE FROM outbox WHERE user_id = ? AND seq <= ?'),
-      page: db.prepare<[string, number, number], { seq: number; msg: string }>('SELECT seq, msg FROM outbox WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
+      page: db.prepare<[string, number, number], { seq: number; msg: string }>(
+        'SELECT seq, msg FROM outbox WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+      ),
       cursor: db.prepare<[string], { delivered: number }>('SELECT delivered FROM cursors WHERE user_id = ?'),
       saveCursor: db.prepare<[string, number]>(
         'INSERT INTO cursors (user_id, delivered) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET delivered = max(delivered, excluded.delivered)',

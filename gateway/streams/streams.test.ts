@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AdviceTracker, type GuardianResponse } from './advice-tracker.js';
-import { UserOutbox, type StreamSocket } from './outbox.js';
-import { openGatewayDb, type Db } from './state-db.js';
+import { type StreamSocket, UserOutbox } from './outbox.js';
+import { type Db, openGatewayDb } from './state-db.js';
 import { StatusTracker } from './status-tracker.js';
 
 class FakeSocket implements StreamSocket {
@@ -112,10 +112,12 @@ describe('gateway streams', () => {
   });
 
   it('discards the numbers of a batch that rolled back', () => {
-    expect(() => outbox.batch(() => {
-      outbox.append('a', { type: 't' });
-      throw new Error('boom');
-    })).toThrow('boom');
+    expect(() =>
+      outbox.batch(() => {
+        outbox.append('a', { type: 't' });
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(outbox.append('a', { type: 't' })).toBe(1);
   });
 
@@ -152,7 +154,13 @@ describe('gateway streams', () => {
     const s = new FakeSocket();
     outbox.subscribe('u', s, 0);
     const t = Date.now();
-    for (const [id, user, at] of [['e1', 'u', t], ['e2', 'u', t + 1], ['x1', 'v', t + 1], ['e3', 'u', t + 2], ['e4', 'u', t + 3]] as const) {
+    for (const [id, user, at] of [
+      ['e1', 'u', t],
+      ['e2', 'u', t + 1],
+      ['x1', 'v', t + 1],
+      ['e3', 'u', t + 2],
+      ['e4', 'u', t + 3],
+    ] as const) {
       status.publishing({ id, userId: user, type: 'user.mood.created', publishedAt: at });
       if (id !== 'e4') status.received(id); // e4 is published later and not acknowledged yet
     }
@@ -160,8 +168,19 @@ describe('gateway streams', () => {
     // one context for e1..e3 (the latest carries e3's headers)
     outbox.batch(() => status.advance('e3', 'ingested', { point_id: 'p' }));
     const byEvent = (id: string) => s.sent.filter((m) => m.event_id === id).map((m) => [m.status, m.inferred ?? false]);
-    expect(byEvent('e3')).toEqual([['received', false], ['aggregated', true], ['vectorized', true], ['ingested', false]]);
-    for (const id of ['e1', 'e2']) expect(byEvent(id)).toEqual([['received', false], ['aggregated', true], ['vectorized', true], ['ingested', true]]);
+    expect(byEvent('e3')).toEqual([
+      ['received', false],
+      ['aggregated', true],
+      ['vectorized', true],
+      ['ingested', false],
+    ]);
+    for (const id of ['e1', 'e2'])
+      expect(byEvent(id)).toEqual([
+        ['received', false],
+        ['aggregated', true],
+        ['vectorized', true],
+        ['ingested', true],
+      ]);
     expect(byEvent('e4')).toEqual([]);
     expect(s.sent.some((m) => m.event_id === 'x1' && m.status !== 'received')).toBe(false); // another user's event
   });

@@ -86,13 +86,35 @@ export function layoutTopology(p: Pipeline): TopologyLayout {
         if (cell.store) {
           const s = p.stores[cell.id]!;
           const detail = s.fromTopic ? `table of ${p.topics[s.fromTopic]?.name ?? s.fromTopic}` : `${s.kind.replace('_', '-')} store`;
-          nodes.push({ id: `store:${s.id}`, kind: 'store', type: s.kind, label: fitText(s.id, W - 20, 7.8), detail: fitText(detail, W - 20, 6.5), subtopology: st.id, x, y: y + (H - STORE_H) / 2, w: W, h: STORE_H });
+          nodes.push({
+            id: `store:${s.id}`,
+            kind: 'store',
+            type: s.kind,
+            label: fitText(s.id, W - 20, 7.8),
+            detail: fitText(detail, W - 20, 6.5),
+            subtopology: st.id,
+            x,
+            y: y + (H - STORE_H) / 2,
+            w: W,
+            h: STORE_H,
+          });
           return;
         }
         const n = p.nodes[cell.id]!;
         const topic = n.topic ? p.topics[n.topic]?.name : undefined;
         const detail = n.kind === 'source' ? `source · ${topic}` : n.kind === 'sink' ? `sink · ${topic}` : `${n.type}${n.kind === 'join' ? ' join' : ''}`;
-        nodes.push({ id: n.id, kind: n.kind, type: n.type, label: fitText(n.id, W - 20, 7.8), detail: fitText(detail, W - 20, 6.5), subtopology: st.id, x, y, w: W, h: H });
+        nodes.push({
+          id: n.id,
+          kind: n.kind,
+          type: n.type,
+          label: fitText(n.id, W - 20, 7.8),
+          detail: fitText(detail, W - 20, 6.5),
+          subtopology: st.id,
+          x,
+          y,
+          w: W,
+          h: H,
+        });
       }),
     );
     const h = BAND_TITLE + rows * (H + GAP_Y) - GAP_Y + 12;
@@ -106,9 +128,11 @@ export function layoutTopology(p: Pipeline): TopologyLayout {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const wanted: Array<Omit<LayoutEdge, keyof EdgeRoute>> = flow.map((e) => ({ ...e, kind: 'flow' as const }));
   for (const sink of Object.values(p.nodes).filter((n) => n.kind === 'sink')) {
-    for (const source of Object.values(p.nodes).filter((n) => n.kind === 'source' && n.topic === sink.topic)) wanted.push({ from: sink.id, to: source.id, label: '', kind: 'topic' });
+    for (const source of Object.values(p.nodes).filter((n) => n.kind === 'source' && n.topic === sink.topic))
+      wanted.push({ from: sink.id, to: source.id, label: '', kind: 'topic' });
     // A table is materialised from the topic a sink writes.
-    for (const s of Object.values(p.stores).filter((s) => s.fromTopic === sink.topic)) wanted.push({ from: sink.id, to: `store:${s.id}`, label: '', kind: 'topic' });
+    for (const s of Object.values(p.stores).filter((s) => s.fromTopic === sink.topic))
+      wanted.push({ from: sink.id, to: `store:${s.id}`, label: '', kind: 'topic' });
   }
   for (const n of Object.values(p.nodes)) for (const s of n.stores) wanted.push({ from: n.id, to: `store:${s}`, label: '', kind: 'store' });
   const present = wanted.filter((e) => byId.has(e.from) && byId.has(e.to));

@@ -9,13 +9,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/logger.js';
-import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import { createPipelineApp, type PipelineApp } from '../../runtime/app.js';
+import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
+import { eventually, type Harness, startHarness, TEST_SECRET, testPipeline } from '../../testing/support/gateway-harness.js';
 import { createGateway, type Gateway } from '../app.js';
-import { eventually, startHarness, testPipeline, TEST_SECRET, type Harness } from '../../testing/support/gateway-harness.js';
 import { findBottleneck } from './cluster.js';
 import { layoutTopology, type TopologyLayout } from './layout.js';
 
@@ -27,7 +27,16 @@ declare const document: {
 };
 declare const window: { innerWidth: number };
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const LAPTOP = { width: 1366, height: 768 };
 
 /** Points along an SVG path of M, H, V, C commands (absolute), every few units. */
@@ -53,7 +62,10 @@ function pathPoints(d: string): Array<[number, number]> {
       for (let s = 1; s <= 40; s++) {
         const t = s / 40;
         const u = 1 - t;
-        out.push([u * u * u * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t * t * t * x3, u * u * u * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * y3]);
+        out.push([
+          u * u * u * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t * t * t * x3,
+          u * u * u * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * y3,
+        ]);
       }
       [x, y] = [x3, y3];
     }
@@ -82,7 +94,11 @@ describe('layoutTopology', () => {
     const ids = layout.nodes.map((n) => n.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.filter((id) => !id.startsWith('store:')).sort()).toEqual(Object.keys(p.nodes).sort());
-    expect(ids.filter((id) => id.startsWith('store:')).sort()).toEqual(Object.keys(p.stores).map((s) => `store:${s}`).sort());
+    expect(ids.filter((id) => id.startsWith('store:')).sort()).toEqual(
+      Object.keys(p.stores)
+        .map((s) => `store:${s}`)
+        .sort(),
+    );
     for (const a of layout.nodes) {
       for (const b of layout.nodes) {
         if (a === b) continue;
@@ -115,8 +131,15 @@ describe('layoutTopology', () => {
 describe('findBottleneck', () => {
   const p = testPipeline();
   const nodes = (busy: Record<string, number>, on?: string) =>
-    Object.fromEntries(Object.keys(p.nodes).map((id) => [id, { utilization: busy[id] ?? 0.1, ...(on ? { instances: { [on]: { utilization: busy[id] ?? 0.1 } } } : {}) }]));
-  const topic = (id: string, lag: number, trend: number, owner?: string) => ({ topic: p.topics[id]!.name, lag, trend, partitions: owner ? [{ trend, owner }] : [] });
+    Object.fromEntries(
+      Object.keys(p.nodes).map((id) => [id, { utilization: busy[id] ?? 0.1, ...(on ? { instances: { [on]: { utilization: busy[id] ?? 0.1 } } } : {}) }]),
+    );
+  const topic = (id: string, lag: number, trend: number, owner?: string) => ({
+    topic: p.topics[id]!.name,
+    lag,
+    trend,
+    partitions: owner ? [{ trend, owner }] : [],
+  });
 
   it('names the busiest node on the instances that own the partitions whose lag grows', () => {
     // Backpressure: b's full vectorize lanes hold back its user_events partitions too.
@@ -125,19 +148,28 @@ describe('findBottleneck', () => {
     const b = findBottleneck(p, busy, [topic('user_events', 100, 20, 'gw-b'), topic('context_aggregated', 500, 42, 'gw-b')]);
     expect(b).toEqual({
       node: 'vectorize_context',
-      reason: 'lag grows on aura360.context.aggregated (+42.0/s, 500 behind), aura360.user.events (+20.0/s, 100 behind); the busiest node on gw-b is vectorize_context (95 % busy)',
+      reason:
+        'lag grows on aura360.context.aggregated (+42.0/s, 500 behind), aura360.user.events (+20.0/s, 100 behind); the busiest node on gw-b is vectorize_context (95 % busy)',
     });
   });
 
   it('without owners, looks among the nodes reading the topic', () => {
     const b = findBottleneck(p, nodes({ vectorize_context: 0.6, aggregate_context: 0.99 }), [topic('context_aggregated', 50, 5)]);
-    expect(b).toEqual({ node: 'vectorize_context', reason: 'lag grows on aura360.context.aggregated (+5.0/s, 50 behind); the busiest node reading it is vectorize_context (60 % busy)' });
+    expect(b).toEqual({
+      node: 'vectorize_context',
+      reason: 'lag grows on aura360.context.aggregated (+5.0/s, 50 behind); the busiest node reading it is vectorize_context (60 % busy)',
+    });
   });
 
   it('says when lag grows but nothing is busy, names a node near saturation, else nothing', () => {
-    expect(findBottleneck(p, nodes({}, 'gw-a'), [{ ...topic('user_events', 80, 9, 'gw-a'), partitions: [{ trend: 9, owner: 'gw-a' }] }]) ?? undefined).toMatchObject({ node: 'aggregate_context' });
+    expect(
+      findBottleneck(p, nodes({}, 'gw-a'), [{ ...topic('user_events', 80, 9, 'gw-a'), partitions: [{ trend: 9, owner: 'gw-a' }] }]) ?? undefined,
+    ).toMatchObject({ node: 'aggregate_context' });
     const idle = Object.fromEntries(Object.keys(p.nodes).map((id) => [id, { utilization: 0, instances: { 'gw-a': { utilization: 0 } } }]));
-    expect(findBottleneck(p, idle, [topic('user_events', 80, 9, 'gw-a')])).toEqual({ node: null, reason: expect.stringMatching(/no node on gw-a is busy: is an instance down, restoring or rebalancing\?$/) });
+    expect(findBottleneck(p, idle, [topic('user_events', 80, 9, 'gw-a')])).toEqual({
+      node: null,
+      reason: expect.stringMatching(/no node on gw-a is busy: is an instance down, restoring or rebalancing\?$/),
+    });
     expect(findBottleneck(p, nodes({ guardian: 0.9 }), [topic('user_events', 3, 0)])?.node).toBe('guardian');
     expect(findBottleneck(p, nodes({ guardian: 0.5 }), [topic('user_events', 3, 0.5)])).toBeNull();
   });
@@ -160,15 +192,43 @@ describe('GET /topology in headless Chromium, two instances', () => {
     const logger = createLogger('b', 'silent');
     // Instance b embeds slowly: the partitions it owns of context_aggregated fall behind when events flow.
     const hashing = createHashingEmbedder();
-    const slow = { model: hashing.model, dims: hashing.dims, close: () => hashing.close(), embed: async (texts: string[]) => {
+    const slow = {
+      model: hashing.model,
+      dims: hashing.dims,
+      close: () => hashing.close(),
+      embed: async (texts: string[]) => {
         await sleep(slowMs);
         return hashing.embed(texts);
-      } };
-    appB = createPipelineApp({ pipeline: h.pipeline, transport: h.transport, logger, stateDir: path.join(h.dir, 'state-b'), instanceId: 'gw-b', pollTimeoutMs: 20, resources: { overrides: { embedder: slow } } });
+      },
+    };
+    appB = createPipelineApp({
+      pipeline: h.pipeline,
+      transport: h.transport,
+      logger,
+      stateDir: path.join(h.dir, 'state-b'),
+      instanceId: 'gw-b',
+      pollTimeoutMs: 20,
+      resources: { overrides: { embedder: slow } },
+    });
     await appB.start();
-    gwB = createGateway({ pipeline: h.pipeline, transport: h.transport, app: appB, logger, instanceId: 'gw-b', stateDir: path.join(h.dir, 'gw-b'), auth: { alg: 'HS256', secret: TEST_SECRET }, registryIntervalMs: 300, sampleIntervalMs: 250, clusterSecret: CLUSTER_SECRET });
+    gwB = createGateway({
+      pipeline: h.pipeline,
+      transport: h.transport,
+      app: appB,
+      logger,
+      instanceId: 'gw-b',
+      stateDir: path.join(h.dir, 'gw-b'),
+      auth: { alg: 'HS256', secret: TEST_SECRET },
+      registryIntervalMs: 300,
+      sampleIntervalMs: 250,
+      clusterSecret: CLUSTER_SECRET,
+    });
     await gwB.start(0, '127.0.0.1');
-    await eventually(() => (h.app.engine.tasks.size > 0 && appB.engine.tasks.size > 0 && h.gateway.deps.registry.livePeers().some((i) => i.tasks.length > 0) ? true : undefined), 20_000);
+    await eventually(
+      () =>
+        h.app.engine.tasks.size > 0 && appB.engine.tasks.size > 0 && h.gateway.deps.registry.livePeers().some((i) => i.tasks.length > 0) ? true : undefined,
+      20_000,
+    );
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: LAPTOP });
   }, 60_000);
@@ -179,7 +239,7 @@ describe('GET /topology in headless Chromium, two instances', () => {
     await h?.close();
   });
 
-  it('shows both instances\' numbers: rates while events flow, lag per partition with its owner', async () => {
+  it("shows both instances' numbers: rates while events flow, lag per partition with its owner", async () => {
     await page.goto(`${h.url}/topology`);
     await page.waitForSelector('#status.live');
     const drawn = await page.$$eval('[data-node-id]', (els) => els.map((e) => e.getAttribute('data-node-id')));
@@ -188,15 +248,30 @@ describe('GET /topology in headless Chromium, two instances', () => {
     const users = ['ana', 'ben', 'cora', 'dan', 'eve', 'fay'];
     for (let i = 0; i < 60; i++) {
       const user = users[i % users.length]!;
-      const res = await fetch(`${h.url}/api/holistic/mood-entries/`, { method: 'POST', headers: await h.auth(user), body: JSON.stringify({ score: 1 + (i % 10) }) });
+      const res = await fetch(`${h.url}/api/holistic/mood-entries/`, {
+        method: 'POST',
+        headers: await h.auth(user),
+        body: JSON.stringify({ score: 1 + (i % 10) }),
+      });
       expect(res.status).toBe(201);
       await new Promise((r) => setTimeout(r, 20));
     }
     // Both instances processed some of them: the node's rate here is the sum of theirs.
-    await page.waitForFunction(() => /^[\d.]+ rec\/s · \d+% busy$/.test(document.querySelector('[data-node-id="aggregate_context"] [data-stat=rate]')?.textContent ?? '') && Number(/^([\d.]+)/.exec(document.querySelector('[data-node-id="aggregate_context"] [data-stat=rate]')!.textContent!)![1]) > 0, undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () =>
+        /^[\d.]+ rec\/s · \d+% busy$/.test(document.querySelector('[data-node-id="aggregate_context"] [data-stat=rate]')?.textContent ?? '') &&
+        Number(/^([\d.]+)/.exec(document.querySelector('[data-node-id="aggregate_context"] [data-stat=rate]')!.textContent!)![1]) > 0,
+      undefined,
+      { timeout: 15_000 },
+    );
     expect(await page.textContent('#instances')).toBe('2 instances');
-    expect(await page.$$eval('#peers tbody tr', (rows) => rows.map((r) => `${r.getAttribute('data-instance')}:${r.lastElementChild!.textContent}`))).toEqual(['gw-a:included', 'gw-b:included']);
-    const cluster = (await (await fetch(`${h.url}/topology/cluster`)).json()) as { nodes: Record<string, { instances: Record<string, unknown>; processed: number; spark: number[] }> };
+    expect(await page.$$eval('#peers tbody tr', (rows) => rows.map((r) => `${r.getAttribute('data-instance')}:${r.lastElementChild!.textContent}`))).toEqual([
+      'gw-a:included',
+      'gw-b:included',
+    ]);
+    const cluster = (await (await fetch(`${h.url}/topology/cluster`)).json()) as {
+      nodes: Record<string, { instances: Record<string, unknown>; processed: number; spark: number[] }>;
+    };
     expect(Object.keys(cluster.nodes.aggregate_context!.instances).sort()).toEqual(['gw-a', 'gw-b']);
     await eventually(async () => {
       const c = (await (await fetch(`${h.url}/topology/cluster`)).json()) as { nodes: Record<string, { processed: number }> };
@@ -218,7 +293,11 @@ describe('GET /topology in headless Chromium, two instances', () => {
     const headers = await Promise.all(Array.from({ length: 12 }, (_, i) => h.auth(`user-${i}`)));
     const flow = (async () => {
       for (let i = 0; flowing; i++) {
-        await fetch(`${h.url}/api/holistic/mood-entries/`, { method: 'POST', headers: headers[i % headers.length]!, body: JSON.stringify({ score: 1 + (i % 10) }) });
+        await fetch(`${h.url}/api/holistic/mood-entries/`, {
+          method: 'POST',
+          headers: headers[i % headers.length]!,
+          body: JSON.stringify({ score: 1 + (i % 10) }),
+        });
         await sleep(20);
       }
     })();
@@ -228,8 +307,11 @@ describe('GET /topology in headless Chromium, two instances', () => {
       const seen = await page.waitForFunction(
         () => {
           const text = document.querySelector('#bottleneck')?.textContent ?? '';
-          if (document.querySelector('#graph')?.getAttribute('data-bottleneck') !== 'vectorize_context' || !/^Bottleneck: lag grows on /.test(text)) return false;
-          const highlighted = Array.from(document.querySelectorAll('.node.bottleneck') as ArrayLike<{ getAttribute(n: string): string | null }>).map((e) => e.getAttribute('data-node-id'));
+          if (document.querySelector('#graph')?.getAttribute('data-bottleneck') !== 'vectorize_context' || !/^Bottleneck: lag grows on /.test(text))
+            return false;
+          const highlighted = Array.from(document.querySelectorAll('.node.bottleneck') as ArrayLike<{ getAttribute(n: string): string | null }>).map((e) =>
+            e.getAttribute('data-node-id'),
+          );
           const growing = Array.from(document.querySelectorAll('#lag .chip.grows') as ArrayLike<{ textContent: string | null }>).map((e) => e.textContent);
           return { text, highlighted, growing };
         },
@@ -237,7 +319,9 @@ describe('GET /topology in headless Chromium, two instances', () => {
         { timeout: 30_000 },
       );
       const { text, highlighted, growing } = (await seen.jsonValue()) as { text: string; highlighted: string[]; growing: string[] };
-      expect(text).toMatch(/^Bottleneck: lag grows on aura360\.[\w.]+ \(\+[\d.]+\/s, \d+ behind\).*; the busiest node on ([\w-]+, )*gw-b(, [\w-]+)* is vectorize_context \(\d+ % busy\)$/);
+      expect(text).toMatch(
+        /^Bottleneck: lag grows on aura360\.[\w.]+ \(\+[\d.]+\/s, \d+ behind\).*; the busiest node on ([\w-]+, )*gw-b(, [\w-]+)* is vectorize_context \(\d+ % busy\)$/,
+      );
       expect(highlighted).toEqual(['vectorize_context']);
       // The partitions falling behind are listed with their owner: the slow instance among them.
       expect(growing.some((chip) => / · gw-b$/.test(chip))).toBe(true);
@@ -271,10 +355,12 @@ describe('GET /topology in headless Chromium, two instances', () => {
     const outside = await page.$$eval('[data-node-id]', (groups) =>
       groups.flatMap((g) => {
         const box = g.querySelector('rect.box')!.getBoundingClientRect();
-        return [...g.querySelectorAll('text')].filter((t) => {
-          const r = t.getBoundingClientRect();
-          return r.x < box.x || r.y < box.y || r.x + r.width > box.x + box.width || r.y + r.height > box.y + box.height;
-        }).map((t) => `${g.getAttribute('data-node-id')}: ${t.textContent}`);
+        return [...g.querySelectorAll('text')]
+          .filter((t) => {
+            const r = t.getBoundingClientRect();
+            return r.x < box.x || r.y < box.y || r.x + r.width > box.x + box.width || r.y + r.height > box.y + box.height;
+          })
+          .map((t) => `${g.getAttribute('data-node-id')}: ${t.textContent}`);
       }),
     );
     expect(outside).toEqual([]);

@@ -51,7 +51,8 @@ export function handshakeProblem(req: IncomingMessage): Refusal | undefined {
   if (req.httpVersion !== '1.1') return { status: 400, code: HttpCodes.VALIDATION_FAILED, message: 'a WebSocket handshake needs HTTP/1.1' };
   const key = req.headers['sec-websocket-key'];
   if (typeof key !== 'string' || !KEY.test(key)) return { status: 400, code: HttpCodes.VALIDATION_FAILED, message: 'missing or malformed Sec-WebSocket-Key' };
-  if (!protocolsWellFormed(req.headers['sec-websocket-protocol'])) return { status: 400, code: HttpCodes.VALIDATION_FAILED, message: 'malformed Sec-WebSocket-Protocol' };
+  if (!protocolsWellFormed(req.headers['sec-websocket-protocol']))
+    return { status: 400, code: HttpCodes.VALIDATION_FAILED, message: 'malformed Sec-WebSocket-Protocol' };
   if (req.headers['sec-websocket-version'] !== '13') {
     return { status: 426, code: HttpCodes.UPGRADE_REQUIRED, message: 'only WebSocket version 13 is supported', headers: { 'Sec-WebSocket-Version': '13' } };
   }

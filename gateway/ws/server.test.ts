@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { eventually, startHarness, type Harness } from '../../testing/support/gateway-harness.js';
+import { eventually, type Harness, startHarness } from '../../testing/support/gateway-harness.js';
 import { handshake, rawRequest } from '../../testing/support/raw-http.js';
 import { TestSocket, wsUrl } from '../../testing/support/ws-client.js';
 
@@ -23,7 +23,15 @@ describe('the WebSocket server', () => {
     h = await startHarness({
       listen: true,
       gateway: {
-        limits: { wsMaxConnections: 4, wsMaxPerUser: 2, wsMaxMessageBytes: 1024, socketMaxBufferedBytes: BUFFER, streamBufferPerUser: 50_000, anonRateBurst: 10_000, anonRatePerSecond: 10_000 },
+        limits: {
+          wsMaxConnections: 4,
+          wsMaxPerUser: 2,
+          wsMaxMessageBytes: 1024,
+          socketMaxBufferedBytes: BUFFER,
+          streamBufferPerUser: 50_000,
+          anonRateBurst: 10_000,
+          anonRatePerSecond: 10_000,
+        },
       },
     });
     port = Number(new URL(h.url).port);

@@ -20,7 +20,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Hono } from 'hono';
-import { defineWebSocketHelper, type UpgradeWebSocket, type WSEvents, WSContext } from 'hono/ws';
+import { defineWebSocketHelper, type UpgradeWebSocket, WSContext, type WSEvents } from 'hono/ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
@@ -66,7 +66,13 @@ export class GatewayWebSockets {
   private heartbeat?: NodeJS.Timeout;
 
   constructor(private readonly o: WebSocketServerOptions) {
-    this.wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: o.limits.wsMaxMessageBytes, perMessageDeflate: false, handleProtocols: pickProtocol });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: o.limits.wsMaxMessageBytes,
+      perMessageDeflate: false,
+      handleProtocols: pickProtocol,
+    });
     this.upgradeWebSocket = defineWebSocketHelper<WebSocket>((c, events) => {
       const slot = (c.env as Partial<UpgradeEnv> | undefined)?.[UPGRADE_SLOT];
       if (!slot) {
@@ -121,7 +127,13 @@ export class GatewayWebSockets {
   private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const address = requestAddress(req, this.o.trustProxy ?? 0);
     const wait = this.o.admit(address);
-    if (wait > 0) return refuse(socket, { status: 429, code: HttpCodes.RATE_LIMITED, message: 'too many handshakes from this address', headers: { 'Retry-After': String(wait) } });
+    if (wait > 0)
+      return refuse(socket, {
+        status: 429,
+        code: HttpCodes.RATE_LIMITED,
+        message: 'too many handshakes from this address',
+        headers: { 'Retry-After': String(wait) },
+      });
     const url = parseTarget(req.url);
     if (!url) return refuse(socket, { status: 400, code: HttpCodes.VALIDATION_FAILED, message: MALFORMED_TARGET });
     if (!isWebSocketUpgrade(req)) return this.answerPlain(req, socket, url);
@@ -135,7 +147,12 @@ export class GatewayWebSockets {
     let res: Response;
     this.pending++;
     try {
-      res = await this.o.app.request(url, { method: 'GET', headers: headersOf(req) }, { incoming: req, outgoing: undefined, [UPGRADE_SLOT]: slot, [ADDRESS_CHARGED]: true } satisfies UpgradeEnv);
+      res = await this.o.app.request(url, { method: 'GET', headers: headersOf(req) }, {
+        incoming: req,
+        outgoing: undefined,
+        [UPGRADE_SLOT]: slot,
+        [ADDRESS_CHARGED]: true,
+      } satisfies UpgradeEnv);
     } finally {
       this.pending--;
     }
@@ -154,7 +171,11 @@ export class GatewayWebSockets {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return refuse(socket, { status: 400, code: HttpCodes.VALIDATION_FAILED, message: 'only WebSocket upgrades are supported' });
     }
-    const res = await this.o.app.request(url, { method: req.method, headers: headersOf(req) }, { incoming: req, outgoing: undefined, [ADDRESS_CHARGED]: true } satisfies UpgradeEnv);
+    const res = await this.o.app.request(url, { method: req.method, headers: headersOf(req) }, {
+      incoming: req,
+      outgoing: undefined,
+      [ADDRESS_CHARGED]: true,
+    } satisfies UpgradeEnv);
     return writeResponse(socket, res);
   }
 
@@ -196,7 +217,9 @@ export class GatewayWebSockets {
     });
     ws.on('close', (code, reason) => {
       this.release(ws);
-      const event = Object.assign(new Event('close'), { code, reason: reason.toString(), wasClean: code !== 1006 }) as unknown as Parameters<NonNullable<WSEvents['onClose']>>[0];
+      const event = Object.assign(new Event('close'), { code, reason: reason.toString(), wasClean: code !== 1006 }) as unknown as Parameters<
+        NonNullable<WSEvents['onClose']>
+      >[0];
       run('onClose', () => events.onClose?.(event, ctx));
     });
     ws.on('error', (err) => run('onError', () => events.onError?.(Object.assign(new Event('error'), { error: err }), ctx)));

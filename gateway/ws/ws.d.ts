@@ -61,6 +61,6 @@ declare module 'ws' {
     close(cb?: () => void): void;
   }
 
-  export { WebSocket, WebSocketServer, RawData };
+  export { RawData, WebSocket, WebSocketServer };
   export default WebSocket;
 }

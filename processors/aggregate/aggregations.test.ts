@@ -72,8 +72,14 @@ describe('aggregate: generic aggregations per key', () => {
 
   beforeAll(async () => {
     driver = await inlineDriver(PIPELINE);
-    await driver.pipeInput('readings', input.slice(0, 90).map((r, i) => ({ key: r.user, value: r, timestamp: base + i * 1000 })));
-    await driver.pipeInput('readings', input.slice(90).map((r, i) => ({ key: r.user, value: r, timestamp: base + (90 + i) * 1000 })));
+    await driver.pipeInput(
+      'readings',
+      input.slice(0, 90).map((r, i) => ({ key: r.user, value: r, timestamp: base + i * 1000 })),
+    );
+    await driver.pipeInput(
+      'readings',
+      input.slice(90).map((r, i) => ({ key: r.user, value: r, timestamp: base + (90 + i) * 1000 })),
+    );
   }, 60_000);
 
   afterAll(async () => {

@@ -112,7 +112,11 @@ export function aggregateStore(config: AggregateConfig): StoreRequirement {
 export function checkAggregate(config: AggregateConfig): ConfigIssue[] {
   const issues = config.window ? checkWindow(config.window, config.emit) : [];
   if (config.cache_max_bytes !== undefined && config.emit !== 'on_commit')
-    issues.push({ path: ['cache_max_bytes'], code: 'INVALID_CONFIG', message: `cache_max_bytes sizes the record cache of emit "on_commit"; this aggregate emits "${config.emit}"` });
+    issues.push({
+      path: ['cache_max_bytes'],
+      code: 'INVALID_CONFIG',
+      message: `cache_max_bytes sizes the record cache of emit "on_commit"; this aggregate emits "${config.emit}"`,
+    });
   if (!config.window && config.emit === 'on_window_close')
     issues.push({ path: ['emit'], code: 'INVALID_CONFIG', message: 'emit "on_window_close" needs a window: without one the aggregate never closes' });
   if (config.preset === 'context_window' && config.window && config.window.type !== 'context')

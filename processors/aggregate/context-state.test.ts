@@ -12,8 +12,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KV, MemoryLog, commit, openTask, restoreAll, tempStateDir } from '../../testing/support/state.js';
 import type { TaskStateManager } from '../../state/task-state-manager.js';
+import { commit, KV, MemoryLog, openTask, restoreAll, tempStateDir } from '../../testing/support/state.js';
 import type { ProcessorContext, StreamRecord } from '../types.js';
 import { applyIkigai, type ContextState, summarize, type WindowEvent } from './context-summary.js';
 import { contextWindowProcessor, eventTime } from './context-window.js';
@@ -28,7 +28,12 @@ function referenceStep(prev: ContextState | undefined, record: StreamRecord): Co
   if (typeof value.id === 'string' && state.events.some((e) => e.id === value.id)) return prev;
   const time = eventTime(record);
   const data = value.data !== null && typeof value.data === 'object' ? (value.data as Record<string, unknown>) : {};
-  const event: WindowEvent = { id: typeof value.id === 'string' ? value.id : `${record.timestamp}#${state.version + 1}`, type: typeof value.type === 'string' ? value.type : 'unknown', time, data };
+  const event: WindowEvent = {
+    id: typeof value.id === 'string' ? value.id : `${record.timestamp}#${state.version + 1}`,
+    type: typeof value.type === 'string' ? value.type : 'unknown',
+    time,
+    data,
+  };
   const all = [...state.events, event].sort((a, b) => a.time - b.time);
   const newest = all[all.length - 1]!.time;
   let start = 0;
@@ -89,7 +94,15 @@ class Harness {
       getKeyValueStore: () => store,
       forward: (r: StreamRecord) => this.outputs.push({ key: r.key!, value: r.value as Record<string, unknown> }),
     } as unknown as ProcessorContext;
-    this.handle = contextWindowProcessor(ctx, { storeName: 'ctx', maxEvents: MAX, spanMs: SPAN, preset: true, aggregations: [], keyOf: (r) => r.key, cache: this.onCommit ? { maxBytes: undefined } : null });
+    this.handle = contextWindowProcessor(ctx, {
+      storeName: 'ctx',
+      maxEvents: MAX,
+      spanMs: SPAN,
+      preset: true,
+      aggregations: [],
+      keyOf: (r) => r.key,
+      cache: this.onCommit ? { maxBytes: undefined } : null,
+    });
   }
   commit(): void {
     this.m.flushRecordCaches();
@@ -177,54 +190,75 @@ function run(steps: Step[], onCommit: boolean): void {
 
 describe('context window state (list rows) against a reference fold', () => {
   it('emit on_update: store, outputs and restore equal the reference', () => {
-    fc.assert(fc.property(fc.array(recordArb, { minLength: 1, maxLength: 60 }), (steps) => run(steps, false)), { numRuns: 60 });
+    fc.assert(
+      fc.property(fc.array(recordArb, { minLength: 1, maxLength: 60 }), (steps) => run(steps, false)),
+      { numRuns: 60 },
+    );
   });
 
   it('emit on_commit: one summary per updated key per commit, of its latest state', () => {
-    fc.assert(fc.property(fc.array(recordArb, { minLength: 1, maxLength: 60 }), (steps) => run(steps, true)), { numRuns: 60 });
+    fc.assert(
+      fc.property(fc.array(recordArb, { minLength: 1, maxLength: 60 }), (steps) => run(steps, true)),
+      { numRuns: 60 },
+    );
   });
 
   it('continues from states restored from the old layout (one blob per user)', () => {
     fc.assert(
       // Keys holding U+0001 are the one thing the old layout's changelogs do not carry over (list-rows.ts).
-      fc.property(fc.array(recordArb.filter((s) => !s.user.includes('\u0001')), { minLength: 2, maxLength: 40 }), fc.nat(), (steps, cut) => {
-        const split = 1 + (cut % (steps.length - 1));
-        const base = 1_700_000_000_000;
-        const records = steps.map((s, i) => toRecord(s, i, base));
-        let ref = new Map<string, ContextState>();
-        const fold = (r: StreamRecord): void => {
-          const next = referenceStep(ref.get(r.key!), r);
-          if (next !== undefined) ref.set(r.key!, next);
-        };
-        records.slice(0, split).forEach(fold);
-        // the old layout's changelog: one record per user, the whole state as JSON
-        const old = new MemoryLog();
-        old.append([...ref].map(([k, v]) => ({ topic: KV.changelogTopic!, partition: 2, key: k, value: Buffer.from(JSON.stringify(v)), timestamp: base })));
-        ref = new Map([...ref].map(([k, v]) => [k, JSON.parse(JSON.stringify(v)) as ContextState]));
-        const tmp = tempStateDir();
-        const h = new Harness(tmp.dir, false);
-        try {
-          restoreAll(h.m, old);
-          for (const r of records.slice(split)) {
-            fold(r);
-            h.handle(r);
+      fc.property(
+        fc.array(
+          recordArb.filter((s) => !s.user.includes('\u0001')),
+          { minLength: 2, maxLength: 40 },
+        ),
+        fc.nat(),
+        (steps, cut) => {
+          const split = 1 + (cut % (steps.length - 1));
+          const base = 1_700_000_000_000;
+          const records = steps.map((s, i) => toRecord(s, i, base));
+          let ref = new Map<string, ContextState>();
+          const fold = (r: StreamRecord): void => {
+            const next = referenceStep(ref.get(r.key!), r);
+            if (next !== undefined) ref.set(r.key!, next);
+          };
+          records.slice(0, split).forEach(fold);
+          // the old layout's changelog: one record per user, the whole state as JSON
+          const old = new MemoryLog();
+          old.append([...ref].map(([k, v]) => ({ topic: KV.changelogTopic!, partition: 2, key: k, value: Buffer.from(JSON.stringify(v)), timestamp: base })));
+          ref = new Map([...ref].map(([k, v]) => [k, JSON.parse(JSON.stringify(v)) as ContextState]));
+          const tmp = tempStateDir();
+          const h = new Harness(tmp.dir, false);
+          try {
+            restoreAll(h.m, old);
+            for (const r of records.slice(split)) {
+              fold(r);
+              h.handle(r);
+            }
+            h.commit();
+            expect(Object.fromEntries(h.m.keyValueStore<ContextState>('ctx').all())).toEqual(Object.fromEntries(ref));
+            // and the old records followed by the new ones restore to the same
+            const m2dir = tempStateDir();
+            const both = new MemoryLog();
+            both.append(
+              [...old.read(KV.changelogTopic!, 2), ...h.log.read(KV.changelogTopic!, 2)].map((r) => ({
+                topic: KV.changelogTopic!,
+                partition: 2,
+                key: r.key,
+                value: r.value,
+                timestamp: r.timestamp ?? 0,
+              })),
+            );
+            const m2 = openTask(m2dir.dir, [KV]);
+            restoreAll(m2, both, 4);
+            expect(Object.fromEntries(m2.keyValueStore<ContextState>('ctx').all())).toEqual(Object.fromEntries(ref));
+            m2.close();
+            m2dir.cleanup();
+          } finally {
+            h.m.close();
+            tmp.cleanup();
           }
-          h.commit();
-          expect(Object.fromEntries(h.m.keyValueStore<ContextState>('ctx').all())).toEqual(Object.fromEntries(ref));
-          // and the old records followed by the new ones restore to the same
-          const m2dir = tempStateDir();
-          const both = new MemoryLog();
-          both.append([...old.read(KV.changelogTopic!, 2), ...h.log.read(KV.changelogTopic!, 2)].map((r) => ({ topic: KV.changelogTopic!, partition: 2, key: r.key, value: r.value, timestamp: r.timestamp ?? 0 })));
-          const m2 = openTask(m2dir.dir, [KV]);
-          restoreAll(m2, both, 4);
-          expect(Object.fromEntries(m2.keyValueStore<ContextState>('ctx').all())).toEqual(Object.fromEntries(ref));
-          m2.close();
-          m2dir.cleanup();
-        } finally {
-          h.m.close();
-          tmp.cleanup();
-        }
-      }),
+        },
+      ),
       { numRuns: 40 },
     );
   });

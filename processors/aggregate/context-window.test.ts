@@ -29,7 +29,12 @@ function inserted(window: readonly WindowEvent[], event: WindowEvent, maxEvents:
 describe('insertAndTrim', () => {
   it('matches append + stable sort + trim for in-order, late, equal-time and expired events', () => {
     const rnd = prng(11);
-    for (const [maxEvents, spanMs] of [[50, 7 * 86_400_000], [5, 30_000], [1, 1e9], [8, 0]] as const) {
+    for (const [maxEvents, spanMs] of [
+      [50, 7 * 86_400_000],
+      [5, 30_000],
+      [1, 1e9],
+      [8, 0],
+    ] as const) {
       const window: WindowEvent[] = [];
       let clock = 1_700_000_000_000;
       for (let i = 0; i < 3000; i++) {
@@ -71,7 +76,9 @@ describe('summarize', () => {
     expect(out.notes).toEqual(['great run', 'slept badly']);
     expect(out.counts).toEqual({ mood: 3, activity: 3, ikigai: 1, total: 7 });
     expect(out.last_event_id).toBe('e7');
-    expect(out.summary_text).toBe('Mood averaged 6.33/10 and rising (latest 9). Activity: 50 min walk, 45 min yoga. Ikigai: love 8. Recent notes: great run | slept badly');
+    expect(out.summary_text).toBe(
+      'Mood averaged 6.33/10 and rising (latest 9). Activity: 50 min walk, 45 min yoga. Ikigai: love 8. Recent notes: great run | slept badly',
+    );
   });
 
   it('says so when the window holds no mood or activity', () => {

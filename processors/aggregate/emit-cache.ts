@@ -8,9 +8,17 @@ import type { ForwardCache, ForwardCacheListener, StoreExtras } from '../../stat
 import type { ProcessorContext } from '../types.js';
 
 /** The node's part of the record cache, through the store the aggregate keeps its state in. */
-export function openRecordCache<F>(ctx: ProcessorContext, store: StoreExtras, listener: ForwardCacheListener<F>, maxBytes: number | undefined): ForwardCache<F> {
+export function openRecordCache<F>(
+  ctx: ProcessorContext,
+  store: StoreExtras,
+  listener: ForwardCacheListener<F>,
+  maxBytes: number | undefined,
+): ForwardCache<F> {
   if (store.recordCache === undefined) {
-    throw new AuraError(ErrorCodes.STORE_FAILED, `aggregate "${ctx.nodeId}": emit "on_commit" needs a record cache, and its store has none (not a task's state store)`);
+    throw new AuraError(
+      ErrorCodes.STORE_FAILED,
+      `aggregate "${ctx.nodeId}": emit "on_commit" needs a record cache, and its store has none (not a task's state store)`,
+    );
   }
   return store.recordCache(ctx.nodeId, listener, maxBytes);
 }

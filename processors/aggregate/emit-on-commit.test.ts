@@ -61,7 +61,9 @@ describe('aggregate emit: on_commit', () => {
     await driver.pipeInput('readings', [input('u1', 4, 'd')]);
     expect((await driver.readOutput('stats')).map((o) => o.value)).toEqual([{ key: 'u1', n: 4, total: 10, notes: ['c', 'd'] }]);
     expect(driver.readKeyValueStore('stats_store').u1).toEqual({ n: { n: 4, v: 4 }, total: { n: 4, v: 10 }, notes: { n: 4, v: ['c', 'd'] } });
-    expect([...driver.app.engine.tasks.values()].reduce((n, t) => n + (t.options.state as unknown as { flushRecordCaches(): number }).flushRecordCaches(), 0)).toBe(0);
+    expect(
+      [...driver.app.engine.tasks.values()].reduce((n, t) => n + (t.options.state as unknown as { flushRecordCaches(): number }).flushRecordCaches(), 0),
+    ).toBe(0);
     await driver.close();
 
     driver = await inlineDriver(pipeline(AGGS));
@@ -80,7 +82,12 @@ describe('aggregate emit: on_commit', () => {
   it('merges per key and window for tumbling windows', async () => {
     const t0 = recentHour();
     driver = await inlineDriver(pipeline(`emit: on_commit\nwindow: { type: tumbling, size: 1m }\n${AGGS}`, 'window'));
-    await driver.pipeInput('readings', [input('u1', 1, 'a', t0), input('u1', 2, 'b', t0 + 10_000), input('u1', 3, 'c', t0 + 70_000), input('u1', 4, 'd', t0 + 80_000)]);
+    await driver.pipeInput('readings', [
+      input('u1', 1, 'a', t0),
+      input('u1', 2, 'b', t0 + 10_000),
+      input('u1', 3, 'c', t0 + 70_000),
+      input('u1', 4, 'd', t0 + 80_000),
+    ]);
     const out = (await driver.readOutput('stats')).map((o) => o.value as { window: { start: number }; total: number });
     expect(out.map((o) => [o.window.start - t0, o.total])).toEqual([
       [0, 3],

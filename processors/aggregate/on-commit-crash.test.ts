@@ -13,11 +13,11 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { decodeValue, encodeValue } from '../../runtime/serde.js';
 import { TaskStateManager } from '../../state/index.js';
+import { makeEvents } from '../../testing/support/events.js';
 import { loadPipeline } from '../../topology/compile.js';
 import { createEmbeddedTransport } from '../../transports/embedded/index.js';
-import { makeEvents } from '../../testing/support/events.js';
-import { decodeValue, encodeValue } from '../../runtime/serde.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FILE = path.join(ROOT, 'processors/aggregate/fixtures/crash-on-commit.yaml');
@@ -47,7 +47,9 @@ function committedTotal(): number {
   if (!fs.existsSync(logPath)) return 0;
   const db = new Database(logPath, { readonly: true, fileMustExist: true });
   try {
-    const row = db.prepare('SELECT COALESCE(SUM(off), 0) AS n FROM committed_offsets WHERE group_id = ? AND topic = ?').get(pipeline.app, input.name) as { n: number };
+    const row = db.prepare('SELECT COALESCE(SUM(off), 0) AS n FROM committed_offsets WHERE group_id = ? AND topic = ?').get(pipeline.app, input.name) as {
+      n: number;
+    };
     return row.n;
   } finally {
     db.close();
@@ -60,7 +62,7 @@ afterAll(() => {
 });
 
 describe('kill -9 of aura run with emit: on_commit under exactly-once', () => {
-  it('commits each user\'s contexts in order, once each, ending with the fold of the input', async () => {
+  it("commits each user's contexts in order, once each, ending with the fold of the input", async () => {
     const events = makeEvents(EVENTS, USERS, 5);
     {
       fs.mkdirSync(stateDir, { recursive: true });
@@ -68,7 +70,15 @@ describe('kill -9 of aura run with emit: on_commit under exactly-once', () => {
       await transport.connect();
       await transport.admin().createTopics([{ name: input.name, partitions: input.partitions, replication: 1, config: {} }]);
       const producer = transport.producer({});
-      await producer.send(events.map((e) => ({ topic: input.name, partition: transport.partitionFor(e.user_id, input.partitions), key: e.user_id, value: encodeValue(e), timestamp: Date.parse(e.time) })));
+      await producer.send(
+        events.map((e) => ({
+          topic: input.name,
+          partition: transport.partitionFor(e.user_id, input.partitions),
+          key: e.user_id,
+          value: encodeValue(e),
+          timestamp: Date.parse(e.time),
+        })),
+      );
       await producer.close();
       await transport.close();
     }

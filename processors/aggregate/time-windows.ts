@@ -65,7 +65,12 @@ export function timeWindowProcessor(ctx: ProcessorContext, o: TimeWindowOptions)
   const closeWindows = (now: number): void => {
     if (now < nextClose) return;
     for (const e of store.fetchAll(Number.MIN_SAFE_INTEGER, now - o.sizeMs - o.graceMs)) {
-      ctx.forward({ key: e.key, value: resultOf(o.aggregations, e.key, e.windowStart, e.windowStart + o.sizeMs, e.value), timestamp: e.windowStart + o.sizeMs - 1, headers: {} });
+      ctx.forward({
+        key: e.key,
+        value: resultOf(o.aggregations, e.key, e.windowStart, e.windowStart + o.sizeMs, e.value),
+        timestamp: e.windowStart + o.sizeMs - 1,
+        headers: {},
+      });
       store.delete(e.key, e.windowStart);
     }
     const lastClosedStart = now - o.sizeMs - o.graceMs;
@@ -93,7 +98,8 @@ export function timeWindowProcessor(ctx: ProcessorContext, o: TimeWindowOptions)
       for (const a of o.aggregations) next[a.name] = a.add(prev?.[a.name], record.value);
       store.put(key, start, next);
       if (cache !== null) cache.put(JSON.stringify([key, start]), { key, start, accs: next }, pendingBytes, record.timestamp, record.headers);
-      else if (!o.emitOnClose) ctx.forward({ key, value: resultOf(o.aggregations, key, start, end, next), timestamp: record.timestamp, headers: record.headers });
+      else if (!o.emitOnClose)
+        ctx.forward({ key, value: resultOf(o.aggregations, key, start, end, next), timestamp: record.timestamp, headers: record.headers });
     }
   }
 }

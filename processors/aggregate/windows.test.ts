@@ -6,8 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { inlineDriver, recentHour } from '../../testing/inline-driver.js';
-import { compilePipeline } from '../../topology/compile.js';
 import type { TopologyTestDriver } from '../../testing/test-driver.js';
+import { compilePipeline } from '../../topology/compile.js';
 
 const S = 1000;
 

@@ -63,7 +63,10 @@ describe('filter, map and branch (JSONata)', () => {
 
   beforeAll(async () => {
     driver = await inlineDriver(PIPELINE);
-    await driver.pipeInput('events', input.map((r, i) => ({ ...r, timestamp: base + i })));
+    await driver.pipeInput(
+      'events',
+      input.map((r, i) => ({ ...r, timestamp: base + i })),
+    );
   }, 30_000);
 
   afterAll(async () => {

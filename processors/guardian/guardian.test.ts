@@ -65,11 +65,18 @@ afterEach(async () => {
 async function ask(requests: Array<Record<string, unknown>>, options: { env?: Record<string, string>; advisor?: Advisor } = {}) {
   driver = await inlineDriver(PIPELINE, { env: options.env ?? {}, resources: options.advisor ? { advisor: options.advisor } : {} });
   const now = driver.clock.now();
-  await driver.pipeInput('requests', requests.map((r) => ({ key: 'ana', value: { user_id: 'ana', question: '¿Cómo duermo mejor?', deadline: now + 30_000, created_at: now, ...r } })));
+  await driver.pipeInput(
+    'requests',
+    requests.map((r) => ({ key: 'ana', value: { user_id: 'ana', question: '¿Cómo duermo mejor?', deadline: now + 30_000, created_at: now, ...r } })),
+  );
   await driver.settle();
   const responses = (await driver.readOutput('responses')).map((r) => r.value as Response);
   const chunks = (await driver.readOutput('chunks')).map((r) => r.value as { correlation_id: string; text: string; final: boolean });
-  const textOf = (id: string): string => chunks.filter((c) => c.correlation_id === id && !c.final).map((c) => c.text).join(' ');
+  const textOf = (id: string): string =>
+    chunks
+      .filter((c) => c.correlation_id === id && !c.final)
+      .map((c) => c.text)
+      .join(' ');
   return { responses, textOf };
 }
 
@@ -85,7 +92,11 @@ describe('guardian: the answer language', () => {
       { advisor },
     );
     expect(advisor.languages).toEqual(['es', 'en', 'es']);
-    expect(responses.map((r) => [r.correlation_id, r.status, r.language])).toEqual([['es', 'ok', 'es'], ['en', 'ok', 'en'], ['es-MX', 'ok', 'es']]);
+    expect(responses.map((r) => [r.correlation_id, r.status, r.language])).toEqual([
+      ['es', 'ok', 'es'],
+      ['en', 'ok', 'en'],
+      ['es-MX', 'ok', 'es'],
+    ]);
     expect(textOf('es')).toBe('Duerme a la misma hora cada noche.');
     expect(responses[0]!.advice).toBe(textOf('es'));
     expect(textOf('en')).toBe('Sleep at the same time every night.');
@@ -113,14 +124,18 @@ describe('guardian: the answer language', () => {
     await driver!.close();
     const failed = await ask([{ correlation_id: 'boom', language: 'en' }], { advisor: recordingAdvisor(true) });
     expect(failed.responses[0]).toMatchObject({ status: 'error', language: 'en', error: { code: expect.any(String) } });
-    expect(failed.textOf('boom')).toBe('Sleep at the same time every night. Something went wrong while I was preparing your answer. Please try again in a moment.');
+    expect(failed.textOf('boom')).toBe(
+      'Sleep at the same time every night. Something went wrong while I was preparing your answer. Please try again in a moment.',
+    );
   });
 });
 
 describe('event schemas', () => {
   it('request and response carry the languages the Guardian speaks', () => {
     for (const name of ['guardian-request', 'guardian-response']) {
-      const schema = JSON.parse(fs.readFileSync(new URL(`../../schemas/events/${name}.schema.json`, import.meta.url), 'utf8')) as { properties: { language: { enum: string[] } } };
+      const schema = JSON.parse(fs.readFileSync(new URL(`../../schemas/events/${name}.schema.json`, import.meta.url), 'utf8')) as {
+        properties: { language: { enum: string[] } };
+      };
       expect(schema.properties.language.enum).toEqual([...LANGUAGES]);
     }
   });

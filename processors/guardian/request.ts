@@ -17,7 +17,11 @@ export interface GuardianRequest {
   language: Language;
 }
 
-export function unpackRequest(value: unknown, defaultDeadlineMs: number, defaultLanguage: Language): { request: GuardianRequest; context: AggregatedContext | null } {
+export function unpackRequest(
+  value: unknown,
+  defaultDeadlineMs: number,
+  defaultLanguage: Language,
+): { request: GuardianRequest; context: AggregatedContext | null } {
   const v = (value ?? {}) as Record<string, unknown>;
   const joined = 'left' in v;
   const raw = (joined ? v.left : v) as Record<string, unknown> | null;

@@ -6,9 +6,9 @@
  * embedder; `text` defaults to `summary_text`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import type { Embedder } from '../../providers/types.js';
 import { DLQ_HEADERS } from '../../runtime/dead-letter.js';
+import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import { inlineDriver } from '../../testing/inline-driver.js';
 import type { TopologyTestDriver } from '../../testing/test-driver.js';
 

@@ -46,9 +46,18 @@ describe('rendering', () => {
     expect(sentence(p, 'en')).toContain('(about 56.7 hours over 1 day)');
     expect(sentence(p, 'es')).toContain('(unas 56.7 horas en 1 día)');
     const item = (m: number, kind: 'kind.exercise' | 'kind.outdoors') => phrase('history.item', { minutes: { count: m, unit: 'minute' }, kind: phrase(kind) });
-    const mix = phrase('history.better_mix', { when: phrase('date.on', { date: { date: Date.UTC(2026, 0, 6) } }), past: 7.25, vs: undefined, mix: { list: [item(1, 'kind.exercise'), item(30, 'kind.outdoors')] } });
-    expect(sentence(mix, 'en')).toContain('ended on January 6, 2026, your mood was better (7.3/10); back then you logged 1 minute of exercise and 30 minutes of time outdoors.');
-    expect(sentence(mix, 'es')).toContain('terminó el 6 de enero de 2026, tu ánimo estaba mejor (7.3/10); en ese entonces registraste 1 minuto de ejercicio y 30 minutos de tiempo al aire libre.');
+    const mix = phrase('history.better_mix', {
+      when: phrase('date.on', { date: { date: Date.UTC(2026, 0, 6) } }),
+      past: 7.25,
+      vs: undefined,
+      mix: { list: [item(1, 'kind.exercise'), item(30, 'kind.outdoors')] },
+    });
+    expect(sentence(mix, 'en')).toContain(
+      'ended on January 6, 2026, your mood was better (7.3/10); back then you logged 1 minute of exercise and 30 minutes of time outdoors.',
+    );
+    expect(sentence(mix, 'es')).toContain(
+      'terminó el 6 de enero de 2026, tu ánimo estaba mejor (7.3/10); en ese entonces registraste 1 minuto de ejercicio y 30 minutos de tiempo al aire libre.',
+    );
   });
 
   it('writes Spanish lists the Spanish way ("y" becomes "e" before an i sound) and capitalises the sentence', () => {

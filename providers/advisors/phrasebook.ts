@@ -122,7 +122,8 @@ export function compareBooks(books: Record<string, Record<string, string>>): Boo
       continue;
     }
     const shapes = names.map((n) => `${n}: {${placeholders(books[n]![key]!).join('} {')}}`);
-    if (new Set(names.map((n) => placeholders(books[n]![key]!).join(' '))).size > 1) problems.push({ key, problem: `placeholders differ (${shapes.join('; ')})` });
+    if (new Set(names.map((n) => placeholders(books[n]![key]!).join(' '))).size > 1)
+      problems.push({ key, problem: `placeholders differ (${shapes.join('; ')})` });
   }
   return problems;
 }

@@ -39,15 +39,19 @@ export const en = {
   'opening.steady': 'Your mood has been steady around {avg}/10.',
   'closing.small_step': 'Pick the one suggestion that feels easiest and do it today; small steps count.',
   'closing.keep_logging': 'Keep logging your mood and activities so I can keep my advice specific to you.',
-  'low.reach_out': "If you have been feeling this low for more than a few days, please talk to someone you trust or a health professional: you don't have to carry it alone.",
+  'low.reach_out':
+    "If you have been feeling this low for more than a few days, please talk to someone you trust or a health professional: you don't have to carry it alone.",
   'notes.themes': 'Your recent notes talk about {themes} ("{note}"), and I have taken that into account.',
 
   // The question's topic.
   'sleep.low': 'You logged about {sleep} of sleep a night; most adults need 7 to 9, so a fixed, earlier bedtime is the first thing I would try.',
-  'sleep.ok': 'Your logged sleep, about {sleep} a night, is in a healthy range, so look at its quality: no screens in the last 30 minutes, a cool dark room and no caffeine after 2 pm.',
+  'sleep.ok':
+    'Your logged sleep, about {sleep} a night, is in a healthy range, so look at its quality: no screens in the last 30 minutes, a cool dark room and no caffeine after 2 pm.',
   'sleep.general': 'For better sleep, keep the same wake-up time every day, put screens away 30 minutes before bed and avoid caffeine after mid-afternoon.',
-  'stress.meditates': "When stress builds up, lean on the meditation you already practise ({minutes} logged): even 5 minutes of slow breathing, in for 4 counts and out for 6, calms the body's stress response.",
-  'stress.general': "For stress, try 5 minutes of slow breathing, in for 4 counts and out for 6, or a short guided meditation: it calms the body's stress response within minutes.",
+  'stress.meditates':
+    "When stress builds up, lean on the meditation you already practise ({minutes} logged): even 5 minutes of slow breathing, in for 4 counts and out for 6, calms the body's stress response.",
+  'stress.general':
+    "For stress, try 5 minutes of slow breathing, in for 4 counts and out for 6, or a short guided meditation: it calms the body's stress response within minutes.",
   'energy.sleep_low': 'Low energy often follows short nights, and your sleep log points that way: more sleep is the first lever.',
   'energy.move': 'It sounds backwards, but a brisk 10-minute walk raises energy more reliably than another coffee, and you have logged little movement lately.',
   'energy.general': 'To keep your energy steady, eat regular meals, drink water and step away from screens for a few minutes every 90 minutes.',
@@ -58,16 +62,20 @@ export const en = {
   'exercise.low': 'You logged {minutes} of exercise over {days}; a short walk on the other days would bring you closer to the recommended 150 minutes a week.',
   'exercise.good': 'You are moving well ({minutes} of exercise logged): keep it varied and leave room for a rest day.',
   'exercise.general': 'Aim for about 150 minutes of moderate movement a week; a daily 20-minute walk already gets you there.',
-  'social.logged': 'You have been spending time with people ({minutes} logged): keep those connections going, they protect mood more than almost anything else.',
+  'social.logged':
+    'You have been spending time with people ({minutes} logged): keep those connections going, they protect mood more than almost anything else.',
   'social.general': 'Connection matters a lot for wellbeing: a short message or call to someone you trust, today, is a good start.',
-  'work.heavy': 'Work is taking much of your time (about {hours} a day logged): protect a clear end to the working day and take short breaks between focused blocks.',
+  'work.heavy':
+    'Work is taking much of your time (about {hours} a day logged): protect a clear end to the working day and take short breaks between focused blocks.',
   'work.general': 'For focus, work in 25 to 50 minute blocks on a single task with short breaks in between.',
   'mood.general': 'Small, regular actions move mood the most: morning daylight, some movement and time with people you like.',
 
   // The activity mix.
-  'activity.move_falling': "Since your mood has been dropping and you've logged little exercise, movement is the most effective thing to add: a 20-minute walk outside, ideally in daylight.",
+  'activity.move_falling':
+    "Since your mood has been dropping and you've logged little exercise, movement is the most effective thing to add: a 20-minute walk outside, ideally in daylight.",
   'activity.move_low': "You've logged little exercise lately; even a 15-minute walk most days makes a measurable difference to mood.",
-  'activity.work_heavy': 'Work dominates your logged time (about {hours} over {days}); plan something restorative after work, like a walk, a hobby or time with friends.',
+  'activity.work_heavy':
+    'Work dominates your logged time (about {hours} over {days}); plan something restorative after work, like a walk, a hobby or time with friends.',
   'activity.sleep_low': 'Your logged sleep averages about {hours} a night; getting closer to 7 to 9 hours would help both mood and energy.',
   'activity.meditation_pays': 'Your meditation practice ({minutes} logged) seems to be paying off, so keep it in your routine.',
   'activity.meditation_try': 'A few minutes of meditation or mindful breathing each day could help you steady things.',
@@ -85,7 +93,8 @@ export const en = {
   'ikigai_tip.paid_for': 'list which of your strengths people would value and take one small step, like updating your CV or talking to someone in that field',
 
   // Retrieved history.
-  'history.better': 'In a similar period that ended {when}, your mood was better ({past}/10{vs}); think back to what you were doing then, it may be worth repeating.',
+  'history.better':
+    'In a similar period that ended {when}, your mood was better ({past}/10{vs}); think back to what you were doing then, it may be worth repeating.',
   'history.better_mix': 'In a similar period that ended {when}, your mood was better ({past}/10{vs}); back then you logged {mix}.',
   'history.vs_now': ' against {now}/10 now',
   'history.item': '{minutes} of {kind}',

@@ -23,8 +23,14 @@ const TOPIC_PATTERNS: [Topic, RegExp][] = [
   ['energy', /\b(energ|tired|exhaust|fatigu|drained|sluggish|cansa|canso\b|agot|fatiga|sin fuerzas)/],
   ['motivation', /\b(motivat|procrastin|lazy|stuck|unmotivated|disciplin|ganas|motiva|desmotiva|flojera|pereza|desgan|estancad)/],
   ['purpose', /\b(purpose|meaning|ikigai|passion|calling|career|fulfil|proposito|sentido (a|de) (la|mi) vida|sin sentido|pasion|vocacion|carrera)/],
-  ['exercise', /\b(exercis|workout|gym|run(ning)?\b|jog|fitness|sport|walk|cycl|swim|yoga|ejercicio|deporte|entren|gimnasio|camin|corr(er|i|iendo|o)\b|trot|nad(ar|o)\b|natacion|bici|pesas)/],
-  ['social', /\b(lonel|alone|isolat|friend|family|social|relationship|(siento|estoy|sentirme|quedo) sol[oa]\b|soledad|aislad|amig|amist|famili|pareja|novi[oa]s?\b)/],
+  [
+    'exercise',
+    /\b(exercis|workout|gym|run(ning)?\b|jog|fitness|sport|walk|cycl|swim|yoga|ejercicio|deporte|entren|gimnasio|camin|corr(er|i|iendo|o)\b|trot|nad(ar|o)\b|natacion|bici|pesas)/,
+  ],
+  [
+    'social',
+    /\b(lonel|alone|isolat|friend|family|social|relationship|(siento|estoy|sentirme|quedo) sol[oa]\b|soledad|aislad|amig|amist|famili|pareja|novi[oa]s?\b)/,
+  ],
   ['work', /\b(work|job|boss|deadline|burn ?out|burnout|office|productiv|focus|trabaj|jefe|oficina|chamba|laburo|curro|empleo|reunion|concentr|enfoc)/],
   ['mood', /\b(mood|sad|down|depress|unhappy|happ|feel|low\b|animo|triste|feliz|deprim|bajon|llor|siento|sentir)/],
 ];

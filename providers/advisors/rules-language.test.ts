@@ -7,8 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AggregatedContext, VectorHit } from '../types.js';
-import { detectTopics } from './rules-analysis.js';
 import { composeAdvice, createRulesAdvisor } from './rules.js';
+import { detectTopics } from './rules-analysis.js';
 
 const DAY = 86_400_000;
 
@@ -59,13 +59,26 @@ describe('the same answer in Spanish and English', () => {
       minutes: fc.dictionary(kinds, fc.integer({ min: 1, max: 5000 }), { maxKeys: 5 }),
       days: fc.integer({ min: 1, max: 7 }),
       ikigai: fc.record({ love: score, good_at: score, world_needs: score, paid_for: score }, { requiredKeys: [] }),
-      notes: fc.array(fc.constantFrom('dormí mal, cansada', 'Big deadline at work, I feel anxious', 'estrés 2 días seguidos', 'caminé 30 min', 'ok'), { maxLength: 3 }),
+      notes: fc.array(fc.constantFrom('dormí mal, cansada', 'Big deadline at work, I feel anxious', 'estrés 2 días seguidos', 'caminé 30 min', 'ok'), {
+        maxLength: 3,
+      }),
     });
     const history = fc.array(
-      fc.record({ end: fc.integer({ min: 0, max: 9 }), mood: fc.option(score, { nil: undefined }), mix: fc.dictionary(kinds, fc.integer({ min: 1, max: 900 }), { maxKeys: 3 }) }),
+      fc.record({
+        end: fc.integer({ min: 0, max: 9 }),
+        mood: fc.option(score, { nil: undefined }),
+        mix: fc.dictionary(kinds, fc.integer({ min: 1, max: 900 }), { maxKeys: 3 }),
+      }),
       { maxLength: 3 },
     );
-    const question = fc.constantFrom('¿Cómo duermo mejor?', 'How do I sleep better?', 'estoy agotada y sin ganas', 'Any advice?', 'me siento sola', 'work stress');
+    const question = fc.constantFrom(
+      '¿Cómo duermo mejor?',
+      'How do I sleep better?',
+      'estoy agotada y sin ganas',
+      'Any advice?',
+      'me siento sola',
+      'work stress',
+    );
     fc.assert(
       fc.property(context, history, question, fc.boolean(), (c, h, q, known) => {
         const total = Object.values(c.minutes).reduce((a, b) => a + b, 0);
@@ -78,7 +91,11 @@ describe('the same answer in Spanish and English', () => {
               notes: c.notes,
             })
           : null;
-        const hits: VectorHit[] = h.map((p, i) => ({ id: `p${i}`, score: 0.9, payload: { user_id: 'ana', window_end: p.end * DAY / 2, summary_text: '', mood_avg: p.mood, minutes_by_kind: p.mix } }));
+        const hits: VectorHit[] = h.map((p, i) => ({
+          id: `p${i}`,
+          score: 0.9,
+          payload: { user_id: 'ana', window_end: (p.end * DAY) / 2, summary_text: '', mood_avg: p.mood, minutes_by_kind: p.mix },
+        }));
         const input = { question: q, context, history: hits };
         const es = composeAdvice({ ...input, language: 'es' });
         const en = composeAdvice({ ...input, language: 'en' });
@@ -97,7 +114,16 @@ describe('the same answer in Spanish and English', () => {
     expect(figures(general)).toEqual(figures(composeAdvice({ question: 'How do I sleep better?', context: null, history: [], language: 'en' })));
     let streamed = '';
     const signal = new AbortController().signal;
-    for await (const piece of createRulesAdvisor().advise({ question: '¿Cómo duermo mejor?', userId: 'ana', context: ctx(), history: [], language: 'es', deadline: Infinity, signal })) streamed += piece;
+    for await (const piece of createRulesAdvisor().advise({
+      question: '¿Cómo duermo mejor?',
+      userId: 'ana',
+      context: ctx(),
+      history: [],
+      language: 'es',
+      deadline: Infinity,
+      signal,
+    }))
+      streamed += piece;
     expect(streamed).toBe(composeAdvice({ question: '¿Cómo duermo mejor?', context: ctx(), history: [], language: 'es' }).join(' '));
   });
 });
@@ -137,11 +163,19 @@ describe('Spanish topics', () => {
   });
 
   it('treats a Spanish note as it treats the English one', () => {
-    const answer = (notes: string[], language: 'es' | 'en') => composeAdvice({ question: 'Any advice?', context: ctx({ notes, mood: { count: 3, avg: 6, latest: 6, trend: 'stable', slope: 0 } }), history: [], language });
+    const answer = (notes: string[], language: 'es' | 'en') =>
+      composeAdvice({
+        question: 'Any advice?',
+        context: ctx({ notes, mood: { count: 3, avg: 6, latest: 6, trend: 'stable', slope: 0 } }),
+        history: [],
+        language,
+      });
     const spanish = answer(['Mucho estrés en el trabajo, me siento ansiosa'], 'en');
     const english = answer(['Big deadline at work, I feel anxious all the time'], 'en');
     // Same themes, same follow-up advice: only the quoted note differs.
     expect(spanish.map((s) => s.replace(/\("[^"]*"\)/, '(…)'))).toEqual(english.map((s) => s.replace(/\("[^"]*"\)/, '(…)')));
-    expect(answer(['Mucho estrés en el trabajo, me siento ansiosa'], 'es').join(' ')).toMatch(/hablan de estrés y trabajo \("Mucho estrés en el trabajo, me siento ansiosa"\).*respiración lenta/);
+    expect(answer(['Mucho estrés en el trabajo, me siento ansiosa'], 'es').join(' ')).toMatch(
+      /hablan de estrés y trabajo \("Mucho estrés en el trabajo, me siento ansiosa"\).*respiración lenta/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AdviceInput, AggregatedContext, VectorHit } from '../types.js';
-import { analyze, detectTopics } from './rules-analysis.js';
 import { composeAdvice, createRulesAdvisor } from './rules.js';
+import { analyze, detectTopics } from './rules-analysis.js';
 
 const DAY = 86_400_000;
 
@@ -34,7 +34,16 @@ function hit(windowEnd: number, payload: Record<string, unknown>, score = 0.9): 
 }
 
 function input(over: Partial<AdviceInput> = {}): AdviceInput {
-  return { question: 'Any advice?', userId: 'u1', context: ctx(), history: [], language: 'en', deadline: Date.now() + 60_000, signal: new AbortController().signal, ...over };
+  return {
+    question: 'Any advice?',
+    userId: 'u1',
+    context: ctx(),
+    history: [],
+    language: 'en',
+    deadline: Date.now() + 60_000,
+    signal: new AbortController().signal,
+    ...over,
+  };
 }
 
 async function collect(it: AsyncIterable<string>): Promise<string[]> {
@@ -49,7 +58,16 @@ describe('rules advisor: content follows the context', () => {
     expect(text).toMatch(/little data/);
     expect(text).toMatch(/sleep|bed/i);
     expect(text).not.toMatch(/\/10/); // no personal figures invented
-    expect(advice('hello', ctx({ counts: { mood: 0, activity: 0, ikigai: 0, total: 0 }, mood: { count: 0, avg: null, latest: null, trend: 'unknown', slope: 0 }, activity: { count: 0, total_minutes: 0, minutes_by_kind: {} } }))).toMatch(/little data/);
+    expect(
+      advice(
+        'hello',
+        ctx({
+          counts: { mood: 0, activity: 0, ikigai: 0, total: 0 },
+          mood: { count: 0, avg: null, latest: null, trend: 'unknown', slope: 0 },
+          activity: { count: 0, total_minutes: 0, minutes_by_kind: {} },
+        }),
+      ),
+    ).toMatch(/little data/);
   });
 
   it('suggests movement when the mood is falling and there is no exercise', () => {
@@ -61,7 +79,12 @@ describe('rules advisor: content follows the context', () => {
 
   it('reinforces what works when the mood is rising, and differs materially from the falling case', () => {
     const up = composeAdvice({ question: 'Any advice?', context: ctx({ mood: rising }), history: [], language: 'en' });
-    const down = composeAdvice({ question: 'Any advice?', context: ctx({ mood: falling, activity: { count: 1, total_minutes: 30, minutes_by_kind: { work: 30 } } }), history: [], language: 'en' });
+    const down = composeAdvice({
+      question: 'Any advice?',
+      context: ctx({ mood: falling, activity: { count: 1, total_minutes: 30, minutes_by_kind: { work: 30 } } }),
+      history: [],
+      language: 'en',
+    });
     expect(up.join(' ')).toMatch(/working, especially exercise and social time/);
     expect(up.join(' ')).not.toMatch(/dipping/);
     const shared = up.filter((s) => down.includes(s));
@@ -78,8 +101,11 @@ describe('rules advisor: content follows the context', () => {
     expect(other).not.toMatch(/passion/);
   });
 
-  it('addresses the question topic, with the user\'s own numbers when it has them', () => {
-    const shortSleep = advice('I keep waking up tired, how do I sleep better?', ctx({ activity: { count: 6, total_minutes: 1980, minutes_by_kind: { sleep: 1980 } } }));
+  it("addresses the question topic, with the user's own numbers when it has them", () => {
+    const shortSleep = advice(
+      'I keep waking up tired, how do I sleep better?',
+      ctx({ activity: { count: 6, total_minutes: 1980, minutes_by_kind: { sleep: 1980 } } }),
+    );
     expect(shortSleep).toMatch(/about 5\.5 hours of sleep a night/);
     const stress = advice('I am so stressed', ctx({ activity: { count: 3, total_minutes: 45, minutes_by_kind: { meditation: 45 } } }));
     expect(stress).toMatch(/meditation you already practise \(45 minutes logged\)/);
@@ -88,7 +114,13 @@ describe('rules advisor: content follows the context', () => {
   });
 
   it('calls out heavy work, short sleep and very low mood', () => {
-    const text = advice('Any advice?', ctx({ mood: { count: 5, avg: 2.8, latest: 2, trend: 'stable', slope: 0 }, activity: { count: 10, total_minutes: 4000, minutes_by_kind: { work: 3400, sleep: 600 } } }));
+    const text = advice(
+      'Any advice?',
+      ctx({
+        mood: { count: 5, avg: 2.8, latest: 2, trend: 'stable', slope: 0 },
+        activity: { count: 10, total_minutes: 4000, minutes_by_kind: { work: 3400, sleep: 600 } },
+      }),
+    );
     expect(text).toMatch(/Work dominates your logged time/);
     expect(text).toMatch(/sleep averages about 1\.7 hours/);
     expect(text).toMatch(/health professional/);
@@ -113,7 +145,9 @@ describe('rules advisor: retrieved history', () => {
   });
 
   it('reads mood and activity from the summary text when the payload lacks them', () => {
-    const text = advice('Any advice?', now, [hit(5 * DAY, { summary_text: 'Mood averaged 8/10 and rising (latest 9). Activity: 120 min outdoors, 30 min meditation.' })]);
+    const text = advice('Any advice?', now, [
+      hit(5 * DAY, { summary_text: 'Mood averaged 8/10 and rising (latest 9). Activity: 120 min outdoors, 30 min meditation.' }),
+    ]);
     expect(text).toMatch(/better \(8\/10/);
     expect(text).toMatch(/120 minutes of time outdoors and 30 minutes of meditation/);
   });
@@ -168,7 +202,12 @@ describe('rules analysis', () => {
   });
 
   it('turns minutes into minutes per day over the window', () => {
-    const f = analyze(ctx({ window: { start: 0, end: 2 * DAY, events: 3, max_events: 50, span_ms: 7 * DAY }, activity: { count: 2, total_minutes: 60, minutes_by_kind: { exercise: 60 } } }));
+    const f = analyze(
+      ctx({
+        window: { start: 0, end: 2 * DAY, events: 3, max_events: 50, span_ms: 7 * DAY },
+        activity: { count: 2, total_minutes: 60, minutes_by_kind: { exercise: 60 } },
+      }),
+    );
     expect(f.days).toBe(2);
     expect(f.perDay('exercise')).toBe(30);
     expect(f.exerciseLow).toBe(false);

@@ -30,7 +30,8 @@ export function mavenArgs(options: MavenFetchOptions): string[] {
   const args = [
     '-B', // batch mode: plain "Downloading from central: ..." progress lines
     '-C', // strict checksums: a corrupt download fails instead of warning
-    '-f', options.pomPath ?? DEFAULT_POM,
+    '-f',
+    options.pomPath ?? DEFAULT_POM,
   ];
   if (options.profiles && options.profiles.length > 0) args.push(`-P${options.profiles.join(',')}`);
   // The pom maps -Daura.outputDir onto the plugin's outputDirectory (for both goals).
@@ -50,7 +51,11 @@ export async function fetchMavenArtifacts(options: MavenFetchOptions): Promise<s
     result = await spawnLines(mvn, args, { onLine: log });
   } catch (err) {
     if (isCommandMissing(err)) {
-      throw new AuraError(ErrorCodes.MODEL_MISSING, `Maven (${mvn}) is not installed: it is needed once to fetch artifacts from Maven Central (apt-get install maven)`, { cause: err });
+      throw new AuraError(
+        ErrorCodes.MODEL_MISSING,
+        `Maven (${mvn}) is not installed: it is needed once to fetch artifacts from Maven Central (apt-get install maven)`,
+        { cause: err },
+      );
     }
     throw new AuraError(ErrorCodes.PROVIDER_FAILED, `could not run ${mvn}`, { cause: err });
   }

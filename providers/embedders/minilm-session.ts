@@ -16,7 +16,7 @@
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { AuraError, ErrorCodes } from '../../common/errors.js';
-import { meanPoolNormalize, MiniLmTokenizer, type PackedBatch } from './minilm-tokenizer.js';
+import { MiniLmTokenizer, meanPoolNormalize, type PackedBatch } from './minilm-tokenizer.js';
 import type { MiniLmModelFiles } from './model-cache.js';
 
 export const MINILM_DIMS = 384;

@@ -19,7 +19,10 @@ export interface PackedBatch {
 export class MiniLmTokenizer {
   private readonly tokenizer: Tokenizer;
 
-  constructor(tokenizerJson: object, readonly maxTokens = 256) {
+  constructor(
+    tokenizerJson: object,
+    readonly maxTokens = 256,
+  ) {
     if (maxTokens < 2) throw new RangeError('maxTokens must leave room for [CLS] and [SEP]');
     this.tokenizer = new Tokenizer(tokenizerJson, {});
   }

@@ -10,9 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { embedderCorpus, wellnessTexts } from '../../testing/support/wellness-corpus.js';
 import { createMiniLmEmbedder, type MiniLmEmbedder } from './minilm.js';
 import { ensureMiniLmModel, type MiniLmModelFiles } from './model-cache.js';
-import { embedderCorpus, wellnessTexts } from '../../testing/support/wellness-corpus.js';
 
 const bits = (v: Float32Array): string => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
 
@@ -36,7 +36,7 @@ describe('MiniLM embedder in worker threads', () => {
     const texts = [...summaries.slice(0, 6), ...notes.slice(0, 26)];
     expect(texts).toHaveLength(32);
     const together = await embedder.embed(texts);
-    const shuffled = texts.map((t, i) => ({ t, i })).sort((a, b) => (a.i * 7919) % 32 - (b.i * 7919) % 32);
+    const shuffled = texts.map((t, i) => ({ t, i })).sort((a, b) => ((a.i * 7919) % 32) - ((b.i * 7919) % 32));
     const inOtherOrder = await embedder.embed(shuffled.map((s) => s.t));
     shuffled.forEach((s, j) => expect(bits(inOtherOrder[j]!)).toBe(bits(together[s.i]!)));
     for (const i of [0, 5, 6, 31]) {

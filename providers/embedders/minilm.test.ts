@@ -4,10 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuraError } from '../../common/errors.js';
 import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
+import { tripleAccuracy, tripleTexts, WELLNESS_TRIPLES } from '../../testing/support/wellness-triples.js';
 import { createMiniLmEmbedder, type MiniLmEmbedder } from './minilm.js';
 import { MiniLmTokenizer } from './minilm-tokenizer.js';
 import { ensureMiniLmModel, type MiniLmModelFiles } from './model-cache.js';
-import { tripleAccuracy, tripleTexts, WELLNESS_TRIPLES } from '../../testing/support/wellness-triples.js';
 
 const norm = (v: Float32Array): number => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
 
@@ -90,7 +90,10 @@ describe('MiniLM embedder', () => {
     expect(long).toHaveLength(8);
     expect(long[0]).toBe(101);
     expect(long[7]).toBe(102);
-    const packed = MiniLmTokenizer.pack([[101, 7, 102], [101, 102]]);
+    const packed = MiniLmTokenizer.pack([
+      [101, 7, 102],
+      [101, 102],
+    ]);
     expect(packed.seqLen).toBe(3);
     expect(Array.from(packed.inputIds, Number)).toEqual([101, 7, 102, 101, 102, 0]);
     expect(Array.from(packed.attentionMask, Number)).toEqual([1, 1, 1, 1, 1, 0]);

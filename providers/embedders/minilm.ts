@@ -58,7 +58,9 @@ export function createMiniLmEmbedder(options: MiniLmEmbedderOptions = {}): MiniL
 
   const start = (): Promise<MiniLmWorkerPool> => {
     starting ??= (async () => {
-      const files = options.files ?? (options.fetch === false ? requireCached(options.cacheDir) : await ensureMiniLmModel({ cacheDir: options.cacheDir, log: options.log }));
+      const files =
+        options.files ??
+        (options.fetch === false ? requireCached(options.cacheDir) : await ensureMiniLmModel({ cacheDir: options.cacheDir, log: options.log }));
       const pool = new MiniLmWorkerPool(Math.max(1, Math.floor(options.workers ?? defaultMiniLmWorkers())), {
         files,
         batchSize: Math.max(1, Math.floor(options.batchSize ?? 1)),

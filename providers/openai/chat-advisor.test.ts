@@ -6,9 +6,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuraError } from '../../common/errors.js';
+import { defaultReply, type OpenAiTestServer, splitEvery, startOpenAiTestServer } from '../../testing/support/openai-server.js';
 import type { AdviceInput, Advisor, AggregatedContext } from '../types.js';
 import { createOpenAiChatAdvisor, type OpenAiChatAdvisorOptions } from './chat-advisor.js';
-import { defaultReply, splitEvery, startOpenAiTestServer, type OpenAiTestServer } from '../../testing/support/openai-server.js';
 
 let server: OpenAiTestServer;
 const open: Advisor[] = [];
@@ -47,7 +47,16 @@ const context: AggregatedContext = {
 };
 
 function input(overrides: Partial<AdviceInput> = {}): AdviceInput {
-  return { question: 'How can I sleep better?', userId: 'u1', context, history: [], language: 'en', deadline: Date.now() + 10_000, signal: new AbortController().signal, ...overrides };
+  return {
+    question: 'How can I sleep better?',
+    userId: 'u1',
+    context,
+    history: [],
+    language: 'en',
+    deadline: Date.now() + 10_000,
+    signal: new AbortController().signal,
+    ...overrides,
+  };
 }
 
 async function collect(pieces: AsyncIterable<string>, onPiece?: (p: string, i: number) => void): Promise<string[]> {
@@ -175,7 +184,7 @@ describe('OpenAI-compatible chat advisor', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it("ends quietly when the caller aborts, and the server sees the request closed", async () => {
+  it('ends quietly when the caller aborts, and the server sees the request closed', async () => {
     server.options = { delayMs: 30 };
     const abort = new AbortController();
     const pieces = await collect(advisor().advise(input({ signal: abort.signal })), (_, i) => {
@@ -222,7 +231,10 @@ describe('OpenAI-compatible chat advisor', () => {
 
   it("asks the model to answer in the request's language, and the answer comes back in it", async () => {
     // A model that follows the instruction: the server answers in the language the system message asks for.
-    server.options = { reply: (body) => (/Answer in Spanish/.test(body.messages[0]!.content) ? 'Acuéstate y levántate a la misma hora.' : 'Go to bed and get up at the same time.') };
+    server.options = {
+      reply: (body) =>
+        /Answer in Spanish/.test(body.messages[0]!.content) ? 'Acuéstate y levántate a la misma hora.' : 'Go to bed and get up at the same time.',
+    };
     const a = advisor();
     const es = await collect(a.advise(input({ question: '¿Cómo duermo mejor?', language: 'es' })));
     const en = await collect(a.advise(input({ question: 'How do I sleep better?', language: 'en' })));
@@ -234,6 +246,8 @@ describe('OpenAI-compatible chat advisor', () => {
     expect(toEs).not.toContain('{{language}}');
     // A custom template places the language where it wants it.
     await collect(advisor({ promptTemplate: 'Reply in {{language}}. {{context}}' }).advise(input({ language: 'es', context: null })));
-    expect(server.requests.at(-1)!.body.messages[0].content).toBe('Reply in Spanish (natural Latin-American Spanish, addressing the user as «tú»). Nothing is known about this user yet (no mood, activity or ikigai entries).');
+    expect(server.requests.at(-1)!.body.messages[0].content).toBe(
+      'Reply in Spanish (natural Latin-American Spanish, addressing the user as «tú»). Nothing is known about this user yet (no mood, activity or ikigai entries).',
+    );
   });
 });

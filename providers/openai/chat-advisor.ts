@@ -16,11 +16,11 @@
  * servers serve a fixed number of sequences at once.
  */
 import { AuraError, ErrorCodes } from '../../common/errors.js';
-import type { AdviceInput, Advisor } from '../types.js';
 import { CallScope, jsonHeaders, openAiEndpoint, statusError, timeoutError } from '../http/http-call.js';
 import { Limiter } from '../http/limiter.js';
 import { backoffDelay, isRetriable, sleep } from '../http/retry.js';
 import { sseData } from '../http/sse.js';
+import type { AdviceInput, Advisor } from '../types.js';
 import { buildAdviceMessages, checkPromptTemplate, DEFAULT_PROMPT_TEMPLATE } from './prompt.js';
 
 export interface OpenAiChatAdvisorOptions {

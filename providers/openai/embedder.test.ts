@@ -6,9 +6,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuraError } from '../../common/errors.js';
 import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
+import { type OpenAiTestServer, startOpenAiTestServer } from '../../testing/support/openai-server.js';
 import type { Embedder } from '../types.js';
 import { createOpenAiEmbedder, type OpenAiEmbedderOptions } from './embedder.js';
-import { startOpenAiTestServer, type OpenAiTestServer } from '../../testing/support/openai-server.js';
 
 let server: OpenAiTestServer;
 const open: Embedder[] = [];

@@ -19,11 +19,11 @@
  * that would poison the collection.
  */
 import { AuraError, ErrorCodes } from '../../common/errors.js';
-import type { Embedder } from '../types.js';
-import { toUnitVector } from '../vector-math.js';
 import { CallScope, jsonHeaders, openAiEndpoint, statusError, timeoutError } from '../http/http-call.js';
 import { Limiter } from '../http/limiter.js';
 import { withRetry } from '../http/retry.js';
+import type { Embedder } from '../types.js';
+import { toUnitVector } from '../vector-math.js';
 
 export interface OpenAiEmbedderOptions {
   /** Base URL, with or without `/v1`. */
@@ -59,8 +59,7 @@ export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): Embedder {
   const closing = new AbortController();
   let dims = options.dimensions ?? 0;
 
-  const fail = (message: string, details?: Record<string, unknown>): AuraError =>
-    new AuraError(ErrorCodes.PROVIDER_FAILED, `${what}: ${message}`, { details });
+  const fail = (message: string, details?: Record<string, unknown>): AuraError => new AuraError(ErrorCodes.PROVIDER_FAILED, `${what}: ${message}`, { details });
 
   const parse = (json: EmbeddingsResponse, expected: number): Float32Array[] => {
     if (!Array.isArray(json?.data)) throw fail('the answer has no "data" array');

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { AggregatedContext, VectorHit } from '../types.js';
-import { buildAdviceMessages, checkPromptTemplate, DEFAULT_PROMPT_TEMPLATE, describeContext, describeHistory, LANGUAGE_INSTRUCTION, renderTemplate } from './prompt.js';
+import {
+  buildAdviceMessages,
+  checkPromptTemplate,
+  DEFAULT_PROMPT_TEMPLATE,
+  describeContext,
+  describeHistory,
+  LANGUAGE_INSTRUCTION,
+  renderTemplate,
+} from './prompt.js';
 
 const context: AggregatedContext = {
   user_id: 'u7',
@@ -16,7 +24,11 @@ const context: AggregatedContext = {
   updated_at: Date.UTC(2025, 4, 8),
 };
 
-const hit = (score: number, end: number, text: string): VectorHit => ({ id: `p${end}`, score, payload: { user_id: 'u7', window_end: end, summary_text: text } });
+const hit = (score: number, end: number, text: string): VectorHit => ({
+  id: `p${end}`,
+  score,
+  payload: { user_id: 'u7', window_end: end, summary_text: text },
+});
 
 describe('advice prompt', () => {
   it('describes the context window: mood, activity by minutes, ikigai, notes, summary', () => {
@@ -32,7 +44,13 @@ describe('advice prompt', () => {
 
   it('says so when nothing is known or a part is empty', () => {
     expect(describeContext(null)).toMatch(/Nothing is known/);
-    const empty = { ...context, mood: { ...context.mood, count: 0, avg: null }, activity: { count: 0, total_minutes: 0, minutes_by_kind: {} }, ikigai: {}, notes: [] };
+    const empty = {
+      ...context,
+      mood: { ...context.mood, count: 0, avg: null },
+      activity: { count: 0, total_minutes: 0, minutes_by_kind: {} },
+      ikigai: {},
+      notes: [],
+    };
     const text = describeContext(empty);
     expect(text).toContain('Mood: no entries.');
     expect(text).toContain('Activity: none recorded.');
@@ -77,7 +95,9 @@ describe('advice prompt', () => {
     const [custom] = buildAdviceMessages({ question: 'x', context: null, history: [], language: 'en' }, 'Use {{ language }}. {{history}}');
     expect(custom!.content).toBe('Use English. None found.');
     const [old] = buildAdviceMessages({ question: 'x', context: null, history: [], language: 'es' }, '{{history}}');
-    expect(old!.content).toBe(`None found.\n\n${LANGUAGE_INSTRUCTION.replace('{{language}}', 'Spanish (natural Latin-American Spanish, addressing the user as «tú»)')}`);
+    expect(old!.content).toBe(
+      `None found.\n\n${LANGUAGE_INSTRUCTION.replace('{{language}}', 'Spanish (natural Latin-American Spanish, addressing the user as «tú»)')}`,
+    );
   });
 
   it('checks templates for unknown placeholders', () => {

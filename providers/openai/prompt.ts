@@ -106,7 +106,10 @@ export function describeHistory(history: readonly VectorHit[]): string {
 const usesLanguage = (template: string): boolean => [...template.matchAll(PLACEHOLDER)].some((m) => m[1] === 'language');
 
 /** The messages of one advice request: the rendered template as system message, the question as user message. */
-export function buildAdviceMessages(input: Pick<AdviceInput, 'question' | 'context' | 'history' | 'language'>, template = DEFAULT_PROMPT_TEMPLATE): ChatMessage[] {
+export function buildAdviceMessages(
+  input: Pick<AdviceInput, 'question' | 'context' | 'history' | 'language'>,
+  template = DEFAULT_PROMPT_TEMPLATE,
+): ChatMessage[] {
   const question = input.question.trim();
   const withLanguage = usesLanguage(template) ? template : `${template}\n\n${LANGUAGE_INSTRUCTION}`;
   const system = renderTemplate(withLanguage, {

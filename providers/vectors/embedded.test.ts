@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuraError } from '../../common/errors.js';
+import { describeVectorSinkContract } from '../../testing/support/vector-sink-contract.js';
 import { pointId } from '../point-id.js';
 import type { VectorPoint } from '../types.js';
 import { createEmbeddedVectorStore } from './embedded.js';
-import { describeVectorSinkContract } from '../../testing/support/vector-sink-contract.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-vectors-'));
 let seq = 0;
@@ -70,7 +70,7 @@ describe('embedded vector store', () => {
     await s.close();
   });
 
-  it('moves a point that changes user out of the old user\'s results', async () => {
+  it("moves a point that changes user out of the old user's results", async () => {
     const s = createEmbeddedVectorStore({ path: file });
     const pt = p('a', 1, [1, 0]);
     await s.upsert([pt]);

@@ -6,13 +6,14 @@
  * when an upsert touches that user or another connection writes the file
  * (PRAGMA data_version). Payload JSON is parsed for the hits only.
  */
-import Database from 'better-sqlite3';
+
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { AuraError, ErrorCodes } from '../../common/errors.js';
 import type { VectorHit, VectorPoint, VectorQuery, VectorSink } from '../types.js';
 import { toUnitVector } from '../vector-math.js';
-import { MatrixCache, type Matrix } from './matrix-cache.js';
+import { type Matrix, MatrixCache } from './matrix-cache.js';
 import { topKByDot } from './top-k.js';
 
 export interface EmbeddedVectorStoreOptions {
@@ -50,7 +51,9 @@ export function createEmbeddedVectorStore(options: EmbeddedVectorStoreOptions): 
     getDims: db.prepare<[], { value: string }>(`SELECT value FROM vector_meta WHERE key = 'dims'`),
     setDims: db.prepare<[string]>(`INSERT OR REPLACE INTO vector_meta (key, value) VALUES ('dims', ?)`),
     userOf: db.prepare<[string], { user_id: string }>('SELECT user_id FROM vectors WHERE id = ?'),
-    upsert: db.prepare<[string, string, number, Buffer, string]>('INSERT OR REPLACE INTO vectors (id, user_id, window_end, vector, payload) VALUES (?, ?, ?, ?, ?)'),
+    upsert: db.prepare<[string, string, number, Buffer, string]>(
+      'INSERT OR REPLACE INTO vectors (id, user_id, window_end, vector, payload) VALUES (?, ?, ?, ?, ?)',
+    ),
     // rowid order keeps ties stable between a cached and a fresh matrix.
     userVectors: db.prepare<[string], [string, Buffer]>('SELECT id, vector FROM vectors WHERE user_id = ? ORDER BY rowid').raw(true),
     allVectors: db.prepare<[], [string, Buffer]>('SELECT id, vector FROM vectors ORDER BY rowid').raw(true),
@@ -76,7 +79,9 @@ export function createEmbeddedVectorStore(options: EmbeddedVectorStoreOptions): 
       stmt.setDims.run(String(n));
       dims = n;
     } else if (dims !== n) {
-      throw new AuraError(ErrorCodes.CONFIG_INVALID, `vector store ${name} holds ${dims}-d vectors, got ${n}-d (did the embedder change? use a new path)`, { details: { expected: dims, actual: n } });
+      throw new AuraError(ErrorCodes.CONFIG_INVALID, `vector store ${name} holds ${dims}-d vectors, got ${n}-d (did the embedder change? use a new path)`, {
+        details: { expected: dims, actual: n },
+      });
     }
   };
 

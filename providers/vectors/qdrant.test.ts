@@ -14,11 +14,11 @@
 import { QdrantClient, type Schemas } from '@qdrant/js-client-rest';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuraError } from '../../common/errors.js';
+import { type FakeQdrant, startFakeQdrant } from '../../testing/support/qdrant-fake-server.js';
+import { describeVectorSinkContract } from '../../testing/support/vector-sink-contract.js';
 import { pointId } from '../point-id.js';
 import type { VectorPoint } from '../types.js';
 import { createQdrantVectorSink, type QdrantVectorSink, type QdrantVectorSinkOptions } from './qdrant.js';
-import { startFakeQdrant, type FakeQdrant } from '../../testing/support/qdrant-fake-server.js';
-import { describeVectorSinkContract } from '../../testing/support/vector-sink-contract.js';
 
 let fake: FakeQdrant;
 let seq = 0;
@@ -58,10 +58,18 @@ describe('Qdrant adapter requests (against the fake)', () => {
     open.push(s);
     return s;
   };
-  const point = (user: string, end: number, vector: number[]): VectorPoint => ({ id: pointId(user, end - 10, end), vector, payload: { user_id: user, window_end: end, summary_text: `${user}@${end}` } });
-  const since = (n: number) => fake.requests.slice(n).map((r) => `${r.method} ${r.path.replace(/\/collections\/[^/]+/, '/collections/C')}${r.query.wait ? `?wait=${r.query.wait}` : ''}`);
+  const point = (user: string, end: number, vector: number[]): VectorPoint => ({
+    id: pointId(user, end - 10, end),
+    vector,
+    payload: { user_id: user, window_end: end, summary_text: `${user}@${end}` },
+  });
+  const since = (n: number) =>
+    fake.requests.slice(n).map((r) => `${r.method} ${r.path.replace(/\/collections\/[^/]+/, '/collections/C')}${r.query.wait ? `?wait=${r.query.wait}` : ''}`);
   const failure = async (p: Promise<unknown>): Promise<AuraError> => {
-    const err = await p.then(() => undefined, (e: unknown) => e);
+    const err = await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(AuraError);
     return err as AuraError;
   };
@@ -123,7 +131,13 @@ describe('Qdrant adapter requests (against the fake)', () => {
     let n = fake.requests.length;
     const hits = await s.search({ vector: new Float32Array([1, 0, 0]), userId: 'u1', topK: 3, minScore: 0.5 });
     expect(hits).toEqual([{ id: pointId('u1', -9, 1), score: expect.closeTo(1, 5), payload: { user_id: 'u1', window_end: 1, summary_text: 'u1@1' } }]);
-    const expected: Schemas['QueryRequest'] = { query: [1, 0, 0], filter: { must: [{ key: 'user_id', match: { value: 'u1' } }] }, limit: 3, score_threshold: 0.5, with_payload: true };
+    const expected: Schemas['QueryRequest'] = {
+      query: [1, 0, 0],
+      filter: { must: [{ key: 'user_id', match: { value: 'u1' } }] },
+      limit: 3,
+      score_threshold: 0.5,
+      with_payload: true,
+    };
     expect(fake.requests[n]!.body).toEqual(expected);
     expect(since(n)).toEqual(['POST /collections/C/points/query']);
     n = fake.requests.length;

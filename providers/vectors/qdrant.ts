@@ -94,10 +94,14 @@ export function createQdrantVectorSink(options: QdrantVectorSinkOptions): Qdrant
     }
     const { size, distance } = vectors as Schemas['VectorParams'];
     if (size !== wanted) {
-      fail(`collection "${collection}" holds ${size}-d vectors, the embedder gives ${wanted}-d (did the embedder change? use a new collection)`, ErrorCodes.CONFIG_INVALID, {
-        expected: size,
-        actual: wanted,
-      });
+      fail(
+        `collection "${collection}" holds ${size}-d vectors, the embedder gives ${wanted}-d (did the embedder change? use a new collection)`,
+        ErrorCodes.CONFIG_INVALID,
+        {
+          expected: size,
+          actual: wanted,
+        },
+      );
     }
     if (distance !== 'Cosine') fail(`collection "${collection}" uses ${distance} distance, aura-streams needs Cosine`, ErrorCodes.CONFIG_INVALID);
   };
@@ -168,7 +172,8 @@ export function createQdrantVectorSink(options: QdrantVectorSinkOptions): Qdrant
     },
     async search(q: VectorQuery): Promise<VectorHit[]> {
       if (q.topK <= 0) return [];
-      if (dims !== null && q.vector.length !== dims) fail(`query has ${q.vector.length} dimensions, the collection ${dims}`, ErrorCodes.PROVIDER_FAILED, { expected: dims, actual: q.vector.length });
+      if (dims !== null && q.vector.length !== dims)
+        fail(`query has ${q.vector.length} dimensions, the collection ${dims}`, ErrorCodes.PROVIDER_FAILED, { expected: dims, actual: q.vector.length });
       const request: Schemas['QueryRequest'] = {
         query: Array.from(q.vector),
         filter: userFilter(q.userId),

@@ -20,7 +20,7 @@ describe('topKByDot', () => {
 
   it('agrees with a full sort on random data (odd dimension, unrolled loop tail)', () => {
     let x = 1;
-    const rnd = (): number => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5;
+    const rnd = (): number => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5;
     const dims = 7;
     const m = Float32Array.from({ length: 200 * dims }, rnd);
     const query = Float32Array.from({ length: dims }, rnd);

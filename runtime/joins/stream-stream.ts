@@ -7,10 +7,11 @@
  * closed (stream time past its time + size + grace), as Kafka Streams 3+ does,
  * so a match arriving within the window is never preceded by a null result.
  */
-import type { WindowStore } from '../../state/types.js';
+
 import type { StreamRecord } from '../../processors/types.js';
-import type { JoinFactoryInput } from '../task-graph.js';
+import type { WindowStore } from '../../state/types.js';
 import type { Receiver } from '../node.js';
+import type { JoinFactoryInput } from '../task-graph.js';
 
 interface Buffered {
   value: unknown;

@@ -27,7 +27,8 @@ type Joined = { left: { q: string }; right: { name: string } | null };
 describe('stream-table join', () => {
   let driver: TopologyTestDriver;
   const base = recentHour();
-  const read = async (topic: string) => (await driver.readOutput(topic)).map((r) => ({ key: r.key, q: (r.value as Joined).left.q, right: (r.value as Joined).right }));
+  const read = async (topic: string) =>
+    (await driver.readOutput(topic)).map((r) => ({ key: r.key, q: (r.value as Joined).left.q, right: (r.value as Joined).right }));
 
   beforeAll(async () => {
     driver = await inlineDriver(PIPELINE);

@@ -5,8 +5,8 @@
  * never emit (only the stream side drives output). Output: `{left, right}`.
  */
 import type { KeyValueStore } from '../../state/types.js';
-import type { JoinFactoryInput } from '../task-graph.js';
 import type { Receiver } from '../node.js';
+import type { JoinFactoryInput } from '../task-graph.js';
 
 export function streamTableJoin({ spec, context }: JoinFactoryInput): Receiver {
   const table: KeyValueStore = context.getKeyValueStore(spec.join!.right);

@@ -19,8 +19,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from '../support/raw-http.js';
-import { failedHandshake, type FuzzRequest, requestArb } from './requests.js';
-import { startServe, type ServeChild } from './serve-child.js';
+import { type FuzzRequest, failedHandshake, requestArb } from './requests.js';
+import { type ServeChild, startServe } from './serve-child.js';
 import { type TokenPool, tokenPool } from './tokens.js';
 
 const SECRET = 'fuzz-secret-of-the-gateway-0123456789abcdef';

@@ -25,7 +25,10 @@ export const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
 export function authArb(pool: TokenPool): fc.Arbitrary<Auth> {
   return fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom(...FUZZ_USERS).map((u): Auth => ({ header: `Bearer ${pool.valid[u]}`, user: u, kind: `valid ${u}` })) },
-    { weight: 1, arbitrary: fc.constantFrom(...FUZZ_USERS).map((u): Auth => ({ header: `bearer   ${pool.valid[u]}  `, user: u, kind: `valid ${u}, odd spacing` })) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(...FUZZ_USERS).map((u): Auth => ({ header: `bearer   ${pool.valid[u]}  `, user: u, kind: `valid ${u}, odd spacing` })),
+    },
     { weight: 4, arbitrary: fc.constantFrom(...pool.refused).map((t): Auth => ({ header: `Bearer ${t.token}`, kind: t.kind })) },
     {
       weight: 2,
@@ -50,7 +53,10 @@ function validBodyArb(route: 'mood' | 'activity' | 'ikigai' | 'advice'): fc.Arbi
     case 'mood':
       return fc.record({ score: fc.integer({ min: 1, max: 10 }), note }, { requiredKeys: ['score'] });
     case 'activity':
-      return fc.record({ kind: fc.constantFrom('exercise', 'sleep', 'work'), minutes: fc.integer({ min: 1, max: 600 }), note }, { requiredKeys: ['kind', 'minutes'] });
+      return fc.record(
+        { kind: fc.constantFrom('exercise', 'sleep', 'work'), minutes: fc.integer({ min: 1, max: 600 }), note },
+        { requiredKeys: ['kind', 'minutes'] },
+      );
     case 'ikigai':
       return fc.record({ dimensions: fc.constant({ love: 7 }) });
     case 'advice':
@@ -71,30 +77,62 @@ export function bodyArb(route: 'mood' | 'activity' | 'ikigai' | 'advice'): fc.Ar
   );
   return fc.oneof(
     { weight: 6, arbitrary: valid.map((v): Body => ({ bytes: json(v), valid: true, kind: 'valid' })) },
-    { weight: 2, arbitrary: fc.tuple(valid, wrongType).map(([v, w]): Body => ({ bytes: json({ ...(v as object), [requiredKey]: w }), valid: false, kind: `wrong type for ${requiredKey}` })) },
-    { weight: 1, arbitrary: valid.map((v): Body => ({ bytes: json({ ...(v as object), [requiredKey]: undefined }), valid: false, kind: `missing ${requiredKey}` })) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(valid, wrongType)
+        .map(([v, w]): Body => ({ bytes: json({ ...(v as object), [requiredKey]: w }), valid: false, kind: `wrong type for ${requiredKey}` })),
+    },
+    {
+      weight: 1,
+      arbitrary: valid.map((v): Body => ({ bytes: json({ ...(v as object), [requiredKey]: undefined }), valid: false, kind: `missing ${requiredKey}` })),
+    },
     {
       weight: 1,
       arbitrary: fc
-        .tuple(valid, fc.string({ minLength: 1, maxLength: 20 }).filter((k) => !['score', 'note', 'kind', 'minutes', 'intensity', 'dimensions', 'question', 'energy', 'emotions', '__proto__'].includes(k)), fc.jsonValue())
+        .tuple(
+          valid,
+          fc
+            .string({ minLength: 1, maxLength: 20 })
+            .filter((k) => !['score', 'note', 'kind', 'minutes', 'intensity', 'dimensions', 'question', 'energy', 'emotions', '__proto__'].includes(k)),
+          fc.jsonValue(),
+        )
         .map(([v, k, x]): Body => ({ bytes: json({ ...(v as object), [k]: x }), valid: false, kind: 'extra property' })),
     },
-    { weight: 1, arbitrary: fc.oneof(fc.array(fc.jsonValue()), fc.string(), fc.integer(), fc.constant(null), fc.boolean()).map((v): Body => ({ bytes: json(v), valid: false, kind: 'not an object' })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .oneof(fc.array(fc.jsonValue()), fc.string(), fc.integer(), fc.constant(null), fc.boolean())
+        .map((v): Body => ({ bytes: json(v), valid: false, kind: 'not an object' })),
+    },
     { weight: 2, arbitrary: fc.jsonValue().map((v): Body => ({ bytes: json(v), valid: 'unknown', kind: 'random JSON' })) },
     {
       weight: 1,
-      arbitrary: fc.integer({ min: 100, max: 20_000 }).chain((d) =>
-        fc.constantFrom<Body>(
-          { bytes: Buffer.from(nested(d, '[', ']')), valid: false, kind: `array nested ${d} deep` },
-          { bytes: Buffer.from(nested(d, '{"a":', '}')), valid: false, kind: `object nested ${d} deep` },
-          { bytes: Buffer.from(`{"${requiredKey}":${nested(d, '[', ']')}}`), valid: false, kind: `${requiredKey} nested ${d} deep` },
+      arbitrary: fc
+        .integer({ min: 100, max: 20_000 })
+        .chain((d) =>
+          fc.constantFrom<Body>(
+            { bytes: Buffer.from(nested(d, '[', ']')), valid: false, kind: `array nested ${d} deep` },
+            { bytes: Buffer.from(nested(d, '{"a":', '}')), valid: false, kind: `object nested ${d} deep` },
+            { bytes: Buffer.from(`{"${requiredKey}":${nested(d, '[', ']')}}`), valid: false, kind: `${requiredKey} nested ${d} deep` },
+          ),
         ),
-      ),
     },
-    { weight: 1, arbitrary: fc.integer({ min: 17_000, max: 200_000 }).map((n): Body => ({ bytes: json({ [requiredKey]: 'x'.repeat(n) }), valid: false, kind: `huge (${n} bytes)` })) },
     {
       weight: 1,
-      arbitrary: fc.uint8Array({ minLength: 1, maxLength: 300 }).map((b): Body => ({ bytes: Buffer.concat([Buffer.from('{"x":"'), Buffer.from(b), Buffer.from([0xff, 0xc3, 0x28]), Buffer.from('"}')]), valid: false, kind: 'invalid UTF-8' })),
+      arbitrary: fc
+        .integer({ min: 17_000, max: 200_000 })
+        .map((n): Body => ({ bytes: json({ [requiredKey]: 'x'.repeat(n) }), valid: false, kind: `huge (${n} bytes)` })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.uint8Array({ minLength: 1, maxLength: 300 }).map(
+        (b): Body => ({
+          bytes: Buffer.concat([Buffer.from('{"x":"'), Buffer.from(b), Buffer.from([0xff, 0xc3, 0x28]), Buffer.from('"}')]),
+          valid: false,
+          kind: 'invalid UTF-8',
+        }),
+      ),
     },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 500 }).map((b): Body => ({ bytes: Buffer.from(b), valid: false, kind: 'random bytes' })) },
     { weight: 1, arbitrary: valid.map((v): Body => ({ bytes: json(v).subarray(0, -1), valid: false, kind: 'truncated JSON' })) },
@@ -103,11 +141,26 @@ export function bodyArb(route: 'mood' | 'activity' | 'ikigai' | 'advice'): fc.Ar
 }
 
 export const contentTypeArb = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'Application/JSON').map((t) => ({ value: t as string | undefined, ok: true })) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .constantFrom('application/json', 'application/json; charset=utf-8', 'Application/JSON')
+      .map((t) => ({ value: t as string | undefined, ok: true })),
+  },
   {
     weight: 2,
     arbitrary: fc
-      .constantFrom(undefined, '', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=zz', 'application/json; charset=latin1', 'application/jsonx', 'json', '*/*')
+      .constantFrom(
+        undefined,
+        '',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=zz',
+        'application/json; charset=latin1',
+        'application/jsonx',
+        'json',
+        '*/*',
+      )
       .map((t) => ({ value: t, ok: false })),
   },
 );

@@ -29,11 +29,28 @@ export interface ServeChild {
 
 export async function startServe(env: Record<string, string>): Promise<ServeChild> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-fuzz-'));
-  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href, path.join(import.meta.dirname, 'serve-main.ts'), path.join(ROOT, 'pipeline.yaml')], {
-    cwd: dir,
-    env: { ...process.env, KAFKA_BROKERS: '', AURA_STATE_DIR: path.join(dir, 'state'), AURA_VECTOR_DB: path.join(dir, 'vectors.db'), AURA_LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--import',
+      pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href,
+      path.join(import.meta.dirname, 'serve-main.ts'),
+      path.join(ROOT, 'pipeline.yaml'),
+    ],
+    {
+      cwd: dir,
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: '',
+        AURA_STATE_DIR: path.join(dir, 'state'),
+        AURA_VECTOR_DB: path.join(dir, 'vectors.db'),
+        AURA_LOG_LEVEL: 'info',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let gcCount = 0;
   const keep = (d: Buffer) => {

@@ -22,7 +22,10 @@ const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringi
 export async function tokenPool(secret: string): Promise<TokenPool> {
   const now = Math.floor(Date.now() / 1000);
   const hs = (claims: Record<string, unknown>, key = secret) => sign(claims, key, 'HS256');
-  const valid = Object.fromEntries(await Promise.all(FUZZ_USERS.map(async (u) => [u, await hs({ sub: u, iat: now, exp: now + 3600 })]))) as Record<FuzzUser, string>;
+  const valid = Object.fromEntries(await Promise.all(FUZZ_USERS.map(async (u) => [u, await hs({ sub: u, iat: now, exp: now + 3600 })]))) as Record<
+    FuzzUser,
+    string
+  >;
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const pub = publicKey.export({ type: 'spki', format: 'pem' }).toString();

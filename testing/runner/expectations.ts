@@ -2,10 +2,11 @@
  * Checks one test's expectations against what the driver saw: the records of
  * each listed output topic (all of them, in order per key) and store rows.
  */
-import type { Path } from '../../topology/source-doc.js';
+
 import type { Pipeline } from '../../topology/model.js';
+import type { Path } from '../../topology/source-doc.js';
 import type { TestOutput, TopologyTestDriver } from '../test-driver.js';
-import { formatPath, matchExact, matchPartial, preview, type Mismatch } from './match.js';
+import { formatPath, type Mismatch, matchExact, matchPartial, preview } from './match.js';
 import type { ExpectedOutput, ExpectedRecord, ExpectedStore } from './test-file.js';
 
 export interface Failure {
@@ -75,7 +76,8 @@ export function checkStore(exp: ExpectedStore, pipeline: Pipeline, driver: Topol
         if (actual !== undefined) return { message: `${where}: expected no row, found one`, details: [`actual:   ${preview(actual, 400)}`], path: entry.path };
         continue;
       }
-      if (actual === undefined) return { message: `${where}: no row for this key`, details: [`keys:     ${preview(Object.keys(kv).slice(0, 20))}`], path: entry.path };
+      if (actual === undefined)
+        return { message: `${where}: no row for this key`, details: [`keys:     ${preview(Object.keys(kv).slice(0, 20))}`], path: entry.path };
       const m = matchPartial(entry.value, actual);
       if (m) return mismatchFailure(where, '', m, entry.path, [`row:      ${preview(actual, 400)}`]);
       continue;
@@ -83,11 +85,19 @@ export function checkStore(exp: ExpectedStore, pipeline: Pipeline, driver: Topol
     // Window and session stores: the key's windows, oldest first, as {start, value} / {start, end, value}.
     const actual =
       kind === 'window'
-        ? driver.readWindowStore(exp.store).filter((e) => e.key === entry.key).sort((a, b) => a.windowStart - b.windowStart).map((e) => ({ start: e.windowStart, value: e.value }))
+        ? driver
+            .readWindowStore(exp.store)
+            .filter((e) => e.key === entry.key)
+            .sort((a, b) => a.windowStart - b.windowStart)
+            .map((e) => ({ start: e.windowStart, value: e.value }))
         : driver.readSessionStore(exp.store, entry.key).map((s) => ({ start: s.start, end: s.end, value: s.value }));
     const expected = entry.value === null ? [] : entry.value;
-    if (!Array.isArray(expected)) return { message: `${where}: a ${kind} store holds a list of windows per key; write the expected windows as a list`, details: [], path: entry.path };
-    const m = expected.length === actual.length ? expected.map((e, i) => matchPartial(e, actual[i], [i])).find((x) => x) : matchExact(expected.length, actual.length, ['length']);
+    if (!Array.isArray(expected))
+      return { message: `${where}: a ${kind} store holds a list of windows per key; write the expected windows as a list`, details: [], path: entry.path };
+    const m =
+      expected.length === actual.length
+        ? expected.map((e, i) => matchPartial(e, actual[i], [i])).find((x) => x)
+        : matchExact(expected.length, actual.length, ['length']);
     if (m) return mismatchFailure(where, '', m, entry.path, [`windows:  ${preview(actual, 400)}`]);
   }
   return undefined;

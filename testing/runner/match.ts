@@ -50,7 +50,8 @@ export function matchExact(expected: unknown, actual: unknown, path: Array<strin
       if (m) return m;
     }
     const extra = Object.keys(actual).find((k) => !(k in expected));
-    if (extra !== undefined) return { path: [...path, extra], expected: undefined, actual: actual[extra], reason: 'unexpected field (arrays are compared exactly)' };
+    if (extra !== undefined)
+      return { path: [...path, extra], expected: undefined, actual: actual[extra], reason: 'unexpected field (arrays are compared exactly)' };
     return undefined;
   }
   return Object.is(expected, actual) || (expected === 0 && actual === 0) ? undefined : { path, expected, actual };
@@ -65,7 +66,9 @@ function kind(x: unknown): string {
 
 /** `a.b[2].c` */
 export function formatPath(path: ReadonlyArray<string | number>): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? (i === 0 ? p : `.${p}`) : `[${JSON.stringify(p)}]`)).join('');
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? (i === 0 ? p : `.${p}`) : `[${JSON.stringify(p)}]`))
+    .join('');
 }
 
 /** Compact JSON for failure messages, cut at `max` characters. */

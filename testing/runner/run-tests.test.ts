@@ -34,7 +34,7 @@ describe('runTestFile', () => {
     ]);
   });
 
-  it('fails a test on its first unmet expectation, at that expectation\'s line', async () => {
+  it("fails a test on its first unmet expectation, at that expectation's line", async () => {
     const report = await runTestFile(path.join(DIR, 'failing.test.yaml'), { env: {} });
     const [pass, wrong, missing] = report.results;
     expect(pass!.passed).toBe(true);
@@ -59,7 +59,9 @@ describe('runTestFile', () => {
   });
 
   it('compares records without keys in the order they were read', async () => {
-    const file = variant('words.test.yaml', [['      long_words: []', '      long_words: []\n      shouted: [{ value: { word: SHORT } }, { value: { word: EXTRA } }]']]);
+    const file = variant('words.test.yaml', [
+      ['      long_words: []', '      long_words: []\n      shouted: [{ value: { word: SHORT } }, { value: { word: EXTRA } }]'],
+    ]);
     const report = await runTestFile(file, { env: {}, filter: 'below' });
     expect(report.results[0]!.failure?.message).toBe('expect_output.shouted: expected 2 records, got 1 record');
     expect(report.results[0]!.failure?.details).toEqual(['got:      key "cy" {"word":"SHORT","by":"cy"}']);
@@ -70,7 +72,9 @@ describe('runTestFile', () => {
     expect(invalid.results).toEqual([]);
     expect(invalid.problems.map((p) => `${p.line}:${p.col}`)).toEqual(['3:5', '4:5']);
     const unknown = await runTestFile(path.join(DIR, 'unknown-topic.test.yaml'));
-    expect(unknown.problems.map((p) => p.message)).toEqual(['unknown topic "word" (did you mean "words"?); the pipeline has: words, shouted, long_words, counts']);
+    expect(unknown.problems.map((p) => p.message)).toEqual([
+      'unknown topic "word" (did you mean "words"?); the pipeline has: words, shouted, long_words, counts',
+    ]);
     const noPipeline = await runTestFile(variant('failing.test.yaml', [[path.join(DIR, 'words.yaml'), path.join(DIR, 'nope.yaml')]]));
     expect(noPipeline.problems[0]!.message).toMatch(/cannot read .*nope\.yaml/);
   });

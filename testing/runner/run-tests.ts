@@ -5,10 +5,10 @@
  * its expectations. A test fails on its first unmet expectation.
  */
 import { AuraError, errorMessage } from '../../common/errors.js';
+import { closest } from '../../common/suggest.js';
 import { loadPipeline } from '../../topology/compile.js';
 import { formatDiagnostic } from '../../topology/format-diagnostics.js';
 import type { Diagnostic, Pipeline } from '../../topology/model.js';
-import { closest } from '../../common/suggest.js';
 import type { Path } from '../../topology/source-doc.js';
 import { TopologyTestDriver } from '../test-driver.js';
 import { checkOutput, checkStore, type Failure } from './expectations.js';
@@ -102,7 +102,11 @@ function checkReferences(tf: TestFile, pipeline: Pipeline): TestFileProblem[] {
   const check = (id: string, known: Record<string, unknown>, what: string, path: Path) => {
     if (id in known) return;
     const hint = closest(id, Object.keys(known));
-    problems.push({ file: tf.file, ...tf.locate(path, 'key'), message: `unknown ${what} "${id}"${hint ? ` (did you mean "${hint}"?)` : ''}; the pipeline has: ${Object.keys(known).join(', ')}` });
+    problems.push({
+      file: tf.file,
+      ...tf.locate(path, 'key'),
+      message: `unknown ${what} "${id}"${hint ? ` (did you mean "${hint}"?)` : ''}; the pipeline has: ${Object.keys(known).join(', ')}`,
+    });
   };
   const topics = Object.fromEntries(Object.entries(pipeline.topics).filter(([, t]) => !t.internal));
   for (const test of tf.tests) {

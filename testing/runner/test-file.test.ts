@@ -49,13 +49,16 @@ tests:
       },
     ]);
     expect(one!.advanceWallClockMs).toBe(120_000);
-    expect(one!.expectOutput[0]!.records.map((r) => ({ key: r.key, value: r.value }))).toEqual([{ key: 'a', value: undefined }, { key: undefined, value: { y: 2 } }]);
+    expect(one!.expectOutput[0]!.records.map((r) => ({ key: r.key, value: r.value }))).toEqual([
+      { key: 'a', value: undefined },
+      { key: undefined, value: { y: 2 } },
+    ]);
     expect(one!.expectStore[0]!.entries.map((e) => [e.key, e.value])).toEqual([
       ['a', { n: 1 }],
       ['b', null],
     ]);
     expect(two!.startTime).toBe(1000);
-    expect(two!.input.map((b) => `${b.topic}:${(b.records[0]!.value as number)}`)).toEqual(['a:1', 'b:2', 'a:3']);
+    expect(two!.input.map((b) => `${b.topic}:${b.records[0]!.value as number}`)).toEqual(['a:1', 'b:2', 'a:3']);
     expect(tf.locate(['tests', 1, 'start_time'])).toEqual({ line: 16, col: 17 });
   });
 

@@ -13,10 +13,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ErrorObject } from 'ajv';
-import { validatorFor } from '../../topology/ajv.js';
-import { SourceDoc, type Path, type Position, type Target } from '../../topology/source-doc.js';
-import { parseDuration } from '../../schemas/duration.js';
 import { closest } from '../../common/suggest.js';
+import { parseDuration } from '../../schemas/duration.js';
+import { validatorFor } from '../../topology/ajv.js';
+import { type Path, type Position, SourceDoc, type Target } from '../../topology/source-doc.js';
 import { testFileSchema } from './test-file-schema.js';
 
 export interface InputRecord {
@@ -105,7 +105,11 @@ export function parseTestFile(source: string, file: string): LoadResult {
   if (syntax.length > 0) return { ok: false, problems: syntax };
   const data = src.toData();
   const validate = validatorFor(testFileSchema);
-  if (!validate(data)) return { ok: false, problems: deepest(validate.errors ?? []).map((e) => at(errorPath(e), errorText(e), e.keyword === 'additionalProperties' ? 'key' : 'value')) };
+  if (!validate(data))
+    return {
+      ok: false,
+      problems: deepest(validate.errors ?? []).map((e) => at(errorPath(e), errorText(e), e.keyword === 'additionalProperties' ? 'key' : 'value')),
+    };
 
   const problems: TestFileProblem[] = [];
   const time = (value: unknown, p: Path): number | undefined => {
@@ -117,7 +121,9 @@ export function parseTestFile(source: string, file: string): LoadResult {
   const doc = data as RawFile;
   const tests = doc.tests.map((t, i): TestCase => {
     const base: Path = ['tests', i];
-    const steps = Array.isArray(t.input) ? t.input.map((step, s) => ({ step, p: [...base, 'input', s] as Path })) : [{ step: t.input, p: [...base, 'input'] as Path }];
+    const steps = Array.isArray(t.input)
+      ? t.input.map((step, s) => ({ step, p: [...base, 'input', s] as Path }))
+      : [{ step: t.input, p: [...base, 'input'] as Path }];
     return {
       name: t.name,
       path: base,
@@ -125,7 +131,12 @@ export function parseTestFile(source: string, file: string): LoadResult {
         Object.entries(step).map(([topic, records]) => ({
           topic,
           path: [...p, topic],
-          records: records.map((r, j) => ({ key: r.key ?? null, value: r.value ?? null, headers: r.headers, timestamp: time(r.timestamp, [...p, topic, j, 'timestamp']) })),
+          records: records.map((r, j) => ({
+            key: r.key ?? null,
+            value: r.value ?? null,
+            headers: r.headers,
+            timestamp: time(r.timestamp, [...p, topic, j, 'timestamp']),
+          })),
         })),
       ),
       advanceWallClockMs: t.advance_wall_clock === undefined ? undefined : parseDuration(t.advance_wall_clock),
@@ -197,7 +208,13 @@ function deepest(errors: ErrorObject[]): ErrorObject[] {
 }
 
 function errorPath(e: ErrorObject): Path {
-  const p: Path = e.instancePath === '' ? [] : e.instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const p: Path =
+    e.instancePath === ''
+      ? []
+      : e.instancePath
+          .slice(1)
+          .split('/')
+          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (e.keyword === 'additionalProperties') return [...p, (e.params as { additionalProperty: string }).additionalProperty];
   return p;
 }
@@ -213,7 +230,7 @@ function errorText(e: ErrorObject): string {
     case 'required':
       return `${where} needs "${(e.params as { missingProperty: string }).missingProperty}"`;
     case 'enum':
-      return `${where} must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
+      return `${where} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'type':
       return `${where} must be ${[(e.params as { type: string | string[] }).type].flat().join(' or ')}`;
     case 'pattern':

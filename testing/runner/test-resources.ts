@@ -5,9 +5,10 @@
  * deterministic) unless the file asks for `embedders: declared`; embedded
  * vector stores become in-memory ones. Other resources are built as declared.
  */
-import { createHashingEmbedder } from '../hashing-embedder.js';
+
 import { createEmbeddedVectorStore } from '../../providers/vectors/embedded.js';
 import type { Pipeline } from '../../topology/model.js';
+import { createHashingEmbedder } from '../hashing-embedder.js';
 
 export const MINILM_DIMS = 384;
 

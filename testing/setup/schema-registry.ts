@@ -25,7 +25,8 @@ export default async function setup(project: TestProject): Promise<(() => void) 
   const given = process.env.SCHEMA_REGISTRY_URL?.trim();
   if (given) {
     const res = await fetch(new URL('subjects', given.endsWith('/') ? given : `${given}/`)).catch((err: Error) => err);
-    if (res instanceof Error || !res.ok) throw new Error(`SCHEMA_REGISTRY_URL=${given} does not answer (${res instanceof Error ? res.message : res.status}): ${HOW}`);
+    if (res instanceof Error || !res.ok)
+      throw new Error(`SCHEMA_REGISTRY_URL=${given} does not answer (${res instanceof Error ? res.message : res.status}): ${HOW}`);
     project.provide('schemaRegistryUrl', given);
     return undefined;
   }

@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Consumer, LogRecord, RebalanceListener, TopicConfig, TopicPartition } from '../../transports/types.js';
 import { createEmbeddedTransport, type EmbeddedTransport } from '../../transports/embedded/index.js';
+import type { Consumer, LogRecord, RebalanceListener, TopicConfig, TopicPartition } from '../../transports/types.js';
 
 export interface TempLog {
   dir: string;

@@ -39,7 +39,14 @@ export function makeEvents(n: number, users: number, seed = 1, start = recentSta
     const id = `evt-${seed}-${i}`;
     const note = NOTES[Math.floor(rnd() * NOTES.length)]!;
     if (r < 0.5) out.push({ id, type: 'user.mood.created', user_id, time, data: { score: 1 + Math.floor(rnd() * 10), ...(note ? { note } : {}) } });
-    else if (r < 0.9) out.push({ id, type: 'user.activity.created', user_id, time, data: { kind: KINDS[Math.floor(rnd() * KINDS.length)], minutes: 5 + Math.floor(rnd() * 90) } });
+    else if (r < 0.9)
+      out.push({
+        id,
+        type: 'user.activity.created',
+        user_id,
+        time,
+        data: { kind: KINDS[Math.floor(rnd() * KINDS.length)], minutes: 5 + Math.floor(rnd() * 90) },
+      });
     else out.push({ id, type: 'user.ikigai.updated', user_id, time, data: { dimensions: { love: Math.floor(rnd() * 11), paid_for: Math.floor(rnd() * 11) } } });
   }
   return out;

@@ -9,13 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { sign } from 'hono/jwt';
 import { createLogger } from '../../common/logger.js';
-import { createHashingEmbedder } from '../hashing-embedder.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../gateway/app.js';
 import { createPipelineApp, type PipelineApp } from '../../runtime/app.js';
 import { loadPipeline } from '../../topology/compile.js';
 import type { Pipeline } from '../../topology/model.js';
 import { createEmbeddedTransport, type EmbeddedTransport } from '../../transports/embedded/index.js';
 import type { LogRecord } from '../../transports/types.js';
-import { createGateway, type Gateway, type GatewayOptions } from '../../gateway/app.js';
+import { createHashingEmbedder } from '../hashing-embedder.js';
 
 export const PIPELINE_FILE = path.resolve(import.meta.dirname, '../../pipeline.yaml');
 export const TEST_SECRET = 'test-secret-for-the-gateway-only-0123456789';
@@ -57,7 +57,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const instanceId = options.instanceId ?? 'gw-test';
   const logger = createLogger('aura-gateway-test', process.env.AURA_LOG_LEVEL ?? 'silent');
   const stateDir = options.stateDir ?? path.join(dir, `state-${instanceId}`);
-  const app = createPipelineApp({ pipeline, transport, logger, stateDir, instanceId, pollTimeoutMs: 20, resources: { overrides: { embedder: createHashingEmbedder() } } });
+  const app = createPipelineApp({
+    pipeline,
+    transport,
+    logger,
+    stateDir,
+    instanceId,
+    pollTimeoutMs: 20,
+    resources: { overrides: { embedder: createHashingEmbedder() } },
+  });
   if (options.engine !== false) await app.start();
   const gateway = createGateway({
     pipeline,

@@ -1,8 +1,8 @@
 /** Shared by the *.kafka.test.ts files: a transport on the suite's broker, unique names, poll loops. */
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import type { Consumer, LogRecord } from '../../transports/types.js';
 import { createKafkaTransport, type KafkaTransport } from '../../transports/kafka/index.js';
+import type { Consumer, LogRecord } from '../../transports/types.js';
 
 export function testTransport(): KafkaTransport {
   return createKafkaTransport({ brokers: inject('kafkaBrokers'), clientId: 'aura-kafka-test' });

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, brokers } from './kafka-harness.js';
+import { brokers, ROOT } from './kafka-harness.js';
 
 const run = promisify(execFile);
 const SCRIPT = path.join(ROOT, 'scripts/kafka.sh');

@@ -10,9 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
-import { auraInProcess, type AuraResult } from './aura-in-process.js';
-import type { Consumer, LogRecord } from '../../transports/types.js';
 import { createKafkaTransport, type KafkaTransport } from '../../transports/kafka/index.js';
+import type { Consumer, LogRecord } from '../../transports/types.js';
+import { type AuraResult, auraInProcess } from './aura-in-process.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -70,7 +70,11 @@ export function auraRun(file: string, options: { instance: string; stateDir: str
     KAFKA_SESSION_TIMEOUT_MS: '6000',
     ...options.env,
   };
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/aura.js'), 'run', file, '--state-dir', options.stateDir], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/aura.js'), 'run', file, '--state-dir', options.stateDir], {
+    env,
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const chunks: string[] = [];
   child.stdout!.on('data', (d) => chunks.push(String(d)));
   child.stderr!.on('data', (d) => chunks.push(String(d)));
@@ -116,7 +120,12 @@ export async function committedTotal(transport: KafkaTransport, group: string, t
  * Every record of a topic as a read_committed (or read_uncommitted) reader sees it, read up to
  * the end offsets taken when reading starts: the last stable offset under read_committed.
  */
-export async function readTopic(transport: KafkaTransport, topic: string, partitions: number, isolation: 'read_committed' | 'read_uncommitted' = 'read_committed'): Promise<LogRecord[]> {
+export async function readTopic(
+  transport: KafkaTransport,
+  topic: string,
+  partitions: number,
+  isolation: 'read_committed' | 'read_uncommitted' = 'read_committed',
+): Promise<LogRecord[]> {
   const reader: Consumer = transport.consumer({ isolation });
   const tps = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
   try {

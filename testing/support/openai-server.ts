@@ -71,7 +71,10 @@ export const defaultReply = (body: ChatRequestBody): string => {
   return `Hello! About "${question}": take a ten minute walk after lunch, and write one line about your mood tonight.`;
 };
 
-export const splitEvery = (n: number) => (text: string): string[] => text.match(new RegExp(`[\\s\\S]{1,${n}}`, 'g')) ?? [];
+export const splitEvery =
+  (n: number) =>
+  (text: string): string[] =>
+    text.match(new RegExp(`[\\s\\S]{1,${n}}`, 'g')) ?? [];
 
 export async function startOpenAiTestServer(initial: OpenAiTestServerOptions = {}): Promise<OpenAiTestServer> {
   const requests: RecordedRequest[] = [];
@@ -105,7 +108,12 @@ export async function startOpenAiTestServer(initial: OpenAiTestServerOptions = {
     if (typeof body?.model !== 'string' || !Array.isArray(body.messages)) return apiError(res, 400, 'model and messages[] are required');
     const text = (state.options.reply ?? defaultReply)(body);
     if (!body.stream || state.options.ignoreStream) {
-      return json(res, 200, { id: 'chatcmpl-test', object: 'chat.completion', model: body.model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] });
+      return json(res, 200, {
+        id: 'chatcmpl-test',
+        object: 'chat.completion',
+        model: body.model,
+        choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+      });
     }
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
     const send = async (data: string): Promise<void> => {

@@ -24,7 +24,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Schemas } from '@qdrant/js-client-rest';
-import { matchesFilter, scoreAll, type StoredPoint } from './qdrant-fake-search.js';
+import { matchesFilter, type StoredPoint, scoreAll } from './qdrant-fake-search.js';
 
 export type QdrantFault = { kind: 'status'; status: number; retryAfter?: string } | { kind: 'hang' } | { kind: 'drop' };
 
@@ -102,7 +102,8 @@ export async function startFakeQdrant(options: { apiKey?: string } = {}): Promis
     if (key === 'PUT ') {
       if (collections.has(name)) throw new HttpError(409, `Wrong input: Collection \`${name}\` already exists!`);
       const v = req.body?.vectors as Schemas['VectorParams'] | undefined;
-      if (!v || !Number.isInteger(v.size) || v.size < 1 || !['Cosine', 'Dot', 'Euclid', 'Manhattan'].includes(v.distance)) throw new HttpError(400, 'fake Qdrant: unsupported vectors config');
+      if (!v || !Number.isInteger(v.size) || v.size < 1 || !['Cosine', 'Dot', 'Euclid', 'Manhattan'].includes(v.distance))
+        throw new HttpError(400, 'fake Qdrant: unsupported vectors config');
       collections.set(name, { params: { size: v.size, distance: v.distance }, points: new Map(), indexes: {} });
       return true;
     }
@@ -120,11 +121,18 @@ export async function startFakeQdrant(options: { apiKey?: string } = {}): Promis
       if (!Array.isArray(points)) throw new HttpError(400, 'fake Qdrant: only the {points: [...]} form is supported');
       const stored: StoredPoint[] = points.map((p) => {
         const id = typeof p.id === 'string' ? p.id.toLowerCase() : p.id;
-        if (!(typeof id === 'number' ? Number.isInteger(id) && id >= 0 : UUID.test(id))) throw new HttpError(400, `Format error in JSON body: value ${id} is not a valid point ID`);
+        if (!(typeof id === 'number' ? Number.isInteger(id) && id >= 0 : UUID.test(id)))
+          throw new HttpError(400, `Format error in JSON body: value ${id} is not a valid point ID`);
         const vector = p.vector;
-        if (!Array.isArray(vector) || !vector.every((x) => typeof x === 'number')) throw new HttpError(400, 'fake Qdrant: only unnamed dense vectors are supported');
-        if (vector.length !== c.params.size) throw new HttpError(400, `Wrong input: Vector dimension error: expected dim: ${c.params.size}, got ${vector.length}`);
-        return { id: String(id), vector: c.params.distance === 'Cosine' ? unit(vector as number[]) : (vector as number[]), payload: (p.payload ?? {}) as Record<string, unknown> };
+        if (!Array.isArray(vector) || !vector.every((x) => typeof x === 'number'))
+          throw new HttpError(400, 'fake Qdrant: only unnamed dense vectors are supported');
+        if (vector.length !== c.params.size)
+          throw new HttpError(400, `Wrong input: Vector dimension error: expected dim: ${c.params.size}, got ${vector.length}`);
+        return {
+          id: String(id),
+          vector: c.params.distance === 'Cosine' ? unit(vector as number[]) : (vector as number[]),
+          payload: (p.payload ?? {}) as Record<string, unknown>,
+        };
       });
       for (const p of stored) c.points.set(p.id, p); // the batch is validated first: all or nothing
       return updated(wait);
@@ -135,7 +143,8 @@ export async function startFakeQdrant(options: { apiKey?: string } = {}): Promis
       const known = new Set(['query', 'filter', 'limit', 'score_threshold', 'with_payload']);
       const unknown = Object.keys(b ?? {}).filter((k) => !known.has(k));
       if (unknown.length > 0 || !Array.isArray(b.query)) throw new HttpError(400, `fake Qdrant: unsupported query fields ${unknown.join(', ') || 'query'}`);
-      if (b.query.length !== c.params.size) throw new HttpError(400, `Wrong input: Vector dimension error: expected dim: ${c.params.size}, got ${b.query.length}`);
+      if (b.query.length !== c.params.size)
+        throw new HttpError(400, `Wrong input: Vector dimension error: expected dim: ${c.params.size}, got ${b.query.length}`);
       const hits = scoreAll(c, unit(b.query as number[]), b.filter, b.limit ?? 10, b.score_threshold ?? undefined);
       const result: Schemas['QueryResponse'] = {
         points: hits.map(({ point, score }) => ({ id: point.id, version: 0, score, ...(b.with_payload ? { payload: point.payload } : {}) })),
@@ -169,7 +178,13 @@ export async function startFakeQdrant(options: { apiKey?: string } = {}): Promis
       } catch {
         return send(400, { status: { error: 'Format error in JSON body' } });
       }
-      const record: QdrantRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body };
+      const record: QdrantRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers: req.headers,
+        body,
+      };
       requests.push(record);
       const at = faults.findIndex((f) => record.path.includes(f.pathPart));
       if (at >= 0) {
@@ -178,7 +193,8 @@ export async function startFakeQdrant(options: { apiKey?: string } = {}): Promis
         if (fault.kind === 'drop') return void req.socket.destroy();
         return send(fault.status, { status: { error: `scripted ${fault.status}` }, time: 0 }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
       }
-      if (options.apiKey !== undefined && req.headers['api-key'] !== options.apiKey) return send(401, { status: { error: 'Must provide an API key or an Authorization bearer token' } });
+      if (options.apiKey !== undefined && req.headers['api-key'] !== options.apiKey)
+        return send(401, { status: { error: 'Must provide an API key or an Authorization bearer token' } });
       try {
         send(200, { result: route(record), status: 'ok', time: 0.0001 });
       } catch (err) {

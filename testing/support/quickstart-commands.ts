@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { shellCommands, type ShellCommand } from './markdown.js';
+import { type ShellCommand, shellCommands } from './markdown.js';
 
 export const QUICKSTART = 'docs/quickstart-kafka.md';
 

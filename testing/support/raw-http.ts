@@ -49,7 +49,12 @@ export function rawRequest(port: number, request: string | Buffer, timeoutMs = 5
       if (!head) return;
       const chunked = /chunked/i.test(head.headers['transfer-encoding'] ?? '');
       // 101: the handshake succeeded, nothing more to wait for here. Otherwise the body's end, by length or last chunk.
-      if (head.status === 101 || (chunked ? buf.subarray(-5).toString('latin1') === '0\r\n\r\n' : buf.length - head.headEnd >= Number(head.headers['content-length'] ?? Number.POSITIVE_INFINITY))) {
+      if (
+        head.status === 101 ||
+        (chunked
+          ? buf.subarray(-5).toString('latin1') === '0\r\n\r\n'
+          : buf.length - head.headEnd >= Number(head.headers['content-length'] ?? Number.POSITIVE_INFINITY))
+      ) {
         finish(false);
       }
     });
@@ -61,7 +66,11 @@ export function rawRequest(port: number, request: string | Buffer, timeoutMs = 5
 export const WS_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 
 /** A WebSocket handshake for `target` with the given extra header lines (each `Name: value`). */
-export function handshake(target: string, extra: string[] = [], base: Partial<Record<'upgrade' | 'connection' | 'version' | 'key', string | null>> = {}): string {
+export function handshake(
+  target: string,
+  extra: string[] = [],
+  base: Partial<Record<'upgrade' | 'connection' | 'version' | 'key', string | null>> = {},
+): string {
   const lines = [`GET ${target} HTTP/1.1`, 'Host: 127.0.0.1'];
   const h = { connection: 'Upgrade', upgrade: 'websocket', version: '13', key: WS_KEY, ...base };
   if (h.connection !== null) lines.push(`Connection: ${h.connection}`);

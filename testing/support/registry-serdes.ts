@@ -2,9 +2,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { RegistryConfig } from '../../serdes/registry-config.js';
 import { compilePipeline } from '../../topology/compile.js';
 import type { Pipeline } from '../../topology/model.js';
-import type { RegistryConfig } from '../../serdes/registry-config.js';
 
 export function registryConfig(url: string, overrides: Partial<RegistryConfig> = {}): RegistryConfig {
   return { url, autoRegister: true, timeoutMs: 10_000, ...overrides };

@@ -11,7 +11,7 @@ import { InstanceRegistry } from '../../gateway/queries/instance-registry.js';
 import { fencedError } from '../../runtime/failures.js';
 import { compilePipeline } from '../compile.js';
 import type { Pipeline } from '../model.js';
-import { ASSIGN_ONLY_GROUP_PREFIX, confluentCommand, deriveAcls, describeAcls, type AclRule, type Principal } from './acls.js';
+import { type AclRule, ASSIGN_ONLY_GROUP_PREFIX, confluentCommand, deriveAcls, describeAcls, type Principal } from './acls.js';
 
 const source = fs.readFileSync(fileURLToPath(new URL('../../pipeline.yaml', import.meta.url)), 'utf8');
 const compile = (text: string): Pipeline => compilePipeline(text, 'pipeline.yaml', { env: {} }).pipeline!;
@@ -19,18 +19,32 @@ const pipeline = compile(source);
 const rules = deriveAcls(pipeline);
 const names = (ids: string[]) => ids.map((id) => pipeline.topics[id]!.name).sort();
 const topicsWith = (principal: Principal, op: string) =>
-  rules.filter((r) => r.principal === principal && r.resource === 'topic' && r.operations.includes(op as never)).map((r) => r.name).sort();
-const find = (principal: Principal, resource: AclRule['resource'], name: string) => rules.find((r) => r.principal === principal && r.resource === resource && r.name === name);
+  rules
+    .filter((r) => r.principal === principal && r.resource === 'topic' && r.operations.includes(op as never))
+    .map((r) => r.name)
+    .sort();
+const find = (principal: Principal, resource: AclRule['resource'], name: string) =>
+  rules.find((r) => r.principal === principal && r.resource === resource && r.name === name);
 
 describe('describe --format acls', () => {
-  const changelogs = Object.values(pipeline.topics).filter((t) => t.internal).map((t) => t.id);
+  const changelogs = Object.values(pipeline.topics)
+    .filter((t) => t.internal)
+    .map((t) => t.id);
   const sources = [...new Set(pipeline.subtopologies.flatMap((st) => [...st.sourceTopics, ...st.tableTopics]))];
   const sinks = [...new Set(pipeline.subtopologies.flatMap((st) => st.sinkTopics))];
 
   it('lets the processors read their inputs and changelogs and write their outputs, changelogs and dead letters', () => {
     // And the deployment record, which `aura run` reads, writes and creates at start-up.
-    expect(topicsWith('pipeline', 'read')).toEqual(names([...sources, ...changelogs]).concat('aura360-deployments').sort());
-    expect(topicsWith('pipeline', 'write')).toEqual(names([...sinks, ...changelogs, 'dead_letters']).concat('aura360-deployments').sort());
+    expect(topicsWith('pipeline', 'read')).toEqual(
+      names([...sources, ...changelogs])
+        .concat('aura360-deployments')
+        .sort(),
+    );
+    expect(topicsWith('pipeline', 'write')).toEqual(
+      names([...sinks, ...changelogs, 'dead_letters'])
+        .concat('aura360-deployments')
+        .sort(),
+    );
     expect(topicsWith('pipeline', 'describe-configs')).toEqual(names(Object.keys(pipeline.topics)));
     expect(topicsWith('pipeline', 'create')).toEqual(['aura360-deployments']);
     expect(find('pipeline', 'consumer-group', 'aura360')!.operations).toEqual(['read']);
@@ -49,7 +63,9 @@ describe('describe --format acls', () => {
   it('lets the gateway publish requests and read answers and status, nothing else', () => {
     expect(topicsWith('gateway', 'write')).toEqual(names(['user_events', 'guardian_requests']).concat('aura360-gateway-instances').sort());
     expect(topicsWith('gateway', 'read')).toEqual(
-      names(['guardian_responses', 'guardian_chunks', 'context_aggregated', 'context_vectorized', 'vectordb_ingest', 'dead_letters']).concat('aura360-gateway-instances').sort(),
+      names(['guardian_responses', 'guardian_chunks', 'context_aggregated', 'context_vectorized', 'vectordb_ingest', 'dead_letters'])
+        .concat('aura360-gateway-instances')
+        .sort(),
     );
     const registry = new InstanceRegistry({ pipeline } as never).topic;
     expect(find('gateway', 'topic', registry)!.operations).toEqual(['read', 'write', 'create']);

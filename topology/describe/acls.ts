@@ -9,8 +9,8 @@
  * output (ops/generated.ts keeps it fresh).
  */
 import type { Pipeline } from '../model.js';
-import { gatewayRegistryTopic, groupInputTopics, topicUsage } from './topic-usage.js';
 import { deploymentsTopic } from '../plan/deployment.js';
+import { gatewayRegistryTopic, groupInputTopics, topicUsage } from './topic-usage.js';
 
 export type Principal = 'pipeline' | 'gateway' | 'operator';
 export type AclResource = 'topic' | 'consumer-group' | 'transactional-id';
@@ -44,25 +44,63 @@ export function deriveAcls(pipeline: Pipeline): AclRule[] {
   };
   const name = (topicId: string) => pipeline.topics[topicId]!.name;
   const uses = topicUsage(pipeline);
-  const why = { source: 'consumes it', table: 'reads it as a table', sink: 'produces to it', changelog: 'store changelog: written, read back by restores', dead_letter: 'dead letters', publish: 'publishes HTTP requests to it', reply: 'reads answers for its clients', status: 'follows processing status' } as const;
+  const why = {
+    source: 'consumes it',
+    table: 'reads it as a table',
+    sink: 'produces to it',
+    changelog: 'store changelog: written, read back by restores',
+    dead_letter: 'dead letters',
+    publish: 'publishes HTTP requests to it',
+    reply: 'reads answers for its clients',
+    status: 'follows processing status',
+  } as const;
 
   for (const u of uses) grant(u.component, 'topic', name(u.topic), [u.action], why[u.role]);
   // Start-up checks every topic's cleanup.policy and retention.ms against the pipeline.
   for (const t of Object.values(pipeline.topics)) grant('pipeline', 'topic', t.name, ['describe-configs'], 'start-up check of its configuration');
   grant('pipeline', 'consumer-group', pipeline.app, ['read'], 'the consumer group of the processors (the app id)');
   if (pipeline.defaults.processing === 'exactly_once') {
-    grant('pipeline', 'transactional-id', `${pipeline.app}-`, ['write', 'describe'], 'exactly-once: one transactional id per instance, <app>-<AURA_INSTANCE_ID>', true);
+    grant(
+      'pipeline',
+      'transactional-id',
+      `${pipeline.app}-`,
+      ['write', 'describe'],
+      'exactly-once: one transactional id per instance, <app>-<AURA_INSTANCE_ID>',
+      true,
+    );
   }
-  grant('pipeline', 'consumer-group', ASSIGN_ONLY_GROUP_PREFIX, ['describe'], 'restore consumers are assign-only: librdkafka still looks up their placeholder group', true);
-  grant('pipeline', 'topic', deploymentsTopic(pipeline.app), ['read', 'write', 'describe', 'create'], 'deployment record: read and written at start-up (created on first start); see docs/pipeline-changes.md');
+  grant(
+    'pipeline',
+    'consumer-group',
+    ASSIGN_ONLY_GROUP_PREFIX,
+    ['describe'],
+    'restore consumers are assign-only: librdkafka still looks up their placeholder group',
+    true,
+  );
+  grant(
+    'pipeline',
+    'topic',
+    deploymentsTopic(pipeline.app),
+    ['read', 'write', 'describe', 'create'],
+    'deployment record: read and written at start-up (created on first start); see docs/pipeline-changes.md',
+  );
 
   const readsOrWrites = new Set(uses.filter((u) => u.component === 'gateway').map((u) => u.topic));
-  for (const id of groupInputTopics(pipeline)) if (!readsOrWrites.has(id)) grant('gateway', 'topic', name(id), ['describe'], 'consumer lag (end offsets) for /metrics');
+  for (const id of groupInputTopics(pipeline))
+    if (!readsOrWrites.has(id)) grant('gateway', 'topic', name(id), ['describe'], 'consumer lag (end offsets) for /metrics');
   grant('gateway', 'topic', gatewayRegistryTopic(pipeline), ['read', 'write', 'create'], 'instance registry for interactive queries (created on first start)');
   grant('gateway', 'consumer-group', pipeline.app, ['describe'], "consumer lag: reads the processors' committed offsets");
-  grant('gateway', 'consumer-group', ASSIGN_ONLY_GROUP_PREFIX, ['describe'], 'the reply reader is assign-only: librdkafka still looks up its placeholder group', true);
+  grant(
+    'gateway',
+    'consumer-group',
+    ASSIGN_ONLY_GROUP_PREFIX,
+    ['describe'],
+    'the reply reader is assign-only: librdkafka still looks up its placeholder group',
+    true,
+  );
 
-  for (const t of Object.values(pipeline.topics)) grant('operator', 'topic', t.name, ['create', 'alter', 'describe-configs'], '`aura topics apply`: create, raise partitions, compare configs');
+  for (const t of Object.values(pipeline.topics))
+    grant('operator', 'topic', t.name, ['create', 'alter', 'describe-configs'], '`aura topics apply`: create, raise partitions, compare configs');
   grant('operator', 'topic', deploymentsTopic(pipeline.app), ['read', 'describe'], '`aura plan` reads the deployment record');
   const dlq = pipeline.defaults.deadLetterTopic;
   if (dlq && pipeline.topics[dlq]) {
@@ -75,8 +113,16 @@ export function deriveAcls(pipeline: Pipeline): AclRule[] {
 }
 
 const PRINCIPALS: Record<Principal, { title: string; variable: string; about: string }> = {
-  pipeline: { title: 'pipeline — the processors (`aura run`)', variable: 'SA_PIPELINE', about: 'Consumes the input topics in the consumer group `{app}`, produces outputs, changelogs and dead letters{eos}.' },
-  gateway: { title: 'gateway — the HTTP/WebSocket side of `aura serve`', variable: 'SA_GATEWAY', about: 'Publishes user events and advice requests, reads answers and processing status without a consumer group.' },
+  pipeline: {
+    title: 'pipeline — the processors (`aura run`)',
+    variable: 'SA_PIPELINE',
+    about: 'Consumes the input topics in the consumer group `{app}`, produces outputs, changelogs and dead letters{eos}.',
+  },
+  gateway: {
+    title: 'gateway — the HTTP/WebSocket side of `aura serve`',
+    variable: 'SA_GATEWAY',
+    about: 'Publishes user events and advice requests, reads answers and processing status without a consumer group.',
+  },
   operator: { title: 'operator — `aura topics apply`, `aura dlq replay`', variable: 'SA_OPERATOR', about: 'Run by a person or a CI job, not by the app.' },
 };
 
@@ -90,7 +136,8 @@ export function confluentCommand(rule: AclRule): string {
 export function describeAcls(pipeline: Pipeline): string {
   const rules = deriveAcls(pipeline);
   const eos = pipeline.defaults.processing === 'exactly_once' ? ' in transactions (transactional ids `' + pipeline.app + '-<AURA_INSTANCE_ID>`)' : '';
-  let out = `ACLs of \`${pipeline.app}\`, derived from the pipeline by \`aura describe --format acls\`. ` +
+  let out =
+    `ACLs of \`${pipeline.app}\`, derived from the pipeline by \`aura describe --format acls\`. ` +
     'Set `SA_PIPELINE`, `SA_GATEWAY` and `SA_OPERATOR` to the service accounts (`sa-...`) first. ' +
     '`aura serve` runs the processors and the gateway in one process: give its service account the `pipeline` and the `gateway` ACLs.\n';
   for (const principal of Object.keys(PRINCIPALS) as Principal[]) {

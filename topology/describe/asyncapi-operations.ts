@@ -6,7 +6,7 @@
  * and advice requests, receives answers, chunks and processing status).
  */
 import type { Pipeline } from '../model.js';
-import { topicUsage, type TopicUse } from './topic-usage.js';
+import { type TopicUse, topicUsage } from './topic-usage.js';
 
 export const KAFKA_BINDING_VERSION = '0.5.0';
 
@@ -55,7 +55,9 @@ export function operations(pipeline: Pipeline, messageId: (topicId: string) => s
   const uses = topicUsage(pipeline).filter((u) => isPublic(u.topic));
   const gatewayName = gatewayActor(pipeline);
   const out: Obj = {};
-  const deadLetterActors = uses.filter((u) => u.role === 'dead_letter' && ['processor', 'join'].includes(pipeline.nodes[u.actor]?.kind ?? '')).map((u) => u.actor);
+  const deadLetterActors = uses
+    .filter((u) => u.role === 'dead_letter' && ['processor', 'join'].includes(pipeline.nodes[u.actor]?.kind ?? ''))
+    .map((u) => u.actor);
   for (const use of uses) {
     const actor = use.role === 'dead_letter' ? pipeline.app : use.component === 'gateway' ? gatewayName : use.actor;
     const verb = use.action === 'read' ? 'receive' : 'send';
@@ -78,7 +80,10 @@ export function operations(pipeline: Pipeline, messageId: (topicId: string) => s
     }
     const responses = pipeline.topics.guardian_responses;
     if (use.role === 'publish' && use.topic === 'guardian_requests' && responses && !responses.internal) {
-      op.reply = { channel: ref('#/channels/guardian_responses'), messages: [ref(`#/channels/guardian_responses/messages/${messageId('guardian_responses')}`)] };
+      op.reply = {
+        channel: ref('#/channels/guardian_responses'),
+        messages: [ref(`#/channels/guardian_responses/messages/${messageId('guardian_responses')}`)],
+      };
     }
     out[id] = op;
   }

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AuraError, ErrorCodes } from '../../common/errors.js';
-import { EVENT_SCHEMAS_DIR, EVENT_SCHEMA_BASE } from '../../schemas/event-schemas.js';
+import { EVENT_SCHEMA_BASE, EVENT_SCHEMAS_DIR } from '../../schemas/event-schemas.js';
 
 const SUFFIX = '.schema.json';
 
@@ -40,7 +40,11 @@ function rewrite(value: Json, self: string, found: Set<string>): Json {
   for (const [k, v] of Object.entries(value)) {
     if (k === '$ref' && typeof v === 'string') {
       const target = refTarget(v, self);
-      if (!target) throw new AuraError(ErrorCodes.CONFIG_INVALID, `schema ${self}: cannot place "$ref": "${v}" in the AsyncAPI document (only refs to other event schemas are supported)`);
+      if (!target)
+        throw new AuraError(
+          ErrorCodes.CONFIG_INVALID,
+          `schema ${self}: cannot place "$ref": "${v}" in the AsyncAPI document (only refs to other event schemas are supported)`,
+        );
       found.add(target.id);
       out[k] = `${schemaPointer(target.id)}${target.fragment}`;
     } else {

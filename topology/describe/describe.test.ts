@@ -5,9 +5,9 @@
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instance as vizInstance } from '@viz-js/viz';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compilePipeline } from '../compile.js';
 import type { Pipeline } from '../model.js';
 import { describeDot, describeMermaid, describePipeline, describeText } from './index.js';
@@ -21,9 +21,15 @@ describe('describe --format text (Kafka Streams layout)', () => {
   const text = describeText(pipeline);
 
   it('starts like Topology.describe(), with its indentation', () => {
-    expect(text.startsWith('Topologies:\n   Sub-topology: 0\n    Source: user_events-source (topics: [aura360.user.events])\n      --> aggregate_context, split_events\n')).toBe(true);
+    expect(
+      text.startsWith(
+        'Topologies:\n   Sub-topology: 0\n    Source: user_events-source (topics: [aura360.user.events])\n      --> aggregate_context, split_events\n',
+      ),
+    ).toBe(true);
     expect(text).toContain('\n\n  Sub-topology: 1\n    Source: context_aggregated-source (topics: [aura360.context.aggregated])\n');
-    expect(text).toContain('    Processor: aggregate_context (stores: [user_context])\n      --> aggregate_context-to-context_aggregated\n      <-- user_events-source\n');
+    expect(text).toContain(
+      '    Processor: aggregate_context (stores: [user_context])\n      --> aggregate_context-to-context_aggregated\n      <-- user_events-source\n',
+    );
     expect(text).toContain('    Sink: aggregate_context-to-context_aggregated (topic: aura360.context.aggregated)\n      <-- aggregate_context\n');
   });
 
@@ -67,7 +73,9 @@ describe('describe --format text (Kafka Streams layout)', () => {
     for (const node of processorsAndJoins) expect(text).toContain(`Processor: ${node.id} (`);
     expect(text).toContain('Store: user_context (kind: key_value, changelog: aura360-user_context-changelog, ttl: 30d, sub-topology: 0)');
     expect(text).toContain('Store: latest_context (kind: key_value, table of: aura360.context.aggregated, sub-topology: 3)');
-    expect(text).toContain('Sub-topology: 3 (partitions: 6, tasks: 3_0..3_5, source topics: [aura360.guardian.requests], table topics: [aura360.context.aggregated])');
+    expect(text).toContain(
+      'Sub-topology: 3 (partitions: 6, tasks: 3_0..3_5, source topics: [aura360.guardian.requests], table topics: [aura360.context.aggregated])',
+    );
   });
 });
 
@@ -108,7 +116,9 @@ describe('describe --format mermaid', () => {
   });
   afterAll(async () => browser?.close());
 
-  type Parsed = { ok: true; type: string; vertices: string[]; edges: number; subgraphs: Array<{ title: string; nodes: string[] }> } | { ok: false; error: string };
+  type Parsed =
+    | { ok: true; type: string; vertices: string[]; edges: number; subgraphs: Array<{ title: string; nodes: string[] }> }
+    | { ok: false; error: string };
   const parse = (text: string): Promise<Parsed> =>
     page.evaluate(async (src) => {
       const mermaid = (globalThis as unknown as { mermaid: any }).mermaid; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -11,11 +11,17 @@ function byOrder(pipeline: Pipeline, ids: string[]): string[] {
 }
 
 export function successors(pipeline: Pipeline, id: string): string[] {
-  return byOrder(pipeline, pipeline.edges.filter((e) => e.from === id).map((e) => e.to));
+  return byOrder(
+    pipeline,
+    pipeline.edges.filter((e) => e.from === id).map((e) => e.to),
+  );
 }
 
 export function predecessors(pipeline: Pipeline, id: string): string[] {
-  return byOrder(pipeline, pipeline.edges.filter((e) => e.to === id).map((e) => e.from));
+  return byOrder(
+    pipeline,
+    pipeline.edges.filter((e) => e.to === id).map((e) => e.from),
+  );
 }
 
 /** The sub-topology a node or store belongs to. */

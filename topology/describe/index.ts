@@ -3,11 +3,11 @@
  * and Mermaid ones.
  */
 import type { Pipeline } from '../model.js';
-import { describeText } from './text.js';
-import { describeMermaid } from './mermaid.js';
-import { describeDot } from './dot.js';
-import { describeAsyncApi } from './asyncapi.js';
 import { describeAcls } from './acls.js';
+import { describeAsyncApi } from './asyncapi.js';
+import { describeDot } from './dot.js';
+import { describeMermaid } from './mermaid.js';
+import { describeText } from './text.js';
 
 export const describeFormats = {
   text: describeText,
@@ -24,4 +24,4 @@ export function describePipeline(pipeline: Pipeline, format: DescribeFormat = 't
   return describeFormats[format](pipeline);
 }
 
-export { describeText, describeMermaid, describeDot, describeAsyncApi, describeAcls };
+export { describeAcls, describeAsyncApi, describeDot, describeMermaid, describeText };

@@ -5,8 +5,9 @@
  * included), the tasks — a fused sub-topology runs in its chain's head's
  * tasks — and the compiler's fusion decision on every topic, with its reason.
  */
-import type { Pipeline, TopicSpec } from '../model.js';
+
 import { formatDuration } from '../../schemas/duration.js';
+import type { Pipeline, TopicSpec } from '../model.js';
 import { predecessors, successors } from './graph-view.js';
 
 export function describeText(pipeline: Pipeline): string {

@@ -12,12 +12,16 @@ import { GatewayHeaders } from '../../gateway/headers.js';
 import { DEFAULT_TOPIC_ROLES, resolveTopics } from '../../gateway/replies/reply-routes.js';
 import { DLQ_HEADERS } from '../../runtime/dead-letter.js';
 import { compilePipeline } from '../compile.js';
-import { DEAD_LETTER_HEADERS, GATEWAY_TOPICS, RECORD_HEADERS, groupInputTopics, topicUsage } from './topic-usage.js';
+import { DEAD_LETTER_HEADERS, GATEWAY_TOPICS, groupInputTopics, RECORD_HEADERS, topicUsage } from './topic-usage.js';
 
 const source = fs.readFileSync(fileURLToPath(new URL('../../pipeline.yaml', import.meta.url)), 'utf8');
 const pipeline = compilePipeline(source, 'pipeline.yaml', { env: {} }).pipeline!;
 const uses = topicUsage(pipeline);
-const pick = (f: (u: (typeof uses)[number]) => boolean) => uses.filter(f).map((u) => `${u.actor} ${u.action} ${u.topic} ${u.role}`).sort();
+const pick = (f: (u: (typeof uses)[number]) => boolean) =>
+  uses
+    .filter(f)
+    .map((u) => `${u.actor} ${u.action} ${u.topic} ${u.role}`)
+    .sort();
 
 describe('topic usage', () => {
   it('reads and writes of the processors follow the compiled graph', () => {
@@ -52,8 +56,16 @@ describe('topic usage', () => {
       'mood_with_activity write mood_with_activity_left-changelog changelog',
       'mood_with_activity write mood_with_activity_right-changelog changelog',
     ]);
-    const dlq = uses.filter((u) => u.role === 'dead_letter').map((u) => u.actor).sort();
-    expect(dlq).toEqual(Object.values(pipeline.nodes).filter((n) => n.onError === 'dead_letter').map((n) => n.id).sort());
+    const dlq = uses
+      .filter((u) => u.role === 'dead_letter')
+      .map((u) => u.actor)
+      .sort();
+    expect(dlq).toEqual(
+      Object.values(pipeline.nodes)
+        .filter((n) => n.onError === 'dead_letter')
+        .map((n) => n.id)
+        .sort(),
+    );
   });
 
   it('the gateway works with the topics gateway/replies/reply-routes.ts resolves', () => {
@@ -61,8 +73,15 @@ describe('topic usage', () => {
     expect(restated).toEqual(DEFAULT_TOPIC_ROLES);
     const resolved = resolveTopics(pipeline);
     const gatewayTopics = new Set(uses.filter((u) => u.component === 'gateway').map((u) => u.topic));
-    expect([...gatewayTopics].sort()).toEqual(Object.values(resolved).map((t) => t!.id).sort());
-    expect(pick((u) => u.component === 'gateway' && u.action === 'write')).toEqual(['gateway write guardian_requests publish', 'gateway write user_events publish']);
+    expect([...gatewayTopics].sort()).toEqual(
+      Object.values(resolved)
+        .map((t) => t!.id)
+        .sort(),
+    );
+    expect(pick((u) => u.component === 'gateway' && u.action === 'write')).toEqual([
+      'gateway write guardian_requests publish',
+      'gateway write user_events publish',
+    ]);
   });
 
   it('the header names are the ones the gateway, the engine and aura dlq replay set', () => {

@@ -73,7 +73,8 @@ export function gatewayRegistryTopic(pipeline: Pipeline): string {
 export function topicUsage(pipeline: Pipeline): TopicUse[] {
   const uses: TopicUse[] = [];
   const add = (u: TopicUse) => {
-    if (!uses.some((x) => x.component === u.component && x.actor === u.actor && x.action === u.action && x.topic === u.topic && x.role === u.role)) uses.push(u);
+    if (!uses.some((x) => x.component === u.component && x.actor === u.actor && x.action === u.action && x.topic === u.topic && x.role === u.role))
+      uses.push(u);
   };
   const nodes = Object.values(pipeline.nodes);
   for (const node of nodes) {
@@ -84,7 +85,11 @@ export function topicUsage(pipeline: Pipeline): TopicUse[] {
       for (const writer of predecessors(pipeline, node.id)) add({ component: 'pipeline', actor: writer, action: 'write', topic: node.topic, role: 'sink' });
     }
   }
-  const changelogIds = new Map(Object.values(pipeline.topics).filter((t) => t.internal).map((t) => [t.name, t.id]));
+  const changelogIds = new Map(
+    Object.values(pipeline.topics)
+      .filter((t) => t.internal)
+      .map((t) => [t.name, t.id]),
+  );
   for (const store of Object.values(pipeline.stores)) {
     const users = nodes.filter((n) => n.stores.includes(store.id)).map((n) => n.id);
     if (store.fromTopic) for (const actor of users) add({ component: 'pipeline', actor, action: 'read', topic: store.fromTopic, role: 'table' });
@@ -98,7 +103,8 @@ export function topicUsage(pipeline: Pipeline): TopicUse[] {
   }
   const dlq = pipeline.defaults.deadLetterTopic;
   if (dlq && pipeline.topics[dlq]) {
-    for (const node of nodes) if (node.onError === 'dead_letter') add({ component: 'pipeline', actor: node.id, action: 'write', topic: dlq, role: 'dead_letter' });
+    for (const node of nodes)
+      if (node.onError === 'dead_letter') add({ component: 'pipeline', actor: node.id, action: 'write', topic: dlq, role: 'dead_letter' });
   }
   const gateway = (action: TopicUse['action'], topic: string, role: UseRole) => {
     if (pipeline.topics[topic]) add({ component: 'gateway', actor: 'gateway', action, topic, role });

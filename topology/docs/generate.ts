@@ -5,9 +5,9 @@
  */
 import { builtinProcessors } from '../../processors/registry.js';
 import { editorSchemaText } from '../editor-schema.js';
+import { pipelineChangesDoc } from '../plan/changes-doc.js';
 import { processorPage } from './processor-page.js';
 import { pipelineReference } from './reference.js';
-import { pipelineChangesDoc } from '../plan/changes-doc.js';
 
 export function generatedDocs(): Map<string, string> {
   const files = new Map<string, string>([

@@ -6,13 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { Ajv } from 'ajv';
-import { generatedDocs, generatedSchemas } from './generate.js';
-import { buildEditorSchema } from '../editor-schema.js';
 import { builtinProcessors } from '../../processors/registry.js';
 import { DiagnosticCodes } from '../diagnostic-codes.js';
+import { buildEditorSchema } from '../editor-schema.js';
+import { generatedDocs, generatedSchemas } from './generate.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const committed = (rel: string) => fs.readFileSync(path.join(ROOT, rel), 'utf8');
@@ -30,7 +30,15 @@ describe('generated docs content', () => {
   const reference = generatedDocs().get('docs/pipeline-reference.md')!;
 
   it('documents every section, processor type and diagnostic code', () => {
-    for (const heading of ['## `defaults`', '## `topics.<id>`', '## `stores.<id>`', '## `resources.<id>`', '## `processors.<id>`', '## `joins.<id>`', '## Diagnostic codes'])
+    for (const heading of [
+      '## `defaults`',
+      '## `topics.<id>`',
+      '## `stores.<id>`',
+      '## `resources.<id>`',
+      '## `processors.<id>`',
+      '## `joins.<id>`',
+      '## Diagnostic codes',
+    ])
       expect(reference).toContain(heading);
     for (const spec of builtinProcessors.all()) expect(reference).toContain(`[\`${spec.type}\`](processors/${spec.type}.md)`);
     for (const code of Object.keys(DiagnosticCodes)) expect(reference).toContain(`| \`${code}\` |`);
@@ -41,7 +49,14 @@ describe('generated docs content', () => {
       const page = generatedDocs().get(`docs/processors/${spec.type}.md`)!;
       expect(page).toContain(`# \`${spec.type}\` processor`);
       for (const field of Object.keys((spec.configSchema as { properties: object }).properties)) expect(page).toContain(`| \`${field}\` |`);
-      for (const example of spec.examples) expect(page).toContain(example.yaml.trimEnd().split('\n').map((l) => (l ? `  ${l}` : l)).join('\n'));
+      for (const example of spec.examples)
+        expect(page).toContain(
+          example.yaml
+            .trimEnd()
+            .split('\n')
+            .map((l) => (l ? `  ${l}` : l))
+            .join('\n'),
+        );
     }
   });
 });

@@ -6,8 +6,8 @@
 import YAML from 'yaml';
 import type { ProcessorType } from '../../processors/types.js';
 import type { JsonSchema } from '../dsl-schema.js';
-import { fieldRows, markdownTable } from './schema-table.js';
 import { GENERATED_NOTICE } from './notice.js';
+import { fieldRows, markdownTable } from './schema-table.js';
 
 export function processorPage(spec: ProcessorType): string {
   const parts = [
@@ -41,13 +41,25 @@ function ports(spec: ProcessorType): string {
   const seen = examplesConfigs(spec).map((config) => spec.ports(config).join(', '));
   const distinct = [...new Set(seen)];
   if (distinct.length === 1 && distinct[0] === 'default') return '`default` (one output)';
-  if (distinct.length === 1) return distinct[0].split(', ').map((p) => `\`${p}\``).join(', ') + ' (map them to topics with `to: { <port>: <topic> }`, or read them as `<id>.<port>`)';
+  if (distinct.length === 1)
+    return (
+      distinct[0]
+        .split(', ')
+        .map((p) => `\`${p}\``)
+        .join(', ') + ' (map them to topics with `to: { <port>: <topic> }`, or read them as `<id>.<port>`)'
+    );
   return 'named by the config (read them as `<id>.<port>`, or map them with `to: { <port>: <topic> }`)';
 }
 
 function stores(spec: ProcessorType): string {
   if (!spec.storeRequirement) return 'none';
-  const kinds = [...new Set(examplesConfigs(spec).map((c) => spec.storeRequirement?.(c)?.kind).filter(Boolean))];
+  const kinds = [
+    ...new Set(
+      examplesConfigs(spec)
+        .map((c) => spec.storeRequirement?.(c)?.kind)
+        .filter(Boolean),
+    ),
+  ];
   const list = kinds.map((k) => `a \`${k}\` store`).join(' or ');
   return `required (\`store:\`): ${list}${kinds.length > 1 ? ', depending on the config' : ''}`;
 }

@@ -3,13 +3,14 @@
  * processor registries and the diagnostic codes, so the reference cannot drift
  * from what `aura validate` accepts.
  */
-import { dslSchema, defaultsSchema, sectionEntrySchemas, type JsonSchema } from '../dsl-schema.js';
+
 import { builtinProcessors } from '../../processors/registry.js';
 import { builtinResources } from '../../providers/registry.js';
-import { DiagnosticCodes } from '../diagnostic-codes.js';
 import { DURATION_HELP } from '../../schemas/fragments.js';
-import { cell, fieldRows, markdownTable } from './schema-table.js';
+import { DiagnosticCodes } from '../diagnostic-codes.js';
+import { defaultsSchema, dslSchema, type JsonSchema, sectionEntrySchemas } from '../dsl-schema.js';
 import { GENERATED_NOTICE } from './notice.js';
+import { cell, fieldRows, markdownTable } from './schema-table.js';
 
 const INTRO = `# Pipeline reference
 

@@ -3,9 +3,10 @@
  * docs: one row per field (nested objects flattened as `window.size`), with
  * its type in words, whether it is required, its default and description.
  */
+
+import { DURATION_COMMENT, FIELD_PATH_PATTERN, ID_PATTERN } from '../../schemas/fragments.js';
 import type { JsonSchema } from '../dsl-schema.js';
 import { NODE_REF_PATTERN, TOPIC_NAME_PATTERN } from '../dsl-schema.js';
-import { DURATION_COMMENT, FIELD_PATH_PATTERN, ID_PATTERN } from '../../schemas/fragments.js';
 
 export interface FieldRow {
   name: string;
@@ -30,7 +31,13 @@ export function fieldRows(schema: JsonSchema, options: { nested?: boolean; prefi
   const rows: FieldRow[] = [];
   for (const [name, field] of Object.entries(properties)) {
     if (typeof field !== 'object') continue;
-    rows.push({ name: `${prefix}${name}`, type: typeOf(field), required: required.has(name), defaultValue: field.default, description: String(field.description ?? '') });
+    rows.push({
+      name: `${prefix}${name}`,
+      type: typeOf(field),
+      required: required.has(name),
+      defaultValue: field.default,
+      description: String(field.description ?? ''),
+    });
     if (!nested) continue;
     if (field.type === 'object' && field.properties) rows.push(...fieldRows(field, { prefix: `${prefix}${name}.` }));
     const entry = field.additionalProperties;

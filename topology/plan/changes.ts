@@ -5,8 +5,8 @@
  * about each, and what deploying it anyway discards.
  */
 import type { SourceLocation } from '../model.js';
+import { type PlanCode, PlanCodes, type PlanSeverity } from './codes.js';
 import type { Deployment } from './deployment.js';
-import { PlanCodes, type PlanCode, type PlanSeverity } from './codes.js';
 
 export type ChangeAction = 'add' | 'remove' | 'change';
 export type ChangeSubject = 'topic' | 'store' | 'processor' | 'join' | 'resource' | 'schema';

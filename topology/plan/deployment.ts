@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { canonicalJson } from '../../common/canonical-json.js';
 import type { Pipeline } from '../model.js';
-import { storeLayouts, type StoreLayout } from './layouts.js';
+import { type StoreLayout, storeLayouts } from './layouts.js';
 
 export const DEPLOYMENT_FORMAT = 1;
 
@@ -68,13 +68,20 @@ export function buildDeployment(pipeline: Pipeline, options: DeploymentOptions):
 
 function fingerprint(body: Pick<Deployment, 'pipeline' | 'layouts' | 'schemas' | 'clientTopics'>): string {
   const { file: _file, ...pipeline } = body.pipeline;
-  return createHash('sha256').update(canonicalJson(withoutLocations({ ...body, pipeline }))).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(canonicalJson(withoutLocations({ ...body, pipeline })))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 function withoutLocations(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutLocations);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'loc').map(([k, v]) => [k, withoutLocations(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => k !== 'loc')
+      .map(([k, v]) => [k, withoutLocations(v)]),
+  );
 }
 
 function redactSecrets(value: unknown, key = ''): unknown {
@@ -138,6 +145,8 @@ export function schemaClosure(id: string, schemas: Record<string, unknown>): Set
 export function parseDeployment(value: unknown): Deployment {
   const d = value as Partial<Deployment> | null;
   if (!d || typeof d !== 'object' || d.format !== DEPLOYMENT_FORMAT || !d.pipeline || !d.layouts || !d.schemas)
-    throw new Error(`not a deployment record of format ${DEPLOYMENT_FORMAT}${d && typeof d === 'object' && 'format' in d ? ` (format ${String(d.format)})` : ''}`);
+    throw new Error(
+      `not a deployment record of format ${DEPLOYMENT_FORMAT}${d && typeof d === 'object' && 'format' in d ? ` (format ${String(d.format)})` : ''}`,
+    );
   return { ...(d as Deployment), clientTopics: d.clientTopics ?? [] };
 }

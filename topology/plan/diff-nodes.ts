@@ -4,12 +4,13 @@
  * grouping key, an aggregation folding something else, a move to another
  * sub-topology (other task ids), a join whose topics were re-partitioned.
  */
-import type { NodeSpec, Pipeline } from '../model.js';
+
 import { sameJson } from '../../common/canonical-json.js';
 import { formatDuration } from '../../schemas/duration.js';
-import { arrow, change, finding, type DiffContext, type PlanChange } from './changes.js';
+import type { NodeSpec, Pipeline } from '../model.js';
+import { arrow, change, type DiffContext, finding, type PlanChange } from './changes.js';
 import { discards, names } from './diff-topics.js';
-import { windowShape, type StoreLayout, type WindowLayout } from './layouts.js';
+import { type StoreLayout, type WindowLayout, windowShape } from './layouts.js';
 
 const isUserNode = (n: NodeSpec) => n.kind === 'processor' || n.kind === 'join';
 
@@ -60,16 +61,27 @@ function diffNode(ctx: DiffContext, old: NodeSpec, n: NodeSpec): PlanChange | un
   if (parts.length === 0 && copartition.length === 0) return undefined;
   const c = change('change', n.kind as 'processor' | 'join', n.id, parts.join('; ') || 'reads re-partitioned topics', { loc: n.loc });
   // The state this node keeps, as deployed and as it would be.
-  const kept = n.stores.map((s) => [ctx.before.layouts[s], ctx.after.layouts[s]] as const).filter((p): p is [StoreLayout, StoreLayout] => Boolean(p[0] && p[1]));
+  const kept = n.stores
+    .map((s) => [ctx.before.layouts[s], ctx.after.layouts[s]] as const)
+    .filter((p): p is [StoreLayout, StoreLayout] => Boolean(p[0] && p[1]));
   const reset = (layouts: StoreLayout[]) => {
     c.reset.push(...layouts.filter((l) => l.changelogTopic).map((l) => l.store));
     c.rebuildLocal = true;
   };
-  const lost = (layouts: StoreLayout[]) => discards(layouts.filter((l) => l.changelogTopic), layouts.filter((l) => !l.changelogTopic));
+  const lost = (layouts: StoreLayout[]) =>
+    discards(
+      layouts.filter((l) => l.changelogTopic),
+      layouts.filter((l) => !l.changelogTopic),
+    );
 
   if (old.type !== n.type && kept.length > 0) {
     const stores = kept.map(([a]) => a);
-    c.findings.push(finding('NODE_TYPE_CHANGED', `${names(stores)} hold${stores.length === 1 ? 's' : ''} values written by a ${old.type} processor`, { todo: `give the ${n.type} processor a new store`, discards: lost(stores) }));
+    c.findings.push(
+      finding('NODE_TYPE_CHANGED', `${names(stores)} hold${stores.length === 1 ? 's' : ''} values written by a ${old.type} processor`, {
+        todo: `give the ${n.type} processor a new store`,
+        discards: lost(stores),
+      }),
+    );
     reset(stores);
   }
   const windowed = kept.filter(([a, b]) => windowShape(a.window) !== windowShape(b.window));
@@ -77,10 +89,14 @@ function diffNode(ctx: DiffContext, old: NodeSpec, n: NodeSpec): PlanChange | un
     const [a, b] = windowed[0];
     const stores = windowed.map(([x]) => x);
     c.findings.push(
-      finding('WINDOW_CHANGED', `window ${windowText(a.window)} -> ${windowText(b.window)}: ${names(stores)} hold${stores.length === 1 ? 's' : ''} windows with the old bounds, which the new window would misread`, {
-        todo: 'keep the window; or keep this processor and add one with the new window and a new store (and a new output topic if readers must not mix both)',
-        discards: lost(stores),
-      }),
+      finding(
+        'WINDOW_CHANGED',
+        `window ${windowText(a.window)} -> ${windowText(b.window)}: ${names(stores)} hold${stores.length === 1 ? 's' : ''} windows with the old bounds, which the new window would misread`,
+        {
+          todo: 'keep the window; or keep this processor and add one with the new window and a new store (and a new output topic if readers must not mix both)',
+          discards: lost(stores),
+        },
+      ),
     );
     reset(stores);
   }
@@ -88,16 +104,28 @@ function diffNode(ctx: DiffContext, old: NodeSpec, n: NodeSpec): PlanChange | un
   if (regrouped.length > 0) {
     const [a, b] = regrouped[0];
     const stores = regrouped.map(([x]) => x);
-    c.findings.push(finding('STATE_REKEYED', `grouping key ${arrow(a.groupBy ?? '(the record key)', b.groupBy ?? '(the record key)')}: ${names(stores)} hold${stores.length === 1 ? 's' : ''} aggregates filed under the old key`, { todo: 'keep the key; or add a processor with the new key and its own store', discards: lost(stores) }));
+    c.findings.push(
+      finding(
+        'STATE_REKEYED',
+        `grouping key ${arrow(a.groupBy ?? '(the record key)', b.groupBy ?? '(the record key)')}: ${names(stores)} hold${stores.length === 1 ? 's' : ''} aggregates filed under the old key`,
+        { todo: 'keep the key; or add a processor with the new key and its own store', discards: lost(stores) },
+      ),
+    );
     reset(stores);
   }
   const refolded = kept.filter(([a, b]) => changedAggregations(a, b).length > 0 || a.preset !== b.preset);
   if (refolded.length > 0) {
     const [a, b] = refolded[0];
     const which = changedAggregations(a, b);
-    const what = which.length > 0 ? which.map((k) => `"${k}" ${arrow(a.aggregations?.[k], b.aggregations?.[k])}`).join(', ') : `preset ${arrow(a.preset, b.preset)}`;
+    const what =
+      which.length > 0 ? which.map((k) => `"${k}" ${arrow(a.aggregations?.[k], b.aggregations?.[k])}`).join(', ') : `preset ${arrow(a.preset, b.preset)}`;
     const stores = refolded.map(([x]) => x);
-    c.findings.push(finding('AGGREGATION_CHANGED', `${what}: the stored accumulators were folded by the old definition`, { todo: 'give a changed aggregation a new name (new names start from nothing; old ones are ignored)', discards: lost(stores) }));
+    c.findings.push(
+      finding('AGGREGATION_CHANGED', `${what}: the stored accumulators were folded by the old definition`, {
+        todo: 'give a changed aggregation a new name (new names start from nothing; old ones are ignored)',
+        discards: lost(stores),
+      }),
+    );
     reset(stores);
   }
   if (moved && stA && stB) {
@@ -149,14 +177,26 @@ function brokenCopartitioning(ctx: DiffContext, n: NodeSpec): Array<{ finding: R
     const stores = n.stores.map((s) => ctx.before.layouts[s]).filter((l): l is StoreLayout => Boolean(l && ctx.after.layouts[l.store]));
     const how = a.partitions !== b.partitions ? `partitions ${arrow(a.partitions, b.partitions)}` : `key ${arrow(a.key, b.key)}`;
     const table = st.tableTopics.includes(id);
-    const onLog = table ? `its table rows stay on the partitions the old layout chose` : `records already joined or waiting in the join window sit on the old partitions`;
+    const onLog = table
+      ? `its table rows stay on the partitions the old layout chose`
+      : `records already joined or waiting in the join window sit on the old partitions`;
     out.push({
-      finding: finding('JOIN_COPARTITIONING_BROKEN', `reads ${b.name} (${how}): ${onLog}, so a record may be looked up on a partition that does not hold its match`, {
-        todo: table
-          ? `keep ${a.partitions !== b.partitions ? `partitions: ${a.partitions}` : `key: ${a.key}`} on both sides; or republish ${b.name} into the new layout before deploying`
-          : `keep the old layout on both sides; or deploy with --allow-breaking (the join windows start empty)`,
-        discards: stores.length > 0 ? discards(stores.filter((l) => l.changelogTopic), stores.filter((l) => !l.changelogTopic)) : 'matches with records published before the change',
-      }),
+      finding: finding(
+        'JOIN_COPARTITIONING_BROKEN',
+        `reads ${b.name} (${how}): ${onLog}, so a record may be looked up on a partition that does not hold its match`,
+        {
+          todo: table
+            ? `keep ${a.partitions !== b.partitions ? `partitions: ${a.partitions}` : `key: ${a.key}`} on both sides; or republish ${b.name} into the new layout before deploying`
+            : `keep the old layout on both sides; or deploy with --allow-breaking (the join windows start empty)`,
+          discards:
+            stores.length > 0
+              ? discards(
+                  stores.filter((l) => l.changelogTopic),
+                  stores.filter((l) => !l.changelogTopic),
+                )
+              : 'matches with records published before the change',
+        },
+      ),
       stores,
     });
   }

@@ -3,10 +3,11 @@
  * process: an embedder of another model makes the vectors already stored
  * incomparable with the new ones.
  */
-import type { ResourceSpec } from '../model.js';
+
 import { sameJson } from '../../common/canonical-json.js';
 import { builtinResources } from '../../providers/registry.js';
-import { arrow, change, finding, type DiffContext, type PlanChange } from './changes.js';
+import type { ResourceSpec } from '../model.js';
+import { arrow, change, type DiffContext, finding, type PlanChange } from './changes.js';
 
 /** What decides which vectors an embedder makes. */
 const EMBEDDER_IDENTITY = ['model', 'dimensions'];
@@ -34,12 +35,18 @@ function diffResource(ctx: DiffContext, old: ResourceSpec, r: ResourceSpec): Pla
   const c = change('change', 'resource', r.id, parts.join(', '), { loc: r.loc });
   const role = builtinResources.get(r.type)?.role;
   if (role === 'embedder' && builtinResources.get(old.type)?.role === 'embedder' && (old.type !== r.type || keys.some((k) => EMBEDDER_IDENTITY.includes(k)))) {
-    const users = Object.values(ctx.after.pipeline.nodes).filter((n) => Object.values(n.config).includes(r.id)).map((n) => `"${n.id}"`);
+    const users = Object.values(ctx.after.pipeline.nodes)
+      .filter((n) => Object.values(n.config).includes(r.id))
+      .map((n) => `"${n.id}"`);
     c.findings.push(
-      finding('EMBEDDER_CHANGED', `vectors already stored were made by the old ${old.type} embedder${users.length > 0 ? ` (used by ${users.join(', ')})` : ''}: similarity search would compare vectors of two models`, {
-        todo: 'keep the embedder; or rebuild the vectors: clear the vector sink and re-process the contexts (aura dlq replay / re-publish) after deploying',
-        discards: 'nothing is deleted, but vectors of the old model stay in the sink and are compared with new ones',
-      }),
+      finding(
+        'EMBEDDER_CHANGED',
+        `vectors already stored were made by the old ${old.type} embedder${users.length > 0 ? ` (used by ${users.join(', ')})` : ''}: similarity search would compare vectors of two models`,
+        {
+          todo: 'keep the embedder; or rebuild the vectors: clear the vector sink and re-process the contexts (aura dlq replay / re-publish) after deploying',
+          discards: 'nothing is deleted, but vectors of the old model stay in the sink and are compared with new ones',
+        },
+      ),
     );
   }
   return c;

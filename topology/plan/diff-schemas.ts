@@ -12,7 +12,7 @@ import { compareSchemas } from '../../schemas/compatibility.js';
 import type { CompatFinding } from '../../schemas/compatibility-rules.js';
 import type { SourceLocation, TopicSpec } from '../model.js';
 import { SourceDoc } from '../source-doc.js';
-import { change, finding, type DiffContext, type PlanChange, type PlanFinding } from './changes.js';
+import { change, type DiffContext, finding, type PlanChange, type PlanFinding } from './changes.js';
 import { schemaClosure } from './deployment.js';
 
 export function diffSchemas(ctx: DiffContext): PlanChange[] {
@@ -43,7 +43,13 @@ function topicSchemaChange(ctx: DiffContext, old: TopicSpec, t: TopicSpec): Plan
   if (!t.schema) {
     c.findings.push(finding('SCHEMA_LOOSER', `[SCHEMA_REMOVED] values of ${t.name} are no longer checked against ${old.schema}${audience.readers}`));
   } else if (!old.schema) {
-    c.findings.push(finding('SCHEMA_STRICTER', `[SCHEMA_ADDED] values of ${t.name} were not checked before; now they must match ${t.schema}${audience.writers}`, strictTodo(audience)));
+    c.findings.push(
+      finding(
+        'SCHEMA_STRICTER',
+        `[SCHEMA_ADDED] values of ${t.name} were not checked before; now they must match ${t.schema}${audience.writers}`,
+        strictTodo(audience),
+      ),
+    );
   } else {
     const found = compareSchemas(ctx.before.schemas[old.schema], ctx.after.schemas[t.schema]);
     c.findings.push(...toFindings(ctx, [t], found, () => t.loc));
@@ -115,7 +121,10 @@ function locator(file: string): (pointer: string) => SourceLocation | undefined 
     const relative = path.relative(process.cwd(), file);
     const display = relative && !relative.startsWith('..') ? relative : file;
     if (!doc) return { file: display, line: 1, col: 1 };
-    const segments = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const segments = pointer
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     return { file: display, ...doc.locate(segments, 'key') };
   };
 }

@@ -4,9 +4,10 @@
  * keys and aggregations are declared on the processor and reported there
  * (diff-nodes.ts).
  */
-import type { StoreSpec } from '../model.js';
+
 import { formatDuration } from '../../schemas/duration.js';
-import { arrow, change, finding, type DiffContext, type PlanChange } from './changes.js';
+import type { StoreSpec } from '../model.js';
+import { arrow, change, type DiffContext, finding, type PlanChange } from './changes.js';
 import { discards } from './diff-topics.js';
 
 export function diffStores(ctx: DiffContext): PlanChange[] {
@@ -66,10 +67,14 @@ function renameChange(ctx: DiffContext, from: string, s: StoreSpec): PlanChange 
   const users = old.users.filter((u) => ctx.after.layouts[s.id]?.users.some((v) => v.node === u.node)).map((u) => `"${u.node}"`);
   const c = change('change', 'store', s.id, `renamed from "${from}" (${describe(s)})`, { loc: s.loc });
   c.findings.push(
-    finding('STORE_RENAMED', `${users.join(', ')} now keep${users.length === 1 ? 's' : ''} state in "${s.id}", which starts empty: the state of "${from}"${old.changelogTopic ? ` (changelog ${old.changelogTopic})` : ''} is not carried over`, {
-      todo: `keep the id "${from}" (a store's id names its changelog topic); a new id means new, empty state`,
-      discards: discards(old.changelogTopic ? [old] : []) || `the local rows of store "${from}"`,
-    }),
+    finding(
+      'STORE_RENAMED',
+      `${users.join(', ')} now keep${users.length === 1 ? 's' : ''} state in "${s.id}", which starts empty: the state of "${from}"${old.changelogTopic ? ` (changelog ${old.changelogTopic})` : ''} is not carried over`,
+      {
+        todo: `keep the id "${from}" (a store's id names its changelog topic); a new id means new, empty state`,
+        discards: discards(old.changelogTopic ? [old] : []) || `the local rows of store "${from}"`,
+      },
+    ),
   );
   c.rebuildLocal = true;
   return c;
@@ -96,29 +101,47 @@ function diffStore(ctx: DiffContext, old: StoreSpec, s: StoreSpec): PlanChange |
   };
   const lost = a ? discards(a.changelogTopic ? [a] : [], a.changelogTopic ? [] : [a]) : '';
   if (old.kind !== s.kind) {
-    c.findings.push(finding('STORE_KIND_CHANGED', `rows stored as ${old.kind} cannot be read as ${s.kind}`, { todo: `keep kind: ${old.kind}, or use a new store id for the new kind`, discards: lost }));
-    reset();
-  }
-  if (a && b && a.fromTopic !== b.fromTopic) {
-    c.findings.push(finding('TABLE_SOURCE_CHANGED', `the local rows came from ${a.fromTopic}; the table is now filled from ${b.fromTopic}`, { todo: 'deploy with --allow-breaking: the local rows are dropped and the table is rebuilt from its new topic', discards: `the local rows of table "${s.id}"` }));
-    c.rebuildLocal = true;
-  }
-  if (own && a && b && (a.partitions !== b.partitions || a.partitionKeys.join() !== b.partitionKeys.join())) {
-    const code = a.partitions !== b.partitions ? 'STATE_REPARTITIONED' : 'STATE_REKEYED';
     c.findings.push(
-      finding(code, `its sub-topology now reads ${b.topics.join(', ')} (${b.partitions} partitions, key ${b.partitionKeys.join(', ')}) instead of ${a.topics.join(', ')} (${a.partitions} partitions, key ${a.partitionKeys.join(', ')}): keys go to tasks that do not have their state`, {
-        todo: `keep the store's readers on topics with the old partitioning, or deploy with --allow-breaking to reset "${s.id}"`,
+      finding('STORE_KIND_CHANGED', `rows stored as ${old.kind} cannot be read as ${s.kind}`, {
+        todo: `keep kind: ${old.kind}, or use a new store id for the new kind`,
         discards: lost,
       }),
     );
     reset();
   }
+  if (a && b && a.fromTopic !== b.fromTopic) {
+    c.findings.push(
+      finding('TABLE_SOURCE_CHANGED', `the local rows came from ${a.fromTopic}; the table is now filled from ${b.fromTopic}`, {
+        todo: 'deploy with --allow-breaking: the local rows are dropped and the table is rebuilt from its new topic',
+        discards: `the local rows of table "${s.id}"`,
+      }),
+    );
+    c.rebuildLocal = true;
+  }
+  if (own && a && b && (a.partitions !== b.partitions || a.partitionKeys.join() !== b.partitionKeys.join())) {
+    const code = a.partitions !== b.partitions ? 'STATE_REPARTITIONED' : 'STATE_REKEYED';
+    c.findings.push(
+      finding(
+        code,
+        `its sub-topology now reads ${b.topics.join(', ')} (${b.partitions} partitions, key ${b.partitionKeys.join(', ')}) instead of ${a.topics.join(', ')} (${a.partitions} partitions, key ${a.partitionKeys.join(', ')}): keys go to tasks that do not have their state`,
+        {
+          todo: `keep the store's readers on topics with the old partitioning, or deploy with --allow-breaking to reset "${s.id}"`,
+          discards: lost,
+        },
+      ),
+    );
+    reset();
+  }
   if ((old.changelogTopic === null) !== (s.changelogTopic === null) && !old.fromTopic && !s.fromTopic)
     c.findings.push(
-      finding('LOGGING_CHANGED', s.changelogTopic ? `the changelog ${s.changelogTopic} starts with the next writes: until every key is written again, a restore elsewhere misses older state` : `without a changelog the state lives only in this instance's local files: a restore elsewhere starts empty`),
+      finding(
+        'LOGGING_CHANGED',
+        s.changelogTopic
+          ? `the changelog ${s.changelogTopic} starts with the next writes: until every key is written again, a restore elsewhere misses older state`
+          : `without a changelog the state lives only in this instance's local files: a restore elsewhere starts empty`,
+      ),
     );
   return c;
 }
 
 const ms = (x: number | undefined) => (x === undefined ? undefined : formatDuration(x));
-

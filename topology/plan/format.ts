@@ -5,7 +5,7 @@
  * that says what a breaking deploy would discard.
  */
 import type { SourceLocation } from '../model.js';
-import { severityOf, type PlanChange, type PlanFinding } from './changes.js';
+import { type PlanChange, type PlanFinding, severityOf } from './changes.js';
 import type { Plan } from './plan.js';
 
 const SIGN = { add: '+', change: '~', remove: '-' } as const;
@@ -26,7 +26,10 @@ export function findingLines(f: PlanFinding, c: PlanChange): string[] {
 
 export function formatPlan(plan: Plan, subject: { file: string }): string {
   const lines: string[] = [];
-  if (plan.deployed) lines.push(`aura plan: ${subject.file} against the deployment of ${plan.app} recorded ${plan.deployed.recordedAt} by ${plan.deployed.recordedBy} (${plan.deployed.file})`);
+  if (plan.deployed)
+    lines.push(
+      `aura plan: ${subject.file} against the deployment of ${plan.app} recorded ${plan.deployed.recordedAt} by ${plan.deployed.recordedBy} (${plan.deployed.file})`,
+    );
   else lines.push(`aura plan: ${subject.file}: no deployment of ${plan.app} is recorded yet — everything is new`);
   lines.push('');
   if (plan.changes.length === 0) {

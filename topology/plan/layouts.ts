@@ -6,8 +6,9 @@
  * (sub-topology) its local state is filed under, the window its keys encode,
  * the aggregations its values accumulate.
  */
-import type { NodeSpec, Pipeline, StoreKind } from '../model.js';
+
 import { parseDuration } from '../../schemas/duration.js';
+import type { NodeSpec, Pipeline, StoreKind } from '../model.js';
 
 export interface WindowLayout {
   /** `tumbling`, `hopping`, `sliding`, `session`, `context` (aggregates) or `join` (stream-stream join stores). */
@@ -72,7 +73,12 @@ function fromNode(node: NodeSpec, store: string): Partial<StoreLayout> {
   if (node.join?.leftStore === store || node.join?.rightStore === store)
     return { window: { type: 'join', sizeMs: node.join.windowSizeMs, graceMs: node.join.graceMs } };
   if (node.type !== 'aggregate') return {};
-  const config = node.config as { key?: string; preset?: string; window?: Record<string, unknown>; aggregations?: Record<string, { op: string; field?: string }> };
+  const config = node.config as {
+    key?: string;
+    preset?: string;
+    window?: Record<string, unknown>;
+    aggregations?: Record<string, { op: string; field?: string }>;
+  };
   const out: Partial<StoreLayout> = {};
   if (config.key) out.groupBy = config.key;
   if (config.preset) out.preset = config.preset;

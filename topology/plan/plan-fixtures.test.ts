@@ -17,17 +17,24 @@ import type { SourceLocation } from '../model.js';
 import { PlanCodes } from './codes.js';
 import { buildDeployment, type Deployment } from './deployment.js';
 import { changeHeadline, formatPlan } from './format.js';
-import { planDeployment, planExitCode, type Plan } from './plan.js';
+import { type Plan, planDeployment, planExitCode } from './plan.js';
 
 const ROOT = fileURLToPath(new URL('../fixtures/plan/', import.meta.url));
-const cases = fs.readdirSync(ROOT).filter((d) => fs.existsSync(path.join(ROOT, d, 'after.yaml'))).sort();
+const cases = fs
+  .readdirSync(ROOT)
+  .filter((d) => fs.existsSync(path.join(ROOT, d, 'after.yaml')))
+  .sort();
 const SIGN = { add: '+', change: '~', remove: '-' } as const;
 
 function deployment(dir: string, name: 'before' | 'after'): { deployment: Deployment; schemasDir: string; source: string } {
   const file = path.join(dir, `${name}.yaml`);
   const source = fs.readFileSync(file, 'utf8');
   const schemasDir = path.join(dir, /^# schemas-dir: (.+)$/m.exec(source)?.[1] ?? 'no-schemas');
-  const clientTopics = /^# client-topics: (.+)$/m.exec(source)?.[1]?.split(',').map((s) => s.trim()) ?? [];
+  const clientTopics =
+    /^# client-topics: (.+)$/m
+      .exec(source)?.[1]
+      ?.split(',')
+      .map((s) => s.trim()) ?? [];
   const result = compilePipeline(source, file, { env: {}, schemasDir });
   expect(result.ok, `${file}: ${JSON.stringify(result.diagnostics)}`).toBe(true);
   return { deployment: buildDeployment(result.pipeline!, { schemasDir, clientTopics, recordedBy: 'test' }), schemasDir, source };
@@ -51,7 +58,9 @@ function digest(plan: Plan, dir: string): string[] {
 
 describe('aura plan fixtures', () => {
   it('cover every plan code with a pair of pipelines', () => {
-    const codes = new Set(cases.flatMap((c) => [...fs.readFileSync(path.join(ROOT, c, 'after.yaml'), 'utf8').matchAll(/^# expect: .* ([A-Z_]+)$/gm)].map((m) => m[1])));
+    const codes = new Set(
+      cases.flatMap((c) => [...fs.readFileSync(path.join(ROOT, c, 'after.yaml'), 'utf8').matchAll(/^# expect: .* ([A-Z_]+)$/gm)].map((m) => m[1])),
+    );
     expect(Object.keys(PlanCodes).filter((c) => !codes.has(c))).toEqual([]);
   });
 
@@ -81,7 +90,15 @@ describe('aura plan fixtures', () => {
     expect(plan.verdict).toBe('safe');
     expect(plan.changes.every((c) => c.action === 'add' && c.findings.length === 0)).toBe(true);
     expect(plan.changes.map((c) => `${c.subject} ${c.id}`).sort()).toEqual(
-      ['processor biggest_purchase', 'processor count_events', 'store max_store', 'store totals_store', 'topic big_spenders', 'topic events', 'topic totals'].sort(),
+      [
+        'processor biggest_purchase',
+        'processor count_events',
+        'store max_store',
+        'store totals_store',
+        'topic big_spenders',
+        'topic events',
+        'topic totals',
+      ].sort(),
     );
     expect(formatPlan(plan, { file: 'after.yaml' })).toContain('no deployment of shop is recorded yet');
   });
@@ -92,7 +109,9 @@ describe('aura plan fixtures', () => {
     const edited = source
       .replace('  dead_letters:\n', '  mood_hourly_topic:\n    name: aura360.insights.mood-hourly\n  dead_letters:\n')
       .replace('stores:\n', 'stores:\n  mood_hourly_store:\n    kind: window\n')
-      .replace('joins:\n', `  mood_hourly:
+      .replace(
+        'joins:\n',
+        `  mood_hourly:
     type: aggregate
     from: split_events.mood
     to: mood_hourly_topic
@@ -103,7 +122,8 @@ describe('aura plan fixtures', () => {
         entries: { op: count }
         avg_score: { op: avg, field: data.score }
 
-joins:\n`);
+joins:\n`,
+      );
     const env = { AURA_VECTOR_DB: ':memory:' };
     const compile = (text: string) => {
       const result = compilePipeline(text, file, { env });
@@ -112,6 +132,10 @@ joins:\n`);
     };
     const plan = planDeployment(compile(source), compile(edited));
     expect(plan.verdict).toBe('safe');
-    expect(plan.changes.map((c) => `${c.action} ${c.subject} ${c.id} ${c.findings.length}`)).toEqual(['add topic mood_hourly_topic 0', 'add store mood_hourly_store 0', 'add processor mood_hourly 0']);
+    expect(plan.changes.map((c) => `${c.action} ${c.subject} ${c.id} ${c.findings.length}`)).toEqual([
+      'add topic mood_hourly_topic 0',
+      'add store mood_hourly_store 0',
+      'add processor mood_hourly 0',
+    ]);
   });
 });

@@ -5,7 +5,7 @@
  * runtime/deployment-record.ts).
  */
 import type { Pipeline } from '../model.js';
-import { severityOf, type DiffContext, type PlanChange } from './changes.js';
+import { type DiffContext, type PlanChange, severityOf } from './changes.js';
 import type { Deployment } from './deployment.js';
 import { diffNodes } from './diff-nodes.js';
 import { diffResources } from './diff-resources.js';
@@ -37,7 +37,10 @@ const SUBJECT_ORDER = ['topic', 'store', 'resource', 'processor', 'join', 'schem
 export function planDeployment(deployed: Deployment | undefined, current: Deployment, options: PlanOptions = {}): Plan {
   const before = deployed ?? emptyDeployment(current);
   const ctx: DiffContext = { before, after: current, schemasDir: options.schemasDir, explained: new Set() };
-  const found = deployed?.fingerprint === current.fingerprint ? [] : [...diffTopics(ctx), ...diffStores(ctx), ...diffResources(ctx), ...diffNodes(ctx), ...diffSchemas(ctx)];
+  const found =
+    deployed?.fingerprint === current.fingerprint
+      ? []
+      : [...diffTopics(ctx), ...diffStores(ctx), ...diffResources(ctx), ...diffNodes(ctx), ...diffSchemas(ctx)];
   const changes = merge(found).sort(
     (a, b) =>
       SUBJECT_ORDER.indexOf(a.subject) - SUBJECT_ORDER.indexOf(b.subject) ||
@@ -48,7 +51,9 @@ export function planDeployment(deployed: Deployment | undefined, current: Deploy
   const breaking = changes.filter((c) => severityOf(c) === 'breaking');
   return {
     app: current.app,
-    ...(deployed ? { deployed: { recordedAt: deployed.recordedAt, recordedBy: deployed.recordedBy, file: deployed.file, fingerprint: deployed.fingerprint } } : {}),
+    ...(deployed
+      ? { deployed: { recordedAt: deployed.recordedAt, recordedBy: deployed.recordedBy, file: deployed.file, fingerprint: deployed.fingerprint } }
+      : {}),
     changes,
     verdict: breaking.length > 0 ? 'breaking' : changes.length > 0 ? 'safe' : 'none',
     reset: [...new Set(breaking.flatMap((c) => c.reset))].sort(),

@@ -5,7 +5,7 @@
  * offsets by time.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pollN, recordingListener, tempLog, topic, type TempLog } from '../../testing/support/embedded-log.js';
+import { pollN, recordingListener, type TempLog, tempLog, topic } from '../../testing/support/embedded-log.js';
 
 let log: TempLog;
 beforeEach(async () => {
@@ -19,7 +19,9 @@ describe('embedded log: group administration', () => {
     const admin = log.transport.admin();
     const t0 = 1_700_000_000_000;
     const producer = log.transport.producer({});
-    await producer.send(Array.from({ length: 10 }, (_, i) => ({ topic: 'orders', partition: i % 2, key: `k${i}`, value: Buffer.from('v'), timestamp: t0 + i * 1000 })));
+    await producer.send(
+      Array.from({ length: 10 }, (_, i) => ({ topic: 'orders', partition: i % 2, key: `k${i}`, value: Buffer.from('v'), timestamp: t0 + i * 1000 })),
+    );
     await producer.close();
     const tps = [0, 1].map((partition) => ({ topic: 'orders', partition }));
     expect(await admin.describeGroup('app')).toEqual({ groupId: 'app', state: 'empty', members: [] });
@@ -37,7 +39,10 @@ describe('embedded log: group administration', () => {
     await expect(admin.setGroupOffsets('app', [{ topic: 'orders', partition: 0, offset: 1 }])).rejects.toMatchObject({ code: 'GROUP_ACTIVE' });
     await member.close();
 
-    await admin.setGroupOffsets('app', [{ topic: 'orders', partition: 0, offset: 2 }, { topic: 'orders', partition: 1, offset: 4 }]);
+    await admin.setGroupOffsets('app', [
+      { topic: 'orders', partition: 0, offset: 2 },
+      { topic: 'orders', partition: 1, offset: 4 },
+    ]);
     expect((await admin.groupOffsets('app', tps)).map((o) => o.offset)).toEqual([2, 4]);
     await expect(admin.setGroupOffsets('app', [{ topic: 'orders', partition: 7, offset: 0 }])).rejects.toMatchObject({ code: 'TOPIC_MISSING' });
     await expect(admin.setGroupOffsets('app', [{ topic: 'orders', partition: 0, offset: -3 }])).rejects.toMatchObject({ code: 'TRANSPORT_FAILED' });

@@ -30,9 +30,13 @@ export class EmbeddedAdmin implements Admin {
       if (created.length > 0) this.core.groups.topicsChanged(created);
     }
     if (existing.length > 0) {
-      throw new AuraError(ErrorCodes.TOPIC_EXISTS, `topic${existing.length > 1 ? 's' : ''} already exist${existing.length > 1 ? '' : 's'}: ${existing.join(', ')}`, {
-        details: { topics: existing, created },
-      });
+      throw new AuraError(
+        ErrorCodes.TOPIC_EXISTS,
+        `topic${existing.length > 1 ? 's' : ''} already exist${existing.length > 1 ? '' : 's'}: ${existing.join(', ')}`,
+        {
+          details: { topics: existing, created },
+        },
+      );
     }
   }
 
@@ -69,12 +73,19 @@ export class EmbeddedAdmin implements Admin {
     this.core.assertOpen();
     const { members } = this.core.groups.describe(groupId);
     if (members.length > 0) {
-      throw new AuraError(ErrorCodes.GROUP_ACTIVE, `group ${groupId} has ${members.length} member(s): its offsets can only be changed while nobody is in the group`);
+      throw new AuraError(
+        ErrorCodes.GROUP_ACTIVE,
+        `group ${groupId} has ${members.length} member(s): its offsets can only be changed while nobody is in the group`,
+      );
     }
     for (const o of offsets) {
       const p = this.core.catalog.require(o.topic).parts[o.partition];
-      if (!p) throw new AuraError(ErrorCodes.TOPIC_MISSING, `topic ${o.topic} has no partition ${o.partition}`, { details: { topic: o.topic, partition: o.partition } });
-      if (!Number.isSafeInteger(o.offset) || o.offset < 0) throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `invalid offset ${o.offset} for ${o.topic}:${o.partition}`);
+      if (!p)
+        throw new AuraError(ErrorCodes.TOPIC_MISSING, `topic ${o.topic} has no partition ${o.partition}`, {
+          details: { topic: o.topic, partition: o.partition },
+        });
+      if (!Number.isSafeInteger(o.offset) || o.offset < 0)
+        throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `invalid offset ${o.offset} for ${o.topic}:${o.partition}`);
     }
     this.core.offsets.commit(groupId, offsets);
   }

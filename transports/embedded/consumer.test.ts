@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuraError } from '../../common/errors.js';
-import { pollN, tempLog, text, topic, value, type TempLog } from '../../testing/support/embedded-log.js';
+import { pollN, type TempLog, tempLog, text, topic, value } from '../../testing/support/embedded-log.js';
 
 let log: TempLog;
 beforeEach(async () => {

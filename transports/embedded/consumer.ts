@@ -81,7 +81,8 @@ export class EmbeddedConsumer implements Consumer, EmbeddedClient {
     this.assertUsable();
     const cursor = this.cursors.get(tp);
     if (!cursor) throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `consumer ${this.id}: seek on unassigned partition ${tp.topic}:${tp.partition}`);
-    if (!Number.isInteger(tp.offset) || tp.offset < 0) throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `consumer ${this.id}: invalid seek offset ${tp.offset}`);
+    if (!Number.isInteger(tp.offset) || tp.offset < 0)
+      throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `consumer ${this.id}: invalid seek offset ${tp.offset}`);
     cursor.position = tp.offset;
     this.core.notifier.signal(clientKey(this.id));
   }

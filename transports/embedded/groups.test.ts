@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pollN, type RebalanceEvent, recordingListener, type TempLog, tempLog, text, topic, value } from '../../testing/support/embedded-log.js';
 import type { Consumer } from '../types.js';
-import { pollN, recordingListener, tempLog, text, topic, value, type RebalanceEvent, type TempLog } from '../../testing/support/embedded-log.js';
 
 let log: TempLog;
 beforeEach(async () => {
@@ -11,8 +11,7 @@ afterEach(async () => {
   await log.cleanup();
 });
 
-const member = (clientId: string): Consumer =>
-  log.transport.consumer({ groupId: 'app', isolation: 'read_committed', autoOffsetReset: 'earliest', clientId });
+const member = (clientId: string): Consumer => log.transport.consumer({ groupId: 'app', isolation: 'read_committed', autoOffsetReset: 'earliest', clientId });
 /** Polls every consumer concurrently until the group settles (nobody's assignment changes for a round). */
 async function settle(...consumers: Consumer[]): Promise<void> {
   let before = '';
@@ -24,8 +23,17 @@ async function settle(...consumers: Consumer[]): Promise<void> {
   }
   throw new Error('group did not settle');
 }
-const names = (c: Consumer) => c.assignment().map((tp) => `${tp.topic}:${tp.partition}`).sort();
-const numbers = (c: Consumer, t: string) => c.assignment().filter((tp) => tp.topic === t).map((tp) => tp.partition).sort();
+const names = (c: Consumer) =>
+  c
+    .assignment()
+    .map((tp) => `${tp.topic}:${tp.partition}`)
+    .sort();
+const numbers = (c: Consumer, t: string) =>
+  c
+    .assignment()
+    .filter((tp) => tp.topic === t)
+    .map((tp) => tp.partition)
+    .sort();
 
 describe('embedded log: consumer groups', () => {
   it('splits partitions between two members, co-partitioned topics aligned, and hands all back when one closes', async () => {
@@ -91,18 +99,26 @@ describe('embedded log: consumer groups', () => {
     const committing = (c: () => Consumer) => ({
       onAssigned: async () => {},
       onRevoked: async (tps: { topic: string; partition: number }[]) => {
-        const offsets = tps.filter((tp) => progress.has(`${tp.topic}:${tp.partition}`)).map((tp) => ({ ...tp, offset: progress.get(`${tp.topic}:${tp.partition}`)! }));
+        const offsets = tps
+          .filter((tp) => progress.has(`${tp.topic}:${tp.partition}`))
+          .map((tp) => ({ ...tp, offset: progress.get(`${tp.topic}:${tp.partition}`)! }));
         await c().commit(offsets);
       },
     });
     const a = member('a');
-    await a.subscribe(['orders'], committing(() => a));
+    await a.subscribe(
+      ['orders'],
+      committing(() => a),
+    );
     for (const r of await pollN(a, 20)) {
       seen.push(text(r)!);
       progress.set(`${r.topic}:${r.partition}`, r.offset + 1);
     }
     const b = member('b');
-    await b.subscribe(['orders'], committing(() => b));
+    await b.subscribe(
+      ['orders'],
+      committing(() => b),
+    );
     const deadline = Date.now() + 5000;
     while (seen.length < 40 && Date.now() < deadline) {
       for (const batch of await Promise.all([a.poll(5, 20), b.poll(5, 20)])) {

@@ -16,11 +16,11 @@ import { LogStore } from './log-store.js';
 import { Maintenance, type MaintenanceResult } from './maintenance.js';
 import { Notifier } from './notifier.js';
 import { OffsetStore } from './offset-store.js';
+import { lockLog } from './process-lock.js';
 import { EmbeddedProducer } from './producer.js';
-import { openLogDatabase, type Db } from './schema.js';
+import { type Db, openLogDatabase } from './schema.js';
 import { TopicCatalog } from './topic-catalog.js';
 import { TxnCoordinator } from './transactions.js';
-import { lockLog } from './process-lock.js';
 
 export interface EmbeddedTransportOptions {
   /** SQLite file of the log, e.g. `.aura/log.db`; `:memory:` for a throwaway log. */

@@ -8,7 +8,7 @@
 import { AuraError, ErrorCodes } from '../../common/errors.js';
 import { partitionForKey } from '../murmur2.js';
 import type { Headers, LogRecord, OutgoingRecord, RecordMetadata } from '../types.js';
-import { topicKey, type Notifier } from './notifier.js';
+import { type Notifier, topicKey } from './notifier.js';
 import type { Db } from './schema.js';
 import type { PartitionLog, TopicCatalog, TopicLog } from './topic-catalog.js';
 
@@ -46,7 +46,14 @@ export class LogStore {
     this.selectMin = db.prepare('SELECT MIN(off) FROM records WHERE topic_id = ? AND part = ?').pluck(true);
     this.selectAtTime = db.prepare('SELECT MIN(off) FROM records WHERE topic_id = ? AND part = ? AND ts >= ?').pluck(true);
     this.appendTx = db.transaction(
-      (batch: readonly OutgoingRecord[], parts: PartitionLog[], metas: RecordMetadata[], starts: Map<PartitionLog, number>, txn: TxnWrite | null, now: number) => {
+      (
+        batch: readonly OutgoingRecord[],
+        parts: PartitionLog[],
+        metas: RecordMetadata[],
+        starts: Map<PartitionLog, number>,
+        txn: TxnWrite | null,
+        now: number,
+      ) => {
         const txnId = txn ? txn.id : 0;
         // Rows go in multi-row INSERTs of CHUNK: one native call per chunk instead of per record.
         const params: unknown[] = new Array(CHUNK * COLUMNS);

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuraError } from '../../common/errors.js';
+import { pollN, type TempLog, tempLog, text, topic, value } from '../../testing/support/embedded-log.js';
 import { partitionForKey } from '../murmur2.js';
-import { createEmbeddedTransport } from './index.js';
 import type { LogRecord } from '../types.js';
-import { pollN, tempLog, text, topic, value, type TempLog } from '../../testing/support/embedded-log.js';
+import { createEmbeddedTransport } from './index.js';
 
 let log: TempLog;
 beforeEach(() => {
@@ -58,7 +58,15 @@ describe('embedded log: produce and consume', () => {
     const consumer = t.consumer({ isolation: 'read_uncommitted' });
     await consumer.assign([{ topic: 'misc', partition: 2, offset: 0 }]);
     const [first] = await consumer.poll(1, 1000);
-    expect(first).toMatchObject({ topic: 'misc', partition: 2, offset: 0, key: 'k', value: null, timestamp: 1234, headers: { trace: 'abc', 'content-type': 'json' } });
+    expect(first).toMatchObject({
+      topic: 'misc',
+      partition: 2,
+      offset: 0,
+      key: 'k',
+      value: null,
+      timestamp: 1234,
+      headers: { trace: 'abc', 'content-type': 'json' },
+    });
   });
 
   it('refuses records for missing topics, partitions out of range, and keyless records on compacted topics', async () => {
@@ -69,7 +77,14 @@ describe('embedded log: produce and consume', () => {
     expect(await codeOf(producer.send([{ topic: 'one', partition: 2, key: 'a', value: value('x') }]))).toBe('TRANSPORT_FAILED');
     expect(await codeOf(producer.send([{ topic: 'table', key: null, value: value('x') }]))).toBe('TRANSPORT_FAILED');
     // A failed batch leaves nothing behind and no offset consumed.
-    expect(await codeOf(producer.send([{ topic: 'one', partition: 0, key: 'a', value: value('x') }, { topic: 'nope', key: 'a', value: null }]))).toBe('TOPIC_MISSING');
+    expect(
+      await codeOf(
+        producer.send([
+          { topic: 'one', partition: 0, key: 'a', value: value('x') },
+          { topic: 'nope', key: 'a', value: null },
+        ]),
+      ),
+    ).toBe('TOPIC_MISSING');
     const [meta] = await producer.send([{ topic: 'one', partition: 0, key: 'a', value: value('x') }]);
     expect(meta!.offset).toBe(0);
   });

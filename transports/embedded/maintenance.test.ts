@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pollN, tempLog, text, topic, value, type TempLog } from '../../testing/support/embedded-log.js';
+import { pollN, type TempLog, tempLog, text, topic, value } from '../../testing/support/embedded-log.js';
 
 let log: TempLog;
 beforeEach(() => {

@@ -37,9 +37,7 @@ export class Maintenance {
     private readonly db: Db,
     private readonly catalog: TopicCatalog,
   ) {
-    this.firstYoung = db
-      .prepare('SELECT off FROM records WHERE topic_id = ? AND part = ? AND off < ? AND ts >= ? ORDER BY off LIMIT 1')
-      .pluck(true);
+    this.firstYoung = db.prepare('SELECT off FROM records WHERE topic_id = ? AND part = ? AND off < ? AND ts >= ? ORDER BY off LIMIT 1').pluck(true);
     this.deleteBelow = db.prepare('DELETE FROM records WHERE topic_id = ? AND part = ? AND off < ?');
     this.deleteSuperseded = db.prepare(`
       DELETE FROM records WHERE topic_id = :t AND part = :p AND off < :bound AND off NOT IN (

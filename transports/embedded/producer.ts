@@ -46,7 +46,8 @@ export class EmbeddedProducer implements Producer, EmbeddedClient {
     const groupId = this.core.groups.validate(groupMetadata);
     for (const o of offsets) {
       this.core.catalog.require(o.topic);
-      if (!Number.isInteger(o.offset) || o.offset < 0) throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `invalid offset ${o.offset} for ${o.topic}:${o.partition}`);
+      if (!Number.isInteger(o.offset) || o.offset < 0)
+        throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `invalid offset ${o.offset} for ${o.topic}:${o.partition}`);
     }
     this.core.txns.addOffsets(txn, groupId, offsets);
   }

@@ -47,7 +47,11 @@ export class TopicCatalog {
   constructor(private readonly db: Db) {
     this.insertPartition = db.prepare('INSERT INTO partitions (topic_id, part, next_off) VALUES (?, ?, 0)');
     const rows = db.prepare('SELECT id, name, partitions, replication, config FROM topics').all() as Array<{
-      id: number; name: string; partitions: number; replication: number; config: string;
+      id: number;
+      name: string;
+      partitions: number;
+      replication: number;
+      config: string;
     }>;
     const nexts = db.prepare('SELECT part, next_off FROM partitions WHERE topic_id = ? ORDER BY part');
     for (const row of rows) {
@@ -131,7 +135,10 @@ export class TopicCatalog {
   }
 
   private build(id: number, name: string, replication: number, config: Record<string, string>): TopicLog {
-    const compacted = (config['cleanup.policy'] ?? 'delete').split(',').map((s) => s.trim()).includes('compact');
+    const compacted = (config['cleanup.policy'] ?? 'delete')
+      .split(',')
+      .map((s) => s.trim())
+      .includes('compact');
     return { id, name, replication, config: Object.freeze(config), compacted, parts: [], rr: Math.floor(Math.random() * 1024) };
   }
 }

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuraError } from '../../common/errors.js';
+import { pollN, type TempLog, tempLog, text, topic, value } from '../../testing/support/embedded-log.js';
 import type { Consumer } from '../types.js';
 import { createEmbeddedTransport } from './index.js';
-import { pollN, tempLog, text, topic, value, type TempLog } from '../../testing/support/embedded-log.js';
 
 let log: TempLog;
 beforeEach(async () => {

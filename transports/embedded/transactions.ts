@@ -23,7 +23,7 @@
 import { AuraError, ErrorCodes } from '../../common/errors.js';
 import type { TopicPartitionOffset } from '../types.js';
 import type { TxnWrite } from './log-store.js';
-import { topicKey, type Notifier } from './notifier.js';
+import { type Notifier, topicKey } from './notifier.js';
 import type { OffsetStore } from './offset-store.js';
 import type { Db } from './schema.js';
 
@@ -70,9 +70,13 @@ export class TxnCoordinator {
 
   assertCurrent(transactionalId: string, epoch: number): void {
     if (this.epochs.get(transactionalId) !== epoch) {
-      throw new AuraError(ErrorCodes.TRANSPORT_FENCED, `producer ${transactionalId} (epoch ${epoch}) was fenced by a newer producer with the same transactional id`, {
-        details: { transactionalId, epoch, current: this.epochs.get(transactionalId) },
-      });
+      throw new AuraError(
+        ErrorCodes.TRANSPORT_FENCED,
+        `producer ${transactionalId} (epoch ${epoch}) was fenced by a newer producer with the same transactional id`,
+        {
+          details: { transactionalId, epoch, current: this.epochs.get(transactionalId) },
+        },
+      );
     }
   }
 
@@ -88,7 +92,8 @@ export class TxnCoordinator {
   current(transactionalId: string, epoch: number, action: string): OpenTxn {
     this.assertCurrent(transactionalId, epoch);
     const txn = this.open.get(transactionalId);
-    if (!txn) throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `producer ${transactionalId}: ${action} needs an open transaction (call beginTransaction first)`);
+    if (!txn)
+      throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `producer ${transactionalId}: ${action} needs an open transaction (call beginTransaction first)`);
     return txn;
   }
 
@@ -106,13 +111,19 @@ export class TxnCoordinator {
     try {
       this.commitTx(txn);
     } catch (err) {
-      throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `commit of transaction ${txn.transactionalId} failed: ${(err as Error).message}`, { cause: err, retriable: true });
+      throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `commit of transaction ${txn.transactionalId} failed: ${(err as Error).message}`, {
+        cause: err,
+        retriable: true,
+      });
     }
     this.finish(txn);
   }
 
   abort(txn: OpenTxn): void {
-    this.abortTx(txn.id, [...txn.partitions].map(([p, first]) => [p.topicId, p.partition, first]));
+    this.abortTx(
+      txn.id,
+      [...txn.partitions].map(([p, first]) => [p.topicId, p.partition, first]),
+    );
     this.finish(txn);
   }
 

@@ -8,11 +8,12 @@
  * never joins it commits them (generation -1). The coordinator accepts that
  * only while the group has no members, which is exactly when a reset is safe.
  */
+
+import type { GroupResults, IAdminClient, LibrdKafkaError, GroupDescription as RdGroupDescription } from '@confluentinc/kafka-javascript';
 import rdkafka from '@confluentinc/kafka-javascript';
-import type { GroupDescription as RdGroupDescription, GroupResults, IAdminClient, LibrdKafkaError } from '@confluentinc/kafka-javascript';
 import { AuraError, ErrorCodes } from '../../common/errors.js';
 import type { GroupDescription, TopicPartition, TopicPartitionOffset } from '../types.js';
-import { RD_ERRORS, call } from './errors.js';
+import { call, RD_ERRORS } from './errors.js';
 
 const TIMEOUT_MS = 15_000;
 
@@ -47,7 +48,11 @@ export async function describeGroup(client: IAdminClient, groupId: string): Prom
 export async function groupOffsets(client: IAdminClient, groupId: string, partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
   if (partitions.length === 0) return [];
   const res = await call<GroupResults[]>(`listConsumerGroupOffsets ${groupId}`, (cb) =>
-    client.listConsumerGroupOffsets([{ groupId, partitions: partitions.map((p) => ({ topic: p.topic, partition: p.partition })) }], { timeout: TIMEOUT_MS }, cb),
+    client.listConsumerGroupOffsets(
+      [{ groupId, partitions: partitions.map((p) => ({ topic: p.topic, partition: p.partition })) }],
+      { timeout: TIMEOUT_MS },
+      cb,
+    ),
   );
   const g = res.find((r) => r.groupId === groupId);
   if (g?.error) throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `listConsumerGroupOffsets ${groupId}: ${g.error.message}`, { cause: g.error });
@@ -62,15 +67,17 @@ export async function setGroupOffsets(conf: Record<string, string | number | boo
   await call('consumer connect', (cb) => consumer.connect({ timeout: TIMEOUT_MS }, (err) => cb(err as LibrdKafkaError)));
   try {
     const list = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }));
-    await call(`commit offsets of ${groupId}`, (cb) => (consumer as unknown as { commitCb(o: unknown, cb: (e: LibrdKafkaError | null) => void): void }).commitCb(list, cb)).catch(
-      (err: AuraError) => {
-        const code = (err.details as { code?: number } | undefined)?.code;
-        if (code === RD_ERRORS.ERR_UNKNOWN_MEMBER_ID || code === RD_ERRORS.ERR_ILLEGAL_GENERATION || code === RD_ERRORS.ERR_REBALANCE_IN_PROGRESS) {
-          throw new AuraError(ErrorCodes.GROUP_ACTIVE, `group ${groupId} has members: its offsets can only be changed while nobody is in the group`, { cause: err });
-        }
-        throw err;
-      },
-    );
+    await call(`commit offsets of ${groupId}`, (cb) =>
+      (consumer as unknown as { commitCb(o: unknown, cb: (e: LibrdKafkaError | null) => void): void }).commitCb(list, cb),
+    ).catch((err: AuraError) => {
+      const code = (err.details as { code?: number } | undefined)?.code;
+      if (code === RD_ERRORS.ERR_UNKNOWN_MEMBER_ID || code === RD_ERRORS.ERR_ILLEGAL_GENERATION || code === RD_ERRORS.ERR_REBALANCE_IN_PROGRESS) {
+        throw new AuraError(ErrorCodes.GROUP_ACTIVE, `group ${groupId} has members: its offsets can only be changed while nobody is in the group`, {
+          cause: err,
+        });
+      }
+      throw err;
+    });
   } finally {
     await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
   }

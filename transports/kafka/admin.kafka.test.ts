@@ -17,7 +17,12 @@ describe('Kafka admin', () => {
     ]);
     let topics = await admin.listTopics();
     // Configs come from the cluster (DescribeConfigs): the broker's default retention shows too.
-    expect(topics.find((t) => t.name === a)).toEqual({ name: a, partitions: 3, replication: 1, config: { 'cleanup.policy': 'compact', 'retention.ms': '604800000' } });
+    expect(topics.find((t) => t.name === a)).toEqual({
+      name: a,
+      partitions: 3,
+      replication: 1,
+      config: { 'cleanup.policy': 'compact', 'retention.ms': '604800000' },
+    });
     expect(topics.find((t) => t.name === b)!.config).toEqual({ 'cleanup.policy': 'delete', 'retention.ms': '60000' });
     expect(topics.find((t) => t.name === b)?.partitions).toBe(1);
     expect(topics.some((t) => t.name.startsWith('__'))).toBe(false);
@@ -66,8 +71,14 @@ describe('Kafka admin', () => {
     expect(refused.code).toBe('GROUP_ACTIVE');
     await member.close();
 
-    await admin.setGroupOffsets(group, [{ topic, partition: 0, offset: 2 }, { topic, partition: 1, offset: 4 }]);
-    expect(await admin.groupOffsets(group, tps)).toEqual([{ topic, partition: 0, offset: 2 }, { topic, partition: 1, offset: 4 }]);
+    await admin.setGroupOffsets(group, [
+      { topic, partition: 0, offset: 2 },
+      { topic, partition: 1, offset: 4 },
+    ]);
+    expect(await admin.groupOffsets(group, tps)).toEqual([
+      { topic, partition: 0, offset: 2 },
+      { topic, partition: 1, offset: 4 },
+    ]);
     expect((await admin.describeGroup(group)).state).toBe('empty');
     await admin.deleteTopics([topic]);
   });

@@ -8,14 +8,15 @@
  * the pipeline manages; when that is not possible (SASL other than PLAIN) it
  * reports those the topic was created with by this process, `{}` for others.
  */
-import rdkafka from '@confluentinc/kafka-javascript';
+
 import type { IAdminClient, ListOffsetsResult } from '@confluentinc/kafka-javascript';
+import rdkafka from '@confluentinc/kafka-javascript';
 import { AuraError, ErrorCodes } from '../../common/errors.js';
 import type { Admin, GroupDescription, OffsetSpec, TopicConfig, TopicDescription, TopicPartition, TopicPartitionOffset } from '../types.js';
 import { describeGroup, groupOffsets, setGroupOffsets } from './admin-groups.js';
 import type { KafkaConnectionConfig } from './config.js';
 import { describeTopicConfigs } from './describe-configs.js';
-import { RD_ERRORS, call, isLibrdKafkaError, toAuraError } from './errors.js';
+import { call, isLibrdKafkaError, RD_ERRORS, toAuraError } from './errors.js';
 
 const TIMEOUT_MS = 15_000;
 /** The topic configs `aura topics plan` compares. */
@@ -80,15 +81,21 @@ export class KafkaAdmin implements Admin {
     });
     await this.waitUntil(created, (d) => d !== undefined);
     if (existing.length > 0) {
-      throw new AuraError(ErrorCodes.TOPIC_EXISTS, `topic${existing.length > 1 ? 's' : ''} already exist${existing.length > 1 ? '' : 's'}: ${existing.join(', ')}`, {
-        details: { topics: existing, created },
-      });
+      throw new AuraError(
+        ErrorCodes.TOPIC_EXISTS,
+        `topic${existing.length > 1 ? 's' : ''} already exist${existing.length > 1 ? '' : 's'}: ${existing.join(', ')}`,
+        {
+          details: { topics: existing, created },
+        },
+      );
     }
   }
 
   async createPartitions(topic: string, count: number): Promise<void> {
     await call(`createPartitions ${topic}`, (cb) => this.raw().createPartitions(topic, count, TIMEOUT_MS, cb)).catch((err) => {
-      throw rdCode(err) === RD_ERRORS.ERR_UNKNOWN_TOPIC_OR_PART ? new AuraError(ErrorCodes.TOPIC_MISSING, `topic does not exist: ${topic}`, { cause: err }) : err;
+      throw rdCode(err) === RD_ERRORS.ERR_UNKNOWN_TOPIC_OR_PART
+        ? new AuraError(ErrorCodes.TOPIC_MISSING, `topic does not exist: ${topic}`, { cause: err })
+        : err;
     });
     await this.waitUntil([topic], (d) => (d?.partitions.length ?? 0) >= count);
   }
@@ -101,7 +108,10 @@ export class KafkaAdmin implements Admin {
       else if (rdCode(r.reason) === RD_ERRORS.ERR_UNKNOWN_TOPIC_OR_PART) missing.push(names[i]!);
       else throw r.reason;
     });
-    await this.waitUntil(names.filter((n) => !missing.includes(n)), (d) => d === undefined);
+    await this.waitUntil(
+      names.filter((n) => !missing.includes(n)),
+      (d) => d === undefined,
+    );
     if (missing.length > 0) throw new AuraError(ErrorCodes.TOPIC_MISSING, `topics do not exist: ${missing.join(', ')}`, { details: { topics: missing } });
   }
 
@@ -124,9 +134,15 @@ export class KafkaAdmin implements Admin {
     if (wrong.length === 0) return;
     const { members } = await this.describeGroup(groupId);
     if (members.length > 0) {
-      throw new AuraError(ErrorCodes.GROUP_ACTIVE, `group ${groupId} has ${members.length} member(s): its offsets can only be changed while nobody is in the group`);
+      throw new AuraError(
+        ErrorCodes.GROUP_ACTIVE,
+        `group ${groupId} has ${members.length} member(s): its offsets can only be changed while nobody is in the group`,
+      );
     }
-    throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `group ${groupId}: the offsets of ${wrong.map((o) => `${o.topic}[${o.partition}]`).join(', ')} were not committed`);
+    throw new AuraError(
+      ErrorCodes.TRANSPORT_FAILED,
+      `group ${groupId}: the offsets of ${wrong.map((o) => `${o.topic}[${o.partition}]`).join(', ')} were not committed`,
+    );
   }
 
   async offsetsFor(partitions: TopicPartition[], spec: OffsetSpec): Promise<TopicPartitionOffset[]> {
@@ -149,7 +165,11 @@ export class KafkaAdmin implements Admin {
     const offset = spec === 'earliest' ? rdkafka.OffsetSpec.EARLIEST : spec === 'latest' ? rdkafka.OffsetSpec.LATEST : new rdkafka.OffsetSpec(spec.timestamp);
     const isolationLevel = isolation === 'read_committed' ? rdkafka.IsolationLevel.READ_COMMITTED : rdkafka.IsolationLevel.READ_UNCOMMITTED;
     const res = await call<ListOffsetsResult[]>('listOffsets', (cb) =>
-      this.raw().listOffsets(partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset })), { timeout: TIMEOUT_MS, isolationLevel }, cb),
+      this.raw().listOffsets(
+        partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset })),
+        { timeout: TIMEOUT_MS, isolationLevel },
+        cb,
+      ),
     ).catch((err: unknown) => {
       this.renewIfStale(err);
       throw err;

@@ -30,7 +30,7 @@ export const RESERVED_PROPERTIES: Readonly<Record<string, string>> = {
   'bootstrap.servers': 'set KAFKA_BROKERS',
   'metadata.broker.list': 'set KAFKA_BROKERS',
   'client.id': 'set KAFKA_CLIENT_ID (each client adds its role to it)',
-  'group.id': 'the consumer group is the pipeline\'s `app`',
+  'group.id': "the consumer group is the pipeline's `app`",
   'transactional.id': 'it is `<app>-<AURA_INSTANCE_ID>` under exactly_once',
   'enable.idempotence': 'the producer is always idempotent',
   'enable.auto.commit': 'offsets are committed by the engine (with the transaction under exactly_once)',

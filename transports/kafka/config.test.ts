@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { propertyFromEnvName } from './client-settings.js';
 import type { KafkaAdmin } from './admin.js';
+import { propertyFromEnvName } from './client-settings.js';
 import { describeKafkaConfig, kafkaConfigFromEnv, rdkafkaBaseConfig, rdkafkaRoleConfig, requireClientFeatures } from './config.js';
 import { KafkaConsumerAdapter } from './consumer.js';
 import { KafkaProducerAdapter } from './producer.js';
 
 describe('Kafka connection config', () => {
-  const env = { KAFKA_BROKERS: 'b1:9092,b2:9092', KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', KAFKA_SASL_USERNAME: 'aura-svc', KAFKA_SASL_PASSWORD: 's3cr3t-pw' };
+  const env = {
+    KAFKA_BROKERS: 'b1:9092,b2:9092',
+    KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+    KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+    KAFKA_SASL_USERNAME: 'aura-svc',
+    KAFKA_SASL_PASSWORD: 's3cr3t-pw',
+  };
 
   it('maps the environment to librdkafka properties', () => {
     const cfg = kafkaConfigFromEnv(env);
@@ -65,14 +71,20 @@ describe('Kafka connection config', () => {
         return (err as Error).message;
       }
     };
-    expect(attempt({ KAFKA_CONFIG_SOCKET_KEEPALIVE_ENABLED: 'true' })).toMatch(/KAFKA_CONFIG_SOCKET_KEEPALIVE_ENABLED: "socket.keepalive.enabled" is not a librdkafka property \(did you mean "socket.keepalive.enable"\?\)/);
-    expect(attempt({}, { consumer: { 'enable.auto.commit': true } })).toMatch(/kafka.consumer.enable.auto.commit: .*set by aura-streams.*committed by the engine/);
+    expect(attempt({ KAFKA_CONFIG_SOCKET_KEEPALIVE_ENABLED: 'true' })).toMatch(
+      /KAFKA_CONFIG_SOCKET_KEEPALIVE_ENABLED: "socket.keepalive.enabled" is not a librdkafka property \(did you mean "socket.keepalive.enable"\?\)/,
+    );
+    expect(attempt({}, { consumer: { 'enable.auto.commit': true } })).toMatch(
+      /kafka.consumer.enable.auto.commit: .*set by aura-streams.*committed by the engine/,
+    );
     expect(attempt({}, { consumer: { 'linger.ms': 5 } })).toMatch(/kafka.consumer.linger.ms: "linger.ms" is a producer property: put it under kafka.producer/);
     expect(attempt({}, { producer: { 'fetch.wait.max.ms': 5 } })).toMatch(/consumer property/);
   });
 
   it('says which librdkafka features a build lacks for the chosen protocol', () => {
-    expect(() => requireClientFeatures('sasl_ssl', 'SCRAM-SHA-512', ['gzip', 'sasl', 'sasl_plain'])).toThrow(/needs librdkafka features ssl, sasl_scram, which this build .* lacks/);
+    expect(() => requireClientFeatures('sasl_ssl', 'SCRAM-SHA-512', ['gzip', 'sasl', 'sasl_plain'])).toThrow(
+      /needs librdkafka features ssl, sasl_scram, which this build .* lacks/,
+    );
     expect(() => requireClientFeatures('sasl_ssl', 'PLAIN', ['ssl', 'sasl', 'sasl_plain'])).not.toThrow();
     expect(() => requireClientFeatures('ssl', undefined, [])).toThrow(/features ssl/);
   });
@@ -85,7 +97,9 @@ describe('Kafka connection config', () => {
     expect(globalConfig(consumer)).toMatchObject({ 'fetch.min.bytes': 1, 'fetch.wait.max.ms': 100 });
     expect(globalConfig(new KafkaProducerAdapter(rdkafkaRoleConfig(defaults, 'producer'), {}))).toMatchObject({ 'linger.ms': 1 });
     const tuned = kafkaConfigFromEnv({ KAFKA_BROKERS: 'b:9092', KAFKA_CONFIG_FETCH_WAIT_MAX_MS: '20' }, { producer: { 'linger.ms': 10 } });
-    expect(globalConfig(new KafkaConsumerAdapter(rdkafkaRoleConfig(tuned, 'consumer'), { groupId: 'g', isolation: 'read_committed' }, admin))).toMatchObject({ 'fetch.wait.max.ms': '20' });
+    expect(globalConfig(new KafkaConsumerAdapter(rdkafkaRoleConfig(tuned, 'consumer'), { groupId: 'g', isolation: 'read_committed' }, admin))).toMatchObject({
+      'fetch.wait.max.ms': '20',
+    });
     expect(globalConfig(new KafkaProducerAdapter(rdkafkaRoleConfig(tuned, 'producer'), {}))).toMatchObject({ 'linger.ms': 10 });
   });
 });

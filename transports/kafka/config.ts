@@ -49,7 +49,10 @@ const PROTOCOLS = new Set(['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl']);
 export function kafkaConfigFromEnv(env: NodeJS.ProcessEnv = process.env, settings: KafkaClientSettings = {}): KafkaConnectionConfig {
   const brokers = env.KAFKA_BROKERS?.trim();
   if (!brokers) {
-    throw new AuraError(ErrorCodes.CONFIG_INVALID, 'KAFKA_BROKERS is not set (e.g. KAFKA_BROKERS=127.0.0.1:19092; `scripts/kafka.sh start` runs a local broker)');
+    throw new AuraError(
+      ErrorCodes.CONFIG_INVALID,
+      'KAFKA_BROKERS is not set (e.g. KAFKA_BROKERS=127.0.0.1:19092; `scripts/kafka.sh start` runs a local broker)',
+    );
   }
   const fromEnv = kafkaSettingsFromEnv(env);
   const problems = [
@@ -104,7 +107,11 @@ export function rdkafkaBaseConfig(config: KafkaConnectionConfig, clientId?: stri
 }
 
 /** Base properties plus the role's own (`kafka.consumer` / `kafka.producer`). */
-export function rdkafkaRoleConfig(config: KafkaConnectionConfig, role: 'consumer' | 'producer', base = rdkafkaBaseConfig(config)): Record<string, string | number | boolean> {
+export function rdkafkaRoleConfig(
+  config: KafkaConnectionConfig,
+  role: 'consumer' | 'producer',
+  base = rdkafkaBaseConfig(config),
+): Record<string, string | number | boolean> {
   return { ...base, ...config[role] };
 }
 

@@ -21,14 +21,15 @@
  *    is longer then (30 s by default), since it is also how long a crashed
  *    instance's partitions wait before they move.
  */
-import rdkafka from '@confluentinc/kafka-javascript';
+
 import type { Assignment, LibrdKafkaError, Message } from '@confluentinc/kafka-javascript';
+import rdkafka from '@confluentinc/kafka-javascript';
 import { AuraError, ErrorCodes } from '../../common/errors.js';
 import type { Consumer, ConsumerOptions, LogRecord, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
 import type { KafkaAdmin } from './admin.js';
-import { RD_ERRORS, call, toAuraError } from './errors.js';
-import { CopartitionPlan } from './copartition.js';
 import { committedWithRetry, toRecord } from './consumer-records.js';
+import { CopartitionPlan } from './copartition.js';
+import { call, RD_ERRORS, toAuraError } from './errors.js';
 import { ALL_BROKERS_DOWN, Reachability } from './reachability.js';
 
 /** Methods the binding has but its typings omit. */

@@ -18,7 +18,11 @@ const RESOURCE_TOPIC = 2;
 const TIMEOUT_MS = 10_000;
 
 /** The configs asked for, per topic; `undefined` when the cluster could not be asked. */
-export async function describeTopicConfigs(config: KafkaConnectionConfig, topics: string[], keys: string[]): Promise<Map<string, Record<string, string>> | undefined> {
+export async function describeTopicConfigs(
+  config: KafkaConnectionConfig,
+  topics: string[],
+  keys: string[],
+): Promise<Map<string, Record<string, string>> | undefined> {
   if (topics.length === 0) return new Map();
   const protocol = (config.securityProtocol ?? 'plaintext').toLowerCase();
   const sasl = protocol.startsWith('sasl');
@@ -49,7 +53,10 @@ class Connection {
   private failed: ((err: Error) => void) | undefined;
   private correlation = 0;
 
-  private constructor(private readonly socket: net.Socket, private readonly clientId: string) {
+  private constructor(
+    private readonly socket: net.Socket,
+    private readonly clientId: string,
+  ) {
     socket.on('data', (d) => this.onData(d));
     socket.on('error', (e) => this.failed?.(e));
     socket.on('close', () => this.failed?.(new Error('connection closed')));
@@ -97,7 +104,7 @@ class Connection {
         r.int8(); // read_only
         r.int8(); // config_source
         r.int8(); // is_sensitive
-        for (let s = r.int32(), k = 0; k < s; k++) (r.string(), r.nullableString(), r.int8()); // synonyms
+        for (let s = r.int32(), k = 0; k < s; k++) r.string(), r.nullableString(), r.int8(); // synonyms
         if (value !== null) configs[key] = value;
       }
       if (error === 0) out.set(name, configs);
@@ -106,7 +113,12 @@ class Connection {
   }
 
   private request(apiKey: number, version: number, body: Buffer): Promise<Buffer> {
-    const header = new Writer().int16(apiKey).int16(version).int32(++this.correlation).string(this.clientId).done();
+    const header = new Writer()
+      .int16(apiKey)
+      .int16(version)
+      .int32(++this.correlation)
+      .string(this.clientId)
+      .done();
     const frame = Buffer.concat([Buffer.alloc(4), header, body]);
     frame.writeInt32BE(frame.length - 4, 0);
     return new Promise<Buffer>((resolve, reject) => {

@@ -7,8 +7,9 @@
  * state no call can leave), `permanent` (no retry helps: permissions,
  * credentials, a record too large). Everything else is worth retrying.
  */
-import rdkafka from '@confluentinc/kafka-javascript';
+
 import type { LibrdKafkaError } from '@confluentinc/kafka-javascript';
+import rdkafka from '@confluentinc/kafka-javascript';
 import { AuraError, ErrorCodes } from '../../common/errors.js';
 
 const E = rdkafka.CODES.ERRORS;

@@ -6,12 +6,12 @@
 import { partitionForKey } from '../murmur2.js';
 import type { Admin, Consumer, ConsumerOptions, Producer, ProducerOptions, Transport } from '../types.js';
 import { KafkaAdmin } from './admin.js';
-import { rdkafkaBaseConfig, rdkafkaRoleConfig, type KafkaConnectionConfig } from './config.js';
+import { type KafkaConnectionConfig, rdkafkaBaseConfig, rdkafkaRoleConfig } from './config.js';
 import { KafkaConsumerAdapter } from './consumer.js';
 import { KafkaProducerAdapter } from './producer.js';
 import { Reachability } from './reachability.js';
 
-export { describeKafkaConfig, kafkaConfigFromEnv, type KafkaConnectionConfig } from './config.js';
+export { describeKafkaConfig, type KafkaConnectionConfig, kafkaConfigFromEnv } from './config.js';
 export { KafkaConsumerAdapter } from './consumer.js';
 export { KafkaProducerAdapter } from './producer.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { partitionForKey } from '../murmur2.js';
 import { noopListener, pollUntil, testTransport, uniqueName } from '../../testing/support/kafka-clients.js';
+import { partitionForKey } from '../murmur2.js';
 
 describe('Kafka produce/consume', () => {
   const transport = testTransport();
@@ -11,7 +11,9 @@ describe('Kafka produce/consume', () => {
     await transport.admin().createTopics([{ name: topic, partitions: 6, replication: 1, config: {} }]);
     const producer = transport.producer({});
     const keys = Array.from({ length: 60 }, (_, i) => `user-${i}-é`);
-    const meta = await producer.send(keys.map((k, i) => ({ topic, key: k, value: Buffer.from(`v${i}`), headers: { i: String(i) }, timestamp: 1_700_000_000_000 + i })));
+    const meta = await producer.send(
+      keys.map((k, i) => ({ topic, key: k, value: Buffer.from(`v${i}`), headers: { i: String(i) }, timestamp: 1_700_000_000_000 + i })),
+    );
     expect(meta).toHaveLength(60);
     meta.forEach((m, i) => {
       expect(m.topic).toBe(topic);
@@ -36,20 +38,46 @@ describe('Kafka produce/consume', () => {
     expect(records).toHaveLength(62);
     const byValue = new Map(records.map((r) => [r.value?.toString() ?? 'null', r]));
     const r7 = byValue.get('v7')!;
-    expect(r7).toMatchObject({ topic, key: keys[7], partition: meta[7]!.partition, offset: meta[7]!.offset, timestamp: 1_700_000_000_007, headers: { i: '7' } });
+    expect(r7).toMatchObject({
+      topic,
+      key: keys[7],
+      partition: meta[7]!.partition,
+      offset: meta[7]!.offset,
+      timestamp: 1_700_000_000_007,
+      headers: { i: '7' },
+    });
     expect(byValue.get('null')).toMatchObject({ key: null, value: null, partition: 2 });
-    expect(consumer.assignment().map((tp) => tp.partition).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(
+      consumer
+        .assignment()
+        .map((tp) => tp.partition)
+        .sort(),
+    ).toEqual([0, 1, 2, 3, 4, 5]);
 
-    const ends = await consumer.endOffsets([{ topic, partition: 5 }, { topic, partition: 2 }]);
+    const ends = await consumer.endOffsets([
+      { topic, partition: 5 },
+      { topic, partition: 2 },
+    ]);
     const count = (p: number) => meta.filter((m) => m.partition === p).length + 1;
-    expect(ends).toEqual([{ topic, partition: 5, offset: count(5) }, { topic, partition: 2, offset: count(2) }]);
+    expect(ends).toEqual([
+      { topic, partition: 5, offset: count(5) },
+      { topic, partition: 2, offset: count(2) },
+    ]);
     expect(consumer.position({ topic, partition: 5 })).toBe(count(5));
     expect(await consumer.beginningOffsets([{ topic, partition: 5 }])).toEqual([{ topic, partition: 5, offset: 0 }]);
 
     // Manual commits, read back.
     expect(await consumer.committed([{ topic, partition: 0 }])).toEqual([{ topic, partition: 0, offset: -1 }]);
-    await consumer.commit([{ topic, partition: 0, offset: 3 }, { topic, partition: 5, offset: count(5) }]);
-    expect(await consumer.committed([{ topic, partition: 5 }, { topic, partition: 0 }])).toEqual([
+    await consumer.commit([
+      { topic, partition: 0, offset: 3 },
+      { topic, partition: 5, offset: count(5) },
+    ]);
+    expect(
+      await consumer.committed([
+        { topic, partition: 5 },
+        { topic, partition: 0 },
+      ]),
+    ).toEqual([
       { topic, partition: 5, offset: count(5) },
       { topic, partition: 0, offset: 3 },
     ]);
@@ -65,11 +93,18 @@ describe('Kafka produce/consume', () => {
     await producer.close();
 
     const consumer = transport.consumer({ isolation: 'read_uncommitted' });
-    await consumer.assign([{ topic, partition: 0, offset: 2 }, { topic, partition: 1, offset: 0 }]);
+    await consumer.assign([
+      { topic, partition: 0, offset: 2 },
+      { topic, partition: 1, offset: 0 },
+    ]);
     expect(consumer.position({ topic, partition: 0 })).toBe(2);
     consumer.pause([{ topic, partition: 1 }]);
     let records = await pollUntil(consumer, (r) => r.length >= 3, 3000);
-    expect(records.map((r) => [r.partition, r.offset])).toEqual([[0, 2], [0, 3], [0, 4]]);
+    expect(records.map((r) => [r.partition, r.offset])).toEqual([
+      [0, 2],
+      [0, 3],
+      [0, 4],
+    ]);
     expect(consumer.position({ topic, partition: 0 })).toBe(5);
 
     consumer.resume([{ topic, partition: 1 }]);

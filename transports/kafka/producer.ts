@@ -7,12 +7,13 @@
  * takes the consumer itself, which is what `KafkaConsumerAdapter.groupMetadata()`
  * hands out.
  */
-import rdkafka from '@confluentinc/kafka-javascript';
+
 import type { DeliveryReport, LibrdKafkaError, MessageHeader } from '@confluentinc/kafka-javascript';
+import rdkafka from '@confluentinc/kafka-javascript';
 import { AuraError, ErrorCodes, errorMessage } from '../../common/errors.js';
 import { partitionForKey } from '../murmur2.js';
 import type { OutgoingRecord, Producer, ProducerOptions, RecordMetadata, TopicPartitionOffset } from '../types.js';
-import { RD_ERRORS, call, isFenced, toAuraError } from './errors.js';
+import { call, isFenced, RD_ERRORS, toAuraError } from './errors.js';
 import { Reachability } from './reachability.js';
 
 const TXN_TIMEOUT_MS = 30_000;

@@ -7,8 +7,8 @@
  * no rebalance at all).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Consumer, ConsumerOptions, RebalanceListener, TopicPartition } from '../types.js';
 import { testTransport, uniqueName } from '../../testing/support/kafka-clients.js';
+import type { Consumer, ConsumerOptions, RebalanceListener, TopicPartition } from '../types.js';
 
 /**
  * Records the callbacks and holds each one for `delayMs`, so a test can see whether poll awaited
@@ -55,7 +55,12 @@ async function keepPolling(members: Member[], ms: number): Promise<void> {
   for (const deadline = Date.now() + ms; Date.now() < deadline; ) await Promise.all(members.map((m) => m.c.poll(100, 100)));
 }
 
-const numbers = (c: Consumer, topic: string) => c.assignment().filter((tp) => tp.topic === topic).map((tp) => tp.partition).sort();
+const numbers = (c: Consumer, topic: string) =>
+  c
+    .assignment()
+    .filter((tp) => tp.topic === topic)
+    .map((tp) => tp.partition)
+    .sort();
 
 describe('Kafka consumer group membership', () => {
   const transport = testTransport();
@@ -118,7 +123,13 @@ describe('Kafka consumer group membership', () => {
     const m2 = await join(opts('i2'), [a!, b!, c!], 0);
     await pollAll([m1, m2], () => m1.c.assignment().length + m2.c.assignment().length === 12 && m1.c.assignment().length > 0 && m2.c.assignment().length > 0);
     await keepPolling([m1, m2], 2_000);
-    const before = { events: [...m1.l.events], i2: m2.c.assignment().map((tp) => `${tp.topic}:${tp.partition}`).sort() };
+    const before = {
+      events: [...m1.l.events],
+      i2: m2.c
+        .assignment()
+        .map((tp) => `${tp.topic}:${tp.partition}`)
+        .sort(),
+    };
     const described = await transport.admin().describeGroup(group);
     expect(described.state).toBe('stable');
     expect(described.members.map((m) => m.instanceId).sort()).toEqual(['i1', 'i2']);
@@ -134,7 +145,10 @@ describe('Kafka consumer group membership', () => {
     await pollAll([m1], () => m2b !== undefined, 20_000);
     await restart;
     await pollAll([m1, m2b!], () => m2b!.c.assignment().length > 0, 20_000);
-    const back = m2b!.c.assignment().map((tp) => `${tp.topic}:${tp.partition}`).sort();
+    const back = m2b!.c
+      .assignment()
+      .map((tp) => `${tp.topic}:${tp.partition}`)
+      .sort();
     expect(back).toEqual(before.i2);
     expect(m2b!.l.events).toEqual([`assigned:${before.i2.length}`]);
     expect(Date.now() - stoppedAt).toBeLessThan(15_000);

@@ -8,9 +8,9 @@
  * (sasl-ssl-transport.kafka.test.ts).
  */
 import { describe, expect, inject, it } from 'vitest';
+import { noopListener, pollUntil, uniqueName } from '../../testing/support/kafka-clients.js';
 import { kafkaConfigFromEnv } from './config.js';
 import { createKafkaTransport } from './index.js';
-import { noopListener, pollUntil, uniqueName } from '../../testing/support/kafka-clients.js';
 
 const settings = inject('kafkaSaslSsl');
 

@@ -20,7 +20,10 @@ describe('Kafka transactions', () => {
     await pollUntil(consumer, () => consumer.assignment().length > 0);
 
     await producer.beginTransaction();
-    await producer.send([{ topic, key: 'a', value: Buffer.from('aborted-1') }, { topic, key: 'b', value: Buffer.from('aborted-2') }]);
+    await producer.send([
+      { topic, key: 'a', value: Buffer.from('aborted-1') },
+      { topic, key: 'b', value: Buffer.from('aborted-2') },
+    ]);
     await producer.abortTransaction();
 
     await producer.beginTransaction();
