@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 import { GatewayMetrics, type MetricSources } from '../gateway/metrics/prometheus.js';
 import { EngineMetrics } from '../runtime/metrics.js';
 import { githubAnchors } from '../testing/support/markdown.js';
-import { exposedMetrics, scanPromql } from './promql.js';
+import { exposedMetrics, scanPromql } from '../testing/support/promql.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const rules = parse(fs.readFileSync(path.join(ROOT, 'ops/alerts.yml'), 'utf8')) as { groups: Array<{ name: string; rules: Array<Record<string, any>> }> };

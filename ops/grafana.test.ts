@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, type Harness, startHarness } from '../testing/support/gateway-harness.js';
-import { exposedMetrics, scanPromql } from './promql.js';
+import { exposedMetrics, scanPromql } from '../testing/support/promql.js';
 
 const DIR = path.resolve(import.meta.dirname, 'grafana');
 const dashboards = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuraError, ErrorCodes } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
+import { foldChangelog } from '../testing/support/changelog.js';
 import { makeEvents, type UserEvent } from '../testing/support/events.js';
 import { loadPipeline } from '../topology/compile.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
@@ -125,8 +126,7 @@ async function expectExactlyOnce(inner: Transport, app: PipelineApp, events: Use
     versions.set(v.user_id, [...(versions.get(v.user_id) ?? []), v.version]);
   }
   expect(outputs).toHaveLength(events.length);
-  const folded = new Map<string, { version: number; events: Array<{ id: string }> }>();
-  for (const r of await read(topics['user_context-changelog']!.name)) folded.set(r.key!, decodeValue(r.value) as never);
+  const folded = foldChangelog<{ version: number; events: Array<{ id: string }> }>(await read(topics['user_context-changelog']!.name), decodeValue);
   for (const [user, list] of perUser) {
     expect(versions.get(user), user).toEqual(list.map((_, i) => i + 1));
     expect(folded.get(user)!.version, user).toBe(list.length);

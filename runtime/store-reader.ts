@@ -8,12 +8,15 @@
  * connection (opened read-only, it never writes) reads a consistent snapshot of
  * the last commit and blocks no writer. What it sees is committed state only:
  * SQLite is written after the log transaction committed (state/task-state-manager.ts).
- * Values are the stored JSON, parsed.
+ * Values are the stored JSON, parsed; a key-value store's value kept in the
+ * list-rows layout (state/list-rows.ts: a head plus segment rows) is read
+ * whole, under its own key, as the store itself reads it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AuraError, ErrorCodes } from '../common/errors.js';
+import { assembleHead, elementRange, escapeKey, headSlots, splitElementKey, unescapeKey } from '../state/list-rows.js';
 import { tableName, taskDir } from '../state/sqlite-db.js';
 import type { StoreKind } from '../topology/model.js';
 
@@ -43,9 +46,12 @@ const LAYOUT: Record<StoreKind, { prefix: string; select: string; order: string 
 /** The upper bound of keys starting with `prefix` (SQLite compares UTF-8 bytes; U+10FFFF is the largest). */
 const prefixEnd = (prefix: string) => `${prefix}\u{10FFFF}`;
 
+/** Key-value rows that are heads (or whole values), not segment rows of the list-rows layout. */
+const HEADS_ONLY = 'instr(k, char(1)) = 0';
+
 function toEntry(kind: StoreKind, row: unknown[]): StoreEntry {
   const [k, v] = row as [string, string];
-  const e: StoreEntry = { key: k, value: JSON.parse(v) };
+  const e: StoreEntry = { key: kind === 'key_value' ? unescapeKey(k) : k, value: JSON.parse(v) };
   if (kind === 'window') e.window_start = row[2] as number;
   if (kind === 'session') Object.assign(e, { session_start: row[2] as number, session_end: row[3] as number });
   return e;
@@ -102,30 +108,46 @@ export class TaskStoreReader {
   get(storeId: string, kind: StoreKind, key: string): StoreEntry[] {
     const t = this.table(storeId, kind);
     if (!t) return [];
-    const rows = this.db.prepare(`SELECT ${LAYOUT[kind].select} FROM ${t} WHERE k = ? ORDER BY ${LAYOUT[kind].order}`).raw(true).all(key) as unknown[][];
-    return rows.map((r) => toEntry(kind, r));
+    const physical = kind === 'key_value' ? escapeKey(key) : key;
+    const rows = this.db.prepare(`SELECT ${LAYOUT[kind].select} FROM ${t} WHERE k = ? ORDER BY ${LAYOUT[kind].order}`).raw(true).all(physical) as unknown[][];
+    return rows.map((r) => this.entry(t, kind, r));
+  }
+
+  /** The entry of a row; a list-rows head gets its elements back from its segment rows. */
+  private entry(table: string, kind: StoreKind, row: unknown[]): StoreEntry {
+    const e = toEntry(kind, row);
+    if (kind !== 'key_value' || headSlots(e.value) === undefined) return e;
+    const [from, to] = elementRange(row[0] as string);
+    const segments = new Map<number, string>();
+    for (const [k, v] of this.db.prepare(`SELECT k, v FROM ${table} WHERE k >= ? AND k <= ?`).raw(true).all(from, to) as Array<[string, string]>) {
+      segments.set(splitElementKey(k)[1], v);
+    }
+    assembleHead(e.value, segments);
+    return e;
   }
 
   /** Up to `limit` entries in key order, after `after`, starting with `prefix`; windowed rows of one key stay together. */
   scan(storeId: string, kind: StoreKind, o: ScanOptions): { entries: StoreEntry[]; more: boolean } {
     const t = this.table(storeId, kind);
     if (!t) return { entries: [], more: false };
-    const where: string[] = [];
+    const kv = kind === 'key_value';
+    const phys = (k: string) => (kv ? escapeKey(k) : k);
+    const where: string[] = kv ? [HEADS_ONLY] : [];
     const args: unknown[] = [];
     if (o.prefix) {
       where.push('k >= ? AND k <= ?');
-      args.push(o.prefix, prefixEnd(o.prefix));
+      args.push(phys(o.prefix), prefixEnd(phys(o.prefix)));
     }
     if (o.after !== undefined) {
       where.push('k > ?');
-      args.push(o.after);
+      args.push(phys(o.after));
     }
     const sql = `SELECT ${LAYOUT[kind].select} FROM ${t}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${LAYOUT[kind].order} LIMIT ?`;
     const rows = this.db
       .prepare(sql)
       .raw(true)
       .all(...args, o.limit + 1) as unknown[][];
-    let entries = rows.slice(0, o.limit).map((r) => toEntry(kind, r));
+    let entries = rows.slice(0, o.limit).map((r) => this.entry(t, kind, r));
     const more = rows.length > o.limit;
     // The cursor is a key: a page must not end in the middle of one key's windows.
     if (more && kind !== 'key_value' && rows[o.limit]![0] === entries.at(-1)!.key) {
@@ -139,8 +161,11 @@ export class TaskStoreReader {
   count(storeId: string, kind: StoreKind, prefix?: string): number {
     const t = this.table(storeId, kind);
     if (!t) return 0;
-    const stmt = this.db.prepare(`SELECT COUNT(*) FROM ${t}${prefix ? ' WHERE k >= ? AND k <= ?' : ''}`).pluck();
-    return (prefix ? stmt.get(prefix, prefixEnd(prefix)) : stmt.get()) as number;
+    const kv = kind === 'key_value';
+    const where = [...(kv ? [HEADS_ONLY] : []), ...(prefix ? ['k >= ? AND k <= ?'] : [])];
+    const stmt = this.db.prepare(`SELECT COUNT(*) FROM ${t}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`).pluck();
+    const p = prefix && kv ? escapeKey(prefix) : prefix;
+    return (p ? stmt.get(p, prefixEnd(p)) : stmt.get()) as number;
   }
 
   /** The checkpoint: next offset per `topic:partition` the state accounts for. */
