@@ -73,7 +73,7 @@ async function deployedPipeline(pipeline: Pipeline, stateDir: string): Promise<{
   // A plan changes nothing: no embedded log yet means nothing deployed (rather than creating an empty one).
   const log = path.join(stateDir, 'embedded-log.db');
   if (!process.env.KAFKA_BROKERS?.trim() && !fs.existsSync(log)) return { source: `none: there is no embedded log at ${log} yet` };
-  let chosen;
+  let chosen: ReturnType<typeof chooseTransport>;
   try {
     chosen = chooseTransport(pipeline, stateDir);
   } catch (err) {

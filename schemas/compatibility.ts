@@ -203,8 +203,8 @@ function additional(s: Obj): Schema {
   return s.additionalProperties === undefined ? true : asSchema(s.additionalProperties);
 }
 
-const escape = (name: string) => name.replace(/~/g, '~0').replace(/\//g, '~1');
-const child = (path: string, name: string) => `${path}/${escape(name)}`;
+const escapePointer = (name: string) => name.replace(/~/g, '~0').replace(/\//g, '~1');
+const child = (path: string, name: string) => `${path}/${escapePointer(name)}`;
 /** The value's pointer one level down, and the subschema's pointer in the schema document. */
 const down = (at: At, name: string, schemaPath: string): At => ({ path: child(at.path, name), schema: `${at.schema}/${schemaPath}` });
 
@@ -221,7 +221,7 @@ function checkObject(o: Obj, n: Obj, at: At, ctx: Ctx, depth: number): void {
   const addBefore = additional(o);
   const addAfter = additional(n);
   for (const name of Object.keys(propsAfter)) {
-    const p = down(at, name, `properties/${escape(name)}`);
+    const p = down(at, name, `properties/${escapePointer(name)}`);
     if (name in propsBefore) compare(propsBefore[name], propsAfter[name], p, ctx, depth + 1);
     else if (addBefore === false) report(ctx, 'PROPERTY_ADDED', p, `"${name}" is a new property; the deployed schema rejects values that have it`);
     else if (addBefore === true) {

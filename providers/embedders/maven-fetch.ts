@@ -46,7 +46,7 @@ export async function fetchMavenArtifacts(options: MavenFetchOptions): Promise<s
   const args = mavenArgs(options);
   const log = options.log ?? (() => {});
   log(`$ ${mvn} ${args.join(' ')}`);
-  let result;
+  let result: Awaited<ReturnType<typeof spawnLines>>;
   try {
     result = await spawnLines(mvn, args, { onLine: log });
   } catch (err) {

