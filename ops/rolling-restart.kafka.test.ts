@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeValue, encodeValue } from '../runtime/serde.js';
+import { foldChangelog } from '../testing/support/changelog.js';
 import { makeEvents, type UserEvent } from '../testing/support/events.js';
 import {
   type AuraProcess,
@@ -166,8 +167,10 @@ async function expectExactlyOnce(events: UserEvent[]): Promise<void> {
   expect(outputs).toHaveLength(events.length);
   for (const [user, list] of perUser) expect(versions.get(user), user).toEqual(list.map((_, i) => i + 1));
   const changelog = pipeline.topics['user_context-changelog']!;
-  const folded = new Map<string, { version: number; events: Array<{ id: string }> }>();
-  for (const r of await readTopic(transport, changelog.name, changelog.partitions)) folded.set(r.key!, decodeValue(r.value) as never);
+  const folded = foldChangelog<{ version: number; events: Array<{ id: string }> }>(
+    await readTopic(transport, changelog.name, changelog.partitions),
+    decodeValue,
+  );
   expect(folded.size).toBe(perUser.size);
   for (const [user, list] of perUser) {
     expect(folded.get(user)!.version, user).toBe(list.length);

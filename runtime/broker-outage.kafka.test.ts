@@ -23,6 +23,7 @@ import path from 'node:path';
 import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auraInProcess } from '../testing/support/aura-in-process.js';
+import { foldChangelog } from '../testing/support/changelog.js';
 import { makeEvents } from '../testing/support/events.js';
 import { TEST_SECRET } from '../testing/support/gateway-harness.js';
 import { type DedicatedBroker, startDedicatedBroker } from '../testing/support/kafka-dedicated-broker.js';
@@ -229,8 +230,10 @@ describe('a broker outage under exactly-once', () => {
     for (const [user, ids] of perUser) expect(versions.get(user), user).toEqual(ids.map((_, i) => i + 1));
 
     const changelog = pipeline.topics['user_context-changelog']!;
-    const folded = new Map<string, { version: number; events: Array<{ id: string }> }>();
-    for (const r of await readTopic(transport, changelog.name, changelog.partitions)) folded.set(r.key!, decodeValue(r.value) as never);
+    const folded = foldChangelog<{ version: number; events: Array<{ id: string }> }>(
+      await readTopic(transport, changelog.name, changelog.partitions),
+      decodeValue,
+    );
     expect(folded.size).toBe(perUser.size);
     for (const [user, ids] of perUser) {
       expect(folded.get(user)!.version, user).toBe(ids.length);

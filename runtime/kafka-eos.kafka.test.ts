@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { foldChangelog } from '../testing/support/changelog.js';
 import { makeEvents, type UserEvent } from '../testing/support/events.js';
 import {
   type AuraProcess,
@@ -151,8 +152,10 @@ async function expectExactlyOnce(s: Setup, exact = true): Promise<void> {
   }
 
   const changelog = s.pipeline.topics['user_context-changelog']!;
-  const folded = new Map<string, { version: number; events: Array<{ id: string }> }>();
-  for (const r of await readTopic(transport, changelog.name, changelog.partitions)) folded.set(r.key!, decodeValue(r.value) as never);
+  const folded = foldChangelog<{ version: number; events: Array<{ id: string }> }>(
+    await readTopic(transport, changelog.name, changelog.partitions),
+    decodeValue,
+  );
   expect(folded.size).toBe(perUser.size);
   for (const [user, list] of perUser) {
     const state = folded.get(user)!;

@@ -28,6 +28,13 @@ const MANAGED_CONFIGS = ['cleanup.policy', 'retention.ms'];
  * (5 min) — restores and lag would fail all that time. A fresh client has fresh metadata.
  */
 const STALE_METADATA = new Set<number>([RD_ERRORS.ERR_FENCED_LEADER_EPOCH, RD_ERRORS.ERR_UNKNOWN_LEADER_EPOCH]);
+/**
+ * ListOffsets answers while a partition's leader is moving or being elected (right after a topic
+ * is created, or a broker restarted): asked again shortly after, they usually succeed, as the
+ * Java admin client's retries make them do.
+ */
+const LEADER_MOVING = new Set<number>([...STALE_METADATA, RD_ERRORS.ERR_NOT_LEADER_FOR_PARTITION, RD_ERRORS.ERR_LEADER_NOT_AVAILABLE]);
+const LEADER_RETRY_MS = 5_000;
 
 export class KafkaAdmin implements Admin {
   private client: IAdminClient | undefined;
@@ -162,6 +169,23 @@ export class KafkaAdmin implements Admin {
    */
   async listOffsets(partitions: TopicPartition[], spec: OffsetSpec, isolation: 'read_committed' | 'read_uncommitted'): Promise<TopicPartitionOffset[]> {
     if (partitions.length === 0) return [];
+    const deadline = Date.now() + LEADER_RETRY_MS;
+    for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
+      try {
+        return await this.listOffsetsOnce(partitions, spec, isolation);
+      } catch (err) {
+        const code = rdCode(err);
+        if (code === undefined || !LEADER_MOVING.has(code) || Date.now() + wait > deadline) throw err;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  private async listOffsetsOnce(
+    partitions: TopicPartition[],
+    spec: OffsetSpec,
+    isolation: 'read_committed' | 'read_uncommitted',
+  ): Promise<TopicPartitionOffset[]> {
     const offset = spec === 'earliest' ? rdkafka.OffsetSpec.EARLIEST : spec === 'latest' ? rdkafka.OffsetSpec.LATEST : new rdkafka.OffsetSpec(spec.timestamp);
     const isolationLevel = isolation === 'read_committed' ? rdkafka.IsolationLevel.READ_COMMITTED : rdkafka.IsolationLevel.READ_UNCOMMITTED;
     const res = await call<ListOffsetsResult[]>('listOffsets', (cb) =>
