@@ -14,6 +14,7 @@ import type { Transport } from '../transports/types.js';
 import { type Clock, systemClock } from './clock.js';
 import { StreamEngine } from './engine.js';
 import { createJoin } from './joins/index.js';
+import type { EngineMetrics } from './metrics.js';
 import { type ResourceOptions, Resources } from './resources.js';
 import { openTaskState } from './task-state-adapter.js';
 
@@ -41,6 +42,8 @@ export interface PipelineAppOptions {
    * `false`: every topic plain JSON whatever its format (the test driver: formats are a wire concern).
    */
   registry?: RegistryConfig | false;
+  /** The engine's counters (default: new ones); a reload (runtime/app-swap.ts) hands the replaced engine's on. */
+  metrics?: EngineMetrics;
 }
 
 export interface PipelineApp {
@@ -71,6 +74,7 @@ export function createPipelineApp(options: PipelineAppOptions): PipelineApp {
     pollTimeoutMs: options.pollTimeoutMs,
     maxInflight: options.maxInflight,
     commitMinGapMs: options.commitMinGapMs,
+    metrics: options.metrics,
     serdes: registry.serdes,
     factories: {
       processorType: (type) => (options.processors ?? builtinProcessors).get(type),

@@ -31,7 +31,7 @@ export type { EngineOptions } from './engine-options.js';
 export type { EngineHealth, EngineState } from './health.js';
 
 export class StreamEngine {
-  readonly metrics = new EngineMetrics();
+  readonly metrics: EngineMetrics;
   readonly taskManager: TaskManager;
   private readonly healthTracker: HealthTracker;
   private readonly retrier: Retrier;
@@ -52,6 +52,7 @@ export class StreamEngine {
 
   constructor(readonly options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
+    this.metrics = options.metrics ?? new EngineMetrics();
     const { pipeline, transport, logger, instanceId } = options;
     this.healthTracker = new HealthTracker(options.taskTimeoutMs ?? pipeline.defaults.taskTimeoutMs);
     this.retrier = new Retrier(this.healthTracker, logger);
