@@ -19,6 +19,7 @@ import { createPipelineApp } from '../runtime/app.js';
 import { SwappableApp } from '../runtime/app-swap.js';
 import type { EngineMetrics } from '../runtime/metrics.js';
 import type { Pipeline } from '../topology/model.js';
+import { awaitBroker } from './await-broker.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
 import { deploymentGate } from './deployment.js';
@@ -62,11 +63,6 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
   const port = options.port ?? config.port;
   // Stable across restarts (reply routing, registry), distinct per instance on one host.
   const instanceId = config.instanceId ?? `${os.hostname()}-${port}`;
-  const gate = await deploymentGate(opened, { allowBreaking: options.allowBreaking, label: 'aura serve', instanceId });
-  if (!gate) {
-    await transport.close().catch(() => undefined);
-    return 1;
-  }
   const buildApp = (p: Pipeline, metrics?: EngineMetrics) =>
     createPipelineApp({
       pipeline: p,
@@ -117,9 +113,30 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
     ].join('\n'),
   );
   try {
+    // A broker that does not answer yet is waited for (cli/await-broker.ts), with the gateway
+    // listening meanwhile so that /readyz says why it is not ready. Otherwise the gateway listens
+    // once the pipeline runs: its address in the log means ready.
+    const brokerAway = await transport.connect().then(
+      () => false,
+      () => true,
+    );
+    if (brokerAway) {
+      await gateway.listen(port, config.host);
+      if (!(await awaitBroker(app, transport, 'aura serve'))) {
+        await gateway.stop().catch(() => undefined);
+        return 1;
+      }
+    }
+    const gate = await deploymentGate(opened, { allowBreaking: options.allowBreaking, label: 'aura serve', instanceId });
+    if (!gate) {
+      await gateway.stop().catch(() => undefined);
+      await transport.close().catch(() => undefined);
+      return 1;
+    }
     await app.start();
     await gate.record();
-    await gateway.start(port, config.host);
+    if (brokerAway) await gateway.open();
+    else await gateway.start(port, config.host);
   } catch (e) {
     const hint = e instanceof AuraError && e.code === ErrorCodes.TOPIC_MISSING ? '\nOr start with --create-topics.' : '';
     await gateway.stop().catch(() => undefined);

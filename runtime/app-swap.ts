@@ -76,6 +76,7 @@ export class SwappableApp {
       get stateDir() {
         return self.running.app.stateDir;
       },
+      awaitBroker: () => this.running.app.awaitBroker(),
       start: async () => {
         await this.running.app.start();
         this.follow(this.running.app.engine);

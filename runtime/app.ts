@@ -50,6 +50,12 @@ export interface PipelineApp {
   engine: StreamEngine;
   resources: Resources;
   stateDir: string;
+  /**
+   * Waits until the broker answers (retried with backoff up to `defaults.task_timeout`; the
+   * engine's health says meanwhile why it is not ready). Call it before anything else needs
+   * the broker; start() does not wait.
+   */
+  awaitBroker(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -88,6 +94,7 @@ export function createPipelineApp(options: PipelineAppOptions): PipelineApp {
     engine,
     resources,
     stateDir,
+    awaitBroker: () => engine.awaitBroker(),
     async start() {
       if (registry.error) throw registry.error;
       await registry.serdes?.init();

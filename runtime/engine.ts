@@ -149,9 +149,25 @@ export class StreamEngine {
     this.runLoop();
   }
 
+  /**
+   * Before start(): waits for the broker — `probe` retried with backoff for up to task_timeout,
+   * like any broker operation, so that a start while the broker is away waits instead of
+   * exiting; health() says meanwhile what fails and until when. stop() ends the wait.
+   */
+  async awaitBroker(probe: () => Promise<void> = () => this.options.transport.connect()): Promise<void> {
+    this.healthTracker.setState('starting');
+    await this.retrier.run('connect', probe);
+  }
+
   /** Stops polling, commits what was processed, closes tasks and clients. */
   async stop(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'failed') return;
+    if (this.finished === undefined) {
+      // Not started (awaitBroker may be waiting): nothing to commit or close.
+      this.retrier.cancel();
+      this.healthTracker.setState('stopped');
+      return;
+    }
     this.stopRequested = true;
     // A retry loop in progress (an outage) ends now rather than at task_timeout.
     this.retrier.cancel();
