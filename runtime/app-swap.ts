@@ -49,6 +49,8 @@ export class SwappableApp {
   readonly app: PipelineApp;
   private running: Running;
   private swapping = false;
+  /** stop() was called: a swap in progress does not leave a new engine running. */
+  private stopping = false;
   private settled = false;
   private readonly finished: Promise<void>;
   private resolveFinished!: () => void;
@@ -81,7 +83,10 @@ export class SwappableApp {
         await this.running.app.start();
         this.follow(this.running.app.engine);
       },
-      stop: () => this.running.app.stop(),
+      stop: async () => {
+        this.stopping = true;
+        await this.running.app.stop();
+      },
     };
   }
 
@@ -95,7 +100,7 @@ export class SwappableApp {
    * error rethrown; when that fails too, the app has failed (engine.done rejects).
    */
   async swap(pipeline: Pipeline, prepare: () => Promise<void> = async () => {}): Promise<Running> {
-    if (this.settled) throw new Error('the pipeline has already stopped');
+    if (this.settled || this.stopping) throw new Error('the pipeline is stopping');
     const previous = this.running;
     this.swapping = true;
     try {
@@ -106,9 +111,11 @@ export class SwappableApp {
         next = { pipeline, app: this.build(pipeline) };
         await next.app.start();
         this.running = next;
+        if (this.stopping) await next.app.stop(); // stopped meanwhile: its end is the app's
         return next;
       } catch (err) {
         await next?.app.stop().catch(() => undefined);
+        if (this.stopping) throw err; // no way back: the previous engine stopped, as asked
         this.running = { pipeline: previous.pipeline, app: this.build(previous.pipeline) };
         await this.running.app.start().catch((restartErr) => this.fail(restartErr));
         throw err;
