@@ -56,6 +56,37 @@ export function contentSignature(targets: WatchTargets): string {
   return hash.digest('hex');
 }
 
+/**
+ * `file:line:col message` of each `*.schema.json` in `dirs` that is not JSON. The compiler
+ * reports such a schema where the pipeline names it; an editor wants the spot in the schema.
+ */
+export function schemaSyntaxErrors(dirs: string[]): string[] {
+  const out: string[] = [];
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir).filter((f) => f.endsWith(SCHEMA_SUFFIX));
+    } catch {
+      continue;
+    }
+    for (const name of names.sort()) {
+      const file = path.join(dir, name);
+      let text = '';
+      try {
+        text = fs.readFileSync(file, 'utf8');
+        JSON.parse(text);
+      } catch (err) {
+        if (!(err instanceof SyntaxError)) continue;
+        // V8 says where: "... in JSON at position 958".
+        const at = Number(/at position (\d+)/.exec(err.message)?.[1] ?? 0);
+        const before = text.slice(0, at).split('\n');
+        out.push(`${file}:${before.length}:${before.at(-1)!.length + 1} error SCHEMA_SYNTAX ${err.message}`);
+      }
+    }
+  }
+  return out;
+}
+
 export interface FileWatcher {
   /** Watches these targets from now on (a reload may name other files). */
   retarget(targets: WatchTargets): void;

@@ -28,7 +28,7 @@ import { changeHeadline, findingLines, summaryLine } from '../topology/plan/form
 import { planDeployment } from '../topology/plan/plan.js';
 import type { Transport } from '../transports/types.js';
 import { gatewayClientTopics } from './deployment.js';
-import { contentSignature, type FileWatcher, watchFiles, watchTargets } from './watch-files.js';
+import { contentSignature, type FileWatcher, schemaSyntaxErrors, watchFiles, watchTargets } from './watch-files.js';
 
 export type ReloadOutcome = 'unchanged' | 'invalid' | 'refused' | 'applied' | 'failed';
 
@@ -157,9 +157,12 @@ export class PipelineReloader {
     }
     const result = compilePipeline(source, file, { env: this.o.env ?? process.env });
     if (result.ok && result.pipeline) return result.pipeline;
-    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    const errors = [
+      ...schemaSyntaxErrors(watchTargets(this.o.swappable.current.pipeline, defaultSchemasDir(file)).schemaDirs),
+      ...result.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic),
+    ];
     this.o.err(
-      `${this.o.label} --watch: ${file} is not valid; the running pipeline keeps going:\n${errors.map(formatDiagnostic).join('\n')}\n` +
+      `${this.o.label} --watch: ${file} (or a schema it uses) is not valid; the running pipeline keeps going:\n${errors.join('\n')}\n` +
         `Fix it and save again (\`aura validate ${file}\` lists the same).\n`,
     );
     return undefined;

@@ -4,7 +4,9 @@
  * saved pipeline adds a processor, and then sees that processor's counts
  * grow from events published through the gateway; an invalid save is
  * reported with its file:line:col while the old pipeline keeps processing; a
- * breaking save is refused with the plan's lines. Saves are written the way
+ * breaking save is refused with the plan's lines; the same for the event
+ * schemas (a syntax error at its spot, a tightened field refused, a loosened
+ * one applied). Saves are written the way
  * atomic-save editors write them (a temporary file renamed over the original).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -154,6 +156,36 @@ describe('aura serve --watch', () => {
     expect(out.match(/--watch: applied/g)).toHaveLength(1);
     expect(closed).toBe(false);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
+
+    // The schemas are watched too. Back to the running pipeline first: a save that changes nothing applies nothing.
+    const outBefore = out.length;
+    save(WITH_FILTER);
+    await until('the no-change save', () => out.slice(outBefore).includes('nothing to apply'));
+    const schema = path.join(dir, 'schemas/events/mood-entry.schema.json');
+    const original = fs.readFileSync(schema, 'utf8');
+    const saveSchema = (text: string) => {
+      fs.writeFileSync(`${schema}.tmp`, text);
+      fs.renameSync(`${schema}.tmp`, schema);
+    };
+    // Not JSON: the spot in the schema file.
+    const errBeforeSyntax = err.length;
+    saveSchema(original.replace('"maxLength": 2000,', '"maxLength": 2000,,'));
+    await until('the schema syntax error', () => err.slice(errBeforeSyntax).includes('the running pipeline keeps going'));
+    const line = original.split('\n').findIndex((l) => l.includes('"maxLength": 2000')) + 1;
+    expect(err.slice(errBeforeSyntax)).toContain(`${schema}:${line}:`);
+    expect(err.slice(errBeforeSyntax)).toContain('error SCHEMA_SYNTAX');
+    // Tighter for what deployed apps send: refused at the keyword's line.
+    const errBeforeStricter = err.length;
+    saveSchema(original.replace('"maxLength": 2000', '"maxLength": 500'));
+    await until('the schema refusal', () => err.slice(errBeforeStricter).includes('refusing to apply'));
+    expect(err.slice(errBeforeStricter)).toMatch(new RegExp(`! SCHEMA_STRICTER at .*mood-entry\\.schema\\.json:${line}:\\d+`));
+    // Looser: safe, applied under the same socket.
+    saveSchema(original.replace('"maxLength": 2000', '"maxLength": 4000'));
+    await until('the schema change applied', () => out.match(/--watch: applied/g)?.length === 2);
+    expect(out).toContain('~ schema mood-entry at');
+    await publish(2);
+    await until('the pipeline processing after the schema change', () => lowMoods() >= 5);
+    expect(closed).toBe(false);
 
     ws.close();
     child.kill('SIGTERM');
