@@ -13,6 +13,7 @@ import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { defaultModelDir, ensureMiniLmModel, MINILM_ARTIFACT } from '../providers/embedders/model-cache.js';
 import { createPipelineApp } from '../runtime/app.js';
+import { awaitBroker } from './await-broker.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
 import { deploymentGate } from './deployment.js';
@@ -36,11 +37,6 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   const { transport } = opened;
   const onKafka = transport.kind === 'kafka';
   const instanceId = process.env.AURA_INSTANCE_ID?.trim() || undefined;
-  const gate = await deploymentGate(opened, { allowBreaking: options.allowBreaking, label: 'aura run', instanceId });
-  if (!gate) {
-    await transport.close().catch(() => undefined);
-    return 1;
-  }
   const app = createPipelineApp({
     pipeline,
     transport,
@@ -50,6 +46,12 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     topics: topicsMode(transport, options.createTopics),
     resources: { log: (msg) => logger.info(msg) },
   });
+  if (!(await awaitBroker(app, transport, 'aura run'))) return 1;
+  const gate = await deploymentGate(opened, { allowBreaking: options.allowBreaking, label: 'aura run', instanceId });
+  if (!gate) {
+    await transport.close().catch(() => undefined);
+    return 1;
+  }
   // A fused sub-topology runs in its chain's head's tasks (`aura describe` shows the chains).
   const running = pipeline.subtopologies.filter((st) => st.fusedInto === undefined);
   const tasks = running.reduce((n, st) => n + st.partitions, 0);

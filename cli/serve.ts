@@ -16,11 +16,16 @@ import { createLogger } from '../common/logger.js';
 import { createGateway } from '../gateway/app.js';
 import { type GatewayEnvConfig, gatewayConfigFromEnv } from '../gateway/config.js';
 import { createPipelineApp } from '../runtime/app.js';
+import { SwappableApp } from '../runtime/app-swap.js';
+import type { EngineMetrics } from '../runtime/metrics.js';
+import type { Pipeline } from '../topology/model.js';
+import { awaitBroker } from './await-broker.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
 import { deploymentGate } from './deployment.js';
 import { openPipeline, topicsMode } from './open-pipeline.js';
 import { superviseUntilDone } from './supervise.js';
+import { PipelineReloader } from './watch-reload.js';
 
 export interface ServeOptions {
   file: string;
@@ -30,12 +35,18 @@ export interface ServeOptions {
   /** Programmatic only: resource instances instead of the pipeline's (the fuzz suite's hashing embedder). */
   resourceOverrides?: Record<string, unknown>;
   allowBreaking?: boolean;
+  /** Development: reload the pipeline when it or its schemas are saved (cli/watch-reload.ts). */
+  watch?: boolean;
+  /** --watch: quiet time after a save before reloading. */
+  watchDebounceMs?: number;
 }
 
 export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const logger = createLogger('aura');
+  const out = (text: string) => void process.stdout.write(text);
+  const err = (text: string) => void process.stderr.write(text);
   const fail = (msg: string): number => {
-    process.stderr.write(`aura serve: ${msg}\n`);
+    err(`aura serve: ${msg}\n`);
     return 1;
   };
   const opened = openPipeline(options.file, options.stateDir, (msg) => void fail(msg), env);
@@ -44,30 +55,31 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
   let config: GatewayEnvConfig;
   try {
     config = gatewayConfigFromEnv(env, { devWhenUnconfigured: opened.transport.kind === 'embedded', stateDir });
-  } catch (err) {
+  } catch (e) {
     await opened.transport.close().catch(() => undefined);
-    return fail(errorMessage(err));
+    return fail(errorMessage(e));
   }
   const { transport } = opened;
   const port = options.port ?? config.port;
   // Stable across restarts (reply routing, registry), distinct per instance on one host.
   const instanceId = config.instanceId ?? `${os.hostname()}-${port}`;
-  const gate = await deploymentGate(opened, { allowBreaking: options.allowBreaking, label: 'aura serve', instanceId });
-  if (!gate) {
-    await transport.close().catch(() => undefined);
-    return 1;
-  }
-  const app = createPipelineApp({
-    pipeline,
-    transport,
-    logger,
-    stateDir,
-    instanceId,
-    topics: topicsMode(transport, options.createTopics),
-    resources: { log: (msg) => logger.info(msg), overrides: options.resourceOverrides },
-  });
+  const buildApp = (p: Pipeline, metrics?: EngineMetrics) =>
+    createPipelineApp({
+      pipeline: p,
+      transport,
+      logger,
+      stateDir,
+      instanceId,
+      metrics,
+      topics: topicsMode(transport, options.createTopics),
+      resources: { log: (msg) => logger.info(msg), overrides: options.resourceOverrides },
+    });
+  const first = buildApp(pipeline);
+  // --watch: the gateway is handed live views of the pipeline and the engine, which a reload replaces under it.
+  const swappable = options.watch ? new SwappableApp({ pipeline, app: first }, (p) => buildApp(p, first.engine.metrics)) : undefined;
+  const app = swappable?.app ?? first;
   const gateway = createGateway({
-    pipeline,
+    pipeline: swappable?.pipeline ?? pipeline,
     transport,
     app,
     logger,
@@ -87,6 +99,7 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
       `  gateway     http://${shownHost}:${port}  (bound to ${config.host}; topology page /topology, metrics /metrics)`,
       `  auth        ${config.auth.alg}${config.devAuth ? ' — DEVELOPMENT MODE' : ''}`,
       `  state dir   ${stateDir}`,
+      ...(options.watch ? [`  watch       on: a saved pipeline or schema is validated and, when safe, applied without restarting the gateway`] : []),
       ...(config.devAuth
         ? [
             '',
@@ -100,17 +113,57 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
     ].join('\n'),
   );
   try {
+    // A broker that does not answer yet is waited for (cli/await-broker.ts), with the gateway
+    // listening meanwhile so that /readyz says why it is not ready. Otherwise the gateway listens
+    // once the pipeline runs: its address in the log means ready.
+    const brokerAway = await transport.connect().then(
+      () => false,
+      () => true,
+    );
+    if (brokerAway) {
+      await gateway.listen(port, config.host);
+      if (!(await awaitBroker(app, transport, 'aura serve'))) {
+        await gateway.stop().catch(() => undefined);
+        return 1;
+      }
+    }
+    const gate = await deploymentGate(opened, { allowBreaking: options.allowBreaking, label: 'aura serve', instanceId });
+    if (!gate) {
+      await gateway.stop().catch(() => undefined);
+      await transport.close().catch(() => undefined);
+      return 1;
+    }
     await app.start();
     await gate.record();
-    await gateway.start(port, config.host);
-  } catch (err) {
-    const hint = err instanceof AuraError && err.code === ErrorCodes.TOPIC_MISSING ? '\nOr start with --create-topics.' : '';
+    if (brokerAway) await gateway.open();
+    else await gateway.start(port, config.host);
+  } catch (e) {
+    const hint = e instanceof AuraError && e.code === ErrorCodes.TOPIC_MISSING ? '\nOr start with --create-topics.' : '';
     await gateway.stop().catch(() => undefined);
     await app.stop().catch(() => undefined);
     await transport.close().catch(() => undefined);
-    return fail(`${errorMessage(err)}${hint}`);
+    return fail(`${errorMessage(e)}${hint}`);
   }
-  return superviseUntilDone({ app, transport, logger, label: 'aura serve', front: gateway });
+  const reloader =
+    swappable &&
+    new PipelineReloader({
+      swappable,
+      transport,
+      stateDir,
+      instanceId,
+      allowBreaking: options.allowBreaking,
+      env,
+      label: 'aura serve',
+      out,
+      err,
+      debounceMs: options.watchDebounceMs,
+    });
+  reloader?.watch();
+  try {
+    return await superviseUntilDone({ app, transport, logger, label: 'aura serve', front: gateway });
+  } finally {
+    reloader?.close();
+  }
 }
 
 export function registerServe(program: Command, cli: CliContext): void {
@@ -122,7 +175,8 @@ export function registerServe(program: Command, cli: CliContext): void {
     .option('--port <port>', 'HTTP port (default: AURA_PORT or 8080)', (v) => Number(v))
     .option('--create-topics', 'Kafka: create missing topics at start (default: check them and explain what is missing)')
     .option('--allow-breaking', 'deploy breaking changes (see `aura plan`): the state they invalidate is reset')
-    .action(async (file: string, options: { stateDir?: string; port?: number; createTopics?: boolean; allowBreaking?: boolean }) => {
+    .option('--watch', 'development: on save, validate the pipeline and its schemas and apply a safe change without restarting the gateway')
+    .action(async (file: string, options: { stateDir?: string; port?: number; createTopics?: boolean; allowBreaking?: boolean; watch?: boolean }) => {
       cli.exitCode = await servePipeline({ file, ...options });
     });
 }

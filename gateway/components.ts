@@ -85,7 +85,7 @@ export function buildComponents(o: ComponentOptions): { deps: GatewayDeps; db: D
   // The gateway's topics in their pipeline format: what it publishes is encoded, what it reads decoded, with the topic's serde.
   const schemaRegistry = o.registry === false ? {} : registrySerdesFor(o.pipeline, o.logger, o.registry);
   const serdes = schemaRegistry.serdes;
-  const publisher = new Publisher(o.transport, `${o.pipeline.app}-gateway-${o.instanceId}`, { serdes });
+  const publisher = new Publisher(o.transport, `${o.pipeline.app}-gateway-${o.instanceId}`, { serdes, ackTimeoutMs: o.limits.publishTimeoutMs });
   const replies = new ReplyConsumer({
     transport: o.transport,
     outbox,

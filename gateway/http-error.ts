@@ -88,7 +88,9 @@ export function onGatewayError(logger: Logger) {
     if (err instanceof AuraError) {
       const status = AURA_STATUS[err.code] ?? 500;
       if (status >= 500) logger.warn({ code: err.code, err: err.message, path: c.req.path }, 'request failed');
-      if (err.retriable || status === 503) c.header('Retry-After', '1');
+      // The failing part may know how long to wait (the publisher: its outage backoff); else 1 s.
+      const after = err.details?.retryAfterSeconds;
+      if (err.retriable || status === 503) c.header('Retry-After', String(typeof after === 'number' && after >= 1 ? Math.ceil(after) : 1));
       return c.json(errorBody(err.code, err.message), status);
     }
     logger.error({ err: err.message, stack: err.stack, path: c.req.path }, 'unhandled error');

@@ -26,6 +26,12 @@ export const LIMIT_SETTINGS = {
   anonRateBurst: { env: 'AURA_ANON_RATE_BURST', default: 50, unit: 'count', doc: 'burst of that bucket' },
   idempotencyMaxEntries: { default: 50_000, unit: 'count', doc: 'Idempotency-Key entries remembered' },
   idempotencyTtlMs: { default: 24 * 3_600_000, unit: 'ms', doc: 'how long an Idempotency-Key is remembered' },
+  publishTimeoutMs: {
+    env: 'AURA_PUBLISH_TIMEOUT_MS',
+    default: 5_000,
+    unit: 'ms',
+    doc: 'longest wait for the event log to acknowledge a published event (a broker outage: then 503 with `Retry-After`, the retry backoff of the outage so far, 1–5 s)',
+  },
   adviceDeadlineMs: { env: 'AURA_ADVICE_DEADLINE_MS', default: 30_000, unit: 'ms', doc: 'Guardian deadline of each advice request' },
   streamBufferPerUser: { env: 'AURA_STREAM_BUFFER', default: 1_000, unit: 'count', doc: 'stream messages kept per user for resume (`?since=`)' },
   streamTtlMs: { default: 24 * 3_600_000, unit: 'ms', doc: 'how long stream messages are kept' },

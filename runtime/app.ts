@@ -14,6 +14,7 @@ import type { Transport } from '../transports/types.js';
 import { type Clock, systemClock } from './clock.js';
 import { StreamEngine } from './engine.js';
 import { createJoin } from './joins/index.js';
+import type { EngineMetrics } from './metrics.js';
 import { type ResourceOptions, Resources } from './resources.js';
 import { openTaskState } from './task-state-adapter.js';
 
@@ -41,12 +42,20 @@ export interface PipelineAppOptions {
    * `false`: every topic plain JSON whatever its format (the test driver: formats are a wire concern).
    */
   registry?: RegistryConfig | false;
+  /** The engine's counters (default: new ones); a reload (runtime/app-swap.ts) hands the replaced engine's on. */
+  metrics?: EngineMetrics;
 }
 
 export interface PipelineApp {
   engine: StreamEngine;
   resources: Resources;
   stateDir: string;
+  /**
+   * Waits until the broker answers (retried with backoff up to `defaults.task_timeout`; the
+   * engine's health says meanwhile why it is not ready). Call it before anything else needs
+   * the broker; start() does not wait.
+   */
+  awaitBroker(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -71,6 +80,7 @@ export function createPipelineApp(options: PipelineAppOptions): PipelineApp {
     pollTimeoutMs: options.pollTimeoutMs,
     maxInflight: options.maxInflight,
     commitMinGapMs: options.commitMinGapMs,
+    metrics: options.metrics,
     serdes: registry.serdes,
     factories: {
       processorType: (type) => (options.processors ?? builtinProcessors).get(type),
@@ -84,6 +94,7 @@ export function createPipelineApp(options: PipelineAppOptions): PipelineApp {
     engine,
     resources,
     stateDir,
+    awaitBroker: () => engine.awaitBroker(),
     async start() {
       if (registry.error) throw registry.error;
       await registry.serdes?.init();

@@ -4,6 +4,7 @@ import type { Logger } from '../processors/types.js';
 import type { Pipeline, SubTopology } from '../topology/model.js';
 import type { Transport } from '../transports/types.js';
 import type { Clock } from './clock.js';
+import type { EngineMetrics } from './metrics.js';
 import type { ValueSerdes } from './serde.js';
 import type { GraphFactories } from './task-graph.js';
 import type { TaskState } from './task-state.js';
@@ -33,4 +34,6 @@ export interface EngineOptions {
   serdes?: ValueSerdes;
   /** Overrides `defaults.task_timeout` of the pipeline (tests). */
   taskTimeoutMs?: number;
+  /** The counters to count into (default: new ones). A replaced engine (`aura serve --watch`) continues its predecessor's. */
+  metrics?: EngineMetrics;
 }

@@ -31,7 +31,7 @@ export type { EngineOptions } from './engine-options.js';
 export type { EngineHealth, EngineState } from './health.js';
 
 export class StreamEngine {
-  readonly metrics = new EngineMetrics();
+  readonly metrics: EngineMetrics;
   readonly taskManager: TaskManager;
   private readonly healthTracker: HealthTracker;
   private readonly retrier: Retrier;
@@ -52,6 +52,7 @@ export class StreamEngine {
 
   constructor(readonly options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
+    this.metrics = options.metrics ?? new EngineMetrics();
     const { pipeline, transport, logger, instanceId } = options;
     this.healthTracker = new HealthTracker(options.taskTimeoutMs ?? pipeline.defaults.taskTimeoutMs);
     this.retrier = new Retrier(this.healthTracker, logger);
@@ -148,9 +149,25 @@ export class StreamEngine {
     this.runLoop();
   }
 
+  /**
+   * Before start(): waits for the broker — `probe` retried with backoff for up to task_timeout,
+   * like any broker operation, so that a start while the broker is away waits instead of
+   * exiting; health() says meanwhile what fails and until when. stop() ends the wait.
+   */
+  async awaitBroker(probe: () => Promise<void> = () => this.options.transport.connect()): Promise<void> {
+    this.healthTracker.setState('starting');
+    await this.retrier.run('connect', probe);
+  }
+
   /** Stops polling, commits what was processed, closes tasks and clients. */
   async stop(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'failed') return;
+    if (this.finished === undefined) {
+      // Not started (awaitBroker may be waiting): nothing to commit or close.
+      this.retrier.cancel();
+      this.healthTracker.setState('stopped');
+      return;
+    }
     this.stopRequested = true;
     // A retry loop in progress (an outage) ends now rather than at task_timeout.
     this.retrier.cancel();

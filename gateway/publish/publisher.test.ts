@@ -8,11 +8,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Hono } from 'hono';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuraError, ErrorCodes } from '../../common/errors.js';
+import { createLogger } from '../../common/logger.js';
 import type { TopicSpec } from '../../topology/model.js';
 import { createEmbeddedTransport } from '../../transports/embedded/index.js';
 import type { Transport } from '../../transports/types.js';
+import { onGatewayError } from '../http-error.js';
 import { Publisher } from './publisher.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-publisher-'));
@@ -82,6 +85,28 @@ describe('Publisher', () => {
     await expect(publisher.publish(topic, 'ana', { n: 2 }, {})).rejects.toBe(tooLarge);
     expect(created).toHaveLength(2);
     expect(await publisher.publish(topic, 'ana', { n: 3 }, {})).toMatchObject({ offset: 0 });
+    await publisher.close();
+    await inner.close();
+  });
+
+  it('answers 503 with a Retry-After that grows with the failures in a row, and starts over after a success', async () => {
+    const inner = createEmbeddedTransport({ path: path.join(dir, 'retry-after.db') });
+    await inner.admin().createTopics([{ name: 'events', partitions: 1, replication: 1, config: {} }]);
+    const topic = { name: 'events', partitions: 1 } as TopicSpec;
+    const down = () => new AuraError(ErrorCodes.TRANSPORT_FAILED, 'send: Local: All broker connections are down');
+    const faults: Fault[] = [down(), down(), down(), down(), down(), down(), down(), undefined, down()];
+    const publisher = new Publisher(withFaults(inner, faults, []), 'gw', { ackTimeoutMs: 200 });
+    // The publish route's path: the publisher's error through the gateway's one onError.
+    const app = new Hono();
+    app.onError(onGatewayError(createLogger('test')));
+    app.post('/publish', async (c) => c.json(await publisher.publish(topic, 'ana', { n: 1 }, {}), 201));
+    const answers: string[] = [];
+    for (let i = 0; i < 9; i++) {
+      const res = await app.request('/publish', { method: 'POST' });
+      answers.push(`${res.status} ${res.headers.get('retry-after') ?? '-'}`);
+    }
+    // failures.ts's backoff (100 ms doubling, capped at 5 s) in whole seconds, at least 1.
+    expect(answers).toEqual(['503 1', '503 1', '503 1', '503 1', '503 2', '503 4', '503 5', '201 -', '503 1']);
     await publisher.close();
     await inner.close();
   });

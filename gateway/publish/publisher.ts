@@ -6,16 +6,18 @@
  * as the engine and Kafka's default partitioner.
  *
  * A publish waits a bounded time: when the log does not acknowledge within
- * `ackTimeoutMs` (a broker outage) it fails with a retriable TRANSPORT_FAILED,
- * which the gateway answers 503 with Retry-After, instead of holding the
- * request for librdkafka's default five minutes. A record that failed so may
+ * `ackTimeoutMs` (AURA_PUBLISH_TIMEOUT_MS: a broker outage) it fails with a
+ * retriable TRANSPORT_FAILED, which the gateway answers 503 with Retry-After,
+ * instead of holding the request for librdkafka's default five minutes. The
+ * Retry-After is the engine's retry backoff (failures.ts) for the failures in
+ * a row so far: 1 s at first, up to 5 s as the outage lasts. A record that failed so may
  * still have reached the log (its acknowledgement was lost): a retry with the
  * same Idempotency-Key carries the same event id, which the pipeline folds once.
  * A producer that librdkafka declares unusable is replaced.
  */
 import { AuraError, ErrorCodes, errorMessage } from '../../common/errors.js';
 import { MicroBatcher } from '../../common/micro-batcher.js';
-import { classifyFailure } from '../../runtime/failures.js';
+import { backoffMs, classifyFailure } from '../../runtime/failures.js';
 import { jsonSerdes, type ValueSerdes } from '../../runtime/serde.js';
 import type { TopicSpec } from '../../topology/model.js';
 import type { Headers, OutgoingRecord, Producer, RecordMetadata, Transport } from '../../transports/types.js';
@@ -37,6 +39,8 @@ export class Publisher {
   private readonly ackTimeoutMs: number;
   private readonly serdes: ValueSerdes;
   private closed = false;
+  /** Publishes that failed in a row (a success ends the streak): what Retry-After is made of. */
+  private failuresInARow = 0;
 
   constructor(
     private readonly transport: Transport,
@@ -73,6 +77,11 @@ export class Publisher {
     await this.producer.close();
   }
 
+  /** Whole seconds a client should wait before retrying a failed publish (at least 1). */
+  retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil(backoffMs(this.failuresInARow) / 1000));
+  }
+
   private newProducer(): Producer {
     return this.transport.producer({ clientId: this.clientId, deliveryTimeoutMs: this.ackTimeoutMs });
   }
@@ -100,11 +109,17 @@ export class Publisher {
       timer = setTimeout(() => reject(new Error(`no acknowledgement within ${this.ackTimeoutMs / 1000} s`)), this.ackTimeoutMs + 1000);
     });
     return Promise.race([sent, late])
+      .then((meta) => {
+        this.failuresInARow = 0;
+        return meta;
+      })
       .catch((err: unknown) => {
         if (err instanceof AuraError && classifyFailure(err) === 'fatal') throw err; // no retry would help
+        this.failuresInARow++;
         throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `the event log did not take the record (${errorMessage(err)}); retry later`, {
           cause: err,
           retriable: true,
+          details: { retryAfterSeconds: this.retryAfterSeconds() },
         });
       })
       .finally(() => clearTimeout(timer));

@@ -99,6 +99,40 @@ accepting that outputs are produced again.
   apps send. To change the shape, version the event (a new \`type\` or endpoint) and retire the
   old one once no deployed app sends it.
 
+## Live reload in development: aura serve --watch
+
+\`\`\`sh
+node bin/aura.js serve pipeline.yaml --watch
+\`\`\`
+
+With \`--watch\`, \`aura serve\` watches \`pipeline.yaml\`, the event schemas beside it
+(\`schemas/events/*.schema.json\`) and the files the pipeline names (a topic's \`avro_schema\`).
+On each save — debounced: an editor's burst of writes is one reload, and a save that changes no
+content does nothing; editors that save by renaming a temporary file over the original are
+followed, since the directories are watched, not the files — it compiles the pipeline again and
+plans it against the **running** one (the same plan as above):
+
+- **invalid**: every error is printed as \`file:line:col error CODE message\` (what \`aura
+  validate\` prints) and the running pipeline keeps going. Fix and save again.
+- **no change** (a comment, a reformatted line): nothing happens.
+- **breaking**: refused with the plan's breaking lines (\`!\` findings and what to do), unless
+  \`aura serve\` was started with \`--allow-breaking\` (then it is applied as a breaking start
+  would be: the state the change invalidates is reset and the discards are printed). The running
+  pipeline keeps going.
+- **safe**: applied without restarting the gateway. The engine is replaced: the old one stops
+  with a final commit, the deployment check runs, a new engine starts on the new pipeline and the
+  deployment is recorded (so \`aura plan\` compares with what now runs). The gateway, its HTTP
+  server and its WebSocket connections (user streams, \`/topology/live\`) stay; \`/readyz\`,
+  \`/metrics\` and the live topology read the new engine, whose counters continue the old
+  one's. Every task restarts and reopens its local state (on a development machine, a moment);
+  sub-topologies that did not change are restarted too. A new pipeline that does not start is
+  reported and the previous one started again.
+
+What the gateway wires at start-up stays as it was until \`aura serve\` restarts: the topics it
+publishes to and reads replies from, the lag monitor's topics and the layout of \`/topology.json\`
+(its live numbers do follow). \`--watch\` is for development, on one instance: on a cluster,
+deploy changes by restarting the instances (\`aura plan\` first).
+
 ## Plan codes
 
 `;
