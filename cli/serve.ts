@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
+import { withTracing } from '../common/tracing/sdk.js';
 import { createGateway } from '../gateway/app.js';
 import { type GatewayEnvConfig, gatewayConfigFromEnv } from '../gateway/config.js';
 import { createPipelineApp } from '../runtime/app.js';
@@ -123,6 +124,7 @@ export function registerServe(program: Command, cli: CliContext): void {
     .option('--create-topics', 'Kafka: create missing topics at start (default: check them and explain what is missing)')
     .option('--allow-breaking', 'deploy breaking changes (see `aura plan`): the state they invalidate is reset')
     .action(async (file: string, options: { stateDir?: string; port?: number; createTopics?: boolean; allowBreaking?: boolean }) => {
-      cli.exitCode = await servePipeline({ file, ...options });
+      // Tracing (OTEL_*) starts before the engine builds its tasks and is flushed when it stopped.
+      cli.exitCode = await withTracing(() => servePipeline({ file, ...options }));
     });
 }
