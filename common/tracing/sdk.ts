@@ -100,14 +100,14 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): Tracing | un
     .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: config.serviceName }));
   const provider = new NodeTracerProvider({ resource, sampler: config.sampler, spanProcessors: [new BatchSpanProcessor(exporter)] });
   provider.register();
-  setTracing(true, provider.getTracer(TRACER_NAME));
+  setTracing(provider.getTracer(TRACER_NAME));
   let stopped: Promise<void> | undefined;
   return {
     config,
     forceFlush: () => provider.forceFlush(),
     shutdown() {
       stopped ??= (async () => {
-        setTracing(false);
+        setTracing(undefined);
         try {
           await provider.shutdown();
         } finally {

@@ -16,6 +16,7 @@ import {
   type Context,
   context,
   defaultTextMapSetter,
+  ProxyTracerProvider,
   ROOT_CONTEXT,
   type Span,
   type SpanKind,
@@ -43,7 +44,10 @@ export const SpanNames = {
   deliverChunk: 'deliver guardian.chunk',
 } as const;
 
-const state: { on: boolean; tracer: Tracer } = { on: false, tracer: trace.getTracer(TRACER_NAME) };
+/** The API's no-op tracer (a proxy with no provider behind it), whatever is registered globally. */
+const OFF: Tracer = new ProxyTracerProvider().getTracer(TRACER_NAME);
+
+const state: { on: boolean; tracer: Tracer } = { on: false, tracer: OFF };
 
 /** Whether the SDK runs: hooks check this first and cost nothing more while it is false. */
 export function tracingOn(): boolean {
@@ -56,9 +60,9 @@ export function tracer(): Tracer {
 }
 
 /** sdk.ts only. */
-export function setTracing(on: boolean, t: Tracer = trace.getTracer(TRACER_NAME)): void {
-  state.on = on;
-  state.tracer = t;
+export function setTracing(tracer: Tracer | undefined): void {
+  state.on = tracer !== undefined;
+  state.tracer = tracer ?? OFF;
 }
 
 const w3c = new W3CTraceContextPropagator();
