@@ -11,48 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTracing, type Tracing } from '../common/tracing/sdk.js';
 import { tracingOn } from '../common/tracing/spans.js';
 import { eventually, type Harness, startHarness } from '../testing/support/gateway-harness.js';
+import { mobileSession } from '../testing/support/mobile-session.js';
 import { OtlpReceiver, type ReceivedSpan } from '../testing/support/otlp-receiver.js';
-import { TestSocket, wsUrl } from '../testing/support/ws-client.js';
 
 const CLIENT_TRACE = '0af7651916cd43dd8448eb211c80319c';
 const CLIENT_SPAN = 'b7ad6b7169203331';
 const CLIENT_TRACEPARENT = `00-${CLIENT_TRACE}-${CLIENT_SPAN}-01`;
 const SPAN_KIND = { server: 2, producer: 4, consumer: 5, internal: 1 } as const;
-
-interface Session {
-  published: { id: string; partition: number; offset: number };
-  correlationId: string;
-  chunks: number;
-}
-
-/** A mood event until `ingested`, then a Guardian question until its final answer, over one socket. */
-async function mobileSession(h: Harness, user: string, headers: Record<string, string>): Promise<Session> {
-  const socket = await TestSocket.connect(wsUrl(h.url, '/ws'), ['aura.v1', `bearer.${await h.token(user)}`]);
-  try {
-    await socket.waitFor((m) => m.type === 'hello');
-    const auth = await h.auth(user);
-    const mood = await fetch(`${h.url}/api/holistic/mood-entries`, {
-      method: 'POST',
-      headers: { ...auth, ...headers },
-      body: JSON.stringify({ score: 4, note: 'tired after exams' }),
-    });
-    expect(mood.status).toBe(201);
-    const published = (await mood.json()) as Session['published'];
-    await socket.waitFor((m) => m.type === 'event.status' && m.event_id === published.id && m.status === 'ingested');
-    const advice = await fetch(`${h.url}/api/guardian/advice`, {
-      method: 'POST',
-      headers: { ...auth, ...headers },
-      body: JSON.stringify({ question: 'How can I sleep better before exams?' }),
-    });
-    expect(advice.status).toBe(202);
-    const { correlation_id } = (await advice.json()) as { correlation_id: string };
-    await socket.waitFor((m) => m.type === 'guardian.response' && m.correlation_id === correlation_id);
-    const chunks = socket.messages.filter((m) => m.type === 'guardian.chunk' && m.correlation_id === correlation_id).length;
-    return { published, correlationId: correlation_id, chunks };
-  } finally {
-    socket.close();
-  }
-}
 
 const traceparentOf = (span: ReceivedSpan) => `00-${span.traceId}-${span.spanId}-01`;
 
