@@ -96,7 +96,9 @@ describe('tracing on (OTLP/JSON to an in-process receiver)', () => {
     expect(vectorize.attributes['aura.node.type']).toBe('vectorize');
     const ingest = one('process ingest_vectors');
     under(ingest, vectorize);
-    under(one('process split_events'), send);
+    const split = one('process split_events');
+    under(split, send);
+    under(one('process mood_with_activity'), split);
 
     // The question: request → publish → join → guardian → advisor, and one delivery per chunk.
     const adviceRequest = one('POST /api/guardian/advice');
