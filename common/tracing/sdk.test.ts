@@ -7,6 +7,7 @@ import { ROOT_CONTEXT, SpanKind, TraceFlags, trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OtlpReceiver } from '../../testing/support/otlp-receiver.js';
 import { AuraError } from '../errors.js';
+import type { Logger } from '../logger.js';
 import { startTracing, tracingConfigFromEnv, withTracing } from './sdk.js';
 import { contextOfHeaders, headersWithSpan, tracer, tracingOn } from './spans.js';
 
@@ -111,6 +112,20 @@ describe('startTracing', () => {
     expect(result).toBe(true);
     expect(tracingOn()).toBe(false);
     expect(receiver.spans.map((s) => s.name)).toEqual(['inside command']);
+  });
+
+  it('reports an export the collector refused to the logger, and stops tracing all the same', async () => {
+    receiver = await OtlpReceiver.start();
+    const logged: Array<{ level: string; message: string }> = [];
+    const capture = (level: string) => (_fields: object, message: string) => void logged.push({ level, message });
+    const logger = { error: capture('error'), warn: capture('warn') } as unknown as Logger;
+    const tracing = startTracing({ ...receiver.env(), OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/not-traces` }, logger)!;
+    tracer().startSpan('refused').end();
+    await tracing.shutdown();
+    expect(receiver.requests).toBe(1);
+    expect(receiver.spans).toEqual([]);
+    expect(logged).toContainEqual({ level: 'error', message: 'opentelemetry: the last spans could not be exported' });
+    expect(tracingOn()).toBe(false);
   });
 
   it('honours an unsampled parent: no span recorded, the decision carried on', async () => {

@@ -12,7 +12,7 @@
  * compression and the batch processor's sizes (OTEL_EXPORTER_OTLP_HEADERS,
  * OTEL_BSP_* …) are read by the SDK from the process environment.
  */
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, DiagLogLevel, diag, propagation, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
@@ -26,7 +26,8 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { AuraError, ErrorCodes } from '../errors.js';
+import { AuraError, ErrorCodes, errorMessage } from '../errors.js';
+import { createLogger, type Logger } from '../logger.js';
 import { setTracing, TRACER_NAME, tracingOn } from './spans.js';
 
 export const DEFAULT_SERVICE_NAME = 'aura-streams';
@@ -45,7 +46,7 @@ export interface Tracing {
   readonly config: TracingConfig;
   /** Exports every ended span now. */
   forceFlush(): Promise<void>;
-  /** Flushes, stops the exporter and unregisters the SDK (tracing is off again). */
+  /** Flushes, stops the exporter and unregisters the SDK (tracing is off again); a failed last export is logged, never thrown. */
   shutdown(): Promise<void>;
 }
 
@@ -89,11 +90,21 @@ export function tracingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Trac
   return { url, protocol, sampler: make(ratio), samplerName, serviceName: value('OTEL_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME };
 }
 
-/** Starts the SDK when the environment configures it; undefined (and nothing started) otherwise. */
-export function startTracing(env: NodeJS.ProcessEnv = process.env): Tracing | undefined {
+/**
+ * Starts the SDK when the environment configures it; undefined (and nothing started) otherwise.
+ * The SDK's own warnings and errors (an export the collector refused or never answered) go to `logger`.
+ */
+export function startTracing(env: NodeJS.ProcessEnv = process.env, logger?: Logger): Tracing | undefined {
   const config = tracingConfigFromEnv(env);
   if (!config) return undefined;
   if (tracingOn()) throw new AuraError(ErrorCodes.CONFIG_INVALID, 'tracing is already started in this process');
+  if (logger) {
+    const log =
+      (level: 'warn' | 'error') =>
+      (message: string, ...args: unknown[]) =>
+        logger[level]({ args: args.map(String) }, `opentelemetry: ${message}`);
+    diag.setLogger({ error: log('error'), warn: log('warn'), info: () => undefined, debug: () => undefined, verbose: () => undefined }, DiagLogLevel.WARN);
+  }
   const exporter = config.protocol === 'http/json' ? new JsonExporter({ url: config.url }) : new ProtobufExporter({ url: config.url });
   const resource = defaultResource()
     .merge(detectResources({ detectors: [envDetector] }))
@@ -110,10 +121,14 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): Tracing | un
         setTracing(undefined);
         try {
           await provider.shutdown();
+        } catch (err) {
+          // The last batch did not reach the collector: said, and the process stops all the same.
+          logger?.error({ err: errorMessage(err), url: config.url }, 'opentelemetry: the last spans could not be exported');
         } finally {
           trace.disable();
           context.disable();
           propagation.disable();
+          if (logger) diag.disable();
         }
       })();
       return stopped;
@@ -125,11 +140,15 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): Tracing | un
  * Runs a long-running command (`aura serve`, `aura run`) with tracing started from the
  * environment, and flushes it when the command returns.
  */
-export async function withTracing<T>(run: () => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
-  const tracing = startTracing(env);
+export async function withTracing<T>(run: () => Promise<T>, env: NodeJS.ProcessEnv = process.env, logger: Logger = createLogger('aura')): Promise<T> {
+  const tracing = startTracing(env, logger);
+  if (tracing) {
+    const { url, protocol, samplerName, serviceName } = tracing.config;
+    logger.info({ url, protocol, sampler: samplerName, service: serviceName }, 'tracing on: OTLP export');
+  }
   try {
     return await run();
   } finally {
-    await tracing?.shutdown().catch(() => undefined);
+    await tracing?.shutdown();
   }
 }
