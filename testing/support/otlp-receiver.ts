@@ -51,10 +51,10 @@ interface JsonExport {
   resourceSpans: Array<{ resource?: { attributes?: JsonKeyValue[] }; scopeSpans: Array<{ scope?: { name?: string }; spans?: JsonSpan[] }> }>;
 }
 
-const valueOf = (v: JsonAnyValue): AttributeValue =>
+const anyValue = (v: JsonAnyValue): AttributeValue =>
   v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.doubleValue ?? v.boolValue;
 
-const attributesOf = (list: JsonKeyValue[] = []): Record<string, AttributeValue> => Object.fromEntries(list.map((a) => [a.key, valueOf(a.value)]));
+const attributesOf = (list: JsonKeyValue[] = []): Record<string, AttributeValue> => Object.fromEntries(list.map((a) => [a.key, anyValue(a.value)]));
 
 /** Decodes one OTLP/JSON ExportTraceServiceRequest. */
 export function decodeJsonExport(body: string): ReceivedSpan[] {
