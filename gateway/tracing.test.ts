@@ -152,7 +152,8 @@ describe('tracing on (OTLP/JSON to an in-process receiver)', () => {
     expect(await headerOf('guardian_chunks', (v) => v.correlation_id === session.correlationId)).toBe(traceparentOf(guardian));
   });
 
-  it('starts a trace of its own for a request without traceparent, and answers errors without breaking it', async () => {
+  it('starts a trace of its own for a request without traceparent, and answers errors without breaking it; probes are not traced', async () => {
+    for (const probe of ['/healthz', '/readyz', '/metrics']) expect((await fetch(`${h.url}${probe}`)).status).toBe(200);
     const res = await fetch(`${h.url}/api/holistic/mood-entries`, { method: 'POST', headers: await h.auth('bob'), body: JSON.stringify({ score: 99 }) });
     expect(res.status).toBe(400);
     const span = await eventually(async () => {
@@ -162,6 +163,8 @@ describe('tracing on (OTLP/JSON to an in-process receiver)', () => {
     expect(span.traceId).not.toBe(CLIENT_TRACE);
     expect(span.parentSpanId).toBeUndefined();
     expect(receiver.spans.some((s) => s.traceId === span.traceId && s.name.startsWith('send '))).toBe(false);
+    expect(receiver.spans.filter((s) => s.name.startsWith('GET /'))).toEqual(receiver.spans.filter((s) => s.name === 'GET /ws'));
+    expect(receiver.spans.some((s) => s.name === 'GET /ws')).toBe(true); // the socket's handshake is a request like another
   });
 });
 

@@ -3,15 +3,19 @@
  * client's `traceparent` when it sends a valid one. It is active while the
  * route runs, so the publish span (publish/publisher.ts) is its child and the
  * record goes out with the publish span's context. Installed only while
- * tracing is on.
+ * tracing is on; health probes and metric scrapes are not traced.
  */
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { MiddlewareHandler } from 'hono';
 import { contextOfHeaders, runInSpan, SpanNames, startSpan } from '../../common/tracing/spans.js';
 import type { GatewayEnv } from '../types.js';
 
+/** Probes and scrapes, every few seconds from every orchestrator and Prometheus: a trace each would drown the rest. */
+const UNTRACED = new Set(['/healthz', '/readyz', '/metrics']);
+
 export function traceRequests(): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
+    if (UNTRACED.has(c.req.path)) return next();
     const traceparent = c.req.header('traceparent');
     const tracestate = c.req.header('tracestate');
     const parent = contextOfHeaders(traceparent === undefined ? {} : { traceparent, ...(tracestate === undefined ? {} : { tracestate }) });
