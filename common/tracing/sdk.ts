@@ -123,7 +123,7 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env, logger?: Logg
           await provider.shutdown();
         } catch (err) {
           // The last batch did not reach the collector: said, and the process stops all the same.
-          logger?.error({ err: errorMessage(err), url: config.url }, 'opentelemetry: the last spans could not be exported');
+          logger?.error({ err: errorMessage(err), endpoint: config.url }, 'opentelemetry: the last spans could not be exported');
         } finally {
           trace.disable();
           context.disable();
@@ -144,7 +144,7 @@ export async function withTracing<T>(run: () => Promise<T>, env: NodeJS.ProcessE
   const tracing = startTracing(env, logger);
   if (tracing) {
     const { url, protocol, samplerName, serviceName } = tracing.config;
-    logger.info({ url, protocol, sampler: samplerName, service: serviceName }, 'tracing on: OTLP export');
+    logger.info({ endpoint: url, protocol, sampler: samplerName, service: serviceName }, 'tracing on: OTLP export');
   }
   try {
     return await run();
