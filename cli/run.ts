@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
+import { withTracing } from '../common/tracing/sdk.js';
 import { defaultModelDir, ensureMiniLmModel, MINILM_ARTIFACT } from '../providers/embedders/model-cache.js';
 import { createPipelineApp } from '../runtime/app.js';
 import { awaitBroker } from './await-broker.js';
@@ -102,7 +103,10 @@ export function registerRun(program: Command, cli: CliContext): void {
     .option('--create-topics', 'Kafka: create missing topics at start (default: check them and explain what is missing)')
     .option('--allow-breaking', 'deploy breaking changes (see `aura plan`): the state they invalidate is reset')
     .action(async (file: string, options: { stateDir?: string; createTopics?: boolean; allowBreaking?: boolean }) => {
-      cli.exitCode = await runPipeline({ file, stateDir: options.stateDir, createTopics: options.createTopics, allowBreaking: options.allowBreaking });
+      // Tracing (OTEL_*) starts before the engine builds its tasks and is flushed when it stopped.
+      cli.exitCode = await withTracing(() =>
+        runPipeline({ file, stateDir: options.stateDir, createTopics: options.createTopics, allowBreaking: options.allowBreaking }),
+      );
     });
 }
 

@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
+import { withTracing } from '../common/tracing/sdk.js';
 import { createGateway } from '../gateway/app.js';
 import { type GatewayEnvConfig, gatewayConfigFromEnv } from '../gateway/config.js';
 import { createPipelineApp } from '../runtime/app.js';
@@ -177,6 +178,7 @@ export function registerServe(program: Command, cli: CliContext): void {
     .option('--allow-breaking', 'deploy breaking changes (see `aura plan`): the state they invalidate is reset')
     .option('--watch', 'development: on save, validate the pipeline and its schemas and apply a safe change without restarting the gateway')
     .action(async (file: string, options: { stateDir?: string; port?: number; createTopics?: boolean; allowBreaking?: boolean; watch?: boolean }) => {
-      cli.exitCode = await servePipeline({ file, ...options });
+      // Tracing (OTEL_*) starts before the engine builds its tasks and is flushed when it stopped.
+      cli.exitCode = await withTracing(() => servePipeline({ file, ...options }));
     });
 }

@@ -14,6 +14,7 @@ import type { LogRecord } from '../transports/types.js';
 import type { Clock } from './clock.js';
 import { KeyedLane } from './keyed-lane.js';
 import { NodeRuntime, originOf, type Receiver } from './node.js';
+import { traceProcessor, traceReceiver } from './node-tracing.js';
 import { jsonSerdes } from './serde.js';
 import type { TaskContext } from './task-context.js';
 import { TaskScope } from './task-scope.js';
@@ -90,11 +91,12 @@ export function buildTaskGraph(context: TaskContext, input: TaskGraphInput): Tas
     if (spec.kind === 'sink') {
       const name = pipeline.topics[spec.topic!]?.name;
       node.receiver = sinkReceiver(context, spec, name !== undefined && fused.has(name) ? graph.sources.get(name) : undefined);
-    } else if (spec.kind === 'join') node.receiver = factories.join({ spec, context: node.context!, sideOf: sideResolver(spec, pipeline) });
+    } else if (spec.kind === 'join')
+      node.receiver = traceReceiver(factories.join({ spec, context: node.context!, sideOf: sideResolver(spec, pipeline) }), spec, node.context);
     else if (spec.kind === 'processor') {
       const type = factories.processorType(spec.type);
       if (!type) throw new AuraError(ErrorCodes.PIPELINE_INVALID, `node "${spec.id}" has unknown processor type "${spec.type}"`);
-      node.processor = type.create(spec.config as never, { id: spec.id, stores: spec.stores });
+      node.processor = traceProcessor(type.create(spec.config as never, { id: spec.id, stores: spec.stores }), spec, type.async);
       if (type.async) node.lane = new KeyedLane(spec.concurrency);
     }
   }

@@ -17,10 +17,12 @@
  */
 import { AuraError, ErrorCodes, errorMessage } from '../../common/errors.js';
 import { MicroBatcher } from '../../common/micro-batcher.js';
+import { tracingOn } from '../../common/tracing/spans.js';
 import { backoffMs, classifyFailure } from '../../runtime/failures.js';
 import { jsonSerdes, type ValueSerdes } from '../../runtime/serde.js';
 import type { TopicSpec } from '../../topology/model.js';
 import type { Headers, OutgoingRecord, Producer, RecordMetadata, Transport } from '../../transports/types.js';
+import { tracePublish } from './publish-tracing.js';
 
 export interface PublisherOptions {
   /** Records sent in one batch at most. */
@@ -55,6 +57,11 @@ export class Publisher {
 
   /** Produces one value keyed by `key`, encoded with the topic's serde; resolves with its offset once acknowledged. */
   publish(topic: TopicSpec, key: string, value: unknown, headers: Headers, timestamp = Date.now()): Promise<RecordMetadata> {
+    if (tracingOn()) return tracePublish(this.transport.kind, topic.name, headers, (traced) => this.produce(topic, key, value, traced, timestamp));
+    return this.produce(topic, key, value, headers, timestamp);
+  }
+
+  private produce(topic: TopicSpec, key: string, value: unknown, headers: Headers, timestamp: number): Promise<RecordMetadata> {
     return this.send({
       topic: topic.name,
       partition: this.transport.partitionFor(key, topic.partitions),

@@ -5,12 +5,14 @@
  * someone else's and is skipped (cheaply: a header comparison, no JSON parse).
  */
 
+import { tracingOn } from '../../common/tracing/spans.js';
 import { DLQ_HEADERS } from '../../runtime/dead-letter.js';
 import { jsonSerdes, type ValueSerdes } from '../../runtime/serde.js';
 import type { Pipeline, TopicSpec } from '../../topology/model.js';
 import type { LogRecord } from '../../transports/types.js';
 import { GatewayHeaders } from '../headers.js';
 import type { AdviceTracker, GuardianChunk, GuardianResponse } from '../streams/advice-tracker.js';
+import { traceChunkDelivery } from '../streams/chunk-tracing.js';
 import type { Stage, StatusTracker } from '../streams/status-tracker.js';
 import type { ReplyConsumer } from './reply-consumer.js';
 
@@ -86,7 +88,10 @@ export function wireReplies(consumer: ReplyConsumer, w: ReplyWiring): void {
   const { guardianChunks, guardianResponses, deadLetters } = w.topics;
   if (guardianChunks) {
     consumer.route(guardianChunks.name, guardianChunks.partitions, (r) => {
-      if (mine(r)) w.advice.onChunk(json<GuardianChunk>(r));
+      if (!mine(r)) return;
+      const chunk = json<GuardianChunk>(r);
+      if (tracingOn()) traceChunkDelivery(r, chunk, w.advice);
+      else w.advice.onChunk(chunk);
     });
   }
   if (guardianResponses) {

@@ -106,7 +106,11 @@ export const adviceOperation = defineOperation({
   headers: {
     Prefer: { description: '`wait=<seconds>`: answer synchronously, waiting at most that long (capped by the deadline).', schema: { type: 'string' } },
     'Accept-Language': { description: 'Chooses the language when neither the body nor the token names one.', schema: { type: 'string' } },
-    traceparent: { description: 'W3C trace context, copied to the request record when well-formed.', schema: { type: 'string' } },
+    traceparent: {
+      description:
+        'W3C trace context, copied to the request record when well-formed (with tracing on, the record names the gateway\'s span under it: docs/operations.md, "Tracing").',
+      schema: { type: 'string' },
+    },
   },
   responses: {
     200: {

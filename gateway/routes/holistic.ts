@@ -54,7 +54,11 @@ export const publishOperations = Object.entries(PUBLISH_KINDS).map(([segment, ki
           'The same key and body again answer the first response (`Idempotent-Replayed: true`) and publish nothing; another body: 422; while the first is in flight: 409.',
         schema: { type: 'string', pattern: KEY_PATTERN.source },
       },
-      traceparent: { description: 'W3C trace context, copied to the event and its record headers when well-formed.', schema: { type: 'string' } },
+      traceparent: {
+        description:
+          'W3C trace context, copied to the event and its record headers when well-formed (with tracing on, the record names the gateway\'s span under it: docs/operations.md, "Tracing").',
+        schema: { type: 'string' },
+      },
       tracestate: { description: 'W3C trace state (with a valid traceparent).', schema: { type: 'string', maxLength: 512 } },
     },
     responses: {

@@ -1,6 +1,7 @@
 /** The `rules` resource type: the offline, rule-based Guardian advisor (rules.ts). */
 import { object } from '../../schemas/config-schema.js';
 import { defineResource } from '../resource.js';
+import { traceAdvisor } from './advisor-tracing.js';
 import { createRulesAdvisor } from './rules.js';
 
 export const rulesAdvisorResource = defineResource({
@@ -8,5 +9,5 @@ export const rulesAdvisorResource = defineResource({
   role: 'advisor',
   summary: "The offline, rule-based Guardian: advice from the user's context window and retrieved history.",
   config: object({}),
-  create: () => createRulesAdvisor(),
+  create: (_config, context) => traceAdvisor(createRulesAdvisor(), { id: context.id, type: 'rules', remote: false }),
 });

@@ -1,5 +1,6 @@
 /** The `openai_chat` resource type: an advisor over an OpenAI-compatible chat completions endpoint, streamed (chat-advisor.ts). */
 import { duration, integer, number, object, optional, string } from '../../schemas/config-schema.js';
+import { traceAdvisor } from '../advisors/advisor-tracing.js';
 import { API_KEY_DESCRIPTION, concurrencyField, maxRetriesField, urlField } from '../http/config-fields.js';
 import { defineResource, optionalSecret } from '../resource.js';
 import { createOpenAiChatAdvisor } from './chat-advisor.js';
@@ -25,16 +26,19 @@ export const openAiChatResource = defineResource({
     concurrency: concurrencyField(4, 'Streamed answers'),
   }),
   create: (config, context) =>
-    createOpenAiChatAdvisor({
-      url: config.url,
-      model: config.model,
-      apiKey: optionalSecret(config.api_key),
-      promptTemplate: config.prompt_template,
-      temperature: config.temperature,
-      maxTokens: config.max_tokens,
-      timeoutMs: config.timeout,
-      maxRetries: config.max_retries,
-      concurrency: config.concurrency,
-      name: context.id,
-    }),
+    traceAdvisor(
+      createOpenAiChatAdvisor({
+        url: config.url,
+        model: config.model,
+        apiKey: optionalSecret(config.api_key),
+        promptTemplate: config.prompt_template,
+        temperature: config.temperature,
+        maxTokens: config.max_tokens,
+        timeoutMs: config.timeout,
+        maxRetries: config.max_retries,
+        concurrency: config.concurrency,
+        name: context.id,
+      }),
+      { id: context.id, type: 'openai_chat', remote: true },
+    ),
 });
