@@ -11,7 +11,14 @@
  *     read): commit now — unless the previous commit started less than
  *     `minGapMs` ago, then as soon as it has. So however records trickle in,
  *     commits stay at most one per gap;
- *   - records keep coming: every `commit_interval`, as Kafka Streams does.
+ *   - records keep coming: every `commit_interval`, as Kafka Streams does — but after a commit
+ *     whose first half kept processing waiting for D ms (mostly its asynchronous lanes draining:
+ *     an embedder behind), not before processing has run for as long again (at most
+ *     MAX_CATCH_UP_MS). Otherwise, with a backlog, each commit would cover one poll batch: the
+ *     interval has long passed when processing resumes. Processing as long as it waited lets a
+ *     backlog aggregate into one update per key per commit in the record caches (their
+ *     evictions and full buffers still commit early), so a slow lane gets less to do. At low
+ *     load D is a few ms and the drained rule above decides, unchanged.
  *
  * One commit at a time: the task manager starts the next one only when the
  * previous one is done with the broker (task-manager.ts).
@@ -26,12 +33,17 @@ export const MAX_BUFFERED = 20_000;
  * commit for a few ms less latency (bench/micro/commit-cost.ts, docs/benchmarks.md).
  */
 export const DEFAULT_COMMIT_MIN_GAP_MS = 10;
+/** The longest a commit under sustained input waits to let processing catch up with a slow first half. */
+export const MAX_CATCH_UP_MS = 30_000;
 
 export type Pending = 'none' | 'some' | 'full';
 
 export class CommitPolicy {
   private lastStarted: number;
   private lastDurationMs = 0;
+  /** When processing resumed after the last first half, and how long it had waited. */
+  private resumedAt: number;
+  private waitedMs = 0;
 
   constructor(
     private readonly intervalMs: number,
@@ -40,6 +52,7 @@ export class CommitPolicy {
     private readonly now: () => number = () => performance.now(),
   ) {
     this.lastStarted = now();
+    this.resumedAt = this.lastStarted;
   }
 
   /** Whether to commit now; `drained`: the last poll found nothing more to read. */
@@ -47,8 +60,9 @@ export class CommitPolicy {
     const pending = this.pending(tasks);
     if (pending === 'none') return false;
     if (pending === 'full') return true;
-    const since = this.now() - this.lastStarted;
-    return since >= this.intervalMs || (drained && since >= this.minGapMs);
+    const now = this.now();
+    const since = now - this.lastStarted;
+    return (drained && since >= this.minGapMs) || (since >= this.intervalMs && now - this.resumedAt >= Math.min(this.waitedMs, MAX_CATCH_UP_MS));
   }
 
   /**
@@ -58,6 +72,7 @@ export class CommitPolicy {
   waitBound(tasks: Iterable<Task>, pollTimeoutMs: number): number {
     if (this.pending(tasks) === 'none') return pollTimeoutMs;
     const since = this.now() - this.lastStarted;
+    // The drained rule's gap: a poll that finds nothing commits then, whatever the catch-up.
     return Math.max(0, Math.min(pollTimeoutMs, this.minGapMs - since, this.intervalMs - since));
   }
 
@@ -68,6 +83,12 @@ export class CommitPolicy {
 
   started(): void {
     this.lastStarted = this.now();
+  }
+
+  /** The first half of the commit that started last is done: processing resumes after waiting that long. */
+  prepared(): void {
+    this.resumedAt = this.now();
+    this.waitedMs = this.resumedAt - this.lastStarted;
   }
 
   ended(durationMs: number): void {
