@@ -17,8 +17,10 @@
  *     MAX_CATCH_UP_MS). Otherwise, with a backlog, each commit would cover one poll batch: the
  *     interval has long passed when processing resumes. Processing longer than it waited lets a
  *     backlog aggregate into one update per key per commit in the record caches (their
- *     evictions and full buffers still commit early), so a slow lane gets less to do. At low
- *     load D is a few ms and the drained rule above decides, unchanged.
+ *     evictions and full buffers still commit early), so a slow lane gets less to do. It also
+ *     keeps processing from waiting for first halves more than about a third of the time under
+ *     a backlog (a context window's flush and state JSON take tens of ms on a busy machine). At
+ *     low load D is a few ms and the drained rule above decides, unchanged.
  *
  * One commit at a time: the task manager starts the next one only when the
  * previous one is done with the broker (task-manager.ts).
