@@ -21,7 +21,7 @@ import type { UserEvent } from '../testing/support/events.js';
 import { loadPipeline } from '../topology/compile.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
 import type { Transport } from '../transports/types.js';
-import { benchEvents, produceEvents, readLastByKey, waitForPipeline } from './common.js';
+import { benchEvents, fmt, partitionsOf, produceEvents, readLastByKey, waitForPipeline } from './common.js';
 import { failureCheck, logger, type ThroughputResult, tempDir } from './embedded.js';
 import { checkTarget } from './targets.js';
 
@@ -79,13 +79,16 @@ export async function benchPipelineEmbedded(o: PipelineBenchOptions): Promise<Th
     await app.stop();
     const aggregated = pipeline.topics.context_aggregated!;
     const problems = await verifyPipeline(transport, aggregated.name, aggregated.partitions, events, vectorDb);
+    // Contexts aggregated = texts embedded (one per context): what the record cache saved the embedder.
+    const ends = await transport.admin().offsetsFor(partitionsOf(aggregated.name, aggregated.partitions), 'latest');
+    const contexts = ends.reduce((n, e) => n + e.offset, 0);
     const label =
       o.embedder === 'minilm'
         ? `(b) default pipeline.yaml, embedded, exactly_once, MiniLM embedder (${workers} worker${workers > 1 ? 's' : ''})`
         : "(b') default pipeline.yaml, embedded, exactly_once, hashing embedder";
     const eventsPerSecond = o.events / seconds;
     return {
-      name: `${label}, ${input.partitions} partitions`,
+      name: `${label}, ${input.partitions} partitions, ${fmt(contexts)} contexts embedded`,
       events: o.events,
       users: new Set(events.map((e) => e.user_id)).size,
       timing: { wallSeconds: seconds, steadySeconds: 0, steadyRecords: 0 },

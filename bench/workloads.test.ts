@@ -24,8 +24,14 @@ describe('bench workloads', () => {
           events.map((e) => ({ key: e.user_id, value: e, timestamp: e.ts })),
         );
         const outputs = await driver.readOutput('user_stats');
-        // on_update: one output per input; on_commit: the latest per user (the input arrives in one commit)
-        expect(outputs).toHaveLength(emit === 'on_update' ? events.length : 50);
+        // on_update: one output per input; on_commit: the latest per user per commit (the input
+        // may take more than one commit_interval to process on a busy machine: one commit or several)
+        if (emit === 'on_update') expect(outputs).toHaveLength(events.length);
+        else {
+          expect(outputs.length).toBeGreaterThanOrEqual(50);
+          expect(outputs.length).toBeLessThanOrEqual(50 * driver.app.engine.metrics.commitTotal);
+          expect(outputs.length).toBeLessThan(events.length);
+        }
         const expected = expectedStats(events);
         expect(compareStats(expected, lastByKey(outputs))).toEqual([]);
         // The check is not vacuous: a changed average or a missing user is reported.

@@ -15,15 +15,15 @@ import { makeEvents } from '../testing/support/events.js';
 import { loadPipeline } from '../topology/compile.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
 import { createPipelineApp } from './app.js';
-import { CommitPolicy, DEFAULT_COMMIT_MIN_GAP_MS, MAX_BUFFERED } from './commit-policy.js';
+import { CATCH_UP_FACTOR, CommitPolicy, DEFAULT_COMMIT_MIN_GAP_MS, MAX_BUFFERED, MAX_BUFFERED_BYTES, MAX_CATCH_UP_MS } from './commit-policy.js';
 import { encodeValue } from './serde.js';
 import type { Task } from './task.js';
 
 /** What the policy reads of a task. */
-function task(o: { uncommitted?: boolean; buffered?: number; needsFlush?: boolean }): Task {
+function task(o: { uncommitted?: boolean; buffered?: number; bytes?: number; needsFlush?: boolean }): Task {
   return {
     hasUncommitted: () => o.uncommitted ?? false,
-    collector: { size: o.buffered ?? 0 },
+    collector: { size: o.buffered ?? 0, bytes: o.bytes ?? 0 },
     options: { state: { needsFlush: () => o.needsFlush ?? false } },
   } as unknown as Task;
 }
@@ -66,6 +66,38 @@ describe('CommitPolicy', () => {
     expect(q.pending([task({ buffered: MAX_BUFFERED / 2 }), task({ buffered: MAX_BUFFERED / 2 })])).toBe('full');
     expect(q.due([task({ buffered: MAX_BUFFERED / 2 }), task({ buffered: MAX_BUFFERED / 2 })], false)).toBe(true);
     expect(q.due([task({ needsFlush: true })], false)).toBe(true);
+    expect(q.pending([task({ buffered: 10, bytes: MAX_BUFFERED_BYTES - 1 })])).toBe('some');
+    expect(q.pending([task({ buffered: 10, bytes: MAX_BUFFERED_BYTES / 2 }), task({ buffered: 10, bytes: MAX_BUFFERED_BYTES / 2 })])).toBe('full');
+  });
+
+  it('after a first half that kept processing waiting, lets processing run CATCH_UP_FACTOR times as long before the next commit under sustained input', () => {
+    const p = policy();
+    const dirty = [task({ uncommitted: true })];
+    p.started();
+    now += 2_000; // the lanes drained for 2 s (an embedder behind)
+    p.prepared();
+    now += 150;
+    expect(p.due(dirty, false)).toBe(false); // the interval passed long ago, but processing ran 150 ms only
+    expect(p.due(dirty, true)).toBe(true); // drained input still commits at once
+    now += CATCH_UP_FACTOR * 2_000 - 151;
+    expect(p.due(dirty, false)).toBe(false);
+    now += 1;
+    expect(p.due(dirty, false)).toBe(true);
+    expect(p.due([task({ needsFlush: true })], false)).toBe(true); // full buffers do not wait either
+    // A short first half changes nothing: the interval rules.
+    p.started();
+    now += 3;
+    p.prepared();
+    now += 97;
+    expect(p.due(dirty, false)).toBe(true);
+    // A very slow one is caught up with for MAX_CATCH_UP_MS at most.
+    p.started();
+    now += MAX_CATCH_UP_MS;
+    p.prepared();
+    now += MAX_CATCH_UP_MS - 1;
+    expect(p.due(dirty, false)).toBe(false);
+    now += 1;
+    expect(p.due(dirty, false)).toBe(true);
   });
 
   it('expects a commit in progress to take about as long as the last one', () => {

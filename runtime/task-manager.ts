@@ -107,6 +107,7 @@ export class TaskManager {
       await this.recover(err);
       return;
     }
+    this.policy.prepared();
     if (!prepared) return;
     const completing: Promise<void> = this.commits
       .complete(prepared)
