@@ -93,6 +93,7 @@ export function buildComponents(o: ComponentOptions): { deps: GatewayDeps; db: D
     logger: o.logger,
     clientId: `${o.pipeline.app}-gateway-replies-${o.instanceId}`,
     serdes,
+    engine: o.app.engine,
   });
   wireReplies(replies, { instanceId: o.instanceId, topics, status, advice, statusNodes: statusNodes(o.pipeline, topics), serdes });
   const registry = new InstanceRegistry({

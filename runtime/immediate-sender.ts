@@ -26,6 +26,8 @@ export class ImmediateSender {
     private readonly transport: Transport,
     private readonly clientId: string,
     private readonly logger: Logger,
+    /** Each batch once the log acknowledged it, in order (engine.onReadable). */
+    private readonly sent: (batch: OutgoingRecord[]) => void = () => undefined,
   ) {}
 
   add(record: OutgoingRecord): void {
@@ -72,6 +74,8 @@ export class ImmediateSender {
         this.producer = undefined;
       }
       this.logger.warn({ err: errorMessage(err), records: batch.length }, 'immediate send failed; will retry');
+      return;
     }
+    this.sent(batch);
   }
 }

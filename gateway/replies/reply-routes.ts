@@ -3,6 +3,9 @@
  * carry this instance's `aura.reply.to` header become status messages or
  * Guardian chunks and answers on the user's stream; everything else is
  * someone else's and is skipped (cheaply: a header comparison, no JSON parse).
+ * The same handlers take the records this process's engine hands over as it
+ * commits (reply-consumer.ts, `follow`); the trackers make the second sight of
+ * a record a no-op.
  */
 
 import { DLQ_HEADERS } from '../../runtime/dead-letter.js';
@@ -85,8 +88,10 @@ export function wireReplies(consumer: ReplyConsumer, w: ReplyWiring): void {
   stage(w.topics.ingested, 'ingested', (v) => ({ point_id: v.point_id ?? null, sink: v.sink ?? null }));
   const { guardianChunks, guardianResponses, deadLetters } = w.topics;
   if (guardianChunks) {
-    consumer.route(guardianChunks.name, guardianChunks.partitions, (r) => {
-      if (mine(r)) w.advice.onChunk(json<GuardianChunk>(r));
+    // From the engine only the next chunk in sequence is taken: one it could not hand over (a send
+    // retried, a value it could not decode) must not be skipped over; the consumer brings it, in order.
+    consumer.route(guardianChunks.name, guardianChunks.partitions, (r, source) => {
+      if (mine(r)) w.advice.onChunk(json<GuardianChunk>(r), source === 'engine');
     });
   }
   if (guardianResponses) {
