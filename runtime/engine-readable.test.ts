@@ -52,7 +52,13 @@ describe('engine.onReadable', () => {
     const pipeline = loadPipeline(path.join(ROOT, 'runtime/fixtures/crash.yaml'), { env: { AURA_STATE_DIR: dir } });
     const inner = createEmbeddedTransport({ path: path.join(dir, 'log.db') });
     const failures = [1, 2, 3].map(() => new AuraError(ErrorCodes.TRANSPORT_FAILED, 'commitTransaction: Broker: Not coordinator', { retriable: true }));
-    const app = createPipelineApp({ pipeline, transport: failingCommits(inner, failures), logger: createLogger('readable', 'silent'), stateDir: dir, instanceId: 'r1' });
+    const app = createPipelineApp({
+      pipeline,
+      transport: failingCommits(inner, failures),
+      logger: createLogger('readable', 'silent'),
+      stateDir: dir,
+      instanceId: 'r1',
+    });
     const handed: OutgoingRecord[] = [];
     let calls = 0;
     const off = app.engine.onReadable((records) => {
