@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuraError, ErrorCodes } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
+import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import { makeEvents } from '../testing/support/events.js';
 import { loadPipeline } from '../topology/compile.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
@@ -115,5 +116,49 @@ describe('engine.onReadable', () => {
     for (const e of events) perUser.set(e.user_id, (perUser.get(e.user_id) ?? 0) + 1);
     for (const [user, n] of perUser) expect(versions.get(user), user).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     await inner.close();
+  }, 60_000);
+});
+
+describe('a fused chain of asynchronous nodes', () => {
+  it('commits the outputs of every hop of a record with its input offset (aggregate → vectorize → ingest in one hand-over)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-readable-chain-'));
+    dirs.push(dir);
+    const pipeline = loadPipeline(path.join(ROOT, 'pipeline.yaml'), { env: { ...process.env, AURA_VECTOR_DB: ':memory:' } });
+    const transport = createEmbeddedTransport({ path: path.join(dir, 'log.db') });
+    const app = createPipelineApp({
+      pipeline,
+      transport,
+      logger: createLogger('readable-chain', 'silent'),
+      stateDir: dir,
+      instanceId: 'c1',
+      resources: { overrides: { embedder: createHashingEmbedder() } },
+    });
+    const topics = [pipeline.topics.context_aggregated!.name, pipeline.topics.context_vectorized!.name, pipeline.topics.vectordb_ingest!.name];
+    const handOvers: Array<Map<string, number>> = [];
+    app.engine.onReadable((records) => {
+      const perTopic = new Map<string, number>();
+      for (const r of records) if (topics.includes(r.topic)) perTopic.set(r.topic, (perTopic.get(r.topic) ?? 0) + 1);
+      if (perTopic.size > 0) handOvers.push(perTopic);
+    });
+    await app.start();
+    const producer = transport.producer({});
+    const events = makeEvents(40, 10, 7);
+    const input = pipeline.topics.user_events!;
+    for (const [i, e] of events.entries()) {
+      await producer.send([
+        { topic: input.name, partition: transport.partitionFor(e.user_id, input.partitions), key: e.user_id, value: encodeValue(e), timestamp: Date.now() },
+      ]);
+      if (i % 8 === 7) await new Promise((r) => setTimeout(r, 30));
+    }
+    const ingested = () => handOvers.reduce((n, m) => n + (m.get(topics[2]!) ?? 0), 0);
+    const aggregated = () => handOvers.reduce((n, m) => n + (m.get(topics[0]!) ?? 0), 0);
+    for (const deadline = Date.now() + 20_000; (aggregated() === 0 || ingested() < aggregated()) && Date.now() < deadline; )
+      await new Promise((r) => setTimeout(r, 50));
+    await producer.close();
+    await app.stop();
+    await transport.close();
+    expect(aggregated()).toBeGreaterThan(0);
+    // Each commit that carried contexts carried their vectors and their ingest records too: none waited for the next commit.
+    for (const m of handOvers) expect([m.get(topics[1]!), m.get(topics[2]!)]).toEqual([m.get(topics[0]!), m.get(topics[0]!)]);
   }, 60_000);
 });
