@@ -33,7 +33,8 @@ export interface MetricSources {
   replyRecords?: () => { engine: number; log: number };
 }
 
-const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Seconds; the engine's bounds (runtime/metrics.ts) and 30 s, so the gateway's and the engine's hops compare bucket for bucket. */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export class GatewayMetrics {
   readonly registry = new Registry();
