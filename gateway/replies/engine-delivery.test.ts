@@ -14,39 +14,12 @@ import { createLogger } from '../../common/logger.js';
 import { createPipelineApp, type PipelineApp } from '../../runtime/app.js';
 import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import { eventually, type Harness, startHarness, TEST_SECRET } from '../../testing/support/gateway-harness.js';
+import { type Held, holdReplyConsumers } from '../../testing/support/held-replies.js';
 import { type StreamMessage, TestSocket, wsUrl } from '../../testing/support/ws-client.js';
-import { createEmbeddedTransport, type EmbeddedTransport } from '../../transports/embedded/index.js';
-import type { Transport } from '../../transports/types.js';
+import { createEmbeddedTransport } from '../../transports/embedded/index.js';
 import { createGateway, type Gateway } from '../app.js';
 
 const STAGES = ['received', 'aggregated', 'vectorized', 'ingested'];
-
-/**
- * The transport, whose reply consumers (client id `…-gateway-replies-…`) read nothing while `held.on`;
- * `held.replies` counts the records of reply topics they did read (the instance registry's aside).
- */
-function holdReplyConsumers(inner: EmbeddedTransport, held: { on: boolean; replies: number }): Transport {
-  return new Proxy(inner, {
-    get(target, prop, receiver) {
-      if (prop !== 'consumer') return Reflect.get(target, prop, receiver);
-      return (options: Parameters<Transport['consumer']>[0]) => {
-        const c = target.consumer(options);
-        if (!options.clientId?.includes('-gateway-replies-')) return c;
-        const poll = c.poll.bind(c);
-        c.poll = async (max, timeout) => {
-          if (held.on) {
-            await new Promise((r) => setTimeout(r, 20));
-            return [];
-          }
-          const records = await poll(max, timeout);
-          held.replies += records.filter((r) => !r.topic.endsWith('-gateway-instances')).length;
-          return records;
-        };
-        return c;
-      };
-    },
-  }) as Transport;
-}
 
 /** Every event: its four stages once and in that order; every answer: chunks 0..n-1 then one final message; seq gap-free. */
 function expectComplete(messages: StreamMessage[], events: string[], answers: string[]): void {
@@ -84,7 +57,7 @@ async function publish(h: Harness, user: string, n: number): Promise<string[]> {
 
 describe('statuses and chunks from the engine at its commit', () => {
   it('reach the stream while the reply consumer reads nothing; its later read sends nothing twice', async () => {
-    const held = { on: false, replies: 0 };
+    const held: Held = { on: false, replies: 0 };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-engine-delivery-'));
     const transport = createEmbeddedTransport({ path: path.join(dir, 'log.db'), maintenanceIntervalMs: 0 });
     cleanup.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
