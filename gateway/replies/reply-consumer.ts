@@ -188,7 +188,7 @@ export class ReplyConsumer {
     const routed: Array<{ route: Route; record: LogRecord }> = [];
     for (const r of records) {
       const route = this.routes.get(r.topic);
-      if (!route || route.start !== 'resume') continue;
+      if (route?.start !== 'resume') continue;
       routed.push({
         route,
         record: { topic: r.topic, partition: r.partition ?? -1, offset: -1, key: r.key, value: r.value, timestamp: r.timestamp ?? 0, headers: r.headers ?? {} },
