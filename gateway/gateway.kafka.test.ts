@@ -36,7 +36,7 @@ describe('the gateway on Kafka', () => {
   let app: PipelineApp;
   let gateway: Gateway;
   let url: string;
-  const held: Held = { on: false, replies: 0 };
+  const held: Held = { on: false, read: [] };
   const token = (user: string) => sign({ sub: user, exp: Math.floor(Date.now() / 1000) + 3600 }, TEST_SECRET, 'HS256');
   const auth = async (user: string) => ({ authorization: `Bearer ${await token(user)}`, 'content-type': 'application/json' });
 
@@ -118,10 +118,8 @@ describe('the gateway on Kafka', () => {
     const socket = await TestSocket.connect(wsUrl(url, '/ws'), ['aura.v1', `bearer.${await token('bea')}`]);
     await socket.waitFor((m) => m.type === 'hello');
     const replies = gateway.deps.replies;
-    // Let the consumer catch up with everything before, then hold it.
-    await eventually(() => (held.replies >= replies.recordsFromEngine ? true : undefined), 30_000, 50);
     held.on = true;
-    held.replies = 0;
+    const readBefore = held.read.length;
     const fromEngine = replies.recordsFromEngine;
     const ids: string[] = [];
     for (const score of [3, 5, 8]) {
@@ -137,7 +135,7 @@ describe('the gateway on Kafka', () => {
     const { correlation_id } = (await advice.json()) as { correlation_id: string };
     for (const id of ids) await socket.waitFor((m) => m.event_id === id && m.status === 'ingested', 60_000);
     await socket.waitFor((m) => m.type === 'guardian.response' && m.correlation_id === correlation_id, 60_000);
-    expect(held.replies).toBe(0); // the reply consumer read nothing meanwhile
+    expect(held.read.length).toBe(readBefore); // the reply consumer got nothing meanwhile
     expect(replies.recordsFromEngine).toBeGreaterThan(fromEngine);
     const check = () => {
       const seqd = socket.messages.filter((m) => m.seq !== undefined);
@@ -152,7 +150,18 @@ describe('the gateway on Kafka', () => {
     const delivered = socket.messages.length;
     // Released, the consumer reads the same records from Kafka (read_committed): nothing is sent twice.
     held.on = false;
-    await eventually(() => (held.replies >= replies.recordsFromEngine - fromEngine ? true : undefined), 30_000, 50);
+    const ingest = pipeline.topics.vectordb_ingest!.name;
+    const responses = pipeline.topics.guardian_responses!.name;
+    // A context stands for the user's events merged into it and carries the last one's header (emit: on_commit).
+    await eventually(
+      () =>
+        held.read.some((r) => r.topic === ingest && r.headers['aura.event.id'] === ids.at(-1)) &&
+        held.read.some((r) => r.topic === responses && String(r.value).includes(correlation_id))
+          ? true
+          : undefined,
+      30_000,
+      50,
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect(socket.messages.length).toBe(delivered);
     check();

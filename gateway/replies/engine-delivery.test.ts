@@ -57,7 +57,7 @@ async function publish(h: Harness, user: string, n: number): Promise<string[]> {
 
 describe('statuses and chunks from the engine at its commit', () => {
   it('reach the stream while the reply consumer reads nothing; its later read sends nothing twice', async () => {
-    const held: Held = { on: false, replies: 0 };
+    const held: Held = { on: false, read: [] };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-engine-delivery-'));
     const transport = createEmbeddedTransport({ path: path.join(dir, 'log.db'), maintenanceIntervalMs: 0 });
     cleanup.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
@@ -82,14 +82,24 @@ describe('statuses and chunks from the engine at its commit', () => {
     const { correlation_id } = (await advice.json()) as { correlation_id: string };
     for (const id of events) await socket.waitFor((m) => m.event_id === id && m.status === 'ingested', 20_000);
     await socket.waitFor((m) => m.type === 'guardian.response' && m.correlation_id === correlation_id, 20_000);
-    expect(held.replies).toBe(0); // the consumer read nothing: all of it came from the engine
+    expect(held.read).toEqual([]); // the consumer got nothing: all of it came from the engine
     expect(replies.recordsFromEngine).toBeGreaterThan(0);
     expectComplete(socket.messages, events, [correlation_id]);
     const delivered = socket.messages.length;
 
     // The consumer now reads the same records from the log: every one of them is a no-op.
     held.on = false;
-    await eventually(() => (held.replies >= replies.recordsFromEngine ? true : undefined), 20_000);
+    const ingest = h.pipeline.topics.vectordb_ingest!.name;
+    const responses = h.pipeline.topics.guardian_responses!.name;
+    // A context stands for the user's events merged into it and carries the last one's header (emit: on_commit).
+    await eventually(
+      () =>
+        held.read.some((r) => r.topic === ingest && r.headers['aura.event.id'] === events.at(-1)) &&
+        held.read.some((r) => r.topic === responses && String(r.value).includes(correlation_id))
+          ? true
+          : undefined,
+      20_000,
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(socket.messages.length).toBe(delivered);
     expectComplete(socket.messages, events, [correlation_id]);
