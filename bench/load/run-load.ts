@@ -57,10 +57,17 @@ function startServer(secret: string, embedder: string, kafka: boolean): Promise<
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
+    let ready = false;
     child.stdout!.on('data', (d: Buffer) => {
+      // The server's log (AURA_LOG_LEVEL, default warn) goes to stderr, the READY line aside.
+      if (ready) return void process.stderr.write(d);
       out += d.toString();
       const m = /READY (\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
+      if (!m) return;
+      ready = true;
+      const rest = out.slice(out.indexOf('\n', m.index) + 1);
+      if (rest) process.stderr.write(rest);
+      resolve({ child, url: m[1]! });
     });
     child.once('exit', (code) => reject(new Error(`load server exited with ${code} before it was ready`)));
   });
