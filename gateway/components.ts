@@ -64,7 +64,15 @@ export function buildComponents(o: ComponentOptions): { deps: GatewayDeps; db: D
   const nodeStats = new NodeStats(o.pipeline, o.app.engine);
   const lag = new LagMonitor(o.pipeline, o.transport, o.logger);
   const waiters = new ReplyWaiters();
-  const metrics = new GatewayMetrics({ engine: o.app.engine, nodes: nodeStats, lag, wsClients: () => outbox.clients(), pendingAdvice: () => waiters.size });
+  let replies: ReplyConsumer | undefined;
+  const metrics = new GatewayMetrics({
+    engine: o.app.engine,
+    nodes: nodeStats,
+    lag,
+    wsClients: () => outbox.clients(),
+    pendingAdvice: () => waiters.size,
+    replyRecords: () => ({ engine: replies?.recordsFromEngine ?? 0, log: replies?.recordsRead ?? 0 }),
+  });
   const status = new StatusTracker(
     db,
     outbox,
@@ -86,13 +94,14 @@ export function buildComponents(o: ComponentOptions): { deps: GatewayDeps; db: D
   const schemaRegistry = o.registry === false ? {} : registrySerdesFor(o.pipeline, o.logger, o.registry);
   const serdes = schemaRegistry.serdes;
   const publisher = new Publisher(o.transport, `${o.pipeline.app}-gateway-${o.instanceId}`, { serdes, ackTimeoutMs: o.limits.publishTimeoutMs });
-  const replies = new ReplyConsumer({
+  replies = new ReplyConsumer({
     transport: o.transport,
     outbox,
     positions: new Positions(db),
     logger: o.logger,
     clientId: `${o.pipeline.app}-gateway-replies-${o.instanceId}`,
     serdes,
+    engine: o.app.engine,
   });
   wireReplies(replies, { instanceId: o.instanceId, topics, status, advice, statusNodes: statusNodes(o.pipeline, topics), serdes });
   const registry = new InstanceRegistry({

@@ -2,7 +2,10 @@
  * The gateway on a real Kafka broker: the same routes and streams as on the
  * embedded log — publish with statuses to `ingested`, Guardian answers over
  * the socket and synchronously, an interactive query — with unique topic names
- * per run (a copy of pipeline.yaml with another app and topic prefix).
+ * per run (a copy of pipeline.yaml with another app and topic prefix). And
+ * the statuses and chunks the engine of the same process hands over as its
+ * exactly-once transactions commit: on the stream while the reply consumer
+ * reads nothing, and not again when it reads the same records.
  * Part of the Kafka suite (`npm run test:kafka`).
  */
 import fs from 'node:fs';
@@ -13,6 +16,7 @@ import { createLogger } from '../common/logger.js';
 import { createPipelineApp, type PipelineApp } from '../runtime/app.js';
 import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import { eventually, TEST_SECRET } from '../testing/support/gateway-harness.js';
+import { type Held, holdReplyConsumers } from '../testing/support/held-replies.js';
 import { kafkaTransport, pipelineCopy, ROOT, tempDir, uniquePrefix } from '../testing/support/kafka-harness.js';
 import { TestSocket, wsUrl } from '../testing/support/ws-client.js';
 import { loadPipeline } from '../topology/compile.js';
@@ -32,6 +36,7 @@ describe('the gateway on Kafka', () => {
   let app: PipelineApp;
   let gateway: Gateway;
   let url: string;
+  const held: Held = { on: false, read: [] };
   const token = (user: string) => sign({ sub: user, exp: Math.floor(Date.now() / 1000) + 3600 }, TEST_SECRET, 'HS256');
   const auth = async (user: string) => ({ authorization: `Bearer ${await token(user)}`, 'content-type': 'application/json' });
 
@@ -47,7 +52,14 @@ describe('the gateway on Kafka', () => {
       resources: { overrides: { embedder: createHashingEmbedder() } },
     });
     await app.start();
-    gateway = createGateway({ pipeline, transport, app, logger, instanceId: 'gw-k1', auth: { alg: 'HS256', secret: TEST_SECRET } });
+    gateway = createGateway({
+      pipeline,
+      transport: holdReplyConsumers(transport, held),
+      app,
+      logger,
+      instanceId: 'gw-k1',
+      auth: { alg: 'HS256', secret: TEST_SECRET },
+    });
     url = (await gateway.start(0, '127.0.0.1')).url;
     await eventually(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 60_000, 200);
   }, 120_000);
@@ -99,6 +111,60 @@ describe('the gateway on Kafka', () => {
     const context = await fetch(`${url}/api/users/ana/context`, { headers: await auth('ana') });
     expect(context.status).toBe(200);
     expect(((await context.json()) as { window: { version: number } }).window.version).toBe(1);
+    socket.close();
+  }, 120_000);
+
+  it('streams the statuses and chunks of committed transactions straight from the engine, then not again from the log', async () => {
+    const socket = await TestSocket.connect(wsUrl(url, '/ws'), ['aura.v1', `bearer.${await token('bea')}`]);
+    await socket.waitFor((m) => m.type === 'hello');
+    const replies = gateway.deps.replies;
+    held.on = true;
+    const readBefore = held.read.length;
+    const fromEngine = replies.recordsFromEngine;
+    const ids: string[] = [];
+    for (const score of [3, 5, 8]) {
+      const res = await fetch(`${url}/api/holistic/mood-entries/`, { method: 'POST', headers: await auth('bea'), body: JSON.stringify({ score }) });
+      expect(res.status).toBe(201);
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    const advice = await fetch(`${url}/api/guardian/advice`, {
+      method: 'POST',
+      headers: await auth('bea'),
+      body: JSON.stringify({ question: 'How do I rest?' }),
+    });
+    const { correlation_id } = (await advice.json()) as { correlation_id: string };
+    for (const id of ids) await socket.waitFor((m) => m.event_id === id && m.status === 'ingested', 60_000);
+    await socket.waitFor((m) => m.type === 'guardian.response' && m.correlation_id === correlation_id, 60_000);
+    expect(held.read.length).toBe(readBefore); // the reply consumer got nothing meanwhile
+    expect(replies.recordsFromEngine).toBeGreaterThan(fromEngine);
+    const check = () => {
+      const seqd = socket.messages.filter((m) => m.seq !== undefined);
+      expect(seqd.map((m) => m.seq)).toEqual(seqd.map((_, i) => seqd[0]!.seq! + i));
+      for (const id of ids) expect(seqd.filter((m) => m.event_id === id).map((m) => m.status)).toEqual(['received', 'aggregated', 'vectorized', 'ingested']);
+      const answer = seqd.filter((m) => m.correlation_id === correlation_id);
+      const chunks = answer.filter((m) => m.type === 'guardian.chunk');
+      expect(chunks.map((c) => c.index)).toEqual(chunks.map((_, i) => i));
+      expect(answer.at(-1)).toMatchObject({ type: 'guardian.response', status: 'ok', chunks: chunks.length });
+    };
+    check();
+    const delivered = socket.messages.length;
+    // Released, the consumer reads the same records from Kafka (read_committed): nothing is sent twice.
+    held.on = false;
+    const ingest = pipeline.topics.vectordb_ingest!.name;
+    const responses = pipeline.topics.guardian_responses!.name;
+    // A context stands for the user's events merged into it and carries the last one's header (emit: on_commit).
+    await eventually(
+      () =>
+        held.read.some((r) => r.topic === ingest && r.headers['aura.event.id'] === ids.at(-1)) &&
+        held.read.some((r) => r.topic === responses && String(r.value).includes(correlation_id))
+          ? true
+          : undefined,
+      30_000,
+      50,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect(socket.messages.length).toBe(delivered);
+    check();
     socket.close();
   }, 120_000);
 });

@@ -104,6 +104,29 @@ describe.each(dashboards)('ops/grafana/%s', (file) => {
     expect(missing).toEqual([]);
   });
 
+  it('shows where an event spends its time, hop by hop from the publish, and what issue 13 asks an operator sees', () => {
+    const all = queries.map((q) => q.expr).join('\n');
+    for (const m of [
+      'aura_gateway_publish_latency_seconds_bucket',
+      'aura_stream_processor_node_record_e2e_latency_seconds_bucket',
+      'aura_stream_record_committed_e2e_latency_seconds_bucket',
+      'aura_gateway_event_stage_latency_seconds_bucket',
+      'aura_stream_thread_poll_latency_seconds_bucket',
+      'aura_stream_thread_punctuate_latency_seconds_bucket',
+      'aura_stream_thread_rebalance_total',
+      'aura_stream_state_restore_remaining_records',
+      'aura_stream_record_cache_hits_total',
+      'aura_stream_task_dropped_records_total',
+      'aura_stream_processor_node_process_total',
+      'aura_stream_processor_node_process_latency_avg_ms',
+    ]) {
+      expect(all, m).toContain(m);
+    }
+    // Per hop: one series per sink node, not one line for the whole pipeline.
+    expect(all).toMatch(/sum by \(le, processor_node_id\) \(rate\(aura_stream_processor_node_record_e2e_latency_seconds_bucket/);
+    expect([...(exposed.get('aura_stream_processor_node_record_e2e_latency_seconds_bucket') ?? [])]).toContain('processor_node_id');
+  });
+
   it('shows where the pipeline is backed up: lag, its growth, busy time per node, commits, restores', () => {
     const all = queries.map((q) => q.expr).join('\n');
     for (const m of [

@@ -32,6 +32,15 @@ describe('SwappableApp', () => {
     const swappable = new SwappableApp({ pipeline, app: first }, (p) => build(p, first.engine.metrics));
     const { app } = swappable;
     await app.start();
+    // Subscribed once through the view (the gateway's reply consumer does so): it hears every engine to come.
+    const readable: string[] = [];
+    app.engine.onReadable((records) => {
+      for (const r of records) readable.push(r.topic);
+    });
+    const readableGrew = async (than: number) => {
+      for (let i = 0; i < 400 && readable.length <= than; i++) await new Promise((r) => setTimeout(r, 25));
+      return readable.length > than;
+    };
     let ended = false;
     void app.engine.done.then(() => (ended = true));
 
@@ -48,6 +57,7 @@ describe('SwappableApp', () => {
     };
     await produce(10, 1);
     expect(await consumed(10)).toBe(10);
+    expect(await readableGrew(0)).toBe(true);
 
     // Another pipeline object (the same definition): the views follow it.
     const next = { ...pipeline, nodes: { ...pipeline.nodes } };
@@ -58,8 +68,10 @@ describe('SwappableApp', () => {
     expect(swappable.pipeline.nodes).toBe(next.nodes);
     expect(app.engine.state).toBe('running');
     expect(ended).toBe(false);
+    const readableBeforeSwap = readable.length;
     await produce(10, 2);
     expect(await consumed(20)).toBe(20); // the counters carry over
+    expect(await readableGrew(readableBeforeSwap)).toBe(true); // the new engine's outputs reach the old subscription
 
     // A swap whose preparation fails: the previous pipeline runs again.
     const beforeFailed = swappable.current;

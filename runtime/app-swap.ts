@@ -37,6 +37,8 @@ export function liveView<T extends object>(current: () => T, overrides: Partial<
   });
 }
 
+type ReadableListener = Parameters<StreamEngine['onReadable']>[0];
+
 export interface Running {
   pipeline: Pipeline;
   app: PipelineApp;
@@ -52,6 +54,7 @@ export class SwappableApp {
   /** stop() was called: a swap in progress does not leave a new engine running. */
   private stopping = false;
   private settled = false;
+  private readonly readableListeners = new Set<ReadableListener>();
   private readonly finished: Promise<void>;
   private resolveFinished!: () => void;
   private rejectFinished!: (err: unknown) => void;
@@ -68,7 +71,14 @@ export class SwappableApp {
     });
     this.finished.catch(() => undefined); // observed through engine.done
     this.pipeline = liveView(() => this.running.pipeline);
-    const engine = liveView<StreamEngine>(() => this.running.app.engine, { done: () => this.finished });
+    // Who follows what the engine makes readable (the gateway's reply consumer) follows every
+    // engine to come: the listeners are kept here and each new engine hands its records to them.
+    const onReadable = (listener: ReadableListener) => {
+      this.readableListeners.add(listener);
+      return () => this.readableListeners.delete(listener);
+    };
+    this.attach(initial.app);
+    const engine = liveView<StreamEngine>(() => this.running.app.engine, { done: () => this.finished, onReadable: () => onReadable });
     const self = this;
     this.app = {
       engine,
@@ -108,7 +118,7 @@ export class SwappableApp {
       let next: Running | undefined;
       try {
         await prepare();
-        next = { pipeline, app: this.build(pipeline) };
+        next = { pipeline, app: this.attach(this.build(pipeline)) };
         await next.app.start();
         this.running = next;
         if (this.stopping) await next.app.stop(); // stopped meanwhile: its end is the app's
@@ -116,7 +126,7 @@ export class SwappableApp {
       } catch (err) {
         await next?.app.stop().catch(() => undefined);
         if (this.stopping) throw err; // no way back: the previous engine stopped, as asked
-        this.running = { pipeline: previous.pipeline, app: this.build(previous.pipeline) };
+        this.running = { pipeline: previous.pipeline, app: this.attach(this.build(previous.pipeline)) };
         await this.running.app.start().catch((restartErr) => this.fail(restartErr));
         throw err;
       }
@@ -124,6 +134,21 @@ export class SwappableApp {
       this.swapping = false;
       if (!this.settled) this.follow(this.running.app.engine);
     }
+  }
+
+  private attach(app: PipelineApp): PipelineApp {
+    app.engine.onReadable((records) => {
+      let failure: unknown;
+      for (const listener of this.readableListeners) {
+        try {
+          listener(records);
+        } catch (err) {
+          failure ??= err;
+        }
+      }
+      if (failure !== undefined) throw failure;
+    });
+    return app;
   }
 
   private follow(engine: StreamEngine): void {

@@ -8,7 +8,7 @@
  */
 
 import type { Logger } from '../processors/types.js';
-import type { Consumer, Producer, Transport } from '../transports/types.js';
+import type { Consumer, OutgoingRecord, Producer, Transport } from '../transports/types.js';
 import { Committer, type PreparedCommit } from './commit.js';
 import { fencedError, isFenced } from './failures.js';
 import type { HealthTracker } from './health.js';
@@ -30,6 +30,8 @@ export interface CommitSupervisorOptions {
   beforeCommit: () => Promise<void>;
   /** Physical names of the fused topics (commit.ts moves the group's offsets on them). */
   fusedTopics: ReadonlySet<string>;
+  /** The output records of each commit that succeeded (changelogs excluded), right after it (engine.onReadable). */
+  committed?: (outputs: OutgoingRecord[]) => void;
 }
 
 export class CommitSupervisor {
@@ -71,6 +73,7 @@ export class CommitSupervisor {
   async complete(prepared: PreparedCommit): Promise<void> {
     await this.o.health.track('commit', () => this.committer.complete(prepared));
     this.o.retrier.succeeded('commit');
+    if (this.o.committed && prepared.records.length > prepared.changelogCount) this.o.committed(prepared.records.slice(prepared.changelogCount));
   }
 
   /** After a failed commit: throws when the instance must stop, else replaces the producer if needed and backs off. */

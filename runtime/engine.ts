@@ -13,7 +13,7 @@
  */
 import { catchError, concatMap, defer, EMPTY, from, repeat, Subscription, takeWhile } from 'rxjs';
 import { errorMessage } from '../common/errors.js';
-import type { Consumer, LogRecord } from '../transports/types.js';
+import type { Consumer, LogRecord, OutgoingRecord } from '../transports/types.js';
 import { BrokerProbe } from './broker-probe.js';
 import { type Clock, systemClock } from './clock.js';
 import { CommitSupervisor } from './commit-supervisor.js';
@@ -41,6 +41,7 @@ export class StreamEngine {
   private subscription?: Subscription;
   private readonly clock: Clock;
   private readonly immediate: ImmediateSender | undefined;
+  private readonly readableListeners = new Set<(records: readonly OutgoingRecord[]) => void>();
   private lastPurge = 0;
   private lastBatchSize = 0;
   private stopRequested = false;
@@ -58,7 +59,7 @@ export class StreamEngine {
     this.retrier = new Retrier(this.healthTracker, logger);
     this.probe = new BrokerProbe(() => this.consumer, this.metrics, logger);
     if (Object.values(pipeline.topics).some((t) => t.delivery === 'immediate')) {
-      this.immediate = new ImmediateSender(transport, `${pipeline.app}-${instanceId}-immediate`, logger);
+      this.immediate = new ImmediateSender(transport, `${pipeline.app}-${instanceId}-immediate`, logger, (batch) => this.readable(batch));
     }
     const immediate = this.immediate;
     this.taskManager = new TaskManager(options, {
@@ -135,6 +136,7 @@ export class StreamEngine {
       retrier: this.retrier,
       beforeCommit: () => this.immediate?.flush() ?? Promise.resolve(),
       fusedTopics: new Set(taskUnits(pipeline).flatMap((u) => u.fusedTopics)),
+      committed: (outputs) => this.readable(outputs),
     });
     await commits.start();
     this.commits = commits;
@@ -177,6 +179,29 @@ export class StreamEngine {
   /** The task that owns `key` for the sub-topology that holds `storeId`, if it runs here. */
   taskForStore(storeId: string, key: string): Task | undefined {
     return this.taskManager.taskForStore(storeId, key);
+  }
+
+  /**
+   * Calls `listener` with the records this instance made readable to `read_committed` consumers,
+   * as soon as they are: the outputs of each commit once its transaction committed (changelogs
+   * excluded; at-least-once: once acknowledged), and `delivery: immediate` records once
+   * acknowledged. In the order they became readable, synchronously: a same-process reader (the
+   * gateway's statuses and chunks) skips a consumer round trip. A listener that throws is logged
+   * and does not affect the engine. Returns the function that removes it.
+   */
+  onReadable(listener: (records: readonly OutgoingRecord[]) => void): () => void {
+    this.readableListeners.add(listener);
+    return () => this.readableListeners.delete(listener);
+  }
+
+  private readable(records: readonly OutgoingRecord[]): void {
+    for (const listener of this.readableListeners) {
+      try {
+        listener(records);
+      } catch (err) {
+        this.options.logger.warn({ err: errorMessage(err) }, 'a listener of readable records failed');
+      }
+    }
   }
 
   private async guardListener(work: () => Promise<void>): Promise<void> {

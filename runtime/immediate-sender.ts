@@ -21,11 +21,15 @@ export class ImmediateSender {
   private scheduled = false;
   private producer: Producer | undefined;
   private lastError: unknown;
+  /** The last send failed: its records wait at the head of `pending`. */
+  private failing = false;
 
   constructor(
     private readonly transport: Transport,
     private readonly clientId: string,
     private readonly logger: Logger,
+    /** Each batch once the log acknowledged it, in order (engine.onReadable). */
+    private readonly sent: (batch: OutgoingRecord[]) => void = () => undefined,
   ) {}
 
   add(record: OutgoingRecord): void {
@@ -36,7 +40,13 @@ export class ImmediateSender {
     }
   }
 
-  /** Sends what is pending and waits for it; throws if records are still unsent (kept for the next try). */
+  /**
+   * Sends what is pending and waits for it; throws if a send failed (its records are kept for the
+   * next try). Records added while the batch was on its way are not a failure: they go with the
+   * next batch. (Throwing then — `lastError` undefined — failed the commit with `undefined`, which
+   * the task manager took for no failure: its tasks stayed prepared and the next commit stopped
+   * the engine with "prepareCommit called twice".)
+   */
   async flush(): Promise<void> {
     this.scheduled = false;
     await this.sending;
@@ -46,7 +56,7 @@ export class ImmediateSender {
       this.sending = this.send(batch);
       await this.sending;
     }
-    if (this.pending.length > 0) throw this.lastError;
+    if (this.failing) throw this.lastError ?? new Error('immediate records not sent');
   }
 
   async close(): Promise<void> {
@@ -64,6 +74,7 @@ export class ImmediateSender {
       }
       await this.producer.send(batch);
     } catch (err) {
+      this.failing = true;
       this.lastError = err;
       this.pending = [...batch, ...this.pending];
       if (this.producer && classifyFailure(err) === 'replace') {
@@ -72,6 +83,9 @@ export class ImmediateSender {
         this.producer = undefined;
       }
       this.logger.warn({ err: errorMessage(err), records: batch.length }, 'immediate send failed; will retry');
+      return;
     }
+    this.failing = false;
+    this.sent(batch);
   }
 }

@@ -115,7 +115,7 @@ export class TaskManager {
         () => this.policy.ended(performance.now() - started),
         (err: unknown) => {
           this.policy.ended(performance.now() - started);
-          this.failedCommit = err;
+          this.failedCommit = definedFailure(err);
         },
       )
       .finally(() => {
@@ -219,7 +219,7 @@ export class TaskManager {
       if (clean && failure === undefined) await this.commits.commit(tasks);
       else await this.commits.abort(tasks);
     } catch (err) {
-      failure ??= err;
+      failure ??= definedFailure(err);
     }
     for (const task of tasks) await task.close().catch(() => undefined);
     this.deps.metrics.taskClosedTotal += tasks.length;
@@ -281,4 +281,9 @@ export class TaskManager {
     for (const tp of tps) for (const st of this.bySourceTopic.get(tp.topic) ?? []) ids.add(`${st.id}_${tp.partition}`);
     return [...ids].map((id) => this.tasks.get(id)).filter((t): t is Task => t !== undefined);
   }
+}
+
+/** `undefined` here means "no failure": a rejection without a reason must still count as one. */
+function definedFailure(err: unknown): unknown {
+  return err === undefined ? new Error('the commit failed without a reason') : err;
 }

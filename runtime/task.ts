@@ -110,10 +110,17 @@ export class Task {
     return n;
   }
 
-  /** Waits for the asynchronous lanes; throws when the task failed meanwhile. */
+  /**
+   * Waits for the asynchronous lanes; throws when the task failed meanwhile. A lane's records go on
+   * into the lanes of asynchronous nodes after it (a fused chain: vectorize → ingest), which were
+   * empty when the wait began: wait again until every lane is empty, or their outputs would miss
+   * the commit that takes their input's offset.
+   */
   async drain(): Promise<void> {
-    await Promise.all([...this.graph.nodes.values()].map((n) => n.lane?.drain()));
-    this.context.throwIfFailed();
+    do {
+      await Promise.all([...this.graph.nodes.values()].map((n) => n.lane?.drain()));
+      this.context.throwIfFailed();
+    } while (this.inflight() > 0);
   }
 
   throwIfFailed(): void {

@@ -11,5 +11,12 @@ describe('runLoad', () => {
     // 4 statuses per event, at least 2 chunks and 1 final per answer.
     expect(r.messages).toBeGreaterThanOrEqual(32 * 4 + 8 * 3);
     expect(r.text).toContain('publish → ingested status');
+    // The server's breakdown per hop, and the statuses and chunks taken from the engine at its commit.
+    const hops = r.hops.map((h) => h.name);
+    expect(hops).toContain('publish → acknowledged (user.mood.created)');
+    for (const hop of ['publish → output committed', 'publish → status ingested stored', 'advice → first chunk stored', 'commit']) expect(hops).toContain(hop);
+    expect(hops.filter((h) => /^publish → \S+ output$/.test(h)).length).toBeGreaterThanOrEqual(3); // a sink node per hop
+    expect(r.replySources.engine).toBeGreaterThan(0);
+    expect(r.text).toMatch(/(met|MISSED) {1,4}publish → ingested status p99/);
   }, 60_000);
 });

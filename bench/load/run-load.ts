@@ -2,13 +2,16 @@
  * The load test: a gateway server in a child process, `users` simulated users
  * in this one, all at once. Fails (ok: false) when anything is lost, doubled or
  * out of order; reports p50/p95/p99 of publish latency, publish → ingested,
- * advice → first chunk and advice → final answer.
+ * advice → first chunk and advice → final answer (the client's clock), the
+ * latency targets of issue 12 for the transport, and the server's own
+ * per-hop histograms (breakdown.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sign } from 'hono/jwt';
+import { hopSummaries, targetLines } from './breakdown.js';
 import { simulateUser, type UserResult } from './simulated-user.js';
 import { formatTable, type Summary, summarize } from './stats.js';
 
@@ -36,6 +39,10 @@ export interface LoadReport {
   inferred: number;
   maxLag: number;
   eventLoopDelayMs: { p99: number; max: number };
+  /** Server side, per hop (from its /metrics histograms). */
+  hops: Summary[];
+  /** Reply records the gateway took from its engine at commit vs read by its reply consumer. */
+  replySources: { engine: number; log: number };
   text: string;
 }
 
@@ -50,10 +57,17 @@ function startServer(secret: string, embedder: string, kafka: boolean): Promise<
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
+    let ready = false;
     child.stdout!.on('data', (d: Buffer) => {
+      // The server's log (AURA_LOG_LEVEL, default warn) goes to stderr, the READY line aside.
+      if (ready) return void process.stderr.write(d);
       out += d.toString();
       const m = /READY (\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
+      if (!m) return;
+      ready = true;
+      const rest = out.slice(out.indexOf('\n', m.index) + 1);
+      if (rest) process.stderr.write(rest);
+      resolve({ child, url: m[1]! });
     });
     child.once('exit', (code) => reject(new Error(`load server exited with ${code} before it was ready`)));
   });
@@ -85,6 +99,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     }
   })();
   let loop = { p99: Number.NaN, max: Number.NaN };
+  let hops: Summary[] = [];
+  let replySources = { engine: 0, log: 0 };
   try {
     const exp = Math.floor(Date.now() / 1000) + 3600;
     const tokens = await Promise.all(Array.from({ length: o.users }, (_, i) => sign({ sub: `load-user-${i}`, exp }, secret, 'HS256')));
@@ -106,6 +122,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     const metrics = await fetch(`${url}/metrics`).then((r) => r.text());
     const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]) * 1000;
     loop = { p99: read('aura_nodejs_eventloop_lag_p99_seconds'), max: read('aura_nodejs_eventloop_lag_max_seconds') };
+    hops = hopSummaries(metrics);
+    const source = (s: string) => Number(new RegExp(`^aura_gateway_reply_records_total\\{source="${s}"\\} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0);
+    replySources = { engine: source('engine'), log: source('log') };
   } finally {
     sampling = false;
     await stopServer(child);
@@ -144,9 +163,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     '',
     formatTable(summaries),
     '',
+    ...targetLines(summaries, o.kafka ? 'kafka' : 'embedded'),
+    '',
+    `where the time goes, server side (histogram estimates from /metrics; reply records: ${replySources.engine} from the engine at commit, ${replySources.log} read by the reply consumer):`,
+    formatTable(hops),
+    '',
     ok
       ? 'OK: every status and every chunk arrived, in order, once.'
       : `FAILED:\n${problems.slice(0, 30).join('\n')}${complete ? '' : '\nincomplete: some events or answers never finished'}`,
   ].join('\n');
-  return { ok, problems, summaries, durationMs, events, advice, messages, inferred, maxLag, eventLoopDelayMs: loop, text };
+  return { ok, problems, summaries, durationMs, events, advice, messages, inferred, maxLag, eventLoopDelayMs: loop, hops, replySources, text };
 }

@@ -21,10 +21,11 @@ export function summarize(name: string, samples: number[]): Summary {
 
 export function formatTable(rows: Summary[]): string {
   const ms = (x: number) => (Number.isNaN(x) ? '-' : x < 10 ? x.toFixed(2) : x.toFixed(1));
-  const head = `${'metric'.padEnd(34)} ${'count'.padStart(7)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'max ms'.padStart(9)}`;
+  const width = Math.max(34, ...rows.map((r) => r.name.length));
+  const head = `${'metric'.padEnd(width)} ${'count'.padStart(7)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'max ms'.padStart(9)}`;
   const lines = rows.map(
     (r) =>
-      `${r.name.padEnd(34)} ${String(r.count).padStart(7)} ${ms(r.p50).padStart(9)} ${ms(r.p95).padStart(9)} ${ms(r.p99).padStart(9)} ${ms(r.max).padStart(9)}`,
+      `${r.name.padEnd(width)} ${String(r.count).padStart(7)} ${ms(r.p50).padStart(9)} ${ms(r.p95).padStart(9)} ${ms(r.p99).padStart(9)} ${ms(r.max).padStart(9)}`,
   );
   return [head, ...lines].join('\n');
 }

@@ -5,12 +5,21 @@
  * thread (commits and their latency), consumer (records lag per partition),
  * state-store (entries per store and task), plus the record end-to-end latency
  * and the gateway's own (publish latency, publish → each processing stage,
- * Guardian first chunk / final answer, WebSocket clients, HTTP requests).
+ * Guardian first chunk / final answer, WebSocket clients, HTTP requests, where
+ * replies came from). The engine's latency histograms per hop, poll,
+ * punctuation, rebalances, restores and the record cache: engine-histograms.ts.
  * Engine values are read at scrape time, never copied on the hot path.
+ *
+ * Where an event's time goes, hop by hop (all from the publish):
+ *   aura_gateway_publish_latency_seconds                      HTTP publish → the log acknowledged
+ *   aura_stream_processor_node_record_e2e_latency_seconds     → each sink node's output (per hop)
+ *   aura_stream_record_committed_e2e_latency_seconds          → the commit that made it readable
+ *   aura_gateway_event_stage_latency_seconds                  → the status stored for the user's stream
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { StreamEngine } from '../../runtime/engine.js';
 import type { KeyValueStore } from '../../state/types.js';
+import { registerEngineMetrics } from './engine-histograms.js';
 import type { LagMonitor } from './lag-monitor.js';
 import type { NodeStat, NodeStats, NodeTotals } from './node-stats.js';
 
@@ -20,9 +29,12 @@ export interface MetricSources {
   lag: LagMonitor;
   wsClients: () => number;
   pendingAdvice: () => number;
+  /** Reply-topic records handled, by where they came from: this process's engine (at its commit) or the reply consumer. */
+  replyRecords?: () => { engine: number; log: number };
 }
 
-const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Seconds; the engine's bounds (runtime/metrics.ts) and 30 s, so the gateway's and the engine's hops compare bucket for bucket. */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -149,6 +161,19 @@ export class GatewayMetrics {
     gauge('aura_stream_thread_restoring_tasks', 'Tasks restoring their state', () => engine.restoring);
     gauge('aura_gateway_websocket_clients', 'Open WebSocket connections (user streams)', () => sources.wsClients());
     gauge('aura_gateway_guardian_pending_requests', 'Requests waiting synchronously for a Guardian answer', () => sources.pendingAdvice());
+    new Counter({
+      name: 'aura_gateway_reply_records_total',
+      help: 'Records of the reply topics handled: source="engine" handed over by the pipeline of this process at its commit, source="log" read by the reply consumer',
+      labelNames: ['source'],
+      registers: r,
+      collect() {
+        this.reset();
+        const n = sources.replyRecords?.() ?? { engine: 0, log: 0 };
+        this.inc({ source: 'engine' }, n.engine);
+        this.inc({ source: 'log' }, n.log);
+      },
+    });
+    registerEngineMetrics(this.registry, engine);
 
     new Gauge({
       name: 'aura_stream_consumer_records_lag',

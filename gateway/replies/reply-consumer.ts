@@ -6,6 +6,16 @@
  * transaction as the messages a batch produced, so a restart resumes exactly
  * there — answers that arrived while the instance was down are read then.
  *
+ * When the pipeline runs in this process, its engine hands over what it made
+ * readable the moment it did (`follow(engine)`: engine.onReadable — the
+ * outputs of each committed transaction, after the commit, and the
+ * acknowledged `delivery: immediate` chunks): those are handled at once, and
+ * the consumer's later read of the same records changes nothing (the trackers
+ * keep the stage, chunk and answer each event or request reached). That skips
+ * a fetch round trip per status and chunk; the consumer stays the authority
+ * for what a peer's engine produced, for restarts and for whatever the
+ * shortcut missed. Nothing a transaction did not commit is ever handed over.
+ *
  * Through a broker outage it keeps polling (failed polls are retried with
  * backoff, without end: it holds no transaction and resumes where it was);
  * `health()` says meanwhile since when it fails, for `/readyz`.
@@ -14,11 +24,21 @@ import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { backoffMs } from '../../runtime/failures.js';
 import type { ValueSerdes } from '../../runtime/serde.js';
-import type { Consumer, LogRecord, TopicPartitionOffset, Transport } from '../../transports/types.js';
+import type { Consumer, LogRecord, OutgoingRecord, TopicPartitionOffset, Transport } from '../../transports/types.js';
 import type { UserOutbox } from '../streams/outbox.js';
 import type { Positions } from '../streams/state-db.js';
 
-export type RecordHandler = (record: LogRecord) => void;
+/**
+ * `source`: `log` for what the consumer read, `engine` for what this process's engine handed over
+ * (no offset: -1), which handlers take only where it cannot reorder anything (see AdviceTracker).
+ */
+export type RecordHandler = (record: LogRecord, source: RecordSource) => void;
+export type RecordSource = 'log' | 'engine';
+
+/** What `follow` needs of the engine (runtime/engine.ts). */
+export interface ReadableRecords {
+  onReadable(listener: (records: readonly OutgoingRecord[]) => void): () => void;
+}
 
 interface Route {
   topic: string;
@@ -38,6 +58,8 @@ export interface ReplyConsumerOptions {
   pollTimeoutMs?: number;
   /** Fetches the registry schemas a batch needs before its records are handled (the handlers decode with them). */
   serdes?: Pick<ValueSerdes, 'prefetch'>;
+  /** The engine of the pipeline running in this process, followed from `start()` (see `follow`). */
+  engine?: ReadableRecords;
 }
 
 export interface ReplyConsumerHealth {
@@ -57,6 +79,9 @@ export class ReplyConsumer {
   /** True once the first poll returned: the instance then sees replies. */
   ready = false;
   recordsRead = 0;
+  /** Records of the reply topics handed over by this process's engine (before the consumer reads them). */
+  recordsFromEngine = 0;
+  private unfollow?: () => void;
   private failing: ReplyConsumerHealth['failing'];
 
   constructor(private readonly options: ReplyConsumerOptions) {}
@@ -91,7 +116,17 @@ export class ReplyConsumer {
     }
     await consumer.assign(assignment);
     this.running = true;
+    if (this.options.engine) this.follow(this.options.engine);
     this.loop = this.run(consumer);
+  }
+
+  /**
+   * Takes the records `engine` makes readable as it does (the pipeline of this process); replaces
+   * the engine followed before, if any (a pipeline swapped under a running gateway).
+   */
+  follow(engine: ReadableRecords): void {
+    this.unfollow?.();
+    this.unfollow = engine.onReadable((records) => this.fromEngine(records));
   }
 
   health(): ReplyConsumerHealth {
@@ -100,6 +135,8 @@ export class ReplyConsumer {
   }
 
   async stop(): Promise<void> {
+    this.unfollow?.();
+    this.unfollow = undefined;
     this.running = false;
     await this.loop;
     await this.consumer?.close().catch(() => undefined);
@@ -141,13 +178,47 @@ export class ReplyConsumer {
     }
   }
 
+  /**
+   * Records this process's engine just made readable: those of resumed routes are handled in one
+   * transaction of the gateway's database, positions untouched (the consumer reads them later and
+   * they change nothing). A record that cannot be handled here is left to the consumer.
+   */
+  private fromEngine(records: readonly OutgoingRecord[]): void {
+    if (!this.running) return;
+    const routed: Array<{ route: Route; record: LogRecord }> = [];
+    for (const r of records) {
+      const route = this.routes.get(r.topic);
+      if (route?.start !== 'resume') continue;
+      routed.push({
+        route,
+        record: { topic: r.topic, partition: r.partition ?? -1, offset: -1, key: r.key, value: r.value, timestamp: r.timestamp ?? 0, headers: r.headers ?? {} },
+      });
+    }
+    if (routed.length === 0) return;
+    this.recordsFromEngine += routed.length;
+    try {
+      this.options.outbox.batch(() => {
+        for (const { route, record } of routed) {
+          try {
+            route.handler(record, 'engine');
+          } catch {
+            // E.g. a registry schema not fetched yet (decoding is synchronous here): the consumer handles it.
+          }
+        }
+      });
+    } catch (err) {
+      // Storing failed: nothing of it was kept; the consumer reads the records again.
+      this.options.logger.warn({ err: errorMessage(err) }, 'reply consumer: storing records from the engine failed; left to the consumer');
+    }
+  }
+
   private handle(records: LogRecord[]): void {
     const next = new Map<string, { topic: string; partition: number; offset: number }>();
     for (const record of records) {
       const route = this.routes.get(record.topic);
       if (!route) continue;
       try {
-        route.handler(record);
+        route.handler(record, 'log');
       } catch (err) {
         // One malformed reply must not stop every other client's stream.
         this.options.logger.warn(

@@ -3,6 +3,9 @@
  * carry this instance's `aura.reply.to` header become status messages or
  * Guardian chunks and answers on the user's stream; everything else is
  * someone else's and is skipped (cheaply: a header comparison, no JSON parse).
+ * The same handlers take the records this process's engine hands over as it
+ * commits (reply-consumer.ts, `follow`); the trackers make the second sight of
+ * a record a no-op.
  */
 
 import { tracingOn } from '../../common/tracing/spans.js';
@@ -87,11 +90,14 @@ export function wireReplies(consumer: ReplyConsumer, w: ReplyWiring): void {
   stage(w.topics.ingested, 'ingested', (v) => ({ point_id: v.point_id ?? null, sink: v.sink ?? null }));
   const { guardianChunks, guardianResponses, deadLetters } = w.topics;
   if (guardianChunks) {
-    consumer.route(guardianChunks.name, guardianChunks.partitions, (r) => {
+    // From the engine only the next chunk in sequence is taken: one it could not hand over (a send
+    // retried, a value it could not decode) must not be skipped over; the consumer brings it, in order.
+    consumer.route(guardianChunks.name, guardianChunks.partitions, (r, source) => {
       if (!mine(r)) return;
       const chunk = json<GuardianChunk>(r);
-      if (tracingOn()) traceChunkDelivery(r, chunk, w.advice);
-      else w.advice.onChunk(chunk);
+      const nextOnly = source === 'engine';
+      if (tracingOn()) traceChunkDelivery(r, chunk, () => w.advice.onChunk(chunk, nextOnly));
+      else w.advice.onChunk(chunk, nextOnly);
     });
   }
   if (guardianResponses) {

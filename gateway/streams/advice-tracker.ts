@@ -77,10 +77,12 @@ export class AdviceTracker {
     this.stmt.remove.run(correlationId);
   }
 
-  onChunk(chunk: GuardianChunk): void {
+  /** `nextOnly`: take it only if it is the very next chunk (a source that may have skipped one). */
+  onChunk(chunk: GuardianChunk, nextOnly = false): void {
     const row = this.stmt.get.get(chunk.correlation_id);
     // Unknown: answered already (a redelivery) or purged. Seen before this position: a redelivery too.
     if (!row || chunk.seq < row.chunks_seen) return;
+    if (nextOnly && chunk.seq !== row.chunks_seen) return;
     const at = this.now();
     const message: GuardianChunkBody = {
       type: 'guardian.chunk',

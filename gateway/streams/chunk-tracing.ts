@@ -7,9 +7,9 @@
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { contextOfHeaders, recordFailure, SpanNames, startSpan } from '../../common/tracing/spans.js';
 import type { LogRecord } from '../../transports/types.js';
-import type { AdviceTracker, GuardianChunk } from './advice-tracker.js';
+import type { GuardianChunk } from './advice-tracker.js';
 
-export function traceChunkDelivery(record: LogRecord, chunk: GuardianChunk, advice: Pick<AdviceTracker, 'onChunk'>): void {
+export function traceChunkDelivery(record: LogRecord, chunk: GuardianChunk, deliver: () => void): void {
   const parent = contextOfHeaders(record.headers);
   const span = startSpan(SpanNames.deliverChunk, SpanKind.CONSUMER, parent, () => ({
     'messaging.operation.name': 'process',
@@ -22,7 +22,7 @@ export function traceChunkDelivery(record: LogRecord, chunk: GuardianChunk, advi
     'aura.guardian.chunk.final': chunk.final,
   }));
   try {
-    context.with(trace.setSpan(parent, span), () => advice.onChunk(chunk));
+    context.with(trace.setSpan(parent, span), deliver);
   } catch (err) {
     recordFailure(span, err);
     span.end();

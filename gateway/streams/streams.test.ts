@@ -209,4 +209,21 @@ describe('gateway streams', () => {
     advice.onChunk({ ...chunk(0), correlation_id: 'someone-else' });
     expect(s.sent).toHaveLength(4);
   });
+
+  it('takes a chunk from the engine only when it is the next one, so a chunk it missed is never skipped over', () => {
+    const advice = new AdviceTracker(db, outbox, { firstChunk: () => undefined, final: () => undefined, answered: () => undefined });
+    const s = new FakeSocket();
+    outbox.subscribe('u', s, 0);
+    advice.requested('c2', 'u', Date.now());
+    const chunk = (seq: number, final = false) => ({ correlation_id: 'c2', user_id: 'u', seq, text: `part ${seq}`, final });
+    // The engine handed over chunk 1 but not chunk 0 (say, a value it could not decode): left to the log.
+    advice.onChunk(chunk(1), true);
+    advice.onResponse({ correlation_id: 'c2', user_id: 'u', status: 'ok', advice: 'part 0 part 1', chunks: 2, created_at: 1 });
+    expect(s.sent).toEqual([]);
+    // The reply consumer reads both from the log, in order; the engine's second sight of chunk 1 is a no-op.
+    advice.onChunk(chunk(0));
+    advice.onChunk(chunk(1, true), true);
+    advice.onChunk(chunk(1, true));
+    expect(s.sent.map((m) => `${m.type}:${m.index ?? ''}`)).toEqual(['guardian.chunk:0', 'guardian.chunk:1', 'guardian.response:']);
+  });
 });
