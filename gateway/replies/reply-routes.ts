@@ -96,7 +96,8 @@ export function wireReplies(consumer: ReplyConsumer, w: ReplyWiring): void {
       if (!mine(r)) return;
       const chunk = json<GuardianChunk>(r);
       const nextOnly = source === 'engine';
-      if (tracingOn()) traceChunkDelivery(r, chunk, () => w.advice.onChunk(chunk, nextOnly));
+      // A span per delivery, not per sight: the engine's copy and the consumer's are one delivery.
+      if (tracingOn() && w.advice.accepts(chunk, nextOnly)) traceChunkDelivery(r, chunk, () => w.advice.onChunk(chunk, nextOnly));
       else w.advice.onChunk(chunk, nextOnly);
     });
   }

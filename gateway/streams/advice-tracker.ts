@@ -77,12 +77,15 @@ export class AdviceTracker {
     this.stmt.remove.run(correlationId);
   }
 
+  /** Whether onChunk would deliver `chunk` now (not a redelivery, and the next one when `nextOnly`). */
+  accepts(chunk: GuardianChunk, nextOnly = false): boolean {
+    return takes(this.stmt.get.get(chunk.correlation_id), chunk, nextOnly);
+  }
+
   /** `nextOnly`: take it only if it is the very next chunk (a source that may have skipped one). */
   onChunk(chunk: GuardianChunk, nextOnly = false): void {
     const row = this.stmt.get.get(chunk.correlation_id);
-    // Unknown: answered already (a redelivery) or purged. Seen before this position: a redelivery too.
-    if (!row || chunk.seq < row.chunks_seen) return;
-    if (nextOnly && chunk.seq !== row.chunks_seen) return;
+    if (!takes(row, chunk, nextOnly)) return;
     const at = this.now();
     const message: GuardianChunkBody = {
       type: 'guardian.chunk',
@@ -137,4 +140,10 @@ export class AdviceTracker {
     this.observer.final(at - row.requested_at, status);
     this.observer.answered(response);
   }
+}
+
+/** Unknown: answered already (a redelivery) or purged. Seen before this position: a redelivery too. */
+function takes(row: { chunks_seen: number } | undefined, chunk: GuardianChunk, nextOnly: boolean): row is { chunks_seen: number } {
+  if (!row || chunk.seq < row.chunks_seen) return false;
+  return !nextOnly || chunk.seq === row.chunks_seen;
 }
