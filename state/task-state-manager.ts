@@ -217,6 +217,7 @@ export class TaskStateManager extends RestoreSupport {
   completeCommit(offsets: Record<string, number> = {}): void {
     this.assertOpen();
     const started = performance.now();
+    for (const k in offsets) parseTpKey(k); // a malformed key is refused now, not at a later write
     if (this.phase === 'prepared') for (const s of this.slots.values()) s.deferPrepared();
     this.phase = 'idle';
     Object.assign(this.pendingOffsets, offsets);
@@ -341,6 +342,10 @@ export class TaskStateManager extends RestoreSupport {
 
   protected override assertOpen(): void {
     if (this.closed) throw new AuraError(ErrorCodes.STORE_FAILED, `task ${this.taskId}: state is closed`);
+  }
+
+  protected override beforeRestore(): void {
+    if (this.hasPending()) this.writeCommitted();
   }
 
   protected override onRestored(count: number): void {

@@ -177,6 +177,22 @@ describe('write-behind local state', () => {
     expect(diskKv(m.dbPath)).toMatchObject({ a: 2 });
   });
 
+  it('writes committed state before a restore batch, so newer restored records win', () => {
+    const kv = m.keyValueStore<number>('ctx');
+    kv.put('a', 1);
+    commit(m, log);
+    m.restoreBatch('test-ctx-changelog', 2, [{ key: 'a', value: Buffer.from('2'), offset: 1 }]);
+    expect(kv.get('a')).toBe(2);
+    expect(m.checkpoint()['test-ctx-changelog:2']).toBe(2);
+  });
+
+  it('refuses a malformed offset key at the commit, not at the later write', () => {
+    m.keyValueStore<number>('ctx').put('a', 1);
+    m.prepareCommit();
+    expect(() => m.completeCommit({ 'no-partition': 1 })).toThrow(/topic:partition/);
+    expect(m.pendingCount()).toBe(0);
+  });
+
   it('writes through at every commit when a store has no changelog to restore from', () => {
     const local: StoreRegistration = { id: 'ctx', kind: 'key_value', changelogTopic: null };
     m.close();
