@@ -7,7 +7,10 @@
  * Safe while the task's instance runs: the database is in WAL mode, so this
  * connection (opened read-only, it never writes) reads a consistent snapshot of
  * the last commit and blocks no writer. What it sees is committed state only:
- * SQLite is written after the log transaction committed (state/task-state-manager.ts).
+ * SQLite is written after the log transaction committed, and with write-behind
+ * (`state_flush_interval`, state/task-state-manager.ts) up to one interval later:
+ * what this reads may be that much older than what the running task holds, or
+ * more when the task went idle (the write rides on a commit).
  * Values are the stored JSON, parsed; a key-value store's value kept in the
  * list-rows layout (state/list-rows.ts: a head plus segment rows) is read
  * whole, under its own key, as the store itself reads it.

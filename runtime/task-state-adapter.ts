@@ -15,6 +15,7 @@ export function openTaskState(pipeline: Pipeline, st: SubTopology, partition: nu
     partition,
     now,
     recordCacheMaxBytes: pipeline.defaults.cacheMaxBytes,
+    stateFlushIntervalMs: pipeline.defaults.stateFlushIntervalMs,
     stores: st.stores.map((id) => {
       const s = pipeline.stores[id]!;
       return { ...s, sourceTopic: s.fromTopic ? pipeline.topics[s.fromTopic]?.name : undefined };

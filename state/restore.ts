@@ -25,6 +25,8 @@ export abstract class RestoreSupport {
 
   protected abstract assertOpen(): void;
   protected abstract onRestored(count: number): void;
+  /** Before restored rows go to SQLite: committed state still in memory goes first (restore runs at open, when there is none). */
+  protected abstract beforeRestore(): void;
 
   /** Records applied by restoreBatch/restoreFromTable since open (for progress logs). */
   get restoredRecords(): number {
@@ -82,6 +84,7 @@ export abstract class RestoreSupport {
 
   private apply(slot: StoreSlot, topic: string, partition: number, records: RestoreRecord[]): number {
     if (records.length === 0) return 0;
+    this.beforeRestore();
     try {
       this.db.transaction(() => {
         const max = slot.applyRestore(records);

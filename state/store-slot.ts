@@ -10,7 +10,7 @@ import { CachingKeyValueStore, CachingSessionStore, CachingWindowStore, type Sto
 import { applyRestoreRecords, toChangelogRecords } from './change-logging.js';
 import { encodeKey } from './key-codec.js';
 import { KvLayout } from './kv-layout.js';
-import { toJson } from './list-rows.js';
+import { type RowWrite, toJson } from './list-rows.js';
 import { MeteredKeyValueStore, MeteredSessionStore, MeteredWindowStore, StoreMeter } from './metered-stores.js';
 import type { RecordCache } from './record-cache.js';
 import type { Db } from './sqlite-db.js';
@@ -34,8 +34,14 @@ export class StoreSlot {
   readonly store: AnyStore;
   /** Rows in SQLite; null = unknown (at open, after a restore or a failed commit): counted lazily. */
   private dbCount: number | null = null;
-  /** Captured by prepare(), written by writePrepared(). */
+  /** Captured by prepare(), written by writePrepared() or deferred by deferPrepared(). */
   private prepared: FlushItem[] = [];
+  /**
+   * Committed (in the changelog) but not written to SQLite yet: the last committed value per
+   * physical key (write-behind, see task-state-manager.ts). Their cache entries stay unflushed,
+   * so reads see them and they are never evicted.
+   */
+  private readonly pending = new Map<string, FlushItem>();
   /** Key-value stores: how keys and values map to rows. */
   private readonly layout: KvLayout | null;
   private readonly encode: (e: CacheEntry) => FlushItem;
@@ -86,15 +92,51 @@ export class StoreSlot {
 
   /** completeCommit, inside the task's SQLite transaction: writes the prepared rows. */
   writePrepared(): number {
-    const items = this.prepared;
+    return this.writeItems(this.prepared);
+  }
+
+  /** Committed entries waiting for their SQLite write. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * completeCommit with write-behind: the prepared items are committed but stay in the cache
+   * (unflushed) until writePending(). A later commit of the same key replaces the value; its list
+   * element rows are merged, since each commit's rows are relative to the one before.
+   */
+  deferPrepared(): void {
+    for (const item of this.prepared) {
+      item.entry.pinned = false;
+      const older = this.pending.get(item.id);
+      if (older?.rows !== undefined) item.rows = mergeRows(older.rows, item.rows);
+      this.pending.set(item.id, item);
+    }
+    this.prepared = [];
+  }
+
+  /** Inside the task's SQLite transaction: writes the committed-unwritten items. Returns rows written. */
+  writePending(): number {
+    return this.pending.size === 0 ? 0 : this.writeItems(this.pending.values());
+  }
+
+  /** After writePending's transaction committed: entries not rewritten since become clean. */
+  completePending(): void {
+    if (this.pending.size === 0) return;
+    this.cache.completeFlush([...this.pending.values()]);
+    this.pending.clear();
+  }
+
+  private writeItems(items: Iterable<FlushItem>): number {
     const t = this.table;
     // Key-value rows are addressed by the physical key (escaped, see list-rows.ts); window and
     // session rows by their columns. Every physical key appears once in a commit, so upserts can
     // be queued (upsertMany) while removes and conditional inserts go at once.
     const kv = this.layout !== null;
     let delta = 0;
-    let written = items.length;
+    let written = 0;
     for (const { entry: e, id, json, ts, rows } of items) {
+      written++;
       const key = kv ? id : e.key;
       if (json === null) {
         if (t.remove(key, e.t1, e.t2)) delta--;
@@ -126,9 +168,10 @@ export class StoreSlot {
     this.prepared = [];
   }
 
-  /** abortCommit, or a failed SQLite transaction: back to what SQLite holds. */
+  /** abortCommit (after writePending), or a failed SQLite transaction: back to what SQLite holds. */
   discard(): void {
     this.prepared = [];
+    this.pending.clear();
     this.cache.clear();
     this.dbCount = null;
   }
@@ -201,9 +244,22 @@ export class StoreSlot {
     };
   }
 
+  /** Whether a crash may leave this store's SQLite behind: only when a topic can replay the gap. */
+  get restorable(): boolean {
+    return this.spec.changelogTopic !== null || (this.spec.sourceTopic ?? this.spec.fromTopic) !== undefined;
+  }
+
   private afterDirectWrite(): void {
     this.dbCount = null;
     this.cache.invalidateClean();
     this.cache.forgetDbPresence();
   }
+}
+
+/** Element row writes of two successive commits of one head: the later write of a row wins. */
+function mergeRows(older: RowWrite[], newer: RowWrite[] | undefined): RowWrite[] {
+  const byKey = new Map<string, RowWrite>();
+  for (const r of older) byKey.set(r.key, r);
+  for (const r of newer ?? []) byKey.set(r.key, r);
+  return [...byKey.values()];
 }

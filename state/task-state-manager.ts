@@ -7,13 +7,24 @@
  *  1. prepareCommit()  → the changelog records to produce (last write per key).
  *  2. the runtime produces them, the outputs and the input offsets in ONE log
  *     transaction, and learns the changelog end offsets.
- *  3. completeCommit(offsets) → the prepared rows and the checkpoint in ONE
- *     SQLite transaction. If the process dies before this, SQLite is behind the
- *     changelog and restore replays the gap (records are absolute values).
- *  or abortCommit() when the log transaction failed: unflushed state is
- *  dropped, stores read what SQLite holds, processing restarts from the last
- *  committed input offsets.
+ *  3. completeCommit(offsets) → the prepared rows are committed. With
+ *     write-behind (stateFlushIntervalMs > 0, the default) they stay in the
+ *     stores' caches, readable and never evicted, and are written to SQLite
+ *     with the checkpoint of the changelog offsets as of that commit, in ONE
+ *     SQLite transaction, only once the interval has passed, the pending set
+ *     reached maxPendingEntries, or at close (a revoked task is closed after
+ *     its last commit). Without it, at every commit.
+ *     SQLite may be behind the changelog, never ahead: if the process dies
+ *     before the write, restore replays the gap from the older checkpoint
+ *     (records are absolute values), as Kafka Streams does under exactly-once,
+ *     where it checkpoints only every 10,000 changelog records.
+ *  or abortCommit() when the log transaction failed: the committed-unwritten
+ *  entries are written first, then unflushed state is dropped, stores read
+ *  what SQLite holds, processing restarts from the last committed input
+ *  offsets.
  * Writes between (1) and (3) are allowed; they belong to the next commit.
+ * A task with a store that no topic can restore (changelog off, not a table)
+ * writes through at every commit: its SQLite file is the only copy.
  */
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import { DEFAULT_RECORD_CACHE_BYTES, RecordCache, type RecordCacheStats } from './record-cache.js';
@@ -21,6 +32,7 @@ import { RestoreSupport } from './restore.js';
 import { CheckpointTable, openTaskDb, parseTpKey, taskDir, wipeTaskDir } from './sqlite-db.js';
 import { type SlotOptions, StoreSlot } from './store-slot.js';
 import type { AnyStore, ChangelogRecord, KeyValueStore, SessionStore, StoreKindName, StoreMetrics, StoreRegistration, WindowStore } from './types.js';
+import { DEFAULT_STATE_FLUSH_INTERVAL_MS } from './types.js';
 
 export interface TaskStateOptions {
   stateDir: string;
@@ -36,6 +48,13 @@ export interface TaskStateOptions {
   cacheSize?: number;
   /** Budget (estimated bytes) of the task's record cache (record-cache.ts). Default 10 MiB, as Kafka Streams. */
   recordCacheMaxBytes?: number;
+  /**
+   * Write-behind: committed state is written to SQLite at most this often (ms); 0 writes at every
+   * commit. Default DEFAULT_STATE_FLUSH_INTERVAL_MS.
+   */
+  stateFlushIntervalMs?: number;
+  /** Write-behind: committed-unwritten entries (all stores of the task) that force a write. Default 100,000. */
+  maxPendingEntries?: number;
   /** Time one store operation in this many (metering). Default 16. */
   latencySampleEvery?: number;
   /**
@@ -48,6 +67,8 @@ export interface TaskStateOptions {
 
 export interface TaskStateStats {
   commits: number;
+  /** SQLite transactions that wrote committed state (fewer than commits under write-behind). */
+  stateWrites: number;
   rowsWritten: number;
   lastCommitMs: number;
   restoredRecords: number;
@@ -64,6 +85,11 @@ export class TaskStateManager extends RestoreSupport {
   readonly maxDirtyEntries: number;
   private readonly slotOptions: SlotOptions;
   private phase: 'idle' | 'prepared' = 'idle';
+  private readonly flushIntervalMs: number;
+  private readonly maxPendingEntries: number;
+  /** Checkpoint of the committed-unwritten state: `"topic:partition"` → next offset. */
+  private pendingOffsets: Record<string, number> = {};
+  private lastStateWrite = performance.now();
   private closed = false;
   /** Pending updates of processors that emit through the cache (`emit: on_commit`). */
   readonly recordCache: RecordCache;
@@ -92,7 +118,9 @@ export class TaskStateManager extends RestoreSupport {
     this.isNewDatabase = opened.created;
     this.maxDirtyEntries = options.maxDirtyEntries ?? 10_000;
     this.recordCache = new RecordCache(options.recordCacheMaxBytes ?? DEFAULT_RECORD_CACHE_BYTES);
-    this.stats = { commits: 0, rowsWritten: 0, lastCommitMs: 0, restoredRecords: 0, purgedRecords: 0, recordCache: this.recordCache.stats };
+    this.flushIntervalMs = options.stateFlushIntervalMs ?? DEFAULT_STATE_FLUSH_INTERVAL_MS;
+    this.maxPendingEntries = options.maxPendingEntries ?? 100_000;
+    this.stats = { commits: 0, stateWrites: 0, rowsWritten: 0, lastCommitMs: 0, restoredRecords: 0, purgedRecords: 0, recordCache: this.recordCache.stats };
     this.slotOptions = {
       partition,
       cacheSize: options.cacheSize ?? 10_000,
@@ -180,45 +208,77 @@ export class TaskStateManager extends RestoreSupport {
   }
 
   /**
-   * Writes the prepared rows and the checkpoint (`"topic:partition"` → next
-   * offset to read; changelog end offsets, and any input offsets the runtime
-   * wants kept locally) in one SQLite transaction. Without a prepareCommit it
-   * writes the checkpoint only. On failure the local state is behind the log:
-   * the runtime must close the task and restore it.
+   * The log transaction of the prepared rows committed (`offsets`: `"topic:partition"` → next
+   * offset to read; changelog end offsets, and any input offsets the runtime wants kept locally).
+   * Writes them and the checkpoint in one SQLite transaction now or, with write-behind, later
+   * (see the header). Without a prepareCommit it only advances the checkpoint. On failure the
+   * local state is behind the log: the runtime must close the task and restore it.
    */
   completeCommit(offsets: Record<string, number> = {}): void {
     this.assertOpen();
     const started = performance.now();
-    const cps = Object.entries(offsets).map(([k, off]) => ({ ...parseTpKey(k), off }));
+    for (const k in offsets) parseTpKey(k); // a malformed key is refused now, not at a later write
+    if (this.phase === 'prepared') for (const s of this.slots.values()) s.deferPrepared();
+    this.phase = 'idle';
+    Object.assign(this.pendingOffsets, offsets);
+    this.stats.commits++;
+    if (!this.writeBehind() || started - this.lastStateWrite >= this.flushIntervalMs || this.pendingCount() >= this.maxPendingEntries) {
+      this.writeCommitted();
+    }
+    this.stats.lastCommitMs = performance.now() - started;
+  }
+
+  /** Writes the committed-unwritten state and its checkpoint to SQLite now (one transaction). */
+  writeCommitted(): void {
+    this.assertOpen();
+    const cps = Object.entries(this.pendingOffsets).map(([k, off]) => ({ ...parseTpKey(k), off }));
     let rows = 0;
     try {
       this.db.transaction(() => {
-        if (this.phase === 'prepared') for (const s of this.slots.values()) rows += s.writePrepared();
+        for (const s of this.slots.values()) rows += s.writePending();
         for (const c of cps) this.checkpoints.set(c.topic, c.partition, c.off);
       })();
     } catch (cause) {
       for (const s of this.slots.values()) s.discard();
+      this.pendingOffsets = {};
       this.phase = 'idle';
       throw new AuraError(ErrorCodes.STORE_FAILED, `task ${this.taskId}: state commit failed: ${errorMessage(cause)}`, { cause });
     }
-    if (this.phase === 'prepared') for (const s of this.slots.values()) s.completePrepared();
-    this.phase = 'idle';
-    this.stats.commits++;
+    for (const s of this.slots.values()) s.completePending();
+    this.pendingOffsets = {};
+    this.lastStateWrite = performance.now();
+    this.stats.stateWrites++;
     this.stats.rowsWritten += rows;
-    this.stats.lastCommitMs = performance.now() - started;
   }
 
-  /** The log transaction failed: drop everything not in SQLite, and the updates pending in the record cache. */
+  /** Committed entries not yet written to SQLite (all stores of the task). */
+  pendingCount(): number {
+    let n = 0;
+    for (const s of this.slots.values()) n += s.pendingCount;
+    return n;
+  }
+
+  /**
+   * The log transaction failed: the committed-unwritten entries are written (they are in the
+   * changelog), then everything else not in SQLite is dropped, and the updates pending in the
+   * record cache. Throws (with everything dropped) when that write fails: SQLite is then behind
+   * the log, and the task must be closed and restored.
+   */
   abortCommit(): void {
-    for (const s of this.slots.values()) s.discard();
-    this.recordCache.clear();
     this.phase = 'idle';
+    try {
+      if (!this.closed && this.hasPending()) this.writeCommitted();
+    } finally {
+      for (const s of this.slots.values()) s.discard();
+      this.recordCache.clear();
+    }
   }
 
   /** prepareCommit + completeCommit, for callers with no log transaction in between (tests, stores without changelog). */
   flush(offsets: Record<string, number> = {}): ChangelogRecord[] {
     const records = this.prepareCommit();
     this.completeCommit(offsets);
+    if (this.hasPending()) this.writeCommitted();
     return records;
   }
 
@@ -245,9 +305,18 @@ export class TaskStateManager extends RestoreSupport {
     return [...this.slots.values()].map((s) => s.metrics());
   }
 
-  /** Closes the database. Uncommitted writes are dropped, as after a crash. */
+  /**
+   * Writes the committed-unwritten state (a revoked task is closed after its last commit, so its
+   * next owner restores little), then closes the database. Uncommitted writes are dropped, as
+   * after a crash; so is the committed state when its write fails (restore replays it).
+   */
   close(): void {
     if (this.closed) return;
+    try {
+      if (this.hasPending()) this.writeCommitted();
+    } catch {
+      // SQLite stays behind the changelog, which is allowed: the next open restores the gap.
+    }
     this.closed = true;
     this.db.close();
   }
@@ -258,8 +327,25 @@ export class TaskStateManager extends RestoreSupport {
     wipeTaskDir(this.dir);
   }
 
+  /** Write-behind only when every store can be restored from a topic (see the header). */
+  private writeBehind(): boolean {
+    if (this.flushIntervalMs <= 0) return false;
+    for (const s of this.slots.values()) if (!s.restorable) return false;
+    return true;
+  }
+
+  private hasPending(): boolean {
+    if (this.pendingCount() > 0) return true;
+    for (const _ in this.pendingOffsets) return true;
+    return false;
+  }
+
   protected override assertOpen(): void {
     if (this.closed) throw new AuraError(ErrorCodes.STORE_FAILED, `task ${this.taskId}: state is closed`);
+  }
+
+  protected override beforeRestore(): void {
+    if (this.hasPending()) this.writeCommitted();
   }
 
   protected override onRestored(count: number): void {

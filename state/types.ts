@@ -177,3 +177,6 @@ export interface StoreMetrics {
   /** Sampled latencies (see MeteringOptions.sampleEvery). */
   latency: Record<MeteredOp, LatencyStats>;
 }
+
+/** How long committed state may wait in memory for its SQLite write (`defaults: state_flush_interval`). */
+export const DEFAULT_STATE_FLUSH_INTERVAL_MS = 1000;

@@ -136,6 +136,7 @@ describe('compilePipeline on the default pipeline.yaml', () => {
       stateDir: '.aura/state',
       key: 'user_id',
       cacheMaxBytes: 10 * 1024 * 1024,
+      stateFlushIntervalMs: 1000,
     });
     expect(p.topics.dead_letters).toMatchObject({
       name: 'aura360.dead-letters',

@@ -156,6 +156,8 @@ export interface PipelineDefaults {
   key: string;
   /** Record cache budget of each task, estimated bytes (state/record-cache.ts). */
   cacheMaxBytes: number;
+  /** How often a task writes committed state to SQLite, ms; 0 = every commit (state/task-state-manager.ts). */
+  stateFlushIntervalMs: number;
 }
 
 /** librdkafka properties from the `kafka:` block, by client role. */

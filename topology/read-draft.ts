@@ -9,6 +9,7 @@ import type { ProcessorRegistry } from '../processors/registry.js';
 import type { ResourceRegistry } from '../providers/registry.js';
 import { parseDuration } from '../schemas/duration.js';
 import { DEFAULT_RECORD_CACHE_BYTES } from '../state/record-cache.js';
+import { DEFAULT_STATE_FLUSH_INTERVAL_MS } from '../state/types.js';
 import { validatorFor } from './ajv.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { Draft, DraftNode, DraftOutput, DraftResource, DraftStore, DraftTopic, Ref } from './draft.js';
@@ -146,6 +147,7 @@ function readDefaults(raw: Obj): PipelineDefaults {
     stateDir: str(raw.state_dir) ?? '.aura/state',
     key: str(raw.key) ?? 'user_id',
     cacheMaxBytes: int(raw.cache_max_bytes) ?? DEFAULT_RECORD_CACHE_BYTES,
+    stateFlushIntervalMs: parseDuration(raw.state_flush_interval) ?? DEFAULT_STATE_FLUSH_INTERVAL_MS,
   };
 }
 

@@ -14,8 +14,12 @@ export function tempStateDir(): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * Write-through (every completeCommit writes SQLite) unless `extra` sets stateFlushIntervalMs:
+ * most state tests check SQLite right after a commit; write-behind has its own tests.
+ */
 export function openTask(dir: string, stores: StoreRegistration[], extra: Partial<TaskStateOptions> = {}): TaskStateManager {
-  return TaskStateManager.open({ stateDir: dir, app: 'test', taskId: '0_2', stores, ...extra });
+  return TaskStateManager.open({ stateDir: dir, app: 'test', taskId: '0_2', stores, stateFlushIntervalMs: 0, ...extra });
 }
 
 interface LoggedRecord extends ChangelogRecord {
