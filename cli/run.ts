@@ -19,7 +19,7 @@ import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
 import { deploymentGate } from './deployment.js';
 import { openPipeline, topicsMode } from './open-pipeline.js';
-import { superviseUntilDone } from './supervise.js';
+import { holdStopSignals, superviseUntilDone } from './supervise.js';
 
 export interface RunOptions {
   file: string;
@@ -73,9 +73,11 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       '',
     ].join('\n'),
   );
+  const held = holdStopSignals();
   try {
     await app.start();
   } catch (err) {
+    held.release();
     const hint =
       err instanceof AuraError && err.code === ErrorCodes.TOPIC_MISSING
         ? `\nOr start with --create-topics. See the whole plan with \`aura topics plan ${options.file}\`.`
@@ -91,7 +93,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   }
   await gate.record();
   logger.info({ tasks: app.engine.tasks.size }, 'pipeline running');
-  return superviseUntilDone({ app, transport, logger, label: 'aura run' });
+  return superviseUntilDone({ app, transport, logger, label: 'aura run', held });
 }
 
 export function registerRun(program: Command, cli: CliContext): void {

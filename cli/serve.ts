@@ -25,7 +25,7 @@ import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
 import { deploymentGate } from './deployment.js';
 import { openPipeline, topicsMode } from './open-pipeline.js';
-import { superviseUntilDone } from './supervise.js';
+import { type HeldSignals, holdStopSignals, superviseUntilDone } from './supervise.js';
 import { PipelineReloader } from './watch-reload.js';
 
 export interface ServeOptions {
@@ -113,6 +113,7 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
       '',
     ].join('\n'),
   );
+  let held: HeldSignals | undefined;
   try {
     // A broker that does not answer yet is waited for (cli/await-broker.ts), with the gateway
     // listening meanwhile so that /readyz says why it is not ready. Otherwise the gateway listens
@@ -134,11 +135,13 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
       await transport.close().catch(() => undefined);
       return 1;
     }
+    held = holdStopSignals();
     await app.start();
     await gate.record();
     if (brokerAway) await gateway.open();
     else await gateway.start(port, config.host);
   } catch (e) {
+    held?.release();
     const hint = e instanceof AuraError && e.code === ErrorCodes.TOPIC_MISSING ? '\nOr start with --create-topics.' : '';
     await gateway.stop().catch(() => undefined);
     await app.stop().catch(() => undefined);
@@ -161,7 +164,7 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
     });
   reloader?.watch();
   try {
-    return await superviseUntilDone({ app, transport, logger, label: 'aura serve', front: gateway });
+    return await superviseUntilDone({ app, transport, logger, label: 'aura serve', front: gateway, held });
   } finally {
     reloader?.close();
   }

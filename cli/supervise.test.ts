@@ -56,3 +56,35 @@ setTimeout(() => { throw new TypeError('thrown in a socket handler'); }, 10);`);
     expect(r.lines.at(-1)!.err).toBe('storm 19');
   });
 });
+
+describe('holdStopSignals', () => {
+  it('keeps a SIGTERM received during start-up and stops cleanly once supervised, instead of dying by it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-held-'));
+    const file = path.join(dir, 'child.mts'); // ESM: top-level await
+    fs.writeFileSync(
+      file,
+      `import { holdStopSignals, superviseUntilDone } from ${JSON.stringify(SUPERVISE)};
+const held = holdStopSignals();
+process.kill(process.pid, 'SIGTERM'); // while the pipeline starts
+await new Promise((r) => setTimeout(r, 200));
+process.stdout.write('STARTED\\n');
+let end = () => {};
+const done = new Promise<void>((r) => (end = r));
+let stops = 0;
+const app = { engine: { done }, stop: async () => { stops++; end(); }, resources: { close: async () => {} } };
+const logger = { info() {}, warn() {}, error() {}, debug() {} };
+const code = await superviseUntilDone({ app: app as never, transport: { close: async () => {} } as never, logger: logger as never, label: 'aura test', held });
+process.stdout.write('EXIT ' + code + ' STOPS ' + stops + '\\n');
+`,
+    );
+    try {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.signal, r.stderr).toBeNull();
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain('STARTED\n');
+      expect(r.stdout).toContain('EXIT 0 STOPS 1\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

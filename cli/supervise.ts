@@ -25,6 +25,34 @@ export interface Supervised {
   label: string;
   /** Stopped before the engine (the gateway). */
   front?: { stop(): Promise<void> };
+  /** SIGINT/SIGTERM held since before start-up (holdStopSignals): a signal that came meanwhile stops at once. */
+  held?: HeldSignals;
+}
+
+export interface HeldSignals {
+  /** The first stop signal received while held, if any. */
+  received(): string | undefined;
+  release(): void;
+}
+
+/**
+ * Holds SIGINT/SIGTERM from now until the supervisor takes over (or release()): a stop asked for
+ * while the pipeline starts (restoring, recording its deployment) is remembered and carried out
+ * once it runs, instead of Node's default — ending the process by the signal, mid-start.
+ */
+export function holdStopSignals(): HeldSignals {
+  let first: string | undefined;
+  const onSigint = () => void (first ??= 'SIGINT');
+  const onSigterm = () => void (first ??= 'SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  return {
+    received: () => first,
+    release: () => {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigterm);
+    },
+  };
 }
 
 const LOGGED_PER_WINDOW = 20;
@@ -69,7 +97,7 @@ export function guardProcess(logger: Logger, label: string): () => void {
   };
 }
 
-export async function superviseUntilDone({ app, transport, logger, label, front }: Supervised): Promise<number> {
+export async function superviseUntilDone({ app, transport, logger, label, front, held }: Supervised): Promise<number> {
   let stopping = false;
   const unguard = guardProcess(logger, label);
   const stop = async (signal: string) => {
@@ -83,6 +111,9 @@ export async function superviseUntilDone({ app, transport, logger, label, front 
   const onSigterm = () => void stop('SIGTERM');
   process.once('SIGINT', onSigint);
   process.once('SIGTERM', onSigterm);
+  const early = held?.received();
+  held?.release();
+  if (early) void stop(early);
   try {
     await app.engine.done;
     await front?.stop();

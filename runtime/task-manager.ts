@@ -97,7 +97,10 @@ export class TaskManager {
       await this.completing;
       await this.recoverFailedCommit();
     }
-    if (!this.policy.due(this.tasks.values(), drained)) return;
+    if (!this.policy.due(this.tasks.values(), drained)) {
+      await this.writeCommittedStateIfDue();
+      return;
+    }
     const started = performance.now();
     this.policy.started();
     let prepared: PreparedCommit | undefined;
@@ -122,6 +125,19 @@ export class TaskManager {
         if (this.completing === completing) this.completing = undefined;
       });
     this.completing = completing;
+  }
+
+  /**
+   * Write-behind state (state_flush_interval) of tasks with no commit coming: their committed
+   * state reaches SQLite within about an interval even when their input stopped. A failed write
+   * is a failed state commit: recovered from like one (the tasks restore from their changelogs).
+   */
+  private async writeCommittedStateIfDue(): Promise<void> {
+    try {
+      for (const task of this.tasks.values()) task.options.state.writeCommittedIfDue?.();
+    } catch (err) {
+      await this.recover(err);
+    }
   }
 
   /**

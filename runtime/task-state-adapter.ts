@@ -27,6 +27,7 @@ export function openTaskState(pipeline: Pipeline, st: SubTopology, partition: nu
     prepareCommit: () => manager.prepareCommit(),
     completeCommit: (next) => manager.completeCommit(next),
     abortCommit: () => manager.abortCommit(),
+    writeCommittedIfDue: () => manager.writeCommittedIfDue(),
     needsFlush: () => manager.needsFlush(),
     dirtyCount: () => manager.dirtyCount(),
     restorePlan: () =>

@@ -34,6 +34,11 @@ export interface TaskState {
   prepareCommit(): ChangelogRecord[];
   /** After the log committed: persist dirty state and the checkpoint (next offsets per `topic:partition`) atomically. */
   completeCommit(nextOffsets: Record<string, number>): void;
+  /**
+   * Between commits: persist committed state not yet written to SQLite once its interval passed
+   * (write-behind, `state_flush_interval`). Optional: a state that writes at every commit has none.
+   */
+  writeCommittedIfDue?(): boolean;
   /** The log transaction failed: forget uncommitted changes. */
   abortCommit(): void;
   /** Too much dirty state: commit soon. */

@@ -251,6 +251,17 @@ export class TaskStateManager extends RestoreSupport {
     this.stats.rowsWritten += rows;
   }
 
+  /**
+   * Writes the committed-unwritten state when `state_flush_interval` has passed since the last
+   * write: called by the runtime between commits, so that a task whose input stopped does not
+   * keep SQLite (and what `aura store` reads) behind for good. True when it wrote.
+   */
+  writeCommittedIfDue(): boolean {
+    if (this.closed || !this.hasPending() || performance.now() - this.lastStateWrite < this.flushIntervalMs) return false;
+    this.writeCommitted();
+    return true;
+  }
+
   /** Committed entries not yet written to SQLite (all stores of the task). */
   pendingCount(): number {
     let n = 0;

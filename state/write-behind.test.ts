@@ -177,6 +177,30 @@ describe('write-behind local state', () => {
     expect(diskKv(m.dbPath)).toMatchObject({ a: 2 });
   });
 
+  it('writes between commits once the interval passed (a task whose input stopped), never uncommitted state', () => {
+    m.close();
+    m = openTask(tmp.dir, [KV], { stateFlushIntervalMs: 20 });
+    const kv = m.keyValueStore<number>('ctx');
+    const intervalPasses = () => {
+      const until = performance.now() + 25;
+      while (performance.now() < until);
+    };
+    kv.put('a', 1);
+    intervalPasses();
+    commit(m, log); // due: written
+    expect(diskKv(m.dbPath)).toEqual({ a: 1 });
+    kv.put('a', 2);
+    commit(m, log); // within the interval of that write: deferred
+    kv.put('b', 9); // not committed
+    expect(m.writeCommittedIfDue()).toBe(false);
+    expect(diskKv(m.dbPath)).toEqual({ a: 1 });
+    intervalPasses(); // and no commit comes
+    expect(m.writeCommittedIfDue()).toBe(true);
+    expect(diskKv(m.dbPath)).toEqual({ a: 2 });
+    expect(m.writeCommittedIfDue()).toBe(false); // nothing left to write
+    expect(kv.get('b')).toBe(9); // the uncommitted write is still there, for the next commit
+  });
+
   it('writes committed state before a restore batch, so newer restored records win', () => {
     const kv = m.keyValueStore<number>('ctx');
     kv.put('a', 1);

@@ -61,7 +61,7 @@ const defaultsSchema = {
         "Size (estimated bytes) of each task's record cache, shared by the task's processors that emit through it (`aggregate` with `emit: on_commit`): updates of a key are merged there and forwarded once per commit, or earlier when the cache is full. `0` forwards every update at once. See docs/record-cache.md.",
     },
     state_flush_interval: durationSchema(
-      'How often a task writes its committed state to SQLite (write-behind). Between writes the committed values stay in memory (readers of the SQLite file see them later; an idle task writes at its next commit or at close); a crash replays them from the changelogs at restart. Tasks with a store that has no changelog write at every commit. `0` writes at every commit. See docs/architecture.md (commit protocol).',
+      'How often a task writes its committed state to SQLite (write-behind). Between writes the committed values stay in memory (readers of the SQLite file see them within about one interval, also when input has stopped); a crash replays them from the changelogs at restart. Tasks with a store that has no changelog write at every commit. `0` writes at every commit. See docs/architecture.md (commit protocol).',
       `${DEFAULT_STATE_FLUSH_INTERVAL_MS}ms`,
     ),
     key: {

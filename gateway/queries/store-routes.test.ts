@@ -147,11 +147,16 @@ describe('operator API: /api/ops/stores', () => {
       } while (cursor && pages < 100);
       return { seen, pages };
     };
-    // Scans read committed state: wait until every user is there.
-    const all = await eventually(async () => {
-      const r = await scanAll(1000);
-      return r.seen.filter((e) => USERS.includes(e.key)).length === USERS.length ? r : undefined;
-    });
+    // Scans read committed state as written to SQLite (within state_flush_interval of the commit):
+    // wait until every user is there, asking every 250 ms (the operator API is rate limited).
+    const all = await eventually(
+      async () => {
+        const r = await scanAll(1000);
+        return r.seen.filter((e) => USERS.includes(e.key)).length === USERS.length ? r : undefined;
+      },
+      10_000,
+      250,
+    );
     const paged = await scanAll(5);
     expect(paged.pages).toBeGreaterThan(2);
     expect(paged.seen.map((e) => e.key)).toEqual(all.seen.map((e) => e.key));

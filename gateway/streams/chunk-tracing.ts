@@ -16,7 +16,8 @@ export function traceChunkDelivery(record: LogRecord, chunk: GuardianChunk, deli
     'messaging.operation.type': 'process',
     'messaging.destination.name': record.topic,
     'messaging.destination.partition.id': String(record.partition),
-    'messaging.kafka.offset': record.offset,
+    // A chunk handed over by this process's engine (engine.onReadable) carries no offset.
+    ...(record.offset >= 0 ? { 'messaging.kafka.offset': record.offset } : {}),
     'aura.guardian.correlation_id': chunk.correlation_id,
     'aura.guardian.chunk.index': chunk.seq,
     'aura.guardian.chunk.final': chunk.final,

@@ -78,7 +78,13 @@ export function auraRun(file: string, options: { instance: string; stateDir: str
   const chunks: string[] = [];
   child.stdout!.on('data', (d) => chunks.push(String(d)));
   child.stderr!.on('data', (d) => chunks.push(String(d)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => {
+      // A death by signal is named in the output that assertions print.
+      if (signal) chunks.push(`\n[the process ended by ${signal}]\n`);
+      resolve(code);
+    }),
+  );
   const output = () => chunks.join('');
   const logs = (msg: string) =>
     output()
