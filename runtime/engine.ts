@@ -176,11 +176,6 @@ export class StreamEngine {
     await this.finished.catch(() => undefined);
   }
 
-  /** The task that owns `key` for the sub-topology that holds `storeId`, if it runs here. */
-  taskForStore(storeId: string, key: string): Task | undefined {
-    return this.taskManager.taskForStore(storeId, key);
-  }
-
   /**
    * Calls `listener` with the records this instance made readable to `read_committed` consumers,
    * as soon as they are: the outputs of each commit once its transaction committed (changelogs

@@ -20,7 +20,7 @@ import type { EngineMetrics } from './metrics.js';
 import type { Retrier } from './retry.js';
 import type { Task } from './task.js';
 import { buildTasks } from './task-factory.js';
-import { type TaskUnit, taskSubtopologyId, taskUnits } from './task-units.js';
+import { type TaskUnit, taskUnits } from './task-units.js';
 
 export interface TaskManagerDeps {
   consumer(): Consumer;
@@ -73,13 +73,6 @@ export class TaskManager {
   /** Hands a polled record to every task that reads its topic partition. */
   route(record: LogRecord): void {
     for (const st of this.bySourceTopic.get(record.topic) ?? []) this.tasks.get(`${st.id}_${record.partition}`)?.process(record);
-  }
-
-  /** The task that owns `key` for the sub-topology that holds `storeId`, if it runs here (a fused one runs in its chain's head's tasks). */
-  taskForStore(storeId: string, key: string): Task | undefined {
-    const st = this.options.pipeline.subtopologies.find((s) => s.stores.includes(storeId));
-    if (!st) return undefined;
-    return this.tasks.get(`${taskSubtopologyId(st)}_${this.options.transport.partitionFor(key, st.partitions)}`);
   }
 
   /**
