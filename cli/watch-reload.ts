@@ -6,18 +6,22 @@
  *   invalid    every error with its file:line:col; the running pipeline keeps going
  *   unchanged  nothing (a save that changes nothing the plan compares)
  *   breaking   refused with the plan's breaking lines, unless --allow-breaking
- *   safe       the engine is replaced (runtime/app-swap.ts): the old one stops with a
- *              final commit, the deployment check runs, the new one starts and the
- *              deployment is recorded; the gateway, its HTTP server and its WebSockets stay
+ *   safe       the deployment check runs, then the running engine applies it in place
+ *              (runtime/app-swap.ts, engine.applyPipeline): a commit, then only the tasks
+ *              of the sub-topologies that changed, came or went restart; the deployment is
+ *              recorded; the gateway, its HTTP server and its WebSockets stay
  *
- * Every task restarts (the engine is replaced whole), restoring its state from
- * the local store; on a development machine that takes a moment. A new engine
- * that cannot start is reported and the previous pipeline started again.
- * Reloads run one at a time; saves during one are applied after it.
+ * A change the engine cannot take in place (runtime/reload-plan.ts: defaults,
+ * resources, task ids that would shift, ...) and an allowed breaking one
+ * replace the engine whole, as a restart would: the old one stops with a final
+ * commit, the new one starts and every task restores its state; the output
+ * says why. A new engine that cannot start is reported and the previous
+ * pipeline started again. Reloads run one at a time; saves during one are
+ * applied after it.
  */
 import fs from 'node:fs';
 import { errorMessage } from '../common/errors.js';
-import type { SwappableApp } from '../runtime/app-swap.js';
+import type { Applied, SwappableApp } from '../runtime/app-swap.js';
 import { checkDeployment, type DeploymentCheck } from '../runtime/deployment-check.js';
 import { compilePipeline, defaultSchemasDir } from '../topology/compile.js';
 import { formatDiagnostic } from '../topology/format-diagnostics.js';
@@ -125,16 +129,21 @@ export class PipelineReloader {
     out(`${label} --watch: applying ${file}:\n${plan.changes.map(changeHeadline).join('\n')}\n${summaryLine(plan)}\n`);
     let check: DeploymentCheck | undefined;
     const started = Date.now();
+    let applied: Applied;
     try {
-      await this.o.swappable.swap(next, async () => {
-        check = await checkDeployment(next, this.o.transport, {
-          allowBreaking: this.o.allowBreaking,
-          stateDir: this.o.stateDir,
-          clientTopics: gatewayClientTopics(next),
-          recordedBy: this.o.instanceId,
-        });
-        if (check.discarded.length > 0) out(`${label} --watch: --allow-breaking: discarded:\n${check.discarded.join('\n')}\n`);
-      });
+      applied = await this.o.swappable.apply(
+        next,
+        async () => {
+          check = await checkDeployment(next, this.o.transport, {
+            allowBreaking: this.o.allowBreaking,
+            stateDir: this.o.stateDir,
+            clientTopics: gatewayClientTopics(next),
+            recordedBy: this.o.instanceId,
+          });
+          if (check.discarded.length > 0) out(`${label} --watch: --allow-breaking: discarded:\n${check.discarded.join('\n')}\n`);
+        },
+        breaking.length === 0,
+      );
     } catch (e) {
       err(`${label} --watch: the new pipeline did not start: ${errorMessage(e)}\nThe previous pipeline runs again.\n`);
       return 'failed';
@@ -142,7 +151,7 @@ export class PipelineReloader {
     this.deployed = nextDeployment;
     await check?.record().catch((e) => err(`${label} --watch: the deployment could not be recorded: ${errorMessage(e)}\n`));
     this.watcher?.retarget(watchTargets(next, schemasDir));
-    out(`${label} --watch: applied in ${Date.now() - started} ms: the engine runs the new pipeline; the gateway and its connections stayed\n`);
+    out(`${label} --watch: applied in ${Date.now() - started} ms: ${restarts(applied)}; the gateway and its connections stayed\n`);
     return 'applied';
   }
 
@@ -175,4 +184,12 @@ export class PipelineReloader {
       recordedBy: this.o.instanceId,
     });
   }
+}
+
+/** What restarted, in one clause. */
+function restarts(applied: Applied): string {
+  if ('replaced' in applied) return `the engine was replaced, every task restarted (${applied.replaced})`;
+  const { stopped, started, kept } = applied.inPlace;
+  const list = (ids: number[]) => (ids.length === 0 ? 'none' : ids.map((id) => `${id}_*`).join(', '));
+  return `in place; tasks restarted: ${list([...new Set([...stopped, ...started])].sort((a, b) => a - b))}; kept running: ${list(kept)}`;
 }

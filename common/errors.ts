@@ -31,6 +31,8 @@ export const ErrorCodes = {
   GROUP_ACTIVE: 'GROUP_ACTIVE',
   /** A task's local state is open by a running process (it cannot be wiped now). */
   STATE_IN_USE: 'STATE_IN_USE',
+  /** A pipeline could not be applied to the running engine in place (`--watch`): the engine is replaced instead. */
+  RELOAD_FAILED: 'RELOAD_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -7,13 +7,20 @@
  * now, so the gateway, its HTTP server and its WebSockets stay while the
  * engine underneath is replaced.
  *
+ * A change is applied in place when it can be (apply(): the engine keeps
+ * running and restarts only the tasks of the sub-topologies that changed,
+ * runtime/reload-plan.ts); otherwise, or when that fails, the engine is
+ * replaced whole (swap()).
+ *
  * `engine.done` (what `superviseUntilDone` waits on) is the swappable app's
  * own: the planned stop of an engine being replaced does not end the process;
  * the current engine's end or failure does.
  */
+import { errorMessage } from '../common/errors.js';
 import type { Pipeline } from '../topology/model.js';
 import type { PipelineApp } from './app.js';
 import type { StreamEngine } from './engine.js';
+import { planReload, type ReloadPlan } from './reload-plan.js';
 
 /**
  * An object that reads every property from `current()` at the time of the read; methods are
@@ -43,6 +50,9 @@ export interface Running {
   pipeline: Pipeline;
   app: PipelineApp;
 }
+
+/** How a pipeline was applied: in place (which task units restarted), or by replacing the engine, and why. */
+export type Applied = { running: Running; inPlace: Extract<ReloadPlan, { inPlace: true }> } | { running: Running; replaced: string };
 
 export class SwappableApp {
   /** What to hand the gateway: reads through to the running pipeline. */
@@ -102,6 +112,37 @@ export class SwappableApp {
 
   get current(): Running {
     return this.running;
+  }
+
+  /**
+   * Applies `pipeline`: in place when `inPlace` allows it and the running engine can (after
+   * `prepare`, while it runs: only the tasks of changed sub-topologies restart), else — or when
+   * that fails — by swap(), with the reason. `inPlace` false: a change whose preparation may reset
+   * state (allowed breaking changes) must not happen under running tasks.
+   */
+  async apply(pipeline: Pipeline, prepare: () => Promise<void>, inPlace: boolean): Promise<Applied> {
+    if (this.settled || this.stopping) throw new Error('the pipeline is stopping');
+    const plan = inPlace ? planReload(this.running.pipeline, pipeline) : undefined;
+    if (!plan?.inPlace)
+      return { running: await this.swap(pipeline, prepare), replaced: plan?.reason ?? 'breaking changes were allowed (their reset needs the engine stopped)' };
+    await prepare();
+    const current = this.running;
+    let reason: string;
+    // An engine that fails while applying is replaced below, not reported as the app's end.
+    this.swapping = true;
+    try {
+      const applied = await current.app.engine.applyPipeline(pipeline);
+      if (applied.inPlace && current.app.engine.state !== 'failed') {
+        this.running = { pipeline, app: current.app };
+        return { running: this.running, inPlace: applied };
+      }
+      reason = applied.inPlace ? 'the engine failed right after applying it' : applied.reason;
+    } catch (err) {
+      reason = `applying it in place failed: ${errorMessage(err)}`;
+    } finally {
+      this.swapping = false;
+    }
+    return { running: await this.swap(pipeline), replaced: reason };
   }
 
   /**

@@ -69,7 +69,7 @@ export function createPipelineApp(options: PipelineAppOptions): PipelineApp {
   const clock = options.clock ?? systemClock;
   // Topics with a registry format: their serdes (an unusable setup is reported by start()).
   const registry = options.registry === false ? {} : registrySerdesFor(pipeline, logger, options.registry);
-  const engine = new StreamEngine({
+  const engine: StreamEngine = new StreamEngine({
     pipeline,
     transport,
     instanceId,
@@ -88,7 +88,8 @@ export function createPipelineApp(options: PipelineAppOptions): PipelineApp {
       resource: <T>(id: string) => resources.get<T>(id),
     },
     // Rows are stamped with the wall clock that TTL purges compare against (one clock for both).
-    openTaskState: (st, partition, taskId) => openTaskState(pipeline, st, partition, taskId, stateDir, () => clock.now()),
+    // The engine's pipeline: the one it runs now, which engine.applyPipeline (`--watch`) replaces.
+    openTaskState: (st, partition, taskId) => openTaskState(engine.options.pipeline, st, partition, taskId, stateDir, () => clock.now()),
   });
   return {
     engine,

@@ -12,8 +12,9 @@
  * `health()` says meanwhile what is wrong and since when.
  */
 import { catchError, concatMap, defer, EMPTY, from, repeat, Subscription, takeWhile } from 'rxjs';
-import { errorMessage } from '../common/errors.js';
-import type { Consumer, LogRecord, OutgoingRecord } from '../transports/types.js';
+import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
+import type { Pipeline } from '../topology/model.js';
+import type { Consumer, LogRecord, OutgoingRecord, RebalanceListener } from '../transports/types.js';
 import { BrokerProbe } from './broker-probe.js';
 import { type Clock, systemClock } from './clock.js';
 import { CommitSupervisor } from './commit-supervisor.js';
@@ -21,6 +22,7 @@ import type { EngineOptions } from './engine-options.js';
 import { type EngineHealth, type EngineState, HealthTracker } from './health.js';
 import { ImmediateSender } from './immediate-sender.js';
 import { EngineMetrics } from './metrics.js';
+import { copartitionedGroups, planReload, type ReloadPlan } from './reload-plan.js';
 import { Retrier, RetryCancelled } from './retry.js';
 import type { Task } from './task.js';
 import { TaskManager } from './task-manager.js';
@@ -42,6 +44,9 @@ export class StreamEngine {
   private readonly clock: Clock;
   private readonly immediate: ImmediateSender | undefined;
   private readonly readableListeners = new Set<(records: readonly OutgoingRecord[]) => void>();
+  private rebalanceListener!: RebalanceListener;
+  /** Work that must run between two batches (applyPipeline), run by the loop. */
+  private betweenBatches: Array<{ run: () => Promise<void>; settle: (err?: unknown) => void }> = [];
   private lastPurge = 0;
   private lastBatchSize = 0;
   private stopRequested = false;
@@ -120,9 +125,7 @@ export class StreamEngine {
       clientId: `${pipeline.app}-${instanceId}`,
       groupInstanceId: this.options.groupInstanceId,
       // A sub-topology reading several topics needs partition n of all of them in one task.
-      copartitioned: pipeline.subtopologies
-        .map((st) => [...st.sourceTopics, ...st.tableTopics].map((id) => pipeline.topics[id]!.name))
-        .filter((g) => g.length > 1),
+      copartitioned: copartitionedGroups(pipeline),
     });
     const commits = new CommitSupervisor({
       app: pipeline.app,
@@ -142,11 +145,12 @@ export class StreamEngine {
     this.commits = commits;
     const tm = this.taskManager;
     tm.attach(commits);
-    await this.consumer.subscribe(tm.sourceTopics(), {
+    this.rebalanceListener = {
       onAssigned: (tps) => this.guardListener(() => tm.onAssigned(tps)),
       onRevoked: (tps) => this.guardListener(() => tm.onRevoked(tps)),
       onLost: (tps) => this.guardListener(() => tm.onLost(tps)),
-    });
+    };
+    await this.consumer.subscribe(tm.sourceTopics(), this.rebalanceListener);
     this.healthTracker.setState('running');
     this.runLoop();
   }
@@ -174,6 +178,54 @@ export class StreamEngine {
     // A retry loop in progress (an outage) ends now rather than at task_timeout.
     this.retrier.cancel();
     await this.finished.catch(() => undefined);
+  }
+
+  /**
+   * Runs `next` instead of the running pipeline without stopping (`aura serve --watch`):
+   * between two batches, what every task processed is committed; the tasks of the
+   * sub-topologies that changed or went away are closed (as on a revoke), the others keep
+   * running untouched; missing topics are created, the subscription follows the new source
+   * topics (an incremental rebalance: the partitions kept stay), and the new or changed
+   * sub-topologies get tasks through the assignment path. Returns the plan (reload-plan.ts);
+   * when it is not `inPlace`, nothing was done and it says why. Rejects when the commit before
+   * it failed (the old pipeline goes on) or when the new tasks could not start (the engine fails).
+   */
+  async applyPipeline(next: Pipeline): Promise<ReloadPlan> {
+    const plan = planReload(this.options.pipeline, next);
+    if (!plan.inPlace) return plan;
+    if (this.state !== 'running') return { inPlace: false, reason: `the engine is ${this.state}` };
+    const { transport, logger } = this.options;
+    await ensureTopics(next, transport.admin(), this.options.topics ?? 'create', logger);
+    await new Promise<void>((resolve, reject) => {
+      const settle = (err?: unknown) => (err === undefined ? resolve() : reject(err));
+      this.betweenBatches.push({ settle, run: () => this.switchPipeline(next, plan.stopped) });
+    });
+    logger.info({ kept: plan.kept, stopped: plan.stopped, started: plan.started }, 'pipeline applied in place');
+    return plan;
+  }
+
+  private async switchPipeline(next: Pipeline, stopped: number[]): Promise<void> {
+    const tm = this.taskManager;
+    const topicsBefore = tm.sourceTopics().sort().join('\n');
+    if (!(await tm.applyPipeline(next, stopped))) {
+      throw new AuraError(ErrorCodes.RELOAD_FAILED, 'the commit before applying the pipeline failed; the running pipeline goes on');
+    }
+    if (tm.sourceTopics().sort().join('\n') !== topicsBefore) await this.consumer.subscribe(tm.sourceTopics(), this.rebalanceListener);
+  }
+
+  /** The work queued for between two batches; a failure after the pipeline changed ends the loop. */
+  private async runBetweenBatches(): Promise<void> {
+    while (this.betweenBatches.length > 0) {
+      const work = this.betweenBatches.shift()!;
+      const before = this.options.pipeline;
+      try {
+        await work.run();
+        work.settle();
+      } catch (err) {
+        work.settle(err);
+        if (this.options.pipeline !== before) throw err;
+      }
+    }
   }
 
   /**
@@ -265,6 +317,7 @@ export class StreamEngine {
     }
     await this.taskManager.maybeCommit(batch.length === 0); // an empty poll: nothing more to read now
     this.probe.tick();
+    await this.runBetweenBatches();
   }
 
   /** Waits while asynchronous lanes hold more than their bound (no more polling meanwhile). */
@@ -279,6 +332,8 @@ export class StreamEngine {
   private async shutdown(error?: unknown): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed') return;
     this.healthTracker.setState('stopping');
+    for (const work of this.betweenBatches.splice(0))
+      work.settle(new AuraError(ErrorCodes.RELOAD_FAILED, 'the engine stopped before the pipeline was applied'));
     this.retrier.cancel();
     this.subscription?.unsubscribe();
     const { logger } = this.options;

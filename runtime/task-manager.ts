@@ -15,6 +15,7 @@ import type { Clock } from './clock.js';
 import type { PreparedCommit } from './commit.js';
 import { CommitPolicy, DEFAULT_COMMIT_MIN_GAP_MS } from './commit-policy.js';
 import type { CommitSupervisor } from './commit-supervisor.js';
+import type { Pipeline } from '../topology/model.js';
 import type { EngineOptions } from './engine-options.js';
 import type { EngineMetrics } from './metrics.js';
 import type { Retrier } from './retry.js';
@@ -49,15 +50,20 @@ export class TaskManager {
     private readonly options: EngineOptions,
     private readonly deps: TaskManagerDeps,
   ) {
-    const { pipeline } = options;
+    this.indexSourceTopics();
+    this.policy = new CommitPolicy(options.pipeline.defaults.commitIntervalMs, options.commitMinGapMs ?? DEFAULT_COMMIT_MIN_GAP_MS);
+    deps.metrics.stateStores = () => [...this.tasks.values()].map((t) => ({ taskId: t.id, stores: t.options.state.storeMetrics() }));
+  }
+
+  private indexSourceTopics(): void {
+    const { pipeline } = this.options;
+    this.bySourceTopic.clear();
     for (const st of taskUnits(pipeline)) {
       for (const id of [...st.sourceTopics, ...st.tableTopics]) {
         const name = pipeline.topics[id]!.name;
         this.bySourceTopic.set(name, [...(this.bySourceTopic.get(name) ?? []), st]);
       }
     }
-    this.policy = new CommitPolicy(pipeline.defaults.commitIntervalMs, options.commitMinGapMs ?? DEFAULT_COMMIT_MIN_GAP_MS);
-    deps.metrics.stateStores = () => [...this.tasks.values()].map((t) => ({ taskId: t.id, stores: t.options.state.storeMetrics() }));
   }
 
   /** The engine's producer and commit protocol, set once the engine started its clients. */
@@ -189,10 +195,34 @@ export class TaskManager {
 
   async onAssigned(tps: TopicPartition[]): Promise<void> {
     this.deps.metrics.rebalanceTotal++;
+    await this.createMissing(tps);
+    this.options.logger.info({ tasks: [...this.tasks.keys()] }, 'partitions assigned');
+  }
+
+  /**
+   * Runs `next` (the engine's applyPipeline, with reload-plan.ts's plan): what every task
+   * processed is committed first, both halves, as on a revoke; the tasks of the `stopped` units
+   * are closed, the others keep running untouched (state, caches, in-flight records); the units
+   * of `next` get tasks for the partitions assigned now, through the same path as an assignment
+   * (restored from local state and changelogs). False when that commit failed: it was recovered
+   * from as any failed commit and the pipeline was not changed.
+   */
+  async applyPipeline(next: Pipeline, stopped: readonly number[]): Promise<boolean> {
+    // A failed commit re-creates every task from its committed offsets, these too: they stay, as the pipeline does.
+    if (!(await this.commit())) return false;
+    await this.close([...this.tasks.values()].filter((t) => stopped.includes(t.options.subtopology.id)));
+    // The options object is the engine's: the engine, and every task created from now on, run `next`.
+    this.options.pipeline = next;
+    this.indexSourceTopics();
+    await this.createMissing(this.deps.consumer().assignment());
+    return true;
+  }
+
+  /** Tasks for the units reading these partitions that have none yet. */
+  private async createMissing(tps: TopicPartition[]): Promise<void> {
     const wanted = new Map<string, { st: TaskUnit; p: number }>();
     for (const tp of tps) for (const st of this.bySourceTopic.get(tp.topic) ?? []) wanted.set(`${st.id}_${tp.partition}`, { st, p: tp.partition });
     await this.createTasks([...wanted].filter(([id]) => !this.tasks.has(id)).map(([, v]) => v));
-    this.options.logger.info({ tasks: [...this.tasks.keys()] }, 'partitions assigned');
   }
 
   /** Commits what was processed while the generation is still valid, then lets the partitions go. */
