@@ -10,12 +10,12 @@
  * commits; it never commits on its own.
  */
 import { errorMessage } from '../common/errors.js';
+import type { Pipeline } from '../topology/model.js';
 import type { Consumer, LogRecord, OutgoingRecord, TopicPartition } from '../transports/types.js';
 import type { Clock } from './clock.js';
 import type { PreparedCommit } from './commit.js';
 import { CommitPolicy, DEFAULT_COMMIT_MIN_GAP_MS } from './commit-policy.js';
 import type { CommitSupervisor } from './commit-supervisor.js';
-import type { Pipeline } from '../topology/model.js';
 import type { EngineOptions } from './engine-options.js';
 import type { EngineMetrics } from './metrics.js';
 import type { Retrier } from './retry.js';
