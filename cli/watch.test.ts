@@ -6,7 +6,9 @@
  * reported with its file:line:col while the old pipeline keeps processing; a
  * breaking save is refused with the plan's lines; the same for the event
  * schemas (a syntax error at its spot, a tightened field refused, a loosened
- * one applied). Saves are written the way
+ * one applied); a changed filter condition is applied in place (only its
+ * sub-topology's tasks restart) and shows in the live numbers of the same
+ * socket. Saves are written the way
  * atomic-save editors write them (a temporary file renamed over the original).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -128,6 +130,8 @@ describe('aura serve --watch', () => {
     await until('the reload', () => out.includes('--watch: applied'));
     expect(out.match(/--watch: applied/g)).toHaveLength(1);
     expect(out).toContain('+ processor low_moods at');
+    // Applied in place: the new processor reads user_events, so it joins that sub-topology, whose tasks restart.
+    expect(out).toMatch(/--watch: applied in \d+ ms: in place; tasks restarted: 0_\*; kept running: none;/);
     await publish(2);
     await publish(8);
     // The same socket sees the new processor at work (both events pass through it; one is kept).
@@ -185,6 +189,20 @@ describe('aura serve --watch', () => {
     expect(out).toContain('~ schema mood-entry at');
     await publish(2);
     await until('the pipeline processing after the schema change', () => lowMoods() >= 5);
+    expect(closed).toBe(false);
+
+    // A processor's config changed: in place, and the same socket sees the new condition at work
+    // (a score of 8 did not reach the filter's sink before; it does now).
+    const lowSink = () => messages.at(-1)?.nodes['low_moods-to-low_mood_events']?.processed ?? 0;
+    await publish(8);
+    await until('the filter having seen the 8', () => lowMoods() >= 6);
+    const sunkBefore = lowSink();
+    save(WITH_FILTER.replace('<= 3', '<= 9'));
+    await until('the config change applied', () => out.match(/--watch: applied/g)?.length === 3);
+    expect(out.slice(out.lastIndexOf('--watch: applied'))).toMatch(/^--watch: applied in \d+ ms: in place; tasks restarted: 0_\*/);
+    await publish(8);
+    await until('the new condition in the live numbers', () => lowSink() >= sunkBefore + 1);
+    expect(lowMoods()).toBe(7);
     expect(closed).toBe(false);
 
     ws.close();
