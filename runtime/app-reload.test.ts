@@ -5,7 +5,9 @@
  * window's tasks are the same objects before and after (never closed, never restored),
  * only the map's tasks were closed and created; every output of both is there exactly
  * once across the reload, the window's store equals the fold of the input, and what the
- * map wrote after the reload carries its new config.
+ * map wrote after the reload carries its new config. Then a sub-topology on a new topic is
+ * added (the subscription follows, its tasks come through the assignment) and removed again,
+ * the others' tasks the same objects throughout.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,7 +27,7 @@ import { decodeValue, encodeValue } from './serde.js';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-reload-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const yaml = (version: number) => `app: reload-test
+const yaml = (version: number, extra = '') => `app: reload-test
 defaults:
   partitions: 2
   processing: exactly_once
@@ -36,6 +38,8 @@ topics:
   context_aggregated: { name: reload.context.aggregated }
   raw_events: { name: reload.raw.events }
   stamped: { name: reload.stamped }
+  other_events: { name: reload.other.events }
+  other_out: { name: reload.other.out }
 stores:
   user_context: { kind: key_value }
 processors:
@@ -53,11 +57,19 @@ processors:
     to: stamped
     config:
       value: '{ "id": id, "v": ${version} }'
+${extra}`;
+
+/** A sub-topology of its own, on a topic nothing else reads. */
+const OTHER = `  keep_other:
+    type: filter
+    from: other_events
+    to: other_out
+    config: { condition: "$exists(id)" }
 `;
 
-function compile(version: number): Pipeline {
+function compile(version: number, extra = ''): Pipeline {
   const file = path.join(dir, 'pipeline.yaml');
-  const result = compilePipeline(yaml(version), file, { env: {} });
+  const result = compilePipeline(yaml(version, extra), file, { env: {} });
   if (!result.pipeline) throw new Error(JSON.stringify(result.diagnostics));
   return result.pipeline;
 }
@@ -179,4 +191,55 @@ describe('a pipeline change applied in place', () => {
     await writer.close();
     await transport.close();
   }, 60_000);
+});
+
+describe('a sub-topology added and removed in place', () => {
+  it('subscribes to its topic and creates its tasks through the assignment, then closes them; the others keep running throughout', async () => {
+    const sub = path.join(dir, 'added');
+    fs.mkdirSync(sub);
+    const pipeline = compile(1);
+    const transport = createEmbeddedTransport({ path: path.join(sub, 'log.db') });
+    const build = (p: Pipeline) => createPipelineApp({ pipeline: p, transport, logger: createLogger('reload'), stateDir: sub, instanceId: 'i1' });
+    const swappable = new SwappableApp({ pipeline, app: build(pipeline) }, build);
+    await swappable.app.start();
+    const engine = swappable.current.app.engine;
+    const readable: string[] = [];
+    engine.onReadable((records) => readable.push(...records.map((r) => r.topic)));
+    const writer = transport.producer({});
+    const send = (id: string, events: UserEvent[]) =>
+      writer.send(events.map((e) => ({ topic: pipeline.topics[id]!.name, key: e.user_id, value: encodeValue(e), timestamp: Date.parse(e.time) })));
+    const until = async (what: () => boolean) => {
+      for (let i = 0; i < 400 && !what(); i++) await sleep(25);
+      return what();
+    };
+    await send('user_events', makeEvents(20, 5, 1));
+    expect(await until(() => engine.tasks.size === 4 && readable.length >= 20)).toBe(true);
+    const before = new Map(engine.tasks);
+
+    const added = compile(1, OTHER);
+    const other = added.subtopologies.find((st) => st.nodes.includes('keep_other'))!.id;
+    const applied = await swappable.apply(added, async () => {}, true);
+    expect('inPlace' in applied && applied.inPlace).toEqual({ inPlace: true, kept: [0, 1], stopped: [], started: [other] });
+    await send('other_events', makeEvents(10, 5, 2));
+    const outputs = (id: string) => readable.filter((t) => t === added.topics[id]!.name).length;
+    expect(await until(() => outputs('other_out') === 10)).toBe(true);
+    expect([...engine.tasks.keys()].sort()).toEqual([...before.keys(), `${other}_0`, `${other}_1`].sort());
+    for (const [id, task] of before) expect(engine.tasks.get(id), id).toBe(task);
+
+    const removed = compile(1);
+    const back = await swappable.apply(removed, async () => {}, true);
+    expect('inPlace' in back && back.inPlace).toEqual({ inPlace: true, kept: [0, 1], stopped: [other], started: [] });
+    expect(await until(() => engine.tasks.size === 4)).toBe(true);
+    for (const [id, task] of before) expect(engine.tasks.get(id), id).toBe(task);
+    // The topic is no longer read: what is written to it stays unprocessed, the rest goes on.
+    await send('other_events', makeEvents(5, 5, 3));
+    await send('user_events', makeEvents(5, 5, 4));
+    expect(await until(() => outputs('context_aggregated') === 25)).toBe(true);
+    expect(outputs('other_out')).toBe(10);
+    expect(swappable.current.app.engine).toBe(engine);
+
+    await swappable.app.stop();
+    await writer.close();
+    await transport.close();
+  }, 30_000);
 });
