@@ -119,14 +119,53 @@ plans it against the **running** one (the same plan as above):
   \`aura serve\` was started with \`--allow-breaking\` (then it is applied as a breaking start
   would be: the state the change invalidates is reset and the discards are printed). The running
   pipeline keeps going.
-- **safe**: applied without restarting the gateway. The engine is replaced: the old one stops
-  with a final commit, the deployment check runs, a new engine starts on the new pipeline and the
-  deployment is recorded (so \`aura plan\` compares with what now runs). The gateway, its HTTP
-  server and its WebSocket connections (user streams, \`/topology/live\`) stay; \`/readyz\`,
-  \`/metrics\` and the live topology read the new engine, whose counters continue the old
-  one's. Every task restarts and reopens its local state (on a development machine, a moment);
-  sub-topologies that did not change are restarted too. A new pipeline that does not start is
-  reported and the previous one started again.
+- **safe**: applied without restarting the gateway or the engine (see *What restarts* below):
+  the deployment check runs, the engine commits what it processed, restarts the tasks of the
+  sub-topologies that changed and keeps the others running, and the deployment is recorded (so
+  \`aura plan\` compares with what now runs). The gateway, its HTTP server and its WebSocket
+  connections (user streams, \`/topology/live\`) stay; \`/readyz\`, \`/metrics\` and the live topology
+  read the new pipeline. The line printed says what restarted, e.g.
+  \`applied in 31 ms: in place; tasks restarted: 1_*; kept running: 0_*\`.
+
+### What restarts
+
+A pipeline runs as tasks, one per sub-topology and partition (\`<sub-topology>_<partition>\`,
+\`aura describe\` shows the sub-topologies). A safe change is applied by the running engine
+between two batches:
+
+1. What every task processed is committed (as before a rebalance).
+2. The tasks of the sub-topologies that **changed** or were **removed** are closed, their state
+   committed as when their partitions are revoked. A sub-topology is unchanged when its compiled
+   form is: its processors and their config, the edges between them, its stores, the topics it
+   reads and writes (name, partitions, key, schema id, ...) and its partition count — comments,
+   formatting and the order of fields do not count. A processor added to a topic that a
+   sub-topology already reads joins that sub-topology, which then counts as changed.
+3. The subscription follows the new source topics (missing topics are created first); on Kafka
+   that is an incremental (cooperative) rebalance, so the partitions kept are not revoked.
+4. The tasks of the sub-topologies that **changed** or were **added** are created as on an
+   assignment: their local state is opened and restored from the changelogs where behind, and
+   they go on from the group's committed offsets — the point the commit of step 1 left.
+
+The tasks of every other sub-topology are not touched: not closed, not restored, their state,
+caches and in-flight records as they were (under \`exactly_once\`, every output of theirs once
+across the reload).
+
+Some changes reach what the whole engine is built with, or would give a processor other task
+ids; those replace the engine as a restart would — the old engine stops with a final commit,
+a new one starts on the new pipeline, every task restarts and reopens its local state (on a
+development machine, a moment) — and the printed line says why
+(\`the engine was replaced, every task restarted (...)\`):
+
+- \`defaults:\`, the \`kafka:\` block, \`resources:\`, or the app name changed;
+- a topic with a Schema Registry \`format:\` changed, or the first \`delivery: immediate\` topic;
+- the sets of co-partitioned topics (a join's or a table's) or the fused topics changed;
+- a processor or store would run under another sub-topology id (for instance a new, unrelated
+  sub-topology written before the others takes their ids: add it after them);
+- an allowed breaking change (\`--allow-breaking\`): its reset needs the engine stopped.
+
+A new pipeline that cannot be applied in place (its commit failed, its new tasks could not
+start) falls back to replacing the engine; one that does not start is reported and the previous
+one started again.
 
 What the gateway wires at start-up stays as it was until \`aura serve\` restarts: the topics it
 publishes to and reads replies from, the lag monitor's topics and the layout of \`/topology.json\`
