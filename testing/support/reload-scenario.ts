@@ -201,6 +201,57 @@ export async function inPlaceReloadScenario(s: InPlaceScenario): Promise<void> {
   }
 }
 
+/**
+ * A sub-topology on a new topic added, then removed: the subscription follows (on Kafka an
+ * incremental rebalance), its tasks come through the assignment and process its topic, then
+ * are closed; the other tasks are the same objects throughout.
+ */
+export async function addedAndRemovedScenario(s: Omit<InPlaceScenario, 'read'>): Promise<void> {
+  const { transport, stateDir } = s;
+  const pipelines = reloadPipelines(s.prefix, stateDir);
+  const pipeline = pipelines.compile(1);
+  const build = (p: Pipeline) => createPipelineApp({ pipeline: p, transport, logger: createLogger('reload'), stateDir, instanceId: 'i1' });
+  const swappable = new SwappableApp({ pipeline, app: build(pipeline) }, build);
+  await swappable.app.start();
+  const engine = swappable.current.app.engine;
+  const readable: string[] = [];
+  engine.onReadable((records) => readable.push(...records.map((r) => r.topic)));
+  const writer = transport.producer({});
+  const send = (id: string, events: UserEvent[]) =>
+    writer.send(events.map((e) => ({ topic: pipeline.topics[id]!.name, key: e.user_id, value: encodeValue(e), timestamp: Date.parse(e.time) })));
+  const until = async (what: () => boolean) => {
+    for (let i = 0; i < s.settleMs / 25 && !what(); i++) await sleep(25);
+    return what();
+  };
+  await send('user_events', makeEvents(20, 5, 1));
+  expect(await until(() => engine.tasks.size === 4 && readable.length >= 20)).toBe(true);
+  const before = new Map(engine.tasks);
+
+  const added = pipelines.compile(1, OTHER_SUBTOPOLOGY);
+  const other = added.subtopologies.find((st) => st.nodes.includes('keep_other'))!.id;
+  const applied = await swappable.apply(added, async () => {}, true);
+  expect('inPlace' in applied && applied.inPlace).toEqual({ inPlace: true, kept: [0, 1], stopped: [], started: [other] });
+  await send('other_events', makeEvents(10, 5, 2));
+  const outputs = (id: string) => readable.filter((t) => t === added.topics[id]!.name).length;
+  expect(await until(() => outputs('other_out') === 10)).toBe(true);
+  expect([...engine.tasks.keys()].sort()).toEqual([...before.keys(), `${other}_0`, `${other}_1`].sort());
+  for (const [id, task] of before) expect(engine.tasks.get(id), id).toBe(task);
+
+  const back = await swappable.apply(pipelines.compile(1), async () => {}, true);
+  expect('inPlace' in back && back.inPlace).toEqual({ inPlace: true, kept: [0, 1], stopped: [other], started: [] });
+  expect(await until(() => engine.tasks.size === 4)).toBe(true);
+  for (const [id, task] of before) expect(engine.tasks.get(id), id).toBe(task);
+  // The topic is no longer read: what is written to it stays unprocessed, the rest goes on.
+  await send('other_events', makeEvents(5, 5, 3));
+  await send('user_events', makeEvents(5, 5, 4));
+  expect(await until(() => outputs('context_aggregated') === 25)).toBe(true);
+  expect(outputs('other_out')).toBe(10);
+  expect(swappable.current.app.engine).toBe(engine);
+
+  await swappable.app.stop();
+  await writer.close();
+}
+
 /** Decodes records read from a topic. */
 export function decoded(records: Array<{ key: string | null; value: Buffer | null }>): Array<{ key: string; value: Record<string, unknown> }> {
   return records.map((r) => ({ key: r.key!, value: decodeValue(r.value) as Record<string, unknown> }));
