@@ -14,12 +14,16 @@ import { createLogger } from '../common/logger.js';
 import { withTracing } from '../common/tracing/sdk.js';
 import { defaultModelDir, ensureMiniLmModel, MINILM_ARTIFACT } from '../providers/embedders/model-cache.js';
 import { createPipelineApp } from '../runtime/app.js';
+import { SwappableApp } from '../runtime/app-swap.js';
+import type { EngineMetrics } from '../runtime/metrics.js';
+import type { Pipeline } from '../topology/model.js';
 import { awaitBroker } from './await-broker.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
 import { deploymentGate } from './deployment.js';
 import { openPipeline, topicsMode } from './open-pipeline.js';
 import { holdStopSignals, superviseUntilDone } from './supervise.js';
+import { PipelineReloader } from './watch-reload.js';
 
 export interface RunOptions {
   file: string;
@@ -28,6 +32,8 @@ export interface RunOptions {
   createTopics?: boolean;
   /** Deploy breaking changes (see `aura plan`), resetting the state they invalidate. */
   allowBreaking?: boolean;
+  /** Development: apply a saved, safe change of the pipeline or its schemas (cli/watch-reload.ts). */
+  watch?: boolean;
 }
 
 export async function runPipeline(options: RunOptions): Promise<number> {
@@ -38,15 +44,20 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   const { transport } = opened;
   const onKafka = transport.kind === 'kafka';
   const instanceId = process.env.AURA_INSTANCE_ID?.trim() || undefined;
-  const app = createPipelineApp({
-    pipeline,
-    transport,
-    logger,
-    stateDir,
-    instanceId,
-    topics: topicsMode(transport, options.createTopics),
-    resources: { log: (msg) => logger.info(msg) },
-  });
+  const build = (p: Pipeline, metrics?: EngineMetrics) =>
+    createPipelineApp({
+      pipeline: p,
+      transport,
+      logger,
+      stateDir,
+      instanceId,
+      metrics,
+      topics: topicsMode(transport, options.createTopics),
+      resources: { log: (msg) => logger.info(msg) },
+    });
+  const first = build(pipeline);
+  const swappable = options.watch ? new SwappableApp({ pipeline, app: first }, (p) => build(p, first.engine.metrics)) : undefined;
+  const app = swappable?.app ?? first;
   if (!(await awaitBroker(app, transport, 'aura run'))) return 1;
   const gate = await deploymentGate(opened, { allowBreaking: options.allowBreaking, label: 'aura run', instanceId });
   if (!gate) {
@@ -93,7 +104,24 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   }
   await gate.record();
   logger.info({ tasks: app.engine.tasks.size }, 'pipeline running');
-  return superviseUntilDone({ app, transport, logger, label: 'aura run', held });
+  const reloader =
+    swappable &&
+    new PipelineReloader({
+      swappable,
+      transport,
+      stateDir,
+      instanceId: instanceId ?? first.engine.options.instanceId,
+      allowBreaking: options.allowBreaking,
+      label: 'aura run',
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+    });
+  reloader?.watch();
+  try {
+    return await superviseUntilDone({ app, transport, logger, label: 'aura run', held });
+  } finally {
+    reloader?.close();
+  }
 }
 
 export function registerRun(program: Command, cli: CliContext): void {
@@ -104,11 +132,10 @@ export function registerRun(program: Command, cli: CliContext): void {
     .option('--state-dir <dir>', 'local state directory (default: defaults.state_dir of the pipeline)')
     .option('--create-topics', 'Kafka: create missing topics at start (default: check them and explain what is missing)')
     .option('--allow-breaking', 'deploy breaking changes (see `aura plan`): the state they invalidate is reset')
-    .action(async (file: string, options: { stateDir?: string; createTopics?: boolean; allowBreaking?: boolean }) => {
+    .option('--watch', 'development: on save, validate the pipeline and its schemas and apply a safe change to the running engine')
+    .action(async (file: string, options: { stateDir?: string; createTopics?: boolean; allowBreaking?: boolean; watch?: boolean }) => {
       // Tracing (OTEL_*) starts before the engine builds its tasks and is flushed when it stopped.
-      cli.exitCode = await withTracing(() =>
-        runPipeline({ file, stateDir: options.stateDir, createTopics: options.createTopics, allowBreaking: options.allowBreaking }),
-      );
+      cli.exitCode = await withTracing(() => runPipeline({ file, ...options }));
     });
 }
 

@@ -24,6 +24,8 @@ import { makeEvents, type UserEvent } from './events.js';
 export interface ReloadPipelines {
   /** The pipeline with the map writing `"v": version`, and `extra` processors appended. */
   compile(version: number, extra?: string): Pipeline;
+  /** Its YAML. */
+  source(version: number, extra?: string): string;
 }
 
 /** A sub-topology of its own, on a topic nothing else reads (append it to the processors). */
@@ -68,6 +70,7 @@ processors:
       value: '{ "id": id, "v": ${version} }'
 ${extra}`;
   return {
+    source: (version, extra = '') => yaml(version, extra),
     compile(version, extra = '') {
       const result = compilePipeline(yaml(version, extra), `${stateDir}/pipeline.yaml`, { env: {} });
       if (!result.pipeline) throw new Error(JSON.stringify(result.diagnostics));
