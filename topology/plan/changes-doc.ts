@@ -103,9 +103,10 @@ accepting that outputs are produced again.
 
 \`\`\`sh
 node bin/aura.js serve pipeline.yaml --watch
+node bin/aura.js run pipeline.yaml --watch     # the same, without the gateway
 \`\`\`
 
-With \`--watch\`, \`aura serve\` watches \`pipeline.yaml\`, the event schemas beside it
+With \`--watch\`, \`aura serve\` (and \`aura run\`, which has no gateway) watches \`pipeline.yaml\`, the event schemas beside it
 (\`schemas/events/*.schema.json\`) and the files the pipeline names (a topic's \`avro_schema\`).
 On each save — debounced: an editor's burst of writes is one reload, and a save that changes no
 content does nothing; editors that save by renaming a temporary file over the original are
