@@ -20,6 +20,7 @@
  * applied after it.
  */
 import fs from 'node:fs';
+import { canonicalJson } from '../common/canonical-json.js';
 import { errorMessage } from '../common/errors.js';
 import type { Applied, SwappableApp } from '../runtime/app-swap.js';
 import { checkDeployment, type DeploymentCheck } from '../runtime/deployment-check.js';
@@ -142,7 +143,7 @@ export class PipelineReloader {
           });
           if (check.discarded.length > 0) out(`${label} --watch: --allow-breaking: discarded:\n${check.discarded.join('\n')}\n`);
         },
-        breaking.length === 0,
+        this.replaceBecause(next, nextDeployment, breaking.length > 0),
       );
     } catch (e) {
       err(`${label} --watch: the new pipeline did not start: ${errorMessage(e)}\nThe previous pipeline runs again.\n`);
@@ -174,6 +175,17 @@ export class PipelineReloader {
       `${this.o.label} --watch: ${file} (or a schema it uses) is not valid; the running pipeline keeps going:\n${errors.join('\n')}\n` +
         `Fix it and save again (\`aura validate ${file}\` lists the same).\n`,
     );
+    return undefined;
+  }
+
+  /** Why `next` needs the engine replaced whatever its compiled form (runtime/reload-plan.ts judges that). */
+  private replaceBecause(next: Pipeline, nextDeployment: Deployment, breaking: boolean): string | undefined {
+    if (breaking) return 'breaking changes were allowed (their reset needs the engine stopped)';
+    const registry = Object.values(next.topics).filter((t) => t.format);
+    // Registry serdes hold the schemas read at start; a schema file is not part of the compiled form.
+    const schemasChanged = canonicalJson(this.deployed.schemas) !== canonicalJson(nextDeployment.schemas);
+    if (registry.length > 0 && (schemasChanged || registry.some((t) => t.avroSchema)))
+      return 'a Schema Registry topic may have another schema (its serdes are built at start)';
     return undefined;
   }
 

@@ -115,16 +115,15 @@ export class SwappableApp {
   }
 
   /**
-   * Applies `pipeline`: in place when `inPlace` allows it and the running engine can (after
-   * `prepare`, while it runs: only the tasks of changed sub-topologies restart), else — or when
-   * that fails — by swap(), with the reason. `inPlace` false: a change whose preparation may reset
-   * state (allowed breaking changes) must not happen under running tasks.
+   * Applies `pipeline`: in place when the running engine can (after `prepare`, while it runs:
+   * only the tasks of changed sub-topologies restart), else — or when that fails — by swap(),
+   * with the reason. `replaceBecause`: the caller knows the engine must be replaced (a
+   * preparation that may reset state must not happen under running tasks).
    */
-  async apply(pipeline: Pipeline, prepare: () => Promise<void>, inPlace: boolean): Promise<Applied> {
+  async apply(pipeline: Pipeline, prepare: () => Promise<void>, replaceBecause?: string): Promise<Applied> {
     if (this.settled || this.stopping) throw new Error('the pipeline is stopping');
-    const plan = inPlace ? planReload(this.running.pipeline, pipeline) : undefined;
-    if (!plan?.inPlace)
-      return { running: await this.swap(pipeline, prepare), replaced: plan?.reason ?? 'breaking changes were allowed (their reset needs the engine stopped)' };
+    const plan: ReloadPlan = replaceBecause === undefined ? planReload(this.running.pipeline, pipeline) : { inPlace: false, reason: replaceBecause };
+    if (!plan.inPlace) return { running: await this.swap(pipeline, prepare), replaced: plan.reason };
     await prepare();
     const current = this.running;
     let reason: string;

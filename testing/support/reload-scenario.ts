@@ -145,7 +145,7 @@ export async function inPlaceReloadScenario(s: InPlaceScenario): Promise<void> {
 
     const next = pipelines.compile(2);
     reloading = true;
-    const applied = await swappable.apply(next, async () => {}, true);
+    const applied = await swappable.apply(next, async () => {});
     const sentAtReload = sent;
     stopAt = sentAtReload + 500;
     expect('inPlace' in applied && applied.inPlace).toEqual({ inPlace: true, kept: [window.id], stopped: [stamp.id], started: [stamp.id] });
@@ -232,7 +232,7 @@ export async function addedAndRemovedScenario(s: Omit<InPlaceScenario, 'read'>):
 
   const added = pipelines.compile(1, OTHER_SUBTOPOLOGY);
   const other = added.subtopologies.find((st) => st.nodes.includes('keep_other'))!.id;
-  const applied = await swappable.apply(added, async () => {}, true);
+  const applied = await swappable.apply(added, async () => {});
   expect('inPlace' in applied && applied.inPlace).toEqual({ inPlace: true, kept: [0, 1], stopped: [], started: [other] });
   await send('other_events', makeEvents(10, 5, 2));
   const outputs = (id: string) => readable.filter((t) => t === added.topics[id]!.name).length;
@@ -240,7 +240,7 @@ export async function addedAndRemovedScenario(s: Omit<InPlaceScenario, 'read'>):
   expect([...engine.tasks.keys()].sort()).toEqual([...before.keys(), `${other}_0`, `${other}_1`].sort());
   for (const [id, task] of before) expect(engine.tasks.get(id), id).toBe(task);
 
-  const back = await swappable.apply(pipelines.compile(1), async () => {}, true);
+  const back = await swappable.apply(pipelines.compile(1), async () => {});
   expect('inPlace' in back && back.inPlace).toEqual({ inPlace: true, kept: [0, 1], stopped: [other], started: [] });
   expect(await until(() => engine.tasks.size === 4)).toBe(true);
   for (const [id, task] of before) expect(engine.tasks.get(id), id).toBe(task);

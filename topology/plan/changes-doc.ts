@@ -158,7 +158,9 @@ development machine, a moment) — and the printed line says why
 (\`the engine was replaced, every task restarted (...)\`):
 
 - \`defaults:\`, the \`kafka:\` block, \`resources:\`, or the app name changed;
-- a topic with a Schema Registry \`format:\` changed, or the first \`delivery: immediate\` topic;
+- a topic with a Schema Registry \`format:\` changed, or (with such topics) an event schema or
+  an \`avro_schema\` file: their serdes hold the schemas read at start;
+- the first \`delivery: immediate\` topic;
 - the sets of co-partitioned topics (a join's or a table's) or the fused topics changed;
 - a processor or store would run under another sub-topology id (for instance a new, unrelated
   sub-topology written before the others takes their ids: add it after them);
