@@ -6,13 +6,18 @@
  * the store equal to the fold; the new config in what the map writes after the reload).
  * Then a sub-topology on a new topic is added (the subscription follows, its tasks come
  * through the assignment) and removed again, the others' tasks the same objects throughout.
+ * A change to what the whole engine is built with replaces the engine, saying why.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, it } from 'vitest';
-import { addedAndRemovedScenario, decoded, inPlaceReloadScenario } from '../testing/support/reload-scenario.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../common/logger.js';
+import { addedAndRemovedScenario, decoded, inPlaceReloadScenario, reloadPipelines } from '../testing/support/reload-scenario.js';
+import type { Pipeline } from '../topology/model.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
+import { createPipelineApp } from './app.js';
+import { SwappableApp } from './app-swap.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-reload-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -52,5 +57,27 @@ describe('a sub-topology added and removed in place', () => {
     } finally {
       await transport.close();
     }
+  }, 30_000);
+});
+
+describe('a change the engine cannot take in place', () => {
+  it('replaces the engine, says why, and the new one runs', async () => {
+    const stateDir = path.join(dir, 'replaced');
+    fs.mkdirSync(stateDir);
+    const pipeline = reloadPipelines('reload-replaced', stateDir).compile(1);
+    const transport = createEmbeddedTransport({ path: path.join(stateDir, 'log.db') });
+    const build = (p: Pipeline) => createPipelineApp({ pipeline: p, transport, logger: createLogger('reload'), stateDir, instanceId: 'i1' });
+    const swappable = new SwappableApp({ pipeline, app: build(pipeline) }, build);
+    await swappable.app.start();
+    const before = swappable.current.app.engine;
+    const next = { ...pipeline, defaults: { ...pipeline.defaults, commitIntervalMs: 200 } };
+    const applied = await swappable.apply(next, async () => {});
+    expect(applied).toMatchObject({ replaced: 'the defaults changed (they apply to every task)' });
+    expect(swappable.current.app.engine).not.toBe(before);
+    expect(before.state).toBe('stopped');
+    expect(swappable.app.engine.state).toBe('running');
+    expect(swappable.pipeline.defaults.commitIntervalMs).toBe(200);
+    await swappable.app.stop();
+    await transport.close();
   }, 30_000);
 });
