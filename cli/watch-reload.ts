@@ -142,6 +142,8 @@ export class PipelineReloader {
             recordedBy: this.o.instanceId,
           });
           if (check.discarded.length > 0) out(`${label} --watch: --allow-breaking: discarded:\n${check.discarded.join('\n')}\n`);
+          // Local state dropped under running tasks: they must all reopen it (restored from the changelogs).
+          return check.droppedTasks.length > 0 ? 'the deployment check dropped local state (every task restores it)' : undefined;
         },
         this.replaceBecause(next, nextDeployment, breaking.length > 0),
       );

@@ -61,7 +61,7 @@ describe('a sub-topology added and removed in place', () => {
 });
 
 describe('a change the engine cannot take in place', () => {
-  it('replaces the engine, says why, and the new one runs', async () => {
+  it('replaces the engine, says why, and the new one runs (also when the preparation asks for it)', async () => {
     const stateDir = path.join(dir, 'replaced');
     fs.mkdirSync(stateDir);
     const pipeline = reloadPipelines('reload-replaced', stateDir).compile(1);
@@ -77,6 +77,12 @@ describe('a change the engine cannot take in place', () => {
     expect(before.state).toBe('stopped');
     expect(swappable.app.engine.state).toBe('running');
     expect(swappable.pipeline.defaults.commitIntervalMs).toBe(200);
+    // The same compiled form, but the preparation (the deployment check) asks for a replacement.
+    const second = swappable.current.app.engine;
+    const again = await swappable.apply({ ...next }, async () => 'the deployment check dropped local state (every task restores it)');
+    expect(again).toMatchObject({ replaced: 'the deployment check dropped local state (every task restores it)' });
+    expect(swappable.current.app.engine).not.toBe(second);
+    expect(swappable.app.engine.state).toBe('running');
     await swappable.app.stop();
     await transport.close();
   }, 30_000);

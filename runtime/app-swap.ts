@@ -118,13 +118,15 @@ export class SwappableApp {
    * Applies `pipeline`: in place when the running engine can (after `prepare`, while it runs:
    * only the tasks of changed sub-topologies restart), else — or when that fails — by swap(),
    * with the reason. `replaceBecause`: the caller knows the engine must be replaced (a
-   * preparation that may reset state must not happen under running tasks).
+   * preparation that may reset state must not happen under running tasks). A `prepare` that
+   * returns a reason (a string) asks for the engine to be replaced all the same (it dropped local state).
    */
-  async apply(pipeline: Pipeline, prepare: () => Promise<void>, replaceBecause?: string): Promise<Applied> {
+  async apply(pipeline: Pipeline, prepare: () => Promise<unknown>, replaceBecause?: string): Promise<Applied> {
     if (this.settled || this.stopping) throw new Error('the pipeline is stopping');
     const plan: ReloadPlan = replaceBecause === undefined ? planReload(this.running.pipeline, pipeline) : { inPlace: false, reason: replaceBecause };
-    if (!plan.inPlace) return { running: await this.swap(pipeline, prepare), replaced: plan.reason };
-    await prepare();
+    if (!plan.inPlace) return { running: await this.swap(pipeline, async () => void (await prepare())), replaced: plan.reason };
+    const prepared = await prepare();
+    if (typeof prepared === 'string') return { running: await this.swap(pipeline), replaced: prepared };
     const current = this.running;
     let reason: string;
     // An engine that fails while applying is replaced below, not reported as the app's end.
