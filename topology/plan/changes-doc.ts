@@ -106,8 +106,9 @@ node bin/aura.js serve pipeline.yaml --watch
 node bin/aura.js run pipeline.yaml --watch     # the same, without the gateway
 \`\`\`
 
-With \`--watch\`, \`aura serve\` (and \`aura run\`, which has no gateway) watches \`pipeline.yaml\`, the event schemas beside it
-(\`schemas/events/*.schema.json\`) and the files the pipeline names (a topic's \`avro_schema\`).
+With \`--watch\`, \`aura serve\` (and \`aura run\`, which has no gateway) watches \`pipeline.yaml\`,
+the event schemas beside it (\`schemas/events/*.schema.json\`) and the files the pipeline names
+(a topic's \`avro_schema\`).
 On each save — debounced: an editor's burst of writes is one reload, and a save that changes no
 content does nothing; editors that save by renaming a temporary file over the original are
 followed, since the directories are watched, not the files — it compiles the pipeline again and
@@ -166,9 +167,9 @@ development machine, a moment) — and the printed line says why
   sub-topology written before the others takes their ids: add it after them);
 - an allowed breaking change (\`--allow-breaking\`): its reset needs the engine stopped.
 
-A new pipeline that cannot be applied in place (its commit failed, its new tasks could not
-start) falls back to replacing the engine; one that does not start is reported and the previous
-one started again.
+A new pipeline that cannot be applied in place (the commit before it failed, its new tasks could
+not start, the deployment check dropped local state) falls back to replacing the engine; one
+that does not start is reported and the previous one started again.
 
 What the gateway wires at start-up stays as it was until \`aura serve\` restarts: the topics it
 publishes to and reads replies from, the lag monitor's topics and the layout of \`/topology.json\`
