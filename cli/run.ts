@@ -113,6 +113,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       instanceId: instanceId ?? first.engine.options.instanceId,
       allowBreaking: options.allowBreaking,
       label: 'aura run',
+      gateway: false,
       out: (text) => process.stdout.write(text),
       err: (text) => process.stderr.write(text),
     });

@@ -46,6 +46,8 @@ export interface ReloadOptions {
   env?: NodeJS.ProcessEnv;
   /** Prefix of the lines written, e.g. `aura serve`. */
   label: string;
+  /** A gateway runs beside the engine (`aura serve`; default true): the lines say it stayed. */
+  gateway?: boolean;
   out: (text: string) => void;
   err: (text: string) => void;
   debounceMs?: number;
@@ -154,7 +156,8 @@ export class PipelineReloader {
     this.deployed = nextDeployment;
     await check?.record().catch((e) => err(`${label} --watch: the deployment could not be recorded: ${errorMessage(e)}\n`));
     this.watcher?.retarget(watchTargets(next, schemasDir));
-    out(`${label} --watch: applied in ${Date.now() - started} ms: ${restarts(applied)}; the gateway and its connections stayed\n`);
+    const stayed = this.o.gateway === false ? '' : '; the gateway and its connections stayed';
+    out(`${label} --watch: applied in ${Date.now() - started} ms: ${restarts(applied)}${stayed}\n`);
     return 'applied';
   }
 
