@@ -13,13 +13,17 @@ import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { withTracing } from '../common/tracing/sdk.js';
 import { defaultModelDir, ensureMiniLmModel, MINILM_ARTIFACT } from '../providers/embedders/model-cache.js';
-import { createPipelineApp } from '../runtime/app.js';
+import type { Logger } from '../processors/types.js';
+import { createPipelineApp, type PipelineApp } from '../runtime/app.js';
+import { streamThreadCount } from '../runtime/stream-thread-protocol.js';
+import { StreamThreads } from '../runtime/stream-threads.js';
+import type { Transport } from '../transports/types.js';
 import { awaitBroker } from './await-broker.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
 import { deploymentGate } from './deployment.js';
 import { openPipeline, topicsMode } from './open-pipeline.js';
-import { holdStopSignals, superviseUntilDone } from './supervise.js';
+import { type HeldSignals, holdStopSignals, superviseUntilDone } from './supervise.js';
 
 export interface RunOptions {
   file: string;
@@ -28,6 +32,8 @@ export interface RunOptions {
   createTopics?: boolean;
   /** Deploy breaking changes (see `aura plan`), resetting the state they invalidate. */
   allowBreaking?: boolean;
+  /** Kafka only: stream threads (`--threads`), over `defaults.stream_threads`. */
+  threads?: string;
 }
 
 export async function runPipeline(options: RunOptions): Promise<number> {
@@ -38,6 +44,14 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   const { transport } = opened;
   const onKafka = transport.kind === 'kafka';
   const instanceId = process.env.AURA_INSTANCE_ID?.trim() || undefined;
+  let threads: number;
+  try {
+    threads = streamThreadCount({ declared: pipeline.defaults.streamThreads, flag: options.threads, transport: transport.kind });
+  } catch (err) {
+    process.stderr.write(`aura run: ${errorMessage(err)}\n`);
+    await transport.close().catch(() => undefined);
+    return 1;
+  }
   const app = createPipelineApp({
     pipeline,
     transport,
@@ -64,6 +78,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       ...(onKafka
         ? [`  instance    ${instanceId ?? '(random: set AURA_INSTANCE_ID to a stable id so a restart fences its predecessor)'}, group ${pipeline.app}`]
         : []),
+      ...(onKafka ? [`  threads     ${threads}${threads > 1 ? ' (each a group member with its own consumer, transactional producer and tasks)' : ''}`] : []),
       `  processing  ${pipeline.defaults.processing}, commit every ${pipeline.defaults.commitIntervalMs} ms`,
       `  topics      ${Object.values(pipeline.topics)
         .map((t) => t.name)
@@ -74,6 +89,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     ].join('\n'),
   );
   const held = holdStopSignals();
+  if (threads > 1) return runThreads({ file: path.resolve(pipeline.file), threads, stateDir, instanceId, app, transport, logger, held, gate, topics: topicsMode(transport, options.createTopics) });
   try {
     await app.start();
   } catch (err) {
@@ -96,6 +112,44 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   return superviseUntilDone({ app, transport, logger, label: 'aura run', held });
 }
 
+/** `threads` > 1: the engines run in stream threads (runtime/stream-threads.ts); this thread only supervises them. */
+async function runThreads(o: {
+  file: string;
+  threads: number;
+  stateDir: string;
+  instanceId: string | undefined;
+  app: PipelineApp;
+  transport: Transport;
+  logger: Logger;
+  held: HeldSignals;
+  gate: { record(): Promise<void> };
+  topics: 'create' | 'check';
+}): Promise<number> {
+  // The threads have their own clients and resources; this thread's were for the broker wait and the deployment gate.
+  await o.app.resources.close().catch(() => undefined);
+  const threads = new StreamThreads({
+    threads: o.threads,
+    file: o.file,
+    stateDir: o.stateDir,
+    // Without AURA_INSTANCE_ID: a random id, as a one-thread process has (its engine's).
+    instanceId: o.instanceId ?? o.app.engine.options.instanceId,
+    groupInstanceId: o.instanceId,
+    topics: o.topics,
+    logger: o.logger,
+  });
+  try {
+    await threads.start();
+  } catch (err) {
+    o.held.release();
+    process.stderr.write(`aura run: ${errorMessage(err)}\n`);
+    await o.transport.close().catch(() => undefined);
+    return 1;
+  }
+  await o.gate.record();
+  const supervised = { engine: { done: threads.done }, resources: { close: async () => undefined }, stop: () => threads.stop() };
+  return superviseUntilDone({ app: supervised, transport: o.transport, logger: o.logger, label: 'aura run', held: o.held });
+}
+
 export function registerRun(program: Command, cli: CliContext): void {
   program
     .command('run')
@@ -104,10 +158,17 @@ export function registerRun(program: Command, cli: CliContext): void {
     .option('--state-dir <dir>', 'local state directory (default: defaults.state_dir of the pipeline)')
     .option('--create-topics', 'Kafka: create missing topics at start (default: check them and explain what is missing)')
     .option('--allow-breaking', 'deploy breaking changes (see `aura plan`): the state they invalidate is reset')
-    .action(async (file: string, options: { stateDir?: string; createTopics?: boolean; allowBreaking?: boolean }) => {
+    .option('--threads <n>', 'Kafka: stream threads, each a group member with its own consumer, producer and tasks (default: defaults.stream_threads)')
+    .action(async (file: string, options: { stateDir?: string; createTopics?: boolean; allowBreaking?: boolean; threads?: string }) => {
       // Tracing (OTEL_*) starts before the engine builds its tasks and is flushed when it stopped.
       cli.exitCode = await withTracing(() =>
-        runPipeline({ file, stateDir: options.stateDir, createTopics: options.createTopics, allowBreaking: options.allowBreaking }),
+        runPipeline({
+          file,
+          stateDir: options.stateDir,
+          createTopics: options.createTopics,
+          allowBreaking: options.allowBreaking,
+          threads: options.threads,
+        }),
       );
     });
 }
