@@ -15,6 +15,7 @@ import { withTracing } from '../common/tracing/sdk.js';
 import { defaultModelDir, ensureMiniLmModel, MINILM_ARTIFACT } from '../providers/embedders/model-cache.js';
 import type { Logger } from '../processors/types.js';
 import { createPipelineApp, type PipelineApp } from '../runtime/app.js';
+import { ensureTopics } from '../runtime/topics.js';
 import { streamThreadCount } from '../runtime/stream-thread-protocol.js';
 import { StreamThreads } from '../runtime/stream-threads.js';
 import type { Transport } from '../transports/types.js';
@@ -94,15 +95,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     await app.start();
   } catch (err) {
     held.release();
-    const hint =
-      err instanceof AuraError && err.code === ErrorCodes.TOPIC_MISSING
-        ? `\nOr start with --create-topics. See the whole plan with \`aura topics plan ${options.file}\`.`
-        : err instanceof AuraError && err.code === ErrorCodes.TRANSPORT_FAILED && onKafka
-          ? `\nCheck KAFKA_BROKERS and the SASL settings (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD; KAFKA_SSL_CA_LOCATION when the brokers' certificate is not signed by a public CA); \`npm run kafka:start\` runs a local broker.`
-          : err instanceof AuraError && (err.code === ErrorCodes.SCHEMA_REGISTRY_FAILED || err.code === ErrorCodes.SCHEMA_INCOMPATIBLE)
-            ? `\nCheck SCHEMA_REGISTRY_URL and its credentials; \`aura schemas plan ${options.file}\` shows what the registry has and what is incompatible (docs/schema-registry.md).`
-            : '';
-    process.stderr.write(`aura run: ${errorMessage(err)}${hint}\n`);
+    process.stderr.write(`aura run: ${errorMessage(err)}${startFailureHint(err, options.file, onKafka)}\n`);
     await app.resources.close().catch(() => undefined);
     await transport.close().catch(() => undefined);
     return 1;
@@ -110,6 +103,17 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   await gate.record();
   logger.info({ tasks: app.engine.tasks.size }, 'pipeline running');
   return superviseUntilDone({ app, transport, logger, label: 'aura run', held });
+}
+
+/** What to check when the pipeline could not start. */
+function startFailureHint(err: unknown, file: string, onKafka: boolean): string {
+  if (!(err instanceof AuraError)) return '';
+  if (err.code === ErrorCodes.TOPIC_MISSING) return `\nOr start with --create-topics. See the whole plan with \`aura topics plan ${file}\`.`;
+  if (err.code === ErrorCodes.TRANSPORT_FAILED && onKafka)
+    return `\nCheck KAFKA_BROKERS and the SASL settings (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD; KAFKA_SSL_CA_LOCATION when the brokers' certificate is not signed by a public CA); \`npm run kafka:start\` runs a local broker.`;
+  if (err.code === ErrorCodes.SCHEMA_REGISTRY_FAILED || err.code === ErrorCodes.SCHEMA_INCOMPATIBLE)
+    return `\nCheck SCHEMA_REGISTRY_URL and its credentials; \`aura schemas plan ${file}\` shows what the registry has and what is incompatible (docs/schema-registry.md).`;
+  return '';
 }
 
 /** `threads` > 1: the engines run in stream threads (runtime/stream-threads.ts); this thread only supervises them. */
@@ -127,6 +131,7 @@ async function runThreads(o: {
 }): Promise<number> {
   // The threads have their own clients and resources; this thread's were for the broker wait and the deployment gate.
   await o.app.resources.close().catch(() => undefined);
+  const pipeline = o.app.engine.options.pipeline;
   const threads = new StreamThreads({
     threads: o.threads,
     file: o.file,
@@ -134,14 +139,15 @@ async function runThreads(o: {
     // Without AURA_INSTANCE_ID: a random id, as a one-thread process has (its engine's).
     instanceId: o.instanceId ?? o.app.engine.options.instanceId,
     groupInstanceId: o.instanceId,
-    topics: o.topics,
     logger: o.logger,
   });
   try {
+    // Here, once: the threads only check them (N threads creating them would race).
+    await ensureTopics(pipeline, o.transport.admin(), o.topics, o.logger);
     await threads.start();
   } catch (err) {
     o.held.release();
-    process.stderr.write(`aura run: ${errorMessage(err)}\n`);
+    process.stderr.write(`aura run: ${errorMessage(err)}${startFailureHint(err, o.file, true)}\n`);
     await o.transport.close().catch(() => undefined);
     return 1;
   }

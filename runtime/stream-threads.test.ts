@@ -90,7 +90,7 @@ describe('aura run --threads on the embedded log', () => {
   ])('refuses %j (%s) with exit code 1 and says why', (args, which, message) => {
     const file = path.join(dir, `p-${which}.yaml`);
     fs.writeFileSync(file, (which === 'declared' ? withThreads('3') : source).replace('$schema=./schemas/', `$schema=${ROOT}/schemas/`));
-    const env = { ...process.env, AURA_STATE_DIR: path.join(dir, 'state'), AURA_LOG_LEVEL: 'silent' };
+    const env: NodeJS.ProcessEnv = { ...process.env, AURA_STATE_DIR: path.join(dir, 'state'), AURA_LOG_LEVEL: 'silent' };
     delete env.KAFKA_BROKERS;
     const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/aura.js'), 'run', file, ...args], { env, encoding: 'utf8', timeout: 30_000 });
     expect(r.stderr).toMatch(message);

@@ -49,7 +49,6 @@ export interface StreamThreadsOptions {
   /** The process's instance id and static membership id; each thread derives its own (threadIds()). */
   instanceId: string;
   groupInstanceId?: string;
-  topics: 'create' | 'check';
   logger: Logger;
   /** The threads' log level (default: AURA_LOG_LEVEL, as the process's). */
   logLevel?: string;
@@ -129,7 +128,8 @@ export class StreamThreads {
       env: { ...(o.env ?? process.env) },
       stateDir: o.stateDir,
       ...threadIds(o, thread),
-      topics: o.topics,
+      // Created (if asked) by the caller before the threads start: N creators would race.
+      topics: 'check',
       logLevel: o.logLevel,
     };
     // The entry loads its TypeScript itself (tsx), whatever flags started this process.
