@@ -90,7 +90,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     ].join('\n'),
   );
   const held = holdStopSignals();
-  if (threads > 1) return runThreads({ file: path.resolve(pipeline.file), threads, stateDir, instanceId, app, transport, logger, held, gate, topics: topicsMode(transport, options.createTopics) });
+  if (threads > 1) return runThreads({ file: options.file, threads, stateDir, instanceId, app, transport, logger, held, gate, topics: topicsMode(transport, options.createTopics) });
   try {
     await app.start();
   } catch (err) {
@@ -131,10 +131,10 @@ async function runThreads(o: {
 }): Promise<number> {
   // The threads have their own clients and resources; this thread's were for the broker wait and the deployment gate.
   await o.app.resources.close().catch(() => undefined);
-  const pipeline = o.app.engine.options.pipeline;
+  const { pipeline } = o.app.engine.options;
   const threads = new StreamThreads({
     threads: o.threads,
-    file: o.file,
+    pipeline,
     stateDir: o.stateDir,
     // Without AURA_INSTANCE_ID: a random id, as a one-thread process has (its engine's).
     instanceId: o.instanceId ?? o.app.engine.options.instanceId,

@@ -3,9 +3,10 @@
  * stream-thread-worker.ts) tell each other over their IPC channel, and the one
  * rule for how many threads run: `aura run --threads N` over
  * `defaults.stream_threads`, Kafka only. Everything here crosses a process
- * boundary, so it is plain data.
+ * boundary, so it is data (structured clone: the channel's `advanced` serialization).
  */
 import { AuraError, type ErrorCode, ErrorCodes, errorMessage } from '../common/errors.js';
+import type { Pipeline } from '../topology/model.js';
 
 /** Kafka Streams caps nothing; 64 keeps a typo (`--threads 600`) from starting hundreds of clients. */
 export const MAX_STREAM_THREADS = 64;
@@ -14,8 +15,12 @@ export const MAX_STREAM_THREADS = 64;
 export interface StreamThreadData {
   /** 1-based, for logs and ids. */
   thread: number;
-  file: string;
-  /** The environment the pipeline and its Kafka settings are read from (the main thread's, or a bench's). */
+  /**
+   * The pipeline as the supervisor compiled it: every thread runs the one the deployment gate
+   * checked, and none pays the compiler's start-up (about a second of CPU) again.
+   */
+  pipeline: Pipeline;
+  /** The environment the Kafka settings are read from (the supervisor's, or a bench's). */
   env: Record<string, string | undefined>;
   stateDir: string;
   /** This thread's instance id: its transactional id is `<app>-<instanceId>`. */
@@ -31,9 +36,16 @@ export interface WireError {
   message: string;
 }
 
-export type ToThread = { type: 'init'; data: StreamThreadData } | { type: 'stop' };
+/** `go`: every thread is ready (see `ready`), join the group now. */
+export type ToThread = { type: 'init'; data: StreamThreadData } | { type: 'go' } | { type: 'stop' };
 
 export type FromThread =
+  /**
+   * Built and the broker answers; waits for `go`. The threads join the group together, so that
+   * one rebalance spreads the tasks instead of the first thread taking all, restoring them and
+   * handing half over moments later.
+   */
+  | { type: 'ready' }
   | { type: 'started'; tasks: string[] }
   /** The thread's engine failed (or could not start); it closed its clients and exits. */
   | { type: 'failed'; error: WireError }

@@ -2,8 +2,8 @@
  * The body of one stream thread (runtime/stream-threads.ts says why it is a
  * child process): a whole pipeline app (runtime/app.ts) of its own — Kafka
  * transport, consumer (a member of the pipeline's group), transactional
- * producer, tasks and their state — built from the pipeline file as `aura run`
- * builds it. It starts when its supervisor sends what to run, says when it
+ * producer, tasks and their state — built from the pipeline its supervisor
+ * compiled, as `aura run` builds its one engine. It starts when its supervisor sends what to run, says when it
  * runs, and runs until the supervisor asks it to stop (it then commits, leaves
  * the group and closes its clients) or its engine fails (it says why and
  * closes them).
@@ -16,7 +16,6 @@
  * process.
  */
 import { createLogger } from '../common/logger.js';
-import { loadPipeline } from '../topology/compile.js';
 import { createKafkaTransport, kafkaConfigFromEnv } from '../transports/kafka/index.js';
 import { createPipelineApp } from './app.js';
 import { type FromThread, type StreamThreadData, type ToThread, toWire } from './stream-thread-protocol.js';
@@ -48,14 +47,15 @@ const data = await new Promise<StreamThreadData>((resolve) => {
 const logger = createLogger('aura', data.logLevel).child({ thread: data.thread });
 const env = data.env as NodeJS.ProcessEnv;
 let stopping = false;
+let readyAt = 0;
 
 /** The thread's life; its end is the last message the supervisor gets. */
 async function run(): Promise<FromThread> {
-  // A pipeline file edited since the supervisor read it, a bad setting: a failure like any other.
+  // A bad setting: a failure like any other.
   let app: ReturnType<typeof createPipelineApp>;
   let transport: ReturnType<typeof createKafkaTransport>;
   try {
-    const pipeline = loadPipeline(data.file, { env });
+    const { pipeline } = data;
     transport = createKafkaTransport(kafkaConfigFromEnv(env, pipeline.kafka));
     app = createPipelineApp({
       pipeline,
@@ -70,9 +70,13 @@ async function run(): Promise<FromThread> {
   } catch (err) {
     return { type: 'failed', error: toWire(err) };
   }
+  let go!: () => void;
+  const mayStart = new Promise<void>((resolve) => (go = resolve));
   process.on('message', (m: ToThread) => {
+    if (m.type === 'go') go();
     if (m.type !== 'stop' || stopping) return;
     stopping = true;
+    go();
     void app.stop();
   });
   const close = async () => {
@@ -81,6 +85,9 @@ async function run(): Promise<FromThread> {
   };
   try {
     await app.awaitBroker();
+    readyAt = performance.now();
+    await send({ type: 'ready' });
+    await mayStart;
     if (stopping) return await close().then(() => ({ type: 'stopped' }) as const);
     await app.start();
   } catch (err) {
@@ -88,6 +95,8 @@ async function run(): Promise<FromThread> {
     // A stop during the wait for the broker ends it with an error: that is a stop, not a failure.
     return stopping ? { type: 'stopped' } : { type: 'failed', error: toWire(err) };
   }
+  // Since this process started: its share of a start-up (loading, broker, joining the group).
+  logger.info({ readyMs: Math.round(readyAt), startedMs: Math.round(performance.now()) }, 'stream thread running');
   await send({ type: 'started', tasks: [...app.engine.tasks.keys()] });
   try {
     await app.engine.done;

@@ -32,6 +32,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { AuraError, ErrorCodes } from '../common/errors.js';
 import type { Logger } from '../processors/types.js';
+import type { Pipeline } from '../topology/model.js';
 import { type FromThread, fromWire, type StreamThreadData, threadIds } from './stream-thread-protocol.js';
 
 const ENTRY = new URL('./stream-thread-worker.mjs', import.meta.url);
@@ -42,8 +43,8 @@ const EXIT_GRACE_MS = 10_000;
 
 export interface StreamThreadsOptions {
   threads: number;
-  file: string;
-  /** What the pipeline and its Kafka settings are read from (default: this process's environment). */
+  pipeline: Pipeline;
+  /** What the Kafka settings are read from (default: this process's environment). */
   env?: NodeJS.ProcessEnv;
   stateDir: string;
   /** The process's instance id and static membership id; each thread derives its own (threadIds()). */
@@ -67,6 +68,7 @@ interface Slot extends ThreadStatus {
   child: ChildProcess;
   /** Settles when the thread has ended, with its error when it failed. */
   ended: Promise<AuraError | undefined>;
+  ready: Promise<void>;
   started: Promise<void>;
 }
 
@@ -90,6 +92,8 @@ export class StreamThreads {
     });
     this.finished.catch(() => undefined); // observed through `done`
     try {
+      await Promise.all(this.slots.map((s) => s.ready));
+      for (const s of this.slots) if (s.child.connected) s.child.send({ type: 'go' });
       await Promise.all(this.slots.map((s) => s.started));
     } catch (err) {
       await this.stop();
@@ -124,7 +128,7 @@ export class StreamThreads {
     const o = this.options;
     const data: StreamThreadData = {
       thread,
-      file: o.file,
+      pipeline: o.pipeline,
       env: { ...(o.env ?? process.env) },
       stateDir: o.stateDir,
       ...threadIds(o, thread),
@@ -133,21 +137,25 @@ export class StreamThreads {
       logLevel: o.logLevel,
     };
     // The entry loads its TypeScript itself (tsx), whatever flags started this process.
-    const child = fork(ENTRY, [], { env: data.env, execArgv: EXEC_ARGV, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(ENTRY, [], { env: data.env, execArgv: EXEC_ARGV, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
     child.send({ type: 'init', data });
     let started!: { resolve(): void; reject(e: unknown): void };
+    let ready!: { resolve(): void; reject(e: unknown): void };
     const slot: Slot = {
       thread,
       state: 'starting',
       tasks: [],
       child,
+      ready: new Promise<void>((resolve, reject) => (ready = { resolve, reject })),
       started: new Promise<void>((resolve, reject) => (started = { resolve, reject })),
       ended: Promise.resolve(undefined),
     };
-    slot.started.catch(() => undefined); // observed by start()
+    slot.ready.catch(() => undefined); // observed by start()
+    slot.started.catch(() => undefined);
     let last: FromThread | undefined;
     let crash: Error | undefined;
     child.on('message', (m: FromThread) => {
+      if (m.type === 'ready') return ready.resolve();
       if (m.type === 'started') {
         slot.state = 'running';
         slot.tasks = m.tasks;
@@ -172,7 +180,9 @@ export class StreamThreads {
                   { cause: crash, details: { thread } },
                 );
         slot.state = failure ? 'failed' : 'stopped';
-        started.reject(failure ?? new AuraError(ErrorCodes.PROCESSOR_FAILED, `stream thread ${thread} stopped before it started`));
+        const early = failure ?? new AuraError(ErrorCodes.PROCESSOR_FAILED, `stream thread ${thread} stopped before it started`);
+        ready.reject(early);
+        started.reject(early);
         if (failure) this.onFailure(failure);
         resolve(failure);
       }),

@@ -153,7 +153,7 @@ async function runOurs(
   const pipeline = loadPipeline(w.yaml, { env });
   for (const t of Object.values(pipeline.topics)) if (t.name !== input.name) created.push(t.name);
   const started = performance.now();
-  const running = await startOurs(transport, pipeline, w.yaml, env, stateDir, o.threads);
+  const running = await startOurs(transport, pipeline, env, stateDir, o.threads);
   let timing: GroupTiming;
   try {
     timing = await waitForGroup(transport, pipeline.app, partitionsOf(input.name, input.partitions), events, started, { check: running.check });
@@ -168,7 +168,6 @@ async function runOurs(
 async function startOurs(
   transport: Transport,
   pipeline: Pipeline,
-  file: string,
   env: NodeJS.ProcessEnv,
   stateDir: string,
   threads: number,
@@ -179,7 +178,7 @@ async function startOurs(
     return { check: failureCheck(app), stop: () => app.stop() };
   }
   await ensureTopics(pipeline, transport.admin(), 'create', logger);
-  const st = new StreamThreads({ threads, file, env, stateDir, instanceId: 'bench', logger, logLevel: process.env.AURA_LOG_LEVEL ?? 'warn' });
+  const st = new StreamThreads({ threads, pipeline, env, stateDir, instanceId: 'bench', logger, logLevel: process.env.AURA_LOG_LEVEL ?? 'warn' });
   await st.start();
   return {
     check: () => {
