@@ -12,12 +12,12 @@ import type { Command } from 'commander';
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { withTracing } from '../common/tracing/sdk.js';
-import { defaultModelDir, ensureMiniLmModel, MINILM_ARTIFACT } from '../providers/embedders/model-cache.js';
 import type { Logger } from '../processors/types.js';
+import { defaultModelDir, ensureMiniLmModel, MINILM_ARTIFACT } from '../providers/embedders/model-cache.js';
 import { createPipelineApp, type PipelineApp } from '../runtime/app.js';
-import { ensureTopics } from '../runtime/topics.js';
 import { streamThreadCount } from '../runtime/stream-thread-protocol.js';
 import { StreamThreads } from '../runtime/stream-threads.js';
+import { ensureTopics } from '../runtime/topics.js';
 import type { Transport } from '../transports/types.js';
 import { awaitBroker } from './await-broker.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';
@@ -90,7 +90,19 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     ].join('\n'),
   );
   const held = holdStopSignals();
-  if (threads > 1) return runThreads({ file: options.file, threads, stateDir, instanceId, app, transport, logger, held, gate, topics: topicsMode(transport, options.createTopics) });
+  if (threads > 1)
+    return runThreads({
+      file: options.file,
+      threads,
+      stateDir,
+      instanceId,
+      app,
+      transport,
+      logger,
+      held,
+      gate,
+      topics: topicsMode(transport, options.createTopics),
+    });
   try {
     await app.start();
   } catch (err) {

@@ -230,7 +230,8 @@ async function runStreams(
 function describeRun(r: RunResult, threads: number): string {
   const who =
     r.engine === 'ours'
-      ? `ours (exactly_once, commit 100 ms, ${threads} stream thread${threads > 1 ? 's' : ''})` : 'Kafka Streams 4.4.0 (defaults: exactly_once_v2, cache 10 MB, commit 100 ms, 1 thread)';
+      ? `ours (exactly_once, commit 100 ms, ${threads} stream thread${threads > 1 ? 's' : ''})`
+      : 'Kafka Streams 4.4.0 (defaults: exactly_once_v2, cache 10 MB, commit 100 ms, 1 thread)';
   const t = r.timing;
   const steady = t.steadySeconds > 0 ? `; steady ${fmt(t.steadyRecords / t.steadySeconds)} events/s after the first commit` : '';
   const check = r.problems === undefined ? '' : r.problems.length === 0 ? '; end state verified' : `; END STATE WRONG: ${r.problems.join('; ')}`;
