@@ -56,7 +56,8 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   const app = createPipelineApp({
     pipeline,
     transport,
-    logger,
+    // With stream threads this process's engine is thread 1, and its log lines say so like the others'.
+    logger: threads > 1 ? logger.child({ thread: 1 }) : logger,
     stateDir,
     instanceId,
     topics: topicsMode(transport, options.createTopics),
@@ -128,7 +129,7 @@ function startFailureHint(err: unknown, file: string, onKafka: boolean): string 
   return '';
 }
 
-/** `threads` > 1: the engines run in stream threads (runtime/stream-threads.ts); this thread only supervises them. */
+/** `threads` > 1: thread 1 is this process's engine, the others child processes (runtime/stream-threads.ts) it supervises. */
 async function runThreads(o: {
   file: string;
   threads: number;
@@ -141,8 +142,6 @@ async function runThreads(o: {
   gate: { record(): Promise<void> };
   topics: 'create' | 'check';
 }): Promise<number> {
-  // The threads have their own clients and resources; this thread's were for the broker wait and the deployment gate.
-  await o.app.resources.close().catch(() => undefined);
   const { pipeline } = o.app.engine.options;
   const threads = new StreamThreads({
     threads: o.threads,
@@ -152,6 +151,8 @@ async function runThreads(o: {
     instanceId: o.instanceId ?? o.app.engine.options.instanceId,
     groupInstanceId: o.instanceId,
     logger: o.logger,
+    // Thread 1 is this process's app, with its ids; threads 2.. are child processes.
+    local: o.app,
   });
   try {
     // Here, once: the threads only check them (N threads creating them would race).
@@ -160,11 +161,12 @@ async function runThreads(o: {
   } catch (err) {
     o.held.release();
     process.stderr.write(`aura run: ${errorMessage(err)}${startFailureHint(err, o.file, true)}\n`);
+    await o.app.resources.close().catch(() => undefined);
     await o.transport.close().catch(() => undefined);
     return 1;
   }
   await o.gate.record();
-  const supervised = { engine: { done: threads.done }, resources: { close: async () => undefined }, stop: () => threads.stop() };
+  const supervised = { engine: { done: threads.done }, resources: o.app.resources, stop: () => threads.stop() };
   return superviseUntilDone({ app: supervised, transport: o.transport, logger: o.logger, label: 'aura run', held: o.held });
 }
 

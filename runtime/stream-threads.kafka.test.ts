@@ -153,4 +153,31 @@ describe('aura run --threads 2 on Kafka', () => {
       expect(state.events.map((e) => e.id)).toEqual(list.slice(-20).map((e) => e.id));
     }
   }, 240_000);
+
+  it('a thread that dies stops the others cleanly and fails the process, naming the thread', async () => {
+    const prefix = uniquePrefix('threads-die');
+    const dir = tempDir('aura-threads-die');
+    dirs.push(dir);
+    const file = pipelineCopy(path.join(ROOT, 'runtime/fixtures/crash.yaml'), dir, [
+      ['app: crash-test', `app: ${prefix}`],
+      [/name: crash\./g, `name: ${prefix}.`],
+      ['partitions: 3', `partitions: ${PARTITIONS}`],
+      // The declaration, this time (the first test gives the flag).
+      ['processing: exactly_once', 'processing: exactly_once\n  stream_threads: 2'],
+    ]);
+    const applied = await aura(['topics', 'apply', file], { AURA_STATE_DIR: dir });
+    expect(applied.code, applied.err).toBe(0);
+    const p = auraRun(file, { instance: 'b', stateDir: path.join(dir, 'state'), env: { AURA_STATE_DIR: dir } });
+    running.add(p);
+    await waitFor('both threads to own tasks', () => [1, 2].every((n) => (threadsOf(p).get(n)?.tasks.length ?? 0) > 0), 60_000);
+    const { pid: victim } = threadsOf(p).get(2)!;
+    const { pid: survivor } = threadsOf(p).get(1)!;
+    process.kill(victim, 'SIGKILL');
+    expect(await p.exited, p.output().slice(-3000)).toBe(1);
+    running.delete(p);
+    expect(p.output()).toContain(`aura run: the pipeline failed: stream thread 2 (pid ${victim}) died (signal SIGKILL) before it stopped`);
+    // The other thread was stopped, not left behind: it said so and its process is gone.
+    expect(p.logs('stream thread failed: stopping the others')).toHaveLength(1);
+    expect(alive(survivor)).toBe(false);
+  }, 120_000);
 });

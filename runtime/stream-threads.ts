@@ -23,16 +23,18 @@
  * and checkpoint there; the group's cooperative protocol revokes it from its
  * old thread (which commits and closes it) before it assigns it again.
  *
- * This main-thread side starts the threads, forwards a stop (each commits and
+ * Thread 1 normally runs in this process (`local`), the others in child
+ * processes. This side starts the threads, forwards a stop (each commits and
  * leaves the group), and when one fails or dies, stops the others cleanly and
  * reports that failure through `done` — Kafka Streams' SHUTDOWN_CLIENT: the
  * process ends with an error and its supervisor (systemd, Kubernetes)
  * restarts it, as it does when the single engine of a one-thread process fails.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { AuraError, ErrorCodes } from '../common/errors.js';
+import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import type { Logger } from '../processors/types.js';
 import type { Pipeline } from '../topology/model.js';
+import type { PipelineApp } from './app.js';
 import { type FromThread, fromWire, type StreamThreadData, threadIds } from './stream-thread-protocol.js';
 
 const ENTRY = new URL('./stream-thread-worker.mjs', import.meta.url);
@@ -53,6 +55,13 @@ export interface StreamThreadsOptions {
   logger: Logger;
   /** The threads' log level (default: AURA_LOG_LEVEL, as the process's). */
   logLevel?: string;
+  /**
+   * Thread 1, in this process: the app the caller built with the process's own ids (the other
+   * threads are child processes). It starts at once, as a one-thread process does, and the
+   * others join the group while it already processes: the child processes' start-up (loading
+   * the sources, ~1–3 s of CPU) costs no idle time. Without it every thread is a child process.
+   */
+  local?: PipelineApp;
 }
 
 export type ThreadState = 'starting' | 'running' | 'stopped' | 'failed';
@@ -65,7 +74,9 @@ export interface ThreadStatus {
 }
 
 interface Slot extends ThreadStatus {
-  child: ChildProcess;
+  /** Absent for the thread in this process. */
+  child?: ChildProcess;
+  stop(): void;
   /** Settles when the thread has ended, with its error when it failed. */
   ended: Promise<AuraError | undefined>;
   ready: Promise<void>;
@@ -86,14 +97,17 @@ export class StreamThreads {
 
   /** Resolves when every thread runs; when one cannot start, stops the others and rejects with why. */
   async start(): Promise<void> {
-    for (let n = 1; n <= this.options.threads; n++) this.slots.push(this.spawn(n));
+    const { local, threads } = this.options;
+    // The child processes first: they load while the local thread starts.
+    for (let n = local ? 2 : 1; n <= threads; n++) this.slots.push(this.spawn(n));
+    if (local) this.slots.unshift(this.inProcess(local));
     this.finished = Promise.all(this.slots.map((s) => s.ended)).then(() => {
       if (this.firstFailure) throw this.firstFailure;
     });
     this.finished.catch(() => undefined); // observed through `done`
     try {
       await Promise.all(this.slots.map((s) => s.ready));
-      for (const s of this.slots) if (s.child.connected) s.child.send({ type: 'go' });
+      for (const s of this.slots) if (s.child?.connected) s.child.send({ type: 'go' });
       await Promise.all(this.slots.map((s) => s.started));
     } catch (err) {
       await this.stop();
@@ -120,7 +134,7 @@ export class StreamThreads {
   /** Asks every thread to stop (each commits what it processed and leaves the group) and waits for them. */
   async stop(): Promise<void> {
     this.stopRequested = true;
-    for (const s of this.slots) if ((s.state === 'starting' || s.state === 'running') && s.child.connected) s.child.send({ type: 'stop' });
+    for (const s of this.slots) if (s.state === 'starting' || s.state === 'running') s.stop();
     await Promise.all(this.slots.map((s) => s.ended));
   }
 
@@ -146,6 +160,9 @@ export class StreamThreads {
       state: 'starting',
       tasks: [],
       child,
+      stop: () => {
+        if (child.connected) child.send({ type: 'stop' });
+      },
       ready: new Promise<void>((resolve, reject) => (ready = { resolve, reject })),
       started: new Promise<void>((resolve, reject) => (started = { resolve, reject })),
       ended: Promise.resolve(undefined),
@@ -187,6 +204,48 @@ export class StreamThreads {
         resolve(failure);
       }),
     );
+    return slot;
+  }
+
+  /** Thread 1 in this process: its engine's start and end are the thread's. */
+  private inProcess(app: PipelineApp): Slot {
+    const started = app.start();
+    started.catch(() => undefined); // observed by start() and `ended`
+    const slot: Slot = {
+      thread: 1,
+      state: 'starting',
+      tasks: [],
+      ready: Promise.resolve(),
+      started,
+      ended: Promise.resolve(undefined),
+      // A stop while it starts waits for the start (an engine stopped before it ran would run anyway).
+      stop: () =>
+        void started.then(
+          () => app.stop(),
+          () => undefined,
+        ),
+    };
+    void started.then(() => {
+      slot.state = 'running';
+      slot.tasks = [...app.engine.tasks.keys()];
+    });
+    slot.ended = started
+      .then(() => app.engine.done)
+      .then(
+        () => {
+          slot.state = 'stopped';
+          return undefined;
+        },
+        (err: unknown) => {
+          const failure = new AuraError(err instanceof AuraError ? err.code : ErrorCodes.PROCESSOR_FAILED, `stream thread 1: ${errorMessage(err)}`, {
+            cause: err,
+            details: { thread: 1 },
+          });
+          slot.state = 'failed';
+          this.onFailure(failure);
+          return failure;
+        },
+      );
     return slot;
   }
 

@@ -172,13 +172,21 @@ async function startOurs(
   stateDir: string,
   threads: number,
 ): Promise<{ check(): void; stop(): Promise<void> }> {
+  const app = createPipelineApp({
+    pipeline,
+    transport,
+    logger: threads > 1 ? logger.child({ thread: 1 }) : logger,
+    stateDir,
+    instanceId: 'bench',
+    topics: 'create',
+  });
   if (threads === 1) {
-    const app = createPipelineApp({ pipeline, transport, logger, stateDir, instanceId: 'bench', topics: 'create' });
     await app.start();
     return { check: failureCheck(app), stop: () => app.stop() };
   }
+  // As `aura run --threads N` does: topics once, thread 1 in this process, the others child processes.
   await ensureTopics(pipeline, transport.admin(), 'create', logger);
-  const st = new StreamThreads({ threads, pipeline, env, stateDir, instanceId: 'bench', logger, logLevel: process.env.AURA_LOG_LEVEL ?? 'warn' });
+  const st = new StreamThreads({ threads, pipeline, env, stateDir, instanceId: 'bench', logger, logLevel: process.env.AURA_LOG_LEVEL ?? 'warn', local: app });
   await st.start();
   return {
     check: () => {
