@@ -9,11 +9,12 @@
  * cores for the JavaScript work (decode, fold, encode) that one thread does
  * alone otherwise.
  *
- * Each thread is a child process, not a worker thread: the Kafka client's
- * native addon (@confluentinc/kafka-javascript, registered with NODE_MODULE)
- * is not context-aware, so a second worker thread cannot load it ("Module did
+ * Thread 1 normally runs in this process (`local`); the others are child
+ * processes, not worker threads: the Kafka client's native addon
+ * (@confluentinc/kafka-javascript, registered with NODE_MODULE) is not
+ * context-aware, so a worker thread cannot load it a second time ("Module did
  * not self-register"). A process has its own librdkafka, as a thread would.
- * The threads inherit stdout/stderr (their log lines carry `thread`), ignore
+ * The children inherit stdout/stderr (their log lines carry `thread`), ignore
  * stop signals (this process forwards them, so each stops in order) and end
  * at once when this process dies (stream-thread-worker.ts).
  *
@@ -23,8 +24,7 @@
  * and checkpoint there; the group's cooperative protocol revokes it from its
  * old thread (which commits and closes it) before it assigns it again.
  *
- * Thread 1 normally runs in this process (`local`), the others in child
- * processes. This side starts the threads, forwards a stop (each commits and
+ * This side starts the threads, forwards a stop (each commits and
  * leaves the group), and when one fails or dies, stops the others cleanly and
  * reports that failure through `done` — Kafka Streams' SHUTDOWN_CLIENT: the
  * process ends with an error and its supervisor (systemd, Kubernetes)
@@ -111,7 +111,8 @@ export class StreamThreads {
       await Promise.all(this.slots.map((s) => s.started));
     } catch (err) {
       await this.stop();
-      throw err;
+      // The thread that failed first says why, not one stopped because of it.
+      throw this.firstFailure ?? err;
     }
     this.options.logger.info({ threads: this.status() }, 'stream threads running');
   }
