@@ -47,9 +47,6 @@ export function sessionTimeoutMs(staticMember: boolean, env: NodeJS.ProcessEnv =
   return Number(env.KAFKA_SESSION_TIMEOUT_MS) || (staticMember ? 30_000 : 10_000);
 }
 
-/** How often a group member heartbeats (overridable in kafka.consumer / KAFKA_CONFIG_HEARTBEAT_INTERVAL_MS). */
-export const HEARTBEAT_INTERVAL_MS = 500;
-
 const key = (tp: TopicPartition): string => `${tp.topic}\0${tp.partition}`;
 const plain = (tp: TopicPartition): TopicPartition => ({ topic: tp.topic, partition: tp.partition });
 
@@ -87,11 +84,7 @@ export class KafkaConsumerAdapter implements Consumer {
     const session = sessionTimeoutMs(Boolean(options.groupInstanceId && options.groupId));
     const conf: Record<string, unknown> = {
       'session.timeout.ms': session,
-      // A member learns that the group rebalances from a heartbeat's answer, and a cooperative
-      // rebalance takes two rounds: with librdkafka's 3 s, the stream threads of one `aura run`
-      // (which join moments apart) spent ~6 s with the second thread idle; with 500 ms, 1.7 s
-      // (docs/benchmarks.md, stream threads). Scaling out and in gains the same.
-      'heartbeat.interval.ms': HEARTBEAT_INTERVAL_MS,
+      'heartbeat.interval.ms': Math.max(500, Math.min(3000, Math.floor(session / 3))),
       // Latency (docs/benchmarks.md, "Kafka hop latency"): a fetch returns as soon as a byte is
       // there (fetch.min.bytes 1), and a read_committed fetch as soon as a transaction commits —
       // the broker completes a waiting fetch when the last stable offset moves, so the wait below
