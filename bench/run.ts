@@ -16,7 +16,8 @@
  * aggregation workloads' sizes: smoke tests), --events-b N, --events-b2 N,
  * --restore-keys N, --partitions N (Kafka 6, embedded 1), --rounds N, --minilm-workers N (b),
  * --rate N --seconds N (context latency phase; --seconds 0 skips it),
- * --commit-interval D (ours, default 100ms), --skip-verify, --json FILE.
+ * --commit-interval D (ours, default 100ms), --threads N (ours on Kafka: stream threads, default 1),
+ * --skip-verify, --json FILE.
  * Matrix only: --ks-cache BYTES[,BYTES]. Check `cat /proc/loadavg` first: on a
  * busy machine the numbers are meaningless.
  */
@@ -48,6 +49,7 @@ const { values: args } = parseArgs({
     'skip-verify': { type: 'boolean', default: false },
     json: { type: 'string' },
     'commit-interval': { type: 'string', default: '100ms' },
+    threads: { type: 'string', default: '1' },
   },
 });
 
@@ -121,7 +123,14 @@ if (args.kafka && args.matrix) {
     if (workloads.length > 0) {
       const { runKafkaComparison } = await import('./kafka/compare.js');
       const out = await runKafkaComparison(
-        { workloads, ...sizes, partitions: opt(args.partitions) ?? 6, rounds: Number(args.rounds), verify: !args['skip-verify'] },
+        {
+          workloads,
+          ...sizes,
+          partitions: opt(args.partitions) ?? 6,
+          rounds: Number(args.rounds),
+          verify: !args['skip-verify'],
+          threads: Number(args.threads),
+        },
         broker,
         print,
       );

@@ -12,17 +12,22 @@ import type { Command } from 'commander';
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { withTracing } from '../common/tracing/sdk.js';
+import type { Logger } from '../processors/types.js';
 import { defaultModelDir, ensureMiniLmModel, MINILM_ARTIFACT } from '../providers/embedders/model-cache.js';
-import { createPipelineApp } from '../runtime/app.js';
+import { createPipelineApp, type PipelineApp } from '../runtime/app.js';
 import { SwappableApp } from '../runtime/app-swap.js';
 import type { EngineMetrics } from '../runtime/metrics.js';
+import { streamThreadCount } from '../runtime/stream-thread-protocol.js';
+import { StreamThreads } from '../runtime/stream-threads.js';
+import { ensureTopics } from '../runtime/topics.js';
 import type { Pipeline } from '../topology/model.js';
+import type { Transport } from '../transports/types.js';
 import { awaitBroker } from './await-broker.js';
 import { DEFAULT_PIPELINE } from './compile-input.js';
 import type { CliContext } from './context.js';
 import { deploymentGate } from './deployment.js';
 import { openPipeline, topicsMode } from './open-pipeline.js';
-import { holdStopSignals, superviseUntilDone } from './supervise.js';
+import { type HeldSignals, holdStopSignals, superviseUntilDone } from './supervise.js';
 import { PipelineReloader } from './watch-reload.js';
 
 export interface RunOptions {
@@ -32,6 +37,8 @@ export interface RunOptions {
   createTopics?: boolean;
   /** Deploy breaking changes (see `aura plan`), resetting the state they invalidate. */
   allowBreaking?: boolean;
+  /** Kafka only: stream threads (`--threads`), over `defaults.stream_threads`. */
+  threads?: string;
   /** Development: apply a saved, safe change of the pipeline or its schemas (cli/watch-reload.ts). */
   watch?: boolean;
 }
@@ -44,11 +51,26 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   const { transport } = opened;
   const onKafka = transport.kind === 'kafka';
   const instanceId = process.env.AURA_INSTANCE_ID?.trim() || undefined;
+  let threads: number;
+  try {
+    threads = streamThreadCount({ declared: pipeline.defaults.streamThreads, flag: options.threads, transport: transport.kind });
+  } catch (err) {
+    process.stderr.write(`aura run: ${errorMessage(err)}\n`);
+    await transport.close().catch(() => undefined);
+    return 1;
+  }
+  if (options.watch && threads > 1) {
+    // A reload applies to one engine; --watch is for development, one instance, one thread.
+    process.stderr.write('aura run: --watch runs one stream thread; drop --threads (or stream_threads) while watching\n');
+    await transport.close().catch(() => undefined);
+    return 1;
+  }
   const build = (p: Pipeline, metrics?: EngineMetrics) =>
     createPipelineApp({
       pipeline: p,
       transport,
-      logger,
+      // With stream threads this process's engine is thread 1, and its log lines say so like the others'.
+      logger: threads > 1 ? logger.child({ thread: 1 }) : logger,
       stateDir,
       instanceId,
       metrics,
@@ -75,6 +97,7 @@ export async function runPipeline(options: RunOptions): Promise<number> {
       ...(onKafka
         ? [`  instance    ${instanceId ?? '(random: set AURA_INSTANCE_ID to a stable id so a restart fences its predecessor)'}, group ${pipeline.app}`]
         : []),
+      ...(onKafka ? [`  threads     ${threads}${threads > 1 ? ' (each a group member with its own consumer, transactional producer and tasks)' : ''}`] : []),
       `  processing  ${pipeline.defaults.processing}, commit every ${pipeline.defaults.commitIntervalMs} ms`,
       `  topics      ${Object.values(pipeline.topics)
         .map((t) => t.name)
@@ -85,19 +108,24 @@ export async function runPipeline(options: RunOptions): Promise<number> {
     ].join('\n'),
   );
   const held = holdStopSignals();
+  if (threads > 1)
+    return runThreads({
+      file: options.file,
+      threads,
+      stateDir,
+      instanceId,
+      app,
+      transport,
+      logger,
+      held,
+      gate,
+      topics: topicsMode(transport, options.createTopics),
+    });
   try {
     await app.start();
   } catch (err) {
     held.release();
-    const hint =
-      err instanceof AuraError && err.code === ErrorCodes.TOPIC_MISSING
-        ? `\nOr start with --create-topics. See the whole plan with \`aura topics plan ${options.file}\`.`
-        : err instanceof AuraError && err.code === ErrorCodes.TRANSPORT_FAILED && onKafka
-          ? `\nCheck KAFKA_BROKERS and the SASL settings (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD; KAFKA_SSL_CA_LOCATION when the brokers' certificate is not signed by a public CA); \`npm run kafka:start\` runs a local broker.`
-          : err instanceof AuraError && (err.code === ErrorCodes.SCHEMA_REGISTRY_FAILED || err.code === ErrorCodes.SCHEMA_INCOMPATIBLE)
-            ? `\nCheck SCHEMA_REGISTRY_URL and its credentials; \`aura schemas plan ${options.file}\` shows what the registry has and what is incompatible (docs/schema-registry.md).`
-            : '';
-    process.stderr.write(`aura run: ${errorMessage(err)}${hint}\n`);
+    process.stderr.write(`aura run: ${errorMessage(err)}${startFailureHint(err, options.file, onKafka)}\n`);
     await app.resources.close().catch(() => undefined);
     await transport.close().catch(() => undefined);
     return 1;
@@ -125,6 +153,58 @@ export async function runPipeline(options: RunOptions): Promise<number> {
   }
 }
 
+/** What to check when the pipeline could not start. */
+function startFailureHint(err: unknown, file: string, onKafka: boolean): string {
+  if (!(err instanceof AuraError)) return '';
+  if (err.code === ErrorCodes.TOPIC_MISSING) return `\nOr start with --create-topics. See the whole plan with \`aura topics plan ${file}\`.`;
+  if (err.code === ErrorCodes.TRANSPORT_FAILED && onKafka)
+    return `\nCheck KAFKA_BROKERS and the SASL settings (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD; KAFKA_SSL_CA_LOCATION when the brokers' certificate is not signed by a public CA); \`npm run kafka:start\` runs a local broker.`;
+  if (err.code === ErrorCodes.SCHEMA_REGISTRY_FAILED || err.code === ErrorCodes.SCHEMA_INCOMPATIBLE)
+    return `\nCheck SCHEMA_REGISTRY_URL and its credentials; \`aura schemas plan ${file}\` shows what the registry has and what is incompatible (docs/schema-registry.md).`;
+  return '';
+}
+
+/** `threads` > 1: thread 1 is this process's engine, the others child processes (runtime/stream-threads.ts) it supervises. */
+async function runThreads(o: {
+  file: string;
+  threads: number;
+  stateDir: string;
+  instanceId: string | undefined;
+  app: PipelineApp;
+  transport: Transport;
+  logger: Logger;
+  held: HeldSignals;
+  gate: { record(): Promise<void> };
+  topics: 'create' | 'check';
+}): Promise<number> {
+  const { pipeline } = o.app.engine.options;
+  const threads = new StreamThreads({
+    threads: o.threads,
+    pipeline,
+    stateDir: o.stateDir,
+    // Without AURA_INSTANCE_ID: a random id, as a one-thread process has (its engine's).
+    instanceId: o.instanceId ?? o.app.engine.options.instanceId,
+    groupInstanceId: o.instanceId,
+    logger: o.logger,
+    // Thread 1 is this process's app, with its ids; threads 2.. are child processes.
+    local: o.app,
+  });
+  try {
+    // Here, once: the threads only check them (N threads creating them would race).
+    await ensureTopics(pipeline, o.transport.admin(), o.topics, o.logger);
+    await threads.start();
+  } catch (err) {
+    o.held.release();
+    process.stderr.write(`aura run: ${errorMessage(err)}${startFailureHint(err, o.file, true)}\n`);
+    await o.app.resources.close().catch(() => undefined);
+    await o.transport.close().catch(() => undefined);
+    return 1;
+  }
+  await o.gate.record();
+  const supervised = { engine: { done: threads.done }, resources: o.app.resources, stop: () => threads.stop() };
+  return superviseUntilDone({ app: supervised, transport: o.transport, logger: o.logger, label: 'aura run', held: o.held });
+}
+
 export function registerRun(program: Command, cli: CliContext): void {
   program
     .command('run')
@@ -133,10 +213,20 @@ export function registerRun(program: Command, cli: CliContext): void {
     .option('--state-dir <dir>', 'local state directory (default: defaults.state_dir of the pipeline)')
     .option('--create-topics', 'Kafka: create missing topics at start (default: check them and explain what is missing)')
     .option('--allow-breaking', 'deploy breaking changes (see `aura plan`): the state they invalidate is reset')
+    .option('--threads <n>', 'Kafka: stream threads, each a group member with its own consumer, producer and tasks (default: defaults.stream_threads)')
     .option('--watch', 'development: on save, validate the pipeline and its schemas and apply a safe change to the running engine')
-    .action(async (file: string, options: { stateDir?: string; createTopics?: boolean; allowBreaking?: boolean; watch?: boolean }) => {
+    .action(async (file: string, options: { stateDir?: string; createTopics?: boolean; allowBreaking?: boolean; threads?: string; watch?: boolean }) => {
       // Tracing (OTEL_*) starts before the engine builds its tasks and is flushed when it stopped.
-      cli.exitCode = await withTracing(() => runPipeline({ file, ...options }));
+      cli.exitCode = await withTracing(() =>
+        runPipeline({
+          file,
+          stateDir: options.stateDir,
+          createTopics: options.createTopics,
+          allowBreaking: options.allowBreaking,
+          threads: options.threads,
+          watch: options.watch,
+        }),
+      );
     });
 }
 

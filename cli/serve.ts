@@ -53,6 +53,9 @@ export async function servePipeline(options: ServeOptions, env: NodeJS.ProcessEn
   const opened = openPipeline(options.file, options.stateDir, (msg) => void fail(msg), env);
   if (!opened) return 1;
   const { pipeline, stateDir } = opened;
+  // The gateway reads the engine in its own process (stores, statuses): one stream thread here.
+  if (pipeline.defaults.streamThreads > 1)
+    logger.warn({ streamThreads: pipeline.defaults.streamThreads }, 'aura serve runs one stream thread: defaults.stream_threads applies to `aura run`');
   let config: GatewayEnvConfig;
   try {
     config = gatewayConfigFromEnv(env, { devWhenUnconfigured: opened.transport.kind === 'embedded', stateDir });

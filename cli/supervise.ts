@@ -17,8 +17,15 @@ import type { Logger } from '../processors/types.js';
 import type { PipelineApp } from '../runtime/app.js';
 import type { Transport } from '../transports/types.js';
 
+/** What the supervisor needs of an app: one engine (runtime/app.ts) or stream threads (runtime/stream-threads.ts, see cli/run.ts). */
+export interface SupervisedApp {
+  engine: Pick<PipelineApp['engine'], 'done'>;
+  resources: Pick<PipelineApp['resources'], 'close'>;
+  stop(): Promise<void>;
+}
+
 export interface Supervised {
-  app: PipelineApp;
+  app: SupervisedApp;
   transport: Transport;
   logger: Logger;
   /** Prefix of the failure line on stderr, e.g. `aura run`. */

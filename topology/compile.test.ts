@@ -137,6 +137,7 @@ describe('compilePipeline on the default pipeline.yaml', () => {
       key: 'user_id',
       cacheMaxBytes: 10 * 1024 * 1024,
       stateFlushIntervalMs: 1000,
+      streamThreads: 1,
     });
     expect(p.topics.dead_letters).toMatchObject({
       name: 'aura360.dead-letters',

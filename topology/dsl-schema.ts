@@ -64,6 +64,14 @@ const defaultsSchema = {
       'How often a task writes its committed state to SQLite (write-behind). Between writes the committed values stay in memory (readers of the SQLite file see them within about one interval, also when input has stopped); a crash replays them from the changelogs at restart. Tasks with a store that has no changelog write at every commit. `0` writes at every commit. See docs/architecture.md (commit protocol).',
       `${DEFAULT_STATE_FLUSH_INTERVAL_MS}ms`,
     ),
+    stream_threads: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 64,
+      default: 1,
+      description:
+        "Kafka only: stream threads of each `aura run` process (Kafka Streams' `num.stream.threads`). Each thread is a member of the consumer group with its own consumer, transactional producer and tasks; `aura run --threads N` overrides it. The embedded log and `aura serve` run one. See docs/operations.md (stream threads).",
+    },
     key: {
       type: 'string',
       minLength: 1,

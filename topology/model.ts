@@ -158,6 +158,8 @@ export interface PipelineDefaults {
   cacheMaxBytes: number;
   /** How often a task writes committed state to SQLite, ms; 0 = every commit (state/task-state-manager.ts). */
   stateFlushIntervalMs: number;
+  /** Stream threads of an `aura run` process on Kafka (runtime/stream-threads.ts). */
+  streamThreads: number;
 }
 
 /** librdkafka properties from the `kafka:` block, by client role. */

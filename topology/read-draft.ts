@@ -148,6 +148,7 @@ function readDefaults(raw: Obj): PipelineDefaults {
     key: str(raw.key) ?? 'user_id',
     cacheMaxBytes: int(raw.cache_max_bytes) ?? DEFAULT_RECORD_CACHE_BYTES,
     stateFlushIntervalMs: parseDuration(raw.state_flush_interval) ?? DEFAULT_STATE_FLUSH_INTERVAL_MS,
+    streamThreads: int(raw.stream_threads) ?? 1,
   };
 }
 

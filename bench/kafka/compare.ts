@@ -15,7 +15,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createPipelineApp } from '../../runtime/app.js';
+import { StreamThreads } from '../../runtime/stream-threads.js';
+import { ensureTopics } from '../../runtime/topics.js';
 import { loadPipeline } from '../../topology/compile.js';
+import type { Pipeline } from '../../topology/model.js';
 import { createKafkaTransport, kafkaConfigFromEnv } from '../../transports/kafka/index.js';
 import type { Transport } from '../../transports/types.js';
 import { fmt, type GroupTiming, partitionsOf, produceRecords, readLastByKey, waitForGroup } from '../common.js';
@@ -37,6 +40,8 @@ export interface CompareOptions {
   rounds: number;
   /** Read every run's output back and check the end state (default true). */
   verify: boolean;
+  /** Our stream threads (`aura run --threads`, runtime/stream-threads.ts); 1 runs the engine in this process. */
+  threads: number;
 }
 
 export interface RunResult {
@@ -91,7 +96,7 @@ export async function runKafkaComparison(o: CompareOptions, broker: BenchBroker,
         const ours = await runOurs(transport, name, round, run, input, events, data, o, path.join(dir, `${name}-${round}`), created);
         const ks = await runStreams(transport, name, round, run, input, events, data, o, classpath, path.join(ksStateRoot, `${name}-${round}`), created);
         for (const r of [ours, ks]) {
-          print(describeRun(r), r);
+          print(describeRun(r, o.threads), r);
           for (const p of r.problems ?? []) problems.push(`${r.engine} round ${round}: ${p}`);
         }
         ratios.push(ours.eventsPerSecond / ks.eventsPerSecond);
@@ -147,17 +152,48 @@ async function runOurs(
   };
   const pipeline = loadPipeline(w.yaml, { env });
   for (const t of Object.values(pipeline.topics)) if (t.name !== input.name) created.push(t.name);
-  const app = createPipelineApp({ pipeline, transport, logger, stateDir, instanceId: 'bench', topics: 'create' });
   const started = performance.now();
-  await app.start();
+  const running = await startOurs(transport, pipeline, env, stateDir, o.threads);
   let timing: GroupTiming;
   try {
-    timing = await waitForGroup(transport, pipeline.app, partitionsOf(input.name, input.partitions), events, started, { check: failureCheck(app) });
+    timing = await waitForGroup(transport, pipeline.app, partitionsOf(input.name, input.partitions), events, started, { check: running.check });
   } finally {
-    await app.stop();
+    await running.stop();
   }
   const problems = o.verify ? data.check(await readLastByKey(transport, env.AURA_BENCH_OUTPUT, o.partitions)) : undefined;
   return { workload: name, engine: 'ours', round, events, timing, eventsPerSecond: events / timing.wallSeconds, problems };
+}
+
+/** Our engine as `aura run` runs it: in this process, or in `threads` stream threads. */
+async function startOurs(
+  transport: Transport,
+  pipeline: Pipeline,
+  env: NodeJS.ProcessEnv,
+  stateDir: string,
+  threads: number,
+): Promise<{ check(): void; stop(): Promise<void> }> {
+  const app = createPipelineApp({
+    pipeline,
+    transport,
+    logger: threads > 1 ? logger.child({ thread: 1 }) : logger,
+    stateDir,
+    instanceId: 'bench',
+    topics: 'create',
+  });
+  if (threads === 1) {
+    await app.start();
+    return { check: failureCheck(app), stop: () => app.stop() };
+  }
+  // As `aura run --threads N` does: topics once, thread 1 in this process, the others child processes.
+  await ensureTopics(pipeline, transport.admin(), 'create', logger);
+  const st = new StreamThreads({ threads, pipeline, env, stateDir, instanceId: 'bench', logger, logLevel: process.env.AURA_LOG_LEVEL ?? 'warn', local: app });
+  await st.start();
+  return {
+    check: () => {
+      if (st.failure) throw st.failure;
+    },
+    stop: () => st.stop(),
+  };
 }
 
 async function runStreams(
@@ -199,9 +235,11 @@ async function runStreams(
   return { workload: name, engine: 'kafka-streams', round, events, timing, eventsPerSecond: events / timing.wallSeconds, problems };
 }
 
-function describeRun(r: RunResult): string {
+function describeRun(r: RunResult, threads: number): string {
   const who =
-    r.engine === 'ours' ? 'ours (exactly_once, commit 100 ms)' : 'Kafka Streams 4.4.0 (defaults: exactly_once_v2, cache 10 MB, commit 100 ms, 1 thread)';
+    r.engine === 'ours'
+      ? `ours (exactly_once, commit 100 ms, ${threads} stream thread${threads > 1 ? 's' : ''})`
+      : 'Kafka Streams 4.4.0 (defaults: exactly_once_v2, cache 10 MB, commit 100 ms, 1 thread)';
   const t = r.timing;
   const steady = t.steadySeconds > 0 ? `; steady ${fmt(t.steadyRecords / t.steadySeconds)} events/s after the first commit` : '';
   const check = r.problems === undefined ? '' : r.problems.length === 0 ? '; end state verified' : `; END STATE WRONG: ${r.problems.join('; ')}`;

@@ -60,7 +60,8 @@ export interface AuraProcess {
 }
 
 /** `aura run <file>` as a child process on the suite's broker. */
-export function auraRun(file: string, options: { instance: string; stateDir: string; env?: Record<string, string> }): AuraProcess {
+/** `args`: more options of `aura run` (e.g. `--threads 2`). */
+export function auraRun(file: string, options: { instance: string; stateDir: string; env?: Record<string, string>; args?: string[] }): AuraProcess {
   const env = {
     ...process.env,
     KAFKA_BROKERS: brokers(),
@@ -70,7 +71,7 @@ export function auraRun(file: string, options: { instance: string; stateDir: str
     KAFKA_SESSION_TIMEOUT_MS: '6000',
     ...options.env,
   };
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/aura.js'), 'run', file, '--state-dir', options.stateDir], {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/aura.js'), 'run', file, '--state-dir', options.stateDir, ...(options.args ?? [])], {
     env,
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
