@@ -97,4 +97,18 @@ describe('aura run --threads on the embedded log', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).not.toContain('aura run:'); // refused before the start-up summary
   });
+
+  it('refuses --watch with more than one thread on Kafka, before it connects', () => {
+    const file = path.join(dir, 'p-watch.yaml');
+    fs.writeFileSync(file, source.replace('$schema=./schemas/', `$schema=${ROOT}/schemas/`));
+    // Nothing listens there: the refusal comes before any connection attempt.
+    const env: NodeJS.ProcessEnv = { ...process.env, AURA_STATE_DIR: path.join(dir, 'state'), AURA_LOG_LEVEL: 'silent', KAFKA_BROKERS: '127.0.0.1:1' };
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/aura.js'), 'run', file, '--threads', '2', '--watch'], {
+      env,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.stderr).toMatch(/aura run: --watch runs one stream thread/);
+    expect(r.status).toBe(1);
+  });
 });
