@@ -8,6 +8,7 @@
 import { AuraError, ErrorCodes } from '../../common/errors.js';
 import { partitionForKey } from '../murmur2.js';
 import type { Headers, LogRecord, OutgoingRecord, RecordMetadata } from '../types.js';
+import { DEFAULT_TAIL_BYTES, LogTail, recordBytes } from './log-tail.js';
 import { type Notifier, topicKey } from './notifier.js';
 import type { Db } from './schema.js';
 import type { PartitionLog, TopicCatalog, TopicLog } from './topic-catalog.js';
@@ -17,6 +18,12 @@ export interface TxnWrite {
   readonly id: number;
   /** Partitions this transaction wrote to, with its first offset in each. */
   readonly partitions: Map<PartitionLog, number>;
+}
+
+/** The records an append adds to one partition, for the tail. */
+interface Added {
+  readonly records: LogRecord[];
+  bytes: number;
 }
 
 type Row = [offset: number, key: string | null, value: Buffer | null, timestamp: number, headers: string | null];
@@ -31,11 +38,15 @@ export class LogStore {
   private readonly selectAtTime;
   private readonly appendTx;
 
+  private readonly tail: LogTail;
+
   constructor(
     private readonly db: Db,
     private readonly catalog: TopicCatalog,
     private readonly notifier: Notifier,
+    tailBytes: number = DEFAULT_TAIL_BYTES,
   ) {
+    this.tail = new LogTail(tailBytes);
     this.insert = db.prepare(insertSql(1));
     this.insertChunk = db.prepare(insertSql(CHUNK));
     this.updateNext = db.prepare('UPDATE partitions SET next_off = ? WHERE topic_id = ? AND part = ?');
@@ -51,6 +62,7 @@ export class LogStore {
         parts: PartitionLog[],
         metas: RecordMetadata[],
         starts: Map<PartitionLog, number>,
+        added: Map<PartitionLog, Added>,
         txn: TxnWrite | null,
         now: number,
       ) => {
@@ -58,20 +70,45 @@ export class LogStore {
         // Rows go in multi-row INSERTs of CHUNK: one native call per chunk instead of per record.
         const params: unknown[] = new Array(CHUNK * COLUMNS);
         let filled = 0;
+        let last: PartitionLog | undefined;
+        let lastAdded: Added | undefined;
         for (let i = 0; i < batch.length; i++) {
           const r = batch[i]!;
           const p = parts[i]!;
-          if (!starts.has(p)) starts.set(p, p.next);
+          if (p !== last) {
+            last = p;
+            lastAdded = added.get(p);
+            if (lastAdded === undefined) {
+              starts.set(p, p.next);
+              added.set(p, (lastAdded = { records: [], bytes: 0 }));
+            }
+          }
           const offset = p.next++;
+          const key = r.key ?? null;
+          // A copy: the tail must keep what SQLite holds even if the caller reuses its Buffer.
+          const value = r.value == null ? null : copyBuffer(r.value);
+          const timestamp = r.timestamp ?? now;
+          const headers = encodeHeaders(r.headers);
           let k = filled * COLUMNS;
           params[k++] = p.topicId;
           params[k++] = p.partition;
           params[k++] = offset;
-          params[k++] = r.key ?? null;
-          params[k++] = r.value ?? null;
-          params[k++] = r.timestamp ?? now;
-          params[k++] = encodeHeaders(r.headers);
+          params[k++] = key;
+          params[k++] = value;
+          params[k++] = timestamp;
+          params[k++] = headers;
           params[k] = txnId;
+          const record: LogRecord = {
+            topic: p.topic,
+            partition: p.partition,
+            offset,
+            key,
+            value,
+            timestamp,
+            headers: headers === null ? {} : (JSON.parse(headers) as Headers),
+          };
+          lastAdded!.records.push(record);
+          lastAdded!.bytes += recordBytes(record);
           metas[i] = { topic: p.topic, partition: p.partition, offset };
           if (++filled === CHUNK) {
             this.insertChunk.run(params);
@@ -93,14 +130,18 @@ export class LogStore {
     if (batch.length === 0) return metas;
     const parts = this.resolve(batch);
     const starts = new Map<PartitionLog, number>();
+    const added = new Map<PartitionLog, Added>();
     try {
-      this.appendTx(batch, parts, metas, starts, txn, now);
+      this.appendTx(batch, parts, metas, starts, added, txn, now);
     } catch (err) {
       for (const [p, first] of starts) p.next = first;
       throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `append to the embedded log failed: ${(err as Error).message}`, { cause: err, retriable: true });
     }
     const topics = new Set<string>();
+    const txnId = txn ? txn.id : 0;
     for (const [p, first] of starts) {
+      const a = added.get(p)!;
+      this.tail.add(p, first, a.records, txnId, a.bytes);
       topics.add(p.topic);
       if (txn && !txn.partitions.has(p)) {
         txn.partitions.set(p, first);
@@ -111,13 +152,41 @@ export class LogStore {
     return metas;
   }
 
-  /** Reads records in [from, bound) into `out`, at most `limit`; returns how many. Offsets may have gaps. */
+  /**
+   * Reads records in [from, bound) into `out`, at most `limit`; returns how many. Offsets may have
+   * gaps. What the tail holds comes from memory, the rest from SQLite. The records returned are
+   * shared with every other reader of the log: read them, never modify them.
+   */
   read(p: PartitionLog, from: number, bound: number, limit: number, out: LogRecord[]): number {
-    const rows = this.select.all(p.topicId, p.partition, from, bound, limit) as Row[];
+    const start = this.tail.start(p);
+    if (from >= start) return this.tail.read(p, from, bound, limit, out);
+    const rows = this.select.all(p.topicId, p.partition, from, Math.min(bound, start), limit) as Row[];
     for (const [offset, key, value, timestamp, headers] of rows) {
       out.push({ topic: p.topic, partition: p.partition, offset, key, value, timestamp, headers: headers === null ? {} : (JSON.parse(headers) as Headers) });
     }
+    // Fewer rows than asked: nothing else in SQLite below the tail's start, go on in memory.
+    if (rows.length < limit && bound > start) return rows.length + this.tail.read(p, start, bound, limit - rows.length, out);
     return rows.length;
+  }
+
+  /** A transaction aborted (its records deleted from SQLite by the coordinator): drop them from the tail. */
+  aborted(p: PartitionLog, first: number, txnId: number): void {
+    this.tail.abort(p, first, txnId);
+  }
+
+  /** Retention or compaction deleted records of `p` below `offset`: the tail no longer serves them. */
+  cleaned(p: PartitionLog, offset: number): void {
+    this.tail.truncate(p, offset);
+  }
+
+  /** The partitions of a deleted topic. */
+  dropped(parts: readonly PartitionLog[]): void {
+    for (const p of parts) this.tail.drop(p);
+  }
+
+  /** Bytes the tail holds (tests, metrics). */
+  get tailBytes(): number {
+    return this.tail.bytes;
   }
 
   /** Log start offset: the first record still held (retention and compaction move it), else the end. */
@@ -150,6 +219,14 @@ export class LogStore {
       if (topic.compacted && r.key == null) {
         throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `topic ${r.topic} is compacted: records need a key`, { details: { topic: r.topic } });
       }
+      // SQLite would coerce other types (a number key to text, a numeric string timestamp to a
+      // number): refuse them, so what a reader gets is what was sent, from memory or from SQLite.
+      if (r.key != null && typeof r.key !== 'string') {
+        throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `record keys are strings (topic ${r.topic})`, { details: { topic: r.topic } });
+      }
+      if (r.timestamp != null && !Number.isFinite(r.timestamp)) {
+        throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `record timestamps are finite numbers (topic ${r.topic})`, { details: { topic: r.topic } });
+      }
       if (r.value != null && !(r.value instanceof Uint8Array)) {
         throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `record values are Buffers (topic ${r.topic})`, { details: { topic: r.topic } });
       }
@@ -165,6 +242,12 @@ const CHUNK = 64;
 function insertSql(rows: number): string {
   const row = '(?, ?, ?, ?, ?, ?, ?, ?)';
   return `INSERT INTO records (topic_id, part, off, rkey, value, ts, headers, txn) VALUES ${new Array(rows).fill(row).join(', ')}`;
+}
+
+function copyBuffer(value: Uint8Array): Buffer {
+  const copy = Buffer.allocUnsafe(value.length);
+  copy.set(value);
+  return copy;
 }
 
 function encodeHeaders(headers: Headers | undefined): string | null {
