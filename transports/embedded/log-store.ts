@@ -8,7 +8,7 @@
 import { AuraError, ErrorCodes } from '../../common/errors.js';
 import { partitionForKey } from '../murmur2.js';
 import type { Headers, LogRecord, OutgoingRecord, RecordMetadata } from '../types.js';
-import { DEFAULT_TAIL_BYTES, LogTail, recordBytes } from './log-tail.js';
+import { DEFAULT_TAIL_BYTES, LogTail } from './log-tail.js';
 import { type Notifier, topicKey } from './notifier.js';
 import type { Db } from './schema.js';
 import type { PartitionLog, TopicCatalog, TopicLog } from './topic-catalog.js';
@@ -18,12 +18,6 @@ export interface TxnWrite {
   readonly id: number;
   /** Partitions this transaction wrote to, with its first offset in each. */
   readonly partitions: Map<PartitionLog, number>;
-}
-
-/** The records an append adds to one partition, for the tail. */
-interface Added {
-  readonly records: LogRecord[];
-  bytes: number;
 }
 
 type Row = [offset: number, key: string | null, value: Buffer | null, timestamp: number, headers: string | null];
@@ -64,7 +58,7 @@ export class LogStore {
         parts: PartitionLog[],
         metas: RecordMetadata[],
         starts: Map<PartitionLog, number>,
-        added: Map<PartitionLog, Added>,
+        headersOf: Array<string | null>,
         txn: TxnWrite | null,
         now: number,
       ) => {
@@ -72,45 +66,22 @@ export class LogStore {
         // Rows go in multi-row INSERTs of CHUNK: one native call per chunk instead of per record.
         const params: unknown[] = new Array(CHUNK * COLUMNS);
         let filled = 0;
-        let last: PartitionLog | undefined;
-        let lastAdded: Added | undefined;
         for (let i = 0; i < batch.length; i++) {
           const r = batch[i]!;
           const p = parts[i]!;
-          if (p !== last) {
-            last = p;
-            lastAdded = added.get(p);
-            if (lastAdded === undefined) {
-              starts.set(p, p.next);
-              added.set(p, (lastAdded = { records: [], bytes: 0 }));
-            }
-          }
+          if (!starts.has(p)) starts.set(p, p.next);
           const offset = p.next++;
-          const key = r.key ?? null;
-          // A copy: the tail must keep what SQLite holds even if the caller reuses its Buffer.
-          const value = r.value == null ? null : copyBuffer(r.value);
-          const timestamp = r.timestamp ?? now;
           const headers = encodeHeaders(r.headers);
+          headersOf[i] = headers;
           let k = filled * COLUMNS;
           params[k++] = p.topicId;
           params[k++] = p.partition;
           params[k++] = offset;
-          params[k++] = key;
-          params[k++] = value;
-          params[k++] = timestamp;
+          params[k++] = r.key ?? null;
+          params[k++] = r.value ?? null;
+          params[k++] = r.timestamp ?? now;
           params[k++] = headers;
           params[k] = txnId;
-          const record: LogRecord = {
-            topic: p.topic,
-            partition: p.partition,
-            offset,
-            key,
-            value,
-            timestamp,
-            headers: headers === null ? {} : (JSON.parse(headers) as Headers),
-          };
-          lastAdded!.records.push(record);
-          lastAdded!.bytes += recordBytes(record);
           metas[i] = { topic: p.topic, partition: p.partition, offset };
           if (++filled === CHUNK) {
             this.insertChunk.run(params);
@@ -132,18 +103,21 @@ export class LogStore {
     if (batch.length === 0) return metas;
     const parts = this.resolve(batch);
     const starts = new Map<PartitionLog, number>();
-    const added = new Map<PartitionLog, Added>();
+    const headersOf = new Array<string | null>(batch.length);
     try {
-      this.appendTx(batch, parts, metas, starts, added, txn, now);
+      this.appendTx(batch, parts, metas, starts, headersOf, txn, now);
     } catch (err) {
       for (const [p, first] of starts) p.next = first;
       throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `append to the embedded log failed: ${(err as Error).message}`, { cause: err, retriable: true });
     }
-    const topics = new Set<string>();
+    // Committed to SQLite: now the tail may serve them (it copies the values).
     const txnId = txn ? txn.id : 0;
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
+      this.tail.push(parts[i]!, metas[i]!.offset, r.key ?? null, r.value ?? null, r.timestamp ?? now, headersOf[i]!, txnId);
+    }
+    const topics = new Set<string>();
     for (const [p, first] of starts) {
-      const a = added.get(p)!;
-      this.tail.add(p, first, a.records, txnId, a.bytes);
       topics.add(p.topic);
       if (txn && !txn.partitions.has(p)) {
         txn.partitions.set(p, first);
@@ -251,12 +225,6 @@ const CHUNK = 64;
 function insertSql(rows: number): string {
   const row = '(?, ?, ?, ?, ?, ?, ?, ?)';
   return `INSERT INTO records (topic_id, part, off, rkey, value, ts, headers, txn) VALUES ${new Array(rows).fill(row).join(', ')}`;
-}
-
-function copyBuffer(value: Uint8Array): Buffer {
-  const copy = Buffer.allocUnsafe(value.length);
-  copy.set(value);
-  return copy;
 }
 
 function encodeHeaders(headers: Headers | undefined): string | null {

@@ -58,7 +58,10 @@ const record = fc.record({
   headers: fc.option(fc.dictionary(fc.constantFrom('h', 'trace'), fc.string({ maxLength: 5 }), { maxKeys: 2 }), { nil: undefined }),
 });
 const op = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('send' as const), producer: fc.constantFrom(0, 1, 2), records: fc.array(record, { minLength: 1, maxLength: 6 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constant('send' as const), producer: fc.constantFrom(0, 1, 2), records: fc.array(record, { minLength: 1, maxLength: 6 }) }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('commit' as const, 'abort' as const), producer: fc.constantFrom(0, 1) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('poll' as const), consumer: fc.nat(3), max: fc.integer({ min: 1, max: 8 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('seek' as const), consumer: fc.nat(3), partition: fc.constantFrom(0, 1), offset: fc.nat(30) }) },

@@ -1,10 +1,9 @@
 /**
  * The in-memory tail of the embedded log: the records this process appended
- * last, per partition, kept as the very record objects consumers get, so a
- * consumer that keeps up (the common case: one `aura run` reading what it
- * wrote) reads without a SELECT, a row array, a copied Buffer and a headers
- * object per record. Kafka's consumers are served from the broker's page
- * cache the same way.
+ * last, per partition, so a consumer that keeps up (the common case: one
+ * `aura run` reading what it wrote) reads without a SELECT and without the
+ * native copy of every value SQLite hands back. Kafka's consumers are served
+ * from the broker's page cache the same way.
  *
  * Invariant, per partition: the tail holds the offsets [start, log end)
  * exactly as SQLite holds them — every record appended there by this process
@@ -15,50 +14,86 @@
  * read_committed is unaffected: consumers never read past the last stable
  * offset, whichever side serves them.
  *
- * Bounded in bytes over all partitions: the oldest appends go first (the
- * tail's start moves up, those offsets are read from SQLite again).
+ * Records live off the JavaScript heap, in append-only segments: values are
+ * copied into a slab (a large Buffer never written twice, so a value handed
+ * out as a view of it stays valid), offsets into it and timestamps in typed
+ * arrays. Holding every record as objects instead made each one survive into
+ * V8's old generation (copied twice by the scavenger, then marked) and cost
+ * more than the SQLite read it saved. A read builds a short-lived record as
+ * the SQLite path does.
+ *
+ * Bounded in bytes over all partitions: the oldest segments go first (the
+ * partition's start moves up, those offsets are read from SQLite again).
  */
-import type { LogRecord } from '../types.js';
+import type { Headers, LogRecord } from '../types.js';
 import type { PartitionLog } from './topic-catalog.js';
 
 /** Default bound of the tail, all partitions together (`tailBytes` of the embedded transport). */
 export const DEFAULT_TAIL_BYTES = 64 * 1024 * 1024;
 
-/** What a record costs besides its key and value: the record, its Buffer and headers objects, the slots. */
-const RECORD_OVERHEAD = 160;
+/** A segment of a large tail: a 256 KiB slab and 2,048 records; a small tail (tests) gets a quarter of its bound. */
+const SLAB_BYTES = 256 * 1024;
+const SEGMENT_RECORDS = 2048;
+/** Slots per byte of a small segment, sized for records of ~100 bytes. */
+const SMALL_RECORD_BYTES = 128;
+/** Bytes of a segment per record slot: value position and length (2 × 4), timestamp (8), transaction (8), alive (1), key (8). */
+const SLOT_BYTES = 41;
+
+class Segment {
+  /** Records held: offsets [first, first + n). */
+  n = 0;
+  used = 0;
+  dead = false;
+  readonly pos: Int32Array;
+  readonly ts: Float64Array;
+  readonly txn: Float64Array;
+  readonly alive: Uint8Array;
+  readonly keys: Array<string | null>;
+  headers: Map<number, string> | undefined;
+
+  constructor(
+    readonly tail: PartTail,
+    readonly first: number,
+    readonly slab: Buffer,
+    readonly capacity: number,
+  ) {
+    this.pos = new Int32Array(capacity * 2);
+    this.ts = new Float64Array(capacity);
+    this.txn = new Float64Array(capacity);
+    this.alive = new Uint8Array(capacity);
+    this.keys = new Array(capacity);
+  }
+
+  get bytes(): number {
+    return this.slab.length + this.capacity * SLOT_BYTES;
+  }
+}
 
 interface PartTail {
-  /** Offset of recs[0]. */
-  base: number;
-  /** Index of the first record held: the tail holds offsets [base + head, base + recs.length). */
-  head: number;
-  /** A hole (undefined) where the log has no record: an aborted transaction's. */
-  recs: Array<LogRecord | undefined>;
-  /** The id of the transaction that wrote each record, 0 for none. */
-  txns: number[];
-  dropped: boolean;
-}
-
-/** One append to one partition, in the eviction queue: evicting it moves that partition's start to `end`. */
-interface Chunk {
-  readonly tail: PartTail;
-  readonly end: number;
-  readonly bytes: number;
-}
-
-export function recordBytes(r: LogRecord): number {
-  return RECORD_OVERHEAD + (r.value === null ? 0 : r.value.length) + (r.key === null ? 0 : 2 * r.key.length);
+  /** First offset held; [start, end) is served from memory. */
+  start: number;
+  /** The offset the next record appended gets (the partition's log end). */
+  end: number;
+  segs: Segment[];
 }
 
 export class LogTail {
   private readonly parts = new Map<PartitionLog, PartTail>();
-  private readonly queue: Chunk[] = [];
+  /** Segments in the order they were created: the front is evicted first. */
+  private readonly queue: Segment[] = [];
   private queueHead = 0;
   private held = 0;
 
-  constructor(readonly maxBytes: number) {}
+  private readonly slabBytes: number;
+  private readonly segmentRecords: number;
 
-  /** Bytes accounted to the records held (an upper bound: aborted and truncated records count until evicted). */
+  constructor(readonly maxBytes: number) {
+    const target = Math.min(SLAB_BYTES + SEGMENT_RECORDS * SLOT_BYTES, Math.floor(maxBytes / 4));
+    this.segmentRecords = Math.max(1, Math.min(SEGMENT_RECORDS, Math.floor(target / (SLOT_BYTES + SMALL_RECORD_BYTES))));
+    this.slabBytes = Math.max(0, target - this.segmentRecords * SLOT_BYTES);
+  }
+
+  /** Bytes of the segments held. */
   get bytes(): number {
     return this.held;
   }
@@ -66,42 +101,71 @@ export class LogTail {
   /** The first offset held in memory; from there to the log end, reads need no SQLite. */
   start(p: PartitionLog): number {
     const t = this.parts.get(p);
-    return t === undefined ? p.next : t.base + t.head;
+    return t === undefined ? p.next : t.start;
   }
 
   /**
-   * Records just committed to SQLite at offsets [first, first + records.length) of `p`, where
-   * `first` is the log end before the append (appends are contiguous). `bytes` is their size.
+   * One record just committed to SQLite at `offset` of `p`. Appends arrive in offset order;
+   * `headers` is the JSON the log stored (null for none).
    */
-  add(p: PartitionLog, first: number, records: readonly LogRecord[], txnId: number, bytes: number): void {
-    if (this.maxBytes <= 0 || records.length === 0) return;
+  push(p: PartitionLog, offset: number, key: string | null, value: Uint8Array | null, timestamp: number, headers: string | null, txnId: number): void {
+    if (this.maxBytes <= 0) return;
     let t = this.parts.get(p);
-    // A tail that does not end where this append starts would break the invariant: start afresh.
-    if (t === undefined || t.base + t.recs.length !== first) {
+    if (t === undefined || t.end !== offset) {
+      // A tail that does not end where this record goes would break the invariant: start afresh.
       if (t !== undefined) this.drop(p);
-      t = { base: first, head: 0, recs: [], txns: [], dropped: false };
+      t = { start: offset, end: offset, segs: [] };
       this.parts.set(p, t);
     }
-    for (let i = 0; i < records.length; i++) {
-      t.recs.push(records[i]);
-      t.txns.push(txnId);
+    const size = value === null ? 0 : value.length;
+    let seg: Segment | undefined = t.segs[t.segs.length - 1];
+    if (seg === undefined || seg.n === seg.capacity || seg.used + size > seg.slab.length) {
+      seg = this.newSegment(t, offset, size);
+      if (seg === undefined) {
+        // Larger than the whole tail: not kept, the tail restarts after it.
+        t.start = t.end = offset + 1;
+        return;
+      }
     }
-    this.queue.push({ tail: t, end: first + records.length, bytes });
-    this.held += bytes;
-    while (this.held > this.maxBytes && this.queueHead < this.queue.length) this.evictOldest();
+    const i = seg.n++;
+    seg.keys[i] = key;
+    if (value === null) seg.pos[2 * i + 1] = -1;
+    else {
+      seg.slab.set(value, seg.used);
+      seg.pos[2 * i] = seg.used;
+      seg.pos[2 * i + 1] = size;
+      seg.used += size;
+    }
+    seg.ts[i] = timestamp;
+    seg.txn[i] = txnId;
+    seg.alive[i] = 1;
+    if (headers !== null) (seg.headers ??= new Map()).set(i, headers);
+    t.end = offset + 1;
   }
 
-  /** Up to `limit` records of [from, bound) into `out`; `from` is at or above `start(p)`. Returns how many. */
+  /** Up to `limit` records of [from, bound) of `p` into `out`; `from` is at or above `start(p)`. Returns how many. */
   read(p: PartitionLog, from: number, bound: number, limit: number, out: LogRecord[]): number {
     const t = this.parts.get(p);
     if (t === undefined) return 0;
-    const recs = t.recs;
-    const end = Math.min(bound - t.base, recs.length);
+    let offset = Math.max(from, t.start);
     let got = 0;
-    for (let i = Math.max(from - t.base, t.head); i < end && got < limit; i++) {
-      const r = recs[i];
-      if (r !== undefined) {
-        out.push(r);
+    for (let s = this.segmentAt(t, offset); s < t.segs.length && offset < bound && got < limit; s++) {
+      const seg = t.segs[s]!;
+      const end = Math.min(seg.first + seg.n, bound);
+      for (let i = offset - seg.first; offset < end && got < limit; i++, offset++) {
+        if (seg.alive[i] === 0) continue;
+        const len = seg.pos[2 * i + 1]!;
+        const start = seg.pos[2 * i]!;
+        const h = seg.headers?.get(i);
+        out.push({
+          topic: p.topic,
+          partition: p.partition,
+          offset,
+          key: seg.keys[i]!,
+          value: len < 0 ? null : seg.slab.subarray(start, start + len),
+          timestamp: seg.ts[i]!,
+          headers: h === undefined ? {} : (JSON.parse(h) as Headers),
+        });
         got++;
       }
     }
@@ -112,47 +176,70 @@ export class LogTail {
   abort(p: PartitionLog, first: number, txnId: number): void {
     const t = this.parts.get(p);
     if (t === undefined) return;
-    for (let i = Math.max(first - t.base, t.head); i < t.recs.length; i++) if (t.txns[i] === txnId) t.recs[i] = undefined;
+    for (const seg of t.segs) {
+      for (let i = Math.max(0, first - seg.first); i < seg.n; i++) if (seg.txn[i] === txnId) seg.alive[i] = 0;
+    }
   }
 
   /** SQLite lost records of `p` below `offset` (retention, compaction): read them from there again. */
   truncate(p: PartitionLog, offset: number): void {
     const t = this.parts.get(p);
-    if (t !== undefined) this.advance(t, offset);
+    if (t === undefined || offset <= t.start) return;
+    t.start = Math.min(offset, t.end);
+    while (t.segs.length > 0 && t.segs[0]!.first + t.segs[0]!.n <= t.start) this.release(t.segs.shift()!);
   }
 
-  /** The partition is gone (topic deleted). */
+  /** The partition is gone (topic deleted), or its tail restarts. */
   drop(p: PartitionLog): void {
     const t = this.parts.get(p);
     if (t === undefined) return;
     this.parts.delete(p);
-    t.dropped = true;
-    this.advance(t, t.base + t.recs.length);
+    for (const seg of t.segs) this.release(seg);
+    t.segs.length = 0;
+  }
+
+  private newSegment(t: PartTail, first: number, size: number): Segment | undefined {
+    const slabBytes = Math.max(this.slabBytes, size);
+    const bytes = slabBytes + this.segmentRecords * SLOT_BYTES;
+    if (bytes > this.maxBytes) return undefined;
+    while (this.held + bytes > this.maxBytes) this.evictOldest();
+    const seg = new Segment(t, first, Buffer.allocUnsafeSlow(slabBytes), this.segmentRecords);
+    t.segs.push(seg);
+    this.queue.push(seg);
+    this.held += bytes;
+    return seg;
   }
 
   private evictOldest(): void {
-    const chunk = this.queue[this.queueHead]!;
-    this.queue[this.queueHead++] = undefined as unknown as Chunk;
-    this.held -= chunk.bytes;
-    if (!chunk.tail.dropped) this.advance(chunk.tail, chunk.end);
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+    const seg = this.queue[this.queueHead]!;
+    this.queue[this.queueHead++] = undefined as unknown as Segment;
+    if (this.queueHead > 64 && this.queueHead * 2 > this.queue.length) {
       this.queue.splice(0, this.queueHead);
       this.queueHead = 0;
     }
+    if (seg.dead) return;
+    const t = seg.tail;
+    // Segments of a partition are created, hence evicted, in offset order: this is its first.
+    t.segs.shift();
+    t.start = seg.first + seg.n;
+    this.release(seg);
   }
 
-  /** Forgets the records below `offset`. */
-  private advance(t: PartTail, offset: number): void {
-    const head = Math.min(offset - t.base, t.recs.length);
-    if (head <= t.head) return;
-    for (let i = t.head; i < head; i++) t.recs[i] = undefined;
-    t.head = head;
-    // Re-base once the dead prefix is most of the arrays (amortised O(1) per record).
-    if (t.head >= 1024 && t.head * 2 >= t.recs.length) {
-      t.recs = t.recs.slice(t.head);
-      t.txns = t.txns.slice(t.head);
-      t.base += t.head;
-      t.head = 0;
+  private release(seg: Segment): void {
+    if (seg.dead) return;
+    seg.dead = true;
+    this.held -= seg.bytes;
+  }
+
+  /** Index of the segment holding `offset` (segments are contiguous and ordered). */
+  private segmentAt(t: PartTail, offset: number): number {
+    let lo = 0;
+    let hi = t.segs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (t.segs[mid]!.first <= offset) lo = mid;
+      else hi = mid - 1;
     }
+    return lo;
   }
 }
