@@ -14,13 +14,14 @@
  * read_committed is unaffected: consumers never read past the last stable
  * offset, whichever side serves them.
  *
- * Records live off the JavaScript heap, in append-only segments: values are
- * copied into a slab (a large Buffer never written twice, so a value handed
- * out as a view of it stays valid), offsets into it and timestamps in typed
- * arrays. Holding every record as objects instead made each one survive into
- * V8's old generation (copied twice by the scavenger, then marked) and cost
- * more than the SQLite read it saved. A read builds a short-lived record as
- * the SQLite path does.
+ * Records live off the JavaScript heap, in segments: values are copied into
+ * a slab (a large Buffer), offsets into it and timestamps in typed arrays.
+ * Holding every record as objects instead made each one survive into V8's
+ * old generation (copied twice by the scavenger, then marked) and cost more
+ * than the SQLite read it saved. A read builds a short-lived record with a
+ * copy of the value, as the SQLite path does, so no reader holds a view of a
+ * slab and evicted slabs are reused: the tail's memory stays put instead of
+ * churning external memory (which makes V8 run full collections).
  *
  * Bounded in bytes over all partitions: the oldest segments go first (the
  * partition's start moves up, those offsets are read from SQLite again).
@@ -34,6 +35,7 @@ export const DEFAULT_TAIL_BYTES = 64 * 1024 * 1024;
 /** A segment of a large tail: a 256 KiB slab and 2,048 records; a small tail (tests) gets a quarter of its bound. */
 const SLAB_BYTES = 256 * 1024;
 const SEGMENT_RECORDS = 2048;
+const MAX_SPARE_SLABS = 4;
 /** Slots per byte of a small segment, sized for records of ~100 bytes. */
 const SMALL_RECORD_BYTES = 128;
 /** Bytes of a segment per record slot: value position and length (2 × 4), timestamp (8), transaction (8), alive (1), key (8). */
@@ -86,6 +88,8 @@ export class LogTail {
 
   private readonly slabBytes: number;
   private readonly segmentRecords: number;
+  /** Slabs of evicted segments, for the next ones (a few at most: eviction usually makes room for one). */
+  private readonly spare: Buffer[] = [];
 
   constructor(readonly maxBytes: number) {
     const target = Math.min(SLAB_BYTES + SEGMENT_RECORDS * SLOT_BYTES, Math.floor(maxBytes / 4));
@@ -162,7 +166,7 @@ export class LogTail {
           partition: p.partition,
           offset,
           key: seg.keys[i]!,
-          value: len < 0 ? null : seg.slab.subarray(start, start + len),
+          value: len < 0 ? null : copyOut(seg.slab, start, len),
           timestamp: seg.ts[i]!,
           headers: h === undefined ? {} : (JSON.parse(h) as Headers),
         });
@@ -203,7 +207,8 @@ export class LogTail {
     const bytes = slabBytes + this.segmentRecords * SLOT_BYTES;
     if (bytes > this.maxBytes) return undefined;
     while (this.held + bytes > this.maxBytes) this.evictOldest();
-    const seg = new Segment(t, first, Buffer.allocUnsafeSlow(slabBytes), this.segmentRecords);
+    const slab = slabBytes === this.slabBytes && this.spare.length > 0 ? this.spare.pop()! : Buffer.allocUnsafeSlow(slabBytes);
+    const seg = new Segment(t, first, slab, this.segmentRecords);
     t.segs.push(seg);
     this.queue.push(seg);
     this.held += bytes;
@@ -229,6 +234,7 @@ export class LogTail {
     if (seg.dead) return;
     seg.dead = true;
     this.held -= seg.bytes;
+    if (seg.slab.length === this.slabBytes && this.spare.length < MAX_SPARE_SLABS) this.spare.push(seg.slab);
   }
 
   /** Index of the segment holding `offset` (segments are contiguous and ordered). */
@@ -242,4 +248,11 @@ export class LogTail {
     }
     return lo;
   }
+}
+
+/** A value of its own (pooled for small ones, as Buffer.from is): slabs are reused once evicted. */
+function copyOut(slab: Buffer, start: number, len: number): Buffer {
+  const value = Buffer.allocUnsafe(len);
+  slab.copy(value, 0, start, start + len);
+  return value;
 }
