@@ -174,6 +174,28 @@ describe('embedded log: the in-memory tail', () => {
     }
   });
 
+  it('holds little for quiet partitions (segments grow with the traffic of their partition)', async () => {
+    const t = open(path.join(dir, `quiet${++files}.db`), 64 * 1024 * 1024);
+    try {
+      await t.admin().createTopics([{ name: 'many', partitions: 50, replication: 1, config: {} }]);
+      const producer = t.producer({});
+      for (let partition = 0; partition < 50; partition++) await producer.send([{ topic: 'many', partition, key: 'k', value: Buffer.from('v') }]);
+      // A full segment is ~340 KB; fifty first segments stay near 1 MB.
+      expect(t.log.tailBytes).toBeGreaterThan(0);
+      expect(t.log.tailBytes).toBeLessThan(2 * 1024 * 1024);
+      const busy = Buffer.alloc(100);
+      for (let i = 0; i < 100; i++) await producer.send(Array.from({ length: 100 }, () => ({ topic: 'many', partition: 0, key: 'k', value: busy })));
+      const consumer = t.consumer({ isolation: 'read_committed' });
+      await consumer.assign([{ topic: 'many', partition: 0, offset: 0 }]);
+      let n = 0;
+      for (let batch = await consumer.poll(5000, 0); batch.length > 0; batch = await consumer.poll(5000, 0)) n += batch.length;
+      expect(n).toBe(10_001);
+      expect(t.log.served).toEqual({ memory: 10_001, sqlite: 0 });
+    } finally {
+      await t.close();
+    }
+  });
+
   it('keeps what was sent even when the sender reuses its Buffer', async () => {
     const t = open(path.join(dir, `copy${++files}.db`), 1 << 20);
     try {

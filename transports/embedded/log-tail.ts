@@ -32,10 +32,12 @@ import type { PartitionLog } from './topic-catalog.js';
 /** Default bound of the tail, all partitions together (`tailBytes` of the embedded transport). */
 export const DEFAULT_TAIL_BYTES = 64 * 1024 * 1024;
 
-/** A segment of a large tail: a 256 KiB slab and 2,048 records; a small tail (tests) gets a quarter of its bound. */
+/** A full segment of a large tail: a 256 KiB slab and 2,048 records (a partition grows to it from 1/16); a small tail (tests) gets a quarter of its bound. */
 const SLAB_BYTES = 256 * 1024;
 const SEGMENT_RECORDS = 2048;
 const MAX_SPARE_SLABS = 4;
+/** A partition's first segment is 1/16 of the full size, then 1/8, … (see PartTail.shift). */
+const GROWTH_STEPS = 4;
 /** Slots per byte of a small segment, sized for records of ~100 bytes. */
 const SMALL_RECORD_BYTES = 128;
 /** Bytes of a segment per record slot: value position and length (2 × 4), timestamp (8), transaction (8), alive (1), key (8). */
@@ -77,6 +79,8 @@ interface PartTail {
   /** The offset the next record appended gets (the partition's log end). */
   end: number;
   segs: Segment[];
+  /** Segments start small and double up to the full size: a quiet partition holds little memory. */
+  shift: number;
 }
 
 export class LogTail {
@@ -118,7 +122,7 @@ export class LogTail {
     if (t === undefined || t.end !== offset) {
       // A tail that does not end where this record goes would break the invariant: start afresh.
       if (t !== undefined) this.drop(p);
-      t = { start: offset, end: offset, segs: [] };
+      t = { start: offset, end: offset, segs: [], shift: GROWTH_STEPS };
       this.parts.set(p, t);
     }
     const size = value === null ? 0 : value.length;
@@ -203,12 +207,15 @@ export class LogTail {
   }
 
   private newSegment(t: PartTail, first: number, size: number): Segment | undefined {
-    const slabBytes = Math.max(this.slabBytes, size);
-    const bytes = slabBytes + this.segmentRecords * SLOT_BYTES;
+    const full = t.shift === 0;
+    const records = Math.max(1, this.segmentRecords >> t.shift);
+    const slabBytes = Math.max(this.slabBytes >> t.shift, size);
+    if (!full) t.shift--;
+    const bytes = slabBytes + records * SLOT_BYTES;
     if (bytes > this.maxBytes) return undefined;
     while (this.held + bytes > this.maxBytes) this.evictOldest();
-    const slab = slabBytes === this.slabBytes && this.spare.length > 0 ? this.spare.pop()! : Buffer.allocUnsafeSlow(slabBytes);
-    const seg = new Segment(t, first, slab, this.segmentRecords);
+    const slab = full && slabBytes === this.slabBytes && this.spare.length > 0 ? this.spare.pop()! : Buffer.allocUnsafeSlow(slabBytes);
+    const seg = new Segment(t, first, slab, records);
     t.segs.push(seg);
     this.queue.push(seg);
     this.held += bytes;
@@ -234,7 +241,7 @@ export class LogTail {
     if (seg.dead) return;
     seg.dead = true;
     this.held -= seg.bytes;
-    if (seg.slab.length === this.slabBytes && this.spare.length < MAX_SPARE_SLABS) this.spare.push(seg.slab);
+    if (seg.capacity === this.segmentRecords && seg.slab.length === this.slabBytes && this.spare.length < MAX_SPARE_SLABS) this.spare.push(seg.slab);
   }
 
   /** Index of the segment holding `offset` (segments are contiguous and ordered). */
