@@ -113,30 +113,34 @@ async function everything(file: string): Promise<unknown[]> {
 describe('embedded log: the in-memory tail', () => {
   it('serves exactly what SQLite holds, across appends, commits, aborts, seeks, retention and compaction', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 12_000 }), fc.array(op, { minLength: 1, maxLength: 80, size: 'medium' }), async (tailBytes, ops) => {
-        const fileA = path.join(dir, `a${++files}.db`);
-        const fileB = path.join(dir, `b${files}.db`);
-        const a = await side(fileA, tailBytes);
-        const b = await side(fileB, 0);
-        const open = [false, false];
-        try {
-          for (const o of ops) {
-            const [ra, rb] = [await apply(a, o, open), await apply(b, o, open)];
-            if (o.kind === 'send' && o.producer < 2) open[o.producer] = true;
-            if ((o.kind === 'commit' || o.kind === 'abort') && o.producer < 2) open[o.producer] = false;
-            if (Array.isArray(ra) && Array.isArray(rb)) expect(ra.map(plain)).toEqual(rb.map(plain));
-            else expect(ra).toEqual(rb);
-            expect(a.t.log.tailBytes).toBeLessThanOrEqual(tailBytes);
+      fc.asyncProperty(
+        fc.oneof(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 12_000 })),
+        fc.array(op, { minLength: 1, maxLength: 80, size: 'medium' }),
+        async (tailBytes, ops) => {
+          const fileA = path.join(dir, `a${++files}.db`);
+          const fileB = path.join(dir, `b${files}.db`);
+          const a = await side(fileA, tailBytes);
+          const b = await side(fileB, 0);
+          const open = [false, false];
+          try {
+            for (const o of ops) {
+              const [ra, rb] = [await apply(a, o, open), await apply(b, o, open)];
+              if (o.kind === 'send' && o.producer < 2) open[o.producer] = true;
+              if ((o.kind === 'commit' || o.kind === 'abort') && o.producer < 2) open[o.producer] = false;
+              if (Array.isArray(ra) && Array.isArray(rb)) expect(ra.map(plain)).toEqual(rb.map(plain));
+              else expect(ra).toEqual(rb);
+              expect(a.t.log.tailBytes).toBeLessThanOrEqual(tailBytes);
+            }
+            expect(b.t.log.served.memory).toBe(0);
+            served.memory += a.t.log.served.memory;
+            served.sqlite += a.t.log.served.sqlite;
+          } finally {
+            await a.t.close();
+            await b.t.close();
           }
-          expect(b.t.log.served.memory).toBe(0);
-          served.memory += a.t.log.served.memory;
-          served.sqlite += a.t.log.served.sqlite;
-        } finally {
-          await a.t.close();
-          await b.t.close();
-        }
-        expect(await everything(fileA)).toEqual(await everything(fileB));
-      }),
+          expect(await everything(fileA)).toEqual(await everything(fileB));
+        },
+      ),
       { numRuns: 60 },
     );
     // Both paths ran: records came from memory, and (evicted) from SQLite.
@@ -191,6 +195,25 @@ describe('embedded log: the in-memory tail', () => {
       for (let batch = await consumer.poll(5000, 0); batch.length > 0; batch = await consumer.poll(5000, 0)) n += batch.length;
       expect(n).toBe(10_001);
       expect(t.log.served).toEqual({ memory: 10_001, sqlite: 0 });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('steps over a record larger than the whole tail and goes on serving the next ones', async () => {
+    const t = open(path.join(dir, `huge${++files}.db`), 4000);
+    try {
+      await t.admin().createTopics([TOPICS[0]!]);
+      const producer = t.producer({});
+      const consumer = t.consumer({ isolation: 'read_committed' });
+      await consumer.assign([{ topic: 'd', partition: 0, offset: 0 }]);
+      // Small ones first, so that the partition's segments have grown past one record each.
+      const values = ['a', 'b', 'c', 'd', 'e', 'f', 'x'.repeat(5000), 'g', 'h', 'i'];
+      for (const v of values) await producer.send([{ topic: 'd', partition: 0, key: 'k', value: Buffer.from(v) }]);
+      const got: LogRecord[] = [];
+      for (let batch = await consumer.poll(10, 0); batch.length > 0; batch = await consumer.poll(10, 0)) got.push(...batch);
+      expect(got.map((r) => [r.offset, r.value!.toString()])).toEqual(values.map((v, i) => [i, v]));
+      expect(t.log.served.memory).toBe(3); // those after the large one; the rest were evicted or never held
     } finally {
       await t.close();
     }

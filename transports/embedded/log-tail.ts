@@ -130,8 +130,9 @@ export class LogTail {
     if (seg === undefined || seg.n === seg.capacity || seg.used + size > seg.slab.length) {
       seg = this.newSegment(t, offset, size);
       if (seg === undefined) {
-        // Larger than the whole tail: not kept, the tail restarts after it.
-        t.start = t.end = offset + 1;
+        // Larger than the whole tail: not kept, the partition's tail restarts after it.
+        this.drop(p);
+        this.parts.set(p, { start: offset + 1, end: offset + 1, segs: [], shift: GROWTH_STEPS });
         return;
       }
     }
@@ -233,7 +234,7 @@ export class LogTail {
     const t = seg.tail;
     // Segments of a partition are created, hence evicted, in offset order: this is its first.
     t.segs.shift();
-    t.start = seg.first + seg.n;
+    t.start = Math.max(t.start, seg.first + seg.n);
     this.release(seg);
   }
 
