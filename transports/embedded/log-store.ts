@@ -130,8 +130,8 @@ export class LogStore {
 
   /**
    * Reads records in [from, bound) into `out`, at most `limit`; returns how many. Offsets may have
-   * gaps. What the tail holds comes from memory, the rest from SQLite. The records returned are
-   * shared with every other reader of the log: read them, never modify them.
+   * gaps. What the tail holds comes from memory, the rest from SQLite; either way every record
+   * and value returned is the caller's own.
    */
   read(p: PartitionLog, from: number, bound: number, limit: number, out: LogRecord[]): number {
     const start = this.tail.start(p);
