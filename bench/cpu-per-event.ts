@@ -32,7 +32,9 @@ const users = Number(process.argv[4] ?? w.defaults.users);
 const dir = tempDir();
 const env = { ...process.env, AURA_STATE_DIR: path.join(dir, 'state'), AURA_BENCH_PARTITIONS: '1', AURA_BENCH_PROCESSING: 'exactly_once' };
 const pipeline = loadPipeline(w.yaml, { env });
-const transport = createEmbeddedTransport({ path: path.join(dir, 'log.db') });
+// AURA_BENCH_TAIL_BYTES: the embedded log's in-memory tail (transports/embedded/log-tail.ts), to compare.
+const tailBytes = process.env.AURA_BENCH_TAIL_BYTES === undefined ? undefined : Number(process.env.AURA_BENCH_TAIL_BYTES);
+const transport = createEmbeddedTransport({ path: path.join(dir, 'log.db'), tailBytes });
 try {
   await transport.connect();
   const input = pipeline.topics[w.input]!;

@@ -20,7 +20,8 @@ export interface ValueSerdes {
 export function decodeValue(buf: Buffer | null): unknown {
   if (buf === null) return null;
   try {
-    return JSON.parse(buf.toString('utf8'));
+    // toString() without arguments is Node's UTF-8 fast path (no encoding lookup): same string.
+    return JSON.parse(buf.toString());
   } catch (err) {
     throw new AuraError(ErrorCodes.DESERIALIZATION, `value is not valid JSON: ${(err as Error).message}`, { cause: err });
   }

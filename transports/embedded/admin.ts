@@ -49,7 +49,7 @@ export class EmbeddedAdmin implements Admin {
   async deleteTopics(names: string[]): Promise<void> {
     this.core.assertOpen();
     for (const name of names) this.core.catalog.require(name);
-    for (const name of names) this.core.catalog.delete(name);
+    for (const name of names) this.core.log.dropped(this.core.catalog.delete(name).parts);
     if (names.length > 0) this.core.groups.topicsChanged(names);
   }
 

@@ -27,6 +27,11 @@ export interface EmbeddedTransportOptions {
   path: string;
   /** How often retention and compaction run; 0 disables the timer (call `maintain()` yourself). Default 60 s. */
   maintenanceIntervalMs?: number;
+  /**
+   * Bytes of recently appended records kept in memory (all partitions together) so that this
+   * process's consumers read them without SQLite; 0 turns the tail off. Default 64 MiB.
+   */
+  tailBytes?: number;
   /** Where errors of the background maintenance go (default: a process warning). */
   onMaintenanceError?: (err: unknown) => void;
 }
@@ -57,11 +62,12 @@ export class EmbeddedTransport implements Transport, EmbeddedCore {
       this.unlock = lockLog(options.path);
       this.catalog = new TopicCatalog(this.db);
       this.offsets = new OffsetStore(this.db);
-      this.log = new LogStore(this.db, this.catalog, this.notifier);
+      const log = new LogStore(this.db, this.catalog, this.notifier, options.tailBytes);
+      this.log = log;
       // Recovers (aborts) transactions left open by a crash before anything reads.
-      this.txns = new TxnCoordinator(this.db, this.offsets, this.notifier);
+      this.txns = new TxnCoordinator(this.db, this.offsets, this.notifier, (p, first, id) => log.aborted(p, first, id));
       this.groups = new GroupCoordinator(this.catalog, this.notifier);
-      this.maintenance = new Maintenance(this.db, this.catalog);
+      this.maintenance = new Maintenance(this.db, this.catalog, (p, bound) => log.cleaned(p, bound));
       this.adminClient = new EmbeddedAdmin(this);
     } catch (err) {
       this.unlock?.();

@@ -8,6 +8,7 @@
 import { AuraError, ErrorCodes } from '../../common/errors.js';
 import { partitionForKey } from '../murmur2.js';
 import type { Headers, LogRecord, OutgoingRecord, RecordMetadata } from '../types.js';
+import { DEFAULT_TAIL_BYTES, LogTail } from './log-tail.js';
 import { type Notifier, topicKey } from './notifier.js';
 import type { Db } from './schema.js';
 import type { PartitionLog, TopicCatalog, TopicLog } from './topic-catalog.js';
@@ -31,11 +32,17 @@ export class LogStore {
   private readonly selectAtTime;
   private readonly appendTx;
 
+  private readonly tail: LogTail;
+  /** Records returned by `read`, by where they came from (tests and profiling). */
+  readonly served = { memory: 0, sqlite: 0 };
+
   constructor(
     private readonly db: Db,
     private readonly catalog: TopicCatalog,
     private readonly notifier: Notifier,
+    tailBytes: number = DEFAULT_TAIL_BYTES,
   ) {
+    this.tail = new LogTail(tailBytes);
     this.insert = db.prepare(insertSql(1));
     this.insertChunk = db.prepare(insertSql(CHUNK));
     this.updateNext = db.prepare('UPDATE partitions SET next_off = ? WHERE topic_id = ? AND part = ?');
@@ -51,6 +58,7 @@ export class LogStore {
         parts: PartitionLog[],
         metas: RecordMetadata[],
         starts: Map<PartitionLog, number>,
+        headersOf: Array<string | null>,
         txn: TxnWrite | null,
         now: number,
       ) => {
@@ -63,6 +71,8 @@ export class LogStore {
           const p = parts[i]!;
           if (!starts.has(p)) starts.set(p, p.next);
           const offset = p.next++;
+          const headers = encodeHeaders(r.headers);
+          headersOf[i] = headers;
           let k = filled * COLUMNS;
           params[k++] = p.topicId;
           params[k++] = p.partition;
@@ -70,7 +80,7 @@ export class LogStore {
           params[k++] = r.key ?? null;
           params[k++] = r.value ?? null;
           params[k++] = r.timestamp ?? now;
-          params[k++] = encodeHeaders(r.headers);
+          params[k++] = headers;
           params[k] = txnId;
           metas[i] = { topic: p.topic, partition: p.partition, offset };
           if (++filled === CHUNK) {
@@ -93,11 +103,18 @@ export class LogStore {
     if (batch.length === 0) return metas;
     const parts = this.resolve(batch);
     const starts = new Map<PartitionLog, number>();
+    const headersOf = new Array<string | null>(batch.length);
     try {
-      this.appendTx(batch, parts, metas, starts, txn, now);
+      this.appendTx(batch, parts, metas, starts, headersOf, txn, now);
     } catch (err) {
       for (const [p, first] of starts) p.next = first;
       throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `append to the embedded log failed: ${(err as Error).message}`, { cause: err, retriable: true });
+    }
+    // Committed to SQLite: now the tail may serve them (it copies the values).
+    const txnId = txn ? txn.id : 0;
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
+      this.tail.push(parts[i]!, metas[i]!.offset, r.key ?? null, r.value ?? null, r.timestamp ?? now, headersOf[i]!, txnId);
     }
     const topics = new Set<string>();
     for (const [p, first] of starts) {
@@ -111,13 +128,48 @@ export class LogStore {
     return metas;
   }
 
-  /** Reads records in [from, bound) into `out`, at most `limit`; returns how many. Offsets may have gaps. */
+  /**
+   * Reads records in [from, bound) into `out`, at most `limit`; returns how many. Offsets may have
+   * gaps. What the tail holds comes from memory, the rest from SQLite; either way every record
+   * and value returned is the caller's own.
+   */
   read(p: PartitionLog, from: number, bound: number, limit: number, out: LogRecord[]): number {
-    const rows = this.select.all(p.topicId, p.partition, from, bound, limit) as Row[];
+    const start = this.tail.start(p);
+    if (from >= start) return this.fromTail(p, from, bound, limit, out);
+    const rows = this.select.all(p.topicId, p.partition, from, Math.min(bound, start), limit) as Row[];
     for (const [offset, key, value, timestamp, headers] of rows) {
       out.push({ topic: p.topic, partition: p.partition, offset, key, value, timestamp, headers: headers === null ? {} : (JSON.parse(headers) as Headers) });
     }
+    this.served.sqlite += rows.length;
+    // Fewer rows than asked: nothing else in SQLite below the tail's start, go on in memory.
+    if (rows.length < limit && bound > start) return rows.length + this.fromTail(p, start, bound, limit - rows.length, out);
     return rows.length;
+  }
+
+  private fromTail(p: PartitionLog, from: number, bound: number, limit: number, out: LogRecord[]): number {
+    const got = this.tail.read(p, from, bound, limit, out);
+    this.served.memory += got;
+    return got;
+  }
+
+  /** A transaction aborted (its records deleted from SQLite by the coordinator): drop them from the tail. */
+  aborted(p: PartitionLog, first: number, txnId: number): void {
+    this.tail.abort(p, first, txnId);
+  }
+
+  /** Retention or compaction deleted records of `p` below `offset`: the tail no longer serves them. */
+  cleaned(p: PartitionLog, offset: number): void {
+    this.tail.truncate(p, offset);
+  }
+
+  /** The partitions of a deleted topic. */
+  dropped(parts: readonly PartitionLog[]): void {
+    for (const p of parts) this.tail.drop(p);
+  }
+
+  /** Bytes the tail holds (tests, metrics). */
+  get tailBytes(): number {
+    return this.tail.bytes;
   }
 
   /** Log start offset: the first record still held (retention and compaction move it), else the end. */
@@ -149,6 +201,14 @@ export class LogStore {
       }
       if (topic.compacted && r.key == null) {
         throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `topic ${r.topic} is compacted: records need a key`, { details: { topic: r.topic } });
+      }
+      // SQLite would coerce other types (a number key to text, a numeric string timestamp to a
+      // number): refuse them, so what a reader gets is what was sent, from memory or from SQLite.
+      if (r.key != null && typeof r.key !== 'string') {
+        throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `record keys are strings (topic ${r.topic})`, { details: { topic: r.topic } });
+      }
+      if (r.timestamp != null && !Number.isFinite(r.timestamp)) {
+        throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `record timestamps are finite numbers (topic ${r.topic})`, { details: { topic: r.topic } });
       }
       if (r.value != null && !(r.value instanceof Uint8Array)) {
         throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `record values are Buffers (topic ${r.topic})`, { details: { topic: r.topic } });

@@ -36,6 +36,8 @@ export class Maintenance {
   constructor(
     private readonly db: Db,
     private readonly catalog: TopicCatalog,
+    /** Told of each partition that lost records below `bound` (the log's in-memory tail forgets them). */
+    private readonly onCleaned: (p: PartitionLog, bound: number) => void = () => undefined,
   ) {
     this.firstYoung = db.prepare('SELECT off FROM records WHERE topic_id = ? AND part = ? AND off < ? AND ts >= ? ORDER BY off LIMIT 1').pluck(true);
     this.deleteBelow = db.prepare('DELETE FROM records WHERE topic_id = ? AND part = ? AND off < ?');
@@ -52,10 +54,16 @@ export class Maintenance {
       const policies = (topic.config['cleanup.policy'] ?? 'delete').split(',').map((s) => s.trim());
       for (const p of topic.parts) {
         // One SQLite transaction per partition: short write locks, nothing half-cleaned.
-        this.db.transaction(() => {
-          if (policies.includes('delete')) result.expired += this.expire(topic, p, now);
-          if (policies.includes('compact')) result.compacted += this.compact(topic, p, now);
+        const bound = lastStableOffset(p);
+        const removed = this.db.transaction(() => {
+          const expired = policies.includes('delete') ? this.expire(topic, p, now) : 0;
+          const compacted = policies.includes('compact') ? this.compact(topic, p, now) : 0;
+          result.expired += expired;
+          result.compacted += compacted;
+          return expired + compacted;
         })();
+        // Everything removed lies below the last stable offset.
+        if (removed > 0) this.onCleaned(p, bound);
       }
     }
     return result;

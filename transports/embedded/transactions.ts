@@ -26,6 +26,7 @@ import type { TxnWrite } from './log-store.js';
 import { type Notifier, topicKey } from './notifier.js';
 import type { OffsetStore } from './offset-store.js';
 import type { Db } from './schema.js';
+import type { PartitionLog } from './topic-catalog.js';
 
 export interface OpenTxn extends TxnWrite {
   readonly transactionalId: string;
@@ -45,6 +46,8 @@ export class TxnCoordinator {
     db: Db,
     offsets: OffsetStore,
     private readonly notifier: Notifier,
+    /** Told of each partition an abort removed records from (the log's in-memory tail drops them). */
+    private readonly onAborted: (p: PartitionLog, first: number, txnId: number) => void = () => undefined,
   ) {
     const deleteParts = db.prepare('DELETE FROM txn_partitions WHERE txn_id = ?');
     const deleteRecords = db.prepare('DELETE FROM records WHERE topic_id = ? AND part = ? AND off >= ? AND txn = ?');
@@ -124,6 +127,7 @@ export class TxnCoordinator {
       txn.id,
       [...txn.partitions].map(([p, first]) => [p.topicId, p.partition, first]),
     );
+    for (const [p, first] of txn.partitions) this.onAborted(p, first, txn.id);
     this.finish(txn);
   }
 
