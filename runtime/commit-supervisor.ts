@@ -1,12 +1,14 @@
 /**
- * The engine's producer and what happens around its commits: one producer per
- * instance (EOS v2), commits reported to the health record, and a failed
+ * The engine's producers and what happens around its commits: one producer per
+ * instance (EOS v2) — two under exactly-once on Kafka, whose transactions
+ * overlap (commit-pipeline.ts) — commits reported to the health record, and a failed
  * commit classified — fenced: the instance stops; unusable producer: it is
  * replaced (the new one's initTransactions settles the old transaction on the
  * broker); otherwise backoff, up to task_timeout — before the task manager re-creates
  * its tasks from the last committed offsets (Kafka Streams' "task corrupted").
  */
 
+import { AuraError } from '../common/errors.js';
 import type { Logger } from '../processors/types.js';
 import type { Consumer, OutgoingRecord, Producer, Transport } from '../transports/types.js';
 import { Committer, type PreparedCommit } from './commit.js';
@@ -32,30 +34,65 @@ export interface CommitSupervisorOptions {
   fusedTopics: ReadonlySet<string>;
   /** The output records of each commit that succeeded (changelogs excluded), right after it (engine.onReadable). */
   committed?: (outputs: OutgoingRecord[]) => void;
+  /**
+   * Transactions under way at once under exactly-once (commit-pipeline.ts), one transactional
+   * producer each. Default: TRANSACTIONS_IN_FLIGHT on Kafka, 1 elsewhere (the embedded log's
+   * commits take a few ms and its transactions are not built to interleave).
+   */
+  transactionsInFlight?: number;
+}
+
+/**
+ * Two transactions under way at once on Kafka: the next one's records are produced while the
+ * previous one sends its offsets and commits, and neither producer meets its previous
+ * transaction's markers still being written (docs/benchmarks.md, "Overlapping transactions").
+ * More would only queue behind the ordering rules of commit-pipeline.ts.
+ */
+export const TRANSACTIONS_IN_FLIGHT = 2;
+
+/**
+ * The transactional id of producer `index` of an instance: the first keeps the id of the single
+ * producer of earlier versions, so that a restarted instance still fences its predecessor.
+ */
+export function transactionalId(app: string, instanceId: string, index: number): string {
+  return index === 0 ? `${app}-${instanceId}` : `${app}-${instanceId}-${index}`;
 }
 
 export class CommitSupervisor {
-  private producer!: Producer;
+  private producers: Producer[] = [];
   private committer!: Committer;
+  /** Second halves under way. */
+  private inFlight = 0;
+  /** A transaction's abort failed: its producer's state is unknown, replace the producers at the recovery. */
+  private replaceNeeded = false;
 
   constructor(private readonly o: CommitSupervisorOptions) {}
 
   /**
-   * Connects the producer. Before joining the group under exactly-once: initTransactions fences a
-   * zombie with our transactional id and aborts the transaction a killed predecessor left open —
-   * else restores would wait for that transaction. Fails fast (a start is not an outage to ride).
+   * Connects the producers. Before joining the group under exactly-once: initTransactions fences a
+   * zombie with our transactional ids and aborts the transactions a killed predecessor left open —
+   * else restores would wait for them. Fails fast (a start is not an outage to ride).
    */
   async start(): Promise<void> {
     const { transport, app, instanceId, exactlyOnce } = this.o;
-    const producer = transport.producer({ transactionalId: exactlyOnce ? `${app}-${instanceId}` : undefined, clientId: `${app}-${instanceId}` });
+    const count = exactlyOnce ? (this.o.transactionsInFlight ?? (transport.kind === 'kafka' ? TRANSACTIONS_IN_FLIGHT : 1)) : 1;
+    const producers = Array.from({ length: Math.max(1, count) }, (_, i) =>
+      transport.producer({ transactionalId: exactlyOnce ? transactionalId(app, instanceId, i) : undefined, clientId: `${app}-${instanceId}` }),
+    );
     try {
-      await producer.connect?.();
+      await Promise.all(producers.map((p) => p.connect?.()));
     } catch (err) {
-      await producer.close().catch(() => undefined);
+      await Promise.all(producers.map((p) => p.close().catch(() => undefined)));
       throw isFenced(err) ? fencedError(app, instanceId, err) : err;
     }
-    this.producer = producer;
-    this.committer = new Committer(exactlyOnce, producer, this.o.consumer, this.o.metrics, this.o.beforeCommit, this.o.fusedTopics);
+    this.producers = producers;
+    this.replaceNeeded = false;
+    this.committer = new Committer(exactlyOnce, producers, this.o.consumer, this.o.metrics, this.o.beforeCommit, this.o.fusedTopics);
+  }
+
+  /** Whether another commit may start its second half while one is under way (overlapping transactions). */
+  acceptsAnother(): boolean {
+    return this.inFlight < this.committer.depth;
   }
 
   /** Commits every task; throws when the commit failed (see recover). */
@@ -71,7 +108,15 @@ export class CommitSupervisor {
 
   /** The second half, the broker's part; throws when the commit failed (see recover). */
   async complete(prepared: PreparedCommit): Promise<void> {
-    await this.o.health.track('commit', () => this.committer.complete(prepared));
+    this.inFlight++;
+    try {
+      await this.o.health.track('commit', () => this.committer.complete(prepared));
+    } catch (err) {
+      if (err instanceof AuraError && err.details?.replaceClient === true) this.replaceNeeded = true;
+      throw err;
+    } finally {
+      this.inFlight--;
+    }
     this.o.retrier.succeeded('commit');
     if (this.o.committed && prepared.records.length > prepared.changelogCount) this.o.committed(prepared.records.slice(prepared.changelogCount));
   }
@@ -82,10 +127,12 @@ export class CommitSupervisor {
       this.o.health.error(err);
       throw fencedError(this.o.app, this.o.instanceId, err);
     }
+    // The task manager recovers once every commit under way ended: the next one starts afresh.
+    this.committer.reset();
     const { kind, waitMs } = this.o.retrier.onFailure('commit', err);
-    if (kind === 'replace') {
-      this.o.logger.warn('replacing the producer');
-      await this.producer.close().catch(() => undefined);
+    if (kind === 'replace' || this.replaceNeeded) {
+      this.o.logger.warn({ producers: this.producers.length }, 'replacing the producers');
+      await this.closeProducers();
       await this.o.retrier.run('start producer', () => this.start());
     }
     await this.o.retrier.sleep(waitMs);
@@ -97,6 +144,10 @@ export class CommitSupervisor {
   }
 
   async close(): Promise<void> {
-    await this.producer?.close().catch(() => undefined);
+    await this.closeProducers();
+  }
+
+  private async closeProducers(): Promise<void> {
+    await Promise.all(this.producers.map((p) => p.close().catch(() => undefined)));
   }
 }
