@@ -141,7 +141,8 @@ export class TaskManager {
    * still take.
    */
   pollTimeout(pollTimeoutMs: number): number {
-    if (this.completing && !this.commits.acceptsAnother() && this.policy.pending(this.tasks.values()) !== 'none') return Math.min(pollTimeoutMs, this.policy.expectedRemainingMs());
+    if (this.completing && !this.commits.acceptsAnother() && this.policy.pending(this.tasks.values()) !== 'none')
+      return Math.min(pollTimeoutMs, this.policy.expectedRemainingMs());
     return this.policy.waitBound(this.tasks.values(), pollTimeoutMs);
   }
 

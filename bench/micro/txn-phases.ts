@@ -36,7 +36,11 @@ const gapMs = Number(values.gap);
 const producerCount = Number(values.producers);
 
 const broker = ensureBroker((line) => process.stderr.write(`${line}\n`));
-const transport = createKafkaTransport({ brokers: broker.brokers, clientId: 'txn-phases', ...(process.env.TXN_DEBUG ? { producer: { debug: 'eos,protocol', log_level: 7 } } : {}) });
+const transport = createKafkaTransport({
+  brokers: broker.brokers,
+  clientId: 'txn-phases',
+  ...(process.env.TXN_DEBUG ? { producer: { debug: 'eos,protocol', log_level: 7 } } : {}),
+});
 const prefix = `txnph-${randomUUID().slice(0, 8)}`;
 const topics = Array.from({ length: Number(values.topics) }, (_, i) => `${prefix}-out${i}`);
 const input = `${prefix}-in`;
@@ -54,7 +58,10 @@ try {
   for (let i = 0; i < 50 && consumer.assignment().length === 0; i++) await consumer.poll(200, 10);
   const producers: Producer[] = Array.from({ length: producerCount }, (_, i) => transport.producer({ transactionalId: `${prefix}-tx-${i}`, clientId: prefix }));
   if (process.env.TXN_DEBUG) {
-    for (const p of producers) (p as unknown as { client: NodeJS.EventEmitter }).client.on('event.log', (l: { message: string }) => process.stderr.write(`${performance.now().toFixed(1)} ${l.message}\n`));
+    for (const p of producers)
+      (p as unknown as { client: NodeJS.EventEmitter }).client.on('event.log', (l: { message: string }) =>
+        process.stderr.write(`${performance.now().toFixed(1)} ${l.message}\n`),
+      );
   }
   await Promise.all(producers.map((p) => p.connect?.()));
   const value = Buffer.alloc(300, 'x');
@@ -118,4 +125,3 @@ try {
   await transport.close();
   broker.stop();
 }
-

@@ -135,7 +135,10 @@ export function confluentCommand(rule: AclRule): string {
 
 export function describeAcls(pipeline: Pipeline): string {
   const rules = deriveAcls(pipeline);
-  const eos = pipeline.defaults.processing === 'exactly_once' ? ' in transactions (transactional ids `' + pipeline.app + '-<AURA_INSTANCE_ID>` and `' + pipeline.app + '-<AURA_INSTANCE_ID>-1`)' : '';
+  const eos =
+    pipeline.defaults.processing === 'exactly_once'
+      ? ' in transactions (transactional ids `' + pipeline.app + '-<AURA_INSTANCE_ID>` and `' + pipeline.app + '-<AURA_INSTANCE_ID>-1`)'
+      : '';
   let out =
     `ACLs of \`${pipeline.app}\`, derived from the pipeline by \`aura describe --format acls\`. ` +
     'Set `SA_PIPELINE`, `SA_GATEWAY` and `SA_OPERATOR` to the service accounts (`sa-...`) first. ' +
