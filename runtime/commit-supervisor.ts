@@ -8,7 +8,7 @@
  * its tasks from the last committed offsets (Kafka Streams' "task corrupted").
  */
 
-import { AuraError } from '../common/errors.js';
+import { AuraError, ErrorCodes } from '../common/errors.js';
 import type { Logger } from '../processors/types.js';
 import type { Consumer, OutgoingRecord, Producer, Transport } from '../transports/types.js';
 import { Committer, type PreparedCommit } from './commit.js';
@@ -35,20 +35,32 @@ export interface CommitSupervisorOptions {
   /** The output records of each commit that succeeded (changelogs excluded), right after it (engine.onReadable). */
   committed?: (outputs: OutgoingRecord[]) => void;
   /**
-   * Transactions under way at once under exactly-once (commit-pipeline.ts), one transactional
-   * producer each. Default: TRANSACTIONS_IN_FLIGHT on Kafka, 1 elsewhere (the embedded log's
-   * commits take a few ms and its transactions are not built to interleave).
+   * Transactions under way at once under exactly-once on Kafka (commit-pipeline.ts), one
+   * transactional producer each. Default: AURA_TRANSACTIONS_IN_FLIGHT, else
+   * TRANSACTIONS_IN_FLIGHT. Always 1 on the embedded log (its commits take a few ms and its
+   * transactions are not built to interleave) and under at-least-once.
    */
   transactionsInFlight?: number;
 }
 
 /**
- * Two transactions under way at once on Kafka: the next one's records are produced while the
- * previous one sends its offsets and commits, and neither producer meets its previous
- * transaction's markers still being written (docs/benchmarks.md, "Overlapping transactions").
+ * Transactions under way at once under exactly-once on Kafka, unless AURA_TRANSACTIONS_IN_FLIGHT
+ * says otherwise (1 or 2; see docs/deployment.md). With 2 the next commit's records are produced
+ * while the previous one sends its offsets and commits, on a second transactional producer.
  * More would only queue behind the ordering rules of commit-pipeline.ts.
  */
 export const TRANSACTIONS_IN_FLIGHT = 2;
+export const MAX_TRANSACTIONS_IN_FLIGHT = 2;
+
+/** AURA_TRANSACTIONS_IN_FLIGHT, or undefined when unset; a value other than 1 or 2 is refused. */
+export function transactionsInFlightFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.AURA_TRANSACTIONS_IN_FLIGHT?.trim();
+  if (!raw) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TRANSACTIONS_IN_FLIGHT)
+    throw new AuraError(ErrorCodes.CONFIG_INVALID, `AURA_TRANSACTIONS_IN_FLIGHT must be 1 or ${MAX_TRANSACTIONS_IN_FLIGHT}, not ${JSON.stringify(raw)}`);
+  return n;
+}
 
 /**
  * The transactional id of producer `index` of an instance: the first keeps the id of the single
@@ -75,7 +87,7 @@ export class CommitSupervisor {
    */
   async start(): Promise<void> {
     const { transport, app, instanceId, exactlyOnce } = this.o;
-    const count = exactlyOnce ? (this.o.transactionsInFlight ?? (transport.kind === 'kafka' ? TRANSACTIONS_IN_FLIGHT : 1)) : 1;
+    const count = exactlyOnce && transport.kind === 'kafka' ? (this.o.transactionsInFlight ?? transactionsInFlightFromEnv() ?? TRANSACTIONS_IN_FLIGHT) : 1;
     const producers = Array.from({ length: Math.max(1, count) }, (_, i) =>
       transport.producer({ transactionalId: exactlyOnce ? transactionalId(app, instanceId, i) : undefined, clientId: `${app}-${instanceId}` }),
     );
