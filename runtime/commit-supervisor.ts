@@ -1,7 +1,8 @@
 /**
  * The engine's producers and what happens around its commits: one producer per
- * instance (EOS v2) — two under exactly-once on Kafka, whose transactions
- * overlap (commit-pipeline.ts) — commits reported to the health record, and a failed
+ * instance (EOS v2) — two under exactly-once on Kafka with
+ * AURA_TRANSACTIONS_IN_FLIGHT=2, whose transactions overlap
+ * (commit-pipeline.ts) — commits reported to the health record, and a failed
  * commit classified — fenced: the instance stops; unusable producer: it is
  * replaced (the new one's initTransactions settles the old transaction on the
  * broker); otherwise backoff, up to task_timeout — before the task manager re-creates
@@ -45,11 +46,14 @@ export interface CommitSupervisorOptions {
 
 /**
  * Transactions under way at once under exactly-once on Kafka, unless AURA_TRANSACTIONS_IN_FLIGHT
- * says otherwise (1 or 2; see docs/deployment.md). With 2 the next commit's records are produced
- * while the previous one sends its offsets and commits, on a second transactional producer.
- * More would only queue behind the ordering rules of commit-pipeline.ts.
+ * says otherwise (1 or 2; docs/deployment.md). With 2 the next commit's records are produced
+ * while the previous one sends its offsets and commits, on a second transactional producer. One
+ * by default: measured per phase (docs/benchmarks.md, "Overlapping transactions"), a commit's
+ * time goes to producing to its many partitions and to the first half, not to the round trips
+ * that overlap; in the load test 2 made latency worse on the shared 2-core machine. More than 2
+ * would only queue behind the ordering rules of commit-pipeline.ts.
  */
-export const TRANSACTIONS_IN_FLIGHT = 2;
+export const TRANSACTIONS_IN_FLIGHT = 1;
 export const MAX_TRANSACTIONS_IN_FLIGHT = 2;
 
 /** AURA_TRANSACTIONS_IN_FLIGHT, or undefined when unset; a value other than 1 or 2 is refused. */

@@ -39,6 +39,10 @@ const MAX_EVENTS = 20_000;
 const USERS = 250;
 const PARTITIONS = 4;
 
+// The `aura run` processes overlap their transactions (runtime/commit-pipeline.ts, opt-in): the
+// riskier commit path is the one killed here; the other Kafka tests run the default (one at a time).
+process.env.AURA_TRANSACTIONS_IN_FLIGHT ??= '2';
+
 const transport = kafkaTransport();
 const dirs: string[] = [];
 const running = new Set<AuraProcess>();
