@@ -6,10 +6,12 @@
  * the way), sendOffsetsToTransaction, commitTransaction — on the broker of the
  * Kafka benches (bench/kafka/broker.ts; KAFKA_JVM_PERF decides its JVM).
  *
- *   node --import tsx bench/micro/txn-phases.ts [--txns 150] [--records 60] [--topics 8] [--partitions 6] [--gap 0] [--producers 1]
+ *   node --import tsx bench/micro/txn-phases.ts [--txns 150] [--records 60] [--topics 8] [--partitions 6] [--gap 0] [--producers 1] [--serial] [--compression lz4|none]
  *
  * `--producers 2`: two transactional producers take turns, the next transaction's records sent
- * while the previous one commits (runtime/commit-pipeline.ts does the same in the engine).
+ * while the previous one commits (runtime/commit-pipeline.ts does the same in the engine);
+ * `--serial`: they take turns, one transaction at a time. TXN_DEBUG=1 prints librdkafka's
+ * eos/protocol log (one ProduceRequest per partition, CONCURRENT_TRANSACTIONS retries).
  * docs/benchmarks.md, "Overlapping transactions", has the figures.
  */
 import { randomUUID } from 'node:crypto';
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     gap: { type: 'string', default: '0' },
     producers: { type: 'string', default: '1' },
     serial: { type: 'boolean', default: false },
+    compression: { type: 'string' },
   },
 });
 const txns = Number(values.txns);
@@ -56,7 +59,13 @@ try {
   const consumer = transport.consumer({ groupId: `${prefix}-g`, isolation: 'read_committed', autoOffsetReset: 'earliest' });
   await consumer.subscribe([input], { onAssigned: async () => {}, onRevoked: async () => {} });
   for (let i = 0; i < 50 && consumer.assignment().length === 0; i++) await consumer.poll(200, 10);
-  const producers: Producer[] = Array.from({ length: producerCount }, (_, i) => transport.producer({ transactionalId: `${prefix}-tx-${i}`, clientId: prefix }));
+  const producers: Producer[] = Array.from({ length: producerCount }, (_, i) =>
+    transport.producer({
+      transactionalId: `${prefix}-tx-${i}`,
+      clientId: prefix,
+      ...(values.compression ? { compression: values.compression as 'none' } : {}),
+    }),
+  );
   if (process.env.TXN_DEBUG) {
     for (const p of producers)
       (p as unknown as { client: NodeJS.EventEmitter }).client.on('event.log', (l: { message: string }) =>
@@ -106,7 +115,7 @@ try {
   const elapsed = (performance.now() - started) / 1000;
   process.stdout.write(
     [
-      `# ${txns} transactions, ${perTxn} records over ${topics.length}×${partitions} partitions, offsets for ${partitions}, ${producerCount} producer(s)${values.serial ? ' taking turns, one transaction at a time' : ''}, gap ${gapMs} ms (${broker.origin})`,
+      `# ${txns} transactions, ${perTxn} records over ${topics.length}×${partitions} partitions, offsets for ${partitions}, ${producerCount} producer(s)${values.compression ? `, compression ${values.compression}` : ''}${values.serial ? ' taking turns, one transaction at a time' : ''}, gap ${gapMs} ms (${broker.origin})`,
       `send (until acknowledged)  ${fmt(phases.send)}`,
       `sendOffsetsToTransaction   ${fmt(phases.offsets)}`,
       `commitTransaction          ${fmt(phases.commit)}`,
