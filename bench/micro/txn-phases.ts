@@ -114,7 +114,7 @@ try {
   await commits.at(-1);
   const elapsed = (performance.now() - started) / 1000;
   process.stdout.write(
-    [
+    `${[
       `# ${txns} transactions, ${perTxn} records over ${topics.length}×${partitions} partitions, offsets for ${partitions}, ${producerCount} producer(s)${values.compression ? `, compression ${values.compression}` : ''}${values.serial ? ' taking turns, one transaction at a time' : ''}, gap ${gapMs} ms (${broker.origin})`,
       `send (until acknowledged)  ${fmt(phases.send)}`,
       `sendOffsetsToTransaction   ${fmt(phases.offsets)}`,
@@ -122,7 +122,7 @@ try {
       `begin → committed          ${fmt(phases.total)}`,
       `commit → next commit       ${fmt(phases.between)}`,
       `${((txns + 10) / elapsed).toFixed(1)} transactions/s`,
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
   await Promise.all(producers.map((p) => p.close()));
   await consumer.close();

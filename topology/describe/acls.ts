@@ -137,7 +137,11 @@ export function describeAcls(pipeline: Pipeline): string {
   const rules = deriveAcls(pipeline);
   const eos =
     pipeline.defaults.processing === 'exactly_once'
-      ? ' in transactions (transactional ids `' + pipeline.app + '-<AURA_INSTANCE_ID>`, and `' + pipeline.app + '-<AURA_INSTANCE_ID>-1` with AURA_TRANSACTIONS_IN_FLIGHT=2)'
+      ? ' in transactions (transactional ids `' +
+        pipeline.app +
+        '-<AURA_INSTANCE_ID>`, and `' +
+        pipeline.app +
+        '-<AURA_INSTANCE_ID>-1` with AURA_TRANSACTIONS_IN_FLIGHT=2)'
       : '';
   let out =
     `ACLs of \`${pipeline.app}\`, derived from the pipeline by \`aura describe --format acls\`. ` +
