@@ -79,6 +79,8 @@ export class CommitSupervisor {
   private committer!: Committer;
   /** Second halves under way. */
   private inFlight = 0;
+  /** Which health-tracking names the commits under way hold (see complete). */
+  private readonly busySlots: boolean[] = [];
   /** A transaction's abort failed: its producer's state is unknown, replace the producers at the recovery. */
   private replaceNeeded = false;
 
@@ -125,13 +127,18 @@ export class CommitSupervisor {
   /** The second half, the broker's part; throws when the commit failed (see recover). */
   async complete(prepared: PreparedCommit): Promise<void> {
     this.inFlight++;
+    // Each commit under way is tracked on its own (health.ts reports one stuck for long): the
+    // second one as `commit (overlapping)`.
+    const slot = this.busySlots.indexOf(false) === -1 ? this.busySlots.length : this.busySlots.indexOf(false);
+    this.busySlots[slot] = true;
     try {
-      await this.o.health.track('commit', () => this.committer.complete(prepared));
+      await this.o.health.track(slot === 0 ? 'commit' : 'commit (overlapping)', () => this.committer.complete(prepared));
     } catch (err) {
       if (err instanceof AuraError && err.details?.replaceClient === true) this.replaceNeeded = true;
       throw err;
     } finally {
       this.inFlight--;
+      this.busySlots[slot] = false;
     }
     this.o.retrier.succeeded('commit');
     if (this.o.committed && prepared.records.length > prepared.changelogCount) this.o.committed(prepared.records.slice(prepared.changelogCount));
