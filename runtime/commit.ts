@@ -131,6 +131,7 @@ export class Committer {
     // An input offset is never committed before the progress records it caused were acknowledged.
     await this.beforeCommit();
     m.commitPhase('immediate', performance.now() - t);
+    t = performance.now();
     let offsets = parts.flatMap((x) => x.consumed);
     let meta: RecordMetadata[] = [];
     if (records.length === 0 && offsets.length === 0) {
