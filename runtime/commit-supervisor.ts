@@ -132,7 +132,14 @@ export class CommitSupervisor {
     const slot = this.busySlots.indexOf(false) === -1 ? this.busySlots.length : this.busySlots.indexOf(false);
     this.busySlots[slot] = true;
     try {
-      await this.o.health.track(slot === 0 ? 'commit' : 'commit (overlapping)', () => this.committer.complete(prepared));
+      await this.o.health.track(slot === 0 ? 'commit' : 'commit (overlapping)', () =>
+        // Handed over inside the committer's ordered section: with overlapping transactions a
+        // later commit's outputs must not overtake this one's.
+        this.committer.complete(prepared, () => {
+          this.o.retrier.succeeded('commit');
+          if (this.o.committed && prepared.records.length > prepared.changelogCount) this.o.committed(prepared.records.slice(prepared.changelogCount));
+        }),
+      );
     } catch (err) {
       if (err instanceof AuraError && err.details?.replaceClient === true) this.replaceNeeded = true;
       throw err;
@@ -140,8 +147,6 @@ export class CommitSupervisor {
       this.inFlight--;
       this.busySlots[slot] = false;
     }
-    this.o.retrier.succeeded('commit');
-    if (this.o.committed && prepared.records.length > prepared.changelogCount) this.o.committed(prepared.records.slice(prepared.changelogCount));
   }
 
   /** After a failed commit: throws when the instance must stop, else replaces the producer if needed and backs off. */

@@ -108,8 +108,9 @@ export class Committer {
    * The second half, while processing goes on: `delivery: immediate` records acknowledged, the
    * transaction (or the at-least-once sends and offset commit), then local state. Throws when the
    * commit failed: the prepared work is then lost and must be redone (see the task manager).
+   * `committed` runs once it succeeded, still in commit order (the engine hands the outputs over).
    */
-  async complete(p: PreparedCommit): Promise<void> {
+  async complete(p: PreparedCommit, committed?: () => void): Promise<void> {
     const previous = this.finished;
     let done!: (ok: boolean) => void;
     this.finished = new Promise<boolean>((resolve) => {
@@ -119,6 +120,7 @@ export class Committer {
     try {
       await this.completeAfter(p, previous);
       ok = true;
+      committed?.();
     } finally {
       done(ok);
     }
