@@ -10,10 +10,14 @@
  * A commit runs in two halves (prepare, complete) so that processing goes on
  * while the second one waits for the broker: what the tasks do meanwhile
  * belongs to the next commit (the state layer keeps those writes apart).
+ * Under exactly-once on Kafka the next commit may even start its second half
+ * while this one's is under way (commit-pipeline.ts: overlapping
+ * transactions); second halves still end in commit order, and a commit whose
+ * predecessor failed fails too.
  */
-import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
+import { AuraError, ErrorCodes } from '../common/errors.js';
 import type { Consumer, OutgoingRecord, Producer, RecordMetadata, TopicPartitionOffset } from '../transports/types.js';
-import { isFenced } from './failures.js';
+import { PREVIOUS_FAILED, TransactionPipeline, type TransactionTimings } from './commit-pipeline.js';
 import type { EngineMetrics } from './metrics.js';
 import type { Task } from './task.js';
 
@@ -27,9 +31,17 @@ export interface PreparedCommit {
 }
 
 export class Committer {
+  /** Exactly-once: the transactions, on every producer in turn. */
+  private readonly transactions: TransactionPipeline | undefined;
+  /** At-least-once: the producer. */
+  private readonly producer: Producer;
+  /** Settles when the last second half started has ended: true when it committed. */
+  private finished: Promise<boolean> = Promise.resolve(true);
+
   constructor(
     private readonly exactlyOnce: boolean,
-    private readonly producer: Producer,
+    /** One per transaction that may be under way at once (exactly-once); at-least-once uses the first. */
+    producers: readonly Producer[],
     private readonly consumer: Consumer,
     private readonly metrics: EngineMetrics,
     /** Runs before anything commits (flushes `delivery: immediate` records). */
@@ -40,7 +52,21 @@ export class Committer {
      * with this commit (see fusedPositions).
      */
     private readonly fusedTopics: ReadonlySet<string> = new Set(),
-  ) {}
+  ) {
+    this.producer = producers[0]!;
+    this.transactions = exactlyOnce ? new TransactionPipeline(producers) : undefined;
+  }
+
+  /** After the recovery from a failed commit, once no second half is under way: the next commit starts a new chain. */
+  reset(): void {
+    this.finished = Promise.resolve(true);
+    this.transactions?.reset();
+  }
+
+  /** How many second halves may be under way at once (the task manager starts the next commit accordingly). */
+  get depth(): number {
+    return this.transactions?.depth ?? 1;
+  }
 
   /** Both halves at once (a rebalance, the final commit). */
   async commit(all: Task[]): Promise<void> {
@@ -74,6 +100,7 @@ export class Committer {
     }
     const changelogCount = records.length;
     for (const task of tasks) for (const r of task.collector.take()) records.push(r);
+    this.metrics.commitPhase('prepare', performance.now() - started);
     return { started, parts, records, changelogCount };
   }
 
@@ -81,28 +108,56 @@ export class Committer {
    * The second half, while processing goes on: `delivery: immediate` records acknowledged, the
    * transaction (or the at-least-once sends and offset commit), then local state. Throws when the
    * commit failed: the prepared work is then lost and must be redone (see the task manager).
+   * `committed` runs once it succeeded, still in commit order (the engine hands the outputs over).
    */
-  async complete(p: PreparedCommit): Promise<void> {
+  async complete(p: PreparedCommit, committed?: () => void): Promise<void> {
+    const previous = this.finished;
+    let done!: (ok: boolean) => void;
+    this.finished = new Promise<boolean>((resolve) => {
+      done = resolve;
+    });
+    let ok = false;
+    try {
+      await this.completeAfter(p, previous);
+      ok = true;
+      committed?.();
+    } finally {
+      done(ok);
+    }
+  }
+
+  private async completeAfter(p: PreparedCommit, previous: Promise<boolean>): Promise<void> {
     const { parts, records, changelogCount } = p;
+    const m = this.metrics;
+    let t = performance.now();
     // An input offset is never committed before the progress records it caused were acknowledged.
     await this.beforeCommit();
+    m.commitPhase('immediate', performance.now() - t);
+    t = performance.now();
     let offsets = parts.flatMap((x) => x.consumed);
     let meta: RecordMetadata[] = [];
     if (records.length === 0 && offsets.length === 0) {
       // State without a changelog written without input: nothing for the log, only SQLite.
+      if (!(await previous)) throw previousFailed();
       for (const { task } of parts) task.options.state.completeCommit({});
       return;
     }
-    if (this.exactlyOnce) {
-      await this.producer.beginTransaction();
-      try {
-        if (records.length > 0) meta = await this.producer.send(records);
-        offsets = this.fusedPositions(offsets, records, meta, changelogCount);
-        if (offsets.length > 0) await this.producer.sendOffsetsToTransaction(offsets, this.consumer.groupMetadata());
-        await this.producer.commitTransaction();
-      } catch (err) {
-        throw await this.abortAfter(err);
-      }
+    if (this.transactions) {
+      const timings: TransactionTimings = { waitPrevious: 0, send: 0, offsets: 0, waitCommit: 0, commit: 0 };
+      meta = await this.transactions.run(
+        records,
+        (sent) => {
+          offsets = this.fusedPositions(offsets, records, sent, changelogCount);
+          return offsets;
+        },
+        this.consumer.groupMetadata(),
+        timings,
+      );
+      m.commitPhase('wait_previous', timings.waitPrevious);
+      m.commitPhase('send', timings.send);
+      m.commitPhase('offsets', timings.offsets);
+      m.commitPhase('wait_commit', timings.waitCommit);
+      m.commitPhase('commit_transaction', timings.commit);
     } else if (records.length > 0) {
       // Outputs (and dead letters) acknowledged before changelogs: a crash in between must leave
       // the store behind the outputs, never ahead. A store ahead would make the re-processed
@@ -111,7 +166,11 @@ export class Committer {
       const changes = changelogCount > 0 ? await this.producer.send(records.slice(0, changelogCount)) : [];
       meta = [...changes, ...outputs];
       offsets = this.fusedPositions(offsets, records, meta, changelogCount);
+      m.commitPhase('send', performance.now() - t);
     }
+    // Local state of commits completes in commit order (each task's prepared writes are queued).
+    if (!(await previous)) throw previousFailed();
+    t = performance.now();
 
     // Changelog records come first in `records`, task by task: map their offsets back to each task.
     let i = 0;
@@ -127,6 +186,7 @@ export class Committer {
       task.options.state.completeCommit(next);
     }
     if (!this.exactlyOnce && offsets.length > 0) await this.consumer.commit(offsets);
+    m.commitPhase('state', performance.now() - t);
 
     // Wall-clock time, whatever clock punctuations use: the gateway stamps records with real time.
     const now = Date.now();
@@ -162,28 +222,12 @@ export class Committer {
     return [...next.values()];
   }
 
-  /**
-   * Aborts the failed transaction; returns the error to throw. When the abort fails too (broker
-   * unreachable, or a commit that timed out and can be neither retried nor aborted), the
-   * producer's transaction state is unknown: the error then asks for a new producer, whose
-   * initTransactions completes or aborts whatever the broker holds.
-   */
-  private async abortAfter(err: unknown): Promise<unknown> {
-    try {
-      await this.producer.abortTransaction();
-      return err;
-    } catch (abortErr) {
-      if (isFenced(err)) return err;
-      if (isFenced(abortErr)) return abortErr;
-      return new AuraError(ErrorCodes.TRANSPORT_FAILED, `${errorMessage(err)}; the abort failed too (${errorMessage(abortErr)})`, {
-        cause: err,
-        details: { ...(err instanceof AuraError ? err.details : {}), replaceClient: true },
-      });
-    }
-  }
-
   /** Abandons uncommitted work (failure path): nothing of it becomes visible. */
   async abort(tasks: Task[]): Promise<void> {
     for (const task of tasks) task.rollback();
   }
+}
+
+function previousFailed(): AuraError {
+  return new AuraError(ErrorCodes.TRANSPORT_FAILED, 'commit abandoned: the commit before it failed', { details: { [PREVIOUS_FAILED]: true } });
 }

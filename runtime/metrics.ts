@@ -23,6 +23,7 @@
  *   state restore-remaining-records-total           restoreRemainingRecords
  *   record-cache hit-ratio                          cacheHitRatio() (from the stores, read when asked)
  *   (none) record timestamp → output committed      committedE2eLatency
+ *   (none) time per commit phase                     commitPhaseLatency
  *   consumer records-lag                            lag
  */
 import type { StoreMetrics } from '../state/types.js';
@@ -105,6 +106,11 @@ export class EngineMetrics {
   readonly committedE2eLatency = new LatencyHistogram();
   /** Consumer lag per `topic:partition`, refreshed by the engine. */
   readonly lag = new Map<string, number>();
+  /**
+   * Where the commits' time goes, per phase (commit.ts, commit-pipeline.ts): prepare (processing
+   * waits), immediate, wait_previous, send, offsets, wait_commit, commit_transaction, state.
+   */
+  readonly commitPhaseLatency = new Map<string, LatencyHistogram>();
   /** Called with the latency of every commit (an exporter's own histogram). */
   readonly commitObservers: Array<(ms: number) => void> = [];
   /** Set by the engine: the store metrics of the tasks running now. */
@@ -123,6 +129,12 @@ export class EngineMetrics {
   sinkE2e(id: string): LatencyHistogram {
     const m = this.node(id);
     return (m.recordE2eLatency ??= new LatencyHistogram());
+  }
+
+  commitPhase(phase: string, ms: number): void {
+    let h = this.commitPhaseLatency.get(phase);
+    if (!h) this.commitPhaseLatency.set(phase, (h = new LatencyHistogram()));
+    h.observe(ms);
   }
 
   recordCommit(ms: number): void {

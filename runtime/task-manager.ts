@@ -85,12 +85,13 @@ export class TaskManager {
    * Commits when due (commit-policy.ts: full buffers, drained input, commit_interval). The first
    * half of the commit runs now, while processing waits (lanes drained, changelogs prepared,
    * outputs and offsets taken); the second, the broker's, runs while processing goes on — what
-   * is processed meanwhile belongs to the next commit, which starts only when this one is done.
+   * is processed meanwhile belongs to the next commit, which starts when this one is done or,
+   * with overlapping transactions (commit-pipeline.ts), while it is still under way.
    * A commit that failed in the background is recovered from here, before anything else.
    */
   async maybeCommit(drained: boolean): Promise<void> {
     await this.recoverFailedCommit();
-    if (this.completing) {
+    if (this.completing && !this.commits.acceptsAnother()) {
       // Buffers full: wait for the broker rather than let them grow.
       if (this.policy.pending(this.tasks.values()) !== 'full') return;
       await this.completing;
@@ -117,7 +118,8 @@ export class TaskManager {
         () => this.policy.ended(performance.now() - started),
         (err: unknown) => {
           this.policy.ended(performance.now() - started);
-          this.failedCommit = definedFailure(err);
+          // The first failure is the cause; a later commit under way then fails because of it.
+          this.failedCommit ??= definedFailure(err);
         },
       )
       .finally(() => {
@@ -145,7 +147,8 @@ export class TaskManager {
    * still take.
    */
   pollTimeout(pollTimeoutMs: number): number {
-    if (this.completing && this.policy.pending(this.tasks.values()) !== 'none') return Math.min(pollTimeoutMs, this.policy.expectedRemainingMs());
+    if (this.completing && !this.commits.acceptsAnother() && this.policy.pending(this.tasks.values()) !== 'none')
+      return Math.min(pollTimeoutMs, this.policy.expectedRemainingMs());
     return this.policy.waitBound(this.tasks.values(), pollTimeoutMs);
   }
 
@@ -186,6 +189,9 @@ export class TaskManager {
 
   /** After a failed commit: the supervisor decides (stop, replace the producer, back off), then the tasks start over from their committed offsets. */
   private async recover(err: unknown, leaving: Task[] = []): Promise<void> {
+    // Commits still under way end first (failed, if one before them did); all tasks start over anyway.
+    await this.completing;
+    this.failedCommit = undefined;
     this.options.logger.warn({ err: errorMessage(err), tasks: this.tasks.size }, 'commit failed; re-processing from the last committed offsets');
     for (const task of leaving) task.rollback();
     await this.close(leaving);

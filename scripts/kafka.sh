@@ -7,6 +7,11 @@
 #                             start on the existing data dir when it was formatted before (same
 #                             cluster, topics, offsets, transactions): a restart after `kill` or a
 #                             crash. Without a formatted dir it formats one, like `start`.
+#   scripts/kafka.sh start --perf
+#                             the JVM settings of Kafka's own start script (G1, C2 JIT, 1 GiB heap)
+#                             instead of the fast-starting ones; same as KAFKA_JVM_PERF=1. Latency
+#                             benches use it (bench/kafka/broker.ts): transactions are several
+#                             times faster once warm (docs/benchmarks.md, "Overlapping transactions").
 #   scripts/kafka.sh stop     stop it (SIGTERM, then SIGKILL after 20 s)
 #   scripts/kafka.sh kill     SIGKILL it, as a crash would (the data dir stays; outage tests)
 #   scripts/kafka.sh status   exit 0 and print the bootstrap address when it runs
@@ -18,7 +23,8 @@
 #
 # Env: KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), KAFKA_LIB_DIR
 # (infra/kafka/lib), KAFKA_DATA_DIR (/tmp/aura-kafka-$KAFKA_PORT), KAFKA_HEAP (-Xmx512m),
-# KAFKA_SASL_SSL_PORT (KAFKA_PORT+2; `off` for none).
+# KAFKA_SASL_SSL_PORT (KAFKA_PORT+2; `off` for none), KAFKA_JVM_PERF (1: as `--perf`; KAFKA_HEAP
+# still wins for the heap).
 #
 # Besides PLAINTEXT the broker listens with SASL_SSL, as Confluent Cloud does: a CA and
 # a server certificate for 127.0.0.1 are made with openssl at each start (PEM files under
@@ -201,9 +207,16 @@ format_fresh() {
 }
 
 start() {
-  local keep_data="${KAFKA_KEEP_DATA:-}"
-  [[ "${1:-}" == "--keep-data" ]] && keep_data=1
-  if pid="$(running_pid)"; then log "already running (pid $pid) on 127.0.0.1:$PORT"; echo "127.0.0.1:$PORT"; return 0; fi
+  local keep_data="${KAFKA_KEEP_DATA:-}" perf="${KAFKA_JVM_PERF:-}" arg
+  for arg in "$@"; do
+    case "$arg" in
+      --keep-data) keep_data=1 ;;
+      --perf) perf=1 ;;
+      *) log "unknown start option: $arg"; exit 2 ;;
+    esac
+  done
+  [[ "$perf" == 0 ]] && perf=""
+  if pid="$(running_pid)"; then log "already running (pid $pid, $(cat "$DATA.jvm" 2>/dev/null || echo fast-start) JVM) on 127.0.0.1:$PORT"; echo "127.0.0.1:$PORT"; return 0; fi
   local adopted=0
   check_ports || adopted=$?
   if [[ $adopted -eq 2 ]]; then echo "127.0.0.1:$PORT"; return 0; fi
@@ -216,8 +229,16 @@ start() {
   else
     format_fresh
   fi
-  # Serial GC and C1 only: a tiny dev broker on a shared 2-core box starts faster this way.
-  nohup java ${KAFKA_HEAP:--Xms128m -Xmx512m} -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+  # Default: serial GC and C1 only, a tiny dev broker on a shared 2-core box starts faster this way
+  # (the tests start many). --perf: kafka-server-start.sh's and kafka-run-class.sh's settings, the
+  # JVM a production broker runs with; it starts ~1 s slower and runs transactions faster.
+  local jvm=(${KAFKA_HEAP:--Xms128m -Xmx512m} -XX:+UseSerialGC -XX:TieredStopAtLevel=1) mode=fast-start
+  if [[ -n "$perf" ]]; then
+    jvm=(${KAFKA_HEAP:--Xms1g -Xmx1g} -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent)
+    mode=perf
+  fi
+  echo "$mode" >"$DATA.jvm"
+  nohup java "${jvm[@]}" -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$DATA/log4j2.properties" \
     -cp "$LIB/*" kafka.Kafka "$DATA/server.properties" >"$DATA/stdout.log" 2>&1 &
   echo $! >"$PIDFILE"
@@ -232,7 +253,7 @@ start() {
         stop || true
         exit 1
       fi
-      log "up on 127.0.0.1:$PORT after $((SECONDS - t0)) s (pid $(cat "$PIDFILE"), data $DATA)"
+      log "up on 127.0.0.1:$PORT after $((SECONDS - t0)) s, $mode JVM (pid $(cat "$PIDFILE"), data $DATA)"
       echo "127.0.0.1:$PORT"
       return 0
     fi
@@ -290,10 +311,10 @@ EOF
 }
 
 case "${1:-}" in
-  start) start "${2:-}" ;;
+  start) shift; start "$@" ;;
   stop) stop ;;
   kill) kill_broker ;;
   status) status ;;
   sasl-ssl) sasl_ssl ;;
-  *) echo "usage: $0 start [--keep-data]|stop|kill|status|sasl-ssl" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--keep-data] [--perf]|stop|kill|status|sasl-ssl" >&2; exit 2 ;;
 esac

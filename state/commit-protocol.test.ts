@@ -106,9 +106,10 @@ describe('commit protocol', () => {
     ]);
   });
 
-  it('refuses a second prepare before complete or abort', () => {
+  it('refuses a third prepare before complete or abort (two commits under way at most)', () => {
     m.prepareCommit();
-    expect(() => m.prepareCommit()).toThrow(/prepareCommit called twice/);
+    m.prepareCommit();
+    expect(() => m.prepareCommit()).toThrow(/2 prepared commits not completed/);
     m.abortCommit();
     expect(() => m.prepareCommit()).not.toThrow();
   });
@@ -155,5 +156,93 @@ describe('commit protocol', () => {
       fromOffset: 1,
       table: false,
     });
+  });
+});
+
+/** Overlapping transactions (runtime/commit-pipeline.ts): commit N+1 prepared before N completed. */
+describe('two prepared commits', () => {
+  /** Reads enough other keys to evict every clean entry of a 2-entry cache: what is read next comes from SQLite unless unflushed. */
+  function evictClean(kv: ReturnType<TaskStateManager['keyValueStore']>): void {
+    for (let i = 0; i < 6; i++) kv.get(`other-${i}`);
+  }
+
+  for (const writeBehind of [false, true]) {
+    it(`keeps the second commit's writes apart until it completes, and drops them on abort (${writeBehind ? 'write-behind' : 'write-through'})`, () => {
+      m.close();
+      m = openTask(tmp.dir, [KV, WIN, SES], { cacheSize: 2, ...(writeBehind ? { stateFlushIntervalMs: 60_000 } : {}) });
+      const kv = m.keyValueStore<number>('ctx');
+      kv.put('a', 1);
+      const first = m.prepareCommit();
+      kv.put('a', 2);
+      kv.put('b', 1);
+      const second = m.prepareCommit();
+      expect(second.map((r) => [r.key, r.value!.toString()])).toEqual([
+        ['a', '2'],
+        ['b', '1'],
+      ]);
+      m.completeCommit(log.append(first));
+      if (writeBehind) m.writeCommitted(); // the first commit's rows reach SQLite while the second is under way
+      evictClean(kv);
+      // Held by the second prepared commit: still its value, never SQLite's (1) nor evicted.
+      expect(kv.get('a')).toBe(2);
+      expect(kv.get('b')).toBe(1);
+      m.abortCommit(); // the second transaction failed: its writes are gone, the first one's stay
+      evictClean(kv);
+      expect(kv.get('a')).toBe(1);
+      expect(kv.get('b')).toBeUndefined();
+      m.close();
+      m = openTask(tmp.dir, [KV, WIN, SES]);
+      expect(m.keyValueStore('ctx').all()).toEqual([['a', 1]]);
+    });
+
+    it(`completes two prepared commits oldest first, with the checkpoint of each (${writeBehind ? 'write-behind' : 'write-through'})`, () => {
+      m.close();
+      m = openTask(tmp.dir, [KV, WIN, SES], { cacheSize: 2, ...(writeBehind ? { stateFlushIntervalMs: 60_000 } : {}) });
+      const kv = m.keyValueStore<number>('ctx');
+      kv.put('a', 1);
+      kv.put('c', 1);
+      const first = m.prepareCommit();
+      kv.put('a', 2);
+      kv.delete('c');
+      const second = m.prepareCommit();
+      kv.put('a', 3); // the third commit's, still dirty
+      m.completeCommit({ ...log.append(first), 'input-topic:2': 10 });
+      if (writeBehind) m.writeCommitted();
+      expect(m.checkpoint()).toMatchObject({ 'input-topic:2': 10, 'test-ctx-changelog:2': 2 });
+      m.completeCommit({ ...log.append(second), 'input-topic:2': 20 });
+      m.writeCommitted();
+      expect(m.checkpoint()).toMatchObject({ 'input-topic:2': 20, 'test-ctx-changelog:2': 4 });
+      evictClean(kv);
+      expect(kv.get('a')).toBe(3);
+      expect(kv.get('c')).toBeUndefined();
+      m.abortCommit(); // the third commit: back to the second one's state
+      expect(kv.get('a')).toBe(2);
+      m.close();
+      m = openTask(tmp.dir, [KV, WIN, SES]);
+      expect(m.keyValueStore('ctx').all()).toEqual([['a', 2]]);
+    });
+  }
+
+  it('a failed prepare leaves the commit under way intact: it completes, and the task is aborted after it', () => {
+    const kv = m.keyValueStore<unknown>('ctx');
+    kv.put('a', 1);
+    const first = m.prepareCommit();
+    kv.put('bad', { n: 10n });
+    expect(() => m.prepareCommit()).toThrow();
+    m.completeCommit(log.append(first));
+    m.abortCommit();
+    expect(kv.get('a')).toBe(1);
+    m.close();
+    m = openTask(tmp.dir, [KV, WIN, SES]);
+    expect(m.keyValueStore('ctx').get('a')).toBe(1);
+  });
+
+  it('a commit under way does not complete after a failed state write (its checkpoint would get ahead of the data)', () => {
+    const kv = m.keyValueStore<number>('ctx');
+    kv.put('a', 1);
+    const first = m.prepareCommit();
+    (m as unknown as { db: { close(): void } }).db.close(); // SQLite fails from here on
+    expect(() => m.completeCommit(log.append(first))).toThrow(/state commit failed/);
+    expect(() => m.completeCommit({ 'input-topic:2': 5 })).toThrow(/earlier state write failed/);
   });
 });

@@ -5,8 +5,10 @@
  *                known-absent key); bounded, evicted oldest-first.
  * - `unflushed`: not in SQLite yet. Either `dirty` (written since the last
  *                prepareCommit; also listed in `dirty`) or `pinned` (its value
- *                was handed out by prepareCommit and waits for completeCommit),
- *                or both when it was written again after prepareCommit.
+ *                was handed out by prepareCommit and waits for completeCommit;
+ *                `pins` counts such commits, two when transactions overlap),
+ *                or committed but not written yet (write-behind, store-slot.ts),
+ *                or several of these when it was written again after prepareCommit.
  *
  * Unflushed entries are never evicted: they are the only copy of the newest
  * value until completeCommit writes it. Repeated writes of one key between
@@ -33,7 +35,8 @@ export interface CacheEntry<V = unknown> {
   /** Time of the last write (row ts in SQLite, changelog record timestamp). */
   ts: number;
   dirty: boolean;
-  pinned: boolean;
+  /** Prepared commits holding a value of this entry that have not completed yet. */
+  pins: number;
   /** Whether SQLite holds a row for this key; undefined when unknown (blind write). */
   inDb: boolean | undefined;
   /**
@@ -82,7 +85,7 @@ export class StoreCache<V = unknown> {
 
   /** Records what SQLite holds for a key just read (value undefined = no row; rows: its persisted list elements). */
   remember(id: string, key: string, t1: number, t2: number, value: V | undefined, rows?: ListRows): void {
-    const e: CacheEntry<V> = { id, key, t1, t2, value, ts: 0, dirty: false, pinned: false, inDb: value !== undefined, rows };
+    const e: CacheEntry<V> = { id, key, t1, t2, value, ts: 0, dirty: false, pins: 0, inDb: value !== undefined, rows };
     this.clean.set(id, e);
     if (this.clean.size > this.maxClean) this.evict();
   }
@@ -93,7 +96,7 @@ export class StoreCache<V = unknown> {
     if (e === undefined) {
       e = this.clean.get(id);
       if (e !== undefined) this.clean.delete(id);
-      else e = { id, key, t1, t2, value, ts, dirty: false, pinned: false, inDb };
+      else e = { id, key, t1, t2, value, ts, dirty: false, pins: 0, inDb };
       this.unflushed.set(id, e);
       if (this.byKey !== null) {
         let m = this.byKey.get(key);
@@ -127,26 +130,26 @@ export class StoreCache<V = unknown> {
     return this.byKey?.get(key)?.values() ?? [];
   }
 
-  /** prepareCommit: pins the dirty entries until completeFlush and returns their values serialised by `encode`. */
+  /** prepareCommit: pins the dirty entries until their commit completes and returns their values serialised by `encode`. */
   drainDirty(encode: (e: CacheEntry<V>) => FlushItem): FlushItem[] {
     const items: FlushItem[] = new Array(this.dirty.size);
     let i = 0;
     for (const e of this.dirty.values()) {
       e.dirty = false;
-      e.pinned = true;
+      e.pins++;
       items[i++] = encode(e);
     }
     this.dirty.clear();
     return items;
   }
 
-  /** completeCommit: the items are in SQLite now; entries not rewritten since become clean. */
+  /** The items are in SQLite now; entries not rewritten (nor prepared again) since become clean. */
   completeFlush(items: FlushItem[]): void {
     for (const item of items) {
       const e = item.entry as CacheEntry<V>;
-      e.pinned = false;
       e.inDb = item.json !== null;
-      if (e.dirty) continue; // written again after prepareCommit: still unflushed
+      // Written again after prepareCommit, or held by a later prepared commit: still unflushed.
+      if (e.dirty || e.pins > 0) continue;
       this.unflushed.delete(e.id);
       if (this.byKey !== null) {
         const m = this.byKey.get(e.key);

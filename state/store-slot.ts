@@ -34,8 +34,11 @@ export class StoreSlot {
   readonly store: AnyStore;
   /** Rows in SQLite; null = unknown (at open, after a restore or a failed commit): counted lazily. */
   private dbCount: number | null = null;
-  /** Captured by prepare(), written by writePrepared() or deferred by deferPrepared(). */
-  private prepared: FlushItem[] = [];
+  /**
+   * Captured by prepare(), one list per prepared commit, oldest first (two when transactions
+   * overlap, runtime/commit-pipeline.ts); deferPrepared() takes the oldest when its commit completes.
+   */
+  private prepared: FlushItem[][] = [];
   /**
    * Committed (in the changelog) but not written to SQLite yet: the last committed value per
    * physical key (write-behind, see task-state-manager.ts). Their cache entries stay unflushed,
@@ -86,13 +89,9 @@ export class StoreSlot {
 
   /** prepareCommit: pins the dirty entries and appends their changelog records (when the store is logged). */
   prepare(out: ChangelogRecord[]): void {
-    this.prepared = this.cache.drainDirty(this.encode);
-    if (this.spec.changelogTopic !== null) toChangelogRecords(this.prepared, this.spec.changelogTopic, this.opts.partition, out);
-  }
-
-  /** completeCommit, inside the task's SQLite transaction: writes the prepared rows. */
-  writePrepared(): number {
-    return this.writeItems(this.prepared);
+    const items = this.cache.drainDirty(this.encode);
+    this.prepared.push(items);
+    if (this.spec.changelogTopic !== null) toChangelogRecords(items, this.spec.changelogTopic, this.opts.partition, out);
   }
 
   /** Committed entries waiting for their SQLite write. */
@@ -101,18 +100,17 @@ export class StoreSlot {
   }
 
   /**
-   * completeCommit with write-behind: the prepared items are committed but stay in the cache
+   * completeCommit: the oldest prepared commit's items are committed but stay in the cache
    * (unflushed) until writePending(). A later commit of the same key replaces the value; its list
    * element rows are merged, since each commit's rows are relative to the one before.
    */
   deferPrepared(): void {
-    for (const item of this.prepared) {
-      item.entry.pinned = false;
+    for (const item of this.prepared.shift() ?? []) {
+      item.entry.pins--;
       const older = this.pending.get(item.id);
       if (older?.rows !== undefined) item.rows = mergeRows(older.rows, item.rows);
       this.pending.set(item.id, item);
     }
-    this.prepared = [];
   }
 
   /** Inside the task's SQLite transaction: writes the committed-unwritten items. Returns rows written. */
@@ -160,12 +158,6 @@ export class StoreSlot {
     t.flushMany();
     if (this.dbCount !== null) this.dbCount += delta;
     return written;
-  }
-
-  /** completeCommit, after the transaction committed. */
-  completePrepared(): void {
-    this.cache.completeFlush(this.prepared);
-    this.prepared = [];
   }
 
   /** abortCommit (after writePending), or a failed SQLite transaction: back to what SQLite holds. */

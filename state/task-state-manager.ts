@@ -22,7 +22,10 @@
  *  entries are written first, then unflushed state is dropped, stores read
  *  what SQLite holds, processing restarts from the last committed input
  *  offsets.
- * Writes between (1) and (3) are allowed; they belong to the next commit.
+ * Writes between (1) and (3) are allowed; they belong to the next commit,
+ * which may itself be prepared before (3) when transactions overlap
+ * (runtime/commit-pipeline.ts): up to MAX_PREPARED_COMMITS prepared commits,
+ * completed oldest first, each one's writes kept apart until it completes.
  * A task with a store that no topic can restore (changelog off, not a table)
  * writes through at every commit: its SQLite file is the only copy.
  */
@@ -33,6 +36,9 @@ import { CheckpointTable, openTaskDb, parseTpKey, taskDir, wipeTaskDir } from '.
 import { type SlotOptions, StoreSlot } from './store-slot.js';
 import type { AnyStore, ChangelogRecord, KeyValueStore, SessionStore, StoreKindName, StoreMetrics, StoreRegistration, WindowStore } from './types.js';
 import { DEFAULT_STATE_FLUSH_INTERVAL_MS } from './types.js';
+
+/** Prepared commits a task's state holds apart at once: one completing, the next one's transaction under way. */
+export const MAX_PREPARED_COMMITS = 2;
 
 export interface TaskStateOptions {
   stateDir: string;
@@ -84,7 +90,13 @@ export class TaskStateManager extends RestoreSupport {
   readonly isNewDatabase: boolean;
   readonly maxDirtyEntries: number;
   private readonly slotOptions: SlotOptions;
-  private phase: 'idle' | 'prepared' = 'idle';
+  /** Prepared commits not completed (nor aborted) yet, oldest completed first. */
+  private prepared = 0;
+  /**
+   * A state write failed and dropped what SQLite lacks: a commit still under way must not complete
+   * here (its checkpoint would get ahead of the data); the task is to be closed and restored.
+   */
+  private writeFailed = false;
   private readonly flushIntervalMs: number;
   private readonly maxPendingEntries: number;
   /** Checkpoint of the committed-unwritten state: `"topic:partition"` → next offset. */
@@ -189,8 +201,11 @@ export class TaskStateManager extends RestoreSupport {
 
   prepareCommit(): ChangelogRecord[] {
     this.assertOpen();
-    if (this.phase === 'prepared')
-      throw new AuraError(ErrorCodes.STORE_FAILED, `task ${this.taskId}: prepareCommit called twice without completeCommit/abortCommit`);
+    if (this.prepared >= MAX_PREPARED_COMMITS)
+      throw new AuraError(
+        ErrorCodes.STORE_FAILED,
+        `task ${this.taskId}: prepareCommit called with ${this.prepared} prepared commits not completed (at most ${MAX_PREPARED_COMMITS})`,
+      );
     const out: ChangelogRecord[] = [];
     try {
       // Normally already empty (the runtime flushes first, draining what the flush feeds into
@@ -199,11 +214,13 @@ export class TaskStateManager extends RestoreSupport {
       this.recordCache.flush();
       for (const s of this.slots.values()) s.prepare(out);
     } catch (err) {
-      // A value that cannot be serialised: nothing of this commit can be logged, so treat it as aborted.
-      this.abortCommit();
+      // A value that cannot be serialised: nothing of this commit can be logged, so treat it as
+      // aborted. With an earlier commit still under way its writes must survive its completion:
+      // the runtime aborts once it ended (it re-creates every task after a failed prepare).
+      if (this.prepared === 0) this.abortCommit();
       throw err;
     }
-    this.phase = 'prepared';
+    this.prepared++;
     return out;
   }
 
@@ -216,10 +233,13 @@ export class TaskStateManager extends RestoreSupport {
    */
   completeCommit(offsets: Record<string, number> = {}): void {
     this.assertOpen();
+    if (this.writeFailed) throw new AuraError(ErrorCodes.STORE_FAILED, `task ${this.taskId}: an earlier state write failed; the task must be restored`);
     const started = performance.now();
     for (const k in offsets) parseTpKey(k); // a malformed key is refused now, not at a later write
-    if (this.phase === 'prepared') for (const s of this.slots.values()) s.deferPrepared();
-    this.phase = 'idle';
+    if (this.prepared > 0) {
+      for (const s of this.slots.values()) s.deferPrepared();
+      this.prepared--;
+    }
     Object.assign(this.pendingOffsets, offsets);
     this.stats.commits++;
     if (!this.writeBehind() || started - this.lastStateWrite >= this.flushIntervalMs || this.pendingCount() >= this.maxPendingEntries) {
@@ -241,7 +261,8 @@ export class TaskStateManager extends RestoreSupport {
     } catch (cause) {
       for (const s of this.slots.values()) s.discard();
       this.pendingOffsets = {};
-      this.phase = 'idle';
+      this.prepared = 0;
+      this.writeFailed = true;
       throw new AuraError(ErrorCodes.STORE_FAILED, `task ${this.taskId}: state commit failed: ${errorMessage(cause)}`, { cause });
     }
     for (const s of this.slots.values()) s.completePending();
@@ -276,7 +297,7 @@ export class TaskStateManager extends RestoreSupport {
    * the log, and the task must be closed and restored.
    */
   abortCommit(): void {
-    this.phase = 'idle';
+    this.prepared = 0;
     try {
       if (!this.closed && this.hasPending()) this.writeCommitted();
     } finally {

@@ -10,6 +10,7 @@
  *   publish → status <stage> stored   aura_gateway_event_stage_latency_seconds{stage}
  *   advice → first chunk / final      aura_gateway_guardian_latency_seconds{phase}
  *   commit, poll                      aura_stream_thread_{commit,poll}_latency_seconds
+ *   commit phase <phase>              aura_stream_commit_phase_latency_seconds{phase}
  */
 import type { Summary } from './stats.js';
 
@@ -80,6 +81,7 @@ const HOPS: Array<{ metric: string; label?: string; name: (value: string) => str
   { metric: 'aura_gateway_event_stage_latency_seconds', label: 'stage', name: (v) => `publish → status ${v} stored` },
   { metric: 'aura_gateway_guardian_latency_seconds', label: 'phase', name: (v) => `advice → ${v.replace('_', ' ')} stored` },
   { metric: 'aura_stream_thread_commit_latency_seconds', name: () => 'commit' },
+  { metric: 'aura_stream_commit_phase_latency_seconds', label: 'phase', name: (v) => `commit phase ${v}` },
   { metric: 'aura_stream_thread_poll_latency_seconds', name: () => 'poll (wait included)' },
 ];
 

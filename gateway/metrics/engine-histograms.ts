@@ -67,6 +67,12 @@ export function registerEngineMetrics(registry: Registry, engine: StreamEngine):
     'Record timestamp until the commit that made the output readable (read_committed), per output record',
     () => [[{}, m.committedE2eLatency]],
   );
+  engineHistogram(
+    registry,
+    'aura_stream_commit_phase_latency_seconds',
+    'Time per phase of the commits (prepare, immediate, wait_previous, send, offsets, wait_commit, commit_transaction, state): where a commit goes',
+    () => [...m.commitPhaseLatency].map(([phase, h]) => [{ phase }, h]),
+  );
   engineHistogram(registry, 'aura_stream_thread_poll_latency_seconds', 'Poll latency (waiting for input included)', () => [[{}, m.pollLatency]]);
   engineHistogram(registry, 'aura_stream_thread_punctuate_latency_seconds', 'Punctuation latency', () => [[{}, m.punctuateLatency]]);
 

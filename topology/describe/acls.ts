@@ -65,7 +65,7 @@ export function deriveAcls(pipeline: Pipeline): AclRule[] {
       'transactional-id',
       `${pipeline.app}-`,
       ['write', 'describe'],
-      'exactly-once: one transactional id per instance, <app>-<AURA_INSTANCE_ID>',
+      'exactly-once: one transactional id per instance, <app>-<AURA_INSTANCE_ID> (and <app>-<AURA_INSTANCE_ID>-1 with AURA_TRANSACTIONS_IN_FLIGHT=2)',
       true,
     );
   }
@@ -135,7 +135,14 @@ export function confluentCommand(rule: AclRule): string {
 
 export function describeAcls(pipeline: Pipeline): string {
   const rules = deriveAcls(pipeline);
-  const eos = pipeline.defaults.processing === 'exactly_once' ? ' in transactions (transactional ids `' + pipeline.app + '-<AURA_INSTANCE_ID>`)' : '';
+  const eos =
+    pipeline.defaults.processing === 'exactly_once'
+      ? ' in transactions (transactional ids `' +
+        pipeline.app +
+        '-<AURA_INSTANCE_ID>`, and `' +
+        pipeline.app +
+        '-<AURA_INSTANCE_ID>-1` with AURA_TRANSACTIONS_IN_FLIGHT=2)'
+      : '';
   let out =
     `ACLs of \`${pipeline.app}\`, derived from the pipeline by \`aura describe --format acls\`. ` +
     'Set `SA_PIPELINE`, `SA_GATEWAY` and `SA_OPERATOR` to the service accounts (`sa-...`) first. ' +
