@@ -70,10 +70,13 @@ it('hands over the outputs of committed overlapping transactions only, once each
   const input = pipeline.topics.user_events!;
   const output = pipeline.topics.context_aggregated!;
   const producer = transport.producer({});
-  // Small batches, spread out: many commits, the next one starting while the last one commits.
+  // Small batches, each sent once a commit started after the previous one: many commits whatever the
+  // machine's speed (a fast engine would otherwise fold all 600 into a handful), the next batch
+  // arriving while the last one commits.
   for (let i = 0; i < events.length; i += 20) {
+    const commitsBefore = failing.commits();
     await producer.send(events.slice(i, i + 20).map((e) => ({ topic: input.name, key: e.user_id, value: encodeValue(e), timestamp: Date.parse(e.time) })));
-    await new Promise((r) => setTimeout(r, 15));
+    for (const until = Date.now() + 2_000; failing.commits() === commitsBefore && Date.now() < until; ) await new Promise((r) => setTimeout(r, 5));
   }
   for (const deadline = Date.now() + 45_000; handed.length < events.length && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
   await producer.close();
