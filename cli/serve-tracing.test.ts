@@ -10,30 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OtlpReceiver } from '../testing/support/otlp-receiver.js';
+import { contextWindowPipeline } from '../testing/support/small-pipeline.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-serve-tracing-'));
 const file = path.join(dir, 'pipeline.yaml');
-fs.writeFileSync(
-  file,
-  `app: serve-tracing
-defaults:
-  partitions: 2
-  state_dir: \${AURA_STATE_DIR}
-topics:
-  user_events: { name: trace.user.events, schema: user-event }
-  context_aggregated: { name: trace.context.aggregated }
-stores:
-  user_context: { kind: key_value }
-processors:
-  aggregate_context:
-    type: aggregate
-    from: user_events
-    to: context_aggregated
-    store: user_context
-    config: { preset: context_window }
-`,
-);
+fs.writeFileSync(file, contextWindowPipeline('serve-tracing', 'trace'));
 const baseEnv = { ...process.env, AURA_STATE_DIR: path.join(dir, 'state'), AURA_LOG_LEVEL: 'info', KAFKA_BROKERS: '', AURA_JWT_SECRET: '', AURA_DEV_AUTH: '' };
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

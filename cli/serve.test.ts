@@ -9,32 +9,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { contextWindowPipeline } from '../testing/support/small-pipeline.js';
 import { dockerfileStages } from '../testing/support/stack-files.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-serve-'));
 // A small pipeline (no embedder: no model download in a test); the gateway serves what it has topics for.
 const file = path.join(dir, 'pipeline.yaml');
-fs.writeFileSync(
-  file,
-  `app: serve-test
-defaults:
-  partitions: 2
-  state_dir: \${AURA_STATE_DIR}
-topics:
-  user_events: { name: serve.user.events, schema: user-event }
-  context_aggregated: { name: serve.context.aggregated }
-stores:
-  user_context: { kind: key_value }
-processors:
-  aggregate_context:
-    type: aggregate
-    from: user_events
-    to: context_aggregated
-    store: user_context
-    config: { preset: context_window }
-`,
-);
+fs.writeFileSync(file, contextWindowPipeline('serve-test', 'serve'));
 const baseEnv = {
   ...process.env,
   AURA_STATE_DIR: path.join(dir, 'state'),

@@ -17,29 +17,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { contextWindowPipeline } from '../testing/support/small-pipeline.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-watch-'));
 const file = path.join(dir, 'pipeline.yaml');
 fs.cpSync(path.join(ROOT, 'schemas/events'), path.join(dir, 'schemas/events'), { recursive: true });
 
-const BASE = `app: watch-test
-defaults:
-  partitions: 2
-  state_dir: \${AURA_STATE_DIR}
-topics:
-  user_events: { name: watch.user.events, schema: user-event }
-  context_aggregated: { name: watch.context.aggregated }
-stores:
-  user_context: { kind: key_value }
-processors:
-  aggregate_context:
-    type: aggregate
-    from: user_events
-    to: context_aggregated
-    store: user_context
-    config: { preset: context_window }
-`;
+const BASE = contextWindowPipeline('watch-test', 'watch');
 const WITH_FILTER = BASE.replace(
   '  context_aggregated: { name: watch.context.aggregated }\n',
   '  context_aggregated: { name: watch.context.aggregated }\n  low_mood_events: { name: watch.low.moods }\n',

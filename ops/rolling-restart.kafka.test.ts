@@ -15,9 +15,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeValue, encodeValue } from '../runtime/serde.js';
-import { foldChangelog } from '../testing/support/changelog.js';
-import { makeEvents, type UserEvent } from '../testing/support/events.js';
+import { encodeValue } from '../runtime/serde.js';
+import { expectCrashFixtureExactlyOnce } from '../testing/support/crash-fixture-checks.js';
+import { makeEvents } from '../testing/support/events.js';
 import {
   type AuraProcess,
   aura,
@@ -26,7 +26,6 @@ import {
   kafkaTransport,
   pipelineCopy,
   ROOT,
-  readTopic,
   sleep,
   tempDir,
   uniquePrefix,
@@ -149,31 +148,6 @@ describe('rolling restart on Kafka (exactly-once, static membership, cooperative
     await stop(a);
     await stop(b);
     running.clear();
-    await expectExactlyOnce(done);
+    await expectCrashFixtureExactlyOnce(transport, pipeline, done);
   }, 300_000);
 });
-
-/** Every output exactly once for read_committed (versions 1..n per user), and the changelog folds to the input. */
-async function expectExactlyOnce(events: UserEvent[]): Promise<void> {
-  const perUser = new Map<string, UserEvent[]>();
-  for (const e of events) perUser.set(e.user_id, [...(perUser.get(e.user_id) ?? []), e]);
-  const out = pipeline.topics.context_aggregated!;
-  const versions = new Map<string, number[]>();
-  const outputs = await readTopic(transport, out.name, out.partitions);
-  for (const r of outputs) {
-    const v = decodeValue(r.value) as { user_id: string; version: number };
-    versions.set(v.user_id, [...(versions.get(v.user_id) ?? []), v.version]);
-  }
-  expect(outputs).toHaveLength(events.length);
-  for (const [user, list] of perUser) expect(versions.get(user), user).toEqual(list.map((_, i) => i + 1));
-  const changelog = pipeline.topics['user_context-changelog']!;
-  const folded = foldChangelog<{ version: number; events: Array<{ id: string }> }>(
-    await readTopic(transport, changelog.name, changelog.partitions),
-    decodeValue,
-  );
-  expect(folded.size).toBe(perUser.size);
-  for (const [user, list] of perUser) {
-    expect(folded.get(user)!.version, user).toBe(list.length);
-    expect(folded.get(user)!.events.map((e) => e.id)).toEqual(list.slice(-20).map((e) => e.id));
-  }
-}

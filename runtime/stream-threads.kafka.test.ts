@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { foldChangelog } from '../testing/support/changelog.js';
+import { expectCrashFixtureExactlyOnce } from '../testing/support/crash-fixture-checks.js';
 import { makeEvents, type UserEvent } from '../testing/support/events.js';
 import {
   type AuraProcess,
@@ -21,14 +21,13 @@ import {
   kafkaTransport,
   pipelineCopy,
   ROOT,
-  readTopic,
   sleep,
   tempDir,
   uniquePrefix,
   waitFor,
 } from '../testing/support/kafka-harness.js';
 import { loadPipeline } from '../topology/compile.js';
-import { decodeValue, encodeValue } from './serde.js';
+import { encodeValue } from './serde.js';
 
 /** Events flow until the restarted process runs: at most MAX_EVENTS. */
 const MAX_EVENTS = 20_000;
@@ -127,31 +126,8 @@ describe('aura run --threads 2 on Kafka', () => {
     a.child.kill('SIGTERM');
     expect(await a.exited, a.output().slice(-3000)).toBe(0);
 
-    // Every output once, in order per user.
-    const perUser = new Map<string, UserEvent[]>();
-    for (const e of events) perUser.set(e.user_id, [...(perUser.get(e.user_id) ?? []), e]);
-    const out = pipeline.topics.context_aggregated!;
-    const outputs = await readTopic(transport, out.name, out.partitions);
-    expect(outputs).toHaveLength(events.length);
-    const versions = new Map<string, number[]>();
-    for (const r of outputs) {
-      const v = decodeValue(r.value) as { user_id: string; version: number };
-      versions.set(v.user_id, [...(versions.get(v.user_id) ?? []), v.version]);
-    }
-    for (const [user, list] of perUser) expect(versions.get(user), user).toEqual(list.map((_, i) => i + 1));
-
-    // The store's changelog folds to the fold of the input.
-    const changelog = pipeline.topics['user_context-changelog']!;
-    const folded = foldChangelog<{ version: number; events: Array<{ id: string }> }>(
-      await readTopic(transport, changelog.name, changelog.partitions),
-      decodeValue,
-    );
-    expect(folded.size).toBe(perUser.size);
-    for (const [user, list] of perUser) {
-      const state = folded.get(user)!;
-      expect(state.version, user).toBe(list.length);
-      expect(state.events.map((e) => e.id)).toEqual(list.slice(-20).map((e) => e.id));
-    }
+    // Every output once, in order per user; the store's changelog folds to the fold of the input.
+    await expectCrashFixtureExactlyOnce(transport, pipeline, events);
   }, 240_000);
 
   it('a thread that dies stops the others cleanly and fails the process, naming the thread', async () => {
