@@ -3,11 +3,13 @@
  * whole batch (records, new log end offsets and, for a transactional
  * producer, the partitions its transaction now spans), so a batch is either
  * entirely in the log or not at all, and a crash never leaves records of an
- * unfinished transaction looking committed.
+ * unfinished transaction looking committed. Its records for one partition
+ * are one row (a packed batch, batch-codec.ts), split only when large.
  */
 import { AuraError, ErrorCodes } from '../../common/errors.js';
 import { partitionForKey } from '../murmur2.js';
 import type { Headers, LogRecord, OutgoingRecord, RecordMetadata } from '../types.js';
+import { BATCH_MAX_BYTES, BATCH_MAX_RECORDS, type PackedRecord, packBatch, toLogRecord, unpackBatch } from './batch-codec.js';
 import { DEFAULT_TAIL_BYTES, LogTail } from './log-tail.js';
 import { type Notifier, topicKey } from './notifier.js';
 import type { Db } from './schema.js';
@@ -20,11 +22,10 @@ export interface TxnWrite {
   readonly partitions: Map<PartitionLog, number>;
 }
 
-type Row = [offset: number, key: string | null, value: Buffer | null, timestamp: number, headers: string | null];
+type BatchRow = [first: number, last: number, data: Buffer];
 
 export class LogStore {
   private readonly insert;
-  private readonly insertChunk;
   private readonly updateNext;
   private readonly insertTxnPartition;
   private readonly select;
@@ -43,15 +44,18 @@ export class LogStore {
     tailBytes: number = DEFAULT_TAIL_BYTES,
   ) {
     this.tail = new LogTail(tailBytes);
-    this.insert = db.prepare(insertSql(1));
-    this.insertChunk = db.prepare(insertSql(CHUNK));
+    this.insert = db.prepare(
+      'INSERT INTO batches (topic_id, part, first_off, last_off, n, nulls, ts_min, ts_max, txn, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     this.updateNext = db.prepare('UPDATE partitions SET next_off = ? WHERE topic_id = ? AND part = ?');
     this.insertTxnPartition = db.prepare('INSERT OR IGNORE INTO txn_partitions (txn_id, topic_id, part, first_off) VALUES (?, ?, ?, ?)');
-    this.select = db
-      .prepare('SELECT off, rkey, value, ts, headers FROM records WHERE topic_id = ? AND part = ? AND off >= ? AND off < ? ORDER BY off LIMIT ?')
+    // The batch holding `off`, or the first after it.
+    this.select = db.prepare('SELECT first_off, last_off, data FROM batches WHERE topic_id = ? AND part = ? AND last_off >= ? ORDER BY last_off LIMIT 1').raw(true);
+    this.selectMin = db.prepare('SELECT first_off FROM batches WHERE topic_id = ? AND part = ? ORDER BY last_off LIMIT 1').pluck(true);
+    // The first batch holding a record at or after `ts` holds the first such record.
+    this.selectAtTime = db
+      .prepare('SELECT first_off, last_off, data FROM batches WHERE topic_id = ? AND part = ? AND ts_max >= ? ORDER BY last_off LIMIT 1')
       .raw(true);
-    this.selectMin = db.prepare('SELECT MIN(off) FROM records WHERE topic_id = ? AND part = ?').pluck(true);
-    this.selectAtTime = db.prepare('SELECT MIN(off) FROM records WHERE topic_id = ? AND part = ? AND ts >= ?').pluck(true);
     this.appendTx = db.transaction(
       (
         batch: readonly OutgoingRecord[],
@@ -63,38 +67,56 @@ export class LogStore {
         now: number,
       ) => {
         const txnId = txn ? txn.id : 0;
-        // Rows go in multi-row INSERTs of CHUNK: one native call per chunk instead of per record.
-        const params: unknown[] = new Array(CHUNK * COLUMNS);
-        let filled = 0;
+        // One batch row per partition: the records of the common single-partition append go
+        // straight into one list, others are grouped by partition first.
+        const byPart = new Map<PartitionLog, PackedRecord[]>();
+        let lastPart: PartitionLog | undefined;
+        let list: PackedRecord[] = [];
         for (let i = 0; i < batch.length; i++) {
           const r = batch[i]!;
           const p = parts[i]!;
-          if (!starts.has(p)) starts.set(p, p.next);
+          if (p !== lastPart) {
+            if (!starts.has(p)) starts.set(p, p.next);
+            let l = byPart.get(p);
+            if (l === undefined) byPart.set(p, (l = []));
+            list = l;
+            lastPart = p;
+          }
           const offset = p.next++;
           const headers = encodeHeaders(r.headers);
           headersOf[i] = headers;
-          let k = filled * COLUMNS;
-          params[k++] = p.topicId;
-          params[k++] = p.partition;
-          params[k++] = offset;
-          params[k++] = r.key ?? null;
-          params[k++] = r.value ?? null;
-          params[k++] = r.timestamp ?? now;
-          params[k++] = headers;
-          params[k] = txnId;
+          list.push({ offset, key: r.key ?? null, value: r.value ?? null, timestamp: r.timestamp ?? now, headers });
           metas[i] = { topic: p.topic, partition: p.partition, offset };
-          if (++filled === CHUNK) {
-            this.insertChunk.run(params);
-            filled = 0;
-          }
         }
-        for (let j = 0; j < filled; j++) this.insert.run(params.slice(j * COLUMNS, (j + 1) * COLUMNS));
+        for (const [p, records] of byPart) this.insertBatches(p, records, txnId);
         for (const [p, first] of starts) {
           this.updateNext.run(p.next, p.topicId, p.partition);
           if (txn && !txn.partitions.has(p)) this.insertTxnPartition.run(txn.id, p.topicId, p.partition, first);
         }
       },
     );
+  }
+
+  /** Writes one partition's records of an append as batch rows, split at the size bounds. */
+  private insertBatches(p: PartitionLog, records: PackedRecord[], txnId: number): void {
+    let from = 0;
+    let bytes = 0;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      const size = 24 + (r.value === null ? 0 : r.value.length) + (r.key === null ? 0 : r.key.length);
+      if (i > from && (i - from >= BATCH_MAX_RECORDS || bytes + size > BATCH_MAX_BYTES)) {
+        this.insertBatch(p, records, from, i, txnId);
+        from = i;
+        bytes = 0;
+      }
+      bytes += size;
+    }
+    this.insertBatch(p, records, from, records.length, txnId);
+  }
+
+  private insertBatch(p: PartitionLog, records: PackedRecord[], from: number, to: number, txnId: number): void {
+    const { blob, meta } = packBatch(records, from, to);
+    this.insert.run(p.topicId, p.partition, meta.first, meta.last, meta.count, meta.nulls, meta.tsMin, meta.tsMax, txnId, blob);
   }
 
   /** Appends a batch atomically; partitions come from the records or Kafka's default partitioner. */
@@ -136,14 +158,22 @@ export class LogStore {
   read(p: PartitionLog, from: number, bound: number, limit: number, out: LogRecord[]): number {
     const start = this.tail.start(p);
     if (from >= start) return this.fromTail(p, from, bound, limit, out);
-    const rows = this.select.all(p.topicId, p.partition, from, Math.min(bound, start), limit) as Row[];
-    for (const [offset, key, value, timestamp, headers] of rows) {
-      out.push({ topic: p.topic, partition: p.partition, offset, key, value, timestamp, headers: headers === null ? {} : (JSON.parse(headers) as Headers) });
+    const below = Math.min(bound, start);
+    let got = 0;
+    const take = (offset: number, key: string | null, value: Buffer | null, timestamp: number, headers: string | null): boolean => {
+      out.push(toLogRecord(p.topic, p.partition, offset, key, value, timestamp, headers));
+      return ++got < limit;
+    };
+    for (let at = from; got < limit && at < below; ) {
+      const row = this.select.get(p.topicId, p.partition, at) as BatchRow | undefined;
+      if (row === undefined || row[0] >= below) break;
+      unpackBatch(row[2], row[0], at, below, take);
+      at = row[1] + 1;
     }
-    this.served.sqlite += rows.length;
-    // Fewer rows than asked: nothing else in SQLite below the tail's start, go on in memory.
-    if (rows.length < limit && bound > start) return rows.length + this.fromTail(p, start, bound, limit - rows.length, out);
-    return rows.length;
+    this.served.sqlite += got;
+    // Fewer records than asked: nothing else in SQLite below the tail's start, go on in memory.
+    if (got < limit && bound > start) return got + this.fromTail(p, start, bound, limit - got, out);
+    return got;
   }
 
   private fromTail(p: PartitionLog, from: number, bound: number, limit: number, out: LogRecord[]): number {
@@ -174,14 +204,21 @@ export class LogStore {
 
   /** Log start offset: the first record still held (retention and compaction move it), else the end. */
   beginningOffset(p: PartitionLog): number {
-    const min = this.selectMin.get(p.topicId, p.partition) as number | null;
+    const min = this.selectMin.get(p.topicId, p.partition) as number | undefined;
     return min ?? p.next;
   }
 
   /** The first offset whose record's timestamp is at or after `ts` (Kafka's ListOffsets by time), else the end. */
   offsetForTime(p: PartitionLog, ts: number): number {
-    const min = this.selectAtTime.get(p.topicId, p.partition, ts) as number | null;
-    return min ?? p.next;
+    const row = this.selectAtTime.get(p.topicId, p.partition, ts) as BatchRow | undefined;
+    let found: number | undefined;
+    if (row !== undefined) {
+      unpackBatch(row[2], row[0], row[0], Number.POSITIVE_INFINITY, (offset, _k, _v, timestamp) => {
+        if (timestamp >= ts) found = offset;
+        return found === undefined;
+      });
+    }
+    return found ?? p.next;
   }
 
   private resolve(batch: readonly OutgoingRecord[]): PartitionLog[] {
@@ -217,14 +254,6 @@ export class LogStore {
     }
     return parts;
   }
-}
-
-const COLUMNS = 8;
-const CHUNK = 64;
-
-function insertSql(rows: number): string {
-  const row = '(?, ?, ?, ?, ?, ?, ?, ?)';
-  return `INSERT INTO records (topic_id, part, off, rkey, value, ts, headers, txn) VALUES ${new Array(rows).fill(row).join(', ')}`;
 }
 
 function encodeHeaders(headers: Headers | undefined): string | null {

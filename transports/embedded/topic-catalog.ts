@@ -125,7 +125,7 @@ export class TopicCatalog {
   delete(name: string): TopicLog {
     const topic = this.require(name);
     this.db.transaction(() => {
-      for (const table of ['records', 'partitions', 'txn_partitions']) this.db.prepare(`DELETE FROM ${table} WHERE topic_id = ?`).run(topic.id);
+      for (const table of ['batches', 'partitions', 'txn_partitions']) this.db.prepare(`DELETE FROM ${table} WHERE topic_id = ?`).run(topic.id);
       this.db.prepare('DELETE FROM committed_offsets WHERE topic = ?').run(name);
       this.db.prepare('DELETE FROM topics WHERE id = ?').run(topic.id);
     })();

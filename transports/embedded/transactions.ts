@@ -50,7 +50,8 @@ export class TxnCoordinator {
     private readonly onAborted: (p: PartitionLog, first: number, txnId: number) => void = () => undefined,
   ) {
     const deleteParts = db.prepare('DELETE FROM txn_partitions WHERE txn_id = ?');
-    const deleteRecords = db.prepare('DELETE FROM records WHERE topic_id = ? AND part = ? AND off >= ? AND txn = ?');
+    // A transaction's records are whole batches (an append writes one transaction's records).
+    const deleteRecords = db.prepare('DELETE FROM batches WHERE topic_id = ? AND part = ? AND first_off >= ? AND txn = ?');
     this.commitTx = db.transaction((txn: OpenTxn) => {
       for (const [groupId, byPartition] of txn.offsets) offsets.writeAll(groupId, [...byPartition.values()]);
       deleteParts.run(txn.id);
