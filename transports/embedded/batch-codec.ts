@@ -134,7 +134,15 @@ export function unpackAll(blob: Buffer, first: number): PackedRecord[] {
 }
 
 /** The record a consumer gets: its own copy of the value, headers parsed. */
-export function toLogRecord(topic: string, partition: number, offset: number, key: string | null, value: Buffer | null, timestamp: number, headers: string | null): LogRecord {
+export function toLogRecord(
+  topic: string,
+  partition: number,
+  offset: number,
+  key: string | null,
+  value: Buffer | null,
+  timestamp: number,
+  headers: string | null,
+): LogRecord {
   return {
     topic,
     partition,

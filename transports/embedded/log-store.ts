@@ -38,7 +38,7 @@ export class LogStore {
   readonly served = { memory: 0, sqlite: 0 };
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly catalog: TopicCatalog,
     private readonly notifier: Notifier,
     tailBytes: number = DEFAULT_TAIL_BYTES,
@@ -50,7 +50,9 @@ export class LogStore {
     this.updateNext = db.prepare('UPDATE partitions SET next_off = ? WHERE topic_id = ? AND part = ?');
     this.insertTxnPartition = db.prepare('INSERT OR IGNORE INTO txn_partitions (txn_id, topic_id, part, first_off) VALUES (?, ?, ?, ?)');
     // The batch holding `off`, or the first after it.
-    this.select = db.prepare('SELECT first_off, last_off, data FROM batches WHERE topic_id = ? AND part = ? AND last_off >= ? ORDER BY last_off LIMIT 1').raw(true);
+    this.select = db
+      .prepare('SELECT first_off, last_off, data FROM batches WHERE topic_id = ? AND part = ? AND last_off >= ? ORDER BY last_off LIMIT 1')
+      .raw(true);
     this.selectMin = db.prepare('SELECT first_off FROM batches WHERE topic_id = ? AND part = ? ORDER BY last_off LIMIT 1').pluck(true);
     // The first batch holding a record at or after `ts` holds the first such record.
     this.selectAtTime = db

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pollN, type TempLog, tempLog, text, topic, value } from '../../testing/support/embedded-log.js';
+import { type TempLog, tempLog, text, topic, value } from '../../testing/support/embedded-log.js';
 
 let log: TempLog;
 beforeEach(() => {

@@ -6,8 +6,9 @@
  * dropped. Runs inside the transaction that opens the file (schema.ts), so a
  * crash in the middle leaves the file as it was.
  */
-import type { Db } from './schema.js';
+
 import { BATCH_MAX_BYTES, BATCH_MAX_RECORDS, type PackedRecord, packBatch } from './batch-codec.js';
+import type { Db } from './schema.js';
 
 export const LEGACY_VERSION = 1;
 
@@ -19,10 +20,14 @@ const MAX_SPAN = 2 ** 32;
 export function migrateRecordsToBatches(db: Db): void {
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'records'").get();
   if (exists === undefined) return;
-  const insert = db.prepare('INSERT INTO batches (topic_id, part, first_off, last_off, n, nulls, ts_min, ts_max, txn, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO batches (topic_id, part, first_off, last_off, n, nulls, ts_min, ts_max, txn, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   // Pages in index order (a statement being iterated would keep the connection from inserting).
   const page = db
-    .prepare('SELECT topic_id, part, off, rkey, value, ts, headers, txn FROM records WHERE (topic_id, part, off) > (?, ?, ?) ORDER BY topic_id, part, off LIMIT 4096')
+    .prepare(
+      'SELECT topic_id, part, off, rkey, value, ts, headers, txn FROM records WHERE (topic_id, part, off) > (?, ?, ?) ORDER BY topic_id, part, off LIMIT 4096',
+    )
     .raw(true);
   let pending: PackedRecord[] = [];
   let bytes = 0;

@@ -86,14 +86,16 @@ export function openLogDatabase(file: string): Db {
   db.pragma('temp_store = MEMORY');
   // Version check, creation and conversion in one write transaction: two processes opening an
   // old file at once convert it once.
-  const version = db.transaction(() => {
-    const found = db.pragma('user_version', { simple: true }) as number;
-    if (found !== 0 && found !== LEGACY_VERSION && found !== SCHEMA_VERSION) return found;
-    db.exec(DDL);
-    if (found === LEGACY_VERSION) migrateRecordsToBatches(db);
-    if (found !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    return SCHEMA_VERSION;
-  }).immediate();
+  const version = db
+    .transaction(() => {
+      const found = db.pragma('user_version', { simple: true }) as number;
+      if (found !== 0 && found !== LEGACY_VERSION && found !== SCHEMA_VERSION) return found;
+      db.exec(DDL);
+      if (found === LEGACY_VERSION) migrateRecordsToBatches(db);
+      if (found !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      return SCHEMA_VERSION;
+    })
+    .immediate();
   if (version !== SCHEMA_VERSION) {
     db.close();
     throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `${file}: embedded log schema version ${version}, this build reads version ${SCHEMA_VERSION}`);
