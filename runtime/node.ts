@@ -71,8 +71,13 @@ export class NodeRuntime {
   receive(record: StreamRecord, from: string, port = 'default'): void {
     const source = this.host.currentSource();
     const started = performance.now();
+    // try/catch inline rather than a guard taking a closure: no allocation per record and node.
     if (this.receiver) {
-      this.guard(source, () => this.receiver!(record, from, port));
+      try {
+        this.receiver(record, from, port);
+      } catch (err) {
+        this.failed(source, err);
+      }
       this.host.onProcessed(this, started);
       return;
     }
@@ -98,22 +103,21 @@ export class NodeRuntime {
       });
       return;
     }
-    this.guard(source, () => {
+    try {
       const result = processor.process(record);
       if (result instanceof Promise) {
         throw new AuraError(ErrorCodes.PROCESSOR_FAILED, `processor "${this.id}" returned a promise but its type is not asynchronous`);
       }
-    });
+    } catch (err) {
+      this.failed(source, err);
+    }
     this.host.onProcessed(this, started);
   }
 
-  private guard(source: LogRecord | undefined, fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      if (err instanceof FatalProcessingError) throw err;
-      this.host.handleError(this, source, err);
-    }
+  /** A synchronous processor or receiver threw: its failure policy decides (a fatal error from a child passes through). */
+  private failed(source: LogRecord | undefined, err: unknown): void {
+    if (err instanceof FatalProcessingError) throw err;
+    this.host.handleError(this, source, err);
   }
 }
 

@@ -33,6 +33,8 @@ export class Task {
   private readonly serdes: ValueSerdes;
   /** Next offset to commit per `topic:partition`. */
   private consumed = new Map<string, TopicPartitionOffset>();
+  /** The entry of `consumed` the last record moved (records mostly come in runs of one partition): updated in place. */
+  private lastConsumed: { topic: string; partition: number; offset: number } | undefined;
 
   constructor(
     readonly options: TaskOptions,
@@ -75,7 +77,12 @@ export class Task {
   /** Processes one record synchronously (asynchronous nodes continue in their lanes). */
   process(record: LogRecord): void {
     this.context.throwIfFailed();
-    this.consumed.set(`${record.topic}:${record.partition}`, { topic: record.topic, partition: record.partition, offset: record.offset + 1 });
+    const last = this.lastConsumed;
+    if (last !== undefined && last.partition === record.partition && last.topic === record.topic) last.offset = record.offset + 1;
+    else {
+      this.lastConsumed = { topic: record.topic, partition: record.partition, offset: record.offset + 1 };
+      this.consumed.set(`${record.topic}:${record.partition}`, this.lastConsumed);
+    }
     try {
       const table = this.graph.tables.get(record.topic);
       if (table) {
@@ -139,6 +146,7 @@ export class Task {
   takeConsumed(): TopicPartitionOffset[] {
     const taken = [...this.consumed.values()];
     this.consumed = new Map();
+    this.lastConsumed = undefined; // handed out: never changed again
     return taken;
   }
 
@@ -146,6 +154,7 @@ export class Task {
   rollback(): void {
     this.collector.clear();
     this.consumed.clear();
+    this.lastConsumed = undefined;
     this.options.state.abortCommit();
   }
 

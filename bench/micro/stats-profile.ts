@@ -6,6 +6,7 @@
  * top self-time entries by function and by file.
  *
  *   node --import tsx bench/micro/stats-profile.ts stats [events] [users] [out.cpuprofile]
+ *   AURA_PROFILE_ALLOC=1 node --import tsx bench/micro/stats-profile.ts stats   (bytes allocated, by function)
  *
  * Frames of tsx-compiled files all report line 1; to name lines, bundle first:
  *   npx esbuild bench/micro/stats-profile.ts --bundle --platform=node --format=esm \
@@ -25,6 +26,11 @@ import { WORKLOADS, type WorkloadName } from '../workloads.js';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface AllocNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: AllocNode[];
 }
 interface Profile {
   nodes: ProfileNode[];
@@ -58,9 +64,13 @@ try {
   const cpu0 = process.cpuUsage();
   const started = performance.now();
   await session.post('Profiler.start');
+  // Sampling of allocations, kept or not (what makes the garbage collector run): one sample per 32 KiB.
+  const alloc = process.env.AURA_PROFILE_ALLOC === '1';
+  if (alloc) await session.post('HeapProfiler.startSampling', { samplingInterval: 32768, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
   await app.start();
   await waitForGroup(transport, pipeline.app, partitionsOf(input.name, input.partitions), events, started, {});
   const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
+  const allocations = alloc ? ((await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: AllocNode } }).profile : null;
   const cpu = process.cpuUsage(cpu0);
   const wall = (performance.now() - started) / 1000;
   await app.stop();
@@ -72,6 +82,7 @@ try {
       `${problems.length === 0 ? '; end state verified' : `; END STATE WRONG: ${problems.slice(0, 3).join('; ')}`}\nprofile: ${out}\n`,
   );
   summarise(profile);
+  if (allocations) summariseAllocations(allocations.head, events);
   if (problems.length > 0) process.exitCode = 1;
 } finally {
   session.disconnect();
@@ -102,4 +113,22 @@ function summarise(profile: Profile): void {
   };
   print(`self time, ${(total / 1000).toFixed(0)} ms sampled, by function:`, byFn, 45);
   print('by file:', byFile, 25);
+}
+
+/** Bytes allocated by function (the allocating frame), per event. */
+function summariseAllocations(head: AllocNode, events: number): void {
+  const byFn = new Map<string, number>();
+  let total = 0;
+  const walk = (n: AllocNode) => {
+    const f = n.callFrame;
+    const k = `${f.functionName || '(anonymous)'} ${f.url.replace(/^file:\/\//, '').replace(`${process.cwd()}/`, '')}:${f.lineNumber + 1}`;
+    byFn.set(k, (byFn.get(k) ?? 0) + n.selfSize);
+    total += n.selfSize;
+    for (const c of n.children) walk(c);
+  };
+  walk(head);
+  process.stdout.write(`allocated ${(total / events).toFixed(0)} bytes per event (sampled), by function:\n`);
+  for (const [k, b] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
+    process.stdout.write(`${((100 * b) / total).toFixed(1).padStart(5)} % ${(b / events).toFixed(0).padStart(6)} B/event  ${k}\n`);
+  }
 }
