@@ -8,7 +8,7 @@ import { AuraError, ErrorCodes } from '../common/errors.js';
 import type { Processor, ProcessorContext, RecordOrigin, StreamRecord } from '../processors/types.js';
 import type { NodeSpec } from '../topology/model.js';
 import type { LogRecord } from '../transports/types.js';
-import { KeyedLane } from './keyed-lane.js';
+import type { KeyedLane } from './keyed-lane.js';
 
 /** What a node needs of the task running it (runtime/task-scope.ts). */
 export interface NodeHost {

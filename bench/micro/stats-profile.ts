@@ -66,7 +66,12 @@ try {
   await session.post('Profiler.start');
   // Sampling of allocations, kept or not (what makes the garbage collector run): one sample per 32 KiB.
   const alloc = process.env.AURA_PROFILE_ALLOC === '1';
-  if (alloc) await session.post('HeapProfiler.startSampling', { samplingInterval: 32768, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  if (alloc)
+    await session.post('HeapProfiler.startSampling', {
+      samplingInterval: 32768,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
   await app.start();
   await waitForGroup(transport, pipeline.app, partitionsOf(input.name, input.partitions), events, started, {});
   const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
