@@ -57,9 +57,16 @@ export class EmbeddedTransport implements Transport, EmbeddedCore {
   private unlock: (() => void) | undefined;
 
   constructor(private readonly options: EmbeddedTransportOptions) {
-    this.db = openLogDatabase(options.path);
+    // The lock first: opening may convert an older file (migrate.ts), which must not happen
+    // under another process still using it.
+    this.unlock = lockLog(options.path);
     try {
-      this.unlock = lockLog(options.path);
+      this.db = openLogDatabase(options.path);
+    } catch (err) {
+      this.unlock();
+      throw err;
+    }
+    try {
       this.catalog = new TopicCatalog(this.db);
       this.offsets = new OffsetStore(this.db);
       const log = new LogStore(this.db, this.catalog, this.notifier, options.tailBytes);
