@@ -133,7 +133,11 @@ export function unpackAll(blob: Buffer, first: number): PackedRecord[] {
   return out;
 }
 
-/** The record a consumer gets: its own copy of the value, headers parsed. */
+/**
+ * The record a consumer gets, headers parsed. The value stays a view of the batch's BLOB: that
+ * Buffer is fresh from SQLite for this read (nothing else refers to it), so the value is the
+ * caller's own without a copy; it keeps the BLOB (at most ~1 MiB) alive while it is held.
+ */
 export function toLogRecord(
   topic: string,
   partition: number,
@@ -148,7 +152,7 @@ export function toLogRecord(
     partition,
     offset,
     key,
-    value: value === null ? null : Buffer.from(value),
+    value,
     timestamp,
     headers: headers === null ? {} : (JSON.parse(headers) as Headers),
   };
