@@ -88,7 +88,9 @@ function writeString(s: string | null, pos: number): number {
 
 /**
  * Calls `each` for the records of a batch whose offset is in [from, bound), in order, until it
- * returns false. Values are views of `blob` (copy them to hand them out).
+ * returns false. Values are views of `blob` (copy them to hand them out). Starts at byte `start`
+ * (a position this function returned: every record before it is below `from`); returns the
+ * position of the first record not handed to `each`.
  */
 export function unpackBatch(
   blob: Buffer,
@@ -96,11 +98,12 @@ export function unpackBatch(
   from: number,
   bound: number,
   each: (offset: number, key: string | null, value: Buffer | null, timestamp: number, headers: string | null) => boolean,
-): void {
-  let pos = 0;
+  start = 0,
+): number {
+  let pos = start;
   while (pos < blob.length) {
     const offset = first + blob.readUInt32LE(pos);
-    if (offset >= bound) return;
+    if (offset >= bound) return pos;
     const timestamp = blob.readDoubleLE(pos + 4);
     pos += 12;
     const keyLen = blob.readInt32LE(pos);
@@ -119,8 +122,9 @@ export function unpackBatch(
     const key = keyLen < 0 ? null : blob.toString('utf8', keyAt, keyAt + keyLen);
     const value = valueLen < 0 ? null : blob.subarray(valueAt, valueAt + valueLen);
     const headers = headersLen < 0 ? null : blob.toString('utf8', headersAt, headersAt + headersLen);
-    if (!each(offset, key, value, timestamp, headers)) return;
+    if (!each(offset, key, value, timestamp, headers)) return pos;
   }
+  return pos;
 }
 
 /** Every record of a batch, values copied out of the blob (for rewriting batches). */
@@ -133,11 +137,7 @@ export function unpackAll(blob: Buffer, first: number): PackedRecord[] {
   return out;
 }
 
-/**
- * The record a consumer gets, headers parsed. The value stays a view of the batch's BLOB: that
- * Buffer is fresh from SQLite for this read (nothing else refers to it), so the value is the
- * caller's own without a copy; it keeps the BLOB (at most ~1 MiB) alive while it is held.
- */
+/** The record a consumer gets: its own copy of the value (the BLOB is kept for the next reads), headers parsed. */
 export function toLogRecord(
   topic: string,
   partition: number,
@@ -152,7 +152,7 @@ export function toLogRecord(
     partition,
     offset,
     key,
-    value,
+    value: value === null ? null : Buffer.from(value),
     timestamp,
     headers: headers === null ? {} : (JSON.parse(headers) as Headers),
   };

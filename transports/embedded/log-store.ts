@@ -24,6 +24,24 @@ export interface TxnWrite {
 
 type BatchRow = [first: number, last: number, data: Buffer];
 
+/**
+ * The batch a partition was last read from, and where that read stopped: a consumer reading on
+ * (polls smaller than a batch, a restore) resumes there instead of selecting the BLOB again and
+ * stepping over the records it already had. Dropped when the partition's batches change
+ * (abort, retention, compaction, topic deleted).
+ */
+interface ReadCursor {
+  first: number;
+  last: number;
+  data: Buffer;
+  /** Byte position in `data` of the first record at or after `next`. */
+  pos: number;
+  next: number;
+}
+
+/** Read cursors kept (one BLOB of up to ~1 MiB each), least recently created dropped first. */
+const MAX_CURSORS = 16;
+
 export class LogStore {
   private readonly insert;
   private readonly updateNext;
@@ -34,6 +52,7 @@ export class LogStore {
   private readonly appendTx;
 
   private readonly tail: LogTail;
+  private readonly cursors = new Map<PartitionLog, ReadCursor>();
   /** Records returned by `read`, by where they came from (tests and profiling). */
   readonly served = { memory: 0, sqlite: 0 };
 
@@ -162,15 +181,27 @@ export class LogStore {
     if (from >= start) return this.fromTail(p, from, bound, limit, out);
     const below = Math.min(bound, start);
     let got = 0;
+    let lastOffset = -1;
     const take = (offset: number, key: string | null, value: Buffer | null, timestamp: number, headers: string | null): boolean => {
       out.push(toLogRecord(p.topic, p.partition, offset, key, value, timestamp, headers));
+      lastOffset = offset;
       return ++got < limit;
     };
     for (let at = from; got < limit && at < below; ) {
-      const row = this.select.get(p.topicId, p.partition, at) as BatchRow | undefined;
-      if (row === undefined || row[0] >= below) break;
-      unpackBatch(row[2], row[0], at, below, take);
-      at = row[1] + 1;
+      let c = this.cursors.get(p);
+      if (c === undefined || at < c.first || at > c.last) {
+        const row = this.select.get(p.topicId, p.partition, at) as BatchRow | undefined;
+        if (row === undefined || row[0] >= below) break;
+        c = { first: row[0], last: row[1], data: row[2], pos: 0, next: row[0] };
+        this.cursors.delete(p);
+        if (this.cursors.size >= MAX_CURSORS) this.cursors.delete(this.cursors.keys().next().value!);
+        this.cursors.set(p, c);
+      }
+      const pos = unpackBatch(c.data, c.first, at, below, take, at >= c.next ? c.pos : 0);
+      // Every record before `pos` is below `next`.
+      c.pos = pos;
+      c.next = got === limit ? lastOffset + 1 : pos >= c.data.length ? c.last + 1 : below;
+      at = c.last + 1;
     }
     this.served.sqlite += got;
     // Fewer records than asked: nothing else in SQLite below the tail's start, go on in memory.
@@ -186,17 +217,22 @@ export class LogStore {
 
   /** A transaction aborted (its records deleted from SQLite by the coordinator): drop them from the tail. */
   aborted(p: PartitionLog, first: number, txnId: number): void {
+    this.cursors.delete(p);
     this.tail.abort(p, first, txnId);
   }
 
   /** Retention or compaction deleted records of `p` below `offset`: the tail no longer serves them. */
   cleaned(p: PartitionLog, offset: number): void {
+    this.cursors.delete(p);
     this.tail.truncate(p, offset);
   }
 
   /** The partitions of a deleted topic. */
   dropped(parts: readonly PartitionLog[]): void {
-    for (const p of parts) this.tail.drop(p);
+    for (const p of parts) {
+      this.cursors.delete(p);
+      this.tail.drop(p);
+    }
   }
 
   /** Bytes the tail holds (tests, metrics). */
