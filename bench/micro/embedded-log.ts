@@ -2,7 +2,7 @@
  * Micro benchmark of the embedded log: appends (plain and transactional) and
  * consumption, in records per second, plus produce→poll latency.
  *
- *   node --import tsx bench/micro/embedded-log.ts [records=200000] [batch=1000] [valueBytes=100]
+ *   [AURA_BENCH_TAIL_BYTES=0] node --import tsx bench/micro/embedded-log.ts [records=200000] [batch=1000] [valueBytes=100]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -38,7 +38,9 @@ async function measure(label: string, n: number, run: () => Promise<void>): Prom
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aura-bench-log-'));
-  const transport = createEmbeddedTransport({ path: path.join(dir, 'log.db'), maintenanceIntervalMs: 0 });
+  // AURA_BENCH_TAIL_BYTES=0: no in-memory tail, every read from SQLite (a restore, another process).
+  const tailBytes = process.env.AURA_BENCH_TAIL_BYTES === undefined ? undefined : Number(process.env.AURA_BENCH_TAIL_BYTES);
+  const transport = createEmbeddedTransport({ path: path.join(dir, 'log.db'), maintenanceIntervalMs: 0, tailBytes });
   try {
     await transport.admin().createTopics([
       { name: 'plain', partitions: PARTITIONS, replication: 1, config: {} },
