@@ -20,6 +20,17 @@ describe('embedded log: one process per file', () => {
     }
   });
 
+  it('creates the directory of a new log: the lock is taken before the file is opened', async () => {
+    const nested = path.join(dir, 'a', 'b', 'log.db');
+    const transport = createEmbeddedTransport({ path: nested });
+    expect(fs.readFileSync(`${nested}.lock`, 'utf8')).toBe(String(process.pid));
+    await transport.admin().createTopics([{ name: 't', partitions: 1, replication: 1, config: {} }]);
+    expect((await transport.producer({}).send([{ topic: 't', key: 'k', value: Buffer.from('v') }]))[0]!.offset).toBe(0);
+    await transport.close();
+    expect(fs.existsSync(nested)).toBe(true);
+    expect(fs.existsSync(`${nested}.lock`)).toBe(false);
+  });
+
   it('takes over a stale lock left by a killed process, and releases it on close', async () => {
     const dead = spawn('true');
     await new Promise((r) => dead.once('exit', r));

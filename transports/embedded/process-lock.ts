@@ -6,6 +6,7 @@
  * one behind, and the restarted process must be able to open its log).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { AuraError, ErrorCodes } from '../../common/errors.js';
 
 const held = new Map<string, number>();
@@ -25,6 +26,8 @@ export function lockLog(dbPath: string): () => void {
   const lockPath = `${dbPath}.lock`;
   const count = held.get(lockPath) ?? 0;
   if (count === 0) {
+    // Taken before the database is opened (which would create the directory): a first start.
+    fs.mkdirSync(path.dirname(path.resolve(lockPath)), { recursive: true });
     for (let attempt = 0; ; attempt++) {
       try {
         fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
