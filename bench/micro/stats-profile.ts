@@ -8,10 +8,10 @@
  *   node --import tsx bench/micro/stats-profile.ts stats [events] [users] [out.cpuprofile]
  *   AURA_PROFILE_ALLOC=1 node --import tsx bench/micro/stats-profile.ts stats   (bytes allocated, by function)
  *
- * Frames of tsx-compiled files all report line 1; to name lines, bundle first (inside the
- * repository, so that packages resolve; .scratch/ is ignored by git):
+ * Frames of tsx-compiled files all report line 1; to name lines, bundle first (into bench/,
+ * where the workloads find their YAML; delete the bundle after):
  *   npx esbuild bench/micro/stats-profile.ts --bundle --platform=node --format=esm \
- *     --packages=external --outfile=.scratch/stats-profile.mjs && node .scratch/stats-profile.mjs stats
+ *     --packages=external --outfile=bench/.stats-profile.mjs && node bench/.stats-profile.mjs stats
  */
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
