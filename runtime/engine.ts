@@ -30,6 +30,7 @@ import { taskUnits } from './task-units.js';
 import { ensureTopics } from './topics.js';
 
 export type { EngineOptions } from './engine-options.js';
+export type { EngineHealth, EngineState } from './health.js';
 
 /**
  * The longest the engine processes records without giving the event loop a turn (ms). A turn
@@ -45,8 +46,6 @@ function sameTasks(a: ReadonlyMap<string, Task>, b: ReadonlyMap<string, Task>): 
   for (const [id, task] of a) if (b.get(id) !== task) return false;
   return true;
 }
-
-export type { EngineHealth, EngineState } from './health.js';
 
 export class StreamEngine {
   readonly metrics: EngineMetrics;
