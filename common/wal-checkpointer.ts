@@ -3,7 +3,7 @@
  * into the database file (a checkpoint) from inside the COMMIT that makes the
  * log reach `wal_autocheckpoint` pages (1,000 by default): that commit writes
  * megabytes and fsyncs twice, synchronously, on the thread that committed. In
- * the gateway's load test (docs/benchmarks.md, "WAL checkpoints") its
+ * the gateway's load test (docs/benchmarks.md, "The embedded tail") its
  * database checkpointed about twice a second and each one blocked the event
  * loop for 10–65 ms: the tail of every status and chunk behind it.
  *
@@ -12,10 +12,11 @@
  * in the log). A passive checkpoint never blocks the writer: it copies what is
  * committed while the writer goes on appending; the writer starts the log over
  * once everything was copied. The writer's own automatic checkpoint is not
- * turned off but raised to `fallbackPages`: if the worker cannot keep up (or
- * dies), the log is still checkpointed, on the writer's thread, as before.
+ * turned off but raised to `fallbackBytes` of log: if the worker cannot keep up
+ * (or dies), the log is still checkpointed, on the writer's thread, as before.
  * Durability is unchanged: the same checkpoints, with the same fsyncs, run on
- * another thread.
+ * another thread. Left on the writer's thread: the fsync of the log's header
+ * when it starts over (at most once per checkpoint).
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
