@@ -106,7 +106,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const app = new Hono<GatewayEnv>({ strict: false });
   const anonymous = new TokenBuckets({ perSecond: limits.anonRatePerSecond, burst: limits.anonRateBurst });
   const sockets = new GatewayWebSockets({ app, limits, logger, trustProxy, admit: (address) => anonymous.take(address) });
-  const { deps, db, registry } = buildComponents({
+  const { deps, db, checkpointer, registry } = buildComponents({
     ...options,
     auth,
     cluster,
@@ -231,6 +231,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       deps.outbox.saveCursors();
       await deps.publisher.close();
       deps.metrics.close();
+      await checkpointer.close();
       db.close();
     },
   };

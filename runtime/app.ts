@@ -5,11 +5,13 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { startWalCheckpointer, type WalCheckpointer } from '../common/wal-checkpointer.js';
 import { builtinProcessors, type ProcessorRegistry } from '../processors/registry.js';
 import type { Logger } from '../processors/types.js';
 import { registrySerdesFor } from '../serdes/index.js';
 import type { RegistryConfig } from '../serdes/registry-config.js';
 import type { Pipeline } from '../topology/model.js';
+import type { EmbeddedTransport } from '../transports/embedded/index.js';
 import type { Transport } from '../transports/types.js';
 import { type Clock, systemClock } from './clock.js';
 import { StreamEngine } from './engine.js';
@@ -91,6 +93,7 @@ export function createPipelineApp(options: PipelineAppOptions): PipelineApp {
     // The engine's pipeline: the one it runs now, which engine.applyPipeline (`--watch`) replaces.
     openTaskState: (st, partition, taskId) => openTaskState(engine.options.pipeline, st, partition, taskId, stateDir, () => clock.now()),
   });
+  let checkpointer: WalCheckpointer | undefined;
   return {
     engine,
     resources,
@@ -100,11 +103,18 @@ export function createPipelineApp(options: PipelineAppOptions): PipelineApp {
       if (registry.error) throw registry.error;
       await registry.serdes?.init();
       await resources.warmUp();
+      // The embedded log's WAL checkpoints (each a stall of tens of ms on a busy disk) on a worker thread.
+      if (transport.kind === 'embedded') {
+        const { db } = transport as Partial<EmbeddedTransport>;
+        if (db?.open) checkpointer ??= startWalCheckpointer(db, db.name);
+      }
       await engine.start();
     },
     async stop() {
       await engine.stop();
       await resources.close();
+      await checkpointer?.close();
+      checkpointer = undefined;
     },
   };
 }

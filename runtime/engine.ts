@@ -11,7 +11,7 @@
  * a failed transaction is re-processed from the last committed offsets, and
  * `health()` says meanwhile what is wrong and since when.
  */
-import { catchError, concatMap, defer, EMPTY, from, repeat, Subscription, takeWhile } from 'rxjs';
+import { catchError, concatMap, defer, EMPTY, from, repeat, type Subscription, takeWhile } from 'rxjs';
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
 import type { Pipeline } from '../topology/model.js';
 import type { Consumer, LogRecord, OutgoingRecord, RebalanceListener } from '../transports/types.js';
@@ -31,6 +31,21 @@ import { ensureTopics } from './topics.js';
 
 export type { EngineOptions } from './engine-options.js';
 export type { EngineHealth, EngineState } from './health.js';
+
+/**
+ * The longest the engine processes records without giving the event loop a turn (ms). A turn
+ * costs a few µs; 5 ms keeps what shares the process (the gateway) within a few ms of its due
+ * time while a batch of up to max_poll_records is processed.
+ */
+export const PROCESSING_SLICE_MS = 5;
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function sameTasks(a: ReadonlyMap<string, Task>, b: ReadonlyMap<string, Task>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [id, task] of a) if (b.get(id) !== task) return false;
+  return true;
+}
 
 export class StreamEngine {
   readonly metrics: EngineMetrics;
@@ -303,10 +318,10 @@ export class StreamEngine {
     this.metrics.pollRecordsTotal += batch.length;
     // Registry formats: the schemas these records name are fetched before they are processed (decoding is synchronous).
     if (batch.length > 0) await this.options.serdes?.prefetch?.(batch);
-    for (const record of batch) this.taskManager.route(record);
+    await this.route(batch);
     // With a backlog the poll resolves at once and the loop would run on microtasks only,
     // starving timers and I/O of this process (the gateway, /metrics) until the backlog is gone.
-    if (batch.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (batch.length > 0) await yieldToLoop();
     const now = this.clock.now();
     for (const task of this.tasks.values()) task.punctuateWallClock(now);
     await this.backpressure();
@@ -318,6 +333,28 @@ export class StreamEngine {
     await this.taskManager.maybeCommit(batch.length === 0); // an empty poll: nothing more to read now
     this.probe.tick();
     await this.runBetweenBatches();
+  }
+
+  /**
+   * Hands the batch to the tasks, in order, giving the event loop a turn after every
+   * PROCESSING_SLICE_MS of processing: a batch of slow records (a Guardian answer is composed
+   * synchronously) would otherwise hold the gateway's requests, the `delivery: immediate` chunks
+   * and the second half of a commit for as long as the whole batch takes.
+   */
+  private async route(batch: LogRecord[]): Promise<void> {
+    // Set once the tasks changed during a turn given away (a rebalance listener ran): the tasks the
+    // rest of the batch may still go to.
+    let only: Map<string, Task> | undefined;
+    let sliceStart = performance.now();
+    for (let i = 0; i < batch.length; i++) {
+      this.taskManager.route(batch[i]!, only);
+      if (i < batch.length - 1 && performance.now() - sliceStart >= PROCESSING_SLICE_MS) {
+        const before = only ?? new Map(this.tasks);
+        await yieldToLoop();
+        if (only === undefined && !sameTasks(before, this.tasks)) only = before;
+        sliceStart = performance.now();
+      }
+    }
   }
 
   /** Waits while asynchronous lanes hold more than their bound (no more polling meanwhile). */

@@ -76,9 +76,18 @@ export class TaskManager {
     return [...this.bySourceTopic.keys()];
   }
 
-  /** Hands a polled record to every task that reads its topic partition. */
-  route(record: LogRecord): void {
-    for (const st of this.bySourceTopic.get(record.topic) ?? []) this.tasks.get(`${st.id}_${record.partition}`)?.process(record);
+  /**
+   * Hands a polled record to every task that reads its topic partition — with `only`, to those of
+   * its tasks that still run: the engine's batch was interrupted (it gives the event loop a turn
+   * now and then) by a rebalance or a recovery, and a task closed or re-created meanwhile gets
+   * the rest of its records again from its committed offset (its new owner's consumer position).
+   */
+  route(record: LogRecord, only?: ReadonlyMap<string, Task>): void {
+    for (const st of this.bySourceTopic.get(record.topic) ?? []) {
+      const id = `${st.id}_${record.partition}`;
+      const task = this.tasks.get(id);
+      if (task && (only === undefined || only.get(id) === task)) task.process(record);
+    }
   }
 
   /**

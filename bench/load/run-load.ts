@@ -8,6 +8,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sign } from 'hono/jwt';
@@ -82,6 +83,8 @@ async function stopServer(child: ChildProcess): Promise<void> {
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadReport> {
+  // The machine's 1-minute load average, at the start and the end: figures from a busy machine are not comparable.
+  const loadBefore = os.loadavg()[0]!;
   const secret = randomBytes(32).toString('base64url');
   const { child, url } = await startServer(secret, o.embedder, o.kafka ?? false);
   let results: UserResult[];
@@ -160,6 +163,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     `${o.users} users × (${o.eventsPerUser} events + ${o.advicePerUser} advice requests), think time ~${o.thinkMs} ms, ramp-up ${o.rampMs} ms, ${o.embedder} embedder, ${o.kafka ? `Kafka at ${process.env.KAFKA_BROKERS}` : 'embedded log'}`,
     `${events} events and ${advice} answers in ${(durationMs / 1000).toFixed(1)} s (${Math.round((events + advice) / (durationMs / 1000))} requests/s); ${messages} stream messages (${inferred} inferred statuses), ${problems.length} problems`,
     `server: max consumer lag ${maxLag} records (sampled every 250 ms); event loop delay p99 ${loop.p99.toFixed(1)} ms, max ${loop.max.toFixed(1)} ms`,
+    `machine: load average ${loadBefore.toFixed(2)} at the start, ${os.loadavg()[0]!.toFixed(2)} at the end (1 min, ${os.cpus().length} CPUs)`,
     '',
     formatTable(summaries),
     '',

@@ -82,7 +82,7 @@ export function wireReplies(consumer: ReplyConsumer, w: ReplyWiring): void {
     consumer.route(topic.name, topic.partitions, (r) => {
       const eventId = r.headers[GatewayHeaders.eventId];
       if (!mine(r) || !eventId) return;
-      w.status.advance(eventId, s, extra ? extra(json(r)) : {});
+      w.status.advance(eventId, s, extra ? () => extra(json(r)) : {});
     });
   };
   stage(w.topics.aggregated, 'aggregated', (v) => ({ context_version: v.version ?? null }));

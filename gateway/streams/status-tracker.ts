@@ -90,19 +90,26 @@ export class StatusTracker {
     }
   }
 
-  /** A stage observed on an output topic (call inside the consumer's batch). */
-  advance(eventId: string, stage: Stage, extra: Record<string, unknown> = {}): void {
+  /**
+   * A stage observed on an output topic (call inside the consumer's batch). `extra` may be a
+   * function: it is called only when the stage is new for the event — the second sight of an
+   * output (the engine's copy, then the reply consumer's) does not parse its value again.
+   */
+  advance(eventId: string, stage: Stage, extra: Record<string, unknown> | (() => Record<string, unknown>) = {}): void {
     const target = STAGES.indexOf(stage);
     let row = this.stmt.get.get(eventId);
-    if (!row) {
-      const pending = this.inFlight.get(eventId);
-      // Unknown and not in flight: finished long ago (or purged); a duplicate output changes nothing.
-      if (!pending) return;
+    if (row && target <= row.stage) return;
+    const pending = row ? undefined : this.inFlight.get(eventId);
+    // Unknown and not in flight: finished long ago (or purged); a duplicate output changes nothing.
+    if (!row && !pending) return;
+    // Before anything is written: a value that cannot be read leaves the event as it was.
+    const fields = typeof extra === 'function' ? extra() : extra;
+    if (pending) {
       this.inFlight.delete(eventId);
       this.stmt.insert.run(eventId, pending.userId, pending.type, -1, pending.publishedAt);
       row = { user_id: pending.userId, event_type: pending.type, stage: -1, published_at: pending.publishedAt };
     }
-    if (target <= row.stage) return;
+    if (!row) return;
     const at = this.now();
     for (let s = row.stage + 1; s <= target; s++) {
       const inferred = s < target;
@@ -112,7 +119,7 @@ export class StatusTracker {
         event_type: row.event_type,
         status: STAGES[s],
         at,
-        ...(inferred ? { inferred: true } : extra),
+        ...(inferred ? { inferred: true } : fields),
       });
       this.observe(STAGES[s]!, at - row.published_at);
     }

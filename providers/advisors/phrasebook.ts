@@ -9,7 +9,7 @@
  * both languages: one decimal at most, a point as decimal separator and no
  * grouping, which is how es-419 (Latin-American Spanish) writes them too.
  */
-import { type Language } from './language.js';
+import type { Language } from './language.js';
 import { en } from './phrases-en.js';
 import { es } from './phrases-es.js';
 
@@ -71,6 +71,20 @@ function formattersOf(language: Language): Formatters {
     formatters.set(language, f);
   }
   return f;
+}
+
+/**
+ * Builds and uses every language's formatters once, at start-up: the first use loads the locale's
+ * ICU data, 20-70 ms measured under the load test, which the first answer in each language then
+ * paid on the event loop it shares with the gateway.
+ */
+export function warmUpFormatters(): void {
+  for (const language of Object.keys(LOCALES) as Language[]) {
+    const f = formattersOf(language);
+    f.list.format(['a', 'b']);
+    f.plural.select(2);
+    f.date.format(new Date(0));
+  }
 }
 
 function renderArg(arg: Arg | undefined, language: Language): string {

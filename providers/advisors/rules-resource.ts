@@ -2,6 +2,7 @@
 import { object } from '../../schemas/config-schema.js';
 import { defineResource } from '../resource.js';
 import { traceAdvisor } from './advisor-tracing.js';
+import { warmUpFormatters } from './phrasebook.js';
 import { createRulesAdvisor } from './rules.js';
 
 export const rulesAdvisorResource = defineResource({
@@ -9,5 +10,8 @@ export const rulesAdvisorResource = defineResource({
   role: 'advisor',
   summary: "The offline, rule-based Guardian: advice from the user's context window and retrieved history.",
   config: object({}),
-  create: (_config, context) => traceAdvisor(createRulesAdvisor(), { id: context.id, type: 'rules', remote: false }),
+  create: (_config, context) => {
+    warmUpFormatters();
+    return traceAdvisor(createRulesAdvisor(), { id: context.id, type: 'rules', remote: false });
+  },
 });
