@@ -39,6 +39,8 @@ export class TaskManager {
   restoring = 0;
   /** The units (task-units.ts) reading each physical topic from the log. */
   private readonly bySourceTopic = new Map<string, TaskUnit[]>();
+  /** Task ids by unit and partition, built once: routing a record allocates no string. */
+  private readonly taskIds = new Map<TaskUnit, string[]>();
   private commits!: CommitSupervisor;
   private readonly policy: CommitPolicy;
   /** The second half of the last commit, while it is with the broker. */
@@ -58,6 +60,7 @@ export class TaskManager {
   private indexSourceTopics(): void {
     const { pipeline } = this.options;
     this.bySourceTopic.clear();
+    this.taskIds.clear();
     for (const st of taskUnits(pipeline)) {
       for (const id of [...st.sourceTopics, ...st.tableTopics]) {
         const name = pipeline.topics[id]!.name;
@@ -84,10 +87,16 @@ export class TaskManager {
    */
   route(record: LogRecord, only?: ReadonlyMap<string, Task>): void {
     for (const st of this.bySourceTopic.get(record.topic) ?? []) {
-      const id = `${st.id}_${record.partition}`;
+      const id = this.taskId(st, record.partition);
       const task = this.tasks.get(id);
       if (task && (only === undefined || only.get(id) === task)) task.process(record);
     }
+  }
+
+  private taskId(st: TaskUnit, partition: number): string {
+    let ids = this.taskIds.get(st);
+    if (ids === undefined) this.taskIds.set(st, (ids = []));
+    return (ids[partition] ??= `${st.id}_${partition}`);
   }
 
   /**
