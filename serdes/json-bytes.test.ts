@@ -22,7 +22,12 @@ const number = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity
 /** Events like the benches' (and many real ones): flat or shallow, short ASCII strings. */
 const event = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small' }, shortText, number, fc.boolean(), fc.constant(null), tie('object'), fc.array(tie('value'), { maxLength: 4 })),
-  object: fc.dictionary(fc.oneof(shortText, fc.constantFrom('id', 'user_id', 'score', 'ts')), tie('value'), { maxKeys: 6 }),
+  // `__proto__` is left to JSON.parse (see the corners below), so not in what the reader must take itself.
+  object: fc.dictionary(
+    fc.oneof(shortText, fc.constantFrom('id', 'user_id', 'score', 'ts')).filter((k) => k !== '__proto__'),
+    tie('value'),
+    { maxKeys: 6, noNullPrototype: true },
+  ),
 })).object;
 
 describe('readJsonBytes', () => {
