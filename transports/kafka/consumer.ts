@@ -379,9 +379,7 @@ export class KafkaConsumerAdapter implements Consumer {
     const lost = !assigning && raw.assignmentLost();
     this.rebalanceSeq++;
     for (const tp of tps) this.touch(tp);
-    // Closing: librdkafka's close serves the final revoke and waits for our unassign — no poll comes to run it.
-    const enqueue = (job: () => Promise<void>) => (this.closed ? (this.rebalancing = this.rebalancing.then(job)) : this.queuedRebalances.push(job));
-    enqueue(async () => {
+    this.queuedRebalances.push(async () => {
       let released = false;
       const release = () => {
         if (released || !this.client.isConnected()) return;
