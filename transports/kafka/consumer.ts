@@ -9,15 +9,6 @@
  * so we can await the engine's async `onRevoked` (commit while the generation
  * is still valid) before unassigning, and `onAssigned` (restores) before
  * `poll` returns anything — the same trick the KafkaJS shim uses internally.
- * That work runs inside `poll` (queued until then), never while the engine
- * processes a batch.
- *
- * Read-ahead (group consumers): when a poll hands a batch out, the next
- * consume call starts at once, so that a worker thread takes it off
- * librdkafka's queue while the engine processes this one (docs/benchmarks.md,
- * "Kafka consumer path and input decode"). Its messages of a partition sought
- * or moved by a rebalance meanwhile are dropped and the partition sought again;
- * librdkafka's position (the lag metric) may be one batch ahead of the engine.
  *
  * Group membership, for rolling restarts without restores:
  *  - cooperative-sticky (incremental rebalancing): a rebalance takes away only
@@ -66,16 +57,6 @@ export function sessionTimeoutMs(staticMember: boolean, env: NodeJS.ProcessEnv =
   return Number(env.KAFKA_SESSION_TIMEOUT_MS) || (staticMember ? 30_000 : 10_000);
 }
 
-/** A consume call started ahead of the next poll (see KafkaConsumerAdapter#readAhead). */
-interface ReadAhead {
-  /** Never rejects: a failed read-ahead is an empty one. */
-  messages: Promise<Message[]>;
-  /** rebalanceSeq when it started. */
-  seq: number;
-  /** Partitions sought (with the position asked for) or moved by a rebalance while it was in flight. */
-  touched: Map<string, TopicPartitionOffset | undefined>;
-}
-
 const key = (tp: TopicPartition): string => `${tp.topic}\0${tp.partition}`;
 const plain = (tp: TopicPartition): TopicPartition => ({ topic: tp.topic, partition: tp.partition });
 
@@ -100,10 +81,6 @@ export class KafkaConsumerAdapter implements Consumer {
   private rebalanceSeq = 0;
   private seenSeq = 0;
   private plan = new CopartitionPlan([]);
-  /** Rebalance work delivered by librdkafka, run in order by the next poll (or close), never while the engine processes. */
-  private queuedRebalances: Array<() => Promise<void>> = [];
-  /** The read-ahead: the next batch's consume call, started when a poll hands a batch out (group consumers). */
-  private ahead: ReadAhead | undefined;
   /** The binding's native consumer when it has the expected call (see NativeConsumer), else the public API. */
   private readonly native: NativeConsumer | undefined;
 
@@ -182,7 +159,6 @@ export class KafkaConsumerAdapter implements Consumer {
       this.listener = undefined;
     }
     this.client.unassign();
-    for (const tp of this.current) this.touch(tp);
     this.current = [];
     this.explicit.clear();
   }
@@ -191,25 +167,10 @@ export class KafkaConsumerAdapter implements Consumer {
     this.assertOpen();
     await this.connect();
     await this.settleRebalance();
-    let messages: Message[] = [];
-    let since = this.rebalanceSeq;
-    const ahead = this.ahead;
-    if (ahead) {
-      since = ahead.seq;
-      messages = await ahead.messages;
-      await this.settleRebalance(); // still this.ahead meanwhile: the rebalances its call delivered touch it
-      this.ahead = undefined;
-      messages = this.dropTouched(ahead, messages);
-    }
-    if (messages.length === 0) {
-      since = this.rebalanceSeq;
-      messages = await this.consume(max, timeoutMs);
-    }
+    const messages = await this.consume(max, timeoutMs);
     // Rebalance callbacks are dispatched from the consume call; the batch is only handed out once they ran.
-    await this.settleRebalance();
-    const owned = this.rebalanceSeq !== since ? new Set(this.current.map(key)) : undefined;
-    // While the engine processes this batch, a worker thread takes the next one from librdkafka's queue.
-    if (messages.length > 0 && this.listener && !this.closed) this.ahead = this.readAhead(max);
+    const rebalanced = await this.settleRebalance();
+    const owned = rebalanced ? new Set(this.current.map(key)) : undefined;
     const out: LogRecord[] = [];
     for (const m of messages) {
       if (owned && !owned.has(key(m))) continue; // fetched before a revoke
@@ -218,48 +179,6 @@ export class KafkaConsumerAdapter implements Consumer {
     // Once a partition's record is handed out, librdkafka's position is the truth (see `explicit`).
     if (this.explicit.size > 0) for (const r of out) this.explicit.delete(key(r));
     return out;
-  }
-
-  /**
-   * A consume call for what librdkafka already holds (no wait), started ahead of the next poll:
-   * taking a batch off librdkafka's queue is ~5 µs a message on a worker thread, which the engine
-   * thread otherwise waits for. An error is left to the next poll's own consume call.
-   */
-  private readAhead(max: number): ReadAhead {
-    const messages = this.consume(max, 0).catch(() => [] as Message[]);
-    return { messages, seq: this.rebalanceSeq, touched: new Map() };
-  }
-
-  /**
-   * The read-ahead's messages without those of partitions sought or moved by a rebalance while it
-   * was in flight: they may be from before the seek (or the old assignment). librdkafka's position
-   * went past them, so such a partition still ours is sought again — to the offset asked for, else
-   * to its first dropped message (the engine has handed out and committed everything before it).
-   */
-  private dropTouched(ahead: ReadAhead, messages: Message[]): Message[] {
-    if (ahead.touched.size === 0) return messages;
-    const first = new Map<string, number>();
-    const kept = messages.filter((m) => {
-      const k = key(m);
-      if (!ahead.touched.has(k)) return true;
-      if (!first.has(k)) first.set(k, m.offset);
-      return false;
-    });
-    const owned = new Set(this.current.map(key));
-    for (const [k, tp] of ahead.touched) {
-      const dropped = first.get(k);
-      if (dropped === undefined || !owned.has(k)) continue;
-      const [topic, partition] = k.split('\0');
-      this.seek({ topic: topic!, partition: Number(partition), offset: tp?.offset ?? dropped });
-    }
-    return kept;
-  }
-
-  /** Marks `tp` in a read-ahead in flight (see dropTouched); `sought` when the engine asked for that position. */
-  private touch(tp: TopicPartition, sought?: TopicPartitionOffset): void {
-    if (!this.ahead) return;
-    const k = key(tp);
-    if (sought || !this.ahead.touched.has(k)) this.ahead.touched.set(k, sought);
   }
 
   /** Up to `max` messages in one native call, waiting `timeoutMs` for the first only. */
@@ -275,12 +194,10 @@ export class KafkaConsumerAdapter implements Consumer {
   }
 
   seek(tp: TopicPartitionOffset): void {
-    this.touch(tp, { topic: tp.topic, partition: tp.partition, offset: tp.offset });
     this.client.seek({ topic: tp.topic, partition: tp.partition, offset: tp.offset }, 0, () => undefined);
     this.explicit.set(key(tp), { offset: tp.offset, stale: this.rawPosition(tp) });
   }
 
-  /** librdkafka's position; on a group consumer with a read-ahead in flight it may include that batch. */
   position(tp: TopicPartition): number | undefined {
     if (!this.current.some((c) => c.topic === tp.topic && c.partition === tp.partition)) return undefined;
     // librdkafka's app position moves past transaction markers, like Java's.
@@ -362,9 +279,7 @@ export class KafkaConsumerAdapter implements Consumer {
     this.closed = true;
     if (!this.ready) return;
     await this.ready.catch(() => undefined);
-    await this.ahead?.messages;
-    // Queued rebalance work still runs (the listener is not called any more: it only releases).
-    await this.settleRebalance().catch(() => undefined);
+    await this.rebalancing.catch(() => undefined);
     if (!this.client.isConnected()) return;
     // disconnect() closes the consumer, which leaves the group; librdkafka serves the final revoke itself.
     await new Promise<void>((resolve) => this.client.disconnect(() => resolve()));
@@ -378,8 +293,7 @@ export class KafkaConsumerAdapter implements Consumer {
     const assigning = err.code === RD_ERRORS.ERR__ASSIGN_PARTITIONS;
     const lost = !assigning && raw.assignmentLost();
     this.rebalanceSeq++;
-    for (const tp of tps) this.touch(tp);
-    this.queuedRebalances.push(async () => {
+    this.rebalancing = this.rebalancing.then(async () => {
       let released = false;
       const release = () => {
         if (released || !this.client.isConnected()) return;
@@ -412,13 +326,11 @@ export class KafkaConsumerAdapter implements Consumer {
     });
   }
 
-  /** Runs queued rebalance work (including work queued meanwhile); true when any happened since the last call. */
+  /** Awaits queued rebalance work (including work queued meanwhile); true when any happened since the last call. */
   private async settleRebalance(): Promise<boolean> {
-    for (;;) {
-      for (let job = this.queuedRebalances.shift(); job; job = this.queuedRebalances.shift()) this.rebalancing = this.rebalancing.then(job);
-      const chain = this.rebalancing;
+    for (let chain = this.rebalancing; ; chain = this.rebalancing) {
       await chain;
-      if (chain === this.rebalancing && this.queuedRebalances.length === 0) break;
+      if (chain === this.rebalancing) break;
     }
     const ran = this.rebalanceSeq !== this.seenSeq;
     this.seenSeq = this.rebalanceSeq;
