@@ -6,6 +6,7 @@
  * which the failure policy turns into a dead letter (the raw bytes are kept).
  */
 import { AuraError, ErrorCodes } from '../common/errors.js';
+import { parseJsonBytes } from '../serdes/json-bytes.js';
 import type { LogRecord } from '../transports/types.js';
 
 export interface ValueSerdes {
@@ -20,8 +21,8 @@ export interface ValueSerdes {
 export function decodeValue(buf: Buffer | null): unknown {
   if (buf === null) return null;
   try {
-    // toString() without arguments is Node's UTF-8 fast path (no encoding lookup): same string.
-    return JSON.parse(buf.toString());
+    // JSON.parse's value, read from the bytes for small ASCII events (serdes/json-bytes.ts).
+    return parseJsonBytes(buf);
   } catch (err) {
     throw new AuraError(ErrorCodes.DESERIALIZATION, `value is not valid JSON: ${(err as Error).message}`, { cause: err });
   }

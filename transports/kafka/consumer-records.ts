@@ -6,17 +6,23 @@ import type { Message } from '@confluentinc/kafka-javascript';
 import type { Headers, LogRecord } from '../types.js';
 
 export function toRecord(m: Message): LogRecord {
-  const headers: Headers = {};
-  for (const h of m.headers ?? []) for (const [k, v] of Object.entries(h)) headers[k] = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
   return {
     topic: m.topic,
     partition: m.partition,
-    offset: Number(m.offset),
-    key: m.key === undefined || m.key === null ? null : Buffer.isBuffer(m.key) ? m.key.toString('utf8') : String(m.key),
+    offset: m.offset,
+    // The binding hands keys over as Buffers; toString() without arguments is Node's UTF-8 fast path.
+    key: m.key === undefined || m.key === null ? null : Buffer.isBuffer(m.key) ? m.key.toString() : String(m.key),
     value: m.value ?? null,
     timestamp: m.timestamp ?? 0,
-    headers,
+    // The binding leaves `headers` out of a message that has none (most): no iteration then.
+    headers: m.headers === undefined ? {} : headersOf(m.headers),
   };
+}
+
+function headersOf(list: NonNullable<Message['headers']>): Headers {
+  const headers: Headers = {};
+  for (const h of list) for (const [k, v] of Object.entries(h)) headers[k] = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+  return headers;
 }
 
 /**

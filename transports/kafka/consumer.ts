@@ -32,6 +32,16 @@ import { CopartitionPlan } from './copartition.js';
 import { call, RD_ERRORS, toAuraError } from './errors.js';
 import { ALL_BROKERS_DOWN, Reachability } from './reachability.js';
 
+/**
+ * The binding's native consumer (KafkaConsumer#_client). `consume(n)` only forwards to its
+ * `consume(timeout, n, timeoutOnlyForFirst, cb)` through a loop that emits a `data` event per
+ * message (~0.15 µs a record, docs/benchmarks.md "Kafka consumer path and input decode"); nothing
+ * here listens to those, so poll calls it directly when it is there (binding 1.x).
+ */
+interface NativeConsumer {
+  consume(timeoutMs: number, max: number, timeoutOnlyForFirst: boolean, cb: (err: LibrdKafkaError | null, messages: Message[]) => void): void;
+}
+
 /** Methods the binding has but its typings omit. */
 interface Untyped {
   setDefaultIsTimeoutOnlyForFirstMessage(on: boolean): void;
@@ -71,6 +81,8 @@ export class KafkaConsumerAdapter implements Consumer {
   private rebalanceSeq = 0;
   private seenSeq = 0;
   private plan = new CopartitionPlan([]);
+  /** The binding's native consumer when it has the expected call (see NativeConsumer), else the public API. */
+  private readonly native: NativeConsumer | undefined;
 
   constructor(
     base: Record<string, string | number | boolean>,
@@ -109,6 +121,8 @@ export class KafkaConsumerAdapter implements Consumer {
     this.client = new rdkafka.KafkaConsumer(conf as never, { 'auto.offset.reset': options.autoOffsetReset ?? 'latest' });
     // Undeclared in the typings: wait `timeout` for the first message only, then take what is buffered (poll semantics).
     (this.client as unknown as Untyped).setDefaultIsTimeoutOnlyForFirstMessage(true);
+    const native = (this.client as unknown as { _client?: Partial<NativeConsumer> })._client;
+    this.native = typeof native?.consume === 'function' ? (native as NativeConsumer) : undefined;
     // Errors surface through the calls that fail; the one kept is "no broker at all" (for readiness).
     // The binding hands these events over as plain messages, without librdkafka's code.
     this.client.on('event.error', (err: LibrdKafkaError) => {
@@ -153,10 +167,7 @@ export class KafkaConsumerAdapter implements Consumer {
     this.assertOpen();
     await this.connect();
     await this.settleRebalance();
-    this.client.setDefaultConsumeTimeout(timeoutMs);
-    const messages = await new Promise<Message[]>((resolve, reject) =>
-      this.client.consume(max, (err, msgs) => (err ? reject(toAuraError(err, 'poll')) : resolve(msgs))),
-    );
+    const messages = await this.consume(max, timeoutMs);
     // Rebalance callbacks are dispatched from the consume call; the batch is only handed out once they ran.
     const rebalanced = await this.settleRebalance();
     const owned = rebalanced ? new Set(this.current.map(key)) : undefined;
@@ -165,8 +176,21 @@ export class KafkaConsumerAdapter implements Consumer {
       if (owned && !owned.has(key(m))) continue; // fetched before a revoke
       out.push(toRecord(m));
     }
-    for (const r of out) this.explicit.delete(key(r));
+    // Once a partition's record is handed out, librdkafka's position is the truth (see `explicit`).
+    if (this.explicit.size > 0) for (const r of out) this.explicit.delete(key(r));
     return out;
+  }
+
+  /** Up to `max` messages in one native call, waiting `timeoutMs` for the first only. */
+  private consume(max: number, timeoutMs: number): Promise<Message[]> {
+    return new Promise<Message[]>((resolve, reject) => {
+      const done = (err: LibrdKafkaError | null, msgs: Message[]) => (err ? reject(toAuraError(err, 'poll')) : resolve(msgs));
+      if (this.native) this.native.consume(timeoutMs, max, true, done);
+      else {
+        this.client.setDefaultConsumeTimeout(timeoutMs);
+        this.client.consume(max, done);
+      }
+    });
   }
 
   seek(tp: TopicPartitionOffset): void {
