@@ -72,7 +72,10 @@ export class TransactionPipeline {
   ) {
     if (producers.length === 0) throw new AuraError(ErrorCodes.TRANSPORT_FAILED, 'a transaction pipeline needs a producer');
     if (!Number.isInteger(depth) || depth < 1 || depth > producers.length)
-      throw new AuraError(ErrorCodes.CONFIG_INVALID, `transactions in flight must be between 1 and the number of producers (${producers.length}), not ${depth}`);
+      throw new AuraError(
+        ErrorCodes.CONFIG_INVALID,
+        `transactions in flight must be between 1 and the number of producers (${producers.length}), not ${depth}`,
+      );
     this.depth = depth;
     this.lastOf = producers.map(() => undefined);
   }
