@@ -10,8 +10,8 @@
  * commits. Taking turns alone (depth 1, the default: one transaction at a
  * time) already avoids the retry: a producer's next transaction comes a whole
  * transaction after its previous one, whose markers are written by then
- * (debug log: 0 of 50 transactions met CONCURRENT_TRANSACTIONS, against 14 of
- * 50 on one producer; docs/benchmarks.md "Where a Kafka commit's time goes").
+ * (debug log: 0–1 of 50 transactions met CONCURRENT_TRANSACTIONS, against
+ * 14–19 of 50 on one producer; docs/benchmarks.md "Where a Kafka commit's time goes").
  *
  * What keeps it exactly-once, whatever overlaps:
  *  - N+1's records are produced only once every record of N was acknowledged,
