@@ -77,6 +77,27 @@ describe('TransactionPipeline', () => {
     expect(log.at(-1)).toBe('b:commit:end');
   });
 
+  it('with a depth of 1, takes turns on the producers one transaction at a time', async () => {
+    const log: string[] = [];
+    const a = recordingProducer('a', log, { send: 5, commit: 20 });
+    const b = recordingProducer('b', log, { send: 5, commit: 20 });
+    const pipeline = new TransactionPipeline([a, b], 1);
+    expect(pipeline.depth).toBe(1);
+    // The task manager starts the next commit's second half only once the last one ended (depth 1).
+    for (let n = 0; n < 3; n++) await pipeline.run(records, offsets, {}, timings());
+    const begins = log.filter((e) => e.endsWith(':begin:start')).map((e) => e.split(':')[0]);
+    expect(begins).toEqual(['a', 'b', 'a']);
+    expect(at(log, 'b:begin:start')).toBeGreaterThan(at(log, 'a:commit:end'));
+    expect(log.lastIndexOf('a:begin:start')).toBeGreaterThan(at(log, 'b:commit:end'));
+  });
+
+  it('refuses more transactions in flight than producers', () => {
+    const a = recordingProducer('a', [], {});
+    expect(() => new TransactionPipeline([a], 2)).toThrow(/between 1 and the number of producers \(1\)/);
+    expect(() => new TransactionPipeline([a, a], 0)).toThrow(AuraError);
+    expect(new TransactionPipeline([a, a]).depth).toBe(2);
+  });
+
   it('asks for a new producer when the abort fails too', async () => {
     const log: string[] = [];
     const broken = recordingProducer('a', log, {}, 'offsets');

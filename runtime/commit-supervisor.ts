@@ -1,7 +1,7 @@
 /**
  * The engine's producers and what happens around its commits: one producer per
- * instance (EOS v2) — two under exactly-once on Kafka with
- * AURA_TRANSACTIONS_IN_FLIGHT=2, whose transactions overlap
+ * instance (EOS v2) — two under exactly-once on Kafka, which take turns, and
+ * whose transactions overlap with AURA_TRANSACTIONS_IN_FLIGHT=2
  * (commit-pipeline.ts) — commits reported to the health record, and a failed
  * commit classified — fenced: the instance stops; unusable producer: it is
  * replaced (the new one's initTransactions settles the old transaction on the
@@ -55,6 +55,8 @@ export interface CommitSupervisorOptions {
  */
 export const TRANSACTIONS_IN_FLIGHT = 1;
 export const MAX_TRANSACTIONS_IN_FLIGHT = 2;
+/** Transactional producers of an instance under exactly-once on Kafka: they take turns (commit-pipeline.ts). */
+export const TRANSACTIONAL_PRODUCERS = 2;
 
 /** AURA_TRANSACTIONS_IN_FLIGHT, or undefined when unset; a value other than 1 or 2 is refused. */
 export function transactionsInFlightFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
@@ -93,8 +95,11 @@ export class CommitSupervisor {
    */
   async start(): Promise<void> {
     const { transport, app, instanceId, exactlyOnce } = this.o;
-    const count = exactlyOnce && transport.kind === 'kafka' ? (this.o.transactionsInFlight ?? transactionsInFlightFromEnv() ?? TRANSACTIONS_IN_FLIGHT) : 1;
-    const producers = Array.from({ length: Math.max(1, count) }, (_, i) =>
+    const onKafka = exactlyOnce && transport.kind === 'kafka';
+    const inFlight = onKafka ? (this.o.transactionsInFlight ?? transactionsInFlightFromEnv() ?? TRANSACTIONS_IN_FLIGHT) : 1;
+    // Two producers taking turns even one transaction at a time (commit-pipeline.ts: no CONCURRENT_TRANSACTIONS retry).
+    const count = onKafka ? Math.max(inFlight, TRANSACTIONAL_PRODUCERS) : 1;
+    const producers = Array.from({ length: count }, (_, i) =>
       transport.producer({ transactionalId: exactlyOnce ? transactionalId(app, instanceId, i) : undefined, clientId: `${app}-${instanceId}` }),
     );
     try {
@@ -105,7 +110,7 @@ export class CommitSupervisor {
     }
     this.producers = producers;
     this.replaceNeeded = false;
-    this.committer = new Committer(exactlyOnce, producers, this.o.consumer, this.o.metrics, this.o.beforeCommit, this.o.fusedTopics);
+    this.committer = new Committer(exactlyOnce, producers, this.o.consumer, this.o.metrics, this.o.beforeCommit, this.o.fusedTopics, inFlight);
   }
 
   /** Whether another commit may start its second half while one is under way (overlapping transactions). */

@@ -40,7 +40,7 @@ export class Committer {
 
   constructor(
     private readonly exactlyOnce: boolean,
-    /** One per transaction that may be under way at once (exactly-once); at-least-once uses the first. */
+    /** Exactly-once: the transactional producers, which take turns (commit-pipeline.ts); at-least-once uses the first. */
     producers: readonly Producer[],
     private readonly consumer: Consumer,
     private readonly metrics: EngineMetrics,
@@ -52,9 +52,11 @@ export class Committer {
      * with this commit (see fusedPositions).
      */
     private readonly fusedTopics: ReadonlySet<string> = new Set(),
+    /** Exactly-once: transactions under way at once (at most one per producer; default: one per producer). */
+    transactionsInFlight = producers.length,
   ) {
     this.producer = producers[0]!;
-    this.transactions = exactlyOnce ? new TransactionPipeline(producers) : undefined;
+    this.transactions = exactlyOnce ? new TransactionPipeline(producers, transactionsInFlight) : undefined;
   }
 
   /** After the recovery from a failed commit, once no second half is under way: the next commit starts a new chain. */

@@ -24,7 +24,7 @@
 # Env: KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), KAFKA_LIB_DIR
 # (infra/kafka/lib), KAFKA_DATA_DIR (/tmp/aura-kafka-$KAFKA_PORT), KAFKA_HEAP (-Xmx512m),
 # KAFKA_SASL_SSL_PORT (KAFKA_PORT+2; `off` for none), KAFKA_JVM_PERF (1: as `--perf`; KAFKA_HEAP
-# still wins for the heap).
+# still wins for the heap), KAFKA_BROKER_CONFIG (extra broker properties, `a=1;b=2`).
 #
 # Besides PLAINTEXT the broker listens with SASL_SSL, as Confluent Cloud does: a CA and
 # a server certificate for 127.0.0.1 are made with openssl at each start (PEM files under
@@ -117,6 +117,9 @@ group.initial.rebalance.delay.ms=0
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 EOF
+  # KAFKA_BROKER_CONFIG: extra broker properties, `;`-separated KEY=VALUE (a later line wins), for
+  # experiments such as `transaction.partition.verification.enable=false` (docs/benchmarks.md).
+  if [[ -n "${KAFKA_BROKER_CONFIG:-}" ]]; then tr ';' '\n' <<<"$KAFKA_BROKER_CONFIG" >>"$DATA/server.properties"; fi
   if [[ -n "$SASL_PORT" ]]; then
     cat >>"$DATA/server.properties" <<EOF
 sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512
