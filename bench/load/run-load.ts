@@ -160,7 +160,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   const complete = summaries[1]!.count === events && summaries[3]!.count === advice;
   const ok = problems.length === 0 && complete;
   const text = [
-    `${o.users} users × (${o.eventsPerUser} events + ${o.advicePerUser} advice requests), think time ~${o.thinkMs} ms, ramp-up ${o.rampMs} ms, ${o.embedder} embedder, ${o.kafka ? `Kafka at ${process.env.KAFKA_BROKERS}` : 'embedded log'}`,
+    `${o.users} users × (${o.eventsPerUser} events + ${o.advicePerUser} advice requests), think time ~${o.thinkMs} ms, ramp-up ${o.rampMs} ms, ${o.embedder} embedder, ${o.kafka ? `Kafka at ${process.env.KAFKA_BROKERS}` : 'embedded log'}, ${process.env.AURA_PARTITIONS ?? 6} partitions per topic (AURA_PARTITIONS)`,
     `${events} events and ${advice} answers in ${(durationMs / 1000).toFixed(1)} s (${Math.round((events + advice) / (durationMs / 1000))} requests/s); ${messages} stream messages (${inferred} inferred statuses), ${problems.length} problems`,
     `server: max consumer lag ${maxLag} records (sampled every 250 ms); event loop delay p99 ${loop.p99.toFixed(1)} ms, max ${loop.max.toFixed(1)} ms`,
     `machine: load average ${loadBefore.toFixed(2)} at the start, ${os.loadavg()[0]!.toFixed(2)} at the end (1 min, ${os.cpus().length} CPUs)`,
