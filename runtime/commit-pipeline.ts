@@ -5,10 +5,11 @@
  * written: CONCURRENT_TRANSACTIONS, which librdkafka retries after 20 ms — most
  * back-to-back commits paid it (bench/micro/txn-phases.ts, docs/benchmarks.md
  * "Overlapping transactions"). Here the transactions of an instance take
- * turns on a few transactional producers (the engine uses two) and, with a
+ * turns on a few transactional producers (the engine uses two with
+ * AURA_TRANSACTIONS_IN_FLIGHT=2, else one) and, with a
  * depth of 2, transaction N+1 sends its records while N sends its offsets and
- * commits. Taking turns alone (depth 1, the default: one transaction at a
- * time) already avoids the retry: a producer's next transaction comes a whole
+ * commits. Taking turns alone (depth 1: one transaction at a
+ * time) already avoids the retry, but cost throughput here (commit-supervisor.ts): a producer's next transaction comes a whole
  * transaction after its previous one, whose markers are written by then
  * (debug log: 0–1 of 50 transactions met CONCURRENT_TRANSACTIONS, against
  * 14–19 of 50 on one producer; docs/benchmarks.md "Where a Kafka commit's time goes").

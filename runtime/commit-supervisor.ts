@@ -1,8 +1,8 @@
 /**
  * The engine's producers and what happens around its commits: one producer per
- * instance (EOS v2) — two under exactly-once on Kafka, which take turns, and
- * whose transactions overlap with AURA_TRANSACTIONS_IN_FLIGHT=2
- * (commit-pipeline.ts) — commits reported to the health record, and a failed
+ * instance (EOS v2) — two under exactly-once on Kafka with
+ * AURA_TRANSACTIONS_IN_FLIGHT=2, which take turns and whose transactions
+ * overlap (commit-pipeline.ts) — commits reported to the health record, and a failed
  * commit classified — fenced: the instance stops; unusable producer: it is
  * replaced (the new one's initTransactions settles the old transaction on the
  * broker); otherwise backoff, up to task_timeout — before the task manager re-creates
@@ -55,8 +55,14 @@ export interface CommitSupervisorOptions {
  */
 export const TRANSACTIONS_IN_FLIGHT = 1;
 export const MAX_TRANSACTIONS_IN_FLIGHT = 2;
-/** Transactional producers of an instance under exactly-once on Kafka: they take turns (commit-pipeline.ts). */
-export const TRANSACTIONAL_PRODUCERS = 2;
+/**
+ * Transactional producers of an instance under exactly-once on Kafka at one transaction in flight.
+ * Two taking turns (commit-pipeline.ts) avoid librdkafka's 20 ms CONCURRENT_TRANSACTIONS retry
+ * between back-to-back transactions (0–1 of 50 against 14–19 of 50 in bench/micro/txn-phases.ts),
+ * but cost 6–18 % of per-user-stats throughput in two A/B runs and did not move the load test's
+ * latency on this 2-core machine (docs/benchmarks.md, 2026-12-07 22:2x): one by default.
+ */
+export const TRANSACTIONAL_PRODUCERS = 1;
 
 /** AURA_TRANSACTIONS_IN_FLIGHT, or undefined when unset; a value other than 1 or 2 is refused. */
 export function transactionsInFlightFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
@@ -97,7 +103,7 @@ export class CommitSupervisor {
     const { transport, app, instanceId, exactlyOnce } = this.o;
     const onKafka = exactlyOnce && transport.kind === 'kafka';
     const inFlight = onKafka ? (this.o.transactionsInFlight ?? transactionsInFlightFromEnv() ?? TRANSACTIONS_IN_FLIGHT) : 1;
-    // Two producers taking turns even one transaction at a time (commit-pipeline.ts: no CONCURRENT_TRANSACTIONS retry).
+    // One producer per transaction in flight, at least TRANSACTIONAL_PRODUCERS (they take turns, commit-pipeline.ts).
     const count = onKafka ? Math.max(inFlight, TRANSACTIONAL_PRODUCERS) : 1;
     const producers = Array.from({ length: count }, (_, i) =>
       transport.producer({ transactionalId: exactlyOnce ? transactionalId(app, instanceId, i) : undefined, clientId: `${app}-${instanceId}` }),

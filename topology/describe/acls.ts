@@ -65,7 +65,7 @@ export function deriveAcls(pipeline: Pipeline): AclRule[] {
       'transactional-id',
       `${pipeline.app}-`,
       ['write', 'describe'],
-      'exactly-once: two transactional ids per instance, <app>-<AURA_INSTANCE_ID> and <app>-<AURA_INSTANCE_ID>-1 (two producers that take turns)',
+      'exactly-once: one transactional id per instance, <app>-<AURA_INSTANCE_ID> (and <app>-<AURA_INSTANCE_ID>-1 with AURA_TRANSACTIONS_IN_FLIGHT=2)',
       true,
     );
   }
@@ -139,9 +139,9 @@ export function describeAcls(pipeline: Pipeline): string {
     pipeline.defaults.processing === 'exactly_once'
       ? ' in transactions (transactional ids `' +
         pipeline.app +
-        '-<AURA_INSTANCE_ID>` and `' +
+        '-<AURA_INSTANCE_ID>`, and `' +
         pipeline.app +
-        '-<AURA_INSTANCE_ID>-1`: two producers that take turns)'
+        '-<AURA_INSTANCE_ID>-1` with AURA_TRANSACTIONS_IN_FLIGHT=2)'
       : '';
   let out =
     `ACLs of \`${pipeline.app}\`, derived from the pipeline by \`aura describe --format acls\`. ` +
