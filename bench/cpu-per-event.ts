@@ -20,13 +20,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createPipelineApp } from '../runtime/app.js';
-import { ensureTopics } from '../runtime/topics.js';
 import { loadPipeline } from '../topology/compile.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
 import { createKafkaTransport, kafkaConfigFromEnv } from '../transports/kafka/index.js';
-import { fmt, partitionsOf, produceRecords, readLastByKey, waitForGroup } from './common.js';
-import { logger, tempDir } from './embedded.js';
+import { fmt, partitionsOf, readLastByKey, waitForGroup } from './common.js';
+import { appOnLoadedInput, tempDir } from './embedded.js';
 import { WORKLOADS, type WorkloadName } from './workloads.js';
 
 const name = (process.argv[2] ?? 'context') as WorkloadName;
@@ -52,13 +50,7 @@ const pipeline = loadPipeline(w.yaml, { env });
 const tailBytes = process.env.AURA_BENCH_TAIL_BYTES === undefined ? undefined : Number(process.env.AURA_BENCH_TAIL_BYTES);
 const transport = kafka ? createKafkaTransport(kafkaConfigFromEnv()) : createEmbeddedTransport({ path: path.join(dir, 'log.db'), tailBytes });
 try {
-  await transport.connect();
-  const input = pipeline.topics[w.input]!;
-  const app = createPipelineApp({ pipeline, transport, logger, stateDir: path.join(dir, 'state'), instanceId: 'bench', topics: 'create' });
-  await ensureTopics(pipeline, transport.admin(), 'create', logger);
-  const data = w.makeInput(events, users);
-  await produceRecords(transport, input.name, input.partitions, data.records);
-  data.records.length = 0;
+  const { app, input, data } = await appOnLoadedInput(w, pipeline, transport, path.join(dir, 'state'), events, users);
   const cpu0 = process.cpuUsage();
   const started = performance.now();
   await app.start();

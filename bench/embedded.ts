@@ -16,13 +16,37 @@ import { createLogger } from '../common/logger.js';
 import { createPipelineApp, type PipelineApp } from '../runtime/app.js';
 import { ensureTopics } from '../runtime/topics.js';
 import { loadPipeline } from '../topology/compile.js';
+import type { Pipeline } from '../topology/model.js';
 import { createEmbeddedTransport } from '../transports/embedded/index.js';
+import type { Transport } from '../transports/types.js';
 import { type GroupTiming, partitionsOf, produceRecords, readLastByKey, waitForGroup } from './common.js';
 import { type LatencyResult, measureLatency } from './latency.js';
 import { checkTarget, type TargetCheck, type TargetId } from './targets.js';
-import { WORKLOADS, type WorkloadName } from './workloads.js';
+import { WORKLOADS, type Workload, type WorkloadInput, type WorkloadName } from './workloads.js';
 
 export const logger = createLogger('bench', process.env.AURA_LOG_LEVEL ?? 'warn');
+
+/**
+ * A workload's app on `transport`, not started, with its topics created and `events` input events
+ * over `users` in the input topic (the generated records let go once they are in the log).
+ */
+export async function appOnLoadedInput(
+  w: Workload,
+  pipeline: Pipeline,
+  transport: Transport,
+  stateDir: string,
+  events: number,
+  users: number,
+): Promise<{ app: PipelineApp; input: Pipeline['topics'][string]; data: WorkloadInput }> {
+  await transport.connect();
+  const input = pipeline.topics[w.input]!;
+  const app = createPipelineApp({ pipeline, transport, logger, stateDir, instanceId: 'bench', topics: 'create' });
+  await ensureTopics(pipeline, transport.admin(), 'create', logger);
+  const data = w.makeInput(events, users);
+  await produceRecords(transport, input.name, input.partitions, data.records);
+  data.records.length = 0; // the input is in the log now: let it go before the run
+  return { app, input, data };
+}
 
 export interface ThroughputResult {
   name: string;
@@ -67,14 +91,8 @@ export async function benchWorkloadEmbedded(name: WorkloadName, o: EmbeddedWorkl
   const pipeline = loadPipeline(w.yaml, { env });
   const transport = createEmbeddedTransport({ path: path.join(dir, 'log.db') });
   try {
-    await transport.connect();
-    const input = pipeline.topics[w.input]!;
+    const { app, input, data } = await appOnLoadedInput(w, pipeline, transport, path.join(dir, 'state'), events, o.users ?? w.defaults.users);
     const output = pipeline.topics[w.output]!;
-    const app = createPipelineApp({ pipeline, transport, logger, stateDir: path.join(dir, 'state'), instanceId: 'bench', topics: 'create' });
-    await ensureTopics(pipeline, transport.admin(), 'create', logger);
-    const data = w.makeInput(events, o.users ?? w.defaults.users);
-    await produceRecords(transport, input.name, input.partitions, data.records);
-    data.records.length = 0; // the input is in the log now: let it go before the run
     const started = performance.now();
     await app.start();
     const check = failureCheck(app);

@@ -16,12 +16,10 @@
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
-import { createPipelineApp } from '../../runtime/app.js';
-import { ensureTopics } from '../../runtime/topics.js';
 import { loadPipeline } from '../../topology/compile.js';
 import { createEmbeddedTransport } from '../../transports/embedded/index.js';
-import { fmt, partitionsOf, produceRecords, readLastByKey, waitForGroup } from '../common.js';
-import { logger, tempDir } from '../embedded.js';
+import { fmt, partitionsOf, readLastByKey, waitForGroup } from '../common.js';
+import { appOnLoadedInput, tempDir } from '../embedded.js';
 import { WORKLOADS, type WorkloadName } from '../workloads.js';
 
 interface ProfileNode {
@@ -53,13 +51,7 @@ const transport = createEmbeddedTransport({ path: path.join(dir, 'log.db') });
 const session = new Session();
 session.connect();
 try {
-  await transport.connect();
-  const input = pipeline.topics[w.input]!;
-  const app = createPipelineApp({ pipeline, transport, logger, stateDir: path.join(dir, 'state'), instanceId: 'bench', topics: 'create' });
-  await ensureTopics(pipeline, transport.admin(), 'create', logger);
-  const data = w.makeInput(events, users);
-  await produceRecords(transport, input.name, input.partitions, data.records);
-  data.records.length = 0;
+  const { app, input, data } = await appOnLoadedInput(w, pipeline, transport, path.join(dir, 'state'), events, users);
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
   const cpu0 = process.cpuUsage();
