@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../testing/support/gateway-harness.js';
 import { type DedicatedBroker, dedicatedPort, startDedicatedBroker } from '../testing/support/kafka-dedicated-broker.js';
 import { ROOT, sleep, tempDir, uniquePrefix, waitFor } from '../testing/support/kafka-harness.js';
+import { contextWindowPipeline } from '../testing/support/small-pipeline.js';
 
 const dir = tempDir('aura-broker-late');
 const app = uniquePrefix('late');
@@ -29,27 +30,7 @@ describe('aura serve with the broker away at start', () => {
   it('waits, says 503 on /readyz meanwhile, and starts by itself when the broker comes', async () => {
     const port = dedicatedPort();
     const file = path.join(dir, 'pipeline.yaml');
-    fs.writeFileSync(
-      file,
-      `app: ${app}
-defaults:
-  partitions: 2
-  processing: exactly_once
-  state_dir: ${dir}/state
-topics:
-  user_events: { name: ${app}.user.events, schema: user-event }
-  context_aggregated: { name: ${app}.context.aggregated }
-stores:
-  user_context: { kind: key_value }
-processors:
-  aggregate_context:
-    type: aggregate
-    from: user_events
-    to: context_aggregated
-    store: user_context
-    config: { preset: context_window }
-`,
-    );
+    fs.writeFileSync(file, contextWindowPipeline(app, app, { processing: 'exactly_once', stateDir: `${dir}/state` }));
     const env = {
       ...process.env,
       KAFKA_BROKERS: `127.0.0.1:${port}`,
