@@ -8,20 +8,15 @@
  * reads nothing, and not again when it reads the same records.
  * Part of the Kafka suite (`npm run test:kafka`).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/logger.js';
-import { createPipelineApp, type PipelineApp } from '../runtime/app.js';
-import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import { eventually, TEST_SECRET } from '../testing/support/gateway-harness.js';
 import { type Held, holdReplyConsumers } from '../testing/support/held-replies.js';
+import { kafkaGatewayStack } from '../testing/support/kafka-gateway-stack.js';
 import { kafkaTransport, pipelineCopy, ROOT, tempDir, uniquePrefix } from '../testing/support/kafka-harness.js';
 import { TestSocket, wsUrl } from '../testing/support/ws-client.js';
-import { loadPipeline } from '../topology/compile.js';
-import type { Pipeline } from '../topology/model.js';
-import { createGateway, type Gateway } from './app.js';
 
 describe('the gateway on Kafka', () => {
   const prefix = uniquePrefix('gw');
@@ -32,54 +27,18 @@ describe('the gateway on Kafka', () => {
   ]);
   const transport = kafkaTransport('aura-gateway-test');
   const logger = createLogger('gw-kafka', 'silent');
-  let pipeline: Pipeline;
-  let app: PipelineApp;
-  let gateway: Gateway;
-  let url: string;
   const held: Held = { on: false, read: [] };
+  const stack = kafkaGatewayStack({ file, dir, prefix, transport, logger, instanceId: 'gw-k1', gatewayTransport: holdReplyConsumers(transport, held) });
   const token = (user: string) => sign({ sub: user, exp: Math.floor(Date.now() / 1000) + 3600 }, TEST_SECRET, 'HS256');
   const auth = async (user: string) => ({ authorization: `Bearer ${await token(user)}`, 'content-type': 'application/json' });
 
-  beforeAll(async () => {
-    pipeline = loadPipeline(file, { env: { ...process.env, AURA_VECTOR_DB: ':memory:' } });
-    app = createPipelineApp({
-      pipeline,
-      transport,
-      logger,
-      stateDir: path.join(dir, 'state'),
-      instanceId: 'gw-k1',
-      topics: 'create',
-      resources: { overrides: { embedder: createHashingEmbedder() } },
-    });
-    await app.start();
-    gateway = createGateway({
-      pipeline,
-      transport: holdReplyConsumers(transport, held),
-      app,
-      logger,
-      instanceId: 'gw-k1',
-      auth: { alg: 'HS256', secret: TEST_SECRET },
-    });
-    url = (await gateway.start(0, '127.0.0.1')).url;
-    await eventually(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 60_000, 200);
-  }, 120_000);
-
-  afterAll(async () => {
-    await gateway?.stop();
-    await app?.stop();
-    const names = [...Object.values(pipeline?.topics ?? {}).map((t) => t.name), `${prefix}-gateway-instances`];
-    await transport
-      .admin()
-      .deleteTopics(names)
-      .catch(() => undefined);
-    await transport.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  beforeAll(() => stack.start(), 120_000);
+  afterAll(() => stack.stop());
 
   it('publishes, streams every status and a Guardian answer, and answers queries', async () => {
-    const socket = await TestSocket.connect(wsUrl(url, '/ws'), ['aura.v1', `bearer.${await token('ana')}`]);
+    const socket = await TestSocket.connect(wsUrl(stack.url, '/ws'), ['aura.v1', `bearer.${await token('ana')}`]);
     await socket.waitFor((m) => m.type === 'hello');
-    const res = await fetch(`${url}/api/holistic/mood-entries/`, {
+    const res = await fetch(`${stack.url}/api/holistic/mood-entries/`, {
       method: 'POST',
       headers: await auth('ana'),
       body: JSON.stringify({ score: 6, note: 'ran in the park' }),
@@ -89,7 +48,7 @@ describe('the gateway on Kafka', () => {
     await socket.waitFor((m) => m.event_id === id && m.status === 'ingested', 60_000);
     expect(socket.messages.filter((m) => m.event_id === id).map((m) => m.status)).toEqual(['received', 'aggregated', 'vectorized', 'ingested']);
 
-    const advice = await fetch(`${url}/api/guardian/advice`, {
+    const advice = await fetch(`${stack.url}/api/guardian/advice`, {
       method: 'POST',
       headers: await auth('ana'),
       body: JSON.stringify({ question: 'How do I keep running?' }),
@@ -102,32 +61,32 @@ describe('the gateway on Kafka', () => {
     expect(final.chunks).toBe(chunks.length);
     expect(final.seq).toBeGreaterThan(chunks.at(-1)!.seq!);
 
-    const sync = await fetch(`${url}/api/guardian/advice`, {
+    const sync = await fetch(`${stack.url}/api/guardian/advice`, {
       method: 'POST',
       headers: { ...(await auth('ana')), prefer: 'wait=30' },
       body: JSON.stringify({ question: 'And sleep?' }),
     });
     expect(sync.status).toBe(200);
-    const context = await fetch(`${url}/api/users/ana/context`, { headers: await auth('ana') });
+    const context = await fetch(`${stack.url}/api/users/ana/context`, { headers: await auth('ana') });
     expect(context.status).toBe(200);
     expect(((await context.json()) as { window: { version: number } }).window.version).toBe(1);
     socket.close();
   }, 120_000);
 
   it('streams the statuses and chunks of committed transactions straight from the engine, then not again from the log', async () => {
-    const socket = await TestSocket.connect(wsUrl(url, '/ws'), ['aura.v1', `bearer.${await token('bea')}`]);
+    const socket = await TestSocket.connect(wsUrl(stack.url, '/ws'), ['aura.v1', `bearer.${await token('bea')}`]);
     await socket.waitFor((m) => m.type === 'hello');
-    const replies = gateway.deps.replies;
+    const replies = stack.gateway.deps.replies;
     held.on = true;
     const readBefore = held.read.length;
     const fromEngine = replies.recordsFromEngine;
     const ids: string[] = [];
     for (const score of [3, 5, 8]) {
-      const res = await fetch(`${url}/api/holistic/mood-entries/`, { method: 'POST', headers: await auth('bea'), body: JSON.stringify({ score }) });
+      const res = await fetch(`${stack.url}/api/holistic/mood-entries/`, { method: 'POST', headers: await auth('bea'), body: JSON.stringify({ score }) });
       expect(res.status).toBe(201);
       ids.push(((await res.json()) as { id: string }).id);
     }
-    const advice = await fetch(`${url}/api/guardian/advice`, {
+    const advice = await fetch(`${stack.url}/api/guardian/advice`, {
       method: 'POST',
       headers: await auth('bea'),
       body: JSON.stringify({ question: 'How do I rest?' }),
@@ -150,8 +109,8 @@ describe('the gateway on Kafka', () => {
     const delivered = socket.messages.length;
     // Released, the consumer reads the same records from Kafka (read_committed): nothing is sent twice.
     held.on = false;
-    const ingest = pipeline.topics.vectordb_ingest!.name;
-    const responses = pipeline.topics.guardian_responses!.name;
+    const ingest = stack.pipeline.topics.vectordb_ingest!.name;
+    const responses = stack.pipeline.topics.guardian_responses!.name;
     // A context stands for the user's events merged into it and carries the last one's header (emit: on_commit).
     await eventually(
       () =>

@@ -7,23 +7,18 @@
  * statuses, chunks, answers — is decoded: the same flow as on plain JSON.
  * Part of the Kafka suite (`npm run test:kafka`).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../common/logger.js';
-import { createPipelineApp, type PipelineApp } from '../runtime/app.js';
 import { SchemaRegistryClient, valueSubject } from '../serdes/registry-client.js';
 import { RegistrySerdes } from '../serdes/registry-serdes.js';
 import { topicSchemas } from '../serdes/topic-schemas.js';
-import { createHashingEmbedder } from '../testing/hashing-embedder.js';
-import { eventually, TEST_SECRET } from '../testing/support/gateway-harness.js';
+import { TEST_SECRET } from '../testing/support/gateway-harness.js';
+import { kafkaGatewayStack } from '../testing/support/kafka-gateway-stack.js';
 import { kafkaTransport, pipelineCopy, ROOT, readTopic, tempDir, uniquePrefix } from '../testing/support/kafka-harness.js';
 import { registryConfig } from '../testing/support/registry-serdes.js';
 import { TestSocket, wsUrl } from '../testing/support/ws-client.js';
-import { loadPipeline } from '../topology/compile.js';
-import type { Pipeline } from '../topology/model.js';
-import { createGateway, type Gateway } from './app.js';
 import { GatewayHeaders } from './headers.js';
 
 const formats: Array<[string, string]> = [
@@ -46,58 +41,30 @@ describe('the gateway on Kafka with Schema Registry formats', () => {
   const transport = kafkaTransport('aura-gateway-registry-test');
   const logger = createLogger('gw-registry', 'silent');
   const registry = registryConfig(registryUrl);
-  let pipeline: Pipeline;
-  let app: PipelineApp;
-  let gateway: Gateway;
-  let url: string;
+  const stack = kafkaGatewayStack({ file, dir, prefix, transport, logger, instanceId: 'gw-r1', registry });
   let client: RegistrySerdes;
   const token = (user: string) => sign({ sub: user, exp: Math.floor(Date.now() / 1000) + 3600 }, TEST_SECRET, 'HS256');
   const auth = async (user: string) => ({ authorization: `Bearer ${await token(user)}`, 'content-type': 'application/json' });
 
   beforeAll(async () => {
-    pipeline = loadPipeline(file, { env: { ...process.env, AURA_VECTOR_DB: ':memory:' } });
-    expect(formats.map(([schema]) => Object.values(pipeline.topics).find((t) => t.schema === schema)?.format)).toEqual(formats.map(([, f]) => f));
-    app = createPipelineApp({
-      pipeline,
-      transport,
-      logger,
-      stateDir: path.join(dir, 'state'),
-      instanceId: 'gw-r1',
-      topics: 'create',
-      registry,
-      resources: { overrides: { embedder: createHashingEmbedder() } },
-    });
-    await app.start();
-    gateway = createGateway({ pipeline, transport, app, logger, instanceId: 'gw-r1', auth: { alg: 'HS256', secret: TEST_SECRET }, registry });
-    url = (await gateway.start(0, '127.0.0.1')).url;
-    client = new RegistrySerdes(new SchemaRegistryClient(registry), topicSchemas(pipeline), logger);
+    await stack.start();
+    expect(formats.map(([schema]) => Object.values(stack.pipeline.topics).find((t) => t.schema === schema)?.format)).toEqual(formats.map(([, f]) => f));
+    client = new RegistrySerdes(new SchemaRegistryClient(registry), topicSchemas(stack.pipeline), logger);
     await client.init();
-    await eventually(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 60_000, 200);
   }, 120_000);
-
-  afterAll(async () => {
-    await gateway?.stop();
-    await app?.stop();
-    const names = [...Object.values(pipeline?.topics ?? {}).map((t) => t.name), `${prefix}-gateway-instances`];
-    await transport
-      .admin()
-      .deleteTopics(names)
-      .catch(() => undefined);
-    await transport.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stack.stop());
 
   it('publishes in the wire format of the topic, and follows the event to ingested', async () => {
-    const socket = await TestSocket.connect(wsUrl(url, '/ws'), ['aura.v1', `bearer.${await token('ana')}`]);
+    const socket = await TestSocket.connect(wsUrl(stack.url, '/ws'), ['aura.v1', `bearer.${await token('ana')}`]);
     await socket.waitFor((m) => m.type === 'hello');
-    const res = await fetch(`${url}/api/holistic/mood-entries/`, {
+    const res = await fetch(`${stack.url}/api/holistic/mood-entries/`, {
       method: 'POST',
       headers: await auth('ana'),
       body: JSON.stringify({ score: 6, note: 'ran in the park' }),
     });
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
-    const topic = pipeline.topics.user_events!;
+    const topic = stack.pipeline.topics.user_events!;
     const record = (await readTopic(transport, topic.name, topic.partitions)).find((r) => r.headers[GatewayHeaders.eventId] === id)!;
     expect(record.value![0]).toBe(0); // the magic byte, then the schema id the registry gave the topic's subject
     expect(record.value!.readInt32BE(1)).toBe(client.schemaIdOf(topic.name));
@@ -105,7 +72,7 @@ describe('the gateway on Kafka with Schema Registry formats', () => {
       (
         await new SchemaRegistryClient(registry).lookup(
           valueSubject(topic.name),
-          JSON.stringify(JSON.parse(topicSchemas(pipeline).find((s) => s.topic.id === 'user_events')!.schema)),
+          JSON.stringify(JSON.parse(topicSchemas(stack.pipeline).find((s) => s.topic.id === 'user_events')!.schema)),
           'JSON',
         )
       )?.id,
@@ -124,9 +91,9 @@ describe('the gateway on Kafka with Schema Registry formats', () => {
   }, 90_000);
 
   it('asks the Guardian in Avro and streams its decoded answer', async () => {
-    const socket = await TestSocket.connect(wsUrl(url, '/ws'), ['aura.v1', `bearer.${await token('bob')}`]);
+    const socket = await TestSocket.connect(wsUrl(stack.url, '/ws'), ['aura.v1', `bearer.${await token('bob')}`]);
     await socket.waitFor((m) => m.type === 'hello');
-    const advice = await fetch(`${url}/api/guardian/advice`, {
+    const advice = await fetch(`${stack.url}/api/guardian/advice`, {
       method: 'POST',
       headers: await auth('bob'),
       body: JSON.stringify({ question: '¿Cómo duermo mejor?' }),
@@ -137,11 +104,11 @@ describe('the gateway on Kafka with Schema Registry formats', () => {
     expect(final).toMatchObject({ status: 'ok', language: 'es' });
     const chunks = socket.messages.filter((m) => m.type === 'guardian.chunk' && m.correlation_id === correlation_id);
     expect(chunks.length).toBe(final.chunks);
-    const requests = pipeline.topics.guardian_requests!;
+    const requests = stack.pipeline.topics.guardian_requests!;
     const sent = (await readTopic(transport, requests.name, requests.partitions)).find((r) => r.key === 'bob')!;
     await client.prefetch([sent]);
     expect(client.decode(requests.name, sent.value)).toMatchObject({ correlation_id, user_id: 'bob', question: '¿Cómo duermo mejor?', language: 'es' });
-    const sync = await fetch(`${url}/api/guardian/advice`, {
+    const sync = await fetch(`${stack.url}/api/guardian/advice`, {
       method: 'POST',
       headers: { ...(await auth('bob')), prefer: 'wait=30' },
       body: JSON.stringify({ question: 'And how do I relax?', language: 'en' }),

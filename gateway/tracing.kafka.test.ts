@@ -6,21 +6,16 @@
  * the gateway's reply consumer — and the trace still is one tree, linked only
  * by the `traceparent` record header. Part of the Kafka suite.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/logger.js';
 import { startTracing, type Tracing } from '../common/tracing/sdk.js';
-import { createPipelineApp, type PipelineApp } from '../runtime/app.js';
-import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import { eventually, TEST_SECRET } from '../testing/support/gateway-harness.js';
+import { kafkaGatewayStack } from '../testing/support/kafka-gateway-stack.js';
 import { kafkaTransport, pipelineCopy, ROOT, tempDir, uniquePrefix } from '../testing/support/kafka-harness.js';
 import { mobileSession } from '../testing/support/mobile-session.js';
 import { OtlpReceiver, type ReceivedSpan } from '../testing/support/otlp-receiver.js';
-import { loadPipeline } from '../topology/compile.js';
-import type { Pipeline } from '../topology/model.js';
-import { createGateway, type Gateway } from './app.js';
 
 const CLIENT_TRACE = '5b8efff798038103d269b633813fc60c';
 const CLIENT_SPAN = 'eee19b7ec3c1b174';
@@ -37,49 +32,25 @@ describe('tracing on Kafka, across topics', () => {
   const logger = createLogger('tracing-kafka', 'silent');
   let receiver: OtlpReceiver;
   let tracing: Tracing;
-  let pipeline: Pipeline;
-  let app: PipelineApp;
-  let gateway: Gateway;
-  let url: string;
+  const stack = kafkaGatewayStack({ file, dir, prefix, transport, logger, instanceId: 'trace-k1' });
   const token = (user: string) => sign({ sub: user, exp: Math.floor(Date.now() / 1000) + 3600 }, TEST_SECRET, 'HS256');
 
   beforeAll(async () => {
     receiver = await OtlpReceiver.start();
     tracing = startTracing(receiver.env())!;
-    pipeline = loadPipeline(file, { env: { ...process.env, AURA_VECTOR_DB: ':memory:' } });
-    expect(pipeline.fusion.filter((d) => d.fused)).toEqual([]);
-    app = createPipelineApp({
-      pipeline,
-      transport,
-      logger,
-      stateDir: path.join(dir, 'state'),
-      instanceId: 'trace-k1',
-      topics: 'create',
-      resources: { overrides: { embedder: createHashingEmbedder() } },
-    });
-    await app.start();
-    gateway = createGateway({ pipeline, transport, app, logger, instanceId: 'trace-k1', auth: { alg: 'HS256', secret: TEST_SECRET } });
-    url = (await gateway.start(0, '127.0.0.1')).url;
-    await eventually(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 60_000, 200);
+    await stack.start();
+    expect(stack.pipeline.fusion.filter((d) => d.fused)).toEqual([]);
   }, 120_000);
 
   afterAll(async () => {
-    await gateway?.stop();
-    await app?.stop();
+    await stack.stop();
     await tracing?.shutdown();
     await receiver?.close();
-    const names = [...Object.values(pipeline?.topics ?? {}).map((t) => t.name), `${prefix}-gateway-instances`];
-    await transport
-      .admin()
-      .deleteTopics(names)
-      .catch(() => undefined);
-    await transport.close();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('is one trace from the request to each chunk delivered, every hop a child of the one that wrote its record', async () => {
     const client = {
-      url,
+      url: stack.url,
       token,
       auth: async (user: string) => ({ authorization: `Bearer ${await token(user)}`, 'content-type': 'application/json' }),
     };
@@ -99,7 +70,7 @@ describe('tracing on Kafka, across topics', () => {
       expect(found, name).toHaveLength(1);
       return found[0]!;
     };
-    const topic = (id: string) => pipeline.topics[id]!.name;
+    const topic = (id: string) => stack.pipeline.topics[id]!.name;
     /** `child` read its record from `from` on the broker, written under `parent`. */
     const readFrom = (child: ReceivedSpan, parent: ReceivedSpan, from: string) => {
       expect(child.parentSpanId, `${child.name} under ${parent.name}`).toBe(parent.spanId);
