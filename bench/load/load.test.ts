@@ -18,5 +18,9 @@ describe('runLoad', () => {
     expect(hops.filter((h) => /^publish → \S+ output$/.test(h)).length).toBeGreaterThanOrEqual(3); // a sink node per hop
     expect(r.replySources.engine).toBeGreaterThan(0);
     expect(r.text).toMatch(/(met|MISSED) {1,4}publish → ingested status p99/);
+    // The server's CPU while the users ran: its start-up (loading the sources, ~1 s) is not in it.
+    expect(r.cpuSeconds).toBeGreaterThan(0);
+    expect(r.cpuSeconds).toBeLessThan(r.durationMs / 1000 + 5);
+    expect(r.text).toMatch(/CPU \d+\.\d\d s while the users ran \(\d+\.\d\d ms per request\)/);
   }, 60_000);
 });
