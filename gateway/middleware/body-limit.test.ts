@@ -89,7 +89,12 @@ describe('limitBody (through a real Node server)', () => {
     await new Promise<void>((resolve) => {
       const req = http.request({ port, host: '127.0.0.1', method: 'POST', path: '/echo', headers: { 'content-length': '900' }, agent: false });
       req.on('error', () => resolve());
-      req.write(Buffer.alloc(100, 97), () => setTimeout(() => (req.destroy(), resolve()), 50));
+      req.write(Buffer.alloc(100, 97), () =>
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 50),
+      );
     });
     const res = await fetch(`http://127.0.0.1:${port}/echo`, { method: 'POST', body: 'ok' });
     expect(res.status).toBe(200);
