@@ -17,7 +17,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { createLogger, type Logger } from '../common/logger.js';
 import { tracingOn } from '../common/tracing/spans.js';
 import type { PipelineApp } from '../runtime/app.js';
@@ -30,6 +29,7 @@ import { ClusterAuth } from './auth/cluster.js';
 import { buildComponents } from './components.js';
 import type { GatewayDeps } from './deps.js';
 import { errorBody, HttpCodes, onGatewayError } from './http-error.js';
+import { limitBody } from './middleware/body-limit.js';
 import { requireJsonBody } from './middleware/content-type.js';
 import { authenticate, limitAnonymous } from './middleware/guards.js';
 import { httpMetrics } from './middleware/http-metrics.js';
@@ -131,7 +131,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.use('*', limitAnonymous(guards));
   app.use(
     '/api/*',
-    bodyLimit({
+    limitBody({
       maxSize: limits.bodyBytes,
       onError: (c) => c.json(errorBody(HttpCodes.PAYLOAD_TOO_LARGE, `the body is larger than ${limits.bodyBytes} bytes`), 413),
     }),

@@ -1,6 +1,6 @@
 /** The load test itself, small: a server process, a few users, everything checked end to end. */
 import { describe, expect, it } from 'vitest';
-import { runLoad } from './run-load.js';
+import { cpuSecondsOf, gcMsOf, runLoad } from './run-load.js';
 
 describe('runLoad', () => {
   it('drives concurrent users against a server process and finds every status and answer', async () => {
@@ -18,5 +18,23 @@ describe('runLoad', () => {
     expect(hops.filter((h) => /^publish → \S+ output$/.test(h)).length).toBeGreaterThanOrEqual(3); // a sink node per hop
     expect(r.replySources.engine).toBeGreaterThan(0);
     expect(r.text).toMatch(/(met|MISSED) {1,4}publish → ingested status p99/);
+    // The server's CPU while the users ran: its start-up (loading the sources, ~1 s) is not in it.
+    expect(r.cpuSeconds).toBeGreaterThan(0);
+    expect(r.cpuSeconds).toBeLessThan(r.durationMs / 1000 + 5);
+    expect(r.text).toMatch(/CPU \d+\.\d\d s while the users ran \(\d+\.\d\d ms per request\)/);
   }, 60_000);
+
+  it("reads the server's CPU and GC time from prom-client's default metrics", () => {
+    const text = [
+      'aura_process_cpu_user_seconds_total 1.5',
+      'aura_process_cpu_seconds_total 2.25',
+      'aura_nodejs_gc_duration_seconds_bucket{le="0.001",kind="minor"} 3',
+      'aura_nodejs_gc_duration_seconds_sum{kind="minor"} 0.031',
+      'aura_nodejs_gc_duration_seconds_sum{kind="major"} 0.2',
+      'aura_nodejs_gc_duration_seconds_count{kind="major"} 2',
+    ].join('\n');
+    expect(cpuSecondsOf(text)).toBe(2.25);
+    expect(gcMsOf(text)).toEqual({ minor: 31, major: 200 });
+    expect(cpuSecondsOf('nothing')).toBeNaN();
+  });
 });

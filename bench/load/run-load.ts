@@ -40,6 +40,8 @@ export interface LoadReport {
   inferred: number;
   maxLag: number;
   eventLoopDelayMs: { p99: number; max: number };
+  /** CPU time of the server process (all threads) while the users ran, from its /metrics. */
+  cpuSeconds: number;
   /** Server side, per hop (from its /metrics histograms). */
   hops: Summary[];
   /** Reply records the gateway took from its engine at commit vs read by its reply consumer. */
@@ -82,12 +84,32 @@ async function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
+/** `aura_process_cpu_seconds_total` (prom-client's default metric: user + system, all threads). */
+export function cpuSecondsOf(metrics: string): number {
+  return Number(/^aura_process_cpu_seconds_total (\S+)$/m.exec(metrics)?.[1] ?? Number.NaN);
+}
+
+/** Time in garbage collection by kind (ms), from prom-client's `aura_nodejs_gc_duration_seconds`. */
+export function gcMsOf(metrics: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of metrics.matchAll(/^aura_nodejs_gc_duration_seconds_sum\{kind="(\w+)"\} (\S+)$/gm)) out[m[1]!] = Number(m[2]) * 1000;
+  return out;
+}
+
+async function serverCpuSeconds(url: string): Promise<number> {
+  return cpuSecondsOf(await fetch(`${url}/metrics`).then((r) => r.text()));
+}
+
 export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   // The machine's 1-minute load average, at the start and the end: figures from a busy machine are not comparable.
   const loadBefore = os.loadavg()[0]!;
   const secret = randomBytes(32).toString('base64url');
   const { child, url } = await startServer(secret, o.embedder, o.kafka ?? false);
   let results: UserResult[];
+  // The server's CPU time (all its threads) while the users run: less sensitive to a busy machine than its latencies.
+  const cpuBefore = await serverCpuSeconds(url);
+  let cpuSeconds = Number.NaN;
+  let gcMs: Record<string, number> = {};
   const started = performance.now();
   // Consumer lag of the pipeline while the users run (records behind, summed over partitions).
   let maxLag = 0;
@@ -123,6 +145,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     sampling = false;
     await sampler;
     const metrics = await fetch(`${url}/metrics`).then((r) => r.text());
+    cpuSeconds = cpuSecondsOf(metrics) - cpuBefore;
+    gcMs = gcMsOf(metrics);
     const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]) * 1000;
     loop = { p99: read('aura_nodejs_eventloop_lag_p99_seconds'), max: read('aura_nodejs_eventloop_lag_max_seconds') };
     hops = hopSummaries(metrics);
@@ -159,10 +183,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   const inferred = results.reduce((n, r) => n + r.inferred, 0);
   const complete = summaries[1]!.count === events && summaries[3]!.count === advice;
   const ok = problems.length === 0 && complete;
+  const gcText = Object.entries(gcMs)
+    .map(([kind, ms]) => `${kind} ${ms.toFixed(0)} ms`)
+    .join(', ');
   const text = [
     `${o.users} users × (${o.eventsPerUser} events + ${o.advicePerUser} advice requests), think time ~${o.thinkMs} ms, ramp-up ${o.rampMs} ms, ${o.embedder} embedder, ${o.kafka ? `Kafka at ${process.env.KAFKA_BROKERS}` : 'embedded log'}, ${process.env.AURA_PARTITIONS ?? 6} partitions per topic (AURA_PARTITIONS)`,
     `${events} events and ${advice} answers in ${(durationMs / 1000).toFixed(1)} s (${Math.round((events + advice) / (durationMs / 1000))} requests/s); ${messages} stream messages (${inferred} inferred statuses), ${problems.length} problems`,
-    `server: max consumer lag ${maxLag} records (sampled every 250 ms); event loop delay p99 ${loop.p99.toFixed(1)} ms, max ${loop.max.toFixed(1)} ms`,
+    `server: max consumer lag ${maxLag} records (sampled every 250 ms); event loop delay p99 ${loop.p99.toFixed(1)} ms, max ${loop.max.toFixed(1)} ms; CPU ${cpuSeconds.toFixed(2)} s while the users ran (${((cpuSeconds * 1000) / (events + advice)).toFixed(2)} ms per request); GC since the start ${gcText}`,
     `machine: load average ${loadBefore.toFixed(2)} at the start, ${os.loadavg()[0]!.toFixed(2)} at the end (1 min, ${os.cpus().length} CPUs)`,
     '',
     formatTable(summaries),
@@ -176,5 +203,5 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       ? 'OK: every status and every chunk arrived, in order, once.'
       : `FAILED:\n${problems.slice(0, 30).join('\n')}${complete ? '' : '\nincomplete: some events or answers never finished'}`,
   ].join('\n');
-  return { ok, problems, summaries, durationMs, events, advice, messages, inferred, maxLag, eventLoopDelayMs: loop, hops, replySources, text };
+  return { ok, problems, summaries, durationMs, events, advice, messages, inferred, maxLag, eventLoopDelayMs: loop, cpuSeconds, hops, replySources, text };
 }
