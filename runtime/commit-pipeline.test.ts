@@ -141,10 +141,10 @@ describe('TransactionPipeline', () => {
     const log: string[] = [];
     const a = recordingProducer('a', log, { send: 20 });
     // Started by the committer before the transaction (the `delivery: immediate` flush), done after 10 ms.
-    const flush = new Promise<void>((r) => setTimeout(r, 10)).then(() => void log.push('immediate:end'));
+    const flush = new Promise<void>((r) => setTimeout(r, 10)).then(() => log.push('immediate:end'));
     await new TransactionPipeline([a]).run(records, offsets, {}, timings(), () => flush);
     expect(at(log, 'immediate:end')).toBeLessThan(at(log, 'a:send:end'));
-    const slow = new Promise<void>((r) => setTimeout(r, 40)).then(() => void log.push('slow:end'));
+    const slow = new Promise<void>((r) => setTimeout(r, 40)).then(() => log.push('slow:end'));
     const b = recordingProducer('b', log, { send: 5 });
     await new TransactionPipeline([b]).run(records, offsets, {}, timings(), () => slow);
     expect(at(log, 'b:send:end')).toBeLessThan(at(log, 'slow:end'));
