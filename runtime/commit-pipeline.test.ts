@@ -137,34 +137,6 @@ describe('TransactionPipeline', () => {
     expect((err as AuraError).details?.replaceClient).toBe(true);
   });
 
-  it('awaits the work before offsets after the records were sent and before any offset, while the records are sent', async () => {
-    const log: string[] = [];
-    const a = recordingProducer('a', log, { send: 20 });
-    // Started by the committer before the transaction (the `delivery: immediate` flush), done after 10 ms.
-    const flush = new Promise<void>((r) => setTimeout(r, 10)).then(() => log.push('immediate:end'));
-    await new TransactionPipeline([a]).run(records, offsets, {}, timings(), () => flush);
-    expect(at(log, 'immediate:end')).toBeLessThan(at(log, 'a:send:end'));
-    const slow = new Promise<void>((r) => setTimeout(r, 40)).then(() => log.push('slow:end'));
-    const b = recordingProducer('b', log, { send: 5 });
-    await new TransactionPipeline([b]).run(records, offsets, {}, timings(), () => slow);
-    expect(at(log, 'b:send:end')).toBeLessThan(at(log, 'slow:end'));
-    expect(at(log, 'slow:end')).toBeLessThan(at(log, 'b:offsets:start'));
-  });
-
-  it('aborts without sending offsets when the work before offsets failed', async () => {
-    const log: string[] = [];
-    const a = recordingProducer('a', log, {});
-    const err = await new TransactionPipeline([a])
-      .run(records, offsets, {}, timings(), async () => {
-        throw new AuraError(ErrorCodes.TRANSPORT_FAILED, 'immediate send failed');
-      })
-      .catch((e: unknown) => e);
-    expect((err as Error).message).toBe('immediate send failed');
-    expect(log).toContain('a:abort:end');
-    expect(log.some((e) => e.startsWith('a:offsets'))).toBe(false);
-    expect(log.some((e) => e.startsWith('a:commit'))).toBe(false);
-  });
-
   it('times each phase', async () => {
     const t = timings();
     await new TransactionPipeline([recordingProducer('a', [], { send: 15, commit: 15 })]).run(records, offsets, {}, t);

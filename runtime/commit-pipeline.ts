@@ -107,8 +107,6 @@ export class TransactionPipeline {
     offsetsOf: (meta: RecordMetadata[]) => TopicPartitionOffset[],
     group: unknown,
     timings: TransactionTimings,
-    /** Awaited after the records were sent, before the offsets: work that must be done before an offset is committed. */
-    beforeOffsets?: () => Promise<void>,
   ): Promise<RecordMetadata[]> {
     const index = this.turn;
     this.turn = (this.turn + 1) % this.producers.length;
@@ -145,8 +143,6 @@ export class TransactionPipeline {
       const meta = records.length > 0 ? await producer.send(records) : [];
       sent.resolve();
       timings.send = lap();
-      await beforeOffsets?.();
-      lap();
       const offsets = offsetsOf(meta);
       await previous?.offsetsSent;
       if (offsets.length > 0) await producer.sendOffsetsToTransaction(offsets, group);

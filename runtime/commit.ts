@@ -107,12 +107,10 @@ export class Committer {
   }
 
   /**
-   * The second half, while processing goes on: the transaction (or the at-least-once sends and
-   * offset commit), with the `delivery: immediate` records flushed alongside and acknowledged
-   * before any offset is sent, then local state. Throws when the commit failed: the prepared work
-   * is then lost and must be redone (see the task manager). `committed` runs once the records are
-   * readable (transaction committed; at-least-once: acknowledged) and every commit before this one
-   * ended — in commit order, before local state is written (the engine hands the outputs over).
+   * The second half, while processing goes on: `delivery: immediate` records acknowledged, the
+   * transaction (or the at-least-once sends and offset commit), then local state. Throws when the
+   * commit failed: the prepared work is then lost and must be redone (see the task manager).
+   * `committed` runs once it succeeded, still in commit order (the engine hands the outputs over).
    */
   async complete(p: PreparedCommit, committed?: () => void): Promise<void> {
     const previous = this.finished;
@@ -122,34 +120,27 @@ export class Committer {
     });
     let ok = false;
     try {
-      await this.completeAfter(p, previous, () => committed?.());
+      await this.completeAfter(p, previous);
       ok = true;
+      committed?.();
     } finally {
       done(ok);
     }
   }
 
-  /** `visible` runs once the records are readable and every commit before this one ended, before local state is written. */
-  private async completeAfter(p: PreparedCommit, previous: Promise<boolean>, visible: () => void): Promise<void> {
+  private async completeAfter(p: PreparedCommit, previous: Promise<boolean>): Promise<void> {
     const { parts, records, changelogCount } = p;
     const m = this.metrics;
     let t = performance.now();
-    // An input offset is never committed before the progress records it caused were acknowledged:
-    // they are sent now, alongside this commit's records, and awaited before any offset is sent.
-    const immediate = this.beforeCommit();
-    immediate.catch(() => undefined); // awaited below; a failure there fails the commit
-    const immediateDone = async () => {
-      const started = performance.now();
-      await immediate;
-      m.commitPhase('immediate', performance.now() - started);
-    };
+    // An input offset is never committed before the progress records it caused were acknowledged.
+    await this.beforeCommit();
+    m.commitPhase('immediate', performance.now() - t);
+    t = performance.now();
     let offsets = parts.flatMap((x) => x.consumed);
     let meta: RecordMetadata[] = [];
     if (records.length === 0 && offsets.length === 0) {
-      await immediateDone();
       // State without a changelog written without input: nothing for the log, only SQLite.
       if (!(await previous)) throw previousFailed();
-      visible();
       for (const { task } of parts) task.options.state.completeCommit({});
       return;
     }
@@ -163,7 +154,6 @@ export class Committer {
         },
         this.consumer.groupMetadata(),
         timings,
-        immediateDone,
       );
       m.commitPhase('wait_previous', timings.waitPrevious);
       m.commitPhase('send', timings.send);
@@ -180,12 +170,8 @@ export class Committer {
       offsets = this.fusedPositions(offsets, records, meta, changelogCount);
       m.commitPhase('send', performance.now() - t);
     }
-    if (!this.transactions) await immediateDone();
     // Local state of commits completes in commit order (each task's prepared writes are queued).
     if (!(await previous)) throw previousFailed();
-    // The outputs are readable now (committed, or acknowledged under at-least-once): handed over
-    // before local state is written (tens of ms for a big commit), which they do not depend on.
-    visible();
     t = performance.now();
 
     // Changelog records come first in `records`, task by task: map their offsets back to each task.
