@@ -91,11 +91,39 @@ describe('TransactionPipeline', () => {
     expect(log.lastIndexOf('a:begin:start')).toBeGreaterThan(at(log, 'b:commit:end'));
   });
 
-  it('refuses more transactions in flight than producers', () => {
+  it('refuses a depth below 1 or above 2 (or the number of producers)', () => {
     const a = recordingProducer('a', [], {});
-    expect(() => new TransactionPipeline([a], 2)).toThrow(/between 1 and the number of producers \(1\)/);
+    expect(() => new TransactionPipeline([a], 3)).toThrow(/between 1 and 2, not 3/);
     expect(() => new TransactionPipeline([a, a], 0)).toThrow(AuraError);
     expect(new TransactionPipeline([a, a]).depth).toBe(2);
+    expect(new TransactionPipeline([a], 2).depth).toBe(2);
+  });
+
+  it('with a depth of 2 on one producer, the second transaction begins only once the first committed', async () => {
+    const log: string[] = [];
+    const a = recordingProducer('a', log, { send: 5, offsets: 5, commit: 20 });
+    const pipeline = new TransactionPipeline([a], 2);
+    // The task manager starts the second commit while the first is with the broker.
+    const first = pipeline.run(records, offsets, {}, timings());
+    const second = pipeline.run(records, offsets, {}, timings());
+    await Promise.all([first, second]);
+    const begins = log.map((e, i) => [e, i] as const).filter(([e]) => e === 'a:begin:start');
+    expect(begins).toHaveLength(2);
+    expect(begins[1]![1]).toBeGreaterThan(log.indexOf('a:commit:end'));
+    expect(log.filter((e) => e === 'a:commit:end')).toHaveLength(2);
+  });
+
+  it('with a depth of 2 on one producer, aborts the second when the first failed', async () => {
+    const log: string[] = [];
+    const a = recordingProducer('a', log, { send: 5 }, 'offsets');
+    const pipeline = new TransactionPipeline([a], 2);
+    const first = pipeline.run(records, offsets, {}, timings()).catch((e: unknown) => e);
+    const second = pipeline.run(records, offsets, {}, timings()).catch((e: unknown) => e);
+    expect(await first).toBeInstanceOf(AuraError);
+    const err = await second;
+    expect(err).toBeInstanceOf(AuraError);
+    expect((err as AuraError).details?.[PREVIOUS_FAILED]).toBe(true);
+    expect(log.filter((e) => e === 'a:begin:start')).toHaveLength(1);
   });
 
   it('asks for a new producer when the abort fails too', async () => {

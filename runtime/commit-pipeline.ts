@@ -55,6 +55,9 @@ interface Stages {
   committed: Promise<boolean>;
 }
 
+/** Commits under way at once on fewer producers than that: the second one's transaction waits for the first's. */
+export const MAX_DEPTH = 2;
+
 /** The code of the failure of a transaction aborted because the one before it failed. */
 export const PREVIOUS_FAILED = 'previousTransactionFailed';
 
@@ -64,7 +67,12 @@ export class TransactionPipeline {
   /** The stages of the last transaction of each producer. */
   private readonly lastOf: Array<Stages | undefined>;
 
-  /** How many transactions may be under way at once: one per producer unless fewer are asked for. */
+  /**
+   * How many commits may be under way at once: one per producer unless fewer are asked for. On
+   * one producer a depth of 2 lets the next commit's first half (its lanes draining) run while
+   * this transaction is with the broker; the transactions themselves still run one after the
+   * other (a producer begins its next transaction only once its previous one ended).
+   */
   readonly depth: number;
 
   constructor(
@@ -72,11 +80,9 @@ export class TransactionPipeline {
     depth = producers.length,
   ) {
     if (producers.length === 0) throw new AuraError(ErrorCodes.TRANSPORT_FAILED, 'a transaction pipeline needs a producer');
-    if (!Number.isInteger(depth) || depth < 1 || depth > producers.length)
-      throw new AuraError(
-        ErrorCodes.CONFIG_INVALID,
-        `transactions in flight must be between 1 and the number of producers (${producers.length}), not ${depth}`,
-      );
+    const max = Math.max(producers.length, MAX_DEPTH);
+    if (!Number.isInteger(depth) || depth < 1 || depth > max)
+      throw new AuraError(ErrorCodes.CONFIG_INVALID, `transactions in flight must be between 1 and ${max}, not ${depth}`);
     this.depth = depth;
     this.lastOf = producers.map(() => undefined);
   }

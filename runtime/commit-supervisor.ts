@@ -42,6 +42,8 @@ export interface CommitSupervisorOptions {
    * transactions are not built to interleave) and under at-least-once.
    */
   transactionsInFlight?: number;
+  /** Transactional producers under exactly-once on Kafka; default AURA_TRANSACTIONAL_PRODUCERS, else one per transaction in flight. */
+  transactionalProducers?: number;
 }
 
 /**
@@ -66,11 +68,24 @@ export const TRANSACTIONAL_PRODUCERS = 1;
 
 /** AURA_TRANSACTIONS_IN_FLIGHT, or undefined when unset; a value other than 1 or 2 is refused. */
 export function transactionsInFlightFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const raw = env.AURA_TRANSACTIONS_IN_FLIGHT?.trim();
+  return oneOrTwo(env, 'AURA_TRANSACTIONS_IN_FLIGHT');
+}
+
+/**
+ * AURA_TRANSACTIONAL_PRODUCERS (1 or 2), or undefined when unset (then one per transaction in
+ * flight). AURA_TRANSACTIONS_IN_FLIGHT=2 with one producer overlaps the next commit's first half
+ * with the transaction under way, the transactions one after the other (commit-pipeline.ts).
+ */
+export function transactionalProducersFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  return oneOrTwo(env, 'AURA_TRANSACTIONAL_PRODUCERS');
+}
+
+function oneOrTwo(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name]?.trim();
   if (!raw) return undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > MAX_TRANSACTIONS_IN_FLIGHT)
-    throw new AuraError(ErrorCodes.CONFIG_INVALID, `AURA_TRANSACTIONS_IN_FLIGHT must be 1 or ${MAX_TRANSACTIONS_IN_FLIGHT}, not ${JSON.stringify(raw)}`);
+    throw new AuraError(ErrorCodes.CONFIG_INVALID, `${name} must be 1 or ${MAX_TRANSACTIONS_IN_FLIGHT}, not ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -103,8 +118,9 @@ export class CommitSupervisor {
     const { transport, app, instanceId, exactlyOnce } = this.o;
     const onKafka = exactlyOnce && transport.kind === 'kafka';
     const inFlight = onKafka ? (this.o.transactionsInFlight ?? transactionsInFlightFromEnv() ?? TRANSACTIONS_IN_FLIGHT) : 1;
-    // One producer per transaction in flight, at least TRANSACTIONAL_PRODUCERS (they take turns, commit-pipeline.ts).
-    const count = onKafka ? Math.max(inFlight, TRANSACTIONAL_PRODUCERS) : 1;
+    // One producer per transaction in flight, at least TRANSACTIONAL_PRODUCERS (they take turns, commit-pipeline.ts),
+    // unless AURA_TRANSACTIONAL_PRODUCERS says how many: one with two in flight overlaps first halves only.
+    const count = onKafka ? (this.o.transactionalProducers ?? transactionalProducersFromEnv() ?? Math.max(inFlight, TRANSACTIONAL_PRODUCERS)) : 1;
     const producers = Array.from({ length: count }, (_, i) =>
       transport.producer({ transactionalId: exactlyOnce ? transactionalId(app, instanceId, i) : undefined, clientId: `${app}-${instanceId}` }),
     );
