@@ -12,17 +12,14 @@
  * librdkafka hands rebalances over only from inside a consume call, so that
  * work runs inside `poll` — never while the engine processes a batch.
  *
- * Read-ahead (ConsumerOptions.readAhead, the engine's group consumer): when a
- * poll hands a batch out, the next consume call starts at once, so that a
- * libuv worker thread takes it off librdkafka's queue (~8 µs a message of
- * wall time) while the engine processes this one (docs/benchmarks.md, "Kafka
- * consumer read-ahead"). A rebalance that call delivers is held until the
+ * Read-ahead (ConsumerOptions.readAhead, the engine's group consumer; see
+ * consumer-read-ahead.ts): when a poll hands a batch out, the next consume
+ * call starts at once. A rebalance that call delivers is held until the
  * engine says it may run (`quiesce()`, between processing a batch and
  * committing it) or the next poll: held until the next poll only, it
  * deadlocked a commit that cannot succeed before that rebalance is served.
- * Its messages of a partition sought or moved meanwhile are dropped and the
- * partition sought again; librdkafka's position (the lag metric) may be one
- * batch ahead of the engine.
+ * librdkafka's position (the lag metric) may then be one batch ahead of the
+ * engine.
  *
  * Group membership, for rolling restarts without restores:
  *  - cooperative-sticky (incremental rebalancing): a rebalance takes away only
@@ -41,6 +38,7 @@ import rdkafka from '@confluentinc/kafka-javascript';
 import { AuraError, ErrorCodes } from '../../common/errors.js';
 import type { Consumer, ConsumerOptions, LogRecord, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
 import type { KafkaAdmin } from './admin.js';
+import { partitionKey as key, ReadAhead, readAheadEnabled } from './consumer-read-ahead.js';
 import { committedWithRetry, toRecord } from './consumer-records.js';
 import { CopartitionPlan } from './copartition.js';
 import { call, RD_ERRORS, toAuraError } from './errors.js';
@@ -71,24 +69,8 @@ export function sessionTimeoutMs(staticMember: boolean, env: NodeJS.ProcessEnv =
   return Number(env.KAFKA_SESSION_TIMEOUT_MS) || (staticMember ? 30_000 : 10_000);
 }
 
-/** A consume call started ahead of the next poll (see KafkaConsumerAdapter#readAhead). */
-interface ReadAhead {
-  /** Never rejects: a failed read-ahead is an empty one (the next poll's own consume call reports it). */
-  messages: Promise<Message[]>;
-  /** rebalanceSeq when it started. */
-  seq: number;
-  /** Partitions sought (with the position asked for) or moved by a rebalance while its messages were not handed out. */
-  touched: Map<string, TopicPartitionOffset | undefined>;
-}
-
-/** AURA_KAFKA_READ_AHEAD=0 turns the read-ahead off (to compare; docs/benchmarks.md). */
-export function readAheadEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.AURA_KAFKA_READ_AHEAD !== '0';
-}
-
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-const key = (tp: TopicPartition): string => `${tp.topic}\0${tp.partition}`;
 const plain = (tp: TopicPartition): TopicPartition => ({ topic: tp.topic, partition: tp.partition });
 
 export class KafkaConsumerAdapter implements Consumer {
@@ -130,9 +112,9 @@ export class KafkaConsumerAdapter implements Consumer {
     /** Shared by the transport's clients (see reachability.ts). */
     private readonly reachability = new Reachability(),
   ) {
+    this.readsAhead = Boolean(options.readAhead && options.groupId) && readAheadEnabled();
     // A killed instance's partitions move after the session timeout: 10 s rather than librdkafka's
     // 45 s, 30 s for static members (KAFKA_SESSION_TIMEOUT_MS, or `extra`, overrides it).
-    this.readsAhead = Boolean(options.readAhead && options.groupId) && readAheadEnabled();
     const session = sessionTimeoutMs(Boolean(options.groupInstanceId && options.groupId));
     const conf: Record<string, unknown> = {
       'session.timeout.ms': session,
@@ -199,7 +181,7 @@ export class KafkaConsumerAdapter implements Consumer {
       this.listener = undefined;
     }
     this.client.unassign();
-    for (const tp of this.current) this.touch(tp);
+    for (const tp of this.current) this.ahead?.touch(tp);
     this.current = [];
     this.explicit.clear();
   }
@@ -218,7 +200,9 @@ export class KafkaConsumerAdapter implements Consumer {
       await nextTurn(); // rebalance callbacks its call sent are dispatched by then (uv async handles)
       await this.settleRebalance(); // still this.ahead meanwhile: the rebalances its call delivered touch it
       this.ahead = undefined;
-      messages = this.dropTouched(ahead, messages);
+      const { kept, seeks } = ahead.settle(messages, new Set(this.current.map(key)));
+      for (const tp of seeks) this.seek(tp);
+      messages = kept;
     }
     if (messages.length === 0) {
       since = this.rebalanceSeq;
@@ -271,42 +255,10 @@ export class KafkaConsumerAdapter implements Consumer {
    * thread otherwise waits for.
    */
   private readAhead(max: number): ReadAhead {
-    const messages = this.consume(max, 0).catch(() => [] as Message[]);
-    return { messages, seq: this.rebalanceSeq, touched: new Map() };
-  }
-
-  /**
-   * The read-ahead's messages without those of partitions sought or moved by a rebalance while it
-   * was in flight: they may be from before the seek (or the old assignment). librdkafka's position
-   * went past them, so such a partition still ours is sought again — to the offset asked for, else
-   * to its first dropped message (everything before it was handed out).
-   */
-  private dropTouched(ahead: ReadAhead, messages: Message[]): Message[] {
-    if (ahead.touched.size === 0) return messages;
-    const first = new Map<string, number>();
-    const kept = messages.filter((m) => {
-      const k = key(m);
-      if (!ahead.touched.has(k)) return true;
-      if (!first.has(k)) first.set(k, m.offset);
-      return false;
-    });
-    const owned = new Set(this.current.map(key));
-    for (const [k, tp] of ahead.touched) {
-      const dropped = first.get(k);
-      if (!owned.has(k) || (dropped === undefined && tp === undefined)) continue;
-      const [topic, partition] = k.split('\0');
-      if (tp !== undefined) {
-        if (dropped !== undefined) this.seek(tp); // librdkafka's position went past the seek's target
-      } else this.seek({ topic: topic!, partition: Number(partition), offset: dropped! });
-    }
-    return kept;
-  }
-
-  /** Marks `tp` in a read-ahead not handed out yet (see dropTouched); `sought` when the engine asked for that position. */
-  private touch(tp: TopicPartition, sought?: TopicPartitionOffset): void {
-    if (!this.ahead) return;
-    const k = key(tp);
-    if (sought || !this.ahead.touched.has(k)) this.ahead.touched.set(k, sought);
+    return new ReadAhead(
+      this.consume(max, 0).catch(() => [] as Message[]),
+      this.rebalanceSeq,
+    );
   }
 
   /** Up to `max` messages in one native call, waiting `timeoutMs` for the first only. */
@@ -322,7 +274,7 @@ export class KafkaConsumerAdapter implements Consumer {
   }
 
   seek(tp: TopicPartitionOffset): void {
-    this.touch(tp, { topic: tp.topic, partition: tp.partition, offset: tp.offset });
+    this.ahead?.touch(tp, { topic: tp.topic, partition: tp.partition, offset: tp.offset });
     this.client.seek({ topic: tp.topic, partition: tp.partition, offset: tp.offset }, 0, () => undefined);
     this.explicit.set(key(tp), { offset: tp.offset, stale: this.rawPosition(tp) });
   }
@@ -426,7 +378,7 @@ export class KafkaConsumerAdapter implements Consumer {
     const assigning = err.code === RD_ERRORS.ERR__ASSIGN_PARTITIONS;
     const lost = !assigning && raw.assignmentLost();
     this.rebalanceSeq++;
-    for (const tp of tps) this.touch(tp);
+    for (const tp of tps) this.ahead?.touch(tp);
     const job = async () => {
       let released = false;
       const release = () => {
