@@ -6,7 +6,7 @@
  * libuv's threads. Linux only (/proc/self/task/<pid>/stat).
  *
  *   KAFKA_BROKERS=127.0.0.1:9092 node --import tsx bench/kafka/engine-thread-cpu.ts [events] [users]
- *   AURA_KAFKA_READ_AHEAD=0 ...     the same without the read-ahead
+ *   AURA_KAFKA_READ_AHEAD=1 ...     the same with the read-ahead (off by default)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -55,7 +55,7 @@ try {
   const seconds = (cpu.user + cpu.system) / 1e6;
   const us = (s: number) => ((s * 1e6) / events).toFixed(2);
   process.stdout.write(
-    `read-ahead ${process.env.AURA_KAFKA_READ_AHEAD === '0' ? 'off' : 'on'}: ${fmt(events)} events: engine thread ${us(main)} µs CPU per event, process ${us(seconds)} µs; ` +
+    `read-ahead ${process.env.AURA_KAFKA_READ_AHEAD === '1' ? 'on' : 'off'}: ${fmt(events)} events: engine thread ${us(main)} µs CPU per event, process ${us(seconds)} µs; ` +
       `${wall.toFixed(2)} s wall = ${fmt(events / wall)} events/s, ${fmt(m.commitTotal)} commits, ${fmt(m.pollTotal)} polls` +
       `${problems.length === 0 ? '; end state verified' : `; END STATE WRONG: ${problems.slice(0, 3).join('; ')}`}\n`,
   );

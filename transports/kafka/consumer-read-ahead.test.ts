@@ -29,8 +29,8 @@ describe('ReadAhead.settle', () => {
     expect(ra.settle(batch, owned)).toEqual({ kept: [msg(0, 10), msg(0, 11), msg(2, 30)], seeks: [{ topic: 't', partition: 1, offset: 7 }] });
   });
 
-  it('is on unless AURA_KAFKA_READ_AHEAD=0', () => {
-    expect(readAheadEnabled({})).toBe(true);
+  it('is off unless AURA_KAFKA_READ_AHEAD=1', () => {
+    expect(readAheadEnabled({})).toBe(false);
     expect(readAheadEnabled({ AURA_KAFKA_READ_AHEAD: '1' })).toBe(true);
     expect(readAheadEnabled({ AURA_KAFKA_READ_AHEAD: '0' })).toBe(false);
   });

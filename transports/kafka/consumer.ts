@@ -102,7 +102,7 @@ export class KafkaConsumerAdapter implements Consumer {
   private held: Array<() => Promise<void>> = [];
   /** The binding's native consumer when it has the expected call (see NativeConsumer), else the public API. */
   private readonly native: NativeConsumer | undefined;
-  /** ConsumerOptions.readAhead, unless AURA_KAFKA_READ_AHEAD=0. */
+  /** ConsumerOptions.readAhead, and only with AURA_KAFKA_READ_AHEAD=1 (consumer-read-ahead.ts says why). */
   private readonly readsAhead: boolean;
 
   constructor(

@@ -5,7 +5,7 @@
  * be neither handed out twice nor lost, and rebalance work it delivers runs only where the caller
  * allows it (poll, quiesce), never while a batch is being processed.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noopListener, testTransport, uniqueName } from '../../testing/support/kafka-clients.js';
 import type { Consumer, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
 
@@ -65,7 +65,16 @@ function member(consumer: Consumer, seen: Map<string, number>) {
 
 describe('Kafka consumer read-ahead', () => {
   const transport = testTransport();
-  afterAll(() => transport.close());
+  // Off by default (consumer-read-ahead.ts): these consumers read ahead.
+  const before = process.env.AURA_KAFKA_READ_AHEAD;
+  beforeAll(() => {
+    process.env.AURA_KAFKA_READ_AHEAD = '1';
+  });
+  afterAll(() => {
+    if (before === undefined) delete process.env.AURA_KAFKA_READ_AHEAD;
+    else process.env.AURA_KAFKA_READ_AHEAD = before;
+    return transport.close();
+  });
 
   it('hands every record out once and in order, and a seek while a read-ahead is in flight repeats or skips exactly what it asks', async () => {
     const N = 3000;
