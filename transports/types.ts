@@ -130,7 +130,7 @@ export interface Consumer {
   /** Manual assignment (no group management), e.g. to restore a store from its changelog. */
   assign(partitions: TopicPartitionOffset[]): Promise<void>;
   unassign(): Promise<void>;
-  /** Up to `max` records, waiting at most `timeoutMs` for the first. Rebalance callbacks run inside poll. */
+  /** Up to `max` records, waiting at most `timeoutMs` for the first. Rebalance callbacks run inside poll (and quiesce). */
   poll(max: number, timeoutMs: number): Promise<LogRecord[]>;
   seek(tp: TopicPartitionOffset): void;
   /** The offset of the next record poll will return for this assigned partition (after seeks and polls). */
