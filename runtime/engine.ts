@@ -141,6 +141,8 @@ export class StreamEngine {
       groupInstanceId: this.options.groupInstanceId,
       // A sub-topology reading several topics needs partition n of all of them in one task.
       copartitioned: copartitionedGroups(pipeline),
+      // The next batch is read while this one is processed; processBatch calls quiesce() before committing.
+      readAhead: true,
     });
     const commits = new CommitSupervisor({
       app: pipeline.app,
@@ -330,6 +332,8 @@ export class StreamEngine {
       this.lastPurge = now;
       for (const task of this.tasks.values()) task.options.state.purgeExpired(now, task.streamTime);
     }
+    // A read-ahead's rebalance work runs now, not at the next poll: a commit may wait for it.
+    await this.consumer.quiesce?.();
     await this.taskManager.maybeCommit(batch.length === 0); // an empty poll: nothing more to read now
     this.probe.tick();
     await this.runBetweenBatches();

@@ -118,6 +118,11 @@ export interface ConsumerOptions {
    * topics aligned by itself must keep them together (see transports/kafka/consumer.ts).
    */
   copartitioned?: string[][];
+  /**
+   * The caller calls `quiesce()` between processing a batch and committing it, so a transport may
+   * start reading the next batch when poll hands one out (Kafka: transports/kafka/consumer.ts).
+   */
+  readAhead?: boolean;
 }
 
 export interface Consumer {
@@ -125,7 +130,7 @@ export interface Consumer {
   /** Manual assignment (no group management), e.g. to restore a store from its changelog. */
   assign(partitions: TopicPartitionOffset[]): Promise<void>;
   unassign(): Promise<void>;
-  /** Up to `max` records, waiting at most `timeoutMs` for the first. Rebalance callbacks run inside poll. */
+  /** Up to `max` records, waiting at most `timeoutMs` for the first. Rebalance callbacks run inside poll (and quiesce). */
   poll(max: number, timeoutMs: number): Promise<LogRecord[]>;
   seek(tp: TopicPartitionOffset): void;
   /** The offset of the next record poll will return for this assigned partition (after seeks and polls). */
@@ -146,6 +151,13 @@ export interface Consumer {
    * undefined while it reaches one. Optional: a transport without brokers never reports one.
    */
   unreachableSince?(): { since: number; error: string } | undefined;
+  /**
+   * With `readAhead`: the batch handed out has been processed and is about to be committed.
+   * Resolves once no rebalance work is pending that a commit could wait for (Kafka: rebalance
+   * callbacks delivered while reading ahead run here). Optional: a transport that does not read
+   * ahead has nothing to do.
+   */
+  quiesce?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -9,6 +9,17 @@
  * so we can await the engine's async `onRevoked` (commit while the generation
  * is still valid) before unassigning, and `onAssigned` (restores) before
  * `poll` returns anything — the same trick the KafkaJS shim uses internally.
+ * librdkafka hands rebalances over only from inside a consume call, so that
+ * work runs inside `poll` — never while the engine processes a batch.
+ *
+ * Read-ahead (ConsumerOptions.readAhead, the engine's group consumer; see
+ * consumer-read-ahead.ts): when a poll hands a batch out, the next consume
+ * call starts at once. A rebalance that call delivers is held until the
+ * engine says it may run (`quiesce()`, between processing a batch and
+ * committing it) or the next poll: held until the next poll only, it
+ * deadlocked a commit that cannot succeed before that rebalance is served.
+ * librdkafka's position (the lag metric) may then be one batch ahead of the
+ * engine.
  *
  * Group membership, for rolling restarts without restores:
  *  - cooperative-sticky (incremental rebalancing): a rebalance takes away only
@@ -27,6 +38,7 @@ import rdkafka from '@confluentinc/kafka-javascript';
 import { AuraError, ErrorCodes } from '../../common/errors.js';
 import type { Consumer, ConsumerOptions, LogRecord, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../types.js';
 import type { KafkaAdmin } from './admin.js';
+import { partitionKey as key, ReadAhead, readAheadEnabled } from './consumer-read-ahead.js';
 import { committedWithRetry, toRecord } from './consumer-records.js';
 import { CopartitionPlan } from './copartition.js';
 import { call, RD_ERRORS, toAuraError } from './errors.js';
@@ -57,7 +69,8 @@ export function sessionTimeoutMs(staticMember: boolean, env: NodeJS.ProcessEnv =
   return Number(env.KAFKA_SESSION_TIMEOUT_MS) || (staticMember ? 30_000 : 10_000);
 }
 
-const key = (tp: TopicPartition): string => `${tp.topic}\0${tp.partition}`;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const plain = (tp: TopicPartition): TopicPartition => ({ topic: tp.topic, partition: tp.partition });
 
 export class KafkaConsumerAdapter implements Consumer {
@@ -81,8 +94,16 @@ export class KafkaConsumerAdapter implements Consumer {
   private rebalanceSeq = 0;
   private seenSeq = 0;
   private plan = new CopartitionPlan([]);
+  /** The read-ahead: the next batch's consume call, started when a poll hands a batch out. */
+  private ahead: ReadAhead | undefined;
+  /** True while the engine may be processing a batch with a read-ahead started: rebalance work is held. */
+  private holding = false;
+  /** Rebalance work delivered while `holding`, run by quiesce() or the next poll. */
+  private held: Array<() => Promise<void>> = [];
   /** The binding's native consumer when it has the expected call (see NativeConsumer), else the public API. */
   private readonly native: NativeConsumer | undefined;
+  /** ConsumerOptions.readAhead, and only with AURA_KAFKA_READ_AHEAD=1 (consumer-read-ahead.ts says why). */
+  private readonly readsAhead: boolean;
 
   constructor(
     base: Record<string, string | number | boolean>,
@@ -91,6 +112,7 @@ export class KafkaConsumerAdapter implements Consumer {
     /** Shared by the transport's clients (see reachability.ts). */
     private readonly reachability = new Reachability(),
   ) {
+    this.readsAhead = Boolean(options.readAhead && options.groupId) && readAheadEnabled();
     // A killed instance's partitions move after the session timeout: 10 s rather than librdkafka's
     // 45 s, 30 s for static members (KAFKA_SESSION_TIMEOUT_MS, or `extra`, overrides it).
     const session = sessionTimeoutMs(Boolean(options.groupInstanceId && options.groupId));
@@ -159,6 +181,7 @@ export class KafkaConsumerAdapter implements Consumer {
       this.listener = undefined;
     }
     this.client.unassign();
+    for (const tp of this.current) this.ahead?.touch(tp);
     this.current = [];
     this.explicit.clear();
   }
@@ -166,11 +189,33 @@ export class KafkaConsumerAdapter implements Consumer {
   async poll(max: number, timeoutMs: number): Promise<LogRecord[]> {
     this.assertOpen();
     await this.connect();
+    this.release();
     await this.settleRebalance();
-    const messages = await this.consume(max, timeoutMs);
+    let messages: Message[] = [];
+    let since = this.rebalanceSeq;
+    const ahead = this.ahead;
+    if (ahead) {
+      since = ahead.seq;
+      messages = await ahead.messages;
+      await nextTurn(); // rebalance callbacks its call sent are dispatched by then (uv async handles)
+      await this.settleRebalance(); // still this.ahead meanwhile: the rebalances its call delivered touch it
+      this.ahead = undefined;
+      const { kept, seeks } = ahead.settle(messages, new Set(this.current.map(key)));
+      for (const tp of seeks) this.seek(tp);
+      messages = kept;
+    }
+    if (messages.length === 0) {
+      since = this.rebalanceSeq;
+      messages = await this.consume(max, timeoutMs);
+    }
     // Rebalance callbacks are dispatched from the consume call; the batch is only handed out once they ran.
-    const rebalanced = await this.settleRebalance();
-    const owned = rebalanced ? new Set(this.current.map(key)) : undefined;
+    await this.settleRebalance();
+    const owned = this.rebalanceSeq !== since ? new Set(this.current.map(key)) : undefined;
+    // While the engine processes this batch, a worker thread takes the next one off librdkafka's queue.
+    if (messages.length > 0 && this.readsAhead && this.listener && !this.closed) {
+      this.holding = true;
+      this.ahead = this.readAhead(max);
+    }
     const out: LogRecord[] = [];
     for (const m of messages) {
       if (owned && !owned.has(key(m))) continue; // fetched before a revoke
@@ -179,6 +224,41 @@ export class KafkaConsumerAdapter implements Consumer {
     // Once a partition's record is handed out, librdkafka's position is the truth (see `explicit`).
     if (this.explicit.size > 0) for (const r of out) this.explicit.delete(key(r));
     return out;
+  }
+
+  /**
+   * Between processing a batch and committing it (the engine's call): waits for the read-ahead's
+   * consume call and runs the rebalance work it delivered, so that a commit never waits for a
+   * rebalance that only a poll would serve. Its messages stay for the next poll. Rebalance errors
+   * surface from the next poll, as without a read-ahead.
+   */
+  async quiesce(): Promise<void> {
+    if (!this.holding) return;
+    await this.ahead?.messages;
+    await nextTurn();
+    this.release();
+    for (let chain = this.rebalancing; ; chain = this.rebalancing) {
+      await chain;
+      if (chain === this.rebalancing) break;
+    }
+  }
+
+  /** Ends `holding`: held rebalance work goes onto the chain, in order. */
+  private release(): void {
+    this.holding = false;
+    for (let job = this.held.shift(); job; job = this.held.shift()) this.rebalancing = this.rebalancing.then(job);
+  }
+
+  /**
+   * A consume call for what librdkafka already holds (no wait), started ahead of the next poll:
+   * taking a batch off librdkafka's queue is ~8 µs a message on a worker thread, which the engine
+   * thread otherwise waits for.
+   */
+  private readAhead(max: number): ReadAhead {
+    return new ReadAhead(
+      this.consume(max, 0).catch(() => [] as Message[]),
+      this.rebalanceSeq,
+    );
   }
 
   /** Up to `max` messages in one native call, waiting `timeoutMs` for the first only. */
@@ -194,6 +274,7 @@ export class KafkaConsumerAdapter implements Consumer {
   }
 
   seek(tp: TopicPartitionOffset): void {
+    this.ahead?.touch(tp, { topic: tp.topic, partition: tp.partition, offset: tp.offset });
     this.client.seek({ topic: tp.topic, partition: tp.partition, offset: tp.offset }, 0, () => undefined);
     this.explicit.set(key(tp), { offset: tp.offset, stale: this.rawPosition(tp) });
   }
@@ -279,7 +360,11 @@ export class KafkaConsumerAdapter implements Consumer {
     this.closed = true;
     if (!this.ready) return;
     await this.ready.catch(() => undefined);
-    await this.rebalancing.catch(() => undefined);
+    await this.ahead?.messages;
+    await nextTurn();
+    // Held rebalance work still runs (the listener is not called any more: it only releases).
+    this.release();
+    await this.settleRebalance().catch(() => undefined);
     if (!this.client.isConnected()) return;
     // disconnect() closes the consumer, which leaves the group; librdkafka serves the final revoke itself.
     await new Promise<void>((resolve) => this.client.disconnect(() => resolve()));
@@ -293,7 +378,8 @@ export class KafkaConsumerAdapter implements Consumer {
     const assigning = err.code === RD_ERRORS.ERR__ASSIGN_PARTITIONS;
     const lost = !assigning && raw.assignmentLost();
     this.rebalanceSeq++;
-    this.rebalancing = this.rebalancing.then(async () => {
+    for (const tp of tps) this.ahead?.touch(tp);
+    const job = async () => {
       let released = false;
       const release = () => {
         if (released || !this.client.isConnected()) return;
@@ -323,7 +409,10 @@ export class KafkaConsumerAdapter implements Consumer {
         if (!assigning) release();
         this.rebalanceError ??= e;
       }
-    });
+    };
+    // Closing: librdkafka's close serves the final revoke and waits for our unassign — nothing holds it.
+    if (this.holding && !this.closed) this.held.push(job);
+    else this.rebalancing = this.rebalancing.then(job);
   }
 
   /** Awaits queued rebalance work (including work queued meanwhile); true when any happened since the last call. */
