@@ -44,6 +44,11 @@ export interface CacheEntry<V = unknown> {
    * undefined when unknown (the entry was written without being read).
    */
   rows?: ListRows;
+  /**
+   * The store slot's committed-unwritten item of this entry (write-behind, store-slot.ts), kept on
+   * the entry so that deferring a commit's items costs no Map operation per key.
+   */
+  deferred: FlushItem | undefined;
 }
 
 /** One entry's value as captured by prepareCommit. */
@@ -85,7 +90,7 @@ export class StoreCache<V = unknown> {
 
   /** Records what SQLite holds for a key just read (value undefined = no row; rows: its persisted list elements). */
   remember(id: string, key: string, t1: number, t2: number, value: V | undefined, rows?: ListRows): void {
-    const e: CacheEntry<V> = { id, key, t1, t2, value, ts: 0, dirty: false, pins: 0, inDb: value !== undefined, rows };
+    const e: CacheEntry<V> = { id, key, t1, t2, value, ts: 0, dirty: false, pins: 0, inDb: value !== undefined, rows, deferred: undefined };
     this.clean.set(id, e);
     if (this.clean.size > this.maxClean) this.evict();
   }
@@ -96,7 +101,7 @@ export class StoreCache<V = unknown> {
     if (e === undefined) {
       e = this.clean.get(id);
       if (e !== undefined) this.clean.delete(id);
-      else e = { id, key, t1, t2, value, ts, dirty: false, pins: 0, inDb };
+      else e = { id, key, t1, t2, value, ts, dirty: false, pins: 0, inDb, rows: undefined, deferred: undefined };
       this.unflushed.set(id, e);
       if (this.byKey !== null) {
         let m = this.byKey.get(key);
