@@ -39,6 +39,7 @@
  * read back (their rows look like segments or escapes).
  */
 import { AuraError, ErrorCodes, errorMessage } from '../common/errors.js';
+import { STORE_JSON } from './types.js';
 
 export const ROWS_MARK = '\u0001rows';
 const SEP = '\u0001';
@@ -268,7 +269,8 @@ export function planListFlush(
 export function toJson(store: string, key: string, value: unknown): string {
   let json: string | undefined;
   try {
-    json = JSON.stringify(value);
+    const own = typeof value === 'object' && value !== null ? (value as { [STORE_JSON]?: () => string })[STORE_JSON] : undefined;
+    json = own === undefined ? JSON.stringify(value) : own.call(value);
   } catch (cause) {
     throw new AuraError(ErrorCodes.STORE_FAILED, `store ${store}: value of key ${key} is not JSON-serialisable: ${errorMessage(cause)}`, { cause });
   }

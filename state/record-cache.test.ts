@@ -5,6 +5,7 @@
  * budget is over its bound, `0` bytes forwards at once, and an aborted commit
  * drops what is pending. Then the same through a task's stores and commit.
  */
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commit, KV, MemoryLog, openTask, tempStateDir } from '../testing/support/state.js';
 import { RecordCache } from './record-cache.js';
@@ -22,6 +23,54 @@ function part(cache: RecordCache, name: string, maxBytes?: number): { put: (k: s
 const ENTRY = 166;
 
 describe('record cache', () => {
+  it('forwards what a Map kept in update order (delete and re-insert) would, for any puts, flushes and clears', () => {
+    // The reference: the cache as it was before its entries became a linked list.
+    const op = fc.oneof(
+      { weight: 8, arbitrary: fc.record({ put: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), size: fc.integer({ min: 0, max: 200 }) }) },
+      { weight: 1, arbitrary: fc.constant('flush' as const) },
+      { weight: 1, arbitrary: fc.constant('clear' as const) },
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 120 }), fc.integer({ min: 0, max: 6 * ENTRY }), (ops, bound) => {
+        const cache = new RecordCache();
+        const p = part(cache, 'agg', bound);
+        const model = new Map<string, { v: number; bytes: number }>();
+        const expected: Out[] = [];
+        let bytes = 0;
+        ops.forEach((o, i) => {
+          if (o === 'flush') {
+            for (const [k, e] of model) expected.push([k, e.v, e.v]);
+            model.clear();
+            bytes = 0;
+            cache.flush();
+          } else if (o === 'clear') {
+            model.clear();
+            bytes = 0;
+            cache.clear();
+          } else {
+            const b = 64 + 2 + o.size;
+            const old = model.get(o.put);
+            if (old !== undefined) bytes -= old.bytes;
+            model.delete(o.put);
+            model.set(o.put, { v: i, bytes: b });
+            bytes += b;
+            while (model.size > 0 && bytes > bound) {
+              const [k, e] = model.entries().next().value as [string, { v: number; bytes: number }];
+              model.delete(k);
+              bytes -= e.bytes;
+              expected.push([k, e.v, e.v]);
+            }
+            p.put(o.put, i, o.size);
+          }
+          expect(p.out).toEqual(expected);
+          expect(cache.size).toBe(model.size);
+          expect(cache.bytes).toBe(bytes);
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('merges the updates of a key and forwards the latest once, at flush, in order of last update', () => {
     const cache = new RecordCache();
     const p = part(cache, 'agg');

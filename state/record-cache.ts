@@ -40,6 +40,9 @@ interface Entry<V> {
   timestamp: number;
   headers: Record<string, string>;
   bytes: number;
+  /** The update order (least recently updated first), a list through the entries. */
+  prev: Entry<V> | null;
+  next: Entry<V> | null;
 }
 
 export interface RecordCacheStats {
@@ -54,8 +57,15 @@ export interface RecordCacheStats {
 
 /** A processor's part of its task's record cache. */
 export class NamedRecordCache<V = unknown> {
-  /** Pending updates, least recently updated first (a Map keeps insertion order; an update re-inserts). */
-  private entries = new Map<string, Entry<V>>();
+  /**
+   * Pending updates by key; their order (least recently updated first, the eviction and flush
+   * order) is the list head → tail. An update moves its entry to the tail: no Map delete and
+   * re-insert per update (which left a deleted slot each time and rehashed the Map every few
+   * thousand updates).
+   */
+  private readonly entries = new Map<string, Entry<V>>();
+  private head: Entry<V> | null = null;
+  private tail: Entry<V> | null = null;
   private bytesHere = 0;
 
   constructor(
@@ -90,44 +100,73 @@ export class NamedRecordCache<V = unknown> {
     let e = this.entries.get(key);
     if (e !== undefined) {
       stats.merged++;
-      this.entries.delete(key); // re-inserted below: most recently updated
       this.resize(bytes - e.bytes);
       e.value = value;
       e.timestamp = timestamp;
       e.headers = headers;
       e.bytes = bytes;
+      if (e !== this.tail) {
+        this.unlink(e);
+        this.append(e);
+      }
     } else {
-      e = { key, value, timestamp, headers, bytes };
+      e = { key, value, timestamp, headers, bytes, prev: null, next: null };
+      this.entries.set(key, e);
+      this.append(e);
       this.resize(bytes);
     }
-    this.entries.set(key, e);
-    while (this.entries.size > 0 && (this.bytesHere > this.maxBytes || this.owner.overBudget())) this.evictOldest();
+    while (this.head !== null && (this.bytesHere > this.maxBytes || this.owner.overBudget())) this.evictOldest();
   }
 
   /** Forwards every pending update, least recently updated first. Returns how many. */
   flush(): number {
-    if (this.entries.size === 0) return 0;
-    // Detach first: a listener may (through downstream processors) put into other parts.
-    const entries = this.entries;
-    this.entries = new Map();
+    const n = this.entries.size;
+    if (n === 0) return 0;
+    // Detach first: a listener may (through downstream processors) put into other parts, or this one.
+    let e = this.head;
+    this.entries.clear();
+    this.head = this.tail = null;
     this.resize(-this.bytesHere);
-    for (const e of entries.values()) this.emit(e);
+    while (e !== null) {
+      const next = e.next;
+      e.prev = e.next = null;
+      this.emit(e);
+      e = next;
+    }
     this.owner.stats.flushes++;
-    return entries.size;
+    return n;
   }
 
   /** Drops every pending update without forwarding (the commit aborted: they are re-derived on re-processing). */
   clear(): void {
     this.entries.clear();
+    this.head = this.tail = null;
     this.resize(-this.bytesHere);
   }
 
   private evictOldest(): void {
-    const first = this.entries.values().next().value as Entry<V>;
+    const first = this.head!;
     this.entries.delete(first.key);
+    this.unlink(first);
     this.resize(-first.bytes);
     this.owner.stats.evictions++;
     this.emit(first);
+  }
+
+  private append(e: Entry<V>): void {
+    e.prev = this.tail;
+    e.next = null;
+    if (this.tail === null) this.head = e;
+    else this.tail.next = e;
+    this.tail = e;
+  }
+
+  private unlink(e: Entry<V>): void {
+    if (e.prev === null) this.head = e.next;
+    else e.prev.next = e.next;
+    if (e.next === null) this.tail = e.prev;
+    else e.next.prev = e.prev;
+    e.prev = e.next = null;
   }
 
   private emit(e: Entry<V>): void {

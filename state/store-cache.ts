@@ -44,6 +44,11 @@ export interface CacheEntry<V = unknown> {
    * undefined when unknown (the entry was written without being read).
    */
   rows?: ListRows;
+  /**
+   * The store slot's committed-unwritten item of this entry (write-behind, store-slot.ts), kept on
+   * the entry so that deferring a commit's items costs no Map operation per key.
+   */
+  deferred: FlushItem | undefined;
 }
 
 /** One entry's value as captured by prepareCommit. */
@@ -66,6 +71,13 @@ export class StoreCache<V = unknown> {
   private readonly byKey: Map<string, Map<string, CacheEntry<V>>> | null;
   hits = 0;
   misses = 0;
+  /**
+   * The unflushed entry lookup() found last: a processor's get is usually followed by its put of
+   * the same key, which then skips the second Map lookup. Forgotten whenever an entry leaves
+   * `unflushed`.
+   */
+  private lastId: string | undefined = undefined;
+  private lastEntry: CacheEntry<V> | undefined = undefined;
 
   constructor(
     readonly name: string,
@@ -77,7 +89,11 @@ export class StoreCache<V = unknown> {
 
   /** Counts a hit or a miss; the caller reads SQLite on a miss. */
   lookup(id: string): CacheEntry<V> | undefined {
-    const e = this.unflushed.get(id) ?? this.clean.get(id);
+    let e = this.unflushed.get(id);
+    if (e !== undefined) {
+      this.lastId = id;
+      this.lastEntry = e;
+    } else e = this.clean.get(id);
     if (e === undefined) this.misses++;
     else this.hits++;
     return e;
@@ -85,18 +101,18 @@ export class StoreCache<V = unknown> {
 
   /** Records what SQLite holds for a key just read (value undefined = no row; rows: its persisted list elements). */
   remember(id: string, key: string, t1: number, t2: number, value: V | undefined, rows?: ListRows): void {
-    const e: CacheEntry<V> = { id, key, t1, t2, value, ts: 0, dirty: false, pins: 0, inDb: value !== undefined, rows };
+    const e: CacheEntry<V> = { id, key, t1, t2, value, ts: 0, dirty: false, pins: 0, inDb: value !== undefined, rows, deferred: undefined };
     this.clean.set(id, e);
     if (this.clean.size > this.maxClean) this.evict();
   }
 
   /** A put (value defined) or a delete (value undefined). `inDb` is a hint when the caller knows it. */
   write(id: string, key: string, t1: number, t2: number, value: V | undefined, ts: number, inDb?: boolean): void {
-    let e = this.unflushed.get(id);
+    let e = id === this.lastId ? this.lastEntry : this.unflushed.get(id);
     if (e === undefined) {
       e = this.clean.get(id);
       if (e !== undefined) this.clean.delete(id);
-      else e = { id, key, t1, t2, value, ts, dirty: false, pins: 0, inDb };
+      else e = { id, key, t1, t2, value, ts, dirty: false, pins: 0, inDb, rows: undefined, deferred: undefined };
       this.unflushed.set(id, e);
       if (this.byKey !== null) {
         let m = this.byKey.get(key);
@@ -151,6 +167,7 @@ export class StoreCache<V = unknown> {
       // Written again after prepareCommit, or held by a later prepared commit: still unflushed.
       if (e.dirty || e.pins > 0) continue;
       this.unflushed.delete(e.id);
+      if (e.id === this.lastId) this.lastId = this.lastEntry = undefined;
       if (this.byKey !== null) {
         const m = this.byKey.get(e.key);
         if (m !== undefined && m.delete(e.id) && m.size === 0) this.byKey.delete(e.key);
@@ -162,6 +179,7 @@ export class StoreCache<V = unknown> {
 
   /** abortCommit: everything not in SQLite is dropped; clean copies too, in case a processor mutated a cached value in place. */
   clear(): void {
+    this.lastId = this.lastEntry = undefined;
     this.clean.clear();
     this.unflushed.clear();
     this.dirty.clear();

@@ -41,10 +41,11 @@ export class StoreSlot {
   private prepared: FlushItem[][] = [];
   /**
    * Committed (in the changelog) but not written to SQLite yet: the last committed value per
-   * physical key (write-behind, see task-state-manager.ts). Their cache entries stay unflushed,
-   * so reads see them and they are never evicted.
+   * physical key (write-behind, see task-state-manager.ts), as the entries holding it in
+   * `deferred` (one entry per physical key while it is unflushed). Their cache entries stay
+   * unflushed, so reads see them and they are never evicted.
    */
-  private readonly pending = new Map<string, FlushItem>();
+  private pending: CacheEntry[] = [];
   /** Key-value stores: how keys and values map to rows. */
   private readonly layout: KvLayout | null;
   private readonly encode: (e: CacheEntry) => FlushItem;
@@ -96,7 +97,7 @@ export class StoreSlot {
 
   /** Committed entries waiting for their SQLite write. */
   get pendingCount(): number {
-    return this.pending.size;
+    return this.pending.length;
   }
 
   /**
@@ -105,24 +106,36 @@ export class StoreSlot {
    * element rows are merged, since each commit's rows are relative to the one before.
    */
   deferPrepared(): void {
-    for (const item of this.prepared.shift() ?? []) {
-      item.entry.pins--;
-      const older = this.pending.get(item.id);
-      if (older?.rows !== undefined) item.rows = mergeRows(older.rows, item.rows);
-      this.pending.set(item.id, item);
+    const items = this.prepared.shift();
+    if (items === undefined) return;
+    for (const item of items) {
+      const e = item.entry;
+      e.pins--;
+      const older = e.deferred;
+      if (older === undefined) this.pending.push(e);
+      else if (older.rows !== undefined) item.rows = mergeRows(older.rows, item.rows);
+      e.deferred = item;
     }
   }
 
   /** Inside the task's SQLite transaction: writes the committed-unwritten items. Returns rows written. */
   writePending(): number {
-    return this.pending.size === 0 ? 0 : this.writeItems(this.pending.values());
+    return this.pending.length === 0 ? 0 : this.writeItems(this.pendingItems());
   }
 
   /** After writePending's transaction committed: entries not rewritten since become clean. */
   completePending(): void {
-    if (this.pending.size === 0) return;
-    this.cache.completeFlush([...this.pending.values()]);
-    this.pending.clear();
+    if (this.pending.length === 0) return;
+    const items = this.pendingItems();
+    for (const e of this.pending) e.deferred = undefined;
+    this.pending = [];
+    this.cache.completeFlush(items);
+  }
+
+  private pendingItems(): FlushItem[] {
+    const items = new Array<FlushItem>(this.pending.length);
+    for (let i = 0; i < items.length; i++) items[i] = this.pending[i]!.deferred!;
+    return items;
   }
 
   private writeItems(items: Iterable<FlushItem>): number {
@@ -163,7 +176,8 @@ export class StoreSlot {
   /** abortCommit (after writePending), or a failed SQLite transaction: back to what SQLite holds. */
   discard(): void {
     this.prepared = [];
-    this.pending.clear();
+    for (const e of this.pending) e.deferred = undefined;
+    this.pending = [];
     this.cache.clear();
     this.dbCount = null;
   }

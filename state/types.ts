@@ -25,6 +25,14 @@ export interface ForwardCache<F> {
 /** Called with each update leaving a record cache (at a flush or an eviction), synchronously. */
 export type ForwardCacheListener<F> = (key: string, value: F, timestamp: number, headers: Record<string, string>) => void;
 
+/**
+ * A value whose prototype has a method under this symbol is serialised by it at commit (the
+ * store's SQLite row and changelog record) instead of by JSON.stringify. The method must return
+ * exactly JSON.stringify(value): it is a faster writer for a shape its owner knows (the keyed
+ * fold's accumulators, processors/aggregate/accs-json.ts), not another format.
+ */
+export const STORE_JSON: unique symbol = Symbol.for('aura.storeJson');
+
 /** What every store offers beyond its data. */
 export interface StoreExtras {
   /**

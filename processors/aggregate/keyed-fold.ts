@@ -11,7 +11,8 @@
  */
 import type { KeyValueStore } from '../../state/types.js';
 import type { ProcessorContext, StreamRecord } from '../types.js';
-import type { Acc, Aggregation } from './accumulators.js';
+import { type Accs, accsShape } from './accs-json.js';
+import type { Aggregation } from './accumulators.js';
 import { openRecordCache } from './emit-cache.js';
 
 export interface KeyedFoldOptions {
@@ -22,12 +23,12 @@ export interface KeyedFoldOptions {
   cache: { maxBytes: number | undefined } | null;
 }
 
-type Accs = Record<string, Acc>;
-
 export function keyedFoldProcessor(ctx: ProcessorContext, o: KeyedFoldOptions): (record: StreamRecord) => void {
   const store: KeyValueStore<Accs> = ctx.getKeyValueStore<Accs>(o.storeName);
   const aggs = o.aggregations;
   const n = aggs.length;
+  // The state's own JSON writer at commit (accs-json.ts); state read back from SQLite is adopted into it.
+  const shape = accsShape(aggs);
   let outputBytes = 16;
   for (const a of aggs) outputBytes += a.outputBytes;
   const emit = (key: string, accs: Accs, timestamp: number, headers: Record<string, string>): void => {
@@ -43,7 +44,7 @@ export function keyedFoldProcessor(ctx: ProcessorContext, o: KeyedFoldOptions): 
     const key = o.keyOf(record);
     if (key === null) return;
     let accs = store.get(key);
-    if (accs === undefined) accs = {};
+    accs = accs === undefined ? shape.create() : shape.adopt(accs);
     const value = record.value;
     for (let i = 0; i < n; i++) {
       const a = aggs[i]!;
