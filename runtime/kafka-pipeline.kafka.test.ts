@@ -6,7 +6,6 @@
  * in the dead-letter topic with its coordinates while processing goes on.
  * Names are unique per run (a copy of pipeline.yaml with another app and topic prefix).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/logger.js';
@@ -15,6 +14,7 @@ import { createHashingEmbedder } from '../testing/hashing-embedder.js';
 import { foldChangelog } from '../testing/support/changelog.js';
 import { makeEvents } from '../testing/support/events.js';
 import { aura, kafkaTransport, pipelineCopy, ROOT, readTopic, tempDir, uniquePrefix, waitFor } from '../testing/support/kafka-harness.js';
+import { cleanUpRun } from '../testing/support/run-cleanup.js';
 import { loadPipeline } from '../topology/compile.js';
 import type { Pipeline } from '../topology/model.js';
 import { createPipelineApp, type PipelineApp } from './app.js';
@@ -72,12 +72,11 @@ describe('default pipeline on Kafka', () => {
 
   afterAll(async () => {
     await app?.stop();
-    await transport
-      .admin()
-      .deleteTopics(Object.values(pipeline.topics).map((t) => t.name))
-      .catch(() => undefined);
-    await transport.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await cleanUpRun(
+      transport,
+      Object.values(pipeline.topics).map((t) => t.name),
+      dir,
+    );
   });
 
   it('aggregates every event, and vectorizes and ingests every context it emits, exactly once', async () => {

@@ -6,7 +6,6 @@
  * back with the registry), and records that are not in the wire format or name
  * an unknown schema id land in the dead letter topic with the reason.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../common/logger.js';
@@ -15,6 +14,7 @@ import { RegistrySerdes } from '../serdes/registry-serdes.js';
 import { topicSchemas } from '../serdes/topic-schemas.js';
 import { aura, kafkaTransport, readTopic, tempDir, uniquePrefix, waitFor } from '../testing/support/kafka-harness.js';
 import { pipelineIn, registryConfig } from '../testing/support/registry-serdes.js';
+import { cleanUpRun } from '../testing/support/run-cleanup.js';
 import type { Pipeline } from '../topology/model.js';
 import { createPipelineApp, type PipelineApp } from './app.js';
 import { DLQ_HEADERS } from './dead-letter.js';
@@ -102,12 +102,11 @@ processors:
 
   afterAll(async () => {
     await app?.stop();
-    await transport
-      .admin()
-      .deleteTopics(Object.values(pipeline.topics).map((t) => t.name))
-      .catch(() => undefined);
-    await transport.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await cleanUpRun(
+      transport,
+      Object.values(pipeline.topics).map((t) => t.name),
+      dir,
+    );
   });
 
   it('turns every Avro record into one Avro output record, written with the registered schema id', async () => {

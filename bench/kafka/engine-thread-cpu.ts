@@ -8,8 +8,10 @@
  *   KAFKA_BROKERS=127.0.0.1:9092 node --import tsx bench/kafka/engine-thread-cpu.ts [events] [users]
  *   AURA_KAFKA_READ_AHEAD=1 ...     the same with the read-ahead (off by default)
  */
+
 import fs from 'node:fs';
 import path from 'node:path';
+import { cleanUpRun } from '../../testing/support/run-cleanup.js';
 import { loadPipeline } from '../../topology/compile.js';
 import { createKafkaTransport, kafkaConfigFromEnv } from '../../transports/kafka/index.js';
 import { fmt, partitionsOf, readLastByKey, waitForGroup } from '../common.js';
@@ -61,10 +63,9 @@ try {
   );
   if (problems.length > 0) process.exitCode = 1;
 } finally {
-  await transport
-    .admin()
-    .deleteTopics(Object.values(pipeline.topics).map((t) => t.name))
-    .catch(() => undefined);
-  await transport.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await cleanUpRun(
+    transport,
+    Object.values(pipeline.topics).map((t) => t.name),
+    dir,
+  );
 }

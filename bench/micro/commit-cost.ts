@@ -26,6 +26,7 @@ import { createPipelineApp } from '../../runtime/app.js';
 import { encodeValue } from '../../runtime/serde.js';
 import { createHashingEmbedder } from '../../testing/hashing-embedder.js';
 import { makeEvents } from '../../testing/support/events.js';
+import { cleanUpRun } from '../../testing/support/run-cleanup.js';
 import { loadPipeline } from '../../topology/compile.js';
 import { createEmbeddedTransport } from '../../transports/embedded/index.js';
 import { createKafkaTransport } from '../../transports/kafka/index.js';
@@ -120,13 +121,7 @@ async function run(gap: number, rate: number, seconds: number, brokers: string |
     };
   } finally {
     await app.stop();
-    if (brokers)
-      await transport
-        .admin()
-        .deleteTopics(Object.values(pipeline.topics).map((t) => t.name))
-        .catch(() => undefined);
-    await transport.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await cleanUpRun(transport, brokers ? Object.values(pipeline.topics).map((t) => t.name) : [], dir);
   }
 }
 

@@ -5,7 +5,6 @@
  * the stop that leaves nothing behind (the run's topics deleted, the transport
  * closed, the state directory removed) whatever part of the start got done.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../common/logger.js';
 import { createGateway, type Gateway } from '../../gateway/app.js';
@@ -17,6 +16,7 @@ import type { KafkaTransport } from '../../transports/kafka/index.js';
 import type { Transport } from '../../transports/types.js';
 import { createHashingEmbedder } from '../hashing-embedder.js';
 import { eventually, TEST_SECRET } from './gateway-harness.js';
+import { cleanUpRun } from './run-cleanup.js';
 
 export interface KafkaGatewayStackOptions {
   /** The pipeline file: a copy of pipeline.yaml with the test's app and topic prefix. */
@@ -95,13 +95,7 @@ export function kafkaGatewayStack(options: KafkaGatewayStackOptions): KafkaGatew
     async stop() {
       await gateway?.stop();
       await app?.stop();
-      const names = [...Object.values(pipeline?.topics ?? {}).map((t) => t.name), `${options.prefix}-gateway-instances`];
-      await transport
-        .admin()
-        .deleteTopics(names)
-        .catch(() => undefined);
-      await transport.close();
-      fs.rmSync(options.dir, { recursive: true, force: true });
+      await cleanUpRun(transport, [...Object.values(pipeline?.topics ?? {}).map((t) => t.name), `${options.prefix}-gateway-instances`], options.dir);
     },
   };
 }
