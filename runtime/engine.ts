@@ -22,6 +22,7 @@ import type { EngineOptions } from './engine-options.js';
 import { type EngineHealth, type EngineState, HealthTracker } from './health.js';
 import { ImmediateSender } from './immediate-sender.js';
 import { EngineMetrics } from './metrics.js';
+import { routeInSlices, yieldToLoop } from './processing-slice.js';
 import { copartitionedGroups, planReload, type ReloadPlan } from './reload-plan.js';
 import { Retrier, RetryCancelled } from './retry.js';
 import type { Task } from './task.js';
@@ -31,21 +32,6 @@ import { ensureTopics } from './topics.js';
 
 export type { EngineOptions } from './engine-options.js';
 export type { EngineHealth, EngineState } from './health.js';
-
-/**
- * The longest the engine processes records without giving the event loop a turn (ms). A turn
- * costs a few µs; 5 ms keeps what shares the process (the gateway) within a few ms of its due
- * time while a batch of up to max_poll_records is processed.
- */
-export const PROCESSING_SLICE_MS = 5;
-
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function sameTasks(a: ReadonlyMap<string, Task>, b: ReadonlyMap<string, Task>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [id, task] of a) if (b.get(id) !== task) return false;
-  return true;
-}
 
 export class StreamEngine {
   readonly metrics: EngineMetrics;
@@ -320,7 +306,7 @@ export class StreamEngine {
     this.metrics.pollRecordsTotal += batch.length;
     // Registry formats: the schemas these records name are fetched before they are processed (decoding is synchronous).
     if (batch.length > 0) await this.options.serdes?.prefetch?.(batch);
-    await this.route(batch);
+    await routeInSlices(batch, this.taskManager);
     // With a backlog the poll resolves at once and the loop would run on microtasks only,
     // starving timers and I/O of this process (the gateway, /metrics) until the backlog is gone.
     if (batch.length > 0) await yieldToLoop();
@@ -337,28 +323,6 @@ export class StreamEngine {
     await this.taskManager.maybeCommit(batch.length === 0); // an empty poll: nothing more to read now
     this.probe.tick();
     await this.runBetweenBatches();
-  }
-
-  /**
-   * Hands the batch to the tasks, in order, giving the event loop a turn after every
-   * PROCESSING_SLICE_MS of processing: a batch of slow records (a Guardian answer is composed
-   * synchronously) would otherwise hold the gateway's requests, the `delivery: immediate` chunks
-   * and the second half of a commit for as long as the whole batch takes.
-   */
-  private async route(batch: LogRecord[]): Promise<void> {
-    // Set once the tasks changed during a turn given away (a rebalance listener ran): the tasks the
-    // rest of the batch may still go to.
-    let only: Map<string, Task> | undefined;
-    let sliceStart = performance.now();
-    for (let i = 0; i < batch.length; i++) {
-      this.taskManager.route(batch[i]!, only);
-      if (i < batch.length - 1 && performance.now() - sliceStart >= PROCESSING_SLICE_MS) {
-        const before = only ?? new Map(this.tasks);
-        await yieldToLoop();
-        if (only === undefined && !sameTasks(before, this.tasks)) only = before;
-        sliceStart = performance.now();
-      }
-    }
   }
 
   /** Waits while asynchronous lanes hold more than their bound (no more polling meanwhile). */

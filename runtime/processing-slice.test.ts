@@ -12,7 +12,7 @@ import { builtinProcessors } from '../processors/registry.js';
 import type { ProcessorContext } from '../processors/types.js';
 import { integer, object } from '../schemas/config-schema.js';
 import { TopologyTestDriver } from '../testing/test-driver.js';
-import { PROCESSING_SLICE_MS } from './engine.js';
+import { PROCESSING_SLICE_MS } from './processing-slice.js';
 import { encodeValue } from './serde.js';
 
 const busy = defineProcessor({
