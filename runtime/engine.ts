@@ -19,6 +19,7 @@ import { BrokerProbe } from './broker-probe.js';
 import { type Clock, systemClock } from './clock.js';
 import { CommitSupervisor } from './commit-supervisor.js';
 import type { EngineOptions } from './engine-options.js';
+import { fencedError, isFenced } from './failures.js';
 import { type EngineHealth, type EngineState, HealthTracker } from './health.js';
 import { ImmediateSender } from './immediate-sender.js';
 import { EngineMetrics } from './metrics.js';
@@ -275,7 +276,7 @@ export class StreamEngine {
     } catch (err) {
       // A rebalance listener that failed has already retried up to task_timeout.
       if (this.listenerFailure !== undefined) throw this.listenerFailure;
-      const { kind, waitMs } = this.retrier.onFailure('poll', err);
+      const { kind, waitMs } = this.retrier.onFailure('poll', isFenced(err) ? fencedError(this.options.pipeline.app, this.options.instanceId, err) : err);
       if (kind === 'replace') throw err; // the group consumer is not replaced: a restart is
       await this.retrier.sleep(waitMs);
       return [];

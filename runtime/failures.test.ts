@@ -45,6 +45,18 @@ describe('classifyFailure', () => {
     expect(classifyFailure(young)).toBe('fenced');
   });
 
+  it('stops on a fence by another consumer with our group.instance.id, and says so', () => {
+    const fenced = toAuraError(kafka(E.ERR_FENCED_INSTANCE_ID, 'Broker: Static consumer fenced by other consumer with same group.instance.id'), 'commit');
+    expect(classifyFailure(fenced)).toBe('fenced');
+    expect(fencedError('aura360', 'a', fenced).message).toMatch(
+      /^instance "a" of aura360 was fenced: another process joined its consumer group with its group.instance.id "a" \(the same AURA_INSTANCE_ID/,
+    );
+    const byProducer = toAuraError(kafka(E.ERR_PRODUCER_FENCED, 'Broker: Producer fenced'), 'commitTransaction');
+    expect(fencedError('aura360', 'a', byProducer).message).toMatch(
+      /^instance "a" of aura360 was fenced: another process took over its transactional id aura360-a /,
+    );
+  });
+
   it('replaces a client librdkafka declares unusable, or a producer stuck in a transaction state', () => {
     expect(classifyFailure(kafka(E.ERR__FATAL, 'Local: Fatal error: idempotence sequence desynchronised', { isFatal: true }))).toBe('replace');
     expect(classifyFailure(kafka(E.ERR__STATE, 'Local: Erroneous state: Operation not valid in state CommittingTransaction'))).toBe('replace');

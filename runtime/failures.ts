@@ -44,12 +44,20 @@ export function backoffMs(attempt: number): number {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Why this instance stops when fenced: a newer producer took over its transactional id, or (static
+ * membership) a newer consumer joined its group with its group.instance.id — whichever the broker
+ * told first. Both are another process running with the same AURA_INSTANCE_ID.
+ */
 export function fencedError(app: string, instanceId: string, cause: unknown): AuraError {
+  const byMember = cause instanceof AuraError && cause.details?.fencedBy === 'group.instance.id';
+  const what = byMember
+    ? `another process joined its consumer group with its group.instance.id "${instanceId}" (the same AURA_INSTANCE_ID started elsewhere). `
+    : `another process took over its transactional id ${app}-${instanceId} ` +
+      '(the same AURA_INSTANCE_ID started elsewhere, or this process stalled past transaction.timeout.ms). ';
   return new AuraError(
     ErrorCodes.TRANSPORT_FENCED,
-    `instance "${instanceId}" of ${app} was fenced: another process took over its transactional id ${app}-${instanceId} ` +
-      '(the same AURA_INSTANCE_ID started elsewhere, or this process stalled past transaction.timeout.ms). ' +
-      `It stops without committing; its partitions continue on the other instance. (${errorMessage(cause)})`,
+    `instance "${instanceId}" of ${app} was fenced: ${what}It stops without committing; its partitions continue on the other instance. (${errorMessage(cause)})`,
     { cause },
   );
 }

@@ -42,7 +42,7 @@ import { bindingConsumer, type NativeConsumer, type Untyped } from './consumer-b
 import { partitionKey as key, ReadAhead, readAheadEnabled } from './consumer-read-ahead.js';
 import { committedWithRetry, toRecord } from './consumer-records.js';
 import { CopartitionPlan } from './copartition.js';
-import { call, RD_ERRORS, toAuraError } from './errors.js';
+import { call, consumerFatalError, RD_ERRORS, toAuraError } from './errors.js';
 import { ALL_BROKERS_DOWN, Reachability } from './reachability.js';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -56,6 +56,8 @@ export class KafkaConsumerAdapter implements Consumer {
   /** Rebalance work runs in order on this chain; poll awaits it. */
   private rebalancing: Promise<void> = Promise.resolve();
   private rebalanceError: unknown;
+  /** The consumer's fatal error (consumerFatalError), once seen. */
+  private fatal: AuraError | undefined;
   private current: TopicPartition[] = [];
   /**
    * Positions we know better than librdkafka: an explicit assign/seek offset, with librdkafka's
@@ -211,13 +213,21 @@ export class KafkaConsumerAdapter implements Consumer {
   /** Up to `max` messages in one native call, waiting `timeoutMs` for the first only. */
   private consume(max: number, timeoutMs: number): Promise<Message[]> {
     return new Promise<Message[]>((resolve, reject) => {
-      const done = (err: LibrdKafkaError | null, msgs: Message[]) => (err ? reject(toAuraError(err, 'poll')) : resolve(msgs));
+      if (this.fatal) return reject(this.fatal);
+      const done = (err: LibrdKafkaError | null, msgs: Message[]) => (err ? reject(this.pollError(err)) : resolve(msgs));
       if (this.native) this.native.consume(timeoutMs, max, true, done);
       else {
         this.client.setDefaultConsumeTimeout(timeoutMs);
         this.client.consume(max, done);
       }
     });
+  }
+
+  /** librdkafka reports a consumer's fatal error once; every later poll fails with it too. */
+  private pollError(err: LibrdKafkaError): AuraError {
+    const fatal = consumerFatalError(err, 'poll', this.options.groupId ? this.options.groupInstanceId : undefined);
+    if (fatal) this.fatal ??= fatal;
+    return fatal ?? toAuraError(err, 'poll');
   }
 
   seek(tp: TopicPartitionOffset): void {

@@ -14,7 +14,7 @@ import { AuraError, ErrorCodes } from '../../common/errors.js';
 
 const E = rdkafka.CODES.ERRORS;
 
-const FENCED = new Set<number>([E.ERR__FENCED, E.ERR_PRODUCER_FENCED, E.ERR_INVALID_PRODUCER_EPOCH]);
+const FENCED = new Set<number>([E.ERR__FENCED, E.ERR_PRODUCER_FENCED, E.ERR_INVALID_PRODUCER_EPOCH, E.ERR_FENCED_INSTANCE_ID]);
 
 const PERMANENT = new Set<number>([
   E.ERR_MSG_SIZE_TOO_LARGE,
@@ -41,7 +41,11 @@ export function isFenced(err: unknown): boolean {
 export function toAuraError(err: unknown, what: string): AuraError {
   if (err instanceof AuraError) return err;
   if (isFenced(err)) {
-    return new AuraError(ErrorCodes.TRANSPORT_FENCED, `${what}: producer fenced (${(err as LibrdKafkaError).message})`, { cause: err });
+    const rd = err as LibrdKafkaError;
+    if (rd.code === E.ERR_FENCED_INSTANCE_ID) {
+      return new AuraError(ErrorCodes.TRANSPORT_FENCED, `${what}: consumer fenced (${rd.message})`, { cause: err, details: { fencedBy: 'group.instance.id' } });
+    }
+    return new AuraError(ErrorCodes.TRANSPORT_FENCED, `${what}: producer fenced (${rd.message})`, { cause: err });
   }
   const rd = isLibrdKafkaError(err) ? err : undefined;
   const message = rd ? rd.message : err instanceof Error ? err.message : String(err);
@@ -58,6 +62,27 @@ export function toAuraError(err: unknown, what: string): AuraError {
           permanent: PERMANENT.has(rd.code),
         }
       : undefined,
+  });
+}
+
+/**
+ * A consumer's fatal error. librdkafka raises one for a consumer only when another member joined
+ * the group with the same group.instance.id (static membership, FENCED_INSTANCE_ID), and reports
+ * it to `consume` once, as a bare ERR__FATAL "Local: Fatal error": without this, it read as a
+ * hiccup and a fenced zombie kept polling (nothing) until task_timeout.
+ */
+export function consumerFatalError(err: LibrdKafkaError, what: string, groupInstanceId: string | undefined): AuraError | undefined {
+  if (err.code !== E.ERR__FATAL) return undefined;
+  if (groupInstanceId !== undefined) {
+    return new AuraError(
+      ErrorCodes.TRANSPORT_FENCED,
+      `${what}: consumer fenced: another member joined the group with group.instance.id "${groupInstanceId}" (${err.message})`,
+      { cause: err, details: { fencedBy: 'group.instance.id' } },
+    );
+  }
+  return new AuraError(ErrorCodes.TRANSPORT_FAILED, `${what}: the consumer failed for good (${err.message})`, {
+    cause: err,
+    details: { code: err.code, fatal: true },
   });
 }
 

@@ -4,9 +4,11 @@
  * gives everything back), co-partitioned topics kept together, the engine's
  * callbacks awaited before poll returns, and static membership (a member
  * restarted with the same group.instance.id gets its own partitions back with
- * no rebalance at all).
+ * no rebalance at all, and a member still running when another one joins with
+ * its group.instance.id is fenced: its polls fail, every one).
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { AuraError, ErrorCodes } from '../../common/errors.js';
 import { testTransport, uniqueName } from '../../testing/support/kafka-clients.js';
 import type { Consumer, ConsumerOptions, RebalanceListener, TopicPartition } from '../types.js';
 
@@ -157,4 +159,25 @@ describe('Kafka consumer group membership', () => {
     await m1.c.close();
     await m2b!.c.close();
   }, 90_000);
+
+  it('fences a static member still running when another joins with its group.instance.id: every later poll fails with TRANSPORT_FENCED', async () => {
+    const [a] = await topics(2, 'st-fence');
+    const opts: ConsumerOptions = { groupId: uniqueName('g'), groupInstanceId: 'twin', isolation: 'read_committed', autoOffsetReset: 'earliest' };
+    const zombie = await join(opts, [a!], 0);
+    await pollAll([zombie], () => zombie.c.assignment().length === 2);
+    const successor = await join(opts, [a!], 0);
+    // The zombie learns it at its next heartbeat: librdkafka reports it once, as a bare "Local: Fatal error".
+    let failure: unknown;
+    for (const deadline = Date.now() + 20_000; failure === undefined && Date.now() < deadline; ) {
+      await Promise.all([zombie.c.poll(100, 100).catch((err: unknown) => void (failure = err)), successor.c.poll(100, 100)]);
+    }
+    expect(failure).toBeInstanceOf(AuraError);
+    expect((failure as AuraError).code).toBe(ErrorCodes.TRANSPORT_FENCED);
+    expect((failure as AuraError).message).toMatch(/consumer fenced: another member joined the group with group.instance.id "twin"/);
+    // Not a hiccup to retry: the next polls fail the same way.
+    await expect(zombie.c.poll(100, 100)).rejects.toBe(failure);
+    await pollAll([successor], () => successor.c.assignment().length === 2);
+    await zombie.c.close().catch(() => undefined);
+    await successor.c.close();
+  }, 60_000);
 });
