@@ -54,7 +54,9 @@ for (let s = 0; s < warmup + sends; s++) {
   }
 }
 const n = perSend * sends;
-process.stdout.write(`${tree}: ${n} records in ${sends} transactions: main thread ${((cpu * 1000) / n).toFixed(2)} µs CPU per record, wall ${((wall * 1000) / n).toFixed(2)} µs per record\n`);
+process.stdout.write(
+  `${tree}: ${n} records in ${sends} transactions: main thread ${((cpu * 1000) / n).toFixed(2)} µs CPU per record, wall ${((wall * 1000) / n).toFixed(2)} µs per record\n`,
+);
 await producer.close();
 await transport.admin().deleteTopics([topic]);
 await transport.close();

@@ -2,7 +2,9 @@
  * Producer over librdkafka's callback-style `Producer` (not the KafkaJS shim):
  * `produce()` only enqueues, so a batch is N synchronous enqueues and one wait
  * for N delivery reports, with the partition computed here by murmur2 so the
- * embedded log and Kafka place every key identically. Transactions map 1:1 to
+ * embedded log and Kafka place every key identically. A transactional producer
+ * matches the reports to records by partition order rather than by a per-record
+ * opaque (delivery-queue.ts: ~1 µs less JavaScript CPU per record). Transactions map 1:1 to
  * librdkafka's (init/begin/sendOffsets/commit/abort); `sendOffsetsToTransaction`
  * takes the consumer itself, which is what `KafkaConsumerAdapter.groupMetadata()`
  * hands out.
@@ -226,11 +228,13 @@ export class KafkaProducerAdapter implements Producer {
   private async loadPartitionCounts(records: OutgoingRecord[]): Promise<void> {
     const now = Date.now();
     const missing = new Set<string>();
+    // A commit's records come in runs of one topic (a task's changelog, then its outputs): one lookup per run.
+    let checked: string | undefined;
     for (const r of records) {
-      if (r.partition === undefined && r.key !== null) {
-        const known = this.partitions.get(r.topic);
-        if (!known || now - known.at > METADATA_TTL_MS) missing.add(r.topic);
-      }
+      if (r.partition !== undefined || r.key === null || r.topic === checked) continue;
+      checked = r.topic;
+      const known = this.partitions.get(r.topic);
+      if (!known || now - known.at > METADATA_TTL_MS) missing.add(r.topic);
     }
     await Promise.all(
       [...missing].map(async (topic) => {
