@@ -58,7 +58,7 @@ try {
   const us = (s: number) => ((s * 1e6) / events).toFixed(2);
   process.stdout.write(
     `read-ahead ${process.env.AURA_KAFKA_READ_AHEAD === '1' ? 'on' : 'off'}: ${fmt(events)} events: engine thread ${us(main)} µs CPU per event, process ${us(seconds)} µs; ` +
-      `${wall.toFixed(2)} s wall = ${fmt(events / wall)} events/s, ${fmt(m.commitTotal)} commits, ${fmt(m.pollTotal)} polls` +
+      `${wall.toFixed(2)} s wall = ${fmt(events / wall)} events/s, ${fmt(m.commitTotal)} commits, ${fmt(m.pollTotal)} polls, ${fmt(m.recordsProducedTotal)} outputs` +
       `${problems.length === 0 ? '; end state verified' : `; END STATE WRONG: ${problems.slice(0, 3).join('; ')}`}\n`,
   );
   if (problems.length > 0) process.exitCode = 1;
