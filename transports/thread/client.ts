@@ -69,8 +69,10 @@ export class ThreadTransport implements Transport {
     return this.call(0, 'connect');
   }
 
-  close(): Promise<void> {
-    return this.call(0, 'close');
+  async close(): Promise<void> {
+    await this.call(0, 'close');
+    // The host closes its port after this answer: nothing would answer a later call.
+    this.fail(new AuraError(ErrorCodes.TRANSPORT_FAILED, 'thread transport: closed'));
   }
 
   admin(): Admin {

@@ -109,6 +109,8 @@ describe('transport thread', () => {
     expect(got.map((r) => r.value?.toString())).toEqual(['kept']);
     await t.transport.close();
     expect((await t.exited).code).toBe(0);
+    // Closed: a later call fails at once instead of waiting for an answer that cannot come.
+    await expect(t.transport.admin().listTopics()).rejects.toMatchObject({ code: 'TRANSPORT_FAILED' });
     t = undefined;
   });
 });
