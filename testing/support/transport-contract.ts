@@ -61,7 +61,12 @@ export function describeTransportContract(name: string, open: () => Promise<Cont
       const p1 = got.find((r) => r.partition === 1)!;
       expect(Buffer.isBuffer(p1.value)).toBe(true);
       expect([...p1.value!]).toEqual([0, 255, 7]);
-      expect(c.assignment().map((tp) => `${tp.topic}:${tp.partition}`).sort()).toEqual(['t:0', 't:1']);
+      expect(
+        c
+          .assignment()
+          .map((tp) => `${tp.topic}:${tp.partition}`)
+          .sort(),
+      ).toEqual(['t:0', 't:1']);
       expect(c.position({ topic: 't', partition: 0 })).toBe(2);
       await c.close();
       await p.close();

@@ -10,17 +10,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { AuraError, ErrorCodes } from '../../common/errors.js';
 import { partitionForKey } from '../murmur2.js';
-import type {
-  Admin,
-  Consumer,
-  ConsumerOptions,
-  LogRecord,
-  Producer,
-  ProducerOptions,
-  TopicPartition,
-  TopicPartitionOffset,
-  Transport,
-} from '../types.js';
+import type { Admin, Consumer, ConsumerOptions, LogRecord, Producer, ProducerOptions, TopicPartition, TopicPartitionOffset, Transport } from '../types.js';
 import { asBuffer, fromWire, type PollAnswer, type Request, type Response } from './protocol.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
@@ -166,7 +156,10 @@ class ThreadConsumer implements Consumer {
 
   seek(tp: TopicPartitionOffset): void {
     this.positions.set(keyOf(tp), tp.offset);
-    void this.handle.then((h) => this.t.tell(h, 'seek', [tp]), () => undefined);
+    void this.handle.then(
+      (h) => this.t.tell(h, 'seek', [tp]),
+      () => undefined,
+    );
   }
 
   position(tp: TopicPartition): number | undefined {
@@ -174,11 +167,17 @@ class ThreadConsumer implements Consumer {
   }
 
   pause(partitions: TopicPartition[]): void {
-    void this.handle.then((h) => this.t.tell(h, 'pause', [partitions]), () => undefined);
+    void this.handle.then(
+      (h) => this.t.tell(h, 'pause', [partitions]),
+      () => undefined,
+    );
   }
 
   resume(partitions: TopicPartition[]): void {
-    void this.handle.then((h) => this.t.tell(h, 'resume', [partitions]), () => undefined);
+    void this.handle.then(
+      (h) => this.t.tell(h, 'resume', [partitions]),
+      () => undefined,
+    );
   }
 
   commit(offsets: TopicPartitionOffset[]): Promise<void> {

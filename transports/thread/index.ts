@@ -44,7 +44,9 @@ export async function startTransportThread(options: TransportThreadOptions): Pro
   });
   await new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
-    void exited.then(({ code }) => reject(new AuraError(ErrorCodes.TRANSPORT_FAILED, `transport thread exited (code ${code}) before it was ready${error ? `: ${error.message}` : ''}`)));
+    void exited.then(({ code }) =>
+      reject(new AuraError(ErrorCodes.TRANSPORT_FAILED, `transport thread exited (code ${code}) before it was ready${error ? `: ${error.message}` : ''}`)),
+    );
   });
   return { transport, worker, exited };
 }

@@ -6,7 +6,7 @@
  * Record values and keys cross as structured clones: a Buffer arrives as a Uint8Array and is
  * turned back into a Buffer over the same memory (`asBuffer`).
  */
-import { AuraError, ErrorCodes, type ErrorCode } from '../../common/errors.js';
+import { AuraError, type ErrorCode, ErrorCodes } from '../../common/errors.js';
 
 /** `target`: the transport (0), or the handle a `producer`/`consumer`/`admin` call returned. */
 export interface Request {
