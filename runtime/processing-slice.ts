@@ -18,6 +18,43 @@ export const PROCESSING_SLICE_MS = 5;
 /** One turn of the event loop: timers and I/O of the process run before the promise resolves. */
 export const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * The loop's shared slice. Each cooperative worker of the process (the engine's routing, the
+ * gateway's reply consumer) yielding after its own 5 ms is not enough: Node runs every
+ * `setImmediate` callback queued before its check phase in one go, microtasks between them, and
+ * polls for I/O only after the last — with the engine, the reply consumer, the producer's flush
+ * and a commit's second half all resumed in the same phase, one stretch without I/O took 35–80
+ * ms in the load test's profile (docs/benchmarks.md, "embworker"). So the slice is counted per
+ * stretch of the loop, not per worker: `takeTurn()` starts work when less than
+ * PROCESSING_SLICE_MS of the current stretch is used, else waits for the next check phase —
+ * which comes after an I/O poll. A stretch starts with the first `takeTurn()`/`sliceUsed()` of
+ * a phase and ends when the marker immediate it queues runs (in the next check phase).
+ */
+let stretchStart: number | undefined;
+
+function markStretch(now: number): void {
+  stretchStart = now;
+  setImmediate(() => {
+    stretchStart = undefined;
+  });
+}
+
+/** Milliseconds of the loop's current stretch used so far (starting one if none is under way). */
+export function sliceUsed(): number {
+  const now = performance.now();
+  if (stretchStart === undefined) {
+    markStretch(now);
+    return 0;
+  }
+  return now - stretchStart;
+}
+
+/** Resolves when the loop's current stretch has room for more work (at once, or after an I/O poll). */
+export async function takeTurn(budgetMs = PROCESSING_SLICE_MS): Promise<void> {
+  // A few rounds at most: each is a check phase, and a new stretch begins at the phase's marker.
+  for (let i = 0; i < 3 && sliceUsed() >= budgetMs; i++) await yieldToLoop();
+}
+
 function sameTasks(a: ReadonlyMap<string, Task>, b: ReadonlyMap<string, Task>): boolean {
   if (a.size !== b.size) return false;
   for (const [id, task] of a) if (b.get(id) !== task) return false;
@@ -29,14 +66,13 @@ export async function routeInSlices(batch: readonly LogRecord[], taskManager: Ta
   // Set once the tasks changed during a turn given away (a rebalance listener ran): the tasks the
   // rest of the batch may still go to.
   let only: Map<string, Task> | undefined;
-  let sliceStart = performance.now();
   for (let i = 0; i < batch.length; i++) {
-    taskManager.route(batch[i]!, only);
-    if (i < batch.length - 1 && performance.now() - sliceStart >= PROCESSING_SLICE_MS) {
+    // Before the first record too: what else ran in this stretch of the loop counts.
+    if (sliceUsed() >= PROCESSING_SLICE_MS) {
       const before = only ?? new Map(taskManager.tasks);
-      await yieldToLoop();
+      await takeTurn();
       if (only === undefined && !sameTasks(before, taskManager.tasks)) only = before;
-      sliceStart = performance.now();
     }
+    taskManager.route(batch[i]!, only);
   }
 }
