@@ -7,6 +7,7 @@
  */
 import { AuraError, ErrorCodes } from '../common/errors.js';
 import { parseJsonBytes } from '../serdes/json-bytes.js';
+import { STORE_JSON } from '../state/types.js';
 import type { LogRecord } from '../transports/types.js';
 
 export interface ValueSerdes {
@@ -30,7 +31,9 @@ export function decodeValue(buf: Buffer | null): unknown {
 
 export function encodeValue(value: unknown): Buffer | null {
   if (value === null || value === undefined) return null;
-  return Buffer.from(JSON.stringify(value), 'utf8');
+  // A value with a writer of its own shape (state/types.ts STORE_JSON: exactly JSON.stringify's text).
+  const own = typeof value === 'object' ? (value as { [STORE_JSON]?: () => string })[STORE_JSON] : undefined;
+  return Buffer.from(own === undefined ? JSON.stringify(value) : own.call(value), 'utf8');
 }
 
 /** Every topic plain JSON. */

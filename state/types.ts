@@ -27,9 +27,11 @@ export type ForwardCacheListener<F> = (key: string, value: F, timestamp: number,
 
 /**
  * A value whose prototype has a method under this symbol is serialised by it at commit (the
- * store's SQLite row and changelog record) instead of by JSON.stringify. The method must return
- * exactly JSON.stringify(value): it is a faster writer for a shape its owner knows (the keyed
- * fold's accumulators, processors/aggregate/accs-json.ts), not another format.
+ * store's SQLite row and changelog record) and by the JSON serde of record values
+ * (runtime/serde.ts) instead of by JSON.stringify. The method must return exactly
+ * JSON.stringify(value): it is a faster writer for a shape its owner knows (the keyed fold's
+ * accumulators, processors/aggregate/accs-json.ts, and its output records, output-json.ts), not
+ * another format.
  */
 export const STORE_JSON: unique symbol = Symbol.for('aura.storeJson');
 
