@@ -35,6 +35,15 @@ export type ForwardCacheListener<F> = (key: string, value: F, timestamp: number,
  */
 export const STORE_JSON: unique symbol = Symbol.for('aura.storeJson');
 
+/**
+ * Beside STORE_JSON, a value's prototype may have a method under this symbol that writes the UTF-8
+ * bytes of exactly the same text into a JsonArena (state/json-arena.ts) and returns true, or writes
+ * nothing and returns false when the value is not of its shape (then STORE_JSON or JSON.stringify
+ * writes it). Key-value stores use it at commit (kv-layout.ts): the changelog record and the SQLite
+ * row then share the bytes, and no string is built.
+ */
+export const STORE_JSON_BYTES: unique symbol = Symbol.for('aura.storeJsonBytes');
+
 /** What every store offers beyond its data. */
 export interface StoreExtras {
   /**
