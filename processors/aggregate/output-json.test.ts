@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeValue, encodeValue } from '../../runtime/serde.js';
+import { STORE_JSON } from '../../state/types.js';
 import { accsShape } from './accs-json.js';
 import { compileAggregations } from './accumulators.js';
 import { outputBuilder } from './output-json.js';
@@ -20,7 +21,12 @@ const aggs = compileAggregations({
 } as never);
 const build = outputBuilder(aggs);
 const shape = accsShape(aggs);
-const text = (v: unknown): string => encodeValue(v)!.toString('utf8');
+/** The serde's bytes (the byte writer) as text, checked against the string writer on the way. */
+const text = (v: unknown): string => {
+  const viaBytes = encodeValue(v)!.toString('utf8');
+  expect((v as { [STORE_JSON]: () => string })[STORE_JSON]()).toBe(viaBytes);
+  return viaBytes;
+};
 
 describe('outputBuilder', () => {
   it('writes exactly what JSON.stringify writes, for any accumulator values and key', () => {

@@ -1,7 +1,7 @@
 /**
  * The keyed fold's output record — `{key, <aggregation>: result, …}` — built
  * with one prototype per processor and a JSON writer of its own (state/types.ts
- * STORE_JSON, honoured by the JSON serde, runtime/serde.ts). With `emit:
+ * STORE_JSON and STORE_JSON_BYTES, honoured by the JSON serde, runtime/serde.ts). With `emit:
  * on_commit` every key updated since the last commit is emitted and encoded
  * at each commit, and JSON.stringify walking the object was a good part of
  * that (docs/benchmarks.md, "embcommit").
@@ -14,7 +14,8 @@
  * non-finite number) goes to JSON.stringify. Its text is always exactly
  * JSON.stringify's.
  */
-import { STORE_JSON } from '../../state/types.js';
+import { type JsonArena, utf8Bytes } from '../../state/json-arena.js';
+import { STORE_JSON, STORE_JSON_BYTES } from '../../state/types.js';
 import type { Accs } from './accs-json.js';
 import type { Aggregation } from './accumulators.js';
 
@@ -26,27 +27,47 @@ export function outputBuilder(aggs: readonly Aggregation[]): OutputBuilder {
   // `,"name":` as JSON.stringify writes each field after `{"key":"…"`.
   const heads = names.map((name) => `,${JSON.stringify(name)}:`);
   function toJson(this: Record<string, unknown>): string {
-    let i = -1;
-    for (const k in this) {
-      if (i === -1 ? k !== 'key' : i >= n || k !== names[i]) return JSON.stringify(this);
-      i++;
-    }
-    if (i !== n) return JSON.stringify(this);
-    const key = this.key;
-    if (typeof key !== 'string') return JSON.stringify(this);
-    let s = `{"key":${JSON.stringify(key)}`;
+    if (!ofShape(this)) return JSON.stringify(this);
+    let s = `{"key":${JSON.stringify(this.key)}`;
     for (let j = 0; j < n; j++) {
       const v = this[names[j]!];
-      if (typeof v === 'number') {
-        if (!Number.isFinite(v)) return JSON.stringify(this);
-        s += `${heads[j]}${v}`;
-      } else if (typeof v === 'string') s += `${heads[j]}${JSON.stringify(v)}`;
-      else if (v === null || typeof v === 'boolean') s += `${heads[j]}${v}`;
-      else return JSON.stringify(this);
+      s += `${heads[j]}${typeof v === 'string' ? JSON.stringify(v) : v}`;
     }
     return `${s}}`;
   }
-  const proto: object = Object.create(Object.prototype, { [STORE_JSON]: { value: toJson } });
+  // The same text as UTF-8 bytes into the serde's arena (runtime/serde.ts): no string, no Buffer of its own.
+  const keyBytes = utf8Bytes('{"key":');
+  const headBytes = heads.map(utf8Bytes);
+  const closeBytes = utf8Bytes('}');
+  function writeBytes(this: Record<string, unknown>, out: JsonArena): boolean {
+    if (!ofShape(this)) return false;
+    out.bytes(keyBytes);
+    out.string(this.key as string);
+    for (let j = 0; j < n; j++) {
+      const v = this[names[j]!];
+      out.bytes(headBytes[j]!);
+      if (typeof v === 'number') out.number(v);
+      else if (typeof v === 'string') out.string(v);
+      else out.text(v === null ? 'null' : v ? 'true' : 'false');
+    }
+    out.bytes(closeBytes);
+    return true;
+  }
+  /** Whether the writers may write `o`: its own keys still `key` and the names, in order, holding what they write. */
+  function ofShape(o: Record<string, unknown>): boolean {
+    let i = -1;
+    for (const k in o) {
+      if (i === -1 ? k !== 'key' : i >= n || k !== names[i]) return false;
+      i++;
+    }
+    if (i !== n || typeof o.key !== 'string') return false;
+    for (let j = 0; j < n; j++) {
+      const v = o[names[j]!];
+      if (typeof v === 'number' ? !Number.isFinite(v) : !(typeof v === 'string' || v === null || typeof v === 'boolean')) return false;
+    }
+    return true;
+  }
+  const proto: object = Object.create(Object.prototype, { [STORE_JSON]: { value: toJson }, [STORE_JSON_BYTES]: { value: writeBytes } });
   return (key, accs) => {
     const out = Object.create(proto) as Record<string, unknown>;
     out.key = key;
