@@ -19,6 +19,9 @@ import { STORE_JSON_BYTES } from './types.js';
 /** Bytes per chunk; a value that does not fit in what is left moves to a new chunk. */
 const CHUNK_BYTES = 256 * 1024;
 
+/** Strings up to this length are checked and copied by hand; longer ones go through JSON.stringify. */
+const SHORT_STRING = 64;
+
 /** Digits of safe integers are written by hand; other numbers through their string (always ASCII). */
 const MAX_INT_BY_HAND = 1e15;
 
@@ -61,7 +64,20 @@ export class JsonArena {
 
   /** A string value, quoted and escaped as JSON.stringify does. */
   string(s: string): void {
-    this.text(JSON.stringify(s));
+    const n = s.length;
+    if (n > SHORT_STRING) return this.text(JSON.stringify(s));
+    // Short printable ASCII without quote or backslash (ids, timestamps): byte for byte, by hand.
+    this.room(n + 2);
+    const c = this.chunk;
+    let p = this.pos;
+    c[p++] = 34;
+    for (let i = 0; i < n; i++) {
+      const ch = s.charCodeAt(i);
+      if (ch < 32 || ch > 126 || ch === 34 || ch === 92) return this.text(JSON.stringify(s));
+      c[p++] = ch;
+    }
+    c[p++] = 34;
+    this.pos = p;
   }
 
   /** Text already in JSON (any characters: written as UTF-8). */
@@ -71,8 +87,12 @@ export class JsonArena {
   }
 
   private ascii(s: string): void {
-    this.room(s.length);
-    this.pos += this.chunk.write(s, this.pos, 'latin1');
+    const n = s.length;
+    this.room(n);
+    const c = this.chunk;
+    const p = this.pos;
+    for (let i = 0; i < n; i++) c[p + i] = s.charCodeAt(i);
+    this.pos = p + n;
   }
 
   private integer(v: number): void {
