@@ -15,7 +15,12 @@ import { JsonArena, utf8Bytes, valueJson } from './json-arena.js';
 import { openTaskDb, tableName } from './sqlite-db.js';
 import { SqliteTable } from './sqlite-tables.js';
 
-const number = fc.oneof(fc.double(), fc.integer(), fc.integer({ min: -1e16, max: 1e16 }), fc.constantFrom(-0, 0, 9, 10, 1e15 - 1, 1e15, -1e15 + 1, 1e21, 2 ** 53));
+const number = fc.oneof(
+  fc.double(),
+  fc.integer(),
+  fc.integer({ min: -1e16, max: 1e16 }),
+  fc.constantFrom(-0, 0, 9, 10, 1e15 - 1, 1e15, -1e15 + 1, 1e21, 2 ** 53),
+);
 
 describe('JsonArena', () => {
   it('writes numbers and strings exactly as JSON.stringify, across chunk boundaries, without changing earlier views', () => {
@@ -117,7 +122,10 @@ describe('rows written from bytes', () => {
       expect(t.getJson('one', 0, 0)).toBe(text);
       expect(t.getJson('k69', 0, 0)).toBe('{"i":69}');
       expect(t.getJson('two', 0, 0)).toBe('[1]');
-      const types = db.prepare(`SELECT DISTINCT typeof(v) FROM ${tableName('kv', 'st')}`).pluck().all();
+      const types = db
+        .prepare(`SELECT DISTINCT typeof(v) FROM ${tableName('kv', 'st')}`)
+        .pluck()
+        .all();
       expect(types).toEqual(['text']);
     } finally {
       db.close();

@@ -5,18 +5,8 @@
  * from a topic keep the topic's keys and values verbatim.
  */
 
-import {
-  assembleHead,
-  elementRange,
-  escapeKey,
-  headSlots,
-  isElementKey,
-  type ListRows,
-  planListFlush,
-  splitElementKey,
-  unescapeKey,
-} from './list-rows.js';
 import { type JsonArena, valueJson } from './json-arena.js';
+import { assembleHead, elementRange, escapeKey, headSlots, isElementKey, type ListRows, planListFlush, splitElementKey, unescapeKey } from './list-rows.js';
 import type { RawRow, RowTable } from './sqlite-tables.js';
 import type { CacheEntry, FlushItem } from './store-cache.js';
 

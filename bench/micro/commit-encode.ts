@@ -79,6 +79,8 @@ for (let r = 0; r < rounds; r++) {
 }
 for (const [name, ns] of cpu) {
   ns.sort((a, b) => a - b);
-  process.stdout.write(`${name}: median ${ns[ns.length >> 1]!.toFixed(0)} ns CPU per key (min ${ns[0]!.toFixed(0)}, ${ns.length} rounds of ${entries.length} keys)\n`);
+  process.stdout.write(
+    `${name}: median ${ns[ns.length >> 1]!.toFixed(0)} ns CPU per key (min ${ns[0]!.toFixed(0)}, ${ns.length} rounds of ${entries.length} keys)\n`,
+  );
 }
 if (sink === 0) process.stdout.write('\n');

@@ -43,13 +43,16 @@ describe('outputBuilder', () => {
         const out = build(key, s);
         const expected = JSON.stringify(out);
         expect(text(out)).toBe(expected);
-        expect(JSON.parse(expected)).toEqual({ key, ...Object.fromEntries(aggs.map((a, i) => [a.name, JSON.parse(JSON.stringify(a.result(accs[i]) ?? null))])) });
+        expect(JSON.parse(expected)).toEqual({
+          key,
+          ...Object.fromEntries(aggs.map((a, i) => [a.name, JSON.parse(JSON.stringify(a.result(accs[i]) ?? null))])),
+        });
       }),
       { numRuns: 500 },
     );
   });
 
-  it('writes the results of any numbers and strings (the writer\'s own path) as JSON.stringify', () => {
+  it("writes the results of any numbers and strings (the writer's own path) as JSON.stringify", () => {
     const scalars = aggs.slice(0, 5);
     const buildScalars = outputBuilder(scalars);
     const value = fc.oneof(fc.double(), fc.integer(), fc.constant(null), fc.boolean(), fc.string(), fc.string({ unit: 'binary' }));
@@ -74,7 +77,15 @@ describe('outputBuilder', () => {
     for (const r of [{ score: 3.25, note: 'a' }, {}, { score: -0 }, { score: 1e21 }, { note: 'q"\\\u2028\ud800' }]) for (const a of aggs) a.fold(s[a.name]!, r);
     const out = build('u"1', s);
     expect(text(out)).toBe(JSON.stringify(out));
-    expect(decodeValue(encodeValue(out))).toEqual({ key: 'u"1', n: 5, total: 1e21 + 3.25, mean: (1e21 + 3.25) / 3, low: 0, last: 'q"\\\u2028\ud800', notes: ['a', 'q"\\\u2028\ud800'] });
+    expect(decodeValue(encodeValue(out))).toEqual({
+      key: 'u"1',
+      n: 5,
+      total: 1e21 + 3.25,
+      mean: (1e21 + 3.25) / 3,
+      low: 0,
+      last: 'q"\\\u2028\ud800',
+      notes: ['a', 'q"\\\u2028\ud800'],
+    });
   });
 
   it('follows any change made downstream: fields added, deleted, replaced, reordered', () => {
