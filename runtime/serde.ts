@@ -7,6 +7,8 @@
  */
 import { AuraError, ErrorCodes } from '../common/errors.js';
 import { parseJsonBytes } from '../serdes/json-bytes.js';
+import { JsonArena } from '../state/json-arena.js';
+import { STORE_JSON, STORE_JSON_BYTES } from '../state/types.js';
 import type { LogRecord } from '../transports/types.js';
 
 export interface ValueSerdes {
@@ -28,8 +30,23 @@ export function decodeValue(buf: Buffer | null): unknown {
   }
 }
 
+/** Where values with a byte writer are encoded: each record's value is a view of it (never rewritten). */
+const arena = new JsonArena();
+
 export function encodeValue(value: unknown): Buffer | null {
   if (value === null || value === undefined) return null;
+  // A value with a writer of its own shape (state/types.ts STORE_JSON_BYTES, STORE_JSON: exactly
+  // JSON.stringify's text): its bytes straight into the arena, or its string.
+  if (typeof value === 'object') {
+    const bytes = (value as { [STORE_JSON_BYTES]?: (out: JsonArena) => boolean })[STORE_JSON_BYTES];
+    if (bytes !== undefined) {
+      arena.begin();
+      if (bytes.call(value, arena)) return arena.end();
+      arena.abandon();
+    }
+    const own = (value as { [STORE_JSON]?: () => string })[STORE_JSON];
+    if (own !== undefined) return Buffer.from(own.call(value), 'utf8');
+  }
   return Buffer.from(JSON.stringify(value), 'utf8');
 }
 

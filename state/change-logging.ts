@@ -8,7 +8,8 @@
  *          stores (escaped, and element rows of the list-rows layout, see
  *          list-rows.ts), `[key,windowStart]` / `[key,start,end]` JSON for
  *          window / session stores.
- * - value: the JSON text of the value as UTF-8 bytes; null is a tombstone
+ * - value: the JSON text of the value as UTF-8 bytes (the bytes the value's own writer put in the
+ *          commit's arena, or the JSON string encoded here); null is a tombstone
  *          (a delete, or a TTL/retention purge).
  * - timestamp: the time of the last write (the row's ts, which TTL reads back).
  *
@@ -26,7 +27,8 @@ import type { ChangelogRecord, RestoreRecord, StoreKindName } from './types.js';
 
 export function toChangelogRecords(items: FlushItem[], topic: string, partition: number, out: ChangelogRecord[]): void {
   for (const it of items) {
-    out.push({ topic, partition, key: it.id, value: it.json === null ? null : Buffer.from(it.json, 'utf8'), timestamp: it.ts });
+    const json = it.json;
+    out.push({ topic, partition, key: it.id, value: json === null ? null : typeof json === 'string' ? Buffer.from(json, 'utf8') : json, timestamp: it.ts });
     // List-rows stores (list-rows.ts): the element rows written with this head, under their own keys.
     if (it.rows !== undefined) {
       for (const r of it.rows) out.push({ topic, partition, key: r.key, value: r.json === null ? null : Buffer.from(r.json, 'utf8'), timestamp: it.ts });

@@ -5,18 +5,8 @@
  * from a topic keep the topic's keys and values verbatim.
  */
 
-import {
-  assembleHead,
-  elementRange,
-  escapeKey,
-  headSlots,
-  isElementKey,
-  type ListRows,
-  planListFlush,
-  splitElementKey,
-  toJson,
-  unescapeKey,
-} from './list-rows.js';
+import { type JsonArena, valueJson } from './json-arena.js';
+import { assembleHead, elementRange, escapeKey, headSlots, isElementKey, type ListRows, planListFlush, splitElementKey, unescapeKey } from './list-rows.js';
 import type { RawRow, RowTable } from './sqlite-tables.js';
 import type { CacheEntry, FlushItem } from './store-cache.js';
 
@@ -87,8 +77,8 @@ export class KvLayout {
     return { rows: heads, parse };
   }
 
-  /** prepareCommit: the rows a dirty entry becomes. */
-  encode(e: CacheEntry): FlushItem {
+  /** prepareCommit: the rows a dirty entry becomes (a value with a byte writer is written into `arena`). */
+  encode(e: CacheEntry, arena: JsonArena): FlushItem {
     const id = this.physical(e.id);
     // A list-rows store, or a value read as a head with element rows (they must go if it is now stored whole).
     if (this.listRows && (this.listField !== undefined || (e.rows !== undefined && e.rows.size > 0))) {
@@ -96,7 +86,7 @@ export class KvLayout {
       e.rows = plan.persisted;
       return { entry: e, id, json: plan.json, ts: e.ts, rows: plan.rows.length > 0 ? plan.rows : undefined };
     }
-    return { entry: e, id, json: e.value === undefined ? null : toJson(this.store, e.key, e.value), ts: e.ts };
+    return { entry: e, id, json: e.value === undefined ? null : valueJson(this.store, e.key, e.value, arena), ts: e.ts };
   }
 
   private loadElements(physical: string): Map<number, string> {

@@ -23,13 +23,13 @@ export interface RowTable {
   readonly kind: StoreKindName;
   getJson(key: string, t1: number, t2: number): string | undefined;
   exists(key: string, t1: number, t2: number): boolean;
-  upsert(key: string, t1: number, t2: number, json: string, ts: number): void;
+  upsert(key: string, t1: number, t2: number, json: string | Buffer, ts: number): void;
   /** Inserts only when no row has this key; true when it inserted. */
-  insertIfAbsent(key: string, t1: number, t2: number, json: string, ts: number): boolean;
+  insertIfAbsent(key: string, t1: number, t2: number, json: string | Buffer, ts: number): boolean;
   /** True when a row was deleted. */
   remove(key: string, t1: number, t2: number): boolean;
   /** Queued upsert (see SqliteTable.upsertMany); flushMany() writes what is queued. */
-  upsertMany(key: string, t1: number, t2: number, json: string, ts: number): void;
+  upsertMany(key: string, t1: number, t2: number, json: string | Buffer, ts: number): void;
   flushMany(): void;
   count(): number;
   /** Keys of rows last written before ttlCutoff, or whose time (window start / session end) is before retentionCutoff. */
@@ -124,9 +124,12 @@ export class SqliteTable implements RowTable {
       get: pluck(db, `SELECT v FROM ${t} WHERE ${where}`),
       exists: pluck(db, `SELECT 1 FROM ${t} WHERE ${where}`),
       // REPLACE rather than ON CONFLICT DO UPDATE: half the cost per row in SQLite 3.53, same result (no triggers, no foreign keys).
-      upsert: db.prepare(`INSERT OR REPLACE INTO ${t} (${cols}, v, ts) VALUES (${marks}, ?, ?)`) as Stmt,
-      upsertBatch: db.prepare(`INSERT OR REPLACE INTO ${t} (${cols}, v, ts) VALUES ${new Array(BATCH_ROWS).fill(`(${marks}, ?, ?)`).join(', ')}`) as Stmt,
-      insertIfAbsent: db.prepare(`INSERT OR IGNORE INTO ${t} (${cols}, v, ts) VALUES (${marks}, ?, ?)`) as Stmt,
+      // v is TEXT: a value bound as bytes (the UTF-8 of its JSON, json-arena.ts) is cast, so rows read back as strings.
+      upsert: db.prepare(`INSERT OR REPLACE INTO ${t} (${cols}, v, ts) VALUES (${marks}, CAST(? AS TEXT), ?)`) as Stmt,
+      upsertBatch: db.prepare(
+        `INSERT OR REPLACE INTO ${t} (${cols}, v, ts) VALUES ${new Array(BATCH_ROWS).fill(`(${marks}, CAST(? AS TEXT), ?)`).join(', ')}`,
+      ) as Stmt,
+      insertIfAbsent: db.prepare(`INSERT OR IGNORE INTO ${t} (${cols}, v, ts) VALUES (${marks}, CAST(? AS TEXT), ?)`) as Stmt,
       remove: db.prepare(`DELETE FROM ${t} WHERE ${where}`) as Stmt,
       count: pluck(db, `SELECT COUNT(*) FROM ${t} WHERE 1${heads}`),
       expiredTtl: raw(db, `SELECT ${L.select} FROM ${t} WHERE ts < ?${heads} LIMIT ?`),
@@ -151,7 +154,7 @@ export class SqliteTable implements RowTable {
    * anything else touches the table (a remove, a read) and at the end. For rows whose order does
    * not matter among themselves (distinct keys, or later rows meant to win).
    */
-  upsertMany(key: string, t1: number, t2: number, json: string, ts: number): void {
+  upsertMany(key: string, t1: number, t2: number, json: string | Buffer, ts: number): void {
     const a = this.batchArgs;
     let i = this.batchRows * this.width;
     a[i++] = key;
@@ -199,11 +202,11 @@ export class SqliteTable implements RowTable {
     return st.get(key, t2, t1) !== undefined;
   }
 
-  upsert(key: string, t1: number, t2: number, json: string, ts: number): void {
+  upsert(key: string, t1: number, t2: number, json: string | Buffer, ts: number): void {
     this.write(this.s.upsert, key, t1, t2, json, ts);
   }
 
-  insertIfAbsent(key: string, t1: number, t2: number, json: string, ts: number): boolean {
+  insertIfAbsent(key: string, t1: number, t2: number, json: string | Buffer, ts: number): boolean {
     return this.write(this.s.insertIfAbsent, key, t1, t2, json, ts) > 0;
   }
 
@@ -214,7 +217,7 @@ export class SqliteTable implements RowTable {
     return st.run(key, t2, t1).changes > 0;
   }
 
-  private write(st: Stmt, key: string, t1: number, t2: number, json: string, ts: number): number {
+  private write(st: Stmt, key: string, t1: number, t2: number, json: string | Buffer, ts: number): number {
     if (this.kind === 'key_value') return st.run(key, json, ts).changes;
     if (this.kind === 'window') return st.run(key, t1, json, ts).changes;
     return st.run(key, t2, t1, json, ts).changes;

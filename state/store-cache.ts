@@ -56,8 +56,11 @@ export interface FlushItem {
   entry: CacheEntry;
   /** Physical key: the SQLite row and the changelog record key. */
   id: string;
-  /** JSON of the value, null for a delete. */
-  json: string | null;
+  /**
+   * JSON of the value, or its UTF-8 bytes (a view of the commit's JsonArena, json-arena.ts, shared by
+   * the changelog record and the SQLite row); null for a delete.
+   */
+  json: string | Buffer | null;
   ts: number;
   /** List-rows stores: element rows written (or removed) with this head. */
   rows?: RowWrite[];

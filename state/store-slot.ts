@@ -8,6 +8,7 @@
 
 import { CachingKeyValueStore, CachingSessionStore, CachingWindowStore, type StoreParts } from './cached-stores.js';
 import { applyRestoreRecords, toChangelogRecords } from './change-logging.js';
+import { JsonArena } from './json-arena.js';
 import { encodeKey } from './key-codec.js';
 import { KvLayout } from './kv-layout.js';
 import { type RowWrite, toJson } from './list-rows.js';
@@ -49,6 +50,8 @@ export class StoreSlot {
   /** Key-value stores: how keys and values map to rows. */
   private readonly layout: KvLayout | null;
   private readonly encode: (e: CacheEntry) => FlushItem;
+  /** Where values with a byte writer of their own are written at prepare (json-arena.ts). */
+  private readonly arena = new JsonArena();
 
   constructor(
     db: Db,
@@ -72,7 +75,7 @@ export class StoreSlot {
     if (spec.kind === 'key_value') {
       const layout = new KvLayout(this.table, spec.id, listRows);
       this.layout = layout;
-      this.encode = (e) => layout.encode(e);
+      this.encode = (e) => layout.encode(e, this.arena);
       this.store = new MeteredKeyValueStore(new CachingKeyValueStore(parts, layout), this.meter);
     } else {
       this.layout = null;

@@ -27,11 +27,22 @@ export type ForwardCacheListener<F> = (key: string, value: F, timestamp: number,
 
 /**
  * A value whose prototype has a method under this symbol is serialised by it at commit (the
- * store's SQLite row and changelog record) instead of by JSON.stringify. The method must return
- * exactly JSON.stringify(value): it is a faster writer for a shape its owner knows (the keyed
- * fold's accumulators, processors/aggregate/accs-json.ts), not another format.
+ * store's SQLite row and changelog record) and by the JSON serde of record values
+ * (runtime/serde.ts) instead of by JSON.stringify. The method must return exactly
+ * JSON.stringify(value): it is a faster writer for a shape its owner knows (the keyed fold's
+ * accumulators, processors/aggregate/accs-json.ts, and its output records, output-json.ts), not
+ * another format.
  */
 export const STORE_JSON: unique symbol = Symbol.for('aura.storeJson');
+
+/**
+ * Beside STORE_JSON, a value's prototype may have a method under this symbol that writes the UTF-8
+ * bytes of exactly the same text into a JsonArena (state/json-arena.ts) and returns true, or writes
+ * nothing and returns false when the value is not of its shape (then STORE_JSON or JSON.stringify
+ * writes it). Key-value stores use it at commit (kv-layout.ts): the changelog record and the SQLite
+ * row then share the bytes, and no string is built.
+ */
+export const STORE_JSON_BYTES: unique symbol = Symbol.for('aura.storeJsonBytes');
 
 /** What every store offers beyond its data. */
 export interface StoreExtras {

@@ -9,7 +9,8 @@
  * SQLite or the changelog under another aggregation list, or an accumulator
  * with other fields) stays a plain object and goes through JSON.stringify.
  */
-import { STORE_JSON } from '../../state/types.js';
+import { type JsonArena, utf8Bytes } from '../../state/json-arena.js';
+import { STORE_JSON, STORE_JSON_BYTES } from '../../state/types.js';
 import type { Acc, Aggregation } from './accumulators.js';
 
 export type Accs = Record<string, Acc>;
@@ -38,7 +39,37 @@ export function accsShape(aggs: readonly Aggregation[]): AccsShape {
     }
     return n === 0 ? '{}' : `${s}}`;
   }
-  const proto: object = Object.create(Object.prototype, { [STORE_JSON]: { value: toJson } });
+  // The same text as UTF-8 bytes straight into the commit's arena (no string, no Buffer per key).
+  const headBytes = heads.map(utf8Bytes);
+  const valueBytes = utf8Bytes(',"v":');
+  const closeBytes = utf8Bytes('}');
+  const emptyBytes = utf8Bytes('{}');
+  function writeBytes(this: Accs, out: JsonArena): boolean {
+    if (n === 0) {
+      out.bytes(emptyBytes);
+      return true;
+    }
+    for (let i = 0; i < n; i++) {
+      const a = this[names[i]!];
+      if (a === undefined) return false;
+      const c = a.n;
+      const v = a.v;
+      if (typeof c !== 'number' || v === undefined) return false;
+      out.bytes(headBytes[i]!);
+      out.number(c);
+      out.bytes(valueBytes);
+      if (typeof v === 'number') out.number(v);
+      else {
+        const json = JSON.stringify(v) as string | undefined;
+        if (json === undefined) return false;
+        out.text(json);
+      }
+      out.bytes(closeBytes);
+    }
+    out.bytes(closeBytes);
+    return true;
+  }
+  const proto: object = Object.create(Object.prototype, { [STORE_JSON]: { value: toJson }, [STORE_JSON_BYTES]: { value: writeBytes } });
   const isAcc = (a: unknown): a is Acc => {
     if (typeof a !== 'object' || a === null || Array.isArray(a)) return false;
     let k = 0;

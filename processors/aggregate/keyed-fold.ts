@@ -14,6 +14,7 @@ import type { ProcessorContext, StreamRecord } from '../types.js';
 import { type Accs, accsShape } from './accs-json.js';
 import type { Aggregation } from './accumulators.js';
 import { openRecordCache } from './emit-cache.js';
+import { outputBuilder } from './output-json.js';
 
 export interface KeyedFoldOptions {
   storeName: string;
@@ -31,13 +32,10 @@ export function keyedFoldProcessor(ctx: ProcessorContext, o: KeyedFoldOptions): 
   const shape = accsShape(aggs);
   let outputBytes = 16;
   for (const a of aggs) outputBytes += a.outputBytes;
+  // The output's own JSON writer too (output-json.ts), for the JSON serde at the sink.
+  const output = outputBuilder(aggs);
   const emit = (key: string, accs: Accs, timestamp: number, headers: Record<string, string>): void => {
-    const out: Record<string, unknown> = { key };
-    for (let i = 0; i < n; i++) {
-      const a = aggs[i]!;
-      out[a.name] = a.result(accs[a.name]);
-    }
-    ctx.forward({ key, value: out, timestamp, headers });
+    ctx.forward({ key, value: output(key, accs), timestamp, headers });
   };
   const cache = o.cache === null ? null : openRecordCache<Accs>(ctx, store, emit, o.cache.maxBytes);
   return (record) => {
