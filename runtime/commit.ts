@@ -182,13 +182,14 @@ export class Committer {
       m.commitPhase('offsets', timings.offsets);
       m.commitPhase('wait_commit', timings.waitCommit);
       m.commitPhase('commit_transaction', timings.commit);
-    } else if (records.length > 0) {
+    } else {
       // Outputs (and dead letters) acknowledged before changelogs: a crash in between must leave
       // the store behind the outputs, never ahead. A store ahead would make the re-processed
       // records no-ops (the context window skips event ids it holds) and lose their outputs.
       const outputs = records.length > changelogCount ? await this.producer.send(records.slice(changelogCount)) : [];
       const changes = changelogCount > 0 ? await this.producer.send(records.slice(0, changelogCount)) : [];
       meta = [...changes, ...outputs];
+      // Also with nothing sent: lane work released since the last commit moves fused positions.
       offsets = this.fusedPositions(offsets, records, meta, changelogCount, parts);
       m.commitPhase('send', performance.now() - t);
     }
