@@ -142,13 +142,13 @@ export class CommitSupervisor {
 
   /** Commits every task; throws when the commit failed (see recover). */
   async commit(tasks: Task[]): Promise<void> {
-    const prepared = await this.prepare(tasks);
+    const prepared = await this.prepare(tasks, true);
     if (prepared) await this.complete(prepared);
   }
 
-  /** The first half of a commit (commit.ts), while processing waits. */
-  prepare(tasks: Task[]): Promise<PreparedCommit | undefined> {
-    return this.committer.prepare(tasks);
+  /** The first half of a commit (commit.ts), while processing waits; `full`: every lane drained. */
+  prepare(tasks: Task[], full = false): Promise<PreparedCommit | undefined> {
+    return this.committer.prepare(tasks, full);
   }
 
   /** The second half, the broker's part; throws when the commit failed (see recover). */

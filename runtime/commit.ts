@@ -18,13 +18,22 @@
 import { AuraError, ErrorCodes } from '../common/errors.js';
 import type { Consumer, OutgoingRecord, Producer, RecordMetadata, TopicPartitionOffset } from '../transports/types.js';
 import { PREVIOUS_FAILED, TransactionPipeline, type TransactionTimings } from './commit-pipeline.js';
+import type { LaneRoot } from './lane-tracker.js';
 import type { EngineMetrics } from './metrics.js';
 import type { Task } from './task.js';
 
 /** A commit whose first half ran (Committer.prepare): what goes to the log, and from which task. */
 export interface PreparedCommit {
   started: number;
-  parts: Array<{ task: Task; changelog: number; consumed: TopicPartitionOffset[] }>;
+  parts: Array<{
+    task: Task;
+    changelog: number;
+    consumed: TopicPartitionOffset[];
+    /** Fused records whose lane work this commit leaves behind (lane-tracker.ts): their positions hold. */
+    held: LaneRoot[];
+    /** Fused records whose lane work finished since the last commit: their positions move on. */
+    released: LaneRoot[];
+  }>;
   /** Changelog records first, task by task, then the outputs. */
   records: OutgoingRecord[];
   changelogCount: number;
@@ -70,26 +79,32 @@ export class Committer {
     return this.transactions?.depth ?? 1;
   }
 
-  /** Both halves at once (a rebalance, the final commit). */
+  /** Both halves at once, every lane drained (a rebalance, the final commit). */
   async commit(all: Task[]): Promise<void> {
-    const prepared = await this.prepare(all);
+    const prepared = await this.prepare(all, true);
     if (prepared) await this.complete(prepared);
   }
 
   /**
-   * The first half, while processing waits: the asynchronous lanes drain (their records' outputs
+   * The first half, while processing waits: the asynchronous lanes settle (their records' outputs
    * belong to this commit), then each task with something to commit — input processed, outputs,
    * or state written (a punctuation, a purge) — hands over its changelog records (its state's
    * prepareCommit), its outputs and the offsets it consumed. What the tasks do from here on
    * belongs to the next commit. Undefined when no task has anything to commit.
+   *
+   * A task that tracks its lanes (lane-tracker.ts) does not wait for the lane work of its fused
+   * records: what is unfinished stays held and goes with a later commit, and the group's position
+   * on those fused partitions stops before it (fusedPositions). `full` drains every lane (a revoke,
+   * a stop, a pipeline change: nothing may be left behind).
    */
-  async prepare(all: Task[]): Promise<PreparedCommit | undefined> {
+  async prepare(all: Task[], full = false): Promise<PreparedCommit | undefined> {
     const started = performance.now();
-    await Promise.all(all.map((t) => t.drain()));
+    const settle = (): Promise<unknown> => Promise.all(all.map((t) => (full ? t.drain() : t.settle())));
+    await settle();
     // Record caches (state/record-cache.ts, `emit: on_commit`) forward their merged updates now, so
     // that they and everything they cause downstream travel in this commit; what they forward may
-    // go through asynchronous lanes again, hence drain and repeat until nothing was forwarded.
-    while (all.reduce((n, t) => n + (t.options.state.flushRecordCaches?.() ?? 0), 0) > 0) await Promise.all(all.map((t) => t.drain()));
+    // go through asynchronous lanes again, hence settle and repeat until nothing was forwarded.
+    while (all.reduce((n, t) => n + (t.options.state.flushRecordCaches?.() ?? 0), 0) > 0) await settle();
     const tasks = all.filter((t) => t.hasUncommitted() || t.collector.size > 0 || t.options.state.dirtyCount() > 0);
     if (tasks.length === 0) return undefined;
     const parts: PreparedCommit['parts'] = [];
@@ -97,7 +112,14 @@ export class Committer {
     for (const task of tasks) {
       // Each task's state turns its dirty entries into changelog records (the last write per key).
       const changelog = task.options.state.prepareCommit();
-      parts.push({ task, changelog: changelog.length, consumed: task.takeConsumed() });
+      const lanes = task.lanes;
+      parts.push({
+        task,
+        changelog: changelog.length,
+        consumed: task.takeConsumed(),
+        held: lanes && lanes.heldCount > 0 ? lanes.heldRoots() : [],
+        released: lanes?.takeReleased() ?? [],
+      });
       for (const c of changelog) records.push({ topic: c.topic, partition: c.partition, key: c.key, value: c.value, timestamp: c.timestamp });
     }
     const changelogCount = records.length;
@@ -138,7 +160,7 @@ export class Committer {
     t = performance.now();
     let offsets = parts.flatMap((x) => x.consumed);
     let meta: RecordMetadata[] = [];
-    if (records.length === 0 && offsets.length === 0) {
+    if (records.length === 0 && offsets.length === 0 && !parts.some((x) => x.released.length > 0)) {
       // State without a changelog written without input: nothing for the log, only SQLite.
       if (!(await previous)) throw previousFailed();
       for (const { task } of parts) task.options.state.completeCommit({});
@@ -149,7 +171,7 @@ export class Committer {
       meta = await this.transactions.run(
         records,
         (sent) => {
-          offsets = this.fusedPositions(offsets, records, sent, changelogCount);
+          offsets = this.fusedPositions(offsets, records, sent, changelogCount, parts);
           return offsets;
         },
         this.consumer.groupMetadata(),
@@ -160,14 +182,15 @@ export class Committer {
       m.commitPhase('offsets', timings.offsets);
       m.commitPhase('wait_commit', timings.waitCommit);
       m.commitPhase('commit_transaction', timings.commit);
-    } else if (records.length > 0) {
+    } else {
       // Outputs (and dead letters) acknowledged before changelogs: a crash in between must leave
       // the store behind the outputs, never ahead. A store ahead would make the re-processed
       // records no-ops (the context window skips event ids it holds) and lose their outputs.
       const outputs = records.length > changelogCount ? await this.producer.send(records.slice(changelogCount)) : [];
       const changes = changelogCount > 0 ? await this.producer.send(records.slice(0, changelogCount)) : [];
       meta = [...changes, ...outputs];
-      offsets = this.fusedPositions(offsets, records, meta, changelogCount);
+      // Also with nothing sent: lane work released since the last commit moves fused positions.
+      offsets = this.fusedPositions(offsets, records, meta, changelogCount, parts);
       m.commitPhase('send', performance.now() - t);
     }
     // Local state of commits completes in commit order (each task's prepared writes are queued).
@@ -207,20 +230,58 @@ export class Committer {
    * of a task that starts: fused-catch-up.ts) must not process them again. Committed with the
    * records themselves — in the same transaction under exactly-once. One entry per partition
    * (the highest, should a table read the same topic).
+   *
+   * Lane work left behind (lane-tracker.ts): a partition with a held record stops at the first
+   * one, whose downstream is not committed (the catch-up redoes it after a crash); a partition
+   * whose held records were released since moves past them, even when this commit writes
+   * nothing there. A held record's offset is learnt from the commit that sent it.
    */
-  private fusedPositions(offsets: TopicPartitionOffset[], records: OutgoingRecord[], meta: RecordMetadata[], from: number): TopicPartitionOffset[] {
+  private fusedPositions(
+    offsets: TopicPartitionOffset[],
+    records: OutgoingRecord[],
+    meta: RecordMetadata[],
+    from: number,
+    parts: PreparedCommit['parts'],
+  ): TopicPartitionOffset[] {
     if (this.fusedTopics.size === 0) return offsets;
     const next = new Map<string, TopicPartitionOffset>();
-    for (const o of offsets) {
-      const k = `${o.topic}:${o.partition}`;
-      if ((next.get(k)?.offset ?? -1) < o.offset) next.set(k, o);
-    }
+    const raise = (topic: string, partition: number, offset: number): void => {
+      const key = `${topic}:${partition}`;
+      if ((next.get(key)?.offset ?? -1) < offset) next.set(key, { topic, partition, offset });
+    };
+    for (const o of offsets) raise(o.topic, o.partition, o.offset);
+    const roots = parts.some((x) => x.held.length > 0 || x.released.length > 0);
+    const sentAt = roots ? new Map<OutgoingRecord, RecordMetadata>() : undefined;
     for (let k = from; k < records.length; k++) {
       if (!this.fusedTopics.has(records[k]!.topic)) continue;
       const m = meta[k]!;
-      const key = `${m.topic}:${m.partition}`;
-      if ((next.get(key)?.offset ?? -1) <= m.offset) next.set(key, { topic: m.topic, partition: m.partition, offset: m.offset + 1 });
+      raise(m.topic, m.partition, m.offset + 1);
+      sentAt?.set(records[k]!, m);
     }
+    if (!sentAt) return [...next.values()];
+    const sentOf = (root: LaneRoot): TopicPartitionOffset => {
+      if (root.sent === undefined) {
+        const m = sentAt.get(root.record);
+        if (m === undefined) throw new AuraError(ErrorCodes.TRANSPORT_FAILED, `commit: the offset of a fused record in ${root.record.topic} is unknown`);
+        root.sent = { topic: m.topic, partition: m.partition, offset: m.offset };
+      }
+      return root.sent;
+    };
+    for (const { released } of parts) {
+      for (const root of released) {
+        const at = sentOf(root);
+        raise(at.topic, at.partition, at.offset + 1);
+      }
+    }
+    const stops = new Map<string, TopicPartitionOffset>();
+    for (const { held } of parts) {
+      for (const root of held) {
+        const at = sentOf(root);
+        const key = `${at.topic}:${at.partition}`;
+        if ((stops.get(key)?.offset ?? Number.POSITIVE_INFINITY) > at.offset) stops.set(key, at);
+      }
+    }
+    for (const [key, stop] of stops) next.set(key, stop);
     return [...next.values()];
   }
 

@@ -58,25 +58,34 @@ interface Setup {
   file: string;
   dir: string;
   events: UserEvent[];
-  fused: boolean;
+  fused: boolean | 'lanes';
+  processing: string;
 }
 
-/** `fused`: runtime/fixtures/fused.yaml, a chain of three sub-topologies running as one task per partition. */
-async function setup(name: string, seed: number, processing = 'exactly_once', fused = false): Promise<Setup> {
+/**
+ * `fused`: runtime/fixtures/fused.yaml, a chain of three sub-topologies running as one task per
+ * partition; `lanes`: runtime/fixtures/fused-lanes.yaml, a chain whose reader embeds (commits leave
+ * its lane work behind: runtime/lane-tracker.ts).
+ */
+async function setup(name: string, seed: number, processing = 'exactly_once', fused: boolean | 'lanes' = false): Promise<Setup> {
   const prefix = uniquePrefix(name);
   const dir = tempDir(`aura-${name}`);
   dirs.push(dir);
-  const file = pipelineCopy(path.join(ROOT, fused ? 'runtime/fixtures/fused.yaml' : 'runtime/fixtures/crash.yaml'), dir, [
-    [fused ? 'app: fused-test' : 'app: crash-test', `app: ${prefix}`],
-    [fused ? 'name: fused.' : 'name: crash.', `name: ${prefix}.`],
+  const fixture = fused === 'lanes' ? 'fused-lanes' : fused ? 'fused' : 'crash';
+  const app = { 'fused-lanes': 'lanes-test', fused: 'fused-test', crash: 'crash-test' }[fixture];
+  const topicPrefix = { 'fused-lanes': 'lanes', fused: 'fused', crash: 'crash' }[fixture];
+  const file = pipelineCopy(path.join(ROOT, `runtime/fixtures/${fixture}.yaml`), dir, [
+    [`app: ${app}`, `app: ${prefix}`],
+    [`name: ${topicPrefix}.`, `name: ${prefix}.`],
     ['partitions: 3', `partitions: ${PARTITIONS}`],
     ['processing: exactly_once', `processing: ${processing}`],
   ]);
   const pipeline = loadPipeline(file, { env: { ...process.env, AURA_STATE_DIR: dir } });
   const applied = await aura(['topics', 'apply', file], { AURA_STATE_DIR: dir });
   expect(applied.code, applied.err).toBe(0);
-  if (fused) expect(pipeline.subtopologies.map((st) => st.fusedInto ?? null)).toEqual([null, 0, 0]);
-  return { pipeline, file, dir, events: makeEvents(MAX_EVENTS, USERS, seed), fused };
+  if (fused === true) expect(pipeline.subtopologies.map((st) => st.fusedInto ?? null)).toEqual([null, 0, 0]);
+  if (fused === 'lanes') expect(pipeline.subtopologies.map((st) => st.fusedInto ?? null)).toEqual([null, 0]);
+  return { pipeline, file, dir, events: makeEvents(MAX_EVENTS, USERS, seed), fused, processing };
 }
 
 function start(s: Setup, instance: string): AuraProcess {
@@ -146,7 +155,14 @@ async function expectExactlyOnce(s: Setup, exact = true): Promise<void> {
     versions.set(v.user_id, [...(versions.get(v.user_id) ?? []), v.version]);
     triggeredBy.add(v.last_event_id);
   }
-  if (exact) {
+  if (s.fused === 'lanes') {
+    // `emit: on_commit`: each user's contexts in version order, each version at most once, the last one complete.
+    for (const [user, list] of perUser) {
+      const got = versions.get(user) ?? [];
+      expect(got, user).toEqual([...new Set(got)].sort((x, y) => x - y));
+      expect(got.at(-1), user).toBe(list.length);
+    }
+  } else if (exact) {
     expect(outputs).toHaveLength(s.events.length);
     for (const [user, list] of perUser) expect(versions.get(user), user).toEqual(list.map((_, i) => i + 1));
   } else {
@@ -166,8 +182,9 @@ async function expectExactlyOnce(s: Setup, exact = true): Promise<void> {
     expect(state.version, user).toBe(list.length);
     expect(state.events.map((e) => e.id)).toEqual(list.slice(-20).map((e) => e.id));
   }
-  if (s.fused && exact) await expectFusedChain(s, perUser);
-  if (s.fused && !exact) {
+  if (s.fused === 'lanes') await expectEmbeddedOnce(s, versions);
+  if (s.fused === true && exact) await expectFusedChain(s, perUser);
+  if (s.fused === true && !exact) {
     // At least once: every event reached the end of the chain (a replay may repeat some).
     const t = s.pipeline.topics.context_final!;
     const reached = new Set((await readTopic(transport, t.name, t.partitions)).map((r) => `${r.key}:${(decodeValue(r.value) as { version: number }).version}`));
@@ -211,6 +228,33 @@ async function expectFusedChain(s: Setup, perUser: Map<string, UserEvent[]>): Pr
         expect(c.offset, `${t.name}[${c.partition}]`).toBeLessThanOrEqual(ends[i]!.offset);
       });
     }
+  } finally {
+    await consumer.close();
+  }
+}
+
+/**
+ * The embedding chain: every context committed embedded exactly once, per user in version order,
+ * and the group's offsets on the fused topic past every record written there once all is done.
+ */
+async function expectEmbeddedOnce(s: Setup, contexts: Map<string, number[]>): Promise<void> {
+  const t = s.pipeline.topics.context_vectorized!;
+  const outputs = await readTopic(transport, t.name, t.partitions);
+  const seen = new Map<string, number[]>();
+  for (const r of outputs) {
+    const v = decodeValue(r.value) as { context: { version: number }; vector: number[] };
+    expect(v.vector.length).toBe(384);
+    seen.set(r.key!, [...(seen.get(r.key!) ?? []), v.context.version]);
+  }
+  expect(Object.fromEntries(seen)).toEqual(Object.fromEntries(contexts));
+  const fused = s.pipeline.topics.context_aggregated!;
+  const consumer = transport.consumer({ groupId: s.pipeline.app, isolation: 'read_committed' });
+  try {
+    const tps = Array.from({ length: fused.partitions }, (_, p) => ({ topic: fused.name, partition: p }));
+    const committed = await consumer.committed(tps);
+    const last = new Map<number, number>();
+    for (const r of await readTopic(transport, fused.name, fused.partitions)) last.set(r.partition, Math.max(last.get(r.partition) ?? -1, r.offset));
+    for (const c of committed) expect(c.offset, `${fused.name}[${c.partition}]`).toBeGreaterThan(last.get(c.partition) ?? -1);
   } finally {
     await consumer.close();
   }
@@ -266,6 +310,19 @@ describe('exactly-once on Kafka with several aura run processes', () => {
     'survives kill -9 of one of two instances in the middle of a fused chain, twice (%s): %s',
     async (processing) => {
       const s = await setup(processing === 'exactly_once' ? 'eos-fused-kill' : 'alos-fused-kill', 24, processing, true);
+      await killTwiceInTheMiddle(s);
+    },
+    240_000,
+  );
+
+  it('survives kill -9 of one of two instances while a fused chain embeds, twice: each context embedded once, the store equals the fold', async () => {
+    const s = await setup('eos-lanes-kill', 25, 'exactly_once', 'lanes');
+    await killTwiceInTheMiddle(s);
+  }, 300_000);
+
+  /** Two instances, events flowing, instance a killed -9 twice once it owns partitions and the group progressed. */
+  async function killTwiceInTheMiddle(s: Setup): Promise<void> {
+    {
       let a = start(s, 'a');
       const b = start(s, 'b');
       const flow = startFlow(s, 20, 40);
@@ -292,10 +349,9 @@ describe('exactly-once on Kafka with several aura run processes', () => {
       await flow.finish();
       await waitFor('every event processed', async () => (await progress(s)) >= s.events.length, 120_000, 300);
       await stopAll(a, b);
-      await expectExactlyOnce(s, processing === 'exactly_once');
-    },
-    240_000,
-  );
+      await expectExactlyOnce(s, s.processing === 'exactly_once');
+    }
+  }
 
   it('moves partitions to a second instance started mid-stream, nothing lost or processed twice', async () => {
     const s = await setup('eos-scale', 22);

@@ -9,6 +9,7 @@ import type { Processor, ProcessorContext, RecordOrigin, StreamRecord } from '..
 import type { NodeSpec } from '../topology/model.js';
 import type { LogRecord } from '../transports/types.js';
 import type { KeyedLane } from './keyed-lane.js';
+import type { LaneTracker } from './lane-tracker.js';
 
 /** What a node needs of the task running it (runtime/task-scope.ts). */
 export interface NodeHost {
@@ -41,6 +42,8 @@ export class NodeRuntime {
   processor?: Processor;
   context?: ProcessorContext;
   lane?: KeyedLane;
+  /** With `lane`, on a chain whose commits may leave lane work behind: tracks what each job belongs to (lane-tracker.ts). */
+  lanes?: LaneTracker;
   /** Set by sinks and joins: how a record arriving from `from` is handled (replaces the processor path). */
   receiver?: Receiver;
 
@@ -88,7 +91,7 @@ export class NodeRuntime {
     }
     if (this.lane) {
       // Capture the origin now: by the time the promise runs, other records are current.
-      this.lane.submit(record.key, async () => {
+      const job = async (): Promise<void> => {
         const t0 = performance.now();
         try {
           await processor.process(record);
@@ -100,7 +103,13 @@ export class NodeRuntime {
             this.host.fail(fatal);
           }
         }
-      });
+      };
+      const lanes = this.lanes;
+      if (lanes === undefined) this.lane.submit(record.key, job);
+      else {
+        const root = lanes.enter();
+        this.lane.submit(record.key, () => lanes.run(root, job));
+      }
       return;
     }
     try {

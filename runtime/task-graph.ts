@@ -13,6 +13,7 @@ import type { NodeSpec, Pipeline, SubTopology } from '../topology/model.js';
 import type { LogRecord } from '../transports/types.js';
 import type { Clock } from './clock.js';
 import { KeyedLane } from './keyed-lane.js';
+import { LaneTracker } from './lane-tracker.js';
 import { NodeRuntime, originOf, type Receiver } from './node.js';
 import { traceProcessor, traceReceiver } from './node-tracing.js';
 import { jsonSerdes } from './serde.js';
@@ -86,6 +87,12 @@ export function buildTaskGraph(context: TaskContext, input: TaskGraphInput): Tas
     if (from && to) from.connect(edge.port, to);
   }
   const fused = new Set(input.fusedTopics ?? []);
+  // Commits may leave a fused reader's lane work to a later commit when no fused reader keeps
+  // state (lane-tracker.ts); AURA_COMMIT_WAITS_FOR_LANES=1 restores the full drain.
+  if (fused.size > 0 && subtopologies.slice(1).every((st) => st.stores.length === 0) && process.env.AURA_COMMIT_WAITS_FOR_LANES !== '1') {
+    const collector = context.collector;
+    collector.lanes = new LaneTracker((records) => collector.release(records));
+  }
   for (const node of graph.nodes.values()) {
     const spec = node.spec;
     if (spec.kind === 'sink') {
@@ -97,7 +104,10 @@ export function buildTaskGraph(context: TaskContext, input: TaskGraphInput): Tas
       const type = factories.processorType(spec.type);
       if (!type) throw new AuraError(ErrorCodes.PIPELINE_INVALID, `node "${spec.id}" has unknown processor type "${spec.type}"`);
       node.processor = traceProcessor(type.create(spec.config as never, { id: spec.id, stores: spec.stores }), spec, type.async);
-      if (type.async) node.lane = new KeyedLane(spec.concurrency);
+      if (type.async) {
+        node.lane = new KeyedLane(spec.concurrency);
+        node.lanes = context.collector.lanes;
+      }
     }
   }
   return graph;
@@ -149,7 +159,9 @@ function sinkReceiver(context: TaskContext, spec: NodeSpec, reader?: TaskSource)
         reader.scope.handleError(reader.node, written, err);
         return;
       }
-      reader.scope.process(reader.node, written, value);
+      const lanes = context.collector.lanes;
+      if (lanes === undefined) reader.scope.process(reader.node, written, value);
+      else lanes.handOff(out, () => reader.scope.process(reader.node, written, value));
     }
   };
 }

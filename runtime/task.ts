@@ -9,6 +9,7 @@ import { AuraError, ErrorCodes } from '../common/errors.js';
 import type { KeyValueStore } from '../state/types.js';
 import type { Pipeline } from '../topology/model.js';
 import type { LogRecord, TopicPartitionOffset } from '../transports/types.js';
+import type { LaneTracker } from './lane-tracker.js';
 import { FatalProcessingError, type NodeRuntime } from './node.js';
 import type { RecordCollector } from './record-collector.js';
 import { jsonSerdes, type ValueSerdes } from './serde.js';
@@ -130,13 +131,31 @@ export class Task {
     } while (this.inflight() > 0);
   }
 
+  /** Set when commits may leave the fused readers' lane work to a later commit (lane-tracker.ts). */
+  get lanes(): LaneTracker | undefined {
+    return this.context.collector.lanes;
+  }
+
+  /**
+   * What a commit's first half waits for: every lane (drain) — or, when the task tracks its lanes,
+   * only the jobs that no fused record roots (their input offsets commit now); the rest is held
+   * per root and committed once done.
+   */
+  async settle(): Promise<void> {
+    const lanes = this.lanes;
+    if (lanes === undefined) return this.drain();
+    await lanes.rootlessDone();
+    this.context.throwIfFailed();
+  }
+
   throwIfFailed(): void {
     this.context.throwIfFailed();
   }
 
-  /** Whether it processed records since the last commit. */
+  /** Whether it processed records since the last commit (or finished lane work a commit must record). */
   hasUncommitted(): boolean {
-    return this.consumed.size > 0;
+    // Lane work released since the last commit moves fused positions, even with no output.
+    return this.consumed.size > 0 || this.lanes?.hasReleased() === true;
   }
 
   /**
@@ -155,6 +174,7 @@ export class Task {
     this.collector.clear();
     this.consumed.clear();
     this.lastConsumed = undefined;
+    this.lanes?.clear();
     this.options.state.abortCommit();
   }
 
