@@ -64,8 +64,8 @@ interface Setup {
 
 /**
  * `fused`: runtime/fixtures/fused.yaml, a chain of three sub-topologies running as one task per
- * partition; `lanes`: runtime/fixtures/fused-lanes.yaml, a chain whose reader embeds (commits leave
- * its lane work behind: runtime/lane-tracker.ts).
+ * partition; `lanes`: runtime/fixtures/fused-lanes.yaml, a chain whose reader embeds, run with
+ * AURA_COMMIT_LEAVES_LANE_WORK=1 (commits leave its lane work behind: runtime/lane-tracker.ts).
  */
 async function setup(name: string, seed: number, processing = 'exactly_once', fused: boolean | 'lanes' = false): Promise<Setup> {
   const prefix = uniquePrefix(name);
@@ -89,7 +89,10 @@ async function setup(name: string, seed: number, processing = 'exactly_once', fu
 }
 
 function start(s: Setup, instance: string): AuraProcess {
-  const p = auraRun(s.file, { instance, stateDir: path.join(s.dir, `state-${instance}`), env: { AURA_STATE_DIR: s.dir } });
+  // The lanes fixture tests the opt-in commit that leaves lane work to a later commit (task-graph.ts).
+  const env: Record<string, string> = { AURA_STATE_DIR: s.dir };
+  if (s.fused === 'lanes') env.AURA_COMMIT_LEAVES_LANE_WORK = '1';
+  const p = auraRun(s.file, { instance, stateDir: path.join(s.dir, `state-${instance}`), env });
   running.add(p);
   void p.exited.then(() => {
     running.delete(p);

@@ -6,6 +6,10 @@
  * each output once, per key in order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The behaviour under test is opt-in (task-graph.ts); each test file runs in its own worker.
+process.env.AURA_COMMIT_LEAVES_LANE_WORK = '1';
+
 import type { Embedder } from '../providers/types.js';
 import { inlineDriver, recentHour } from '../testing/inline-driver.js';
 import type { TopologyTestDriver } from '../testing/test-driver.js';

@@ -87,9 +87,11 @@ export function buildTaskGraph(context: TaskContext, input: TaskGraphInput): Tas
     if (from && to) from.connect(edge.port, to);
   }
   const fused = new Set(input.fusedTopics ?? []);
-  // Commits may leave a fused reader's lane work to a later commit when no fused reader keeps
-  // state (lane-tracker.ts); AURA_COMMIT_WAITS_FOR_LANES=1 restores the full drain.
-  if (fused.size > 0 && subtopologies.slice(1).every((st) => st.stores.length === 0) && process.env.AURA_COMMIT_WAITS_FOR_LANES !== '1') {
+  // Opt-in (AURA_COMMIT_LEAVES_LANE_WORK=1): commits may leave a fused reader's lane work to a
+  // later commit when no fused reader keeps state (lane-tracker.ts). Off by default: it took the
+  // catch-up pacing away from a backlog behind MiniLM (bench (b) 1,371 -> 297 events/s, each
+  // context embedded 6x as often) and delayed embedded statuses by a commit (docs/benchmarks.md).
+  if (fused.size > 0 && subtopologies.slice(1).every((st) => st.stores.length === 0) && process.env.AURA_COMMIT_LEAVES_LANE_WORK === '1') {
     const collector = context.collector;
     collector.lanes = new LaneTracker((records) => collector.release(records));
   }
