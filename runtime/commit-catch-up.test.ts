@@ -11,40 +11,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Embedder } from '../providers/types.js';
 import { inlineDriver, recentHour } from '../testing/inline-driver.js';
+import { countEmbedPipeline } from '../testing/support/count-embed-pipeline.js';
 import type { TopologyTestDriver } from '../testing/test-driver.js';
 
 const USERS = 100;
 const EVENTS = 4_000; // four poll batches of 1,000
 const MS_PER_TEXT = 3;
 
-const PIPELINE = `
-app: catch-up-test
-defaults: { partitions: 1, processing: exactly_once, commit_interval: 100ms }
-topics:
-  events: { name: cu.events }
-  stats: { name: cu.stats }
-  vectors: { name: cu.vectors }
-stores:
-  counts: { kind: key_value }
-resources:
-  embedder: { type: minilm }
-processors:
-  count:
-    type: aggregate
-    from: events
-    to: stats
-    store: counts
-    config:
-      emit: on_commit
-      aggregations:
-        count: { op: count }
-  embed:
-    type: vectorize
-    from: stats
-    to: vectors
-    concurrency: 1
-    config: { embedder: embedder, text: key }
-`;
+const PIPELINE = countEmbedPipeline({ app: 'catch-up-test', prefix: 'cu', commitInterval: '100ms', emitOnCommit: true, concurrency: 1 });
 
 describe('commits while a slow embedder is behind', () => {
   let driver: TopologyTestDriver;

@@ -12,35 +12,10 @@ process.env.AURA_COMMIT_LEAVES_LANE_WORK = '1';
 
 import type { Embedder } from '../providers/types.js';
 import { inlineDriver, recentHour } from '../testing/inline-driver.js';
+import { countEmbedPipeline } from '../testing/support/count-embed-pipeline.js';
 import type { TopologyTestDriver } from '../testing/test-driver.js';
 
-const PIPELINE = `
-app: lanes-test
-defaults: { partitions: 1, processing: exactly_once, commit_interval: 20ms }
-topics:
-  events: { name: lt.events }
-  stats: { name: lt.stats }
-  vectors: { name: lt.vectors }
-stores:
-  counts: { kind: key_value }
-resources:
-  embedder: { type: minilm }
-processors:
-  count:
-    type: aggregate
-    from: events
-    to: stats
-    store: counts
-    config:
-      aggregations:
-        count: { op: count }
-  embed:
-    type: vectorize
-    from: stats
-    to: vectors
-    concurrency: 2
-    config: { embedder: embedder, text: key, batch_size: 1 }
-`;
+const PIPELINE = countEmbedPipeline({ app: 'lanes-test', prefix: 'lt', commitInterval: '20ms', concurrency: 2, batchSize: 1 });
 
 async function until(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
