@@ -3,12 +3,21 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../common/logger.js';
+import { HttpError, onGatewayError } from '../http-error.js';
 import { limitBody } from './body-limit.js';
 
 const MAX = 1024;
+const quiet = createLogger('body-limit-test', 'silent');
+/** The errors the app's onError answered (the gateway's own: an HttpError becomes its 4xx, not a log line). */
+const answered: unknown[] = [];
 
 function app(): Hono {
   const a = new Hono();
+  a.onError((err, c) => {
+    answered.push(err);
+    return onGatewayError(quiet)(err, c);
+  });
   a.use('*', limitBody({ maxSize: MAX, onError: (c) => c.json({ error: { code: 'PAYLOAD_TOO_LARGE' } }, 413) }));
   // Which way the body came: the Node stream (already in Hono's cache before the handler reads) or hono's bodyLimit.
   a.all('/echo', async (c) => {
@@ -86,6 +95,7 @@ describe('limitBody (through a real Node server)', () => {
   });
 
   it('a client that hangs up mid-body costs nothing: the server goes on answering', async () => {
+    const before = answered.length;
     await new Promise<void>((resolve) => {
       const req = http.request({ port, host: '127.0.0.1', method: 'POST', path: '/echo', headers: { 'content-length': '900' }, agent: false });
       req.on('error', () => resolve());
@@ -98,6 +108,12 @@ describe('limitBody (through a real Node server)', () => {
     });
     const res = await fetch(`http://127.0.0.1:${port}/echo`, { method: 'POST', body: 'ok' });
     expect(res.status).toBe(200);
+    // The cut-off body was answered as the client's fault (to nobody), not as a server error.
+    for (let i = 0; i < 50 && answered.length === before; i++) await new Promise((r) => setTimeout(r, 20));
+    const cut = answered.slice(before);
+    expect(cut).toHaveLength(1);
+    expect(cut[0]).toBeInstanceOf(HttpError);
+    expect((cut[0] as HttpError).status).toBe(400);
   });
 });
 
