@@ -120,12 +120,15 @@ export async function inPlaceReloadScenario(s: InPlaceScenario): Promise<void> {
       batch.map((e) => ({ topic, partition: transport.partitionFor(e.user_id, 2), key: e.user_id, value: encodeValue(e), timestamp: Date.parse(e.time) })),
     );
   let sent = 0;
+  /** The end of the last batch whose send began: a batch in flight while the reload is applied may meet either config. */
+  let begun = 0;
   let reloading = false;
   let stopAt = all.length;
   const producing = (async () => {
     for (; sent < stopAt; sent += 50) {
       while (!reloading && sent - Math.min(count('context_aggregated'), count('stamped')) > 400) await sleep(10);
       const batch = all.slice(sent, sent + 50);
+      begun = sent + batch.length;
       await send(pipeline.topics.user_events!.name, batch);
       await send(pipeline.topics.raw_events!.name, batch);
       await sleep(15);
@@ -146,7 +149,8 @@ export async function inPlaceReloadScenario(s: InPlaceScenario): Promise<void> {
     const next = pipelines.compile(2);
     reloading = true;
     const applied = await swappable.apply(next, async () => {});
-    const sentAtReload = sent;
+    // Every event from here on was sent after the reload was applied (not only acknowledged after it).
+    const sentAtReload = begun;
     stopAt = sentAtReload + 500;
     expect('inPlace' in applied && applied.inPlace).toEqual({ inPlace: true, kept: [window.id], stopped: [stamp.id], started: [stamp.id] });
 
