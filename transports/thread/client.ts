@@ -65,12 +65,15 @@ export class ThreadTransport implements Transport {
     this.fail(new AuraError(ErrorCodes.TRANSPORT_FAILED, 'thread transport: closed'));
   }
 
-  admin(): Admin {
-    const handle = this.call<number>(0, 'admin');
-    const on =
-      (op: string) =>
-      async (...args: unknown[]) =>
+  /** Calls of the host's object behind `handle` (an admin, a producer), by operation name. */
+  private remote(handle: Promise<number>): (op: string) => (...args: unknown[]) => Promise<unknown> {
+    return (op) =>
+      async (...args) =>
         this.call(await handle, op, args);
+  }
+
+  admin(): Admin {
+    const on = this.remote(this.call<number>(0, 'admin'));
     return {
       listTopics: on('listTopics'),
       createTopics: on('createTopics'),
@@ -84,11 +87,7 @@ export class ThreadTransport implements Transport {
   }
 
   producer(options: ProducerOptions): Producer {
-    const handle = this.call<number>(0, 'producer', [options]);
-    const on =
-      (op: string) =>
-      async (...args: unknown[]) =>
-        this.call(await handle, op, args);
+    const on = this.remote(this.call<number>(0, 'producer', [options]));
     return {
       connect: on('connect'),
       send: on('send'),
